@@ -1,0 +1,134 @@
+import type { Env } from './env'
+
+export type BackendKind = 'dynamic-workers' | 'dispatch-namespace'
+
+export interface CloudflareApiSettings {
+  baseUrl: string
+  accountId: string
+  /** Kept out of every log line, page and error: see platform/cloudflare-api.ts. */
+  apiToken: string
+  namespace: string
+}
+
+export interface Config {
+  backend: BackendKind
+  /** One sentence for the home page: why this backend is the active one. */
+  backendReason: string
+  /** Present when credentials are configured (required by the dispatch-namespace backend). */
+  cloudflare: CloudflareApiSettings | undefined
+  dispatchNamespace: string
+  maxScriptBytes: number
+  /** Compatibility date given to every user Worker. */
+  userCompatibilityDate: string
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+export const DEFAULTS = {
+  apiBaseUrl: 'https://api.cloudflare.com/client/v4',
+  dispatchNamespace: 'workers-for-platforms-example-project',
+  maxScriptBytes: 1024 * 1024,
+  userCompatibilityDate: '2026-11-01',
+} as const
+
+const BACKENDS: readonly BackendKind[] = ['dynamic-workers', 'dispatch-namespace']
+
+// The env object is stable for the life of an isolate, so settings are parsed once per isolate.
+const cache = new WeakMap<Env, Config>()
+
+export function readConfig(env: Env): Config {
+  let config = cache.get(env)
+  if (!config) {
+    config = parseConfig(env)
+    cache.set(env, config)
+  }
+  return config
+}
+
+export function parseConfig(env: Env): Config {
+  const apiToken = clean(env.CLOUDFLARE_API_TOKEN)
+  const accountId = clean(env.CLOUDFLARE_ACCOUNT_ID)
+  const dispatchNamespace = clean(env.DISPATCH_NAMESPACE) ?? DEFAULTS.dispatchNamespace
+  const cloudflare =
+    apiToken && accountId
+      ? {
+          apiToken,
+          accountId,
+          namespace: dispatchNamespace,
+          baseUrl: parseBaseUrl(clean(env.CLOUDFLARE_API_BASE_URL) ?? DEFAULTS.apiBaseUrl),
+        }
+      : undefined
+
+  const { backend, backendReason } = chooseBackend(clean(env.USER_WORKERS_BACKEND), cloudflare !== undefined)
+  if (backend === 'dispatch-namespace' && !cloudflare) {
+    throw new ConfigError(
+      'USER_WORKERS_BACKEND is "dispatch-namespace" but CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID are not both set.',
+    )
+  }
+
+  return {
+    backend,
+    backendReason,
+    cloudflare,
+    dispatchNamespace,
+    maxScriptBytes: parsePositiveInt('MAX_SCRIPT_BYTES', env.MAX_SCRIPT_BYTES) ?? DEFAULTS.maxScriptBytes,
+    userCompatibilityDate: parseDate(clean(env.USER_WORKERS_COMPATIBILITY_DATE)) ?? DEFAULTS.userCompatibilityDate,
+  }
+}
+
+function chooseBackend(explicit: string | undefined, hasCredentials: boolean) {
+  if (explicit) {
+    if (!BACKENDS.includes(explicit as BackendKind)) {
+      throw new ConfigError(`USER_WORKERS_BACKEND must be one of ${BACKENDS.join(', ')}; got "${explicit}".`)
+    }
+    return { backend: explicit as BackendKind, backendReason: 'USER_WORKERS_BACKEND selects it explicitly.' }
+  }
+  return hasCredentials
+    ? {
+        backend: 'dispatch-namespace' as const,
+        backendReason: 'CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID are set.',
+      }
+    : {
+        backend: 'dynamic-workers' as const,
+        backendReason: 'No Cloudflare API credentials are configured, so user Workers run on the Worker Loader.',
+      }
+}
+
+/** Treats unset, blank and the `.env.test` placeholders alike, so a copied template still runs locally. */
+function clean(value: string | undefined): string | undefined {
+  const trimmed = value?.trim()
+  if (!trimmed || /^your_/.test(trimmed)) return undefined
+  return trimmed
+}
+
+function parseBaseUrl(value: string): string {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new ConfigError('CLOUDFLARE_API_BASE_URL is not a valid URL.')
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ConfigError('CLOUDFLARE_API_BASE_URL must be an http(s) URL.')
+  }
+  return url.href.replace(/\/+$/, '')
+}
+
+function parsePositiveInt(name: string, value: string | undefined): number | undefined {
+  const text = clean(value)
+  if (text === undefined) return undefined
+  const number = Number(text)
+  if (!Number.isSafeInteger(number) || number <= 0) {
+    throw new ConfigError(`${name} must be a positive integer; got "${text}".`)
+  }
+  return number
+}
+
+function parseDate(value: string | undefined): string | undefined {
+  if (value !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+    throw new ConfigError(`USER_WORKERS_COMPATIBILITY_DATE must look like YYYY-MM-DD; got "${value}".`)
+  }
+  return value
+}

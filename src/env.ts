@@ -1,0 +1,24 @@
+/** Bindings and variables the dispatch Worker receives (see wrangler.jsonc and the README). */
+export interface Env {
+  WORKER_MAPPINGS: KVNamespace;
+  /** Worker Loader: runs user code on the dynamic-workers backend and checks uploads. */
+  LOADER?: WorkerLoader;
+  /** Workers for Platforms dispatch namespace binding (only in `--env dispatch-namespace`). */
+  dispatcher?: DispatchNamespace;
+
+  USER_WORKERS_BACKEND?: string;
+  CLOUDFLARE_API_TOKEN?: string;
+  CLOUDFLARE_ACCOUNT_ID?: string;
+  CLOUDFLARE_API_BASE_URL?: string;
+  DISPATCH_NAMESPACE?: string;
+  MAX_SCRIPT_BYTES?: string;
+  USER_WORKERS_COMPATIBILITY_DATE?: string;
+}
+
+/** Hono's typed context for every route and middleware. */
+export interface AppEnv {
+  Bindings: Env
+  Variables: {
+    platform: import('./platform/service').PlatformService
+  }
+}

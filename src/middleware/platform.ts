@@ -1,0 +1,28 @@
+import { bodyLimit } from 'hono/body-limit'
+import type { MiddlewareHandler } from 'hono'
+import type { AppEnv } from '../env'
+import { formatBytes } from '../platform/bundle'
+import { PlatformError } from '../platform/errors'
+import { platformFor } from '../platform'
+
+/** Puts the platform service (built once per isolate from the validated config) on the context. */
+export const withPlatform: MiddlewareHandler<AppEnv> = async (c, next) => {
+  c.set('platform', platformFor(c.env))
+  await next()
+}
+
+// Form and JSON encodings can triple a script's size (percent-escapes); the exact cap is checked
+// on the decoded script. This bound only stops oversized bodies before they are parsed.
+const ENCODING_FACTOR = 3
+const ENVELOPE_BYTES = 64 * 1024
+
+/** Refuses request bodies that cannot hold a script within the configured cap (413), unread. */
+export const limitUploadBody: MiddlewareHandler<AppEnv> = (c, next) => {
+  const { maxScriptBytes } = c.var.platform.config
+  return bodyLimit({
+    maxSize: maxScriptBytes * ENCODING_FACTOR + ENVELOPE_BYTES,
+    onError: () => {
+      throw new PlatformError('script_too_large', `The upload is too large: scripts may be up to ${formatBytes(maxScriptBytes)}.`)
+    },
+  })(c, next)
+}

@@ -1,0 +1,26 @@
+import type { BackendKind } from '../config'
+import type { WorkerBundle } from './bundle'
+
+/** The part of a Fetcher the platform uses to call a user Worker. */
+export interface UserWorkerFetcher {
+  fetch(request: Request): Promise<Response>
+}
+
+/**
+ * Where user Workers live and run. A Worker ID is immutable: `deploy` is called once per ID,
+ * so a backend may cache anything it derives from an ID for as long as it likes.
+ */
+export interface UserWorkerBackend {
+  readonly kind: BackendKind
+  /** Stores or uploads the bundle under a fresh Worker ID. Throws PlatformError on refusal. */
+  deploy(workerId: string, bundle: WorkerBundle, info: DeployInfo): Promise<void>
+  /** Returns a fetcher for a deployed Worker ID (lazy: nothing is loaded until `fetch`). */
+  fetcher(workerId: string): UserWorkerFetcher
+  /** Deletes a Worker ID's code; deleting an unknown ID is not an error. */
+  remove(workerId: string): Promise<void>
+}
+
+/** Facts about a deployment a backend may record next to the code (e.g. as script tags). */
+export interface DeployInfo {
+  name: string
+}

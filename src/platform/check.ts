@@ -1,0 +1,55 @@
+import type { WorkerBundle } from './bundle'
+import { PlatformError } from './errors'
+
+// A main module of the platform's own that imports the user's main module: evaluating it runs the
+// user's global scope once (as Cloudflare does at upload) without ever calling the user's fetch().
+const PROBE_MODULE = '__platform_upload_check.js'
+const PROBE_SOURCE = (mainModule: string) => `
+import * as main from ${JSON.stringify(`./${mainModule}`)};
+export default {
+  fetch() {
+    const handler = main.default;
+    const hasFetch = typeof handler?.fetch === "function" || typeof handler?.prototype?.fetch === "function";
+    return Response.json({ hasFetch });
+  },
+};`
+
+const CHECK_TIMEOUT_MS = 5_000
+
+/**
+ * Loads the bundle in a throwaway isolate (no network, no bindings) and rejects it with the
+ * runtime's own message when it does not start or has no default export with a fetch handler.
+ */
+export async function checkBundle(loader: WorkerLoader, bundle: WorkerBundle, compatibilityDate: string): Promise<void> {
+  const modules: Record<string, string> = { [PROBE_MODULE]: PROBE_SOURCE(bundle.mainModule) }
+  for (const module of bundle.modules) modules[module.name] = module.content
+
+  const probe = loader.load({ compatibilityDate, mainModule: PROBE_MODULE, modules, globalOutbound: null, env: {} })
+  let result: { hasFetch: boolean }
+  try {
+    const response = await withTimeout(probe.getEntrypoint().fetch('http://upload-check/'), CHECK_TIMEOUT_MS)
+    result = await response.json()
+  } catch (error) {
+    throw new PlatformError('script_rejected', `The script does not start: ${runtimeMessage(error)}`)
+  }
+  if (!result.hasFetch) {
+    throw new PlatformError(
+      'script_rejected',
+      'The script has no fetch handler. Export one: export default { async fetch(request, env, ctx) { … } }',
+    )
+  }
+}
+
+/** The runtime's message without its "Failed to start Worker:" wrapper and the probe's file name. */
+function runtimeMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error)
+  return message.replace(/^Failed to start Worker:\s*/i, '').trim() || 'unknown error'
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`its global scope did not finish within ${ms / 1000} s`)), ms)
+  })
+  return Promise.race([promise, timeout]).finally(() => timer !== undefined && clearTimeout(timer))
+}

@@ -1,0 +1,65 @@
+import type { DeployInfo, UserWorkerBackend, UserWorkerFetcher } from './backend'
+import type { WorkerBundle } from './bundle'
+import type { CloudflareApi } from './cloudflare-api'
+import { PlatformError } from './errors'
+
+/**
+ * Workers for Platforms: user Workers are uploaded to a dispatch namespace through the Cloudflare
+ * API and run through the `dispatcher` binding.
+ */
+export class DispatchNamespaceBackend implements UserWorkerBackend {
+  readonly kind = 'dispatch-namespace'
+
+  constructor(
+    private readonly api: CloudflareApi,
+    private readonly dispatcher: DispatchNamespace | undefined,
+    private readonly compatibilityDate: string,
+  ) {}
+
+  async deploy(workerId: string, bundle: WorkerBundle, info: DeployInfo): Promise<void> {
+    await this.api.uploadScript(workerId, bundle, {
+      main_module: bundle.mainModule,
+      compatibility_date: this.compatibilityDate,
+      // Tags let the namespace be searched and cleaned up by platform name from the API.
+      tags: [`name:${info.name}`],
+    })
+  }
+
+  fetcher(workerId: string): UserWorkerFetcher {
+    const dispatcher = this.dispatcher
+    if (!dispatcher) {
+      throw new PlatformError(
+        'backend_unavailable',
+        'The dispatch-namespace backend is active but the "dispatcher" binding is missing: run or deploy with --env dispatch-namespace.',
+      )
+    }
+    return {
+      async fetch(request) {
+        try {
+          return await dispatcher.get(workerId).fetch(request)
+        } catch (error) {
+          throw classifyDispatchError(error)
+        }
+      },
+    }
+  }
+
+  async remove(workerId: string): Promise<void> {
+    await this.api.deleteScript(workerId)
+  }
+}
+
+/** Separates failures of the namespace itself from exceptions thrown by the user's code. */
+function classifyDispatchError(error: unknown): unknown {
+  const message = error instanceof Error ? error.message : ''
+  if (message.startsWith('Worker not found')) {
+    return new PlatformError('deployment_missing', 'This worker is registered, but its script is missing from the dispatch namespace.')
+  }
+  if (message.includes('needs to be run remotely')) {
+    return new PlatformError(
+      'backend_unavailable',
+      'The dispatch namespace cannot run locally. Use `npm run dev:namespace` (remote binding, needs credentials).',
+    )
+  }
+  return error
+}

@@ -1,0 +1,71 @@
+import type { DeployInfo, UserWorkerBackend, UserWorkerFetcher } from './backend'
+import type { WorkerBundle } from './bundle'
+import { PlatformError } from './errors'
+
+const codeKey = (workerId: string) => `code/${workerId}`
+
+interface StoredCode extends WorkerBundle {
+  name: string
+}
+
+/**
+ * Dynamic Workers: the code lives in KV under its Worker ID and runs through the Worker Loader.
+ * The loader caches isolates by ID; IDs are immutable, so the cached isolate is always current.
+ */
+export class DynamicWorkersBackend implements UserWorkerBackend {
+  readonly kind = 'dynamic-workers'
+
+  constructor(
+    private readonly kv: KVNamespace,
+    private readonly loader: WorkerLoader | undefined,
+    private readonly compatibilityDate: string,
+  ) {}
+
+  async deploy(workerId: string, bundle: WorkerBundle, info: DeployInfo): Promise<void> {
+    const stored: StoredCode = { name: info.name, ...bundle }
+    await this.kv.put(codeKey(workerId), JSON.stringify(stored))
+  }
+
+  fetcher(workerId: string): UserWorkerFetcher {
+    const loader = this.loader
+    if (!loader) {
+      throw new PlatformError(
+        'backend_unavailable',
+        'The dynamic-workers backend is active but the "LOADER" (Worker Loader) binding is missing from wrangler.jsonc.',
+      )
+    }
+    const { kv, compatibilityDate } = this
+    return {
+      async fetch(request) {
+        // Set when the code cannot be found, so that failure is not mistaken for the user's exception.
+        let missing = false
+        const worker = loader.get(workerId, async () => {
+          const code = await kv.get<StoredCode>(codeKey(workerId), 'json')
+          if (!code) {
+            missing = true
+            throw new Error(`no code stored for ${workerId}`)
+          }
+          return {
+            compatibilityDate,
+            mainModule: code.mainModule,
+            modules: Object.fromEntries(code.modules.map((module) => [module.name, { js: module.content }])),
+            // User Workers get none of the platform's bindings.
+            env: {},
+          }
+        })
+        try {
+          return await worker.getEntrypoint().fetch(request)
+        } catch (error) {
+          if (missing) {
+            throw new PlatformError('deployment_missing', 'This worker is registered, but its code is missing from storage.')
+          }
+          throw error
+        }
+      },
+    }
+  }
+
+  async remove(workerId: string): Promise<void> {
+    await this.kv.delete(codeKey(workerId))
+  }
+}

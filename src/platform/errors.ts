@@ -1,0 +1,45 @@
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+
+/**
+ * The errors a user (or Cloudflare) can cause. Each carries a stable code, the HTTP status to
+ * answer with and a message that is safe to show: routes render it as a page or as JSON.
+ */
+export type PlatformErrorCode =
+  | 'invalid_name'
+  | 'invalid_request'
+  | 'empty_script'
+  | 'script_too_large'
+  | 'script_rejected'
+  | 'not_found'
+  | 'worker_not_found'
+  | 'deployment_missing'
+  | 'cloudflare_api_error'
+  | 'backend_unavailable'
+  | 'misconfigured'
+
+const STATUS: Record<PlatformErrorCode, ContentfulStatusCode> = {
+  invalid_name: 400,
+  invalid_request: 400,
+  empty_script: 400,
+  script_too_large: 413,
+  script_rejected: 400,
+  not_found: 404,
+  worker_not_found: 404,
+  deployment_missing: 502,
+  cloudflare_api_error: 502,
+  backend_unavailable: 503,
+  misconfigured: 503,
+}
+
+export class PlatformError extends Error {
+  override name = 'PlatformError'
+  readonly status: ContentfulStatusCode
+
+  constructor(
+    readonly code: PlatformErrorCode,
+    message: string,
+  ) {
+    super(message)
+    this.status = STATUS[code]
+  }
+}

@@ -1,0 +1,90 @@
+import type { BackendKind } from '../config'
+
+/** The KV record behind a friendly name: which immutable Worker ID serves it. */
+export interface WorkerRecord {
+  name: string
+  workerId: string
+  backend: BackendKind
+  createdAt: string
+  updatedAt: string
+  /** Size in bytes and SHA-256 of the deployed code. */
+  size: number
+  sha256: string
+  /** Worker IDs this name served before, kept until no location can still be dispatching to them. */
+  retired: RetiredDeployment[]
+}
+
+export interface RetiredDeployment {
+  workerId: string
+  retiredAt: string
+}
+
+/** Stored as KV metadata so that one `list` call renders a page of the home list. */
+export interface WorkerSummary {
+  name: string
+  workerId: string
+  updatedAt: string
+}
+
+export interface WorkerPage {
+  workers: WorkerSummary[]
+  /** Pass back to `list` for the next page; absent on the last page. */
+  cursor?: string
+}
+
+const PREFIX = 'workers/'
+const recordKey = (name: string) => `${PREFIX}${name}`
+
+type CacheEntry = { record: WorkerRecord | null; expiresAt: number }
+
+/**
+ * name → Worker ID mapping in Workers KV. Reads for dispatch go through a small in-isolate cache so
+ * that steady-state traffic costs no KV read; this isolate's own writes refresh it immediately.
+ */
+export class Registry {
+  private readonly cache = new Map<string, CacheEntry>()
+
+  constructor(
+    private readonly kv: KVNamespace,
+    private readonly cacheTtlMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Hot path: the current record for a name, possibly up to `cacheTtlMs` old. */
+  async lookup(name: string): Promise<WorkerRecord | null> {
+    const cached = this.cache.get(name)
+    if (cached && cached.expiresAt > this.now()) return cached.record
+    return this.remember(name, await this.kv.get<WorkerRecord>(recordKey(name), 'json'))
+  }
+
+  /** Fresh read for writes and management pages. */
+  async get(name: string): Promise<WorkerRecord | null> {
+    return this.remember(name, await this.kv.get<WorkerRecord>(recordKey(name), 'json'))
+  }
+
+  async put(record: WorkerRecord): Promise<void> {
+    const summary: WorkerSummary = { name: record.name, workerId: record.workerId, updatedAt: record.updatedAt }
+    await this.kv.put(recordKey(record.name), JSON.stringify(record), { metadata: summary })
+    this.remember(record.name, record)
+  }
+
+  async delete(name: string): Promise<void> {
+    await this.kv.delete(recordKey(name))
+    this.remember(name, null)
+  }
+
+  async list(options: { limit: number; cursor?: string }): Promise<WorkerPage> {
+    const page = await this.kv.list<WorkerSummary>({ prefix: PREFIX, limit: options.limit, cursor: options.cursor })
+    const workers = page.keys.map((key) => key.metadata ?? { name: key.name.slice(PREFIX.length), workerId: '', updatedAt: '' })
+    return page.list_complete ? { workers } : { workers, cursor: page.cursor }
+  }
+
+  private remember(name: string, record: WorkerRecord | null): WorkerRecord | null {
+    // Bounded: a flood of lookups for random names must not grow the isolate's memory without limit.
+    if (this.cache.size >= MAX_CACHED_NAMES) this.cache.delete(this.cache.keys().next().value as string)
+    this.cache.set(name, { record, expiresAt: this.now() + this.cacheTtlMs })
+    return record
+  }
+}
+
+const MAX_CACHED_NAMES = 10_000

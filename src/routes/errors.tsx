@@ -1,0 +1,59 @@
+import type { Context } from 'hono'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { ConfigError } from '../config'
+import type { AppEnv } from '../env'
+import { PlatformError, type PlatformErrorCode } from '../platform/errors'
+import { ErrorPage } from '../views/error'
+
+interface ErrorView {
+  status: ContentfulStatusCode
+  title: string
+  message: string
+  hint?: string
+}
+
+const TITLES: Partial<Record<PlatformErrorCode, { title: string; hint?: string }>> = {
+  not_found: { title: 'Page not found', hint: 'Check the address, or start from the list of workers.' },
+  worker_not_found: { title: 'No such worker', hint: 'Check the name, or upload a worker under it.' },
+  deployment_missing: { title: 'This worker is unavailable', hint: 'Upload it again to restore it.' },
+  cloudflare_api_error: { title: 'Cloudflare did not accept the request', hint: 'Try again in a moment.' },
+  backend_unavailable: { title: 'User Workers are unavailable', hint: 'The platform operator needs to fix its configuration.' },
+  misconfigured: { title: 'The platform is misconfigured', hint: 'The platform operator needs to fix its configuration.' },
+  script_too_large: { title: 'Upload too large', hint: 'Go back to keep your code, then make it smaller.' },
+}
+
+export function renderError(c: Context<AppEnv>, view: ErrorView) {
+  return c.html(<ErrorPage {...view} backend={c.var.platform?.config.backend} />, view.status)
+}
+
+/** One place that turns any error into the right status, as JSON under /api and as a page elsewhere. */
+export function handleError(error: Error, c: Context<AppEnv>) {
+  const known = toPlatformError(error)
+  if (!known) {
+    // Unexpected: log the kind of failure, but answer without any internals.
+    console.error(`unhandled ${error.name} on ${c.req.method} ${new URL(c.req.url).pathname}`)
+  }
+  const { code, status, message } = known ?? {
+    code: 'internal_error',
+    status: 500 as const,
+    message: 'Something went wrong on the platform. Try again.',
+  }
+  if (isApiRequest(c)) return c.json({ error: { code, message } }, status)
+  const copy = known ? TITLES[known.code] : undefined
+  return renderError(c, { status, title: copy?.title ?? (known ? 'That did not work' : 'Something went wrong'), message, hint: copy?.hint })
+}
+
+export function handleNotFound(c: Context<AppEnv>) {
+  const message = `Nothing lives at ${new URL(c.req.url).pathname}.`
+  return handleError(new PlatformError('not_found', message), c)
+}
+
+function toPlatformError(error: Error): PlatformError | undefined {
+  if (error instanceof PlatformError) return error
+  if (error instanceof ConfigError) return new PlatformError('misconfigured', error.message)
+  return undefined
+}
+
+function isApiRequest(c: Context): boolean {
+  return new URL(c.req.url).pathname.startsWith('/api/')
+}

@@ -1,0 +1,81 @@
+import type { FC } from 'hono/jsx'
+import type { Config } from '../config'
+import type { WorkerSummary } from '../platform/registry'
+import { Layout } from './layout'
+
+export interface HomeProps {
+  config: Pick<Config, 'backend' | 'backendReason'>
+  workers: WorkerSummary[]
+  /** Link to the next page of workers, when there is one. */
+  nextPage?: string
+  /** True when this page was reached through a cursor (not the first page). */
+  paged: boolean
+}
+
+export const HomePage: FC<HomeProps> = ({ config, workers, nextPage, paged }) => (
+  <Layout title="Workers" backend={config.backend} current="home">
+    <h1>Your workers</h1>
+    <p class="lead">
+      Each worker is served at <code>/user-workers/&lt;name&gt;</code>. User Workers run on the{' '}
+      <strong>{config.backend}</strong> backend: {config.backendReason}
+    </p>
+    {workers.length === 0 && !paged ? (
+      <div class="card empty">
+        <p>No workers yet. Upload one and it is live in a moment.</p>
+        <p>
+          <a class="button" href="/upload">
+            Upload your first worker
+          </a>
+        </p>
+      </div>
+    ) : (
+      <>
+        <p>
+          <a class="button" href="/upload">
+            Upload a worker
+          </a>
+        </p>
+        <div class="table-wrap">
+          <table>
+            <caption class="skip">Workers</caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">URL</th>
+                <th scope="col" class="optional">
+                  Last updated
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {workers.map((worker) => (
+                <tr>
+                  <td>
+                    <a href={`/workers/${worker.name}`}>{worker.name}</a>
+                  </td>
+                  <td>
+                    <a href={`/user-workers/${worker.name}`}>
+                      <code>/user-workers/{worker.name}</code>
+                    </a>
+                  </td>
+                  <td class="optional">
+                    <time datetime={worker.updatedAt}>{formatTime(worker.updatedAt)}</time>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        <p class="pager">
+          {paged && <a href="/">First page</a>}
+          {paged && nextPage && ' · '}
+          {nextPage && <a href={nextPage}>Next page →</a>}
+        </p>
+      </>
+    )}
+  </Layout>
+)
+
+export function formatTime(iso: string): string {
+  return iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : '—'
+}

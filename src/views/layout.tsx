@@ -1,0 +1,59 @@
+import { raw } from 'hono/html'
+import type { Child, FC } from 'hono/jsx'
+import type { BackendKind } from '../config'
+
+export const PRODUCT_NAME = 'Workers Platform'
+
+export interface LayoutProps {
+  title: string
+  /** The active backend, shown on every page; absent when configuration failed. */
+  backend?: BackendKind
+  current?: 'home' | 'upload'
+  children: Child
+}
+
+export const Layout: FC<LayoutProps> = ({ title, backend, current, children }) => (
+  <>
+    {raw('<!doctype html>')}
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${title} · ${PRODUCT_NAME}`}</title>
+        <link rel="stylesheet" href="/assets/app.css" />
+      </head>
+      <body>
+        <a class="skip" href="#main">
+          Skip to content
+        </a>
+        <header class="site">
+          <div class="bar">
+            <a class="brand" href="/">
+              Workers <span>Platform</span>
+            </a>
+            <nav aria-label="Main">
+              <ul>
+                <li>
+                  <a href="/" aria-current={current === 'home' ? 'page' : undefined}>
+                    Workers
+                  </a>
+                </li>
+                <li>
+                  <a href="/upload" aria-current={current === 'upload' ? 'page' : undefined}>
+                    Upload
+                  </a>
+                </li>
+              </ul>
+            </nav>
+            {backend && (
+              <p class="backend">
+                Backend: <code>{backend}</code>
+              </p>
+            )}
+          </div>
+        </header>
+        <main id="main">{children}</main>
+      </body>
+    </html>
+  </>
+)

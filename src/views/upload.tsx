@@ -1,0 +1,72 @@
+import type { FC } from 'hono/jsx'
+import type { BackendKind } from '../config'
+import { formatBytes } from '../platform/bundle'
+import { NAME_RULES } from '../platform/names'
+import { Layout } from './layout'
+
+export const EXAMPLE_SCRIPT = `export default {
+  async fetch(request, env, ctx) {
+    const url = new URL(request.url);
+    return new Response(\`Hello from a user Worker! You asked for \${url.pathname}\`, {
+      headers: { "content-type": "text/plain; charset=utf-8" },
+    });
+  },
+};
+`
+
+export interface UploadProps {
+  backend: BackendKind
+  name: string
+  script: string
+  maxScriptBytes: number
+  /** The reason the last attempt failed, shown above the form (the fields keep what was typed). */
+  error?: { code: string; message: string }
+}
+
+export const UploadPage: FC<UploadProps> = ({ backend, name, script, maxScriptBytes, error }) => (
+  <Layout title={error ? 'Upload failed' : 'Upload a worker'} backend={backend} current="upload">
+    <h1>Upload a worker</h1>
+    <p class="lead">
+      Give it a name and an ES module with a <code>fetch</code> handler. The platform checks that it starts, deploys it,
+      and serves it at <code>/user-workers/&lt;name&gt;</code>; uploading again under the same name replaces it.
+    </p>
+    {error && (
+      <div class="alert error" role="alert" id="upload-error">
+        <strong>The worker was not deployed.</strong>
+        <pre>{error.message}</pre>
+      </div>
+    )}
+    <form class="card" method="post" action="/upload" enctype="multipart/form-data">
+      <label for="name">
+        Name <span class="hint">— {NAME_RULES}</span>
+      </label>
+      <input
+        type="text"
+        id="name"
+        name="name"
+        value={name}
+        required
+        maxlength={63}
+        pattern="[a-z0-9]+(-[a-z0-9]+)*"
+        autocomplete="off"
+        autocapitalize="none"
+        spellcheck={false}
+        aria-invalid={error?.code === 'invalid_name' ? 'true' : undefined}
+        aria-describedby={error ? 'upload-error' : undefined}
+      />
+      <label for="script">
+        Code <span class="hint">— ES module, up to {formatBytes(maxScriptBytes)}</span>
+      </label>
+      <textarea id="script" name="script" spellcheck={false} autocomplete="off" autocapitalize="none">
+        {script}
+      </textarea>
+      <label for="file">
+        Or a file <span class="hint">— a .js or .mjs file, used when the code box is empty</span>
+      </label>
+      <input type="file" id="file" name="file" accept=".js,.mjs,text/javascript,application/javascript" />
+      <div class="actions">
+        <button type="submit">Deploy worker</button>
+      </div>
+    </form>
+  </Layout>
+)
