@@ -1,0 +1,97 @@
+// A stand-in for the Cloudflare API (Workers for Platforms script endpoints), run as an auxiliary
+// Worker in the vitest config. It behaves like the real API for the calls the platform makes,
+// records every request so tests can assert on path, headers and multipart parts, and stores
+// uploaded scripts so the test dispatcher can run them.
+//
+// Control endpoints (used by tests only):
+//   POST /__double/reset                   forget requests, scripts and queued failures
+//   POST /__double/fail  {status, errors}  answer the next API call with this error envelope
+//   GET  /__double/requests                every recorded API request
+//   GET  /__double/scripts/:name           an uploaded script: { metadata, modules }
+
+const SCRIPT_PATH = /^\/client\/v4\/accounts\/([^/]+)\/workers\/dispatch\/namespaces\/([^/]+)\/scripts\/([^/]+)$/
+
+const state = { requests: [], scripts: new Map(), failures: [] }
+
+const envelope = (status, result, errors = []) =>
+  Response.json({ success: errors.length === 0, errors, messages: [], result }, { status })
+
+export default {
+  async fetch(request, env) {
+    const url = new URL(request.url)
+    if (url.hostname !== 'cloudflare-api.test') {
+      return new Response(`The test double only serves cloudflare-api.test, not ${url.hostname}`, { status: 502 })
+    }
+    if (url.pathname.startsWith('/__double/')) return control(request, url)
+
+    const match = SCRIPT_PATH.exec(url.pathname)
+    const recorded = {
+      method: request.method,
+      path: url.pathname,
+      authorization: request.headers.get('authorization'),
+      contentType: request.headers.get('content-type'),
+      parts: [],
+    }
+    state.requests.push(recorded)
+
+    if (recorded.authorization !== `Bearer ${env.EXPECTED_TOKEN}`) {
+      return envelope(403, null, [{ code: 10000, message: 'Authentication error' }])
+    }
+    if (!match) return envelope(404, null, [{ code: 7003, message: 'Could not route to ' + url.pathname }])
+    const failure = state.failures.shift()
+    if (failure) return envelope(failure.status, null, failure.errors)
+
+    const scriptName = decodeURIComponent(match[3])
+    if (request.method === 'PUT') return upload(request, recorded, scriptName)
+    if (request.method === 'DELETE') {
+      if (!state.scripts.delete(scriptName)) {
+        return envelope(404, null, [{ code: 10007, message: 'This Worker does not exist on your account.' }])
+      }
+      return envelope(200, null)
+    }
+    return envelope(405, null, [{ code: 10000, message: 'Method not allowed' }])
+  },
+}
+
+async function upload(request, recorded, scriptName) {
+  let form
+  try {
+    form = await request.formData()
+  } catch {
+    return envelope(400, null, [{ code: 10006, message: 'Could not parse multipart body' }])
+  }
+  const modules = {}
+  let metadata
+  for (const [field, value] of form.entries()) {
+    const isFile = typeof value !== 'string'
+    const content = isFile ? await value.text() : value
+    recorded.parts.push({ field, filename: isFile ? value.name : null, type: isFile ? value.type : null, content })
+    if (field === 'metadata') metadata = JSON.parse(content)
+    else modules[isFile ? value.name : field] = { type: isFile ? value.type : null, content }
+  }
+  if (!metadata?.main_module || !modules[metadata.main_module]) {
+    return envelope(400, null, [{ code: 10021, message: 'No such module: main_module is not one of the parts' }])
+  }
+  state.scripts.set(scriptName, { metadata, modules })
+  return envelope(200, { id: scriptName, tags: metadata.tags ?? [] })
+}
+
+async function control(request, url) {
+  if (request.method === 'POST' && url.pathname === '/__double/reset') {
+    state.requests = []
+    state.scripts.clear()
+    state.failures = []
+    return new Response(null, { status: 204 })
+  }
+  if (request.method === 'POST' && url.pathname === '/__double/fail') {
+    state.failures.push(await request.json())
+    return new Response(null, { status: 204 })
+  }
+  if (url.pathname === '/__double/requests') return Response.json(state.requests)
+  const script = url.pathname.match(/^\/__double\/scripts\/(.+)$/)
+  if (script) {
+    const found = state.scripts.get(decodeURIComponent(script[1]))
+    return found ? Response.json(found) : new Response('not found', { status: 404 })
+  }
+  return new Response('unknown control endpoint', { status: 404 })
+}

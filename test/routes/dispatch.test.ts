@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest'
+import { ECHO_SCRIPT, helloScript, platform, putScript, uniqueName } from '../helpers'
+
+describe('dispatch to /user-workers/:name (dynamic-workers)', () => {
+  it('serves the uploaded worker at its mount, with and without a trailing slash', async () => {
+    const name = uniqueName('hello')
+    expect((await putScript(name, helloScript('Hello there'))).status).toBe(201)
+
+    for (const path of [`/user-workers/${name}`, `/user-workers/${name}/`]) {
+      const res = await platform(path)
+      expect(res.status).toBe(200)
+      expect(await res.text()).toBe('Hello there')
+    }
+  })
+
+  it('passes method, headers, query and body through and rewrites the path below the mount', async () => {
+    const name = uniqueName('echo')
+    await putScript(name, ECHO_SCRIPT)
+
+    const res = await platform(`/user-workers/${name}/a/b?x=1&y=%20z`, {
+      method: 'POST',
+      headers: { 'X-Custom': 'kept', 'Content-Type': 'text/plain' },
+      body: 'payload',
+    })
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual({
+      method: 'POST',
+      path: '/a/b',
+      search: '?x=1&y=%20z',
+      prefix: `/user-workers/${name}`,
+      custom: 'kept',
+      body: 'payload',
+    })
+  })
+
+  it('passes the status and headers of the user response back', async () => {
+    const name = uniqueName('teapot')
+    await putScript(name, `export default { fetch() { return new Response("short", { status: 418, headers: { "x-user": "yes" } }) } }`)
+    const res = await platform(`/user-workers/${name}/anything`)
+    expect(res.status).toBe(418)
+    expect(res.headers.get('x-user')).toBe('yes')
+  })
+
+  it('answers 404 with a page for an unknown or invalid name', async () => {
+    for (const path of ['/user-workers/no-such-worker', '/user-workers/Upper', '/user-workers/a%2fb/c', '/user-workers/']) {
+      const res = await platform(path)
+      expect(res.status, path).toBe(404)
+      expect(res.headers.get('content-type')).toContain('text/html')
+      expect(await res.text()).toContain('No such worker')
+    }
+  })
+
+  it('answers 500 with a page that reveals nothing when the user worker throws', async () => {
+    const name = uniqueName('thrower')
+    await putScript(name, `export default { fetch() { throw new Error("database password is hunter2") } }`)
+    const res = await platform(`/user-workers/${name}`)
+    expect(res.status).toBe(500)
+    const html = await res.text()
+    expect(html).toContain('This worker failed')
+    expect(html).not.toContain('hunter2')
+    expect(html).not.toMatch(/at .*\.(js|ts):\d+/)
+  })
+
+  it('gives user workers none of the platform bindings', async () => {
+    const name = uniqueName('snoop')
+    await putScript(name, `export default { fetch(req, env) { return Response.json(Object.keys(env)) } }`)
+    const res = await platform(`/user-workers/${name}`)
+    expect(await res.json()).toEqual([])
+  })
+
+  it('serves the new version right after an update, each version under its own Worker ID', async () => {
+    const name = uniqueName('versions')
+    const first = await (await putScript(name, helloScript('v1'))).json<{ workerId: string }>()
+    expect(await (await platform(`/user-workers/${name}`)).text()).toBe('v1')
+
+    const second = await putScript(name, helloScript('v2'))
+    expect(second.status).toBe(200)
+    const body = await second.json<{ workerId: string }>()
+    expect(body.workerId).not.toBe(first.workerId)
+    expect(await (await platform(`/user-workers/${name}`)).text()).toBe('v2')
+  })
+
+  it('keeps the previous version serving when an update is rejected', async () => {
+    const name = uniqueName('stable')
+    await putScript(name, helloScript('still v1'))
+    const broken = await putScript(name, 'export default { fetch() { return new Response("x") }')
+    expect(broken.status).toBe(400)
+    expect(await (await platform(`/user-workers/${name}`)).text()).toBe('still v1')
+  })
+})

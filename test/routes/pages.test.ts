@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest'
+import { helloScript, inputValue, platform, postForm, putScript, textareaContent, uniqueName } from '../helpers'
+
+describe('upload form', () => {
+  it('GET /upload renders the form with name, a working example and a file input', async () => {
+    const res = await platform('/upload')
+    expect(res.status).toBe(200)
+    const html = await res.text()
+    expect(html).toMatch(/<form[^>]*method="post"[^>]*action="\/upload"[^>]*enctype="multipart\/form-data"/)
+    expect(html).toMatch(/<input[^>]*type="text"[^>]*name="name"/)
+    expect(html).toMatch(/<input[^>]*type="file"[^>]*name="file"/)
+    expect(textareaContent(html)).toContain('async fetch(request, env, ctx)')
+    expect(html).toContain('dynamic-workers')
+  })
+
+  it('the prefilled example deploys and answers', async () => {
+    const example = textareaContent(await (await platform('/upload')).text())
+    const name = uniqueName('example')
+    const res = await postForm({ name, script: example })
+    expect(res.status).toBe(303)
+    const page = await platform(res.headers.get('location')!)
+    expect(await page.text()).toContain(`http://platform.test/user-workers/${name}`)
+    expect(await (await platform(`/user-workers/${name}/hi`)).text()).toBe('Hello from a user Worker! You asked for /hi')
+  })
+
+  for (const encoding of ['multipart', 'urlencoded'] as const) {
+    it(`deploys from a ${encoding} post and redirects (303) to a page with the worker URL`, async () => {
+      const name = uniqueName(encoding)
+      const res = await postForm({ name, script: helloScript(`from ${encoding}`) }, encoding)
+      expect(res.status).toBe(303)
+      const location = res.headers.get('location')!
+      expect(location).toMatch(new RegExp(`^/workers/${name}\\?deployed=`))
+
+      const page = await platform(location)
+      expect(page.status).toBe(200)
+      const html = await page.text()
+      expect(html).toContain('Deployed.')
+      expect(html).toContain(`href="http://platform.test/user-workers/${name}"`)
+      expect(await (await platform(`/user-workers/${name}`)).text()).toBe(`from ${encoding}`)
+    })
+  }
+
+  it('uses the file input when the script field is empty', async () => {
+    const name = uniqueName('file')
+    const file = new File([helloScript('from a file')], 'worker.mjs', { type: 'text/javascript' })
+    const res = await postForm({ name, script: '', file })
+    expect(res.status).toBe(303)
+    expect(await (await platform(`/user-workers/${name}`)).text()).toBe('from a file')
+  })
+
+  it('prefers pasted code over a chosen file', async () => {
+    const name = uniqueName('both')
+    const file = new File([helloScript('file')], 'worker.js')
+    await postForm({ name, script: helloScript('textarea'), file })
+    expect(await (await platform(`/user-workers/${name}`)).text()).toBe('textarea')
+  })
+
+  it('re-renders the form with the runtime message and the code kept when the script has a syntax error', async () => {
+    const name = uniqueName('syntax')
+    const script = 'export default {\n  fetch() { return new Response("x") }\n}}'
+    const res = await postForm({ name, script })
+    expect(res.status).toBe(400)
+    const html = await res.text()
+    expect(html).toContain('The worker was not deployed.')
+    expect(html).toMatch(/SyntaxError/)
+    expect(textareaContent(html)).toBe(script)
+    expect(inputValue(html, 'name')).toBe(name)
+    expect((await platform(`/user-workers/${name}`)).status).toBe(404)
+  })
+
+  it.each([
+    ['an invalid name', { name: 'Not Valid', script: helloScript('x') }, 400, 'is not a valid worker name'],
+    ['a missing name', { name: '', script: helloScript('x') }, 400, 'Give the worker a name'],
+    ['an empty script and no file', { name: 'empty-script', script: '   ' }, 400, 'The script is empty'],
+    ['no fetch handler', { name: 'no-fetch', script: 'export default {}' }, 400, 'no fetch handler'],
+    ['a script that throws at startup', { name: 'boom', script: 'throw new Error("top-level")' }, 400, 'top-level'],
+  ])('refuses %s with a clear message and keeps the input', async (_, fields, status, message) => {
+    const res = await postForm(fields)
+    expect(res.status).toBe(status)
+    const html = await res.text()
+    expect(html).toContain(message)
+    expect(textareaContent(html)).toBe(fields.script)
+    expect(inputValue(html, 'name')).toBe(fields.name)
+  })
+
+  it('refuses a script over the size cap with 413 and keeps the input', async () => {
+    const script = `export default { fetch() { return new Response("${'x'.repeat(1024 * 1024)}") } }`
+    const res = await postForm({ name: uniqueName('big'), script })
+    expect(res.status).toBe(413)
+    const html = await res.text()
+    expect(html).toContain('the limit is 1.00 MiB')
+    expect(textareaContent(html)).toBe(script)
+  })
+
+  it('refuses a body far over the cap before parsing it', async () => {
+    const res = await postForm({ name: 'huge', script: 'x'.repeat(4 * 1024 * 1024) })
+    expect(res.status).toBe(413)
+    expect(await res.text()).toContain('Upload too large')
+  })
+})
+
+describe('home page', () => {
+  it('lists workers with links and the active backend, and links to /upload', async () => {
+    const name = uniqueName('listed')
+    await putScript(name, helloScript('x'))
+    const html = await (await platform('/')).text()
+    expect(html).toContain('href="/upload"')
+    expect(html).toContain(`href="/user-workers/${name}"`)
+    expect(html).toContain(`href="/workers/${name}"`)
+    expect(html).toContain('dynamic-workers')
+    expect(html).toContain('No Cloudflare API credentials are configured')
+  })
+
+  it('paginates instead of loading every worker', async () => {
+    await Promise.all(Array.from({ length: 55 }, (_, i) => putScript(`page-${String(i).padStart(3, '0')}`, helloScript('x'))))
+    const first = await (await platform('/')).text()
+    const next = first.match(/href="(\/\?cursor=[^"]+)"/)?.[1]
+    expect(next).toBeDefined()
+    const rows = (html: string) => (html.match(/<tr>/g) ?? []).length - 1
+    expect(rows(first)).toBe(50)
+    const second = await (await platform(next!.replace(/&amp;/g, '&'))).text()
+    expect(rows(second)).toBeGreaterThan(0)
+    expect(second).toContain('First page')
+  })
+})
+
+describe('worker page', () => {
+  it('shows the URL, Worker ID and a curl line; 404 for unknown workers', async () => {
+    const name = uniqueName('details')
+    const { workerId } = await (await putScript(name, helloScript('x'))).json<{ workerId: string }>()
+    const html = await (await platform(`/workers/${name}`)).text()
+    expect(html).toContain(workerId)
+    expect(html).toContain(`curl http://platform.test/user-workers/${name}`)
+    expect((await platform('/workers/nobody-here')).status).toBe(404)
+  })
+})
