@@ -1,9 +1,9 @@
-import type { Env } from '../src/env'
+// Types for `env` and `exports` from "cloudflare:workers" inside the tests: exactly the Worker's.
+type WorkerEnv = import('../src/env').Env
 
-declare global {
-  namespace Cloudflare {
-    // The test environment has exactly the Worker's bindings.
-    interface Env extends import('../src/env').Env {}
+declare namespace Cloudflare {
+  interface Env extends WorkerEnv {}
+  interface GlobalProps {
+    mainModule: typeof import('../src/index')
   }
 }
-export type { Env }

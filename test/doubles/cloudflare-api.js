@@ -24,6 +24,8 @@ export default {
     }
     if (url.pathname.startsWith('/__double/')) return control(request, url)
 
+    // Read the whole body first, as the real API does, even for requests it then refuses.
+    const body = request.method === 'PUT' ? await request.arrayBuffer() : null
     const match = SCRIPT_PATH.exec(url.pathname)
     const recorded = {
       method: request.method,
@@ -42,7 +44,7 @@ export default {
     if (failure) return envelope(failure.status, null, failure.errors)
 
     const scriptName = decodeURIComponent(match[3])
-    if (request.method === 'PUT') return upload(request, recorded, scriptName)
+    if (request.method === 'PUT') return upload(new Request(request.url, { method: 'PUT', headers: request.headers, body }), recorded, scriptName)
     if (request.method === 'DELETE') {
       if (!state.scripts.delete(scriptName)) {
         return envelope(404, null, [{ code: 10007, message: 'This Worker does not exist on your account.' }])

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigError, parseConfig } from '../src/config'
+import type { Env } from '../src/env'
+
+const base = { WORKER_MAPPINGS: {} as KVNamespace } satisfies Env
+
+describe('config', () => {
+  it('defaults to dynamic-workers without credentials, with documented defaults', () => {
+    const config = parseConfig(base)
+    expect(config).toMatchObject({
+      backend: 'dynamic-workers',
+      cloudflare: undefined,
+      dispatchNamespace: 'workers-for-platforms-example-project',
+      maxScriptBytes: 1048576,
+    })
+  })
+
+  it('switches to dispatch-namespace when token and account are both set', () => {
+    const config = parseConfig({ ...base, CLOUDFLARE_API_TOKEN: 't', CLOUDFLARE_ACCOUNT_ID: 'a' })
+    expect(config.backend).toBe('dispatch-namespace')
+    expect(config.cloudflare).toEqual({
+      apiToken: 't',
+      accountId: 'a',
+      namespace: 'workers-for-platforms-example-project',
+      baseUrl: 'https://api.cloudflare.com/client/v4',
+    })
+  })
+
+  it('ignores the untouched .env.test placeholders and blank values', () => {
+    expect(parseConfig({ ...base, CLOUDFLARE_API_TOKEN: 'your_api_token', CLOUDFLARE_ACCOUNT_ID: 'your_account_id' }).backend).toBe(
+      'dynamic-workers',
+    )
+    expect(parseConfig({ ...base, CLOUDFLARE_API_TOKEN: ' ', CLOUDFLARE_ACCOUNT_ID: 'a' }).backend).toBe('dynamic-workers')
+  })
+
+  it('lets USER_WORKERS_BACKEND override the automatic choice', () => {
+    const config = parseConfig({ ...base, CLOUDFLARE_API_TOKEN: 't', CLOUDFLARE_ACCOUNT_ID: 'a', USER_WORKERS_BACKEND: 'dynamic-workers' })
+    expect(config.backend).toBe('dynamic-workers')
+    expect(config.backendReason).toContain('USER_WORKERS_BACKEND')
+  })
+
+  it('strips a trailing slash from CLOUDFLARE_API_BASE_URL', () => {
+    const config = parseConfig({ ...base, CLOUDFLARE_API_TOKEN: 't', CLOUDFLARE_ACCOUNT_ID: 'a', CLOUDFLARE_API_BASE_URL: 'http://proxy.test/v4/' })
+    expect(config.cloudflare?.baseUrl).toBe('http://proxy.test/v4')
+  })
+
+  it.each([
+    [{ USER_WORKERS_BACKEND: 'lambda' }, 'USER_WORKERS_BACKEND must be one of'],
+    [{ USER_WORKERS_BACKEND: 'dispatch-namespace' }, 'are not both set'],
+    [{ MAX_SCRIPT_BYTES: '-5' }, 'MAX_SCRIPT_BYTES must be a positive integer'],
+    [{ USER_WORKERS_COMPATIBILITY_DATE: 'yesterday' }, 'YYYY-MM-DD'],
+    [{ CLOUDFLARE_API_TOKEN: 'secret-value', CLOUDFLARE_ACCOUNT_ID: 'a', CLOUDFLARE_API_BASE_URL: 'not a url' }, 'not a valid URL'],
+  ])('rejects %o with a clear message', (vars, message) => {
+    expect(() => parseConfig({ ...base, ...vars })).toThrow(ConfigError)
+    expect(() => parseConfig({ ...base, ...vars })).toThrow(message)
+    try {
+      parseConfig({ ...base, ...vars })
+    } catch (error) {
+      expect(String(error)).not.toContain('secret-value')
+    }
+  })
+})

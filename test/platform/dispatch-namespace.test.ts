@@ -1,0 +1,193 @@
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
+import { beforeEach, describe, expect, it } from 'vitest'
+import type { Env } from '../../src/env'
+import app from '../../src/index'
+import { CLOUDFLARE_DOUBLE } from '../doubles/constants'
+import { ECHO_SCRIPT, helloScript, inputValue, ORIGIN, textareaContent, uniqueName } from '../helpers'
+
+// The real Cloudflare API is covered by a test double (test/doubles/cloudflare-api.js) that the
+// platform reaches at CLOUDFLARE_API_BASE_URL, and the `dispatcher` binding (which cannot run
+// locally) by a stand-in that runs the scripts the double received through the Worker Loader.
+const DOUBLE = 'http://cloudflare-api.test/__double'
+
+interface RecordedRequest {
+  method: string
+  path: string
+  authorization: string | null
+  contentType: string | null
+  parts: { field: string; filename: string | null; type: string | null; content: string }[]
+}
+
+/** Stands in for the dispatch namespace binding: looks scripts up in the API double and runs them. */
+const dispatcher = {
+  get(scriptName: string) {
+    return {
+      async fetch(request: Request) {
+        const stored = await fetch(`${DOUBLE}/scripts/${encodeURIComponent(scriptName)}`)
+        if (stored.status === 404) throw new Error('Worker not found.')
+        const { metadata, modules } = await stored.json<{
+          metadata: { main_module: string; compatibility_date: string }
+          modules: Record<string, { content: string }>
+        }>()
+        const worker = env.LOADER!.load({
+          compatibilityDate: metadata.compatibility_date,
+          mainModule: metadata.main_module,
+          modules: Object.fromEntries(Object.entries(modules).map(([name, module]) => [name, { js: module.content }])),
+        })
+        return worker.getEntrypoint().fetch(request)
+      },
+    }
+  },
+}
+
+const namespaceEnv: Env = {
+  ...env,
+  CLOUDFLARE_API_TOKEN: CLOUDFLARE_DOUBLE.token,
+  CLOUDFLARE_ACCOUNT_ID: CLOUDFLARE_DOUBLE.accountId,
+  CLOUDFLARE_API_BASE_URL: CLOUDFLARE_DOUBLE.baseUrl,
+  DISPATCH_NAMESPACE: CLOUDFLARE_DOUBLE.namespace,
+  // Only get() and fetch() are used by the platform.
+  dispatcher: dispatcher as unknown as DispatchNamespace,
+}
+
+async function call(path: string, init?: RequestInit, environment: Env = namespaceEnv): Promise<Response> {
+  const ctx = createExecutionContext()
+  const res = await app.fetch(new Request(new URL(path, ORIGIN), { redirect: 'manual', ...init }), environment, ctx)
+  await waitOnExecutionContext(ctx)
+  return res
+}
+
+const put = (name: string, script: string) =>
+  call(`/api/workers/${name}`, { method: 'PUT', headers: { 'Content-Type': 'application/javascript' }, body: script })
+
+const recorded = async () => (await fetch(`${DOUBLE}/requests`)).json<RecordedRequest[]>()
+const failNext = (status: number, errors: { code: number; message: string }[]) =>
+  fetch(`${DOUBLE}/fail`, { method: 'POST', body: JSON.stringify({ status, errors }) })
+
+beforeEach(async () => {
+  await fetch(`${DOUBLE}/reset`, { method: 'POST' })
+})
+
+describe('dispatch-namespace backend', () => {
+  it('is chosen automatically when credentials are set, and says so on the home page', async () => {
+    const html = await (await call('/')).text()
+    expect(html).toContain('dispatch-namespace')
+    expect(html).toContain('CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID are set')
+  })
+
+  it('uploads with PUT …/scripts/{workerId}: Bearer token, metadata part and an ES module part', async () => {
+    const name = uniqueName('ns')
+    const script = helloScript('from the namespace')
+    const res = await put(name, script)
+    expect(res.status).toBe(201)
+    const { workerId } = await res.json<{ workerId: string }>()
+
+    const [upload] = await recorded()
+    expect(upload).toBeDefined()
+    expect(upload!.method).toBe('PUT')
+    expect(upload!.path).toBe(
+      `/client/v4/accounts/${CLOUDFLARE_DOUBLE.accountId}/workers/dispatch/namespaces/${CLOUDFLARE_DOUBLE.namespace}/scripts/${workerId}`,
+    )
+    expect(upload!.authorization).toBe(`Bearer ${CLOUDFLARE_DOUBLE.token}`)
+    expect(upload!.contentType).toMatch(/^multipart\/form-data; boundary=/)
+
+    const metadata = upload!.parts.find((part) => part.field === 'metadata')
+    expect(JSON.parse(metadata!.content)).toEqual({
+      main_module: 'worker.js',
+      compatibility_date: '2026-11-01',
+      tags: [`name:${name}`],
+    })
+    const module = upload!.parts.find((part) => part.field === 'worker.js')
+    expect(module).toMatchObject({ filename: 'worker.js', type: 'application/javascript+module', content: script })
+  })
+
+  it('dispatches through the dispatcher binding with the path rewritten', async () => {
+    const name = uniqueName('ns-echo')
+    await put(name, ECHO_SCRIPT)
+    const res = await call(`/user-workers/${name}/deep/path?q=1`, { method: 'PATCH', body: 'hi', headers: { 'X-Custom': 'yes' } })
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual({
+      method: 'PATCH',
+      path: '/deep/path',
+      search: '?q=1',
+      prefix: `/user-workers/${name}`,
+      custom: 'yes',
+      body: 'hi',
+    })
+  })
+
+  it('shows a Cloudflare API error (code and message) in the form with 502, code kept, token never shown', async () => {
+    await failNext(500, [{ code: 10013, message: 'An unknown error occurred while uploading' }])
+    const name = uniqueName('ns-fail')
+    const script = helloScript('never deployed')
+    const form = new FormData()
+    form.append('name', name)
+    form.append('script', script)
+    const res = await call('/upload', { method: 'POST', body: form })
+    expect(res.status).toBe(502)
+    const html = await res.text()
+    expect(html).toContain('Cloudflare API error 10013: An unknown error occurred while uploading')
+    expect(textareaContent(html)).toBe(script)
+    expect(inputValue(html, 'name')).toBe(name)
+    expect(html).not.toContain(CLOUDFLARE_DOUBLE.token)
+    expect((await call(`/user-workers/${name}`)).status).toBe(404)
+  })
+
+  it('answers the API with 502 and the API error when Cloudflare refuses the credentials', async () => {
+    const res = await put(uniqueName('ns-auth'), helloScript('x'))
+    expect(res.status).toBe(201)
+    const wrongToken = { ...namespaceEnv, CLOUDFLARE_API_TOKEN: 'not-the-token' }
+    const refused = await call(`/api/workers/${uniqueName('ns-auth')}`, { method: 'PUT', body: helloScript('x') }, wrongToken)
+    expect(refused.status).toBe(502)
+    const body = await refused.text()
+    expect(JSON.parse(body)).toEqual({ error: { code: 'cloudflare_api_error', message: 'Cloudflare API error 10000: Authentication error' } })
+    expect(body).not.toContain('not-the-token')
+  })
+
+  it('treats a validation error from Cloudflare as the script being rejected (400)', async () => {
+    await failNext(400, [{ code: 10021, message: 'Uncaught ReferenceError: foo is not defined' }])
+    const res = await put(uniqueName('ns-rejected'), helloScript('x'))
+    expect(res.status).toBe(400)
+    expect(await res.json()).toEqual({
+      error: { code: 'script_rejected', message: 'Cloudflare API error 10021: Uncaught ReferenceError: foo is not defined' },
+    })
+  })
+
+  it('rejects a syntax error before calling Cloudflare and keeps the old version', async () => {
+    const name = uniqueName('ns-stable')
+    await put(name, helloScript('v1'))
+    const res = await put(name, 'export default { fetch() {')
+    expect(res.status).toBe(400)
+    expect((await recorded()).filter((request) => request.method === 'PUT')).toHaveLength(1)
+    expect(await (await call(`/user-workers/${name}`)).text()).toBe('v1')
+  })
+
+  it('deletes every script of a worker through the API', async () => {
+    const name = uniqueName('ns-delete')
+    const first = await (await put(name, helloScript('v1'))).json<{ workerId: string }>()
+    const second = await (await put(name, helloScript('v2'))).json<{ workerId: string }>()
+    const res = await call(`/api/workers/${name}`, { method: 'DELETE' })
+    expect(res.status).toBe(200)
+    const deletes = (await recorded()).filter((request) => request.method === 'DELETE').map((request) => request.path.split('/').pop())
+    expect(deletes.sort()).toEqual([first.workerId, second.workerId].sort())
+    expect((await call(`/user-workers/${name}`)).status).toBe(404)
+  })
+
+  it('answers 502 when the mapping points at a script the namespace no longer has', async () => {
+    const name = uniqueName('ns-missing')
+    await put(name, helloScript('x'))
+    await fetch(`${DOUBLE}/reset`, { method: 'POST' })
+    const res = await call(`/user-workers/${name}`)
+    expect(res.status).toBe(502)
+    expect(await res.text()).toContain('missing from the dispatch namespace')
+  })
+
+  it('answers 503 with a clear message when the dispatcher binding is missing', async () => {
+    const name = uniqueName('ns-nobinding')
+    await put(name, helloScript('x'))
+    const res = await call(`/user-workers/${name}`, undefined, { ...namespaceEnv, dispatcher: undefined })
+    expect(res.status).toBe(503)
+    expect(await res.text()).toContain('--env dispatch-namespace')
+  })
+})
