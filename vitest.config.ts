@@ -11,6 +11,12 @@ export default defineConfig({
       wrangler: { configPath: './wrangler.jsonc' },
       miniflare: {
         outboundService: 'cloudflare-api-double',
+        // Tests upload far more than 60 times a minute from one address; the rate-limit test uses
+        // STRICT_UPLOAD_LIMITER (3 per minute) in place of UPLOAD_LIMITER.
+        ratelimits: {
+          UPLOAD_LIMITER: { namespace_id: '1001', simple: { limit: 1_000_000, period: 60 } },
+          STRICT_UPLOAD_LIMITER: { namespace_id: '1002', simple: { limit: 3, period: 60 } },
+        },
         workers: [
           {
             name: 'cloudflare-api-double',

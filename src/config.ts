@@ -20,6 +20,12 @@ export interface Config {
   maxScriptBytes: number
   /** Compatibility date given to every user Worker. */
   userCompatibilityDate: string
+  /** Platform-wide credential that may manage every worker; admin actions are off without it. */
+  adminToken: string | undefined
+  /** With a domain, `<name>.<domain>` serves that worker on its own origin. */
+  userWorkersDomain: string | undefined
+  /** CSP sandbox sent with user responses on the shared origin; undefined when turned off. */
+  sandboxPolicy: string | undefined
 }
 
 export class ConfigError extends Error {
@@ -31,9 +37,26 @@ export const DEFAULTS = {
   dispatchNamespace: 'workers-for-platforms-example-project',
   maxScriptBytes: 1024 * 1024,
   userCompatibilityDate: '2026-11-01',
+  // Everything a web page may need, except allow-same-origin: the page cannot act as the platform.
+  sandboxPolicy: 'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads',
 } as const
 
 const BACKENDS: readonly BackendKind[] = ['dynamic-workers', 'dispatch-namespace']
+
+/** The string settings configuration is read from (vars, secrets, or .env in development). */
+export type ConfigVars = Pick<
+  Env,
+  | 'USER_WORKERS_BACKEND'
+  | 'CLOUDFLARE_API_TOKEN'
+  | 'CLOUDFLARE_ACCOUNT_ID'
+  | 'CLOUDFLARE_API_BASE_URL'
+  | 'DISPATCH_NAMESPACE'
+  | 'MAX_SCRIPT_BYTES'
+  | 'USER_WORKERS_COMPATIBILITY_DATE'
+  | 'ADMIN_TOKEN'
+  | 'USER_WORKERS_DOMAIN'
+  | 'USER_WORKERS_SANDBOX'
+>
 
 // The env object is stable for the life of an isolate, so settings are parsed once per isolate.
 const cache = new WeakMap<Env, Config>()
@@ -47,7 +70,7 @@ export function readConfig(env: Env): Config {
   return config
 }
 
-export function parseConfig(env: Env): Config {
+export function parseConfig(env: ConfigVars): Config {
   const apiToken = clean(env.CLOUDFLARE_API_TOKEN)
   const accountId = clean(env.CLOUDFLARE_ACCOUNT_ID)
   const dispatchNamespace = clean(env.DISPATCH_NAMESPACE) ?? DEFAULTS.dispatchNamespace
@@ -75,7 +98,36 @@ export function parseConfig(env: Env): Config {
     dispatchNamespace,
     maxScriptBytes: parsePositiveInt('MAX_SCRIPT_BYTES', env.MAX_SCRIPT_BYTES) ?? DEFAULTS.maxScriptBytes,
     userCompatibilityDate: parseDate(clean(env.USER_WORKERS_COMPATIBILITY_DATE)) ?? DEFAULTS.userCompatibilityDate,
+    adminToken: parseAdminToken(env.ADMIN_TOKEN),
+    userWorkersDomain: parseDomain(clean(env.USER_WORKERS_DOMAIN)),
+    sandboxPolicy: parseSandbox(clean(env.USER_WORKERS_SANDBOX)),
   }
+}
+
+function parseAdminToken(value: string | undefined): string | undefined {
+  const token = value?.trim()
+  if (!token) return undefined
+  // A short admin token could be guessed; the message must not repeat it.
+  if (token.length < 32) throw new ConfigError('ADMIN_TOKEN must be at least 32 characters long.')
+  return token
+}
+
+function parseDomain(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined
+  const domain = value.toLowerCase().replace(/^\.+|\.+$/g, '')
+  if (!/^[a-z0-9]+(?:[.-][a-z0-9]+)*$/.test(domain)) {
+    throw new ConfigError(`USER_WORKERS_DOMAIN must be a host name such as "workers.example.com"; got "${value}".`)
+  }
+  return domain
+}
+
+function parseSandbox(value: string | undefined): string | undefined {
+  if (value === undefined || value === 'on') return DEFAULTS.sandboxPolicy
+  if (value === 'off') return undefined
+  if (!/^sandbox(\s+allow-[a-z-]+)*$/.test(value) || /allow-same-origin/.test(value)) {
+    throw new ConfigError('USER_WORKERS_SANDBOX must be "on", "off", or "sandbox" followed by allow-* flags other than allow-same-origin.')
+  }
+  return value
 }
 
 function chooseBackend(explicit: string | undefined, hasCredentials: boolean) {

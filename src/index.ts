@@ -1,19 +1,27 @@
 import { Hono } from 'hono'
 import type { AppEnv } from './env'
 import { withPlatform } from './middleware/platform'
+import { platformHeaders } from './middleware/security'
 import { api } from './routes/api'
-import { dispatch } from './routes/dispatch'
+import { dispatch, hostDispatch } from './routes/dispatch'
 import { handleError, handleNotFound } from './routes/errors'
 import { pages } from './routes/pages'
 import { STYLESHEET } from './views/styles'
 
+export { NameClaim } from './platform/claims'
+
 const app = new Hono<AppEnv>()
 
+app.use(withPlatform)
+// User Workers first: their responses never get the platform's headers, and host-routed
+// requests (<name>.<USER_WORKERS_DOMAIN>) never reach a platform route.
+app.use(hostDispatch)
+app.route('/', dispatch)
+
+app.use(platformHeaders)
 app.get('/assets/app.css', (c) =>
   c.body(STYLESHEET, 200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'public, max-age=3600' }),
 )
-app.use(withPlatform)
-app.route('/', dispatch)
 app.route('/api', api)
 app.route('/', pages)
 app.notFound(handleNotFound)

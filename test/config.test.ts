@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { ConfigError, parseConfig } from '../src/config'
-import type { Env } from '../src/env'
+import { type ConfigVars, ConfigError, parseConfig } from '../src/config'
 
-const base = { WORKER_MAPPINGS: {} as KVNamespace } satisfies Env
+const base: ConfigVars = {}
 
 describe('config', () => {
   it('defaults to dynamic-workers without credentials, with documented defaults', () => {

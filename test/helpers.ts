@@ -35,13 +35,25 @@ export const ECHO_SCRIPT = `export default {
   },
 };`
 
-export function putScript(name: string, script: string, init: RequestInit = {}): Promise<Response> {
-  return platform(`/api/workers/${name}`, {
-    method: 'PUT',
-    headers: { 'Content-Type': 'application/javascript' },
-    body: script,
-    ...init,
-  })
+/** PUT /api/workers/:name with the script; `token` (deploy or admin) goes in the Authorization header. */
+export function putScript(name: string, script: string, token?: string): Promise<Response> {
+  const headers: Record<string, string> = { 'Content-Type': 'application/javascript' }
+  if (token) headers.Authorization = `Bearer ${token}`
+  return platform(`/api/workers/${name}`, { method: 'PUT', headers, body: script })
+}
+
+export interface Deployed {
+  name: string
+  workerId: string
+  url: string
+  token: string
+}
+
+/** Claims a fresh name with a first upload and returns its deploy token. */
+export async function deployNew(name: string, script: string): Promise<Deployed> {
+  const res = await putScript(name, script)
+  if (res.status !== 201) throw new Error(`first upload of ${name} answered ${res.status}: ${await res.text()}`)
+  return res.json<Deployed>()
 }
 
 export function postForm(fields: Record<string, string | File>, encoding: 'multipart' | 'urlencoded' = 'multipart') {

@@ -23,4 +23,5 @@ export interface UserWorkerBackend {
 /** Facts about a deployment a backend may record next to the code (e.g. as script tags). */
 export interface DeployInfo {
   name: string
+  ownerId: string
 }

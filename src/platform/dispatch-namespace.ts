@@ -20,8 +20,8 @@ export class DispatchNamespaceBackend implements UserWorkerBackend {
     await this.api.uploadScript(workerId, bundle, {
       main_module: bundle.mainModule,
       compatibility_date: this.compatibilityDate,
-      // Tags let the namespace be searched and cleaned up by platform name from the API.
-      tags: [`name:${info.name}`],
+      // Tags let the namespace be searched and cleaned up by name or by owner through the API.
+      tags: [`name:${info.name}`, `owner:${info.ownerId}`],
     })
   }
 

@@ -7,6 +7,10 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 export type PlatformErrorCode =
   | 'invalid_name'
   | 'invalid_request'
+  | 'cross_site_request'
+  | 'forbidden'
+  | 'name_taken'
+  | 'rate_limited'
   | 'empty_script'
   | 'script_too_large'
   | 'script_rejected'
@@ -20,6 +24,10 @@ export type PlatformErrorCode =
 const STATUS: Record<PlatformErrorCode, ContentfulStatusCode> = {
   invalid_name: 400,
   invalid_request: 400,
+  cross_site_request: 403,
+  forbidden: 403,
+  name_taken: 409,
+  rate_limited: 429,
   empty_script: 400,
   script_too_large: 413,
   script_rejected: 400,
@@ -38,6 +46,8 @@ export class PlatformError extends Error {
   constructor(
     readonly code: PlatformErrorCode,
     message: string,
+    /** Extra response headers, e.g. Retry-After for rate_limited. */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message)
     this.status = STATUS[code]

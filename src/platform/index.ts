@@ -30,5 +30,11 @@ export function createPlatform(env: Env): PlatformService {
   } else {
     backend = new DynamicWorkersBackend(env.WORKER_MAPPINGS, env.LOADER, config.userCompatibilityDate)
   }
-  return new PlatformService(config, backend, new Registry(env.WORKER_MAPPINGS, MAPPING_CACHE_TTL_MS), env.LOADER)
+  return new PlatformService(
+    config,
+    backend,
+    new Registry(env.WORKER_MAPPINGS, MAPPING_CACHE_TTL_MS),
+    env.NAME_CLAIMS,
+    env.LOADER,
+  )
 }

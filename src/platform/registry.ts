@@ -4,6 +4,8 @@ import type { BackendKind } from '../config'
 export interface WorkerRecord {
   name: string
   workerId: string
+  /** Opaque ID of the owner (the holder of the name's deploy token). */
+  ownerId: string
   backend: BackendKind
   createdAt: string
   updatedAt: string

@@ -1,50 +1,79 @@
-import { Hono } from 'hono'
+import { Hono, type Context, type MiddlewareHandler } from 'hono'
+import type { Config } from '../config'
 import type { AppEnv } from '../env'
 import { PlatformError } from '../platform/errors'
 import { isValidName } from '../platform/names'
 import { renderError } from './errors'
-import { USER_WORKERS_MOUNT, workerPath } from './urls'
+import { USER_WORKERS_MOUNT, nameFromHost, workerPath } from './urls'
 
 /**
- * The dispatch hot path: /user-workers/<name>/<rest> → the user Worker sees /<rest> and its mount
+ * Shared-origin dispatch: /user-workers/<name>/<rest> → the user Worker sees /<rest> and its mount
  * in X-Forwarded-Prefix. Method, headers, query and body pass through untouched.
  */
 export const dispatch = new Hono<AppEnv>()
 
-dispatch.all(`${USER_WORKERS_MOUNT}/*`, async (c) => {
+dispatch.all(`${USER_WORKERS_MOUNT}/*`, (c) => {
   const url = new URL(c.req.url)
   // Split the raw (still percent-encoded) path, so "%2f" can never smuggle a slash into a name.
   const rest = url.pathname.slice(USER_WORKERS_MOUNT.length + 1)
   const slash = rest.indexOf('/')
   const name = slash === -1 ? rest : rest.slice(0, slash)
   const path = slash === -1 ? '/' : rest.slice(slash)
+  return dispatchTo(c, name, path + url.search, { prefix: workerPath(name) })
+})
 
+/**
+ * Host routing (USER_WORKERS_DOMAIN): `<name>.<domain>` serves that worker on its own origin, so
+ * browsers isolate it from the platform and from other workers. Runs before every other route.
+ */
+export const hostDispatch: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const domain = c.var.platform.config.userWorkersDomain
+  const name = domain ? nameFromHost(c.req.url, domain) : undefined
+  if (name === undefined) return next()
+  const url = new URL(c.req.url)
+  return dispatchTo(c, name, url.pathname + url.search, undefined)
+}
+
+async function dispatchTo(c: Context<AppEnv>, name: string, pathAndQuery: string, shared: { prefix: string } | undefined) {
   const platform = c.var.platform
   const record = isValidName(name) ? await platform.lookup(name) : null
-  if (!record) {
-    throw new PlatformError('worker_not_found', `There is no worker at ${workerPath(name)}.`)
-  }
+  if (!record) throw new PlatformError('worker_not_found', `There is no worker named "${name}".`)
 
-  const headers = new Headers(c.req.raw.headers)
-  headers.set('X-Forwarded-Prefix', workerPath(name))
-  const forwarded = new Request(new URL(path + url.search, url.origin), {
-    method: c.req.raw.method,
+  const original = c.req.raw
+  const headers = new Headers(original.headers)
+  if (shared) headers.set('X-Forwarded-Prefix', shared.prefix)
+  const forwarded = new Request(new URL(pathAndQuery, original.url), {
+    method: original.method,
     headers,
-    body: c.req.raw.body,
+    body: original.body,
     redirect: 'manual',
   })
 
+  let response: Response
   try {
-    return await platform.backend.fetcher(record.workerId).fetch(forwarded)
+    response = await platform.backend.fetcher(record.workerId).fetch(forwarded)
   } catch (error) {
     if (error instanceof PlatformError) throw error
     // The user's code threw: say so without passing on its message or any platform detail.
     console.warn(`user worker "${name}" threw`)
-    return renderError(c, {
+    response = await renderError(c, {
       status: 500,
       title: 'This worker failed',
       message: `The worker "${name}" threw an exception while handling your request.`,
       hint: 'If it is yours, check its code and upload a fixed version.',
     })
   }
-})
+  return shared ? confine(response, platform.config) : response
+}
+
+/**
+ * On the shared origin a user response must not act with the platform origin's privileges: a CSP
+ * sandbox without allow-same-origin gives its documents an opaque origin, and cookies are dropped.
+ */
+function confine(response: Response, config: Pick<Config, 'sandboxPolicy'>): Response {
+  if (response.webSocket) return response // an upgrade has no document to sandbox
+  const confined = new Response(response.body, response)
+  confined.headers.delete('Set-Cookie')
+  if (config.sandboxPolicy) confined.headers.append('Content-Security-Policy', config.sandboxPolicy)
+  return confined
+}

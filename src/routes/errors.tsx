@@ -20,14 +20,17 @@ const TITLES: Partial<Record<PlatformErrorCode, { title: string; hint?: string }
   backend_unavailable: { title: 'User Workers are unavailable', hint: 'The platform operator needs to fix its configuration.' },
   misconfigured: { title: 'The platform is misconfigured', hint: 'The platform operator needs to fix its configuration.' },
   script_too_large: { title: 'Upload too large', hint: 'Go back to keep your code, then make it smaller.' },
+  cross_site_request: { title: 'Request refused', hint: 'Open the platform’s own page and submit the form from there.' },
+  forbidden: { title: 'Not allowed', hint: 'Use the deploy token you received when the worker was first uploaded.' },
+  rate_limited: { title: 'Slow down', hint: 'Wait a minute, then try again.' },
 }
 
-export function renderError(c: Context<AppEnv>, view: ErrorView) {
-  return c.html(<ErrorPage {...view} backend={c.var.platform?.config.backend} />, view.status)
+export async function renderError(c: Context<AppEnv>, view: ErrorView): Promise<Response> {
+  return await c.html(<ErrorPage {...view} backend={c.var.platform?.config.backend} />, view.status)
 }
 
 /** One place that turns any error into the right status, as JSON under /api and as a page elsewhere. */
-export function handleError(error: Error, c: Context<AppEnv>) {
+export async function handleError(error: Error, c: Context<AppEnv>): Promise<Response> {
   const known = toPlatformError(error)
   if (!known) {
     // Unexpected: log the kind of failure, but answer without any internals.
@@ -38,9 +41,12 @@ export function handleError(error: Error, c: Context<AppEnv>) {
     status: 500 as const,
     message: 'Something went wrong on the platform. Try again.',
   }
-  if (isApiRequest(c)) return c.json({ error: { code, message } }, status)
+  const headers = known?.headers ?? {}
+  if (isApiRequest(c)) return c.json({ error: { code, message } }, status, headers)
   const copy = known ? TITLES[known.code] : undefined
-  return renderError(c, { status, title: copy?.title ?? (known ? 'That did not work' : 'Something went wrong'), message, hint: copy?.hint })
+  const response = await renderError(c, { status, title: copy?.title ?? (known ? 'That did not work' : 'Something went wrong'), message, hint: copy?.hint })
+  for (const [name, value] of Object.entries(headers)) response.headers.set(name, value)
+  return response
 }
 
 export function handleNotFound(c: Context<AppEnv>) {

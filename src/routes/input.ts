@@ -4,26 +4,43 @@ import { PlatformError } from '../platform/errors'
 export interface UploadForm {
   name: string
   script: string
+  token: string | undefined
+}
+
+type FormBody = Record<string, string | File | (string | File)[]>
+
+/** Reads a posted form (urlencoded or multipart); a malformed body is the client's error (400). */
+export async function readForm(request: HonoRequest): Promise<FormBody> {
+  try {
+    return await request.parseBody()
+  } catch {
+    throw new PlatformError('invalid_request', 'The form could not be read. Submit it from the platform’s pages.')
+  }
 }
 
 /**
- * Reads the upload form (urlencoded or multipart). The `file` input is used only when the
- * `script` textarea is empty, so a pasted script always wins.
+ * Reads the upload form. The `file` input is used only when the `script` textarea is empty, so a
+ * pasted script always wins.
  */
 export async function readUploadForm(request: HonoRequest): Promise<UploadForm> {
-  let body: Record<string, string | File | (string | File)[]>
-  try {
-    body = await request.parseBody()
-  } catch {
-    throw new PlatformError('invalid_request', 'The form could not be read. Submit it from the upload page.')
-  }
-  const name = text(body.name).trim()
-  let script = text(body.script)
+  const body = await readForm(request)
+  const name = field(body, 'name').trim()
+  let script = field(body, 'script')
   const file = body.file
   if (script.trim() === '' && file instanceof File && file.size > 0) {
     script = await file.text()
   }
-  return { name, script }
+  return { name, script, token: formToken(body) }
+}
+
+export function formToken(body: FormBody): string | undefined {
+  return field(body, 'token').trim() || undefined
+}
+
+/** The deploy (or admin) token of an API call: `Authorization: Bearer <token>`. */
+export function bearerToken(request: HonoRequest): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.header('authorization') ?? '')
+  return match?.[1]
 }
 
 /** Reads the script of an API upload: a JSON `{ "script": "…" }` body or the raw script text. */
@@ -44,7 +61,8 @@ export async function readApiScript(request: HonoRequest): Promise<string> {
   return script
 }
 
-function text(value: string | File | (string | File)[] | undefined): string {
+export function field(body: FormBody, name: string): string {
+  const value = body[name]
   const first = Array.isArray(value) ? value[0] : value
   return typeof first === 'string' ? first : ''
 }

@@ -1,18 +1,22 @@
 import { Hono } from 'hono'
 import type { AppEnv } from '../env'
 import { limitUploadBody } from '../middleware/platform'
+import { enforceUploadRate, sameOriginPosts } from '../middleware/security'
 import { bundleFromScript } from '../platform/bundle'
 import { PlatformError } from '../platform/errors'
 import { isValidName } from '../platform/names'
+import { DeletedPage } from '../views/deleted'
 import { HomePage } from '../views/home'
 import { EXAMPLE_SCRIPT, UploadPage } from '../views/upload'
 import { WorkerPage } from '../views/worker'
 import { listPage } from './list'
-import { readUploadForm } from './input'
+import { formToken, readForm, readUploadForm } from './input'
 import { workerUrl } from './urls'
 
 /** Server-rendered pages: the worker list, the upload form and a worker's page. */
 export const pages = new Hono<AppEnv>()
+
+pages.use(sameOriginPosts)
 
 pages.get('/', async (c) => {
   const { config } = c.var.platform
@@ -26,12 +30,7 @@ pages.get('/upload', (c) => {
   const { config } = c.var.platform
   const name = c.req.query('name') ?? ''
   return c.html(
-    <UploadPage
-      backend={config.backend}
-      name={isValidName(name) ? name : ''}
-      script={EXAMPLE_SCRIPT}
-      maxScriptBytes={config.maxScriptBytes}
-    />,
+    <UploadPage backend={config.backend} name={isValidName(name) ? name : ''} script={EXAMPLE_SCRIPT} maxScriptBytes={config.maxScriptBytes} />,
   )
 })
 
@@ -40,12 +39,16 @@ pages.post('/upload', limitUploadBody, async (c) => {
   const { config } = platform
   const form = await readUploadForm(c.req)
   try {
+    await enforceUploadRate(c)
     const bundle = bundleFromScript(form.script, config.maxScriptBytes)
-    const { record } = await platform.deploy(form.name, bundle, (promise) => c.executionCtx.waitUntil(promise))
-    return c.redirect(`/workers/${record.name}?deployed=${record.workerId}`, 303)
+    const result = await platform.deploy(form.name, bundle, form.token, (promise) => c.executionCtx.waitUntil(promise))
+    const query = new URLSearchParams({ deployed: result.record.workerId })
+    // A first upload's token is handed to the next page through a one-time key, never in the URL.
+    if (result.revealId) query.set('reveal', result.revealId)
+    return c.redirect(`/workers/${result.record.name}?${query}`, 303)
   } catch (error) {
     if (!(error instanceof PlatformError)) throw error
-    // Re-render the form with everything the user typed and the reason it was refused.
+    // Re-render the form with what the user typed (except the token) and why it was refused.
     return c.html(
       <UploadPage
         backend={config.backend}
@@ -55,6 +58,7 @@ pages.post('/upload', limitUploadBody, async (c) => {
         error={{ code: error.code, message: error.message }}
       />,
       error.status,
+      error.headers,
     )
   }
 })
@@ -62,12 +66,41 @@ pages.post('/upload', limitUploadBody, async (c) => {
 pages.get('/workers/:name', async (c) => {
   const platform = c.var.platform
   const record = await platform.get(c.req.param('name'))
+  const reveal = c.req.query('reveal')
+  const token = reveal ? await platform.takeRevealedToken(record.name, reveal) : null
+  // The page may carry a freshly minted token: keep it out of caches.
+  if (reveal) c.header('Cache-Control', 'no-store')
   return c.html(
     <WorkerPage
       backend={platform.config.backend}
       record={record}
-      url={workerUrl(c.req.url, record.name)}
+      url={workerUrl(c.req.url, record.name, platform.config)}
       deployed={c.req.query('deployed') === record.workerId}
+      token={token ?? undefined}
+      tokenExpired={Boolean(reveal) && token === null}
     />,
   )
+})
+
+pages.post('/workers/:name/delete', async (c) => {
+  const platform = c.var.platform
+  const name = c.req.param('name')
+  const token = formToken(await readForm(c.req))
+  try {
+    await platform.remove(name, token)
+  } catch (error) {
+    if (!(error instanceof PlatformError) || error.code === 'worker_not_found') throw error
+    const record = await platform.get(name)
+    return c.html(
+      <WorkerPage
+        backend={platform.config.backend}
+        record={record}
+        url={workerUrl(c.req.url, record.name, platform.config)}
+        deployed={false}
+        deleteError={error.message}
+      />,
+      error.status,
+    )
+  }
+  return c.html(<DeletedPage backend={platform.config.backend} name={name} />)
 })

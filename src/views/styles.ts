@@ -27,10 +27,14 @@ nav a[aria-current="page"] { text-decoration: underline; text-decoration-thickne
 .backend { margin-left: auto; font-size: .85rem; color: var(--muted); }
 .backend code { background: var(--accent-soft); color: #7a2e05; padding: .1rem .4rem; border-radius: .3rem; }
 main { max-width: 60rem; margin: 0 auto; padding: 1.5rem 1rem 3rem; }
-h1 { font-size: 1.75rem; line-height: 1.2; margin: 0 0 .5rem; }
+/* A worker's name is its page's heading, and a name can be 63 characters without a hyphen. */
+h1 { font-size: 1.75rem; line-height: 1.2; margin: 0 0 .5rem; overflow-wrap: anywhere; }
 h2 { font-size: 1.2rem; margin: 2rem 0 .5rem; }
 p.lead { color: var(--muted); margin-top: 0; }
 .card { background: var(--surface); border: 1px solid var(--border); border-radius: .6rem; padding: 1.25rem; }
+/* The card's padding is the gap: the first label's top margin would double it. */
+.card > :first-child { margin-top: 0; }
+.card > :last-child { margin-bottom: 0; }
 label { display: block; font-weight: 600; margin: 1rem 0 .3rem; }
 .hint { font-weight: 400; color: var(--muted); font-size: .9rem; }
 input[type="text"], textarea { width: 100%; font: inherit; color: inherit; background: var(--surface);
@@ -41,23 +45,32 @@ button, .button { display: inline-block; font: inherit; font-weight: 600; border
   padding: .6rem 1.1rem; background: var(--accent); color: var(--accent-text); cursor: pointer; text-decoration: none; }
 button:hover, .button:hover { filter: brightness(.92); }
 .actions { margin-top: 1.25rem; display: flex; gap: .75rem; align-items: center; flex-wrap: wrap; }
-.alert { border-radius: .5rem; padding: .8rem 1rem; margin: 0 0 1rem; border: 1px solid; }
+.alert { border-radius: .5rem; padding: .8rem 1rem; margin: 0 0 1rem; border: 1px solid; overflow-wrap: anywhere; }
 .alert.error { background: var(--danger-soft); border-color: #e5a3a6; color: var(--danger); }
 .alert.success { background: var(--ok-soft); border-color: #9fd3ae; color: var(--ok); }
 .alert pre { white-space: pre-wrap; margin: .4rem 0 0; font-family: var(--mono); font-size: .85rem; }
 table { width: 100%; border-collapse: collapse; background: var(--surface); }
 th, td { text-align: left; padding: .6rem .75rem; border-bottom: 1px solid var(--border); vertical-align: top; }
 th { font-size: .85rem; color: var(--muted); font-weight: 600; }
-td code, dd code, p code { font-family: var(--mono); font-size: .88em; word-break: break-all; }
+/* Break long names and URLs only where they would overflow, never "fet ch" mid-word. */
+td code, dd code, p code { font-family: var(--mono); font-size: .88em; overflow-wrap: anywhere; }
+/* A 63-character name must not widen the table past a phone's screen (no sideways scrolling). */
+td { overflow-wrap: anywhere; }
 .table-wrap { overflow-x: auto; border: 1px solid var(--border); border-radius: .6rem; }
 .empty { text-align: center; padding: 2.5rem 1rem; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: .4rem 1rem; margin: 0; }
 dt { color: var(--muted); }
 dd { margin: 0; min-width: 0; overflow-wrap: anywhere; }
-pre.code { background: #1e1e24; color: #f3f3f5; padding: .8rem 1rem; border-radius: .5rem; overflow-x: auto;
-  font-family: var(--mono); font-size: .85rem; }
+/* Wrapped, not scrolled: a scrolling <pre> is a region keyboard users cannot reach (axe:
+   scrollable-region-focusable). Soft wraps do not end up in the copied command. */
+pre.code { background: #1e1e24; color: #f3f3f5; padding: .8rem 1rem; border-radius: .5rem;
+  white-space: pre-wrap; overflow-wrap: anywhere; font-family: var(--mono); font-size: .85rem; }
 .pager { margin-top: 1rem; }
 footer { max-width: 60rem; margin: 0 auto; padding: 0 1rem 2rem; color: var(--muted); font-size: .85rem; }
+.alert.token { background: #fff8e1; border-color: #e0b84d; color: var(--text); }
+.alert.token h2 { margin: 0 0 .4rem; font-size: 1.1rem; }
+input.secret { font-family: var(--mono); }
+button.danger { background: var(--danger); }
 @media (max-width: 30rem) {
   h1 { font-size: 1.45rem; }
   .backend { margin-left: 0; width: 100%; }

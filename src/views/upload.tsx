@@ -64,6 +64,17 @@ export const UploadPage: FC<UploadProps> = ({ backend, name, script, maxScriptBy
         Or a file <span class="hint">— a .js or .mjs file, used when the code box is empty</span>
       </label>
       <input type="file" id="file" name="file" accept=".js,.mjs,text/javascript,application/javascript" />
+      <label for="token">
+        Deploy token <span class="hint">— only to update a worker you own; the first upload of a name gives you one</span>
+      </label>
+      <input
+        type="password"
+        id="token"
+        name="token"
+        autocomplete="off"
+        spellcheck={false}
+        aria-invalid={error?.code === 'forbidden' ? 'true' : undefined}
+      />
       <div class="actions">
         <button type="submit">Deploy worker</button>
       </div>

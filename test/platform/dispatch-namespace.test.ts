@@ -58,8 +58,12 @@ async function call(path: string, init?: RequestInit, environment: Env = namespa
   return res
 }
 
-const put = (name: string, script: string) =>
-  call(`/api/workers/${name}`, { method: 'PUT', headers: { 'Content-Type': 'application/javascript' }, body: script })
+const put = (name: string, script: string, token?: string) =>
+  call(`/api/workers/${name}`, {
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/javascript', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    body: script,
+  })
 
 const recorded = async () => (await fetch(`${DOUBLE}/requests`)).json<RecordedRequest[]>()
 const failNext = (status: number, errors: { code: number; message: string }[]) =>
@@ -96,7 +100,7 @@ describe('dispatch-namespace backend', () => {
     expect(JSON.parse(metadata!.content)).toEqual({
       main_module: 'worker.js',
       compatibility_date: '2026-11-01',
-      tags: [`name:${name}`],
+      tags: [`name:${name}`, expect.stringMatching(/^owner:o-[A-Za-z0-9_-]{12}$/)],
     })
     const module = upload!.parts.find((part) => part.field === 'worker.js')
     expect(module).toMatchObject({ filename: 'worker.js', type: 'application/javascript+module', content: script })
@@ -165,9 +169,9 @@ describe('dispatch-namespace backend', () => {
 
   it('deletes every script of a worker through the API', async () => {
     const name = uniqueName('ns-delete')
-    const first = await (await put(name, helloScript('v1'))).json<{ workerId: string }>()
-    const second = await (await put(name, helloScript('v2'))).json<{ workerId: string }>()
-    const res = await call(`/api/workers/${name}`, { method: 'DELETE' })
+    const first = await (await put(name, helloScript('v1'))).json<{ workerId: string; token: string }>()
+    const second = await (await put(name, helloScript('v2'), first.token)).json<{ workerId: string }>()
+    const res = await call(`/api/workers/${name}`, { method: 'DELETE', headers: { Authorization: `Bearer ${first.token}` } })
     expect(res.status).toBe(200)
     const deletes = (await recorded()).filter((request) => request.method === 'DELETE').map((request) => request.path.split('/').pop())
     expect(deletes.sort()).toEqual([first.workerId, second.workerId].sort())

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { helloScript, platform, putScript, uniqueName } from '../helpers'
+import { deployNew, helloScript, platform, putScript, uniqueName } from '../helpers'
 
 type ApiError = { error: { code: string; message: string } }
 type ApiWorker = { name: string; workerId: string; url: string }
@@ -9,14 +9,16 @@ describe('JSON API', () => {
     const name = uniqueName('api')
     const created = await putScript(name, helloScript('one'))
     expect(created.status).toBe(201)
-    const first = await created.json<ApiWorker>()
+    const first = await created.json<ApiWorker & { token: string }>()
     expect(first).toMatchObject({ name, url: `http://platform.test/user-workers/${name}` })
     expect(first.workerId).toMatch(/^w-[a-z0-9]+-[0-9a-f]{20}$/)
+    expect(first.token).toMatch(/^dt_[A-Za-z0-9_-]{43}$/)
 
-    const updated = await putScript(name, helloScript('two'))
+    const updated = await putScript(name, helloScript('two'), first.token)
     expect(updated.status).toBe(200)
     const second = await updated.json<ApiWorker>()
     expect(second.workerId).not.toBe(first.workerId)
+    expect(second).not.toHaveProperty('token')
     expect(await (await platform(`/user-workers/${name}`)).text()).toBe('two')
   })
 
@@ -45,13 +47,14 @@ describe('JSON API', () => {
 
   it('DELETE removes the mapping and the code; the name then answers 404', async () => {
     const name = uniqueName('gone')
-    await putScript(name, helloScript('x'))
-    const res = await platform(`/api/workers/${name}`, { method: 'DELETE' })
+    const { token } = await deployNew(name, helloScript('x'))
+    const auth = { Authorization: `Bearer ${token}` }
+    const res = await platform(`/api/workers/${name}`, { method: 'DELETE', headers: auth })
     expect(res.status).toBe(200)
     expect(await res.json()).toEqual({ name, deleted: true })
     expect((await platform(`/user-workers/${name}`)).status).toBe(404)
     expect((await platform(`/api/workers/${name}`)).status).toBe(404)
-    expect((await platform(`/api/workers/${name}`, { method: 'DELETE' })).status).toBe(404)
+    expect((await platform(`/api/workers/${name}`, { method: 'DELETE', headers: auth })).status).toBe(404)
   })
 
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ECHO_SCRIPT, helloScript, platform, putScript, uniqueName } from '../helpers'
+import { deployNew, ECHO_SCRIPT, helloScript, platform, putScript, uniqueName } from '../helpers'
 
 describe('dispatch to /user-workers/:name (dynamic-workers)', () => {
   it('serves the uploaded worker at its mount, with and without a trailing slash', async () => {
@@ -70,10 +70,10 @@ describe('dispatch to /user-workers/:name (dynamic-workers)', () => {
 
   it('serves the new version right after an update, each version under its own Worker ID', async () => {
     const name = uniqueName('versions')
-    const first = await (await putScript(name, helloScript('v1'))).json<{ workerId: string }>()
+    const first = await deployNew(name, helloScript('v1'))
     expect(await (await platform(`/user-workers/${name}`)).text()).toBe('v1')
 
-    const second = await putScript(name, helloScript('v2'))
+    const second = await putScript(name, helloScript('v2'), first.token)
     expect(second.status).toBe(200)
     const body = await second.json<{ workerId: string }>()
     expect(body.workerId).not.toBe(first.workerId)
@@ -82,8 +82,8 @@ describe('dispatch to /user-workers/:name (dynamic-workers)', () => {
 
   it('keeps the previous version serving when an update is rejected', async () => {
     const name = uniqueName('stable')
-    await putScript(name, helloScript('still v1'))
-    const broken = await putScript(name, 'export default { fetch() { return new Response("x") }')
+    const { token } = await deployNew(name, helloScript('still v1'))
+    const broken = await putScript(name, 'export default { fetch() { return new Response("x") }', token)
     expect(broken.status).toBe(400)
     expect(await (await platform(`/user-workers/${name}`)).text()).toBe('still v1')
   })

@@ -1,0 +1,53 @@
+import type { Context, MiddlewareHandler } from 'hono'
+import { getConnInfo } from 'hono/cloudflare-workers'
+import { secureHeaders } from 'hono/secure-headers'
+import type { AppEnv } from '../env'
+import { PlatformError } from '../platform/errors'
+
+/** Security headers for the platform's own pages and API; no inline script is ever allowed. */
+export const platformHeaders = secureHeaders({
+  contentSecurityPolicy: {
+    defaultSrc: ["'none'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'"],
+    imgSrc: ["'self'", 'data:'],
+    connectSrc: ["'self'"],
+    formAction: ["'self'"],
+    baseUri: ["'none'"],
+    frameAncestors: ["'none'"],
+  },
+  referrerPolicy: 'same-origin',
+  crossOriginResourcePolicy: 'same-origin',
+})
+
+/**
+ * CSRF protection for form posts: a browser always sends Origin (and Sec-Fetch-Site) with a POST,
+ * so a post from another site is refused. Non-browser clients (curl) send neither and pass.
+ */
+export const sameOriginPosts: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (c.req.method === 'POST') {
+    const origin = c.req.header('origin')
+    const site = c.req.header('sec-fetch-site')
+    const crossOrigin = origin !== undefined && origin !== new URL(c.req.url).origin
+    if (crossOrigin || site === 'cross-site') {
+      throw new PlatformError('cross_site_request', 'This form can only be submitted from this platform’s own pages.')
+    }
+  }
+  await next()
+}
+
+const RETRY_AFTER_SECONDS = 60
+
+/** Counts an upload against the client IP's budget (UPLOAD_LIMITER); over budget → 429 + Retry-After. */
+export async function enforceUploadRate(c: Context<AppEnv>): Promise<void> {
+  const limiter = c.env.UPLOAD_LIMITER
+  if (!limiter) return
+  // On Cloudflare the address comes from CF-Connecting-IP, which the edge sets and clients cannot forge.
+  const ip = getConnInfo(c).remote.address ?? 'unknown'
+  const { success } = await limiter.limit({ key: `upload:${ip}` })
+  if (!success) {
+    throw new PlatformError('rate_limited', 'Too many uploads from your address. Wait a minute, then try again.', {
+      'Retry-After': String(RETRY_AFTER_SECONDS),
+    })
+  }
+}

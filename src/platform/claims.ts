@@ -1,0 +1,144 @@
+import { DurableObject } from 'cloudflare:workers'
+import type { Env } from '../env'
+import type { WorkerRecord } from './registry'
+import { hashToken, newDeployToken, randomId, secretsEqual } from './tokens'
+
+/** Who may change a name: set by the first successful upload, cleared when the worker is deleted. */
+interface Owner {
+  ownerId: string
+  tokenHash: string
+  claimedAt: string
+}
+
+/** The caller's credential as the Worker established it (admin is checked there, against ADMIN_TOKEN). */
+export interface Credential {
+  token?: string
+  admin: boolean
+}
+
+export type LeaseRefusal = { ok: false; reason: 'name_taken' | 'token_required' | 'token_invalid' }
+
+export type Lease = {
+  ok: true
+  leaseId: string
+  /** The owner the deployment will belong to (the existing one, or the one a first upload claims). */
+  ownerId: string
+  /** The current record (strongly consistent, unlike KV), or null for a free name. */
+  current: WorkerRecord | null
+}
+
+export interface Committed {
+  /** Set only when this commit claimed the name: the deploy token, returned this once. */
+  token?: string
+  /** One-time key under which the token can be shown again by `takeReveal` (for the form's redirect). */
+  revealId?: string
+}
+
+/** How long a lease may be held before it is taken back (a Worker that died mid-deploy). */
+const LEASE_MS = 30_000
+const REVEAL_MS = 5 * 60_000
+
+/**
+ * One object per worker name (SQLite-backed). KV has no compare-and-set, so every change to a name —
+ * the first claim, each deploy, the delete — takes this object's lease: changes to one name run one
+ * at a time, and the object is the authority on who owns the name and what it serves. KV remains
+ * the fast read path for dispatch.
+ */
+export class NameClaim extends DurableObject<Env> {
+  private queue: Promise<void> = Promise.resolve()
+  private lease: { id: string; ownerId: string; release: () => void; timer: ReturnType<typeof setTimeout> } | null = null
+  // Tokens waiting to be shown once on the success page; memory only, never written to storage.
+  private reveals = new Map<string, { token: string; expiresAt: number }>()
+
+  /** Waits for the name's lock, then checks the credential; on success the caller holds the lease. */
+  async acquire(credential: Credential): Promise<Lease | LeaseRefusal> {
+    // Uploads that started while the name was free and lost the race get 409, not 403.
+    const claimedOnArrival = (await this.ctx.storage.get<Owner>('owner')) !== undefined
+
+    let release!: () => void
+    const turn = new Promise<void>((resolve) => (release = resolve))
+    const ahead = this.queue
+    this.queue = ahead.then(() => turn)
+    await ahead
+
+    const owner = await this.ctx.storage.get<Owner>('owner')
+    const refusal = await authorize(owner, credential, claimedOnArrival)
+    if (refusal) {
+      release()
+      return { ok: false, reason: refusal }
+    }
+    const leaseId = randomId()
+    const ownerId = owner?.ownerId ?? `o-${randomId(9)}`
+    const timer = setTimeout(() => this.end(leaseId), LEASE_MS)
+    this.lease = { id: leaseId, ownerId, release, timer }
+    const current = (await this.ctx.storage.get<WorkerRecord>('record')) ?? null
+    return { ok: true, leaseId, ownerId, current }
+  }
+
+  /** Records a deployment; claims the name (and mints its token) if it was free. Ends the lease. */
+  async commitDeploy(leaseId: string, record: WorkerRecord): Promise<Committed> {
+    const lease = this.requireLease(leaseId)
+    try {
+      let committed: Committed = {}
+      if (!(await this.ctx.storage.get<Owner>('owner'))) {
+        const token = newDeployToken()
+        const owner: Owner = { ownerId: lease.ownerId, tokenHash: await hashToken(token), claimedAt: record.updatedAt }
+        await this.ctx.storage.put('owner', owner)
+        const revealId = randomId()
+        this.reveals.set(revealId, { token, expiresAt: Date.now() + REVEAL_MS })
+        committed = { token, revealId }
+      }
+      await this.ctx.storage.put('record', record)
+      return committed
+    } finally {
+      this.end(leaseId)
+    }
+  }
+
+  /** Forgets the name entirely: owner and record. The name is free again. Ends the lease. */
+  async commitDelete(leaseId: string): Promise<void> {
+    this.requireLease(leaseId)
+    try {
+      await this.ctx.storage.deleteAll()
+    } finally {
+      this.end(leaseId)
+    }
+  }
+
+  /** Gives the lease back without changes (the deploy failed). */
+  async abort(leaseId: string): Promise<void> {
+    this.end(leaseId)
+  }
+
+  /** Returns a freshly minted token once, for the page the upload form redirects to. */
+  async takeReveal(revealId: string): Promise<string | null> {
+    const entry = this.reveals.get(revealId)
+    this.reveals.delete(revealId)
+    return entry && entry.expiresAt > Date.now() ? entry.token : null
+  }
+
+  private requireLease(leaseId: string) {
+    if (this.lease?.id !== leaseId) throw new Error('The lease on this name expired before the change was committed.')
+    return this.lease
+  }
+
+  private end(leaseId: string): void {
+    if (this.lease?.id !== leaseId) return
+    clearTimeout(this.lease.timer)
+    this.lease.release()
+    this.lease = null
+    const now = Date.now()
+    for (const [id, entry] of this.reveals) if (entry.expiresAt <= now) this.reveals.delete(id)
+  }
+}
+
+async function authorize(
+  owner: Owner | undefined,
+  credential: Credential,
+  claimedOnArrival: boolean,
+): Promise<LeaseRefusal['reason'] | null> {
+  if (!owner || credential.admin) return null
+  if (!credential.token) return claimedOnArrival ? 'token_required' : 'name_taken'
+  if (await secretsEqual(await hashToken(credential.token), owner.tokenHash)) return null
+  return claimedOnArrival ? 'token_invalid' : 'name_taken'
+}
