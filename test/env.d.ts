@@ -2,7 +2,10 @@
 type WorkerEnv = import('../src/env').Env
 
 declare namespace Cloudflare {
-  interface Env extends WorkerEnv {}
+  interface Env extends WorkerEnv {
+    /** vitest.config.ts only: 3 uploads a minute, for the rate-limit test. */
+    STRICT_UPLOAD_LIMITER: RateLimit
+  }
   interface GlobalProps {
     mainModule: typeof import('../src/index')
   }

@@ -1,4 +1,7 @@
-import { exports } from 'cloudflare:workers'
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
+import { env, exports } from 'cloudflare:workers'
+import type { Env } from '../src/env'
+import app from '../src/index'
 
 export const ORIGIN = 'http://platform.test'
 
@@ -85,4 +88,16 @@ function unescapeHtml(text: string): string {
     .replace(/&quot;/g, '"')
     .replace(/&#39;/g, "'")
     .replace(/&amp;/g, '&')
+}
+
+/**
+ * Calls the Worker with extra or replaced bindings (e.g. ADMIN_TOKEN, USER_WORKERS_DOMAIN), still
+ * inside workerd with the real KV, Durable Objects and Worker Loader.
+ */
+export async function platformWith(overrides: Partial<Env>, path: string, init?: RequestInit): Promise<Response> {
+  const ctx = createExecutionContext()
+  const request = new Request(new URL(path, ORIGIN), { redirect: 'manual', ...init })
+  const res = await app.fetch(request, { ...env, ...overrides }, ctx)
+  await waitOnExecutionContext(ctx)
+  return res
 }

@@ -37,11 +37,12 @@ p.lead { color: var(--muted); margin-top: 0; }
 .card > :last-child { margin-bottom: 0; }
 label { display: block; font-weight: 600; margin: 1rem 0 .3rem; }
 .hint { font-weight: 400; color: var(--muted); font-size: .9rem; }
-input[type="text"], textarea { width: 100%; font: inherit; color: inherit; background: var(--surface);
+input[type="text"], input[type="password"], textarea { width: 100%; font: inherit; color: inherit; background: var(--surface);
   border: 1px solid #8a8a94; border-radius: .4rem; padding: .55rem .7rem; }
 textarea { font-family: var(--mono); font-size: .9rem; line-height: 1.45; min-height: 18rem; resize: vertical; tab-size: 2; }
 input[type="file"] { font: inherit; max-width: 100%; }
-button, .button { display: inline-block; font: inherit; font-weight: 600; border: 0; border-radius: .4rem;
+/* max-width + overflow-wrap: "Delete <63-character name>" must wrap on a phone, not widen the page. */
+button, .button { display: inline-block; max-width: 100%; overflow-wrap: anywhere; font: inherit; font-weight: 600; border: 0; border-radius: .4rem;
   padding: .6rem 1.1rem; background: var(--accent); color: var(--accent-text); cursor: pointer; text-decoration: none; }
 button:hover, .button:hover { filter: brightness(.92); }
 .actions { margin-top: 1.25rem; display: flex; gap: .75rem; align-items: center; flex-wrap: wrap; }

@@ -1,6 +1,6 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
-import { beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Env } from '../../src/env'
 import app from '../../src/index'
 import { CLOUDFLARE_DOUBLE } from '../doubles/constants'
@@ -51,12 +51,31 @@ const namespaceEnv: Env = {
   dispatcher: dispatcher as unknown as DispatchNamespace,
 }
 
+// Every response of this suite and every line the platform logs is checked for the API token.
+const responses: string[] = []
+const logged: unknown[][] = []
+for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+  const original = console[level]
+  vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
+    logged.push(args)
+    original(...args)
+  })
+}
+
 async function call(path: string, init?: RequestInit, environment: Env = namespaceEnv): Promise<Response> {
   const ctx = createExecutionContext()
   const res = await app.fetch(new Request(new URL(path, ORIGIN), { redirect: 'manual', ...init }), environment, ctx)
   await waitOnExecutionContext(ctx)
+  responses.push(JSON.stringify([...res.headers]) + (await res.clone().text()))
   return res
 }
+
+afterAll(() => {
+  expect(responses.length).toBeGreaterThan(20)
+  for (const text of [...responses, ...logged.map((args) => args.map(String).join(' '))]) {
+    expect(text).not.toContain(CLOUDFLARE_DOUBLE.token)
+  }
+})
 
 const put = (name: string, script: string, token?: string) =>
   call(`/api/workers/${name}`, {
@@ -147,6 +166,15 @@ describe('dispatch-namespace backend', () => {
     const body = await refused.text()
     expect(JSON.parse(body)).toEqual({ error: { code: 'cloudflare_api_error', message: 'Cloudflare API error 10000: Authentication error' } })
     expect(body).not.toContain('not-the-token')
+  })
+
+  it('renders an API error message escaped', async () => {
+    await failNext(500, [{ code: 10013, message: '<img src=x onerror=alert(1)>' }])
+    const res = await call('/upload', { method: 'POST', body: new URLSearchParams({ name: uniqueName('ns-xss'), script: helloScript('x') }) })
+    expect(res.status).toBe(502)
+    const html = await res.text()
+    expect(html).not.toContain('<img src=x')
+    expect(html).toContain('Cloudflare API error 10013: &lt;img src=x onerror=alert(1)&gt;')
   })
 
   it('treats a validation error from Cloudflare as the script being rejected (400)', async () => {

@@ -1,0 +1,149 @@
+import { env } from 'cloudflare:workers'
+import { describe, expect, it } from 'vitest'
+import { deployNew, helloScript, platform, platformWith, postForm, uniqueName } from '../helpers'
+
+const COOKIE_SCRIPT = `export default {
+  fetch() {
+    return new Response("<h1>hi</h1>", { headers: { "content-type": "text/html", "set-cookie": "session=stolen; Path=/" } });
+  },
+};`
+
+describe('shared origin (/user-workers/...)', () => {
+  it('sends user responses with a CSP sandbox that denies same-origin, and drops Set-Cookie', async () => {
+    const name = uniqueName('cookie')
+    await deployNew(name, COOKIE_SCRIPT)
+    const res = await platform(`/user-workers/${name}`)
+    expect(res.status).toBe(200)
+    const csp = res.headers.get('content-security-policy')!
+    expect(csp).toMatch(/^sandbox /)
+    expect(csp).not.toContain('allow-same-origin')
+    expect(res.headers.get('set-cookie')).toBeNull()
+    expect(await res.text()).toBe('<h1>hi</h1>')
+  })
+
+  it('never gives user responses the platform’s own security headers', async () => {
+    const name = uniqueName('plain')
+    await deployNew(name, helloScript('x'))
+    const res = await platform(`/user-workers/${name}`)
+    expect(res.headers.get('x-frame-options')).toBeNull()
+    expect(res.headers.get('content-security-policy')).not.toContain("default-src 'none'")
+  })
+
+  it('the sandbox can be turned off (USER_WORKERS_SANDBOX=off) but cookies stay dropped', async () => {
+    const name = uniqueName('nosandbox')
+    await deployNew(name, COOKIE_SCRIPT)
+    const res = await platformWith({ USER_WORKERS_SANDBOX: 'off' }, `/user-workers/${name}`)
+    expect(res.headers.get('content-security-policy')).toBeNull()
+    expect(res.headers.get('set-cookie')).toBeNull()
+  })
+})
+
+describe('host routing (USER_WORKERS_DOMAIN)', () => {
+  const domain = { USER_WORKERS_DOMAIN: 'localhost' }
+
+  it('serves <name>.<domain> on its own origin: full path, cookies allowed, no sandbox', async () => {
+    const name = uniqueName('host')
+    await deployNew(name, COOKIE_SCRIPT)
+    const res = await platformWith(domain, `http://${name}.localhost:8787/any/path`)
+    expect(res.status).toBe(200)
+    expect(res.headers.get('set-cookie')).toBe('session=stolen; Path=/')
+    expect(res.headers.get('content-security-policy')).toBeNull()
+  })
+
+  it('passes the path untouched and sends no prefix header', async () => {
+    const name = uniqueName('host-echo')
+    await deployNew(name, `export default { fetch(r) { return Response.json({ path: new URL(r.url).pathname, prefix: r.headers.get("x-forwarded-prefix") }) } }`)
+    const res = await platformWith(domain, `http://${name}.localhost:8787/user-workers/not-a-mount?q=1`)
+    expect(await res.json()).toEqual({ path: '/user-workers/not-a-mount', prefix: null })
+  })
+
+  it('answers 404 for unknown and invalid names, and keeps the platform on the bare domain', async () => {
+    expect((await platformWith(domain, 'http://nobody-here.localhost:8787/')).status).toBe(404)
+    expect((await platformWith(domain, 'http://a.b.localhost:8787/')).status).toBe(404)
+    const home = await platformWith(domain, 'http://localhost:8787/')
+    expect(home.status).toBe(200)
+    expect(await home.text()).toContain('Your workers')
+  })
+
+  it('shows the worker’s own origin as its URL', async () => {
+    const name = uniqueName('host-url')
+    const res = await platformWith(domain, 'http://localhost:8787/upload', {
+      method: 'POST',
+      body: new URLSearchParams({ name, script: helloScript('x') }),
+    })
+    const page = await (await platformWith(domain, `http://localhost:8787${res.headers.get('location')}`)).text()
+    expect(page).toContain(`href="http://${name}.localhost:8787/"`)
+  })
+})
+
+describe('platform pages and API', () => {
+  it('carry security headers and a CSP that allows no inline script', async () => {
+    for (const path of ['/', '/upload', '/api/workers', '/no-such-page']) {
+      const res = await platform(path)
+      const csp = res.headers.get('content-security-policy') ?? ''
+      expect(csp, path).toContain("script-src 'self'")
+      expect(csp, path).toContain("frame-ancestors 'none'")
+      expect(csp, path).not.toContain('unsafe-inline')
+      expect(res.headers.get('x-content-type-options'), path).toBe('nosniff')
+      expect(res.headers.get('set-cookie'), path).toBeNull()
+    }
+  })
+
+  it('refuse cross-origin form posts (CSRF) and accept same-origin ones', async () => {
+    const name = uniqueName('csrf')
+    const body = () => new URLSearchParams({ name, script: helloScript('x') })
+    const evil = await platform('/upload', { method: 'POST', body: body(), headers: { Origin: 'https://evil.example' } })
+    expect(evil.status).toBe(403)
+    expect(await evil.text()).toContain('can only be submitted from this platform')
+    const crossSite = await platform('/upload', { method: 'POST', body: body(), headers: { 'Sec-Fetch-Site': 'cross-site' } })
+    expect(crossSite.status).toBe(403)
+    expect((await platform(`/user-workers/${name}`)).status).toBe(404)
+
+    const same = await platform('/upload', { method: 'POST', body: body(), headers: { Origin: 'http://platform.test' } })
+    expect(same.status).toBe(303)
+  })
+
+  it('rate-limit uploads per client IP with 429 and Retry-After, keeping the form input', async () => {
+    const limited = { UPLOAD_LIMITER: env.STRICT_UPLOAD_LIMITER }
+    const ip = { 'CF-Connecting-IP': '203.0.113.7' }
+    const put = (name: string) =>
+      platformWith(limited, `/api/workers/${name}`, { method: 'PUT', headers: ip, body: helloScript('x') })
+    for (let i = 0; i < 3; i++) expect((await put(uniqueName('rl'))).status).toBe(201)
+
+    const name = uniqueName('rl-over')
+    const over = await put(name)
+    expect(over.status).toBe(429)
+    expect(over.headers.get('retry-after')).toBe('60')
+    expect((await over.json<{ error: { code: string } }>()).error.code).toBe('rate_limited')
+
+    const script = helloScript('kept')
+    const form = await platformWith(limited, '/upload', { method: 'POST', headers: ip, body: new URLSearchParams({ name, script }) })
+    expect(form.status).toBe(429)
+    expect(form.headers.get('retry-after')).toBe('60')
+    expect(await form.text()).toContain('Too many uploads')
+    expect((await platform(`/api/workers/${name}`)).status).toBe(404)
+
+    // Another address has its own budget.
+    const other = await platformWith(limited, `/api/workers/${uniqueName('rl')}`, {
+      method: 'PUT',
+      headers: { 'CF-Connecting-IP': '198.51.100.9' },
+      body: helloScript('x'),
+    })
+    expect(other.status).toBe(201)
+  })
+
+  it('user workers cannot reach the platform’s bindings or secrets', async () => {
+    const name = uniqueName('probe')
+    await deployNew(
+      name,
+      `export default { fetch(req, env) { return Response.json({ keys: Object.keys(env), global: typeof WORKER_MAPPINGS, admin: typeof ADMIN_TOKEN }) } }`,
+    )
+    const res = await platformWith({ ADMIN_TOKEN: 'admin-token-for-tests-0123456789abcdef' }, `/user-workers/${name}`)
+    expect(await res.json()).toEqual({ keys: [], global: 'undefined', admin: 'undefined' })
+  })
+
+  it('the form post needs no cookie and sets none', async () => {
+    const res = await postForm({ name: uniqueName('nocookie'), script: helloScript('x') })
+    expect(res.headers.get('set-cookie')).toBeNull()
+  })
+})
