@@ -26,6 +26,8 @@ export interface Config {
   userWorkersDomain: string | undefined
   /** CSP sandbox sent with user responses on the shared origin; undefined when turned off. */
   sandboxPolicy: string | undefined
+  /** How long replaced code is kept: longer than KV's ~60 s propagation, so no location hits deleted code. */
+  deploymentGraceMs: number
 }
 
 export class ConfigError extends Error {
@@ -37,6 +39,7 @@ export const DEFAULTS = {
   dispatchNamespace: 'workers-for-platforms-example-project',
   maxScriptBytes: 1024 * 1024,
   userCompatibilityDate: '2026-11-01',
+  deploymentGraceSeconds: 120,
   // Everything a web page may need, except allow-same-origin: the page cannot act as the platform.
   sandboxPolicy: 'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads',
 } as const
@@ -56,6 +59,7 @@ export type ConfigVars = Pick<
   | 'ADMIN_TOKEN'
   | 'USER_WORKERS_DOMAIN'
   | 'USER_WORKERS_SANDBOX'
+  | 'DEPLOYMENT_GRACE_SECONDS'
 >
 
 // The env object is stable for the life of an isolate, so settings are parsed once per isolate.
@@ -101,7 +105,14 @@ export function parseConfig(env: ConfigVars): Config {
     adminToken: parseAdminToken(env.ADMIN_TOKEN),
     userWorkersDomain: parseDomain(clean(env.USER_WORKERS_DOMAIN)),
     sandboxPolicy: parseSandbox(clean(env.USER_WORKERS_SANDBOX)),
+    deploymentGraceMs: parseGrace(env.DEPLOYMENT_GRACE_SECONDS) * 1000,
   }
+}
+
+function parseGrace(value: string | undefined): number {
+  const seconds = parsePositiveInt('DEPLOYMENT_GRACE_SECONDS', value) ?? DEFAULTS.deploymentGraceSeconds
+  if (seconds < 60) throw new ConfigError('DEPLOYMENT_GRACE_SECONDS must be at least 60 (KV takes up to a minute to propagate).')
+  return seconds
 }
 
 function parseAdminToken(value: string | undefined): string | undefined {

@@ -20,6 +20,7 @@ export interface Env {
   ADMIN_TOKEN?: string;
   USER_WORKERS_DOMAIN?: string;
   USER_WORKERS_SANDBOX?: string;
+  DEPLOYMENT_GRACE_SECONDS?: string;
 }
 
 /** Hono's typed context for every route and middleware. */

@@ -16,6 +16,7 @@ export type PlatformErrorCode =
   | 'script_rejected'
   | 'not_found'
   | 'worker_not_found'
+  | 'deployment_not_found'
   | 'deployment_missing'
   | 'cloudflare_api_error'
   | 'backend_unavailable'
@@ -33,6 +34,7 @@ const STATUS: Record<PlatformErrorCode, ContentfulStatusCode> = {
   script_rejected: 400,
   not_found: 404,
   worker_not_found: 404,
+  deployment_not_found: 404,
   deployment_missing: 502,
   cloudflare_api_error: 502,
   backend_unavailable: 503,

@@ -1,4 +1,5 @@
 import type { BackendKind } from '../config'
+import type { Deployment, RetiredDeployment } from './deployments'
 
 /** The KV record behind a friendly name: which immutable Worker ID serves it. */
 export interface WorkerRecord {
@@ -8,17 +9,12 @@ export interface WorkerRecord {
   ownerId: string
   backend: BackendKind
   createdAt: string
+  /** When the mapping last changed (a deploy or a rollback). */
   updatedAt: string
-  /** Size in bytes and SHA-256 of the deployed code. */
-  size: number
-  sha256: string
-  /** Worker IDs this name served before, kept until no location can still be dispatching to them. */
+  /** The retained history, newest first; `workerId` is one of them (not always the newest). */
+  deployments: Deployment[]
+  /** Deployments beyond the history, kept until no location can still be dispatching to them. */
   retired: RetiredDeployment[]
-}
-
-export interface RetiredDeployment {
-  workerId: string
-  retiredAt: string
 }
 
 /** Stored as KV metadata so that one `list` call renders a page of the home list. */

@@ -3,17 +3,12 @@ import type { UserWorkerBackend } from './backend'
 import { bundleSize, type WorkerBundle } from './bundle'
 import { checkBundle } from './check'
 import type { Lease, LeaseRefusal, NameClaim } from './claims'
+import { nextSequence, withDeployment, withRollback, type Transition } from './deployments'
 import { PlatformError } from './errors'
 import { newWorkerId, sha256Hex } from './ids'
 import { assertValidName } from './names'
 import type { Registry, WorkerPage, WorkerRecord } from './registry'
 import { secretsEqual } from './tokens'
-
-/**
- * How long a replaced Worker ID keeps its code: longer than KV's propagation delay (~60 s), so a
- * location still reading the old mapping never dispatches to deleted code.
- */
-export const RETIRED_GRACE_MS = 120_000
 
 export interface DeployResult {
   record: WorkerRecord
@@ -51,13 +46,18 @@ export class PlatformService {
    * Deploys under a fresh Worker ID while holding the name's lease, then flips the mapping: a refused
    * or failed upload leaves the previous version serving. The first upload of a free name claims it.
    */
-  async deploy(name: string, bundle: WorkerBundle, token: string | undefined, waitUntil: WaitUntil): Promise<DeployResult> {
+  async deploy(
+    name: string,
+    bundle: WorkerBundle,
+    options: { token?: string; label?: string },
+    waitUntil: WaitUntil,
+  ): Promise<DeployResult> {
     assertValidName(name)
     // Both backends check locally first: fast feedback with the runtime's own message, no lock held.
     if (this.loader) await checkBundle(this.loader, bundle, this.config.userCompatibilityDate)
 
     const claim = this.claims.getByName(name)
-    const lease = await this.acquire(claim, token)
+    const lease = await this.acquire(claim, options.token)
     const workerId = newWorkerId(this.now())
     // Until the mapping flips, a failure must delete the new code; after, it is what the name serves.
     let orphan = false
@@ -65,16 +65,43 @@ export class PlatformService {
       await this.backend.deploy(workerId, bundle, { name, ownerId: lease.ownerId })
       orphan = true
       const previous = lease.current ?? (await this.registry.get(name))
-      const { record, expired } = await this.nextRecord(name, workerId, lease.ownerId, bundle, previous)
-      // One KV write per deploy (KV allows about one write per second to a key).
-      await this.registry.put(record)
-      orphan = false
-      const committed = await claim.commitDeploy(lease.leaseId, record)
-      waitUntil(Promise.all(expired.map((id) => this.backend.remove(id))))
-      return { record, created: previous === null, ...committed }
+      const sequence = nextSequence(previous)
+      const deployment = {
+        workerId,
+        sequence,
+        createdAt: new Date(this.now()).toISOString(),
+        size: bundleSize(bundle),
+        sha256: await sha256Hex(bundle.modules.map((module) => `${module.name}\0${module.content}`).join('\0')),
+        label: cleanLabel(options.label) ?? `v${sequence}`,
+      }
+      const base = { name, ownerId: lease.ownerId, backend: this.backend.kind }
+      const transition = withDeployment(previous, base, deployment, this.config.deploymentGraceMs, this.now())
+      orphan = false // from here on, the code is what the name serves (or will, once committed)
+      const committed = await this.flip(claim, lease, transition, waitUntil)
+      return { record: transition.record, created: previous === null, ...committed }
     } catch (error) {
       await claim.abort(lease.leaseId)
       if (orphan) waitUntil(this.backend.remove(workerId))
+      throw error
+    }
+  }
+
+  /** Makes an earlier deployment current again: no upload, the mapping flips at once. */
+  async rollback(name: string, workerId: string, token: string | undefined, waitUntil: WaitUntil): Promise<WorkerRecord> {
+    assertValidName(name)
+    const claim = this.claims.getByName(name)
+    const lease = await this.acquire(claim, token)
+    try {
+      const record = lease.current ?? (await this.registry.get(name))
+      if (!record) throw new PlatformError('worker_not_found', `There is no worker named "${name}".`)
+      const transition = withRollback(record, workerId, this.config.deploymentGraceMs, this.now())
+      if (!transition) {
+        throw new PlatformError('deployment_not_found', `"${name}" has no retained deployment "${workerId}".`)
+      }
+      await this.flip(claim, lease, transition, waitUntil)
+      return transition.record
+    } catch (error) {
+      await claim.abort(lease.leaseId)
       throw error
     }
   }
@@ -103,7 +130,7 @@ export class PlatformService {
       const record = lease.current ?? (await this.registry.get(name))
       if (!record) throw new PlatformError('worker_not_found', `There is no worker named "${name}".`)
       await this.registry.delete(name)
-      const ids = [record.workerId, ...record.retired.map((retired) => retired.workerId)]
+      const ids = [...record.deployments, ...record.retired].map((entry) => entry.workerId)
       await Promise.all(ids.map((id) => this.backend.remove(id)))
       await claim.commitDelete(lease.leaseId)
       return record
@@ -125,22 +152,18 @@ export class PlatformService {
     return lease
   }
 
-  private async nextRecord(name: string, workerId: string, ownerId: string, bundle: WorkerBundle, previous: WorkerRecord | null) {
-    const timestamp = new Date(this.now()).toISOString()
-    const retired = previous ? [...previous.retired, { workerId: previous.workerId, retiredAt: timestamp }] : []
-    const cutoff = this.now() - RETIRED_GRACE_MS
-    const expired = retired.filter((entry) => Date.parse(entry.retiredAt) <= cutoff)
-    const record: WorkerRecord = {
-      name,
-      workerId,
-      ownerId,
-      backend: this.backend.kind,
-      createdAt: previous?.createdAt ?? timestamp,
-      updatedAt: timestamp,
-      size: bundleSize(bundle),
-      sha256: await sha256Hex(bundle.modules.map((module) => module.content).join('\0')),
-      retired: retired.filter((entry) => !expired.includes(entry)),
-    }
-    return { record, expired: expired.map((entry) => entry.workerId) }
+  /** Writes the new mapping (KV, then the name's object) and deletes code whose grace is over. */
+  private async flip(claim: DurableObjectStub<NameClaim>, lease: Lease, transition: Transition, waitUntil: WaitUntil) {
+    // One KV write per change (KV allows about one write per second to a key).
+    await this.registry.put(transition.record)
+    const committed = await claim.commitDeploy(lease.leaseId, transition.record)
+    waitUntil(Promise.all(transition.expired.map((id) => this.backend.remove(id))))
+    return committed
   }
+}
+
+/** Labels are short free text shown in the history; blank means "use the default". */
+function cleanLabel(label: string | undefined): string | undefined {
+  const trimmed = label?.replace(/\s+/g, ' ').trim()
+  return trimmed ? trimmed.slice(0, 80) : undefined
 }

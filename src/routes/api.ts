@@ -1,12 +1,15 @@
 import { Hono } from 'hono'
+import type { Config } from '../config'
 import type { AppEnv } from '../env'
 import { limitUploadBody } from '../middleware/platform'
 import { enforceUploadRate } from '../middleware/security'
 import { bundleFromScript } from '../platform/bundle'
+import { currentDeployment } from '../platform/deployments'
+import { PlatformError } from '../platform/errors'
 import { assertValidName } from '../platform/names'
 import type { WorkerRecord } from '../platform/registry'
 import { listPage } from './list'
-import { bearerToken, readApiScript } from './input'
+import { bearerToken, readApiUpload, readJson } from './input'
 import { workerUrl } from './urls'
 
 /** JSON API under /api. Errors are `{ "error": { "code", "message" } }` (see routes/errors). */
@@ -31,11 +34,25 @@ api.put('/workers/:name', limitUploadBody, async (c) => {
   // Validate the name and the budget before reading a possibly large body.
   const name = assertValidName(c.req.param('name'))
   await enforceUploadRate(c)
-  const bundle = bundleFromScript(await readApiScript(c.req), platform.config.maxScriptBytes)
-  const result = await platform.deploy(name, bundle, bearerToken(c.req), (promise) => c.executionCtx.waitUntil(promise))
+  const upload = await readApiUpload(c.req)
+  const bundle = bundleFromScript(upload.script, platform.config.maxScriptBytes)
+  const result = await platform.deploy(name, bundle, { token: bearerToken(c.req), label: upload.label }, (promise) =>
+    c.executionCtx.waitUntil(promise),
+  )
   const body = describe(result.record, c.req.url, platform.config)
   // The deploy token is returned once, to the upload that claimed the name; only its hash is kept.
   return result.token ? c.json({ ...body, token: result.token }, 201) : c.json(body, result.created ? 201 : 200)
+})
+
+api.post('/workers/:name/rollback', async (c) => {
+  const { deployment } = ((await readJson(c.req)) ?? {}) as { deployment?: unknown }
+  if (typeof deployment !== 'string') {
+    throw new PlatformError('invalid_request', 'Send { "deployment": "<workerId>" } naming one of the worker’s deployments.')
+  }
+  const record = await c.var.platform.rollback(c.req.param('name'), deployment, bearerToken(c.req), (promise) =>
+    c.executionCtx.waitUntil(promise),
+  )
+  return c.json(describe(record, c.req.url, c.var.platform.config))
 })
 
 api.delete('/workers/:name', async (c) => {
@@ -43,7 +60,8 @@ api.delete('/workers/:name', async (c) => {
   return c.json({ name: record.name, deleted: true })
 })
 
-function describe(record: WorkerRecord, requestUrl: string, config: AppEnv['Variables']['platform']['config']) {
+function describe(record: WorkerRecord, requestUrl: string, config: Config) {
+  const current = currentDeployment(record)
   return {
     name: record.name,
     workerId: record.workerId,
@@ -51,7 +69,9 @@ function describe(record: WorkerRecord, requestUrl: string, config: AppEnv['Vari
     backend: record.backend,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
-    size: record.size,
-    sha256: record.sha256,
+    size: current?.size,
+    sha256: current?.sha256,
+    label: current?.label,
+    deployments: record.deployments.map((deployment) => ({ ...deployment, current: deployment.workerId === record.workerId })),
   }
 }

@@ -4,6 +4,7 @@ import { PlatformError } from '../platform/errors'
 export interface UploadForm {
   name: string
   script: string
+  label: string
   token: string | undefined
 }
 
@@ -30,7 +31,7 @@ export async function readUploadForm(request: HonoRequest): Promise<UploadForm> 
   if (script.trim() === '' && file instanceof File && file.size > 0) {
     script = await file.text()
   }
-  return { name, script, token: formToken(body) }
+  return { name, script, label: field(body, 'label'), token: formToken(body) }
 }
 
 export function formToken(body: FormBody): string | undefined {
@@ -43,22 +44,34 @@ export function bearerToken(request: HonoRequest): string | undefined {
   return match?.[1]
 }
 
-/** Reads the script of an API upload: a JSON `{ "script": "…" }` body or the raw script text. */
-export async function readApiScript(request: HonoRequest): Promise<string> {
-  const type = request.header('content-type') ?? ''
-  if (!/^application\/json\b/i.test(type)) return request.text()
+export interface ApiUpload {
+  script: string
+  label: string | undefined
+}
 
-  let body: unknown
-  try {
-    body = await request.json()
-  } catch {
-    throw new PlatformError('invalid_request', 'The body is not valid JSON. Send { "script": "…" } or the script itself as application/javascript.')
-  }
-  const script = (body as { script?: unknown } | null)?.script
+/**
+ * Reads an API upload: a JSON `{ "script": "…", "label"?: "…" }` body, or the raw script text with
+ * an optional `?label=` query parameter.
+ */
+export async function readApiUpload(request: HonoRequest): Promise<ApiUpload> {
+  const type = request.header('content-type') ?? ''
+  if (!/^application\/json\b/i.test(type)) return { script: await request.text(), label: request.query('label') }
+
+  const body = await readJson(request)
+  const { script, label } = (body ?? {}) as { script?: unknown; label?: unknown }
   if (typeof script !== 'string') {
     throw new PlatformError('invalid_request', 'The JSON body needs a "script" string.')
   }
-  return script
+  return { script, label: typeof label === 'string' ? label : undefined }
+}
+
+/** Reads a JSON body; malformed JSON is the client's error (400). */
+export async function readJson(request: HonoRequest): Promise<unknown> {
+  try {
+    return await request.json()
+  } catch {
+    throw new PlatformError('invalid_request', 'The body is not valid JSON. Send { "script": "…" } or the script itself as application/javascript.')
+  }
 }
 
 export function field(body: FormBody, name: string): string {

@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import type { AppEnv } from '../env'
 import { limitUploadBody } from '../middleware/platform'
 import { enforceUploadRate, sameOriginPosts } from '../middleware/security'
@@ -10,7 +10,7 @@ import { HomePage } from '../views/home'
 import { EXAMPLE_SCRIPT, UploadPage } from '../views/upload'
 import { WorkerPage } from '../views/worker'
 import { listPage } from './list'
-import { formToken, readForm, readUploadForm } from './input'
+import { field, formToken, readForm, readUploadForm } from './input'
 import { workerUrl } from './urls'
 
 /** Server-rendered pages: the worker list, the upload form and a worker's page. */
@@ -41,7 +41,9 @@ pages.post('/upload', limitUploadBody, async (c) => {
   try {
     await enforceUploadRate(c)
     const bundle = bundleFromScript(form.script, config.maxScriptBytes)
-    const result = await platform.deploy(form.name, bundle, form.token, (promise) => c.executionCtx.waitUntil(promise))
+    const result = await platform.deploy(form.name, bundle, { token: form.token, label: form.label }, (promise) =>
+      c.executionCtx.waitUntil(promise),
+    )
     const query = new URLSearchParams({ deployed: result.record.workerId })
     // A first upload's token is handed to the next page through a one-time key, never in the URL.
     if (result.revealId) query.set('reveal', result.revealId)
@@ -54,6 +56,7 @@ pages.post('/upload', limitUploadBody, async (c) => {
         backend={config.backend}
         name={form.name}
         script={form.script}
+        label={form.label}
         maxScriptBytes={config.maxScriptBytes}
         error={{ code: error.code, message: error.message }}
       />,
@@ -76,6 +79,7 @@ pages.get('/workers/:name', async (c) => {
       record={record}
       url={workerUrl(c.req.url, record.name, platform.config)}
       deployed={c.req.query('deployed') === record.workerId}
+      rolledBack={c.req.query('rolledBack') === '1'}
       token={token ?? undefined}
       tokenExpired={Boolean(reveal) && token === null}
     />,
@@ -89,18 +93,38 @@ pages.post('/workers/:name/delete', async (c) => {
   try {
     await platform.remove(name, token)
   } catch (error) {
-    if (!(error instanceof PlatformError) || error.code === 'worker_not_found') throw error
-    const record = await platform.get(name)
-    return c.html(
-      <WorkerPage
-        backend={platform.config.backend}
-        record={record}
-        url={workerUrl(c.req.url, record.name, platform.config)}
-        deployed={false}
-        deleteError={error.message}
-      />,
-      error.status,
-    )
+    return workerPageWithError(c, name, error, 'delete')
   }
   return c.html(<DeletedPage backend={platform.config.backend} name={name} />)
 })
+
+pages.post('/workers/:name/rollback', async (c) => {
+  const platform = c.var.platform
+  const name = c.req.param('name')
+  const body = await readForm(c.req)
+  try {
+    const deployment = field(body, 'deployment')
+    if (!deployment) throw new PlatformError('invalid_request', 'Choose the deployment to roll back to.')
+    await platform.rollback(name, deployment, formToken(body), (promise) => c.executionCtx.waitUntil(promise))
+  } catch (error) {
+    return workerPageWithError(c, name, error, 'rollback')
+  }
+  return c.redirect(`/workers/${name}?rolledBack=1`, 303)
+})
+
+/** A refused delete or rollback: the worker page again, with the reason next to the form used. */
+async function workerPageWithError(c: Context<AppEnv>, name: string, error: unknown, form: 'delete' | 'rollback') {
+  if (!(error instanceof PlatformError) || error.code === 'worker_not_found') throw error
+  const platform = c.var.platform
+  const record = await platform.get(name)
+  return c.html(
+    <WorkerPage
+      backend={platform.config.backend}
+      record={record}
+      url={workerUrl(c.req.url, record.name, platform.config)}
+      deployed={false}
+      formError={{ form, message: error.message }}
+    />,
+    error.status,
+  )
+}

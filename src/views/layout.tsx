@@ -21,6 +21,7 @@ export const Layout: FC<LayoutProps> = ({ title, backend, current, children }) =
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${title} · ${PRODUCT_NAME}`}</title>
         <link rel="stylesheet" href="/assets/app.css" />
+        <link rel="icon" href="data:," />
       </head>
       <body>
         <a class="skip" href="#main">

@@ -72,6 +72,11 @@ footer { max-width: 60rem; margin: 0 auto; padding: 0 1rem 2rem; color: var(--mu
 .alert.token h2 { margin: 0 0 .4rem; font-size: 1.1rem; }
 input.secret { font-family: var(--mono); }
 button.danger { background: var(--danger); }
+textarea.secret { min-height: 0; font-size: .95rem; overflow-wrap: anywhere; resize: none; }
+.alert.notice { background: #eef2ff; border-color: #a5b4fc; color: #1e1b4b; }
+label.inline { display: inline; margin: 0; }
+code.small { font-size: .8rem; color: var(--muted); }
+.actions-card { margin-top: 1rem; }
 @media (max-width: 30rem) {
   h1 { font-size: 1.45rem; }
   .backend { margin-left: 0; width: 100%; }

@@ -18,12 +18,14 @@ export interface UploadProps {
   backend: BackendKind
   name: string
   script: string
+  /** Optional label for this deployment in the worker's history. */
+  label?: string
   maxScriptBytes: number
   /** The reason the last attempt failed, shown above the form (the fields keep what was typed). */
   error?: { code: string; message: string }
 }
 
-export const UploadPage: FC<UploadProps> = ({ backend, name, script, maxScriptBytes, error }) => (
+export const UploadPage: FC<UploadProps> = ({ backend, name, script, label = '', maxScriptBytes, error }) => (
   <Layout title={error ? 'Upload failed' : 'Upload a worker'} backend={backend} current="upload">
     <h1>Upload a worker</h1>
     <p class="lead">
@@ -64,6 +66,10 @@ export const UploadPage: FC<UploadProps> = ({ backend, name, script, maxScriptBy
         Or a file <span class="hint">— a .js or .mjs file, used when the code box is empty</span>
       </label>
       <input type="file" id="file" name="file" accept=".js,.mjs,text/javascript,application/javascript" />
+      <label for="label">
+        Label <span class="hint">— optional, shown in the worker’s deployment history</span>
+      </label>
+      <input type="text" id="label" name="label" value={label} maxlength={80} autocomplete="off" />
       <label for="token">
         Deploy token <span class="hint">— only to update a worker you own; the first upload of a name gives you one</span>
       </label>

@@ -1,6 +1,7 @@
 import type { FC } from 'hono/jsx'
 import type { BackendKind } from '../config'
 import { formatBytes } from '../platform/bundle'
+import { currentDeployment } from '../platform/deployments'
 import type { WorkerRecord } from '../platform/registry'
 import { formatTime } from './home'
 import { Layout } from './layout'
@@ -12,84 +13,165 @@ export interface WorkerProps {
   url: string
   /** True right after a successful upload. */
   deployed: boolean
+  /** True right after a rollback. */
+  rolledBack?: boolean
   /** The deploy token of a name just claimed: shown on this page only, once. */
   token?: string
   /** The one-time token link was already used (page reloaded) or expired. */
   tokenExpired?: boolean
-  /** Why the last delete attempt was refused. */
-  deleteError?: string
+  /** Why the last delete or rollback was refused, shown next to that form. */
+  formError?: { form: 'delete' | 'rollback'; message: string }
 }
 
-export const WorkerPage: FC<WorkerProps> = ({ backend, record, url, deployed, token, tokenExpired, deleteError }) => (
-  <Layout title={record.name} backend={backend}>
-    {deployed && (
-      <div class="alert success" role="status">
-        <strong>Deployed.</strong> Your worker is live at <a href={url}>{url}</a>
-      </div>
-    )}
-    {token && (
-      <section class="alert token" aria-labelledby="token-heading">
-        <h2 id="token-heading">Save your deploy token now</h2>
-        <p>
-          It is shown only this once. You need it to update or delete <strong>{record.name}</strong>; the platform keeps
-          only a hash of it and cannot show it again.
-        </p>
-        <p>
+export const WorkerPage: FC<WorkerProps> = (props) => {
+  const { backend, record, url, deployed, rolledBack, token, tokenExpired, formError } = props
+  const current = currentDeployment(record)
+  return (
+    <Layout title={record.name} backend={backend}>
+      {deployed && (
+        <div class="alert success" role="status">
+          <strong>Deployed.</strong> Your worker is live at <a href={url}>{url}</a>
+        </div>
+      )}
+      {rolledBack && (
+        <div class="alert success" role="status">
+          <strong>Rolled back.</strong> {current?.label ?? record.workerId} is serving again.
+        </div>
+      )}
+      {token && (
+        <section class="alert token" aria-labelledby="token-heading">
+          <h2 id="token-heading">Save your deploy token now</h2>
+          <p>
+            It is shown only this once. You need it to update, roll back or delete <strong>{record.name}</strong>; the
+            platform keeps only a hash of it and cannot show it again.
+          </p>
           <label for="deploy-token">Deploy token</label>
-          <input id="deploy-token" type="text" readonly value={token} class="secret" />
-        </p>
-      </section>
-    )}
-    {tokenExpired && (
-      <div class="alert" role="status">
-        The deploy token was shown once already and is not displayed again.
+          <textarea id="deploy-token" class="secret" readonly rows={2}>
+            {token}
+          </textarea>
+        </section>
+      )}
+      {tokenExpired && (
+        <div class="alert notice" role="status">
+          The deploy token was shown once already and is not displayed again.
+        </div>
+      )}
+      <h1>{record.name}</h1>
+      <div class="card">
+        <dl>
+          <dt>URL</dt>
+          <dd>
+            <a href={url}>{url}</a>
+          </dd>
+          <dt>Serving</dt>
+          <dd>
+            {current?.label} <code>{record.workerId}</code>
+          </dd>
+          <dt>Last changed</dt>
+          <dd>
+            <time datetime={record.updatedAt}>{formatTime(record.updatedAt)}</time>
+          </dd>
+          {current && (
+            <>
+              <dt>Size</dt>
+              <dd>{formatBytes(current.size)}</dd>
+              <dt>SHA-256</dt>
+              <dd>
+                <code>{current.sha256}</code>
+              </dd>
+            </>
+          )}
+        </dl>
       </div>
-    )}
-    <h1>{record.name}</h1>
-    <div class="card">
-      <dl>
-        <dt>URL</dt>
-        <dd>
-          <a href={url}>{url}</a>
-        </dd>
-        <dt>Worker ID</dt>
-        <dd>
-          <code>{record.workerId}</code>
-        </dd>
-        <dt>Last updated</dt>
-        <dd>
-          <time datetime={record.updatedAt}>{formatTime(record.updatedAt)}</time>
-        </dd>
-        <dt>Size</dt>
-        <dd>{formatBytes(record.size)}</dd>
-        <dt>SHA-256</dt>
-        <dd>
-          <code>{record.sha256}</code>
-        </dd>
-      </dl>
-    </div>
-    <h2>Call it</h2>
-    <pre class="code">
-      <code>{`curl ${url}`}</code>
-    </pre>
-    <p>
-      <a href={`/upload?name=${record.name}`}>Upload a new version</a> · <a href="/">All workers</a>
-    </p>
-    <h2 id="delete-heading">Delete</h2>
-    {deleteError && (
-      <div class="alert error" role="alert">
-        {deleteError}
-      </div>
-    )}
-    <form class="card" method="post" action={`/workers/${record.name}/delete`} aria-labelledby="delete-heading">
-      <p>Removes the worker and all its code. The name becomes free for anyone.</p>
-      <label for="delete-token">Deploy token</label>
-      <input type="password" id="delete-token" name="token" required autocomplete="off" spellcheck={false} />
-      <div class="actions">
-        <button type="submit" class="danger">
-          Delete {record.name}
-        </button>
-      </div>
-    </form>
-  </Layout>
-)
+      <h2>Call it</h2>
+      <pre class="code">
+        <code>{`curl ${url}`}</code>
+      </pre>
+      <p>
+        <a href={`/upload?name=${record.name}`}>Upload a new version</a> · <a href="/">All workers</a>
+      </p>
+
+      <h2 id="history-heading">Deployments</h2>
+      {formError?.form === 'rollback' && (
+        <div class="alert error" role="alert">
+          {formError.message}
+        </div>
+      )}
+      <form method="post" action={`/workers/${record.name}/rollback`} aria-labelledby="history-heading">
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Deployment</th>
+                <th scope="col">Uploaded</th>
+                <th scope="col" class="optional">
+                  Size
+                </th>
+                <th scope="col" class="optional">
+                  SHA-256
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {record.deployments.map((deployment) => {
+                const isCurrent = deployment.workerId === record.workerId
+                const id = `deployment-${deployment.workerId}`
+                return (
+                  <tr>
+                    <td>
+                      {isCurrent ? (
+                        <strong>{deployment.label} (serving)</strong>
+                      ) : (
+                        <>
+                          <input type="radio" name="deployment" id={id} value={deployment.workerId} required />{' '}
+                          <label for={id} class="inline">
+                            {deployment.label}
+                          </label>
+                        </>
+                      )}
+                      <br />
+                      <code class="small">{deployment.workerId}</code>
+                    </td>
+                    <td>
+                      <time datetime={deployment.createdAt}>{formatTime(deployment.createdAt)}</time>
+                    </td>
+                    <td class="optional">{formatBytes(deployment.size)}</td>
+                    <td class="optional">
+                      <code class="small">{deployment.sha256.slice(0, 12)}</code>
+                    </td>
+                  </tr>
+                )
+              })}
+            </tbody>
+          </table>
+        </div>
+        {record.deployments.length > 1 && (
+          <div class="card actions-card">
+            <label for="rollback-token">Deploy token</label>
+            <input type="password" id="rollback-token" name="token" required autocomplete="off" spellcheck={false} />
+            <div class="actions">
+              <button type="submit">Roll back to the selected deployment</button>
+            </div>
+          </div>
+        )}
+      </form>
+
+      <h2 id="delete-heading">Delete</h2>
+      {formError?.form === 'delete' && (
+        <div class="alert error" role="alert">
+          {formError.message}
+        </div>
+      )}
+      <form class="card" method="post" action={`/workers/${record.name}/delete`} aria-labelledby="delete-heading">
+        <p>Removes the worker and all its code. The name becomes free for anyone.</p>
+        <label for="delete-token">Deploy token</label>
+        <input type="password" id="delete-token" name="token" required autocomplete="off" spellcheck={false} />
+        <div class="actions">
+          <button type="submit" class="danger">
+            Delete {record.name}
+          </button>
+        </div>
+      </form>
+    </Layout>
+  )
+}

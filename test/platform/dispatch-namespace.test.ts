@@ -195,6 +195,21 @@ describe('dispatch-namespace backend', () => {
     expect(await (await call(`/user-workers/${name}`)).text()).toBe('v1')
   })
 
+  it('rolls back by flipping the mapping, without uploading again', async () => {
+    const name = uniqueName('ns-rollback')
+    const first = await (await put(name, helloScript('v1'))).json<{ workerId: string; token: string }>()
+    await put(name, helloScript('v2'), first.token)
+    const uploads = (await recorded()).length
+    const res = await call(`/api/workers/${name}/rollback`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${first.token}` },
+      body: JSON.stringify({ deployment: first.workerId }),
+    })
+    expect(res.status).toBe(200)
+    expect((await recorded()).length).toBe(uploads)
+    expect(await (await call(`/user-workers/${name}`)).text()).toBe('v1')
+  })
+
   it('deletes every script of a worker through the API', async () => {
     const name = uniqueName('ns-delete')
     const first = await (await put(name, helloScript('v1'))).json<{ workerId: string; token: string }>()

@@ -87,7 +87,7 @@ describe('ownership: the first upload claims a name', () => {
     expect(first.headers.get('cache-control')).toBe('no-store')
     const html = await first.text()
     expect(html).toContain('Save your deploy token now')
-    const token = html.match(/value="(dt_[^"]+)"/)?.[1]
+    const token = html.match(/>(dt_[A-Za-z0-9_-]+)<\/textarea>/)?.[1]
     expect(token).toBeDefined()
 
     const again = await (await platform(location)).text()

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest'
+import { RETAINED_DEPLOYMENTS, withDeployment, withRollback, type Deployment } from '../../src/platform/deployments'
+import type { WorkerRecord } from '../../src/platform/registry'
+
+const GRACE = 120_000
+const T0 = Date.parse('2026-11-22T10:00:00Z')
+const base = { name: 'app', ownerId: 'o-1', backend: 'dynamic-workers' } as const
+
+const deployment = (n: number, at: number): Deployment => ({
+  workerId: `w-${n}`,
+  sequence: n,
+  createdAt: new Date(at).toISOString(),
+  size: 10,
+  sha256: 'x',
+  label: `v${n}`,
+})
+
+function deployMany(count: number, stepMs: number): { record: WorkerRecord; expired: string[][] } {
+  let record: WorkerRecord | null = null
+  const expired: string[][] = []
+  for (let n = 1; n <= count; n++) {
+    const at = T0 + n * stepMs
+    const next = withDeployment(record, base, deployment(n, at), GRACE, at)
+    record = next.record
+    expired.push(next.expired)
+  }
+  return { record: record!, expired }
+}
+
+describe('deployment history', () => {
+  it('keeps the newest 10, newest first, the new one current', () => {
+    const { record } = deployMany(12, 1000)
+    expect(record.deployments.map((d) => d.workerId)).toEqual(Array.from({ length: RETAINED_DEPLOYMENTS }, (_, i) => `w-${12 - i}`))
+    expect(record.workerId).toBe('w-12')
+    expect(record.retired.map((r) => r.workerId)).toEqual(['w-1', 'w-2'])
+  })
+
+  it('deletes code beyond the history only after the grace period', () => {
+    // One deploy per second: w-1 retires at the 11th deploy and must survive until 120 s later.
+    const fast = deployMany(40, 1000)
+    expect(fast.expired.flat()).toEqual([])
+    const slow = deployMany(13, 61_000)
+    // w-1 retired at deploy 11 (t = 671 s), expires at deploy 13 (t = 793 s, 122 s later).
+    expect(slow.expired[11]).toEqual([])
+    expect(slow.expired[12]).toEqual(['w-1'])
+    expect(slow.record.retired.map((r) => r.workerId)).toEqual(['w-2', 'w-3'])
+  })
+
+  it('rolls back to a retained deployment only, keeping the history', () => {
+    const { record } = deployMany(3, 1000)
+    const back = withRollback(record, 'w-1', GRACE, T0 + 10_000)
+    expect(back?.record.workerId).toBe('w-1')
+    expect(back?.record.deployments).toEqual(record.deployments)
+    expect(withRollback(record, 'w-999', GRACE, T0)).toBeNull()
+  })
+})
