@@ -1,0 +1,271 @@
+// End-to-end: the real dispatch Worker under `wrangler dev`, driven through a real Chromium.
+// Run with `npm run test:e2e`. Tests run in file order on one server; the first one needs the
+// fresh (empty) KV that startDevServer() gives every run.
+import assert from 'node:assert/strict'
+import { after, afterEach, before, beforeEach, describe, test } from 'node:test'
+import {
+  clickAndWait,
+  codeField,
+  fileField,
+  helloScript,
+  nameField,
+  submitUpload,
+  SYNTAX_ERROR_SCRIPT,
+  THROWING_SCRIPT,
+  uniqueName,
+  uploadWorker,
+} from './flows.mjs'
+import { describeViolations, launchBrowser, seriousViolations, startDevServer } from './harness.mjs'
+
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+// Desktop and phone widths: some problems (a region that scrolls sideways) exist only on narrow screens.
+const A11Y_WIDTHS = [1280, 390]
+
+async function assertAccessible(page, label) {
+  const original = page.viewportSize()
+  try {
+    for (const width of A11Y_WIDTHS) {
+      await page.setViewportSize({ width, height: 800 })
+      const violations = await seriousViolations(page)
+      assert.equal(
+        violations.length,
+        0,
+        `axe found serious/critical problems on ${label} at ${width}px:\n${describeViolations(violations)}`,
+      )
+    }
+  } finally {
+    await page.setViewportSize(original)
+  }
+}
+
+async function scrollsSideways(page) {
+  return page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth)
+}
+
+async function heading(page) {
+  return (await page.getByRole('heading', { level: 1 }).textContent()).trim()
+}
+
+describe('Workers platform in Chromium', () => {
+  let server
+  let browser
+  let context
+  let page
+
+  before(async () => {
+    // Browser first: without one there is no point starting the server, and the error is clearer.
+    browser = await launchBrowser()
+    server = await startDevServer()
+  })
+
+  after(async () => {
+    await browser?.close()
+    await server?.stop()
+  })
+
+  // The platform's pages run under a strict CSP; anything it blocks is a bug in the pages.
+  let cspViolations
+
+  beforeEach(async () => {
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
+    context.setDefaultTimeout(15_000)
+    cspViolations = []
+    context.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) {
+        cspViolations.push(`${message.page()?.url()}: ${message.text()}`)
+      }
+    })
+    page = await context.newPage()
+  })
+
+  afterEach(async () => {
+    await context?.close()
+    assert.deepEqual(cspViolations, [], 'the browser blocked something under the CSP')
+  })
+
+  test('the home page with no workers offers the upload form', async () => {
+    const response = await page.goto(server.url)
+    assert.equal(response.status(), 200)
+    assert.equal(await heading(page), 'Your workers')
+    await page.getByText('No workers yet.').waitFor()
+    await assertAccessible(page, 'the empty home page')
+
+    await clickAndWait(page, page.getByRole('link', { name: 'Upload your first worker' }))
+    assert.equal(new URL(page.url()).pathname, '/upload')
+  })
+
+  test('uploads a worker from the form, shows its page and serves it', async () => {
+    const name = uniqueName('hello')
+    const base = server.url
+
+    await page.goto(base)
+    await clickAndWait(page, page.getByRole('main').getByRole('link', { name: /^Upload (your first|a) worker$/ }))
+    assert.equal(await heading(page), 'Upload a worker')
+    await assertAccessible(page, 'the upload form')
+
+    await nameField(page).fill(name)
+    await codeField(page).fill(helloScript(`hello from ${name}`))
+    const response = await submitUpload(page)
+
+    assert.equal(response.status(), 200)
+    assert.match(page.url(), new RegExp(`^${escapeRegExp(base)}/workers/${name}\\?deployed=`))
+    assert.equal(await heading(page), name)
+    const workerUrl = `${base}/user-workers/${name}`
+    const success = page.getByRole('status')
+    assert.match(await success.textContent(), /Deployed\./)
+    const link = success.getByRole('link', { name: workerUrl })
+    assert.equal(await link.getAttribute('href'), workerUrl)
+    // A first upload claims the name and shows its deploy token once.
+    const token = await page.getByRole('region', { name: 'Save your deploy token now' }).getByRole('textbox').inputValue()
+    assert.ok(token.length >= 20, `expected a deploy token, got "${token}"`)
+    await assertAccessible(page, 'the worker page')
+
+    const workerResponse = await clickAndWait(page, link)
+    assert.equal(page.url(), workerUrl)
+    assert.equal(workerResponse.status(), 200)
+    assert.equal(await workerResponse.text(), `hello from ${name}`)
+    assert.equal((await page.locator('body').innerText()).trim(), `hello from ${name}`)
+
+    await page.goto(base)
+    const row = page.getByRole('row', { name: new RegExp(escapeRegExp(name)) })
+    assert.equal(await row.getByRole('link', { name, exact: true }).getAttribute('href'), `/workers/${name}`)
+    await assertAccessible(page, 'the home page with workers')
+  })
+
+  test('a syntax error is shown with the name and code kept in the form', async () => {
+    const name = uniqueName('syntax')
+    const response = await uploadWorker(page, server.url, { name, script: SYNTAX_ERROR_SCRIPT })
+
+    assert.equal(response.status(), 400)
+    assert.equal(new URL(page.url()).pathname, '/upload')
+    const alert = page.getByRole('alert')
+    assert.match(await alert.textContent(), /The worker was not deployed\./)
+    assert.match(await alert.textContent(), /SyntaxError/)
+    assert.equal(await nameField(page).inputValue(), name)
+    assert.equal(await codeField(page).inputValue(), SYNTAX_ERROR_SCRIPT)
+    await assertAccessible(page, 'the upload form with an error')
+
+    const notDeployed = await page.goto(`${server.url}/user-workers/${name}`)
+    assert.equal(notDeployed.status(), 404)
+  })
+
+  test('deploys from the file input when the code box is empty', async () => {
+    const name = uniqueName('file')
+    await page.goto(`${server.url}/upload`)
+    await nameField(page).fill(name)
+    // The form uses the file only when the textarea is empty, and it starts with an example.
+    await codeField(page).fill('')
+    await fileField(page).setInputFiles({
+      name: 'worker.mjs',
+      mimeType: 'text/javascript',
+      buffer: Buffer.from(helloScript('hello from a file')),
+    })
+    const response = await submitUpload(page)
+    assert.equal(response.status(), 200)
+    assert.match(page.url(), new RegExp(`/workers/${name}\\?deployed=`))
+
+    const worker = await page.goto(`${server.url}/user-workers/${name}`)
+    assert.equal(await worker.text(), 'hello from a file')
+  })
+
+  test('an unknown worker gets a 404 page', async () => {
+    const response = await page.goto(`${server.url}/user-workers/${uniqueName('missing')}`)
+    assert.equal(response.status(), 404)
+    assert.equal(await heading(page), 'No such worker')
+    assert.ok(await page.getByRole('link', { name: 'Back to all workers' }).isVisible())
+    await assertAccessible(page, 'the 404 page')
+  })
+
+  test('a worker that throws gets a 500 page without its error message', async () => {
+    const name = uniqueName('throws')
+    const upload = await uploadWorker(page, server.url, { name, script: THROWING_SCRIPT })
+    assert.equal(upload.status(), 200, 'a worker that throws only in fetch() deploys')
+
+    const response = await page.goto(`${server.url}/user-workers/${name}`)
+    assert.equal(response.status(), 500)
+    assert.equal(await heading(page), 'This worker failed')
+    assert.doesNotMatch(await page.locator('body').innerText(), /this worker always fails/)
+    await assertAccessible(page, 'the 500 page')
+  })
+
+  test('updates a worker with its deploy token, then deletes it', async () => {
+    const name = uniqueName('owned')
+    await uploadWorker(page, server.url, { name, script: helloScript('version 1') })
+    const token = await page.getByRole('region', { name: 'Save your deploy token now' }).getByRole('textbox').inputValue()
+
+    await clickAndWait(page, page.getByRole('link', { name: 'Upload a new version' }))
+    assert.equal(await nameField(page).inputValue(), name)
+    await codeField(page).fill(helloScript('version 2'))
+    await page.getByLabel(/^Deploy token/).fill(token)
+    assert.equal((await submitUpload(page)).status(), 200)
+    assert.equal(await (await context.request.get(`${server.url}/user-workers/${name}`)).text(), 'version 2')
+
+    const deleteForm = page.getByRole('form', { name: 'Delete' })
+    await deleteForm.getByLabel('Deploy token').fill(token)
+    const deleted = await clickAndWait(page, deleteForm.getByRole('button', { name: `Delete ${name}` }))
+    assert.equal(deleted.status(), 200)
+    assert.match(await page.getByRole('status').textContent(), /Deleted\./)
+    assert.equal((await context.request.get(`${server.url}/user-workers/${name}`)).status(), 404)
+  })
+
+  test('an update without the token is refused with the code kept; the owner rolls back', async () => {
+    const name = uniqueName('rollback')
+    await uploadWorker(page, server.url, { name, script: helloScript('good version') })
+    const token = await page.getByRole('region', { name: 'Save your deploy token now' }).getByRole('textbox').inputValue()
+
+    await clickAndWait(page, page.getByRole('link', { name: 'Upload a new version' }))
+    const bad = helloScript('bad version')
+    await codeField(page).fill(bad)
+    const refused = await submitUpload(page)
+    assert.equal(refused.status(), 403)
+    assert.match(await page.getByRole('alert').innerText(), /give its deploy token/)
+    assert.equal(await codeField(page).inputValue(), bad)
+    assert.equal(await nameField(page).inputValue(), name)
+
+    await page.getByLabel(/^Deploy token/).fill(token)
+    assert.equal((await submitUpload(page)).status(), 200)
+    assert.equal(await (await context.request.get(`${server.url}/user-workers/${name}`)).text(), 'bad version')
+
+    const history = page.getByRole('form', { name: 'Deployments' })
+    await history.getByLabel('v1').check()
+    await history.getByLabel('Deploy token').fill(token)
+    const rolledBack = await clickAndWait(page, history.getByRole('button', { name: /Roll back/ }))
+    assert.equal(rolledBack.status(), 200)
+    assert.match(await page.getByRole('status').first().innerText(), /Rolled back/)
+    assert.equal(await (await context.request.get(`${server.url}/user-workers/${name}`)).text(), 'good version')
+    await assertAccessible(page, 'the worker page after a rollback')
+  })
+
+  test('a 63-character name fits on a phone screen without sideways scrolling', async () => {
+    // The longest valid name with no hyphen to break at: the heading, the links and the curl line must wrap.
+    const name = `long${uniqueName('x').replaceAll('-', '')}`.padEnd(63, 'n')
+    await page.setViewportSize({ width: 390, height: 800 })
+    await uploadWorker(page, server.url, { name, script: helloScript('long') })
+    assert.equal(await heading(page), name)
+    assert.equal(await scrollsSideways(page), false, 'the worker page scrolls sideways')
+
+    await page.goto(server.url)
+    assert.equal(await scrollsSideways(page), false, 'the home page scrolls sideways')
+  })
+
+  test('the upload flow works with JavaScript disabled', async () => {
+    const noScript = await browser.newContext({ javaScriptEnabled: false })
+    try {
+      const page = await noScript.newPage()
+      const name = uniqueName('nojs')
+      await page.goto(server.url)
+      await clickAndWait(page, page.getByRole('navigation').getByRole('link', { name: 'Upload' }))
+      await nameField(page).fill(name)
+      await codeField(page).fill(helloScript('no script needed'))
+      const response = await submitUpload(page)
+
+      assert.equal(response.status(), 200)
+      assert.match(page.url(), new RegExp(`/workers/${name}\\?deployed=`))
+      const workerResponse = await clickAndWait(page, page.getByRole('status').getByRole('link'))
+      assert.equal(await workerResponse.text(), 'no script needed')
+    } finally {
+      await noScript.close()
+    }
+  })
+})

@@ -1,0 +1,63 @@
+// `npm run screenshots`: writes docs/screenshots/<page>-<desktop|mobile>.png of every page of the
+// platform, taken in Chromium against a fresh `wrangler dev` (so the empty home page is really empty).
+import { mkdir } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+import { helloScript, SYNTAX_ERROR_SCRIPT, THROWING_SCRIPT, uploadWorker } from './flows.mjs'
+import { launchBrowser, startDevServer } from './harness.mjs'
+
+const OUT_DIR = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url))
+
+const VIEWPORTS = {
+  desktop: { width: 1280, height: 800 },
+  mobile: { width: 390, height: 844 },
+}
+
+/**
+ * How to reach each page, in order. Each page is loaded once and shot at both widths, because some
+ * pages cannot be loaded twice: a first upload shows its deploy token only once.
+ */
+const PAGES = {
+  'home-empty': (page, base) => page.goto(base),
+  worker: (page, base) => uploadWorker(page, base, { name: 'hello-world', script: helloScript('Hello from a user Worker!') }),
+  home: async (page, base) => {
+    await uploadWorker(page, base, { name: 'always-fails', script: THROWING_SCRIPT })
+    await page.goto(base)
+  },
+  upload: (page, base) => page.goto(`${base}/upload`),
+  'upload-error': (page, base) => uploadWorker(page, base, { name: 'broken', script: SYNTAX_ERROR_SCRIPT }),
+  'not-found': (page, base) => page.goto(`${base}/user-workers/no-such-worker`),
+  'worker-error': (page, base) => page.goto(`${base}/user-workers/always-fails`),
+}
+
+async function shoot(browser, base, name, visit) {
+  const context = await browser.newContext({ viewport: VIEWPORTS.desktop })
+  try {
+    const page = await context.newPage()
+    await visit(page, base)
+    for (const [kind, viewport] of Object.entries(VIEWPORTS)) {
+      await page.setViewportSize(viewport)
+      const path = `${OUT_DIR}${name}-${kind}.png`
+      await page.screenshot({ path, fullPage: true })
+      console.log(`wrote ${path}`)
+    }
+  } finally {
+    await context.close()
+  }
+}
+
+async function main() {
+  await mkdir(OUT_DIR, { recursive: true })
+  const browser = await launchBrowser()
+  const server = await startDevServer()
+  try {
+    for (const [name, visit] of Object.entries(PAGES)) await shoot(browser, server.url, name, visit)
+  } finally {
+    await browser.close()
+    await server.stop()
+  }
+}
+
+main().catch((error) => {
+  console.error(error)
+  process.exitCode = 1
+})
