@@ -1,5 +1,6 @@
 import type { WorkerBundle } from './bundle'
 import { PlatformError } from './errors'
+import { toLoaderModule } from './modules'
 
 // A main module of the platform's own that imports the user's main module: evaluating it runs the
 // user's global scope once (as Cloudflare does at upload) without ever calling the user's fetch().
@@ -15,15 +16,31 @@ export default {
 };`
 
 const CHECK_TIMEOUT_MS = 5_000
+const NO_FETCH_HANDLER =
+  'The script has no fetch handler. Export one: export default { async fetch(request, env, ctx) { … } }'
 
 /**
  * Loads the bundle in a throwaway isolate (no network, no bindings) and rejects it with the
- * runtime's own message when it does not start or has no default export with a fetch handler.
+ * runtime's own message when it does not start or has no fetch handler.
  */
 export async function checkBundle(loader: WorkerLoader, bundle: WorkerBundle, compatibilityDate: string): Promise<void> {
-  const modules: Record<string, string> = { [PROBE_MODULE]: PROBE_SOURCE(bundle.mainModule) }
-  for (const module of bundle.modules) modules[module.name] = module.content
+  const modules = Object.fromEntries(bundle.modules.map((module) => [module.name, toLoaderModule(module)]))
+  const main = bundle.modules.find((module) => module.name === bundle.mainModule)
 
+  if (main?.type === 'service-worker') {
+    // Service-worker scripts cannot be imported; start the script itself. Only a failure to start
+    // rejects it: its own handler may well throw for a request it was never meant to get.
+    const worker = loader.load({ compatibilityDate, mainModule: main.name, modules, globalOutbound: null, env: {} })
+    try {
+      await withTimeout(worker.getEntrypoint().fetch('http://upload-check/'), CHECK_TIMEOUT_MS)
+    } catch (error) {
+      const message = runtimeMessage(error)
+      if (isStartupFailure(error)) throw new PlatformError('script_rejected', `The script does not start: ${message}`)
+    }
+    return
+  }
+
+  modules[PROBE_MODULE] = { js: PROBE_SOURCE(bundle.mainModule) }
   const probe = loader.load({ compatibilityDate, mainModule: PROBE_MODULE, modules, globalOutbound: null, env: {} })
   let result: { hasFetch: boolean }
   try {
@@ -32,15 +49,15 @@ export async function checkBundle(loader: WorkerLoader, bundle: WorkerBundle, co
   } catch (error) {
     throw new PlatformError('script_rejected', `The script does not start: ${runtimeMessage(error)}`)
   }
-  if (!result.hasFetch) {
-    throw new PlatformError(
-      'script_rejected',
-      'The script has no fetch handler. Export one: export default { async fetch(request, env, ctx) { … } }',
-    )
-  }
+  if (!result.hasFetch) throw new PlatformError('script_rejected', NO_FETCH_HANDLER)
 }
 
-/** The runtime's message without its "Failed to start Worker:" wrapper and the probe's file name. */
+function isStartupFailure(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error)
+  return /^Failed to start Worker|did not finish within|No event handlers were registered|Handler does not export/i.test(message)
+}
+
+/** The runtime's message without its "Failed to start Worker:" wrapper. */
 function runtimeMessage(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error)
   return message.replace(/^Failed to start Worker:\s*/i, '').trim() || 'unknown error'

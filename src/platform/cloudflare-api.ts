@@ -1,6 +1,7 @@
 import type { CloudflareApiSettings } from '../config'
-import type { WorkerBundle } from './bundle'
+import { fromBase64, type WorkerBundle } from './bundle'
 import { PlatformError } from './errors'
+import { API_CONTENT_TYPES } from './modules'
 
 /** The envelope every Cloudflare API v4 response comes in. */
 interface ApiEnvelope {
@@ -8,8 +9,8 @@ interface ApiEnvelope {
   errors?: { code?: number; message?: string }[]
 }
 
-export interface ScriptMetadata {
-  main_module: string
+/** Upload metadata: `main_module` for ES modules, `body_part` for a service-worker script. */
+export type ScriptMetadata = ({ main_module: string } | { body_part: string }) & {
   compatibility_date: string
   tags: string[]
 }
@@ -18,7 +19,6 @@ export interface ScriptMetadata {
 // 10021 script validation failed (e.g. a SyntaxError at startup), 10006 script body not parseable.
 const SCRIPT_REJECTED_CODES = new Set([10006, 10021])
 
-const MODULE_CONTENT_TYPE = { esm: 'application/javascript+module' } as const
 
 /**
  * A minimal client for the Workers for Platforms script endpoints. The API token is only ever
@@ -36,7 +36,8 @@ export class CloudflareApi {
     const form = new FormData()
     form.append('metadata', new Blob([JSON.stringify(metadata)], { type: 'application/json' }), 'metadata.json')
     for (const module of bundle.modules) {
-      form.append(module.name, new File([module.content], module.name, { type: MODULE_CONTENT_TYPE[module.type] }))
+      const content = module.type === 'wasm' ? fromBase64(module.content) : module.content
+      form.append(module.name, new File([content], module.name, { type: API_CONTENT_TYPES[module.type] }))
     }
     await this.call('PUT', scriptName, form)
   }

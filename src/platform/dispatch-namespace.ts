@@ -17,8 +17,9 @@ export class DispatchNamespaceBackend implements UserWorkerBackend {
   ) {}
 
   async deploy(workerId: string, bundle: WorkerBundle, info: DeployInfo): Promise<void> {
+    const main = bundle.modules.find((module) => module.name === bundle.mainModule)
     await this.api.uploadScript(workerId, bundle, {
-      main_module: bundle.mainModule,
+      ...(main?.type === 'service-worker' ? { body_part: bundle.mainModule } : { main_module: bundle.mainModule }),
       compatibility_date: this.compatibilityDate,
       // Tags let the namespace be searched and cleaned up by name or by owner through the API.
       tags: [`name:${info.name}`, `owner:${info.ownerId}`],

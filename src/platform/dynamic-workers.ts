@@ -1,6 +1,7 @@
 import type { DeployInfo, UserWorkerBackend, UserWorkerFetcher } from './backend'
 import type { WorkerBundle } from './bundle'
 import { PlatformError } from './errors'
+import { toLoaderModule } from './modules'
 
 const codeKey = (workerId: string) => `code/${workerId}`
 
@@ -48,7 +49,7 @@ export class DynamicWorkersBackend implements UserWorkerBackend {
           return {
             compatibilityDate,
             mainModule: code.mainModule,
-            modules: Object.fromEntries(code.modules.map((module) => [module.name, { js: module.content }])),
+            modules: Object.fromEntries(code.modules.map((module) => [module.name, toLoaderModule(module)])),
             // User Workers get none of the platform's bindings.
             env: {},
           }

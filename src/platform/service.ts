@@ -7,6 +7,7 @@ import { nextSequence, withDeployment, withRollback, type Transition } from './d
 import { PlatformError } from './errors'
 import { newWorkerId, sha256Hex } from './ids'
 import { assertValidName } from './names'
+import { withPlatformModule } from './platform-module'
 import type { Registry, WorkerPage, WorkerRecord } from './registry'
 import { secretsEqual } from './tokens'
 
@@ -53,16 +54,17 @@ export class PlatformService {
     waitUntil: WaitUntil,
   ): Promise<DeployResult> {
     assertValidName(name)
+    const workerId = newWorkerId(this.now())
+    const deployed = withPlatformModule(bundle, { name, workerId })
     // Both backends check locally first: fast feedback with the runtime's own message, no lock held.
-    if (this.loader) await checkBundle(this.loader, bundle, this.config.userCompatibilityDate)
+    if (this.loader) await checkBundle(this.loader, deployed, this.config.userCompatibilityDate)
 
     const claim = this.claims.getByName(name)
     const lease = await this.acquire(claim, options.token)
-    const workerId = newWorkerId(this.now())
     // Until the mapping flips, a failure must delete the new code; after, it is what the name serves.
     let orphan = false
     try {
-      await this.backend.deploy(workerId, bundle, { name, ownerId: lease.ownerId })
+      await this.backend.deploy(workerId, deployed, { name, ownerId: lease.ownerId })
       orphan = true
       const previous = lease.current ?? (await this.registry.get(name))
       const sequence = nextSequence(previous)

@@ -3,7 +3,6 @@ import type { Config } from '../config'
 import type { AppEnv } from '../env'
 import { limitUploadBody } from '../middleware/platform'
 import { enforceUploadRate } from '../middleware/security'
-import { bundleFromScript } from '../platform/bundle'
 import { currentDeployment } from '../platform/deployments'
 import { PlatformError } from '../platform/errors'
 import { assertValidName } from '../platform/names'
@@ -34,9 +33,8 @@ api.put('/workers/:name', limitUploadBody, async (c) => {
   // Validate the name and the budget before reading a possibly large body.
   const name = assertValidName(c.req.param('name'))
   await enforceUploadRate(c)
-  const upload = await readApiUpload(c.req)
-  const bundle = bundleFromScript(upload.script, platform.config.maxScriptBytes)
-  const result = await platform.deploy(name, bundle, { token: bearerToken(c.req), label: upload.label }, (promise) =>
+  const upload = await readApiUpload(c.req, platform.config.maxScriptBytes)
+  const result = await platform.deploy(name, upload.bundle, { token: bearerToken(c.req), label: upload.label }, (promise) =>
     c.executionCtx.waitUntil(promise),
   )
   const body = describe(result.record, c.req.url, platform.config)

@@ -1,37 +1,57 @@
 import type { HonoRequest } from 'hono'
+import { bundleFromFiles, bundleFromScript, type UploadedFile, type WorkerBundle } from '../platform/bundle'
 import { PlatformError } from '../platform/errors'
 
 export interface UploadForm {
   name: string
   script: string
+  /** Files from the `file` input(s); used when `script` is empty. */
+  files: UploadedFile[]
+  /** The main module among several files. */
+  main: string
   label: string
   token: string | undefined
 }
 
-type FormBody = Record<string, string | File | (string | File)[]>
+type FormValue = string | File | (string | File)[]
+type FormBody = Record<string, FormValue>
 
 /** Reads a posted form (urlencoded or multipart); a malformed body is the client's error (400). */
-export async function readForm(request: HonoRequest): Promise<FormBody> {
+export async function readForm(request: HonoRequest, options: { all?: boolean } = {}): Promise<FormBody> {
   try {
-    return await request.parseBody()
+    return await request.parseBody({ all: options.all ?? false })
   } catch {
     throw new PlatformError('invalid_request', 'The form could not be read. Submit it from the platform’s pages.')
   }
 }
 
-/**
- * Reads the upload form. The `file` input is used only when the `script` textarea is empty, so a
- * pasted script always wins.
- */
+/** Reads the upload form (fields `name`, `script`, `file` (one or more), `main`, `label`, `token`). */
 export async function readUploadForm(request: HonoRequest): Promise<UploadForm> {
-  const body = await readForm(request)
-  const name = field(body, 'name').trim()
-  let script = field(body, 'script')
-  const file = body.file
-  if (script.trim() === '' && file instanceof File && file.size > 0) {
-    script = await file.text()
+  const body = await readForm(request, { all: true })
+  return {
+    name: field(body, 'name').trim(),
+    script: field(body, 'script'),
+    files: await readFiles(body.file),
+    main: field(body, 'main'),
+    label: field(body, 'label'),
+    token: formToken(body),
   }
-  return { name, script, label: field(body, 'label'), token: formToken(body) }
+}
+
+/** The bundle of an upload: the pasted script wins; the files are used when it is empty. */
+export function uploadBundle(upload: Pick<UploadForm, 'script' | 'files' | 'main'>, maxBytes: number): WorkerBundle {
+  if (upload.script.trim() !== '' || upload.files.length === 0) return bundleFromScript(upload.script, maxBytes)
+  return bundleFromFiles(upload.files, upload.main, maxBytes)
+}
+
+async function readFiles(value: FormValue | undefined): Promise<UploadedFile[]> {
+  const files = (Array.isArray(value) ? value : [value]).filter((item): item is File => item instanceof File && item.size > 0)
+  return Promise.all(
+    files.map(async (file) => ({
+      name: file.name,
+      content: /\.wasm$/i.test(file.name) ? new Uint8Array(await file.arrayBuffer()) : await file.text(),
+    })),
+  )
 }
 
 export function formToken(body: FormBody): string | undefined {
@@ -45,24 +65,31 @@ export function bearerToken(request: HonoRequest): string | undefined {
 }
 
 export interface ApiUpload {
-  script: string
+  bundle: WorkerBundle
   label: string | undefined
 }
 
 /**
- * Reads an API upload: a JSON `{ "script": "…", "label"?: "…" }` body, or the raw script text with
- * an optional `?label=` query parameter.
+ * Reads an API upload: the raw script (optional `?label=`), a JSON `{ "script", "label"? }` body, or
+ * multipart/form-data with one part per file and optional `main` and `label` fields.
  */
-export async function readApiUpload(request: HonoRequest): Promise<ApiUpload> {
+export async function readApiUpload(request: HonoRequest, maxBytes: number): Promise<ApiUpload> {
   const type = request.header('content-type') ?? ''
-  if (!/^application\/json\b/i.test(type)) return { script: await request.text(), label: request.query('label') }
+  if (/^multipart\/form-data\b/i.test(type)) {
+    const body = await readForm(request, { all: true })
+    const files = (await Promise.all(Object.values(body).map(readFiles))).flat()
+    return { bundle: bundleFromFiles(files, field(body, 'main'), maxBytes), label: field(body, 'label') || undefined }
+  }
+  if (!/^application\/json\b/i.test(type)) {
+    return { bundle: bundleFromScript(await request.text(), maxBytes), label: request.query('label') }
+  }
 
   const body = await readJson(request)
   const { script, label } = (body ?? {}) as { script?: unknown; label?: unknown }
   if (typeof script !== 'string') {
     throw new PlatformError('invalid_request', 'The JSON body needs a "script" string.')
   }
-  return { script, label: typeof label === 'string' ? label : undefined }
+  return { bundle: bundleFromScript(script, maxBytes), label: typeof label === 'string' ? label : undefined }
 }
 
 /** Reads a JSON body; malformed JSON is the client's error (400). */
@@ -74,7 +101,7 @@ export async function readJson(request: HonoRequest): Promise<unknown> {
   }
 }
 
-export function field(body: FormBody, name: string): string {
+export function field(body: Partial<FormBody>, name: string): string {
   const value = body[name]
   const first = Array.isArray(value) ? value[0] : value
   return typeof first === 'string' ? first : ''

@@ -2,7 +2,6 @@ import { Hono, type Context } from 'hono'
 import type { AppEnv } from '../env'
 import { limitUploadBody } from '../middleware/platform'
 import { enforceUploadRate, sameOriginPosts } from '../middleware/security'
-import { bundleFromScript } from '../platform/bundle'
 import { PlatformError } from '../platform/errors'
 import { isValidName } from '../platform/names'
 import { DeletedPage } from '../views/deleted'
@@ -10,7 +9,7 @@ import { HomePage } from '../views/home'
 import { EXAMPLE_SCRIPT, UploadPage } from '../views/upload'
 import { WorkerPage } from '../views/worker'
 import { listPage } from './list'
-import { field, formToken, readForm, readUploadForm } from './input'
+import { field, formToken, readForm, readUploadForm, uploadBundle } from './input'
 import { workerUrl } from './urls'
 
 /** Server-rendered pages: the worker list, the upload form and a worker's page. */
@@ -40,7 +39,7 @@ pages.post('/upload', limitUploadBody, async (c) => {
   const form = await readUploadForm(c.req)
   try {
     await enforceUploadRate(c)
-    const bundle = bundleFromScript(form.script, config.maxScriptBytes)
+    const bundle = uploadBundle(form, config.maxScriptBytes)
     const result = await platform.deploy(form.name, bundle, { token: form.token, label: form.label }, (promise) =>
       c.executionCtx.waitUntil(promise),
     )
@@ -57,6 +56,7 @@ pages.post('/upload', limitUploadBody, async (c) => {
         name={form.name}
         script={form.script}
         label={form.label}
+        main={form.main}
         maxScriptBytes={config.maxScriptBytes}
         error={{ code: error.code, message: error.message }}
       />,

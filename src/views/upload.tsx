@@ -4,10 +4,12 @@ import { formatBytes } from '../platform/bundle'
 import { NAME_RULES } from '../platform/names'
 import { Layout } from './layout'
 
-export const EXAMPLE_SCRIPT = `export default {
+export const EXAMPLE_SCRIPT = `import { platform } from "./platform.js";
+
+export default {
   async fetch(request, env, ctx) {
     const url = new URL(request.url);
-    return new Response(\`Hello from a user Worker! You asked for \${url.pathname}\`, {
+    return new Response(\`Hello from \${platform.worker}! You asked for \${url.pathname}\`, {
       headers: { "content-type": "text/plain; charset=utf-8" },
     });
   },
@@ -20,12 +22,14 @@ export interface UploadProps {
   script: string
   /** Optional label for this deployment in the worker's history. */
   label?: string
+  /** The main module when several files are uploaded. */
+  main?: string
   maxScriptBytes: number
   /** The reason the last attempt failed, shown above the form (the fields keep what was typed). */
   error?: { code: string; message: string }
 }
 
-export const UploadPage: FC<UploadProps> = ({ backend, name, script, label = '', maxScriptBytes, error }) => (
+export const UploadPage: FC<UploadProps> = ({ backend, name, script, label = '', main = '', maxScriptBytes, error }) => (
   <Layout title={error ? 'Upload failed' : 'Upload a worker'} backend={backend} current="upload">
     <h1>Upload a worker</h1>
     <p class="lead">
@@ -63,9 +67,13 @@ export const UploadPage: FC<UploadProps> = ({ backend, name, script, label = '',
         {script}
       </textarea>
       <label for="file">
-        Or a file <span class="hint">— a .js or .mjs file, used when the code box is empty</span>
+        Or files <span class="hint">— used when the code box is empty: .js/.mjs modules, plus .json, .txt/.html/.md, .wasm</span>
       </label>
-      <input type="file" id="file" name="file" accept=".js,.mjs,text/javascript,application/javascript" />
+      <input type="file" id="file" name="file" multiple accept=".js,.mjs,.json,.txt,.html,.md,.csv,.wasm" />
+      <label for="main">
+        Main module <span class="hint">— with several files; default: the first .js file</span>
+      </label>
+      <input type="text" id="main" name="main" value={main} autocomplete="off" spellcheck={false} placeholder="worker.js" />
       <label for="label">
         Label <span class="hint">— optional, shown in the worker’s deployment history</span>
       </label>

@@ -71,8 +71,9 @@ async function upload(request, recorded, scriptName) {
     if (field === 'metadata') metadata = JSON.parse(content)
     else modules[isFile ? value.name : field] = { type: isFile ? value.type : null, content }
   }
-  if (!metadata?.main_module || !modules[metadata.main_module]) {
-    return envelope(400, null, [{ code: 10021, message: 'No such module: main_module is not one of the parts' }])
+  const main = metadata?.main_module ?? metadata?.body_part
+  if (!main || !modules[main]) {
+    return envelope(400, null, [{ code: 10021, message: 'No such module: main_module / body_part is not one of the parts' }])
   }
   state.scripts.set(scriptName, { metadata, modules })
   return envelope(200, { id: scriptName, tags: metadata.tags ?? [] })

@@ -19,7 +19,7 @@ export function uniqueName(prefix) {
 
 export const nameField = (page) => page.getByRole('textbox', { name: /^Name/ })
 export const codeField = (page) => page.getByRole('textbox', { name: /^Code/ })
-export const fileField = (page) => page.getByLabel(/^Or a file/)
+export const fileField = (page) => page.getByLabel(/^Or files/)
 
 /** Clicks a control that submits or navigates and returns the response of the page it lands on. */
 export async function clickAndWait(page, locator) {

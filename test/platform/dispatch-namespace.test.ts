@@ -125,6 +125,35 @@ describe('dispatch-namespace backend', () => {
     expect(module).toMatchObject({ filename: 'worker.js', type: 'application/javascript+module', content: script })
   })
 
+  it('uploads service-worker syntax with body_part and application/javascript', async () => {
+    const name = uniqueName('ns-sw')
+    const script = 'addEventListener("fetch", (e) => e.respondWith(new Response("sw")))'
+    expect((await put(name, script)).status).toBe(201)
+    const [upload] = await recorded()
+    const metadata = JSON.parse(upload!.parts.find((part) => part.field === 'metadata')!.content)
+    expect(metadata.body_part).toBe('worker.js')
+    expect(metadata).not.toHaveProperty('main_module')
+    expect(upload!.parts.find((part) => part.field === 'worker.js')?.type).toBe('application/javascript')
+  })
+
+  it('uploads every file of a multi-module worker with its content type, plus the platform module', async () => {
+    const form = new FormData()
+    form.append('main', 'main.mjs')
+    form.append('f', new File(['import data from "./data.json"; export default { fetch: () => Response.json(data) }'], 'main.mjs'))
+    form.append('f', new File(['{"ok":true}'], 'data.json'))
+    form.append('f', new File(['hi'], 'note.txt'))
+    expect((await call(`/api/workers/${uniqueName('ns-multi')}`, { method: 'PUT', body: form })).status).toBe(201)
+    const [upload] = await recorded()
+    const types = Object.fromEntries(upload!.parts.filter((part) => part.field !== 'metadata').map((part) => [part.field, part.type]))
+    expect(types).toEqual({
+      'main.mjs': 'application/javascript+module',
+      'data.json': 'application/json',
+      'note.txt': 'text/plain',
+      'platform.js': 'application/javascript+module',
+    })
+    expect(JSON.parse(upload!.parts.find((part) => part.field === 'metadata')!.content).main_module).toBe('main.mjs')
+  })
+
   it('dispatches through the dispatcher binding with the path rewritten', async () => {
     const name = uniqueName('ns-echo')
     await put(name, ECHO_SCRIPT)

@@ -20,7 +20,7 @@ describe('upload form', () => {
     expect(res.status).toBe(303)
     const page = await platform(res.headers.get('location')!)
     expect(await page.text()).toContain(`http://platform.test/user-workers/${name}`)
-    expect(await (await platform(`/user-workers/${name}/hi`)).text()).toBe('Hello from a user Worker! You asked for /hi')
+    expect(await (await platform(`/user-workers/${name}/hi`)).text()).toBe(`Hello from ${name}! You asked for /hi`)
   })
 
   for (const encoding of ['multipart', 'urlencoded'] as const) {
