@@ -28,6 +28,8 @@ export interface Config {
   sandboxPolicy: string | undefined
   /** How long replaced code is kept: longer than KV's ~60 s propagation, so no location hits deleted code. */
   deploymentGraceMs: number
+  /** dispatch-namespace: the Worker set as tail consumer of every upload (to collect logs). */
+  tailConsumer: string | undefined
 }
 
 export class ConfigError extends Error {
@@ -60,6 +62,7 @@ export type ConfigVars = Pick<
   | 'USER_WORKERS_DOMAIN'
   | 'USER_WORKERS_SANDBOX'
   | 'DEPLOYMENT_GRACE_SECONDS'
+  | 'TAIL_CONSUMER'
 >
 
 // The env object is stable for the life of an isolate, so settings are parsed once per isolate.
@@ -106,6 +109,7 @@ export function parseConfig(env: ConfigVars): Config {
     userWorkersDomain: parseDomain(clean(env.USER_WORKERS_DOMAIN)),
     sandboxPolicy: parseSandbox(clean(env.USER_WORKERS_SANDBOX)),
     deploymentGraceMs: parseGrace(env.DEPLOYMENT_GRACE_SECONDS) * 1000,
+    tailConsumer: clean(env.TAIL_CONSUMER),
   }
 }
 

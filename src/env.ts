@@ -21,6 +21,7 @@ export interface Env {
   USER_WORKERS_DOMAIN?: string;
   USER_WORKERS_SANDBOX?: string;
   DEPLOYMENT_GRACE_SECONDS?: string;
+  TAIL_CONSUMER?: string;
 }
 
 /** Hono's typed context for every route and middleware. */

@@ -8,7 +8,10 @@ import { handleError, handleNotFound } from './routes/errors'
 import { pages } from './routes/pages'
 import { STYLESHEET } from './views/styles'
 
+import { tailDispatchNamespace } from './platform/logs'
+
 export { NameClaim } from './platform/claims'
+export { LogTail } from './platform/logs'
 
 const app = new Hono<AppEnv>()
 
@@ -27,4 +30,8 @@ app.route('/', pages)
 app.notFound(handleNotFound)
 app.onError(handleError)
 
-export default app
+export default {
+  fetch: app.fetch,
+  // Logs of dispatch-namespace user Workers (this Worker is their tail consumer).
+  tail: (events: TraceItem[], env: AppEnv['Bindings']) => tailDispatchNamespace(events, env),
+} satisfies ExportedHandler<AppEnv['Bindings']>

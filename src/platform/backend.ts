@@ -15,9 +15,16 @@ export interface UserWorkerBackend {
   /** Stores or uploads the bundle under a fresh Worker ID. Throws PlatformError on refusal. */
   deploy(workerId: string, bundle: WorkerBundle, info: DeployInfo): Promise<void>
   /** Returns a fetcher for a deployed Worker ID (lazy: nothing is loaded until `fetch`). */
-  fetcher(workerId: string): UserWorkerFetcher
+  fetcher(workerId: string, options: FetcherOptions): UserWorkerFetcher
   /** Deletes a Worker ID's code; deleting an unknown ID is not an error. */
   remove(workerId: string): Promise<void>
+}
+
+export interface FetcherOptions {
+  /** The worker's name (a deployment always belongs to one name). */
+  name: string
+  /** Where the invocation's logs go, for backends that attach the tail at load time. */
+  tail?: () => Fetcher
 }
 
 /** Facts about a deployment a backend may record next to the code (e.g. as script tags). */

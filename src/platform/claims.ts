@@ -34,6 +34,16 @@ export interface Committed {
   revealId?: string
 }
 
+/** One line of a worker's recent output. */
+export interface LogLine {
+  at: string
+  level: string
+  message: string
+}
+
+/** Recent output kept per worker: storage stays bounded however much a worker logs. */
+export const LOG_LINES_KEPT = 100
+
 /** How long a lease may be held before it is taken back (a Worker that died mid-deploy). */
 const LEASE_MS = 30_000
 const REVEAL_MS = 5 * 60_000
@@ -49,6 +59,28 @@ export class NameClaim extends DurableObject<Env> {
   private lease: { id: string; ownerId: string; release: () => void; timer: ReturnType<typeof setTimeout> } | null = null
   // Tokens waiting to be shown once on the success page; memory only, never written to storage.
   private reveals = new Map<string, { token: string; expiresAt: number }>()
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env)
+    ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS logs (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT, level TEXT, message TEXT)')
+  }
+
+  /** Appends output of the worker's invocations, keeping the newest LOG_LINES_KEPT lines. */
+  async appendLogs(lines: LogLine[]): Promise<void> {
+    const sql = this.ctx.storage.sql
+    for (const line of lines.slice(-LOG_LINES_KEPT)) {
+      sql.exec('INSERT INTO logs (at, level, message) VALUES (?, ?, ?)', line.at, line.level, line.message)
+    }
+    sql.exec('DELETE FROM logs WHERE id <= (SELECT MAX(id) FROM logs) - ?', LOG_LINES_KEPT)
+  }
+
+  /** The recent lines, oldest first, for the owner (or an admin) only. */
+  async readLogs(credential: Credential): Promise<{ ok: true; lines: LogLine[] } | LeaseRefusal> {
+    const refusal = await authorize(await this.ctx.storage.get<Owner>('owner'), credential, true)
+    if (refusal) return { ok: false, reason: refusal }
+    const rows = this.ctx.storage.sql.exec<{ at: string; level: string; message: string }>('SELECT at, level, message FROM logs ORDER BY id')
+    return { ok: true, lines: rows.toArray().map(({ at, level, message }) => ({ at, level, message })) }
+  }
 
   /** Waits for the name's lock, then checks the credential; on success the caller holds the lease. */
   async acquire(credential: Credential): Promise<Lease | LeaseRefusal> {
@@ -99,6 +131,7 @@ export class NameClaim extends DurableObject<Env> {
   async commitDelete(leaseId: string): Promise<void> {
     this.requireLease(leaseId)
     try {
+      this.ctx.storage.sql.exec('DELETE FROM logs')
       await this.ctx.storage.deleteAll()
     } finally {
       this.end(leaseId)

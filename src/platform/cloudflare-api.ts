@@ -13,6 +13,7 @@ interface ApiEnvelope {
 export type ScriptMetadata = ({ main_module: string } | { body_part: string }) & {
   compatibility_date: string
   tags: string[]
+  tail_consumers?: { service: string }[]
 }
 
 // Upload error codes that mean "your script is wrong" rather than "Cloudflare failed":

@@ -14,6 +14,8 @@ export class DispatchNamespaceBackend implements UserWorkerBackend {
     private readonly api: CloudflareApi,
     private readonly dispatcher: DispatchNamespace | undefined,
     private readonly compatibilityDate: string,
+    /** The Worker that receives user Workers' logs (this dispatch Worker's own name), if any. */
+    private readonly tailConsumer: string | undefined,
   ) {}
 
   async deploy(workerId: string, bundle: WorkerBundle, info: DeployInfo): Promise<void> {
@@ -23,6 +25,7 @@ export class DispatchNamespaceBackend implements UserWorkerBackend {
       compatibility_date: this.compatibilityDate,
       // Tags let the namespace be searched and cleaned up by name or by owner through the API.
       tags: [`name:${info.name}`, `owner:${info.ownerId}`],
+      ...(this.tailConsumer ? { tail_consumers: [{ service: this.tailConsumer }] } : {}),
     })
   }
 

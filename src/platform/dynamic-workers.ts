@@ -1,4 +1,4 @@
-import type { DeployInfo, UserWorkerBackend, UserWorkerFetcher } from './backend'
+import type { DeployInfo, FetcherOptions, UserWorkerBackend, UserWorkerFetcher } from './backend'
 import type { WorkerBundle } from './bundle'
 import { PlatformError } from './errors'
 import { toLoaderModule } from './modules'
@@ -27,7 +27,7 @@ export class DynamicWorkersBackend implements UserWorkerBackend {
     await this.kv.put(codeKey(workerId), JSON.stringify(stored))
   }
 
-  fetcher(workerId: string): UserWorkerFetcher {
+  fetcher(workerId: string, options: FetcherOptions): UserWorkerFetcher {
     const loader = this.loader
     if (!loader) {
       throw new PlatformError(
@@ -52,6 +52,8 @@ export class DynamicWorkersBackend implements UserWorkerBackend {
             modules: Object.fromEntries(code.modules.map((module) => [module.name, toLoaderModule(module)])),
             // User Workers get none of the platform's bindings.
             env: {},
+            // console output and uncaught exceptions go to the worker's recent logs.
+            tails: options.tail ? [options.tail()] : [],
           }
         })
         try {

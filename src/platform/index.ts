@@ -26,7 +26,12 @@ export function createPlatform(env: Env): PlatformService {
   const config = readConfig(env)
   let backend: UserWorkerBackend
   if (config.backend === 'dispatch-namespace' && config.cloudflare) {
-    backend = new DispatchNamespaceBackend(new CloudflareApi(config.cloudflare), env.dispatcher, config.userCompatibilityDate)
+    backend = new DispatchNamespaceBackend(
+      new CloudflareApi(config.cloudflare),
+      env.dispatcher,
+      config.userCompatibilityDate,
+      config.tailConsumer,
+    )
   } else {
     backend = new DynamicWorkersBackend(env.WORKER_MAPPINGS, env.LOADER, config.userCompatibilityDate)
   }

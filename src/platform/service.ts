@@ -2,7 +2,7 @@ import type { Config } from '../config'
 import type { UserWorkerBackend } from './backend'
 import { bundleSize, type WorkerBundle } from './bundle'
 import { checkBundle } from './check'
-import type { Lease, LeaseRefusal, NameClaim } from './claims'
+import type { Credential, Lease, LeaseRefusal, LogLine, NameClaim } from './claims'
 import { nextSequence, withDeployment, withRollback, type Transition } from './deployments'
 import { PlatformError } from './errors'
 import { newWorkerId, sha256Hex } from './ids'
@@ -147,9 +147,21 @@ export class PlatformService {
     return this.claims.getByName(assertValidName(name)).takeReveal(revealId)
   }
 
-  private async acquire(claim: DurableObjectStub<NameClaim>, token: string | undefined): Promise<Lease> {
+  /** Recent console output and exceptions of a worker, for its owner or an admin. */
+  async readLogs(name: string, token: string | undefined): Promise<LogLine[]> {
+    await this.get(name)
+    const result = await this.claims.getByName(name).readLogs(await this.credential(token))
+    if (!result.ok) throw REFUSALS[result.reason]
+    return result.lines
+  }
+
+  private async credential(token: string | undefined): Promise<Credential> {
     const admin = Boolean(token && this.config.adminToken && (await secretsEqual(token, this.config.adminToken)))
-    const lease = await claim.acquire({ token, admin })
+    return { token, admin }
+  }
+
+  private async acquire(claim: DurableObjectStub<NameClaim>, token: string | undefined): Promise<Lease> {
+    const lease = await claim.acquire(await this.credential(token))
     if (!lease.ok) throw REFUSALS[lease.reason]
     return lease
   }

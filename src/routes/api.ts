@@ -53,6 +53,12 @@ api.post('/workers/:name/rollback', async (c) => {
   return c.json(describe(record, c.req.url, c.var.platform.config))
 })
 
+api.get('/workers/:name/logs', async (c) => {
+  const lines = await c.var.platform.readLogs(c.req.param('name'), bearerToken(c.req))
+  c.header('Cache-Control', 'no-store')
+  return c.json({ lines })
+})
+
 api.delete('/workers/:name', async (c) => {
   const record = await c.var.platform.remove(c.req.param('name'), bearerToken(c.req))
   return c.json({ name: record.name, deleted: true })

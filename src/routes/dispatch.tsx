@@ -51,7 +51,7 @@ async function dispatchTo(c: Context<AppEnv>, name: string, pathAndQuery: string
 
   let response: Response
   try {
-    response = await platform.backend.fetcher(record.workerId).fetch(forwarded)
+    response = await platform.backend.fetcher(record.workerId, { name, tail: () => logTail(c, name) }).fetch(forwarded)
   } catch (error) {
     if (error instanceof PlatformError) throw error
     // The user's code threw: say so without passing on its message or any platform detail.
@@ -64,6 +64,13 @@ async function dispatchTo(c: Context<AppEnv>, name: string, pathAndQuery: string
     })
   }
   return shared ? confine(response, platform.config) : response
+}
+
+/** The loopback entrypoint that stores a worker's logs (src/platform/logs.ts), bound to its name. */
+function logTail(c: Context<AppEnv>, name: string): Fetcher {
+  // ctx.exports is typed from the main module only in tests; here its one entry is described.
+  const exports = c.executionCtx.exports as unknown as { LogTail(options: { props: { name: string } }): Fetcher }
+  return exports.LogTail({ props: { name } })
 }
 
 /**

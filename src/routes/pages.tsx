@@ -7,7 +7,7 @@ import { isValidName } from '../platform/names'
 import { DeletedPage } from '../views/deleted'
 import { HomePage } from '../views/home'
 import { EXAMPLE_SCRIPT, UploadPage } from '../views/upload'
-import { WorkerPage } from '../views/worker'
+import { WorkerPage, type WorkerForm } from '../views/worker'
 import { listPage } from './list'
 import { field, formToken, readForm, readUploadForm, uploadBundle } from './input'
 import { workerUrl } from './urls'
@@ -86,6 +86,21 @@ pages.get('/workers/:name', async (c) => {
   )
 })
 
+pages.post('/workers/:name/logs', async (c) => {
+  const platform = c.var.platform
+  const name = c.req.param('name')
+  try {
+    const logs = await platform.readLogs(name, formToken(await readForm(c.req)))
+    const record = await platform.get(name)
+    c.header('Cache-Control', 'no-store')
+    return c.html(
+      <WorkerPage backend={platform.config.backend} record={record} url={workerUrl(c.req.url, name, platform.config)} deployed={false} logs={logs} />,
+    )
+  } catch (error) {
+    return workerPageWithError(c, name, error, 'logs')
+  }
+})
+
 pages.post('/workers/:name/delete', async (c) => {
   const platform = c.var.platform
   const name = c.req.param('name')
@@ -113,7 +128,7 @@ pages.post('/workers/:name/rollback', async (c) => {
 })
 
 /** A refused delete or rollback: the worker page again, with the reason next to the form used. */
-async function workerPageWithError(c: Context<AppEnv>, name: string, error: unknown, form: 'delete' | 'rollback') {
+async function workerPageWithError(c: Context<AppEnv>, name: string, error: unknown, form: WorkerForm) {
   if (!(error instanceof PlatformError) || error.code === 'worker_not_found') throw error
   const platform = c.var.platform
   const record = await platform.get(name)

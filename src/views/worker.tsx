@@ -2,9 +2,13 @@ import type { FC } from 'hono/jsx'
 import type { BackendKind } from '../config'
 import { formatBytes } from '../platform/bundle'
 import { currentDeployment } from '../platform/deployments'
+import type { LogLine } from '../platform/claims'
 import type { WorkerRecord } from '../platform/registry'
 import { formatTime } from './home'
 import { Layout } from './layout'
+
+/** The forms on the worker page that need the deploy token. */
+export type WorkerForm = 'delete' | 'rollback' | 'logs'
 
 export interface WorkerProps {
   backend: BackendKind
@@ -20,11 +24,13 @@ export interface WorkerProps {
   /** The one-time token link was already used (page reloaded) or expired. */
   tokenExpired?: boolean
   /** Why the last delete or rollback was refused, shown next to that form. */
-  formError?: { form: 'delete' | 'rollback'; message: string }
+  formError?: { form: WorkerForm; message: string }
+  /** Recent output, shown after the owner asked for it with the token. */
+  logs?: LogLine[]
 }
 
 export const WorkerPage: FC<WorkerProps> = (props) => {
-  const { backend, record, url, deployed, rolledBack, token, tokenExpired, formError } = props
+  const { backend, record, url, deployed, rolledBack, token, tokenExpired, formError, logs } = props
   const current = currentDeployment(record)
   return (
     <Layout title={record.name} backend={backend}>
@@ -155,6 +161,31 @@ export const WorkerPage: FC<WorkerProps> = (props) => {
           </div>
         )}
       </form>
+
+      <h2 id="logs-heading">Recent logs</h2>
+      {formError?.form === 'logs' && (
+        <div class="alert error" role="alert">
+          {formError.message}
+        </div>
+      )}
+      {logs ? (
+        logs.length === 0 ? (
+          <p>No output yet: console.log lines and uncaught exceptions of the last 100 lines appear here.</p>
+        ) : (
+          <pre class="code logs" tabindex={0} aria-labelledby="logs-heading">
+            <code>{logs.map((line) => `${line.at}  ${line.level.padEnd(9)} ${line.message}`).join('\n')}</code>
+          </pre>
+        )
+      ) : (
+        <form class="card" method="post" action={`/workers/${record.name}/logs`} aria-labelledby="logs-heading">
+          <p>The last 100 lines of console output and uncaught exceptions. Only the owner may read them.</p>
+          <label for="logs-token">Deploy token</label>
+          <input type="password" id="logs-token" name="token" required autocomplete="off" spellcheck={false} />
+          <div class="actions">
+            <button type="submit">Show logs</button>
+          </div>
+        </form>
+      )}
 
       <h2 id="delete-heading">Delete</h2>
       {formError?.form === 'delete' && (

@@ -125,6 +125,15 @@ describe('dispatch-namespace backend', () => {
     expect(module).toMatchObject({ filename: 'worker.js', type: 'application/javascript+module', content: script })
   })
 
+  it('names the dispatch Worker as tail consumer when TAIL_CONSUMER is set, so logs reach the platform', async () => {
+    const environment = { ...namespaceEnv, TAIL_CONSUMER: 'workers-for-platforms' }
+    const res = await call(`/api/workers/${uniqueName('ns-tail')}`, { method: 'PUT', body: helloScript('x') }, environment)
+    expect(res.status).toBe(201)
+    const [upload] = await recorded()
+    const metadata = JSON.parse(upload!.parts.find((part) => part.field === 'metadata')!.content)
+    expect(metadata.tail_consumers).toEqual([{ service: 'workers-for-platforms' }])
+  })
+
   it('uploads service-worker syntax with body_part and application/javascript', async () => {
     const name = uniqueName('ns-sw')
     const script = 'addEventListener("fetch", (e) => e.respondWith(new Response("sw")))'
