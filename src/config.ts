@@ -1,4 +1,5 @@
 import type { Env } from './env'
+import type { LimitPolicy } from './platform/settings'
 
 export type BackendKind = 'dynamic-workers' | 'dispatch-namespace'
 
@@ -30,6 +31,10 @@ export interface Config {
   deploymentGraceMs: number
   /** dispatch-namespace: the Worker set as tail consumer of every upload (to collect logs). */
   tailConsumer: string | undefined
+  /** Encrypts user Workers' secrets at rest (in the name's Durable Object) when set. */
+  secretsKey: string | undefined
+  /** Per-worker CPU and subrequest limits: what a worker gets by default, and the most it may ask for. */
+  limits: LimitPolicy
 }
 
 export class ConfigError extends Error {
@@ -42,6 +47,7 @@ export const DEFAULTS = {
   maxScriptBytes: 1024 * 1024,
   userCompatibilityDate: '2026-11-01',
   deploymentGraceSeconds: 120,
+  limits: { defaults: { cpuMs: 50, subRequests: 50 }, maxima: { cpuMs: 30_000, subRequests: 1_000 } },
   // Everything a web page may need, except allow-same-origin: the page cannot act as the platform.
   sandboxPolicy: 'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads',
 } as const
@@ -63,6 +69,11 @@ export type ConfigVars = Pick<
   | 'USER_WORKERS_SANDBOX'
   | 'DEPLOYMENT_GRACE_SECONDS'
   | 'TAIL_CONSUMER'
+  | 'SECRETS_KEY'
+  | 'USER_CPU_MS'
+  | 'USER_CPU_MS_MAX'
+  | 'USER_SUBREQUESTS'
+  | 'USER_SUBREQUESTS_MAX'
 >
 
 // The env object is stable for the life of an isolate, so settings are parsed once per isolate.
@@ -110,6 +121,8 @@ export function parseConfig(env: ConfigVars): Config {
     sandboxPolicy: parseSandbox(clean(env.USER_WORKERS_SANDBOX)),
     deploymentGraceMs: parseGrace(env.DEPLOYMENT_GRACE_SECONDS) * 1000,
     tailConsumer: clean(env.TAIL_CONSUMER),
+    secretsKey: parseSecret('SECRETS_KEY', env.SECRETS_KEY),
+    limits: parseLimits(env),
   }
 }
 
@@ -120,11 +133,33 @@ function parseGrace(value: string | undefined): number {
 }
 
 function parseAdminToken(value: string | undefined): string | undefined {
-  const token = value?.trim()
-  if (!token) return undefined
-  // A short admin token could be guessed; the message must not repeat it.
-  if (token.length < 32) throw new ConfigError('ADMIN_TOKEN must be at least 32 characters long.')
-  return token
+  return parseSecret('ADMIN_TOKEN', value)
+}
+
+function parseSecret(name: string, value: string | undefined): string | undefined {
+  const secret = value?.trim()
+  if (!secret) return undefined
+  // A short secret could be guessed; the message must not repeat it.
+  if (secret.length < 32) throw new ConfigError(`${name} must be at least 32 characters long.`)
+  return secret
+}
+
+function parseLimits(env: ConfigVars): LimitPolicy {
+  const { defaults, maxima } = DEFAULTS.limits
+  const policy = {
+    defaults: {
+      cpuMs: parsePositiveInt('USER_CPU_MS', env.USER_CPU_MS) ?? defaults.cpuMs,
+      subRequests: parsePositiveInt('USER_SUBREQUESTS', env.USER_SUBREQUESTS) ?? defaults.subRequests,
+    },
+    maxima: {
+      cpuMs: parsePositiveInt('USER_CPU_MS_MAX', env.USER_CPU_MS_MAX) ?? maxima.cpuMs,
+      subRequests: parsePositiveInt('USER_SUBREQUESTS_MAX', env.USER_SUBREQUESTS_MAX) ?? maxima.subRequests,
+    },
+  }
+  if (policy.defaults.cpuMs > policy.maxima.cpuMs || policy.defaults.subRequests > policy.maxima.subRequests) {
+    throw new ConfigError('Default user limits (USER_CPU_MS, USER_SUBREQUESTS) must not exceed their maxima (…_MAX).')
+  }
+  return policy
 }
 
 function parseDomain(value: string | undefined): string | undefined {

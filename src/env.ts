@@ -22,6 +22,11 @@ export interface Env {
   USER_WORKERS_SANDBOX?: string;
   DEPLOYMENT_GRACE_SECONDS?: string;
   TAIL_CONSUMER?: string;
+  SECRETS_KEY?: string;
+  USER_CPU_MS?: string;
+  USER_CPU_MS_MAX?: string;
+  USER_SUBREQUESTS?: string;
+  USER_SUBREQUESTS_MAX?: string;
 }
 
 /** Hono's typed context for every route and middleware. */

@@ -12,6 +12,7 @@ import { tailDispatchNamespace } from './platform/logs'
 
 export { NameClaim } from './platform/claims'
 export { LogTail } from './platform/logs'
+export { EgressGate } from './platform/egress'
 
 const app = new Hono<AppEnv>()
 

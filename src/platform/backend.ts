@@ -1,5 +1,6 @@
 import type { BackendKind } from '../config'
 import type { WorkerBundle } from './bundle'
+import type { EgressPolicy, WorkerSettings } from './settings'
 
 /** The part of a Fetcher the platform uses to call a user Worker. */
 export interface UserWorkerFetcher {
@@ -23,12 +24,20 @@ export interface UserWorkerBackend {
 export interface FetcherOptions {
   /** The worker's name (a deployment always belongs to one name). */
   name: string
+  settings: WorkerSettings
+  /** The deployment's secret values, for backends that bind them at load time. */
+  secrets: () => Promise<Record<string, string>>
   /** Where the invocation's logs go, for backends that attach the tail at load time. */
   tail?: () => Fetcher
+  /** The platform's egress gate for an allow-list, for backends that filter fetch() themselves. */
+  egressGate?: (policy: EgressPolicy) => Fetcher
 }
 
 /** Facts about a deployment a backend may record next to the code (e.g. as script tags). */
 export interface DeployInfo {
   name: string
   ownerId: string
+  settings: WorkerSettings
+  /** Secret values, for backends that hold them (dispatch-namespace uploads them as secret_text). */
+  secrets: Record<string, string>
 }

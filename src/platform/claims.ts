@@ -1,6 +1,7 @@
 import { DurableObject } from 'cloudflare:workers'
 import type { Env } from '../env'
 import type { WorkerRecord } from './registry'
+import type { SealedSecrets } from './secrets'
 import { hashToken, newDeployToken, randomId, secretsEqual } from './tokens'
 
 /** Who may change a name: set by the first successful upload, cleared when the worker is deleted. */
@@ -107,10 +108,15 @@ export class NameClaim extends DurableObject<Env> {
     return { ok: true, leaseId, ownerId, current }
   }
 
-  /** Records a deployment; claims the name (and mints its token) if it was free. Ends the lease. */
-  async commitDeploy(leaseId: string, record: WorkerRecord): Promise<Committed> {
+  /**
+   * Records a deployment (with its sealed secrets, if any); claims the name (and mints its token) if
+   * it was free; forgets the secrets of deployments whose code is being removed. Ends the lease.
+   */
+  async commitDeploy(leaseId: string, record: WorkerRecord, secrets?: SealedSecrets, expired: string[] = []): Promise<Committed> {
     const lease = this.requireLease(leaseId)
     try {
+      if (secrets) await this.ctx.storage.put(secretsKey(record.workerId), secrets)
+      if (expired.length > 0) await this.ctx.storage.delete(expired.map(secretsKey))
       let committed: Committed = {}
       if (!(await this.ctx.storage.get<Owner>('owner'))) {
         const token = newDeployToken()
@@ -143,6 +149,11 @@ export class NameClaim extends DurableObject<Env> {
     this.end(leaseId)
   }
 
+  /** The sealed secrets of one deployment (platform-internal: only this Worker can call the object). */
+  async readSecrets(workerId: string): Promise<SealedSecrets | null> {
+    return (await this.ctx.storage.get<SealedSecrets>(secretsKey(workerId))) ?? null
+  }
+
   /** Returns a freshly minted token once, for the page the upload form redirects to. */
   async takeReveal(revealId: string): Promise<string | null> {
     const entry = this.reveals.get(revealId)
@@ -164,6 +175,8 @@ export class NameClaim extends DurableObject<Env> {
     for (const [id, entry] of this.reveals) if (entry.expiresAt <= now) this.reveals.delete(id)
   }
 }
+
+const secretsKey = (workerId: string) => `secrets/${workerId}`
 
 async function authorize(
   owner: Owner | undefined,

@@ -14,6 +14,7 @@ export type ScriptMetadata = ({ main_module: string } | { body_part: string }) &
   compatibility_date: string
   tags: string[]
   tail_consumers?: { service: string }[]
+  bindings: { type: 'plain_text' | 'secret_text'; name: string; text: string }[]
 }
 
 // Upload error codes that mean "your script is wrong" rather than "Cloudflare failed":

@@ -1,4 +1,5 @@
 import type { WorkerRecord } from './registry'
+import type { WorkerSettings } from './settings'
 
 /** One immutable upload of a worker: its Worker ID names exactly this code, forever. */
 export interface Deployment {
@@ -9,6 +10,8 @@ export interface Deployment {
   size: number
   sha256: string
   label: string
+  /** Vars, secret names, egress and limits this deployment runs with (absent on older records). */
+  settings?: WorkerSettings
 }
 
 /** A deployment that left the history; its code is deleted once no location can still use it. */

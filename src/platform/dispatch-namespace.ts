@@ -1,7 +1,8 @@
-import type { DeployInfo, UserWorkerBackend, UserWorkerFetcher } from './backend'
+import type { DeployInfo, FetcherOptions, UserWorkerBackend, UserWorkerFetcher } from './backend'
 import type { WorkerBundle } from './bundle'
 import type { CloudflareApi } from './cloudflare-api'
 import { PlatformError } from './errors'
+import { limitExceeded } from './limits'
 
 /**
  * Workers for Platforms: user Workers are uploaded to a dispatch namespace through the Cloudflare
@@ -26,10 +27,15 @@ export class DispatchNamespaceBackend implements UserWorkerBackend {
       // Tags let the namespace be searched and cleaned up by name or by owner through the API.
       tags: [`name:${info.name}`, `owner:${info.ownerId}`],
       ...(this.tailConsumer ? { tail_consumers: [{ service: this.tailConsumer }] } : {}),
+      bindings: [
+        ...Object.entries(info.settings.vars).map(([name, text]) => ({ type: 'plain_text' as const, name, text })),
+        // Cloudflare holds the secret values of the script from here on.
+        ...Object.entries(info.secrets).map(([name, text]) => ({ type: 'secret_text' as const, name, text })),
+      ],
     })
   }
 
-  fetcher(workerId: string): UserWorkerFetcher {
+  fetcher(workerId: string, { settings }: FetcherOptions): UserWorkerFetcher {
     const dispatcher = this.dispatcher
     if (!dispatcher) {
       throw new PlatformError(
@@ -40,9 +46,11 @@ export class DispatchNamespaceBackend implements UserWorkerBackend {
     return {
       async fetch(request) {
         try {
-          return await dispatcher.get(workerId).fetch(request)
+          // The outbound Worker (see outbound/) gets the egress policy as its `egress` parameter.
+          const options = { limits: settings.limits, outbound: { egress: JSON.stringify(settings.egress) } }
+          return await dispatcher.get(workerId, {}, options).fetch(request)
         } catch (error) {
-          throw classifyDispatchError(error)
+          throw limitExceeded(error, settings.limits) ?? classifyDispatchError(error)
         }
       },
     }

@@ -1,6 +1,7 @@
 import type { DeployInfo, FetcherOptions, UserWorkerBackend, UserWorkerFetcher } from './backend'
 import type { WorkerBundle } from './bundle'
 import { PlatformError } from './errors'
+import { limitExceeded } from './limits'
 import { toLoaderModule } from './modules'
 
 const codeKey = (workerId: string) => `code/${workerId}`
@@ -50,19 +51,20 @@ export class DynamicWorkersBackend implements UserWorkerBackend {
             compatibilityDate,
             mainModule: code.mainModule,
             modules: Object.fromEntries(code.modules.map((module) => [module.name, toLoaderModule(module)])),
-            // User Workers get none of the platform's bindings.
-            env: {},
+            // User Workers get none of the platform's bindings: only their own vars and secrets.
+            env: { ...options.settings.vars, ...(await options.secrets()) },
+            ...outbound(options),
             // console output and uncaught exceptions go to the worker's recent logs.
             tails: options.tail ? [options.tail()] : [],
           }
         })
         try {
-          return await worker.getEntrypoint().fetch(request)
+          return await worker.getEntrypoint(undefined, { limits: options.settings.limits }).fetch(request)
         } catch (error) {
           if (missing) {
             throw new PlatformError('deployment_missing', 'This worker is registered, but its code is missing from storage.')
           }
-          throw error
+          throw limitExceeded(error, options.settings.limits) ?? error
         }
       },
     }
@@ -70,5 +72,18 @@ export class DynamicWorkersBackend implements UserWorkerBackend {
 
   async remove(workerId: string): Promise<void> {
     await this.kv.delete(codeKey(workerId))
+  }
+}
+
+/** The loader's global outbound for an egress policy: inherit (allow all), none, or the gate. */
+function outbound({ settings, egressGate }: FetcherOptions): { globalOutbound?: Fetcher | null } {
+  switch (settings.egress.mode) {
+    case 'allow-all':
+      return {}
+    case 'block-all':
+      return { globalOutbound: null }
+    case 'allow-list':
+      if (!egressGate) throw new PlatformError('backend_unavailable', 'The egress gate is not available.')
+      return { globalOutbound: egressGate(settings.egress) }
   }
 }

@@ -7,6 +7,8 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 export type PlatformErrorCode =
   | 'invalid_name'
   | 'invalid_request'
+  | 'invalid_settings'
+  | 'limit_exceeded'
   | 'cross_site_request'
   | 'forbidden'
   | 'name_taken'
@@ -25,6 +27,8 @@ export type PlatformErrorCode =
 const STATUS: Record<PlatformErrorCode, ContentfulStatusCode> = {
   invalid_name: 400,
   invalid_request: 400,
+  invalid_settings: 400,
+  limit_exceeded: 503,
   cross_site_request: 403,
   forbidden: 403,
   name_taken: 409,

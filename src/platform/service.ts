@@ -3,12 +3,14 @@ import type { UserWorkerBackend } from './backend'
 import { bundleSize, type WorkerBundle } from './bundle'
 import { checkBundle } from './check'
 import type { Credential, Lease, LeaseRefusal, LogLine, NameClaim } from './claims'
-import { nextSequence, withDeployment, withRollback, type Transition } from './deployments'
+import { currentDeployment, nextSequence, withDeployment, withRollback, type Deployment, type Transition } from './deployments'
 import { PlatformError } from './errors'
 import { newWorkerId, sha256Hex } from './ids'
 import { assertValidName } from './names'
 import { withPlatformModule } from './platform-module'
 import type { Registry, WorkerPage, WorkerRecord } from './registry'
+import { seal, unseal, type SealedSecrets } from './secrets'
+import { defaultSettings, nextSettings, type SettingsInput, type WorkerSettings } from './settings'
 import { secretsEqual } from './tokens'
 
 export interface DeployResult {
@@ -50,7 +52,7 @@ export class PlatformService {
   async deploy(
     name: string,
     bundle: WorkerBundle,
-    options: { token?: string; label?: string },
+    options: { token?: string; label?: string; settings?: SettingsInput },
     waitUntil: WaitUntil,
   ): Promise<DeployResult> {
     assertValidName(name)
@@ -64,9 +66,12 @@ export class PlatformService {
     // Until the mapping flips, a failure must delete the new code; after, it is what the name serves.
     let orphan = false
     try {
-      await this.backend.deploy(workerId, deployed, { name, ownerId: lease.ownerId })
-      orphan = true
       const previous = lease.current ?? (await this.registry.get(name))
+      const current = previous ? currentDeployment(previous) : undefined
+      const { settings, secretChanges } = nextSettings(current?.settings, options.settings ?? {}, this.config.limits)
+      const secrets = await this.nextSecrets(claim, current, settings, secretChanges)
+      await this.backend.deploy(workerId, deployed, { name, ownerId: lease.ownerId, settings, secrets })
+      orphan = true
       const sequence = nextSequence(previous)
       const deployment = {
         workerId,
@@ -75,11 +80,13 @@ export class PlatformService {
         size: bundleSize(bundle),
         sha256: await sha256Hex(bundle.modules.map((module) => `${module.name}\0${module.content}`).join('\0')),
         label: cleanLabel(options.label) ?? `v${sequence}`,
+        settings,
       }
       const base = { name, ownerId: lease.ownerId, backend: this.backend.kind }
       const transition = withDeployment(previous, base, deployment, this.config.deploymentGraceMs, this.now())
       orphan = false // from here on, the code is what the name serves (or will, once committed)
-      const committed = await this.flip(claim, lease, transition, waitUntil)
+      const sealed = settings.secretNames.length > 0 ? await seal(secrets, this.config.secretsKey) : undefined
+      const committed = await this.flip(claim, lease, transition, waitUntil, sealed)
       return { record: transition.record, created: previous === null, ...committed }
     } catch (error) {
       await claim.abort(lease.leaseId)
@@ -166,11 +173,45 @@ export class PlatformService {
     return lease
   }
 
+  /** The settings a deployment runs with; records from before settings existed get the defaults. */
+  settingsOf(deployment: Deployment | undefined): WorkerSettings {
+    return deployment?.settings ?? defaultSettings(this.config.limits)
+  }
+
+  /** The secret values of one deployment (read when its isolate starts, not per request). */
+  async deploymentSecrets(name: string, workerId: string): Promise<Record<string, string>> {
+    return unseal(await this.claims.getByName(name).readSecrets(workerId), this.config.secretsKey)
+  }
+
+  /** The secret values of a new deployment: the current ones with this upload's changes. */
+  private async nextSecrets(
+    claim: DurableObjectStub<NameClaim>,
+    current: Deployment | undefined,
+    settings: WorkerSettings,
+    changes: Record<string, string | null>,
+  ): Promise<Record<string, string>> {
+    if (settings.secretNames.length === 0) return {}
+    const values = current?.settings?.secretNames.length
+      ? await unseal(await claim.readSecrets(current.workerId), this.config.secretsKey)
+      : {}
+    for (const [name, value] of Object.entries(changes)) {
+      if (value === null) delete values[name]
+      else values[name] = value
+    }
+    return Object.fromEntries(settings.secretNames.map((name) => [name, values[name] ?? '']))
+  }
+
   /** Writes the new mapping (KV, then the name's object) and deletes code whose grace is over. */
-  private async flip(claim: DurableObjectStub<NameClaim>, lease: Lease, transition: Transition, waitUntil: WaitUntil) {
+  private async flip(
+    claim: DurableObjectStub<NameClaim>,
+    lease: Lease,
+    transition: Transition,
+    waitUntil: WaitUntil,
+    secrets?: SealedSecrets,
+  ) {
     // One KV write per change (KV allows about one write per second to a key).
     await this.registry.put(transition.record)
-    const committed = await claim.commitDeploy(lease.leaseId, transition.record)
+    const committed = await claim.commitDeploy(lease.leaseId, transition.record, secrets, transition.expired)
     waitUntil(Promise.all(transition.expired.map((id) => this.backend.remove(id))))
     return committed
   }

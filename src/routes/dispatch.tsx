@@ -1,7 +1,9 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import type { Config } from '../config'
 import type { AppEnv } from '../env'
+import { currentDeployment } from '../platform/deployments'
 import { PlatformError } from '../platform/errors'
+import type { EgressPolicy } from '../platform/settings'
 import { isValidName } from '../platform/names'
 import { renderError } from './errors'
 import { USER_WORKERS_MOUNT, nameFromHost, workerPath } from './urls'
@@ -51,7 +53,14 @@ async function dispatchTo(c: Context<AppEnv>, name: string, pathAndQuery: string
 
   let response: Response
   try {
-    response = await platform.backend.fetcher(record.workerId, { name, tail: () => logTail(c, name) }).fetch(forwarded)
+    const fetcher = platform.backend.fetcher(record.workerId, {
+      name,
+      settings: platform.settingsOf(currentDeployment(record)),
+      secrets: () => platform.deploymentSecrets(name, record.workerId),
+      tail: () => loopback(c).LogTail({ props: { name } }),
+      egressGate: (egress) => loopback(c).EgressGate({ props: { egress } }),
+    })
+    response = await fetcher.fetch(forwarded)
   } catch (error) {
     if (error instanceof PlatformError) throw error
     // The user's code threw: say so without passing on its message or any platform detail.
@@ -66,11 +75,15 @@ async function dispatchTo(c: Context<AppEnv>, name: string, pathAndQuery: string
   return shared ? confine(response, platform.config) : response
 }
 
-/** The loopback entrypoint that stores a worker's logs (src/platform/logs.ts), bound to its name. */
-function logTail(c: Context<AppEnv>, name: string): Fetcher {
-  // ctx.exports is typed from the main module only in tests; here its one entry is described.
-  const exports = c.executionCtx.exports as unknown as { LogTail(options: { props: { name: string } }): Fetcher }
-  return exports.LogTail({ props: { name } })
+/** This Worker's own entrypoints that user Workers are wired to: log tail and egress gate. */
+interface Loopback {
+  LogTail(options: { props: { name: string } }): Fetcher
+  EgressGate(options: { props: { egress: EgressPolicy } }): Fetcher
+}
+
+function loopback(c: Context<AppEnv>): Loopback {
+  // ctx.exports is typed from the main module only in tests; here the entries used are described.
+  return c.executionCtx.exports as unknown as Loopback
 }
 
 /**

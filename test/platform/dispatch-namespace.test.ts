@@ -120,6 +120,7 @@ describe('dispatch-namespace backend', () => {
       main_module: 'worker.js',
       compatibility_date: '2026-11-01',
       tags: [`name:${name}`, expect.stringMatching(/^owner:o-[A-Za-z0-9_-]{12}$/)],
+      bindings: [],
     })
     const module = upload!.parts.find((part) => part.field === 'worker.js')
     expect(module).toMatchObject({ filename: 'worker.js', type: 'application/javascript+module', content: script })

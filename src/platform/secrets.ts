@@ -1,0 +1,49 @@
+/**
+ * Secret values of a deployment, as stored in the name's Durable Object (never in KV). With
+ * SECRETS_KEY set they are AES-GCM encrypted with a key derived from it; without it (local
+ * development) they rest in the object's storage as they are, which Cloudflare encrypts at rest.
+ */
+export interface SealedSecrets {
+  encrypted: boolean
+  iv?: string
+  data: string
+}
+
+export async function seal(values: Record<string, string>, secretsKey: string | undefined): Promise<SealedSecrets> {
+  const plain = JSON.stringify(values)
+  if (!secretsKey) return { encrypted: false, data: plain }
+  const iv = crypto.getRandomValues(new Uint8Array(12))
+  const data = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, await deriveKey(secretsKey), new TextEncoder().encode(plain))
+  return { encrypted: true, iv: toBase64(iv), data: toBase64(new Uint8Array(data)) }
+}
+
+export async function unseal(sealed: SealedSecrets | null, secretsKey: string | undefined): Promise<Record<string, string>> {
+  if (!sealed) return {}
+  if (!sealed.encrypted) return JSON.parse(sealed.data) as Record<string, string>
+  if (!secretsKey) throw new Error('Secrets were encrypted with SECRETS_KEY, which is no longer set.')
+  const plain = await crypto.subtle.decrypt(
+    { name: 'AES-GCM', iv: fromBase64(sealed.iv ?? '') },
+    await deriveKey(secretsKey),
+    fromBase64(sealed.data),
+  )
+  return JSON.parse(new TextDecoder().decode(plain)) as Record<string, string>
+}
+
+async function deriveKey(secretsKey: string): Promise<CryptoKey> {
+  const material = await crypto.subtle.importKey('raw', new TextEncoder().encode(secretsKey), 'HKDF', false, ['deriveKey'])
+  return crypto.subtle.deriveKey(
+    { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: new TextEncoder().encode('user-worker-secrets') },
+    material,
+    { name: 'AES-GCM', length: 256 },
+    false,
+    ['encrypt', 'decrypt'],
+  )
+}
+
+function toBase64(bytes: Uint8Array): string {
+  return btoa(String.fromCharCode(...bytes))
+}
+
+function fromBase64(text: string): Uint8Array {
+  return Uint8Array.from(atob(text), (char) => char.charCodeAt(0))
+}
