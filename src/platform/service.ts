@@ -120,6 +120,11 @@ export class PlatformService {
     return this.registry.lookup(name)
   }
 
+  /** The current record of a name, or null (for forms that prefill from it). */
+  find(name: string): Promise<WorkerRecord | null> {
+    return this.registry.get(assertValidName(name))
+  }
+
   async get(name: string): Promise<WorkerRecord> {
     const record = await this.registry.get(assertValidName(name))
     if (!record) throw new PlatformError('worker_not_found', `There is no worker named "${name}".`)

@@ -21,10 +21,12 @@ export interface WorkerSettings {
   limits: Limits
 }
 
-/** What an upload may say about settings; anything left out is kept from the current deployment. */
+/**
+ * What an upload may say about settings; anything left out is kept from the current deployment.
+ * For vars and secrets, a value sets one, null deletes it, and names not mentioned are kept.
+ */
 export interface SettingsInput {
-  vars?: Record<string, string>
-  /** A value sets a secret, null deletes it; secrets not named are kept. */
+  vars?: Record<string, string | null>
   secrets?: Record<string, string | null>
   egress?: EgressPolicy
   limits?: Partial<Limits>
@@ -52,8 +54,13 @@ export function defaultSettings(policy: LimitPolicy): WorkerSettings {
  */
 export function nextSettings(current: WorkerSettings | undefined, input: SettingsInput, policy: LimitPolicy) {
   const base = current ?? defaultSettings(policy)
-  const vars = input.vars === undefined ? base.vars : checkVars(input.vars, 'variable')
-  const secretChanges = input.secrets === undefined ? {} : checkSecrets(input.secrets)
+  const vars = { ...base.vars }
+  for (const [name, value] of Object.entries(checkChanges(input.vars ?? {}, 'variable'))) {
+    if (value === null) delete vars[name]
+    else vars[name] = value
+  }
+  if (Object.keys(vars).length > MAX_VARS) throw new PlatformError('invalid_settings', `At most ${MAX_VARS} variables per worker.`)
+  const secretChanges = checkChanges(input.secrets ?? {}, 'secret')
   const secretNames = new Set(base.secretNames)
   for (const [name, value] of Object.entries(secretChanges)) {
     if (value === null) secretNames.delete(name)
@@ -78,19 +85,13 @@ export function egressAllows(policy: EgressPolicy, hostname: string): boolean {
   return policy.hosts.some((allowed) => (allowed.startsWith('*.') ? host.endsWith(allowed.slice(1)) : host === allowed))
 }
 
-function checkVars(vars: Record<string, string>, kind: string): Record<string, string> {
-  const entries = Object.entries(vars)
-  if (entries.length > MAX_VARS) throw new PlatformError('invalid_settings', `At most ${MAX_VARS} ${kind}s per worker.`)
-  for (const [name, value] of entries) checkEntry(name, value, kind)
-  return Object.fromEntries(entries)
-}
-
-function checkSecrets(secrets: Record<string, string | null>): Record<string, string | null> {
-  for (const [name, value] of Object.entries(secrets)) {
-    if (value !== null) checkEntry(name, value, 'secret')
-    else if (!VAR_NAME.test(name)) throw new PlatformError('invalid_settings', `"${name}" is not a valid secret name.`)
+function checkChanges(changes: Record<string, string | null>, kind: string): Record<string, string | null> {
+  if (Object.keys(changes).length > MAX_VARS) throw new PlatformError('invalid_settings', `At most ${MAX_VARS} ${kind}s per worker.`)
+  for (const [name, value] of Object.entries(changes)) {
+    if (value !== null) checkEntry(name, value, kind)
+    else if (!VAR_NAME.test(name)) throw new PlatformError('invalid_settings', `"${name}" is not a valid ${kind} name.`)
   }
-  return secrets
+  return changes
 }
 
 function checkEntry(name: string, value: unknown, kind: string): void {
@@ -125,4 +126,74 @@ function checkLimits(limits: Limits, policy: LimitPolicy): Limits {
     }
   }
   return { cpuMs: limits.cpuMs, subRequests: limits.subRequests }
+}
+
+/** Checks the shape of settings sent as JSON (the API); values are checked by `nextSettings`. */
+export function parseSettingsInput(raw: Record<string, unknown>): SettingsInput {
+  const input: SettingsInput = {}
+  if (raw.vars !== undefined) input.vars = stringMap(raw.vars, 'vars')
+  if (raw.secrets !== undefined) input.secrets = stringMap(raw.secrets, 'secrets')
+  if (raw.egress !== undefined) {
+    const egress = raw.egress as Partial<EgressPolicy> | null
+    if (typeof egress !== 'object' || egress === null) throw invalid('"egress" must be { "mode": …, "hosts": [ … ] }.')
+    if (egress.hosts !== undefined && !Array.isArray(egress.hosts)) throw invalid('"egress.hosts" must be a list of host names.')
+    input.egress = { mode: egress.mode as EgressPolicy['mode'], hosts: (egress.hosts ?? []).map(String) }
+  }
+  if (raw.limits !== undefined) {
+    const limits = raw.limits as Record<string, unknown> | null
+    if (typeof limits !== 'object' || limits === null) throw invalid('"limits" must be { "cpuMs": …, "subRequests": … }.')
+    input.limits = {}
+    for (const key of ['cpuMs', 'subRequests'] as const) {
+      if (limits[key] !== undefined) {
+        if (typeof limits[key] !== 'number') throw invalid(`"limits.${key}" must be a number.`)
+        input.limits[key] = limits[key]
+      }
+    }
+  }
+  return input
+}
+
+/**
+ * Reads settings from the upload form: `vars` and `secrets` as KEY=value lines (a `-KEY` line
+ * deletes one; names not mentioned are kept), `egress` and `egress_hosts`, `cpu_ms`, `sub_requests`.
+ */
+export function parseSettingsForm(field: (name: string) => string): SettingsInput {
+  const input: SettingsInput = { vars: changeLines(field('vars')), secrets: changeLines(field('secrets')) }
+  const mode = field('egress')
+  if (mode) input.egress = { mode: mode as EgressPolicy['mode'], hosts: field('egress_hosts').split(/[\s,]+/).filter(Boolean) }
+  const cpuMs = field('cpu_ms').trim()
+  const subRequests = field('sub_requests').trim()
+  if (cpuMs || subRequests) {
+    input.limits = {}
+    if (cpuMs) input.limits.cpuMs = Number(cpuMs)
+    if (subRequests) input.limits.subRequests = Number(subRequests)
+  }
+  return input
+}
+
+/** `KEY=value` sets, `-KEY` deletes. */
+function changeLines(text: string): Record<string, string | null> {
+  const changes: Record<string, string | null> = {}
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const line = raw.trim()
+    if (!line) return
+    const at = line.indexOf('=')
+    if (line.startsWith('-') && at === -1) changes[line.slice(1).trim()] = null
+    else if (at > 0) changes[line.slice(0, at).trim()] = line.slice(at + 1)
+    // The line itself is not repeated: it may be a secret value pasted on its own.
+    else throw invalid(`Line ${index + 1} is not KEY=value (or -KEY to delete).`)
+  })
+  return changes
+}
+
+function stringMap(value: unknown, field: string): Record<string, string | null> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid(`"${field}" must be an object of names to strings.`)
+  for (const [name, entry] of Object.entries(value)) {
+    if (typeof entry !== 'string' && entry !== null) throw invalid(`"${field}.${name}" must be a string, or null to delete it.`)
+  }
+  return value as Record<string, string | null>
+}
+
+function invalid(message: string): PlatformError {
+  return new PlatformError('invalid_settings', message)
 }

@@ -7,6 +7,7 @@ import { currentDeployment } from '../platform/deployments'
 import { PlatformError } from '../platform/errors'
 import { assertValidName } from '../platform/names'
 import type { WorkerRecord } from '../platform/registry'
+import type { PlatformService } from '../platform/service'
 import { listPage } from './list'
 import { bearerToken, readApiUpload, readJson } from './input'
 import { workerUrl } from './urls'
@@ -25,7 +26,7 @@ api.get('/workers', async (c) => {
 
 api.get('/workers/:name', async (c) => {
   const record = await c.var.platform.get(c.req.param('name'))
-  return c.json(describe(record, c.req.url, c.var.platform.config))
+  return c.json(describe(record, c.req.url, c.var.platform.config, c.var.platform))
 })
 
 api.put('/workers/:name', limitUploadBody, async (c) => {
@@ -34,10 +35,11 @@ api.put('/workers/:name', limitUploadBody, async (c) => {
   const name = assertValidName(c.req.param('name'))
   await enforceUploadRate(c)
   const upload = await readApiUpload(c.req, platform.config.maxScriptBytes)
-  const result = await platform.deploy(name, upload.bundle, { token: bearerToken(c.req), label: upload.label }, (promise) =>
+  const options = { token: bearerToken(c.req), label: upload.label, settings: upload.settings }
+  const result = await platform.deploy(name, upload.bundle, options, (promise) =>
     c.executionCtx.waitUntil(promise),
   )
-  const body = describe(result.record, c.req.url, platform.config)
+  const body = describe(result.record, c.req.url, platform.config, platform)
   // The deploy token is returned once, to the upload that claimed the name; only its hash is kept.
   return result.token ? c.json({ ...body, token: result.token }, 201) : c.json(body, result.created ? 201 : 200)
 })
@@ -50,7 +52,7 @@ api.post('/workers/:name/rollback', async (c) => {
   const record = await c.var.platform.rollback(c.req.param('name'), deployment, bearerToken(c.req), (promise) =>
     c.executionCtx.waitUntil(promise),
   )
-  return c.json(describe(record, c.req.url, c.var.platform.config))
+  return c.json(describe(record, c.req.url, c.var.platform.config, c.var.platform))
 })
 
 api.get('/workers/:name/logs', async (c) => {
@@ -64,8 +66,10 @@ api.delete('/workers/:name', async (c) => {
   return c.json({ name: record.name, deleted: true })
 })
 
-function describe(record: WorkerRecord, requestUrl: string, config: Config) {
+/** Public description of a worker: variable and secret names, never their values. */
+function describe(record: WorkerRecord, requestUrl: string, config: Config, platform: PlatformService) {
   const current = currentDeployment(record)
+  const settings = platform.settingsOf(current)
   return {
     name: record.name,
     workerId: record.workerId,
@@ -76,6 +80,15 @@ function describe(record: WorkerRecord, requestUrl: string, config: Config) {
     size: current?.size,
     sha256: current?.sha256,
     label: current?.label,
-    deployments: record.deployments.map((deployment) => ({ ...deployment, current: deployment.workerId === record.workerId })),
+    settings: {
+      vars: Object.keys(settings.vars),
+      secrets: settings.secretNames,
+      egress: settings.egress,
+      limits: settings.limits,
+    },
+    deployments: record.deployments.map(({ settings: _settings, ...deployment }) => ({
+      ...deployment,
+      current: deployment.workerId === record.workerId,
+    })),
   }
 }

@@ -23,6 +23,8 @@ const TITLES: Partial<Record<PlatformErrorCode, { title: string; hint?: string }
   cross_site_request: { title: 'Request refused', hint: 'Open the platform’s own page and submit the form from there.' },
   forbidden: { title: 'Not allowed', hint: 'Use the deploy token you received when the worker was first uploaded.' },
   rate_limited: { title: 'Slow down', hint: 'Wait a minute, then try again.' },
+  limit_exceeded: { title: 'This worker hit its limit', hint: 'If it is yours, make it do less per request or raise its limits.' },
+  deployment_not_found: { title: 'No such deployment', hint: 'Pick one from the worker’s deployment history.' },
 }
 
 export async function renderError(c: Context<AppEnv>, view: ErrorView): Promise<Response> {

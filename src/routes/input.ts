@@ -1,6 +1,8 @@
 import type { HonoRequest } from 'hono'
 import { bundleFromFiles, bundleFromScript, type UploadedFile, type WorkerBundle } from '../platform/bundle'
 import { PlatformError } from '../platform/errors'
+import { parseSettingsForm, parseSettingsInput, type SettingsInput } from '../platform/settings'
+import type { SettingsFieldValues } from '../views/settings-fields'
 
 export interface UploadForm {
   name: string
@@ -11,7 +13,13 @@ export interface UploadForm {
   main: string
   label: string
   token: string | undefined
+  /** The settings fields exactly as typed, to re-render the form. */
+  fields: SettingsFieldValues
+  /** The settings the fields describe (throws invalid_settings on malformed lines). */
+  settings: () => SettingsInput
 }
+
+
 
 type FormValue = string | File | (string | File)[]
 type FormBody = Record<string, FormValue>
@@ -35,6 +43,14 @@ export async function readUploadForm(request: HonoRequest): Promise<UploadForm> 
     main: field(body, 'main'),
     label: field(body, 'label'),
     token: formToken(body),
+    fields: {
+      vars: field(body, 'vars'),
+      egress: field(body, 'egress'),
+      egressHosts: field(body, 'egress_hosts'),
+      cpuMs: field(body, 'cpu_ms'),
+      subRequests: field(body, 'sub_requests'),
+    },
+    settings: () => parseSettingsForm((name) => field(body, name)),
   }
 }
 
@@ -67,6 +83,7 @@ export function bearerToken(request: HonoRequest): string | undefined {
 export interface ApiUpload {
   bundle: WorkerBundle
   label: string | undefined
+  settings: SettingsInput
 }
 
 /**
@@ -78,18 +95,37 @@ export async function readApiUpload(request: HonoRequest, maxBytes: number): Pro
   if (/^multipart\/form-data\b/i.test(type)) {
     const body = await readForm(request, { all: true })
     const files = (await Promise.all(Object.values(body).map(readFiles))).flat()
-    return { bundle: bundleFromFiles(files, field(body, 'main'), maxBytes), label: field(body, 'label') || undefined }
+    const settings = field(body, 'settings')
+    return {
+      bundle: bundleFromFiles(files, field(body, 'main'), maxBytes),
+      label: field(body, 'label') || undefined,
+      settings: settings ? parseSettingsInput(parseJsonObject(settings)) : {},
+    }
   }
   if (!/^application\/json\b/i.test(type)) {
-    return { bundle: bundleFromScript(await request.text(), maxBytes), label: request.query('label') }
+    return { bundle: bundleFromScript(await request.text(), maxBytes), label: request.query('label'), settings: {} }
   }
 
   const body = await readJson(request)
-  const { script, label } = (body ?? {}) as { script?: unknown; label?: unknown }
+  const { script, label, ...rest } = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>
   if (typeof script !== 'string') {
     throw new PlatformError('invalid_request', 'The JSON body needs a "script" string.')
   }
-  return { bundle: bundleFromScript(script, maxBytes), label: typeof label === 'string' ? label : undefined }
+  return {
+    bundle: bundleFromScript(script, maxBytes),
+    label: typeof label === 'string' ? label : undefined,
+    settings: parseSettingsInput(rest),
+  }
+}
+
+function parseJsonObject(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text)
+    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>
+  } catch {
+    // reported below
+  }
+  throw new PlatformError('invalid_settings', 'The "settings" field must be a JSON object.')
 }
 
 /** Reads a JSON body; malformed JSON is the client's error (400). */

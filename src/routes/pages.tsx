@@ -1,13 +1,18 @@
 import { Hono, type Context } from 'hono'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { AppEnv } from '../env'
 import { limitUploadBody } from '../middleware/platform'
 import { enforceUploadRate, sameOriginPosts } from '../middleware/security'
 import { PlatformError } from '../platform/errors'
+import { currentDeployment } from '../platform/deployments'
 import { isValidName } from '../platform/names'
+import type { WorkerRecord } from '../platform/registry'
+import type { PlatformService } from '../platform/service'
 import { DeletedPage } from '../views/deleted'
 import { HomePage } from '../views/home'
+import type { SettingsFieldValues, SettingsFieldsProps } from '../views/settings-fields'
 import { EXAMPLE_SCRIPT, UploadPage } from '../views/upload'
-import { WorkerPage, type WorkerForm } from '../views/worker'
+import { WorkerPage, type WorkerForm, type WorkerProps } from '../views/worker'
 import { listPage } from './list'
 import { field, formToken, readForm, readUploadForm, uploadBundle } from './input'
 import { workerUrl } from './urls'
@@ -25,11 +30,28 @@ pages.get('/', async (c) => {
   return c.html(<HomePage config={config} workers={page.workers} nextPage={nextPage} paged={cursor !== undefined} />)
 })
 
-pages.get('/upload', (c) => {
-  const { config } = c.var.platform
-  const name = c.req.query('name') ?? ''
+pages.get('/upload', async (c) => {
+  const platform = c.var.platform
+  const query = c.req.query('name') ?? ''
+  const name = isValidName(query) ? query : ''
+  // "Upload a new version" prefills the current settings (never secret values, nor var values).
+  const current = name ? await platform.find(name) : null
+  const settings = platform.settingsOf(current ? currentDeployment(current) : undefined)
+  const values = {
+    vars: '',
+    egress: settings.egress.mode,
+    egressHosts: settings.egress.hosts.join('\n'),
+    cpuMs: String(settings.limits.cpuMs),
+    subRequests: String(settings.limits.subRequests),
+  }
   return c.html(
-    <UploadPage backend={config.backend} name={isValidName(name) ? name : ''} script={EXAMPLE_SCRIPT} maxScriptBytes={config.maxScriptBytes} />,
+    <UploadPage
+      backend={platform.config.backend}
+      name={name}
+      script={EXAMPLE_SCRIPT}
+      maxScriptBytes={platform.config.maxScriptBytes}
+      settings={await settingsProps(platform, name, values)}
+    />,
   )
 })
 
@@ -40,7 +62,8 @@ pages.post('/upload', limitUploadBody, async (c) => {
   try {
     await enforceUploadRate(c)
     const bundle = uploadBundle(form, config.maxScriptBytes)
-    const result = await platform.deploy(form.name, bundle, { token: form.token, label: form.label }, (promise) =>
+    const options = { token: form.token, label: form.label, settings: form.settings() }
+    const result = await platform.deploy(form.name, bundle, options, (promise) =>
       c.executionCtx.waitUntil(promise),
     )
     const query = new URLSearchParams({ deployed: result.record.workerId })
@@ -57,6 +80,7 @@ pages.post('/upload', limitUploadBody, async (c) => {
         script={form.script}
         label={form.label}
         main={form.main}
+        settings={await settingsProps(platform, form.name, form.fields)}
         maxScriptBytes={config.maxScriptBytes}
         error={{ code: error.code, message: error.message }}
       />,
@@ -73,17 +97,12 @@ pages.get('/workers/:name', async (c) => {
   const token = reveal ? await platform.takeRevealedToken(record.name, reveal) : null
   // The page may carry a freshly minted token: keep it out of caches.
   if (reveal) c.header('Cache-Control', 'no-store')
-  return c.html(
-    <WorkerPage
-      backend={platform.config.backend}
-      record={record}
-      url={workerUrl(c.req.url, record.name, platform.config)}
-      deployed={c.req.query('deployed') === record.workerId}
-      rolledBack={c.req.query('rolledBack') === '1'}
-      token={token ?? undefined}
-      tokenExpired={Boolean(reveal) && token === null}
-    />,
-  )
+  return renderWorkerPage(c, record, {
+    deployed: c.req.query('deployed') === record.workerId,
+    rolledBack: c.req.query('rolledBack') === '1',
+    token: token ?? undefined,
+    tokenExpired: Boolean(reveal) && token === null,
+  })
 })
 
 pages.post('/workers/:name/logs', async (c) => {
@@ -93,9 +112,7 @@ pages.post('/workers/:name/logs', async (c) => {
     const logs = await platform.readLogs(name, formToken(await readForm(c.req)))
     const record = await platform.get(name)
     c.header('Cache-Control', 'no-store')
-    return c.html(
-      <WorkerPage backend={platform.config.backend} record={record} url={workerUrl(c.req.url, name, platform.config)} deployed={false} logs={logs} />,
-    )
+    return renderWorkerPage(c, record, { logs })
   } catch (error) {
     return workerPageWithError(c, name, error, 'logs')
   }
@@ -127,19 +144,39 @@ pages.post('/workers/:name/rollback', async (c) => {
   return c.redirect(`/workers/${name}?rolledBack=1`, 303)
 })
 
+/** The settings part of the upload form: the values shown, and the names the worker already has. */
+async function settingsProps(platform: PlatformService, name: string, values: SettingsFieldValues): Promise<SettingsFieldsProps> {
+  const current = isValidName(name) ? await platform.find(name) : null
+  const settings = current ? platform.settingsOf(currentDeployment(current)) : undefined
+  return {
+    values,
+    varNames: Object.keys(settings?.vars ?? {}),
+    secretNames: settings?.secretNames ?? [],
+    limits: platform.config.limits,
+    open: settings !== undefined && (Object.keys(settings.vars).length > 0 || settings.secretNames.length > 0 || settings.egress.mode !== 'allow-all'),
+  }
+}
+
 /** A refused delete or rollback: the worker page again, with the reason next to the form used. */
 async function workerPageWithError(c: Context<AppEnv>, name: string, error: unknown, form: WorkerForm) {
   if (!(error instanceof PlatformError) || error.code === 'worker_not_found') throw error
+  const record = await c.var.platform.get(name)
+  return renderWorkerPage(c, record, { formError: { form, message: error.message } }, error.status)
+}
+
+type PageExtras = Partial<Omit<WorkerProps, 'backend' | 'record' | 'url' | 'settings'>>
+
+function renderWorkerPage(c: Context<AppEnv>, record: WorkerRecord, extras: PageExtras, status: ContentfulStatusCode = 200) {
   const platform = c.var.platform
-  const record = await platform.get(name)
   return c.html(
     <WorkerPage
+      deployed={false}
+      {...extras}
       backend={platform.config.backend}
       record={record}
       url={workerUrl(c.req.url, record.name, platform.config)}
-      deployed={false}
-      formError={{ form, message: error.message }}
+      settings={platform.settingsOf(currentDeployment(record))}
     />,
-    error.status,
+    status,
   )
 }

@@ -3,6 +3,7 @@ import type { BackendKind } from '../config'
 import { formatBytes } from '../platform/bundle'
 import { NAME_RULES } from '../platform/names'
 import { Layout } from './layout'
+import { SettingsFields, type SettingsFieldsProps } from './settings-fields'
 
 export const EXAMPLE_SCRIPT = `import { platform } from "./platform.js";
 
@@ -24,12 +25,13 @@ export interface UploadProps {
   label?: string
   /** The main module when several files are uploaded. */
   main?: string
+  settings: SettingsFieldsProps
   maxScriptBytes: number
   /** The reason the last attempt failed, shown above the form (the fields keep what was typed). */
   error?: { code: string; message: string }
 }
 
-export const UploadPage: FC<UploadProps> = ({ backend, name, script, label = '', main = '', maxScriptBytes, error }) => (
+export const UploadPage: FC<UploadProps> = ({ backend, name, script, label = '', main = '', settings, maxScriptBytes, error }) => (
   <Layout title={error ? 'Upload failed' : 'Upload a worker'} backend={backend} current="upload">
     <h1>Upload a worker</h1>
     <p class="lead">
@@ -78,6 +80,7 @@ export const UploadPage: FC<UploadProps> = ({ backend, name, script, label = '',
         Label <span class="hint">— optional, shown in the worker’s deployment history</span>
       </label>
       <input type="text" id="label" name="label" value={label} maxlength={80} autocomplete="off" />
+      <SettingsFields {...settings} open={settings.open || error?.code === 'invalid_settings'} />
       <label for="token">
         Deploy token <span class="hint">— only to update a worker you own; the first upload of a name gives you one</span>
       </label>

@@ -4,6 +4,7 @@ import { formatBytes } from '../platform/bundle'
 import { currentDeployment } from '../platform/deployments'
 import type { LogLine } from '../platform/claims'
 import type { WorkerRecord } from '../platform/registry'
+import type { WorkerSettings } from '../platform/settings'
 import { formatTime } from './home'
 import { Layout } from './layout'
 
@@ -27,10 +28,12 @@ export interface WorkerProps {
   formError?: { form: WorkerForm; message: string }
   /** Recent output, shown after the owner asked for it with the token. */
   logs?: LogLine[]
+  /** What the serving deployment runs with. */
+  settings: WorkerSettings
 }
 
 export const WorkerPage: FC<WorkerProps> = (props) => {
-  const { backend, record, url, deployed, rolledBack, token, tokenExpired, formError, logs } = props
+  const { backend, record, url, deployed, rolledBack, token, tokenExpired, formError, logs, settings } = props
   const current = currentDeployment(record)
   return (
     <Layout title={record.name} backend={backend}>
@@ -76,6 +79,19 @@ export const WorkerPage: FC<WorkerProps> = (props) => {
           <dt>Last changed</dt>
           <dd>
             <time datetime={record.updatedAt}>{formatTime(record.updatedAt)}</time>
+          </dd>
+          <dt>Variables</dt>
+          <dd>{names(Object.keys(settings.vars))}</dd>
+          <dt>Secrets</dt>
+          <dd>{names(settings.secretNames)}</dd>
+          <dt>Egress</dt>
+          <dd>
+            {settings.egress.mode}
+            {settings.egress.mode === 'allow-list' && `: ${settings.egress.hosts.join(', ')}`}
+          </dd>
+          <dt>Limits</dt>
+          <dd>
+            {settings.limits.cpuMs} ms CPU, {settings.limits.subRequests} subrequests per request
           </dd>
           {current && (
             <>
@@ -205,4 +221,8 @@ export const WorkerPage: FC<WorkerProps> = (props) => {
       </form>
     </Layout>
   )
+}
+
+function names(list: string[]): string {
+  return list.length > 0 ? list.join(', ') : 'none'
 }

@@ -19,9 +19,16 @@ interface RecordedRequest {
   parts: { field: string; filename: string | null; type: string | null; content: string }[]
 }
 
-/** Stands in for the dispatch namespace binding: looks scripts up in the API double and runs them. */
+/** What the platform passed to dispatcher.get() for each script (limits, outbound parameters). */
+const dispatchOptions = new Map<string, unknown>()
+
+/**
+ * Stands in for the dispatch namespace binding: looks scripts up in the API double and runs them.
+ * A script containing SIMULATE_CPU_LIMIT throws as Cloudflare does when a custom limit is exceeded.
+ */
 const dispatcher = {
-  get(scriptName: string) {
+  get(scriptName: string, _args: unknown, options: unknown) {
+    dispatchOptions.set(scriptName, options)
     return {
       async fetch(request: Request) {
         const stored = await fetch(`${DOUBLE}/scripts/${encodeURIComponent(scriptName)}`)
@@ -30,6 +37,9 @@ const dispatcher = {
           metadata: { main_module: string; compatibility_date: string }
           modules: Record<string, { content: string }>
         }>()
+        if (Object.values(modules).some((module) => module.content.includes('SIMULATE_CPU_LIMIT'))) {
+          throw new Error('Worker exceeded CPU time limit.')
+        }
         const worker = env.LOADER!.load({
           compatibilityDate: metadata.compatibility_date,
           mainModule: metadata.main_module,
@@ -247,6 +257,43 @@ describe('dispatch-namespace backend', () => {
     expect(res.status).toBe(200)
     expect((await recorded()).length).toBe(uploads)
     expect(await (await call(`/user-workers/${name}`)).text()).toBe('v1')
+  })
+
+  it('uploads vars as plain_text and secrets as secret_text bindings, and keeps secrets across updates', async () => {
+    const name = uniqueName('ns-env')
+    const body = { script: helloScript('x'), vars: { MODE: 'prod' }, secrets: { KEY: 'ns-secret-value' } }
+    const first = await call(`/api/workers/${name}`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
+    const { token } = await first.json<{ token: string }>()
+    await put(name, helloScript('y'), token)
+    const uploads = (await recorded()).filter((request) => request.method === 'PUT')
+    expect(uploads).toHaveLength(2)
+    for (const upload of uploads) {
+      const metadata = JSON.parse(upload.parts.find((part) => part.field === 'metadata')!.content)
+      expect(metadata.bindings).toEqual([
+        { type: 'plain_text', name: 'MODE', text: 'prod' },
+        { type: 'secret_text', name: 'KEY', text: 'ns-secret-value' },
+      ])
+    }
+  })
+
+  it('dispatches with the worker’s limits and egress policy (for the outbound Worker)', async () => {
+    const name = uniqueName('ns-limits')
+    const body = { script: helloScript('x'), limits: { cpuMs: 25, subRequests: 5 }, egress: { mode: 'allow-list', hosts: ['example.com'] } }
+    const res = await call(`/api/workers/${name}`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
+    const { workerId } = await res.json<{ workerId: string }>()
+    await (await call(`/user-workers/${name}`)).text()
+    expect(dispatchOptions.get(workerId)).toEqual({
+      limits: { cpuMs: 25, subRequests: 5 },
+      outbound: { egress: JSON.stringify({ mode: 'allow-list', hosts: ['example.com'] }) },
+    })
+  })
+
+  it('answers 503 naming the limit when a user Worker exceeds it', async () => {
+    const name = uniqueName('ns-cpu')
+    await put(name, 'export default { fetch() { /* SIMULATE_CPU_LIMIT */ return new Response("x") } }')
+    const res = await call(`/user-workers/${name}`)
+    expect(res.status).toBe(503)
+    expect(await res.text()).toContain('exceeded its CPU time limit (50 ms per request)')
   })
 
   it('deletes every script of a worker through the API', async () => {

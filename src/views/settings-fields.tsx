@@ -1,0 +1,72 @@
+import type { FC } from 'hono/jsx'
+import type { LimitPolicy } from '../platform/settings'
+
+/** The settings part of the upload form, as typed (or prefilled from the current deployment). */
+export interface SettingsFieldValues {
+  vars: string
+  egress: string
+  egressHosts: string
+  cpuMs: string
+  subRequests: string
+}
+
+export interface SettingsFieldsProps {
+  values: SettingsFieldValues
+  /** Names already set on the worker (values are not shown: secrets never, vars not publicly). */
+  varNames: string[]
+  secretNames: string[]
+  limits: LimitPolicy
+  open: boolean
+}
+
+const EGRESS_CHOICES = [
+  ['allow-all', 'Allow all', 'fetch() may reach any host'],
+  ['block-all', 'Block all', 'no outbound requests'],
+  ['allow-list', 'Allow-list', 'only the hosts below'],
+] as const
+
+export const SettingsFields: FC<SettingsFieldsProps> = ({ values, varNames, secretNames, limits, open }) => (
+  <details class="settings" open={open}>
+    <summary>Settings: variables, secrets, egress, limits</summary>
+    <label for="vars">
+      Variables <span class="hint">— one KEY=value per line, -KEY removes one; others stay as they are</span>
+    </label>
+    {varNames.length > 0 && <p class="hint">Current: {varNames.join(', ')}</p>}
+    <textarea id="vars" name="vars" class="short" spellcheck={false} autocomplete="off">
+      {values.vars}
+    </textarea>
+    <label for="secrets">
+      Secrets <span class="hint">— like variables, but write-only: never shown again</span>
+    </label>
+    {secretNames.length > 0 && <p class="hint">Set: {secretNames.join(', ')}</p>}
+    <textarea id="secrets" name="secrets" class="short" spellcheck={false} autocomplete="off" />
+    <fieldset>
+      <legend>Egress</legend>
+      {EGRESS_CHOICES.map(([value, label, hint]) => (
+        <div class="choice">
+          <input type="radio" id={`egress-${value}`} name="egress" value={value} checked={values.egress === value} />{' '}
+          <label for={`egress-${value}`} class="inline">
+            {label} <span class="hint">— {hint}</span>
+          </label>
+        </div>
+      ))}
+      <label for="egress_hosts">
+        Allowed hosts <span class="hint">— for the allow-list: example.com or *.example.com, one per line</span>
+      </label>
+      <textarea id="egress_hosts" name="egress_hosts" class="short" spellcheck={false} autocomplete="off">
+        {values.egressHosts}
+      </textarea>
+    </fieldset>
+    <fieldset>
+      <legend>Limits per request</legend>
+      <label for="cpu_ms">
+        CPU time, ms <span class="hint">— default {limits.defaults.cpuMs}, at most {limits.maxima.cpuMs}</span>
+      </label>
+      <input type="number" id="cpu_ms" name="cpu_ms" min={1} max={limits.maxima.cpuMs} value={values.cpuMs} />
+      <label for="sub_requests">
+        Subrequests <span class="hint">— default {limits.defaults.subRequests}, at most {limits.maxima.subRequests}</span>
+      </label>
+      <input type="number" id="sub_requests" name="sub_requests" min={1} max={limits.maxima.subRequests} value={values.subRequests} />
+    </fieldset>
+  </details>
+)
