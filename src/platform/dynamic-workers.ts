@@ -41,7 +41,8 @@ export class DynamicWorkersBackend implements UserWorkerBackend {
       async fetch(request) {
         // Set when the code cannot be found, so that failure is not mistaken for the user's exception.
         let missing = false
-        const worker = loader.get(workerId, async () => {
+        // The traced variant is another isolate (a tail is fixed at load time), so it has its own ID.
+        const worker = loader.get(options.tail ? `${workerId}+logs` : workerId, async () => {
           const code = await kv.get<StoredCode>(codeKey(workerId), 'json')
           if (!code) {
             missing = true

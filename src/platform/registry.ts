@@ -15,6 +15,8 @@ export interface WorkerRecord {
   deployments: Deployment[]
   /** Deployments beyond the history, kept until no location can still be dispatching to them. */
   retired: RetiredDeployment[]
+  /** Logs are captured until then: someone is watching (see PlatformService.readLogs). */
+  logsUntil?: string
 }
 
 /** Stored as KV metadata so that one `list` call renders a page of the home list. */

@@ -22,6 +22,9 @@ export interface DeployResult {
   revealId?: string
 }
 
+/** How long log capture stays on after the logs were last read. */
+export const LOG_WATCH_MS = 15 * 60_000
+
 /** Background work the runtime should finish after the response (ExecutionContext.waitUntil). */
 export type WaitUntil = (promise: Promise<unknown>) => void
 
@@ -159,12 +162,36 @@ export class PlatformService {
     return this.claims.getByName(assertValidName(name)).takeReveal(revealId)
   }
 
-  /** Recent console output and exceptions of a worker, for its owner or an admin. */
-  async readLogs(name: string, token: string | undefined): Promise<LogLine[]> {
-    await this.get(name)
-    const result = await this.claims.getByName(name).readLogs(await this.credential(token))
+  /**
+   * Recent console output and exceptions of a worker, for its owner or an admin. Reading them also
+   * keeps capture on for LOG_WATCH_MS: like `wrangler tail`, logs are collected while someone
+   * watches, because an attached tail costs every request of the worker (see bench/RESULTS.md).
+   */
+  async readLogs(name: string, token: string | undefined, waitUntil: WaitUntil): Promise<{ lines: LogLine[]; capturingUntil: string }> {
+    const record = await this.get(name)
+    const claim = this.claims.getByName(name)
+    const result = await claim.readLogs(await this.credential(token))
     if (!result.ok) throw REFUSALS[result.reason]
-    return result.lines
+    const now = this.now()
+    const watchedUntil = record.logsUntil ? Date.parse(record.logsUntil) : 0
+    if (watchedUntil - now > LOG_WATCH_MS / 3) return { lines: result.lines, capturingUntil: record.logsUntil! }
+
+    // Extending the window is a change to the record, so it takes the name's lease like any other.
+    const capturingUntil = new Date(now + LOG_WATCH_MS).toISOString()
+    const lease = await this.acquire(claim, token)
+    try {
+      const current = lease.current ?? record
+      await this.flip(claim, lease, { record: { ...current, logsUntil: capturingUntil }, expired: [] }, waitUntil)
+    } catch (error) {
+      await claim.abort(lease.leaseId)
+      throw error
+    }
+    return { lines: result.lines, capturingUntil }
+  }
+
+  /** Whether the worker's invocations should be traced into its recent logs right now. */
+  isWatched(record: WorkerRecord): boolean {
+    return record.logsUntil !== undefined && Date.parse(record.logsUntil) > this.now()
   }
 
   private async credential(token: string | undefined): Promise<Credential> {

@@ -56,9 +56,9 @@ api.post('/workers/:name/rollback', async (c) => {
 })
 
 api.get('/workers/:name/logs', async (c) => {
-  const lines = await c.var.platform.readLogs(c.req.param('name'), bearerToken(c.req))
+  const logs = await c.var.platform.readLogs(c.req.param('name'), bearerToken(c.req), (promise) => c.executionCtx.waitUntil(promise))
   c.header('Cache-Control', 'no-store')
-  return c.json({ lines })
+  return c.json(logs)
 })
 
 api.delete('/workers/:name', async (c) => {

@@ -57,7 +57,8 @@ async function dispatchTo(c: Context<AppEnv>, name: string, pathAndQuery: string
       name,
       settings: platform.settingsOf(currentDeployment(record)),
       secrets: () => platform.deploymentSecrets(name, record.workerId),
-      tail: () => loopback(c).LogTail({ props: { name } }),
+      // Tracing costs every request, so it is attached only while the owner watches the logs.
+      tail: platform.isWatched(record) ? () => loopback(c).LogTail({ props: { name } }) : undefined,
       egressGate: (egress) => loopback(c).EgressGate({ props: { egress } }),
     })
     response = await fetcher.fetch(forwarded)

@@ -109,7 +109,8 @@ pages.post('/workers/:name/logs', async (c) => {
   const platform = c.var.platform
   const name = c.req.param('name')
   try {
-    const logs = await platform.readLogs(name, formToken(await readForm(c.req)))
+    const token = formToken(await readForm(c.req))
+    const logs = await platform.readLogs(name, token, (promise) => c.executionCtx.waitUntil(promise))
     const record = await platform.get(name)
     c.header('Cache-Control', 'no-store')
     return renderWorkerPage(c, record, { logs })

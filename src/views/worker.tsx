@@ -27,7 +27,7 @@ export interface WorkerProps {
   /** Why the last delete or rollback was refused, shown next to that form. */
   formError?: { form: WorkerForm; message: string }
   /** Recent output, shown after the owner asked for it with the token. */
-  logs?: LogLine[]
+  logs?: { lines: LogLine[]; capturingUntil: string }
   /** What the serving deployment runs with. */
   settings: WorkerSettings
 }
@@ -184,24 +184,32 @@ export const WorkerPage: FC<WorkerProps> = (props) => {
           {formError.message}
         </div>
       )}
-      {logs ? (
-        logs.length === 0 ? (
-          <p>No output yet: console.log lines and uncaught exceptions of the last 100 lines appear here.</p>
-        ) : (
-          <pre class="code logs" tabindex={0} aria-labelledby="logs-heading">
-            <code>{logs.map((line) => `${line.at}  ${line.level.padEnd(9)} ${line.message}`).join('\n')}</code>
-          </pre>
-        )
-      ) : (
-        <form class="card" method="post" action={`/workers/${record.name}/logs`} aria-labelledby="logs-heading">
-          <p>The last 100 lines of console output and uncaught exceptions. Only the owner may read them.</p>
+      {logs && (
+        <>
+          <p class="hint">
+            Capturing until <time datetime={logs.capturingUntil}>{formatTime(logs.capturingUntil)}</time>; show them again to
+            keep capturing.
+          </p>
+          {logs.lines.length === 0 ? (
+            <p>No output yet. Call the worker, then show the logs again.</p>
+          ) : (
+            <pre class="code logs" tabindex={0} aria-labelledby="logs-heading">
+              <code>{logs.lines.map((line) => `${line.at}  ${line.level.padEnd(9)} ${line.message}`).join('\n')}</code>
+            </pre>
+          )}
+        </>
+      )}
+      <form class="card" method="post" action={`/workers/${record.name}/logs`} aria-labelledby="logs-heading">
+          <p>
+            The last 100 lines of console output and uncaught exceptions, for the owner. Like <code>wrangler tail</code>, they
+            are captured while someone watches: showing them turns capture on for 15 minutes.
+          </p>
           <label for="logs-token">Deploy token</label>
           <input type="password" id="logs-token" name="token" required autocomplete="off" spellcheck={false} />
           <div class="actions">
-            <button type="submit">Show logs</button>
+            <button type="submit">{logs ? 'Refresh logs' : 'Show logs'}</button>
           </div>
         </form>
-      )}
 
       <h2 id="delete-heading">Delete</h2>
       {formError?.form === 'delete' && (

@@ -3,7 +3,7 @@ import app from '../../src/index'
 import { env } from 'cloudflare:workers'
 import { deployNew, platform, uniqueName } from '../helpers'
 
-type Logs = { lines: { at: string; level: string; message: string }[] }
+type Logs = { lines: { at: string; level: string; message: string }[]; capturingUntil: string }
 
 const readLogs = (name: string, token?: string) =>
   platform(`/api/workers/${name}/logs`, { headers: token ? { Authorization: `Bearer ${token}` } : {} })
@@ -31,6 +31,12 @@ describe('recent logs', () => {
         return new Response("ok");
       } }`,
     )
+    // Not watched yet: nothing is captured (a tail would cost every request).
+    await (await platform(`/user-workers/${name}/unwatched`)).text()
+    const first = await (await readLogs(name, token)).json<Logs>()
+    expect(first.lines).toEqual([])
+    expect(Date.parse(first.capturingUntil) - Date.now()).toBeGreaterThan(14 * 60_000)
+
     // An invocation ends (and its trace is sent) once its response body has been read.
     await (await platform(`/user-workers/${name}/first`)).text()
     await (await platform(`/user-workers/${name}/fail`)).text()
@@ -50,7 +56,8 @@ describe('recent logs', () => {
   it('keeps only the last 100 lines', async () => {
     const name = uniqueName('chatty')
     const { token } = await deployNew(name, 'export default { fetch() { for (let i = 1; i <= 150; i++) console.log("line " + i); return new Response("") } }')
-    await platform(`/user-workers/${name}`)
+    await readLogs(name, token)
+    await (await platform(`/user-workers/${name}`)).text()
     const lines = await waitForLines(name, token, 100)
     expect(lines).toHaveLength(100)
     expect(lines[0]!.message).toBe('line 51')
@@ -60,13 +67,15 @@ describe('recent logs', () => {
   it('shows logs on the worker page after the owner gives the token', async () => {
     const name = uniqueName('page-logs')
     const { token } = await deployNew(name, 'export default { fetch() { console.log("<b>visible</b>"); return new Response("") } }')
-    await platform(`/user-workers/${name}`)
+    await readLogs(name, token)
+    await (await platform(`/user-workers/${name}`)).text()
     await waitForLines(name, token, 1)
     const refused = await platform(`/workers/${name}/logs`, { method: 'POST', body: new URLSearchParams({ token: 'no' }) })
     expect(refused.status).toBe(403)
     const page = await platform(`/workers/${name}/logs`, { method: 'POST', body: new URLSearchParams({ token }) })
     const html = await page.text()
     expect(html).toContain('&lt;b&gt;visible&lt;/b&gt;')
+    expect(html).toContain('Capturing until')
   })
 
   it('stores dispatch-namespace tail events under the name from the script tags', async () => {
