@@ -1,0 +1,49 @@
+// The platform's HTTP API as the harness uses it (loopback only).
+import { summarize } from './stats.mjs'
+
+/**
+ * PUT /api/workers/:name. Pass the deploy token from the name's first upload, if it returned one:
+ * updates of an owned name need `Authorization: Bearer <token>`.
+ */
+export async function upload(base, name, script, token) {
+  const headers = { 'Content-Type': 'application/javascript' }
+  if (token) headers.Authorization = `Bearer ${token}`
+  const response = await fetch(`${base}/api/workers/${name}`, { method: 'PUT', headers, body: script })
+  const text = await response.text()
+  let json = null
+  try {
+    json = JSON.parse(text)
+  } catch {}
+  return { status: response.status, ok: response.ok, json, text }
+}
+
+/** Uploads and throws unless the platform accepted it; returns the deploy token, if any. */
+export async function uploadOrThrow(base, name, script, token) {
+  const result = await upload(base, name, script, token)
+  if (!result.ok) throw new Error(`upload of "${name}" failed: ${result.status} ${result.text.slice(0, 300)}`)
+  return result.json?.token ?? token
+}
+
+/** GET /user-workers/<name> until it answers 200 with `body`; resolves the time that took (ms). */
+export async function waitForBody(base, name, body, timeoutMs = 10_000) {
+  const deadline = performance.now() + timeoutMs
+  while (performance.now() < deadline) {
+    const response = await fetch(`${base}/user-workers/${name}`)
+    const text = await response.text()
+    if (response.status === 200 && text === body) return
+  }
+  throw new Error(`/user-workers/${name} did not serve "${body}" within ${timeoutMs} ms`)
+}
+
+/** Sequential GETs of one path after a short warm-up: p50/p99 of the full response time (ms). */
+export async function timeGets(base, path, count, warmup = 5) {
+  const durations = []
+  for (let i = 0; i < warmup + count; i++) {
+    const started = performance.now()
+    const response = await fetch(`${base}${path}`)
+    await response.arrayBuffer()
+    if (!response.ok) throw new Error(`GET ${path} answered ${response.status}`)
+    if (i >= warmup) durations.push(performance.now() - started)
+  }
+  return summarize(durations)
+}

@@ -1,0 +1,99 @@
+// Child processes of the harness: wrangler builds, the Worker servers and the load generator.
+import { spawn } from 'node:child_process'
+import { existsSync, readdirSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const BENCH_DIR = dirname(dirname(fileURLToPath(import.meta.url)))
+export const ROOT = dirname(BENCH_DIR)
+const WRANGLER = join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js')
+
+// With two or more cores the server (workerd) gets core 0 and the load generator core 1: neither
+// can starve the other, and both sides of every comparison run under the same split.
+const PINNING = availableParallelism() >= 2 && existsSync('/usr/bin/taskset')
+export const SERVER_CORE = PINNING ? '0' : undefined
+export const CLIENT_CORE = PINNING ? '1' : undefined
+
+const children = new Set()
+
+/** Starts `node <args>` (the harness's own Node), optionally pinned to one core. */
+function spawnNode(args, { core, stdio = ['ignore', 'pipe', 'pipe'] } = {}) {
+  const command = core === undefined ? [process.execPath, ...args] : ['taskset', '-c', core, process.execPath, ...args]
+  const child = spawn(command[0], command.slice(1), {
+    cwd: ROOT,
+    stdio,
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+  })
+  children.add(child)
+  child.on('exit', () => children.delete(child))
+  return child
+}
+
+/** Ends the children this harness started (each by its own pid), e.g. on a watchdog timeout. */
+export function killChildren() {
+  for (const child of children) child.kill('SIGTERM')
+}
+
+/** Runs a child to completion and returns its stdout; rejects with its output when it fails. */
+function collect(child, what) {
+  return new Promise((resolve, reject) => {
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk) => (stdout += chunk))
+    child.stderr.on('data', (chunk) => (stderr += chunk))
+    child.on('error', reject)
+    child.on('exit', (code) => {
+      if (code === 0) resolve(stdout)
+      else reject(new Error(`${what} exited with ${code}\n${stdout}\n${stderr}`.trim()))
+    })
+  })
+}
+
+/** `wrangler deploy --dry-run --outdir`: the exact bundle `wrangler deploy` would upload. */
+export async function buildBundle(configPath, outdir, envArgs = []) {
+  const args = [WRANGLER, 'deploy', '--dry-run', '--outdir', outdir, '--config', configPath, ...envArgs]
+  await collect(spawnNode(args), `wrangler deploy --dry-run --config ${configPath}`)
+  const main = readdirSync(outdir).find((file) => file.endsWith('.js'))
+  if (!main) throw new Error(`no .js bundle in ${outdir}`)
+  return join(outdir, main)
+}
+
+/**
+ * Starts bench/server.mjs for one Worker and resolves once it listens. stdin stays open as a
+ * lifeline: if the harness dies, the server sees it close and shuts workerd down.
+ */
+export function startServer(configPath, bundlePath, persistDir) {
+  const child = spawnNode([join(BENCH_DIR, 'server.mjs'), configPath, bundlePath, persistDir, '0'], {
+    core: SERVER_CORE,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
+  const log = []
+  return new Promise((resolve, reject) => {
+    let buffered = ''
+    const remember = (chunk) => log.push(...String(chunk).split('\n').filter(Boolean)) && log.splice(0, log.length - 40)
+    child.stderr.on('data', remember)
+    child.stdout.on('data', (chunk) => {
+      buffered += chunk
+      remember(chunk)
+      const line = buffered.split('\n').find((candidate) => candidate.startsWith('{"url"'))
+      if (line) resolve({ url: JSON.parse(line).url.replace(/\/$/, ''), stop: () => stopServer(child), log })
+    })
+    child.on('exit', (code) => reject(new Error(`server for ${configPath} exited with ${code}\n${log.join('\n')}`)))
+  })
+}
+
+function stopServer(child) {
+  if (child.exitCode !== null) return Promise.resolve()
+  return new Promise((resolve) => {
+    child.on('exit', resolve)
+    child.kill('SIGTERM')
+  })
+}
+
+/** One autocannon run (bench/load.mjs) in its own process on the client core. */
+export async function runLoad(url, connections, seconds) {
+  const child = spawnNode([join(BENCH_DIR, 'load.mjs'), url, String(connections), String(seconds)], { core: CLIENT_CORE })
+  const stdout = await collect(child, `load run against ${url}`)
+  return JSON.parse(stdout.trim().split('\n').pop())
+}

@@ -1,0 +1,204 @@
+// `npm run bench`: dispatch overhead vs. a bare Worker Loader baseline, behaviour at 10 and 10,000
+// registered workers, deploy latency, bundle size and a correctness-under-load check, all on local
+// workerd in one run. Prints one table and writes it to bench/RESULTS.md.
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs'
+import { cpus, loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
+import { checkOldOrNew } from './consistency.mjs'
+import { measureNewDeploys, measureUpdates } from './deploy.mjs'
+import { timeGets, uploadOrThrow, waitForBody } from './lib/client.mjs'
+import { versions as runtime } from './lib/miniflare.mjs'
+import { BENCH_DIR, CLIENT_CORE, ROOT, SERVER_CORE, buildBundle, killChildren, runLoad, startServer } from './lib/procs.mjs'
+import { buildRows, renderTable, writeResults } from './report.mjs'
+import { seedWorkers } from './seed.mjs'
+import { HELLO_BODY, HELLO_SCRIPT } from './user-script.mjs'
+
+const SETTINGS = {
+  connections: 16,
+  warmupSeconds: 2,
+  loadSeconds: 8,
+  singleSeconds: 3,
+  // Each side is measured this many times, in alternating order, and its best run is kept: other
+  // work on a shared machine can only slow a run down, so the best run is the least disturbed one.
+  rounds: 3,
+  smallSize: 10,
+  largeSize: 10_000,
+  homeRequests: 50,
+  deploys: 50,
+}
+// The whole run must stay under 5 minutes; past this the harness stops its children and gives up.
+const WATCHDOG_MS = 290_000
+
+const PLATFORM_CONFIG = join(ROOT, 'wrangler.jsonc')
+const BASELINE_CONFIG = join(BENCH_DIR, 'baseline', 'wrangler.jsonc')
+
+const started = performance.now()
+const log = (message) => console.error(`[bench ${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${message}`)
+
+/** Scratch space; tmpfs when there is one, because seeding 20,000 KV entries is mostly file writes. */
+function scratchDir() {
+  const parent = existsSync('/dev/shm') ? '/dev/shm' : tmpdir()
+  return mkdtempSync(join(parent, 'wfp-bench-'))
+}
+
+async function startAll(bundles, scratch, small, large) {
+  const [baseline, platformSmall, platformLarge] = await Promise.all([
+    startServer(BASELINE_CONFIG, bundles.baseline, join(scratch, 'baseline')),
+    startServer(PLATFORM_CONFIG, bundles.platform, small),
+    startServer(PLATFORM_CONFIG, bundles.platform, large),
+  ])
+  return { baseline, small: platformSmall, large: platformLarge }
+}
+
+/** Checks the baseline serves the hello script and uploads it as "hello" to both platforms. */
+async function prepare(servers) {
+  const response = await fetch(servers.baseline.url)
+  if ((await response.text()) !== HELLO_BODY) throw new Error('the baseline does not serve the hello script')
+  for (const server of [servers.small, servers.large]) {
+    await uploadOrThrow(server.url, 'hello', HELLO_SCRIPT)
+    await waitForBody(server.url, 'hello', HELLO_BODY)
+  }
+}
+
+function checkRun(url, run) {
+  if (run.non2xx || run.errors) throw new Error(`${url}: ${run.non2xx} non-2xx responses, ${run.errors} errors`)
+  return run
+}
+
+/**
+ * Load runs against each target URL: one warm-up each (not counted), then `rounds` loaded and
+ * `rounds` single-connection runs, alternating targets and reversing the order every round.
+ */
+async function measureDispatch(targets) {
+  const keys = Object.keys(targets)
+  const runs = Object.fromEntries(keys.map((key) => [key, { loaded: [], single: [] }]))
+  for (const key of keys) await runLoad(targets[key], SETTINGS.connections, SETTINGS.warmupSeconds)
+  for (const [kind, connections, seconds] of [['loaded', SETTINGS.connections, SETTINGS.loadSeconds], ['single', 1, SETTINGS.singleSeconds]]) {
+    for (let round = 0; round < SETTINGS.rounds; round++) {
+      log(`dispatch load, ${kind === 'loaded' ? `${connections} connections` : '1 connection'}, round ${round + 1}/${SETTINGS.rounds}`)
+      for (const key of round % 2 ? [...keys].reverse() : keys) {
+        runs[key][kind].push(checkRun(targets[key], await runLoad(targets[key], connections, seconds)))
+      }
+    }
+  }
+  const best = (list, better) => list.reduce((a, b) => (better(b, a) ? b : a))
+  return Object.fromEntries(
+    keys.map((key) => [key, {
+      loaded: best(runs[key].loaded, (a, b) => a.requestsPerSecond > b.requestsPerSecond),
+      single: best(runs[key].single, (a, b) => a.p50 < b.p50),
+      runs: runs[key],
+    }]),
+  )
+}
+
+async function deploysAndCorrectness(url) {
+  log('deploy latency (10-worker platform)')
+  const created = await measureNewDeploys(url, SETTINGS.deploys)
+  const updated = await measureUpdates(url, SETTINGS.deploys)
+  log('old-or-new check under load')
+  const correctness = await checkOldOrNew(url)
+  return { deploys: { created, updated }, correctness }
+}
+
+function versionOf(pkg) {
+  return JSON.parse(readFileSync(join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')).version
+}
+
+function environment() {
+  return {
+    date: new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC'),
+    cores: execFileSync('nproc').toString().trim(),
+    cpu: cpus()[0]?.model?.trim() ?? 'unknown CPU',
+    node: process.versions.node,
+    wrangler: versionOf('wrangler'),
+    miniflare: runtime.miniflare,
+    workerd: runtime.workerd,
+    autocannon: versionOf('autocannon'),
+  }
+}
+
+/** The per-run figures behind the best runs, so the noise of this run is on record. */
+function runNotes(dispatch) {
+  const list = (runs, pick) => runs.map(pick).join(', ')
+  return Object.entries(dispatch).map(
+    ([key, { runs }]) =>
+      `All runs, ${key}: ${list(runs.loaded, (r) => Math.round(r.requestsPerSecond))} req/s loaded; ` +
+      `${list(runs.single, (r) => r.p50.toFixed(2))} ms p50 at 1 connection.`,
+  )
+}
+
+async function main() {
+  const scratch = scratchDir()
+  const loadAtStart = loadavg()[0]
+  const watchdog = setTimeout(() => {
+    console.error(`bench: still running after ${WATCHDOG_MS / 1000} s, giving up`)
+    killChildren()
+    rmSync(scratch, { recursive: true, force: true })
+    process.exit(2)
+  }, WATCHDOG_MS)
+  watchdog.unref()
+  let servers
+  try {
+    log('building both Workers with wrangler deploy --dry-run')
+    const [platformBundle, baselineBundle] = await Promise.all([
+      buildBundle(PLATFORM_CONFIG, join(scratch, 'build-platform'), ['--env=']),
+      buildBundle(BASELINE_CONFIG, join(scratch, 'build-baseline')),
+    ])
+    const bundle = { gzipBytes: gzipSync(readFileSync(platformBundle), { level: 9 }).byteLength }
+
+    log(`seeding ${SETTINGS.smallSize - 1} and ${SETTINGS.largeSize - 1} workers into local KV`)
+    const small = join(scratch, 'platform-small')
+    const large = join(scratch, 'platform-large')
+    for (const dir of [small, large]) mkdirSync(dir)
+    await seedWorkers(PLATFORM_CONFIG, small, SETTINGS.smallSize - 1)
+    await seedWorkers(PLATFORM_CONFIG, large, SETTINGS.largeSize - 1)
+
+    log('starting the baseline and both platforms')
+    servers = await startAll({ platform: platformBundle, baseline: baselineBundle }, scratch, small, large)
+    await prepare(servers)
+    const home = {
+      small: await timeGets(servers.small.url, '/', SETTINGS.homeRequests),
+      large: await timeGets(servers.large.url, '/', SETTINGS.homeRequests),
+    }
+    const dispatch = await measureDispatch({
+      baseline: servers.baseline.url,
+      small: `${servers.small.url}/user-workers/hello`,
+      large: `${servers.large.url}/user-workers/hello`,
+    })
+    // Last, because it registers more workers on the 10-worker platform.
+    const { deploys, correctness } = await deploysAndCorrectness(servers.small.url)
+
+    const measurements = { dispatch, home, deploys, correctness, bundle }
+    const table = renderTable(buildRows(measurements, SETTINGS))
+    const seconds = (performance.now() - started) / 1000
+    const env = { ...environment(), loadAtStart: loadAtStart.toFixed(2), loadAtEnd: loadavg()[0].toFixed(2) }
+    console.log(table)
+    console.log(`\nTotal: ${seconds.toFixed(0)} s on ${env.cores} cores (1-min load average ${env.loadAtStart} at start). Written to bench/RESULTS.md.`)
+    writeResults(join(BENCH_DIR, 'RESULTS.md'), {
+      table,
+      environment: env,
+      seconds,
+      settings: {
+        ...SETTINGS,
+        pinning:
+          SERVER_CORE === undefined
+            ? 'No core pinning (fewer than 2 cores, or no taskset): servers and load generator share the CPU.'
+            : `All three servers (workerd) pinned to core ${SERVER_CORE} and the load generator to core ${CLIENT_CORE} with taskset, so load generator and server never compete for a core; only one server is under load at a time, the harness itself only waits during load runs.`,
+      },
+      notes: [
+        `Bundle size: gzip level 9 of the bundle \`wrangler deploy --dry-run\` writes (${bundle.gzipBytes.toLocaleString('en-US')} B); 50 KB = 50,000 B.`,
+        'Upload rate limits from wrangler.jsonc (ratelimits) are raised for the bench only, so ~150 uploads a minute from 127.0.0.1 are not refused; the limiter is still called.',
+        `Old-or-new check: ${correctness.uploads} uploads from ${correctness.uploaders} concurrent uploaders while ${correctness.readers} readers stream GETs; ${correctness.versionsSeen} distinct bodies seen.`,
+        ...runNotes(dispatch),
+      ],
+    })
+  } finally {
+    clearTimeout(watchdog)
+    if (servers) await Promise.all(Object.values(servers).map((server) => server.stop()))
+    rmSync(scratch, { recursive: true, force: true })
+  }
+}
+
+await main()
