@@ -76,18 +76,6 @@ export type ConfigVars = Pick<
   | 'USER_SUBREQUESTS_MAX'
 >
 
-// The env object is stable for the life of an isolate, so settings are parsed once per isolate.
-const cache = new WeakMap<Env, Config>()
-
-export function readConfig(env: Env): Config {
-  let config = cache.get(env)
-  if (!config) {
-    config = parseConfig(env)
-    cache.set(env, config)
-  }
-  return config
-}
-
 export function parseConfig(env: ConfigVars): Config {
   const apiToken = clean(env.CLOUDFLARE_API_TOKEN)
   const accountId = clean(env.CLOUDFLARE_ACCOUNT_ID)

@@ -1,4 +1,4 @@
-import { readConfig } from '../config'
+import { parseConfig } from '../config'
 import type { Env } from '../env'
 import type { UserWorkerBackend } from './backend'
 import { CloudflareApi } from './cloudflare-api'
@@ -23,7 +23,8 @@ export function platformFor(env: Env): PlatformService {
 }
 
 export function createPlatform(env: Env): PlatformService {
-  const config = readConfig(env)
+  // Read once per isolate: platformFor caches the service, and the service holds the config.
+  const config = parseConfig(env)
   let backend: UserWorkerBackend
   if (config.backend === 'dispatch-namespace' && config.cloudflare) {
     backend = new DispatchNamespaceBackend(

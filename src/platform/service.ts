@@ -99,23 +99,15 @@ export class PlatformService {
   }
 
   /** Makes an earlier deployment current again: no upload, the mapping flips at once. */
-  async rollback(name: string, workerId: string, token: string | undefined, waitUntil: WaitUntil): Promise<WorkerRecord> {
-    assertValidName(name)
-    const claim = this.claims.getByName(name)
-    const lease = await this.acquire(claim, token)
-    try {
-      const record = lease.current ?? (await this.registry.get(name))
-      if (!record) throw new PlatformError('worker_not_found', `There is no worker named "${name}".`)
+  rollback(name: string, workerId: string, token: string | undefined, waitUntil: WaitUntil): Promise<WorkerRecord> {
+    return this.changeExisting(name, token, async (record, claim, lease) => {
       const transition = withRollback(record, workerId, this.config.deploymentGraceMs, this.now())
       if (!transition) {
         throw new PlatformError('deployment_not_found', `"${name}" has no retained deployment "${workerId}".`)
       }
       await this.flip(claim, lease, transition, waitUntil)
       return transition.record
-    } catch (error) {
-      await claim.abort(lease.leaseId)
-      throw error
-    }
+    })
   }
 
   /** Dispatch hot path: may be a few seconds stale (see Registry). */
@@ -139,22 +131,14 @@ export class PlatformService {
   }
 
   /** Removes the mapping first (the name stops serving), then every Worker ID it used; frees the name. */
-  async remove(name: string, token: string | undefined): Promise<WorkerRecord> {
-    assertValidName(name)
-    const claim = this.claims.getByName(name)
-    const lease = await this.acquire(claim, token)
-    try {
-      const record = lease.current ?? (await this.registry.get(name))
-      if (!record) throw new PlatformError('worker_not_found', `There is no worker named "${name}".`)
+  remove(name: string, token: string | undefined): Promise<WorkerRecord> {
+    return this.changeExisting(name, token, async (record, claim, lease) => {
       await this.registry.delete(name)
       const ids = [...record.deployments, ...record.retired].map((entry) => entry.workerId)
       await Promise.all(ids.map((id) => this.backend.remove(id)))
       await claim.commitDelete(lease.leaseId)
       return record
-    } catch (error) {
-      await claim.abort(lease.leaseId)
-      throw error
-    }
+    })
   }
 
   /** The deploy token of a fresh claim, once, for the page the upload form redirects to. */
@@ -178,14 +162,9 @@ export class PlatformService {
 
     // Extending the window is a change to the record, so it takes the name's lease like any other.
     const capturingUntil = new Date(now + LOG_WATCH_MS).toISOString()
-    const lease = await this.acquire(claim, token)
-    try {
-      const current = lease.current ?? record
-      await this.flip(claim, lease, { record: { ...current, logsUntil: capturingUntil }, expired: [] }, waitUntil)
-    } catch (error) {
-      await claim.abort(lease.leaseId)
-      throw error
-    }
+    await this.changeExisting(name, token, (current, _, lease) =>
+      this.flip(claim, lease, { record: { ...current, logsUntil: capturingUntil }, expired: [] }, waitUntil),
+    )
     return { lines: result.lines, capturingUntil }
   }
 
@@ -197,6 +176,29 @@ export class PlatformService {
   private async credential(token: string | undefined): Promise<Credential> {
     const admin = Boolean(token && this.config.adminToken && (await secretsEqual(token, this.config.adminToken)))
     return { token, admin }
+  }
+
+  /**
+   * Runs a change to an existing worker while holding its lease (which `work` ends by committing);
+   * any failure gives the lease back unchanged.
+   */
+  private async changeExisting<T>(
+    name: string,
+    token: string | undefined,
+    work: (record: WorkerRecord, claim: DurableObjectStub<NameClaim>, lease: Lease) => Promise<T>,
+  ): Promise<T> {
+    assertValidName(name)
+    const claim = this.claims.getByName(name)
+    const lease = await this.acquire(claim, token)
+    try {
+      // Records from before ownership existed live only in KV.
+      const record = lease.current ?? (await this.registry.get(name))
+      if (!record) throw new PlatformError('worker_not_found', `There is no worker named "${name}".`)
+      return await work(record, claim, lease)
+    } catch (error) {
+      await claim.abort(lease.leaseId)
+      throw error
+    }
   }
 
   private async acquire(claim: DurableObjectStub<NameClaim>, token: string | undefined): Promise<Lease> {
