@@ -6,6 +6,7 @@ import { api } from './routes/api'
 import { dispatch, hostDispatch } from './routes/dispatch'
 import { handleError, handleNotFound } from './routes/errors'
 import { pages } from './routes/pages'
+import { ENHANCEMENTS } from './views/enhance'
 import { STYLESHEET } from './views/styles'
 
 import { tailDispatchNamespace } from './platform/logs'
@@ -23,13 +24,16 @@ app.use(hostDispatch)
 app.route('/', dispatch)
 
 app.use(platformHeaders)
-app.get('/assets/app.css', (c) =>
-  c.body(STYLESHEET, 200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'public, max-age=3600' }),
-)
+app.get('/assets/app.css', (c) => c.body(STYLESHEET, 200, asset('text/css')))
+app.get('/assets/app.js', (c) => c.body(ENHANCEMENTS, 200, asset('text/javascript')))
 app.route('/api', api)
 app.route('/', pages)
 app.notFound(handleNotFound)
 app.onError(handleError)
+
+function asset(type: string) {
+  return { 'Content-Type': `${type}; charset=utf-8`, 'Cache-Control': 'public, max-age=3600' }
+}
 
 export default {
   fetch: app.fetch,

@@ -22,6 +22,7 @@ export const Layout: FC<LayoutProps> = ({ title, backend, current, children }) =
         <title>{`${title} · ${PRODUCT_NAME}`}</title>
         <link rel="stylesheet" href="/assets/app.css" />
         <link rel="icon" href="data:," />
+        <script src="/assets/app.js" defer />
       </head>
       <body>
         <a class="skip" href="#main">

@@ -8,6 +8,7 @@ export const STYLESHEET = `
   color-scheme: light;
 }
 * { box-sizing: border-box; }
+[hidden] { display: none !important; }
 html { -webkit-text-size-adjust: 100%; }
 body { margin: 0; background: var(--bg); color: var(--text);
   font: 16px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
@@ -77,6 +78,14 @@ textarea.secret { min-height: 0; font-size: .95rem; overflow-wrap: anywhere; res
 label.inline { display: inline; margin: 0; }
 code.small { font-size: .8rem; color: var(--muted); }
 .actions-card { margin-top: 1rem; }
+button.secondary { background: var(--surface); color: var(--accent); border: 1px solid var(--accent); padding: .35rem .8rem; margin-top: .5rem; }
+details.settings { margin-top: 1.25rem; border: 1px solid var(--border); border-radius: .5rem; padding: .6rem 1rem; }
+details.settings summary { font-weight: 600; cursor: pointer; }
+fieldset { border: 1px solid var(--border); border-radius: .5rem; margin: 1rem 0 0; padding: .2rem 1rem 1rem; }
+legend { font-weight: 600; padding: 0 .3rem; }
+.choice { margin-top: .4rem; }
+textarea.short { min-height: 5rem; }
+input[type="number"] { font: inherit; width: 10rem; max-width: 100%; padding: .45rem .6rem; border: 1px solid #8a8a94; border-radius: .4rem; }
 @media (max-width: 30rem) {
   h1 { font-size: 1.45rem; }
   .backend { margin-left: 0; width: 100%; }

@@ -58,6 +58,9 @@ export const WorkerPage: FC<WorkerProps> = (props) => {
           <textarea id="deploy-token" class="secret" readonly rows={2}>
             {token}
           </textarea>
+          <button type="button" class="secondary" data-copy="#deploy-token" hidden>
+            Copy token
+          </button>
         </section>
       )}
       {tokenExpired && (
@@ -107,8 +110,11 @@ export const WorkerPage: FC<WorkerProps> = (props) => {
       </div>
       <h2>Call it</h2>
       <pre class="code">
-        <code>{`curl ${url}`}</code>
+        <code id="curl-line">{`curl ${url}`}</code>
       </pre>
+      <button type="button" class="secondary" data-copy="#curl-line" hidden>
+        Copy command
+      </button>
       <p>
         <a href={`/upload?name=${record.name}`}>Upload a new version</a> · <a href="/">All workers</a>
       </p>

@@ -119,6 +119,8 @@ describe('Workers platform in Chromium', () => {
     // A first upload claims the name and shows its deploy token once.
     const token = await page.getByRole('region', { name: 'Save your deploy token now' }).getByRole('textbox').inputValue()
     assert.ok(token.length >= 20, `expected a deploy token, got "${token}"`)
+    // With JavaScript, copy buttons appear (progressive enhancement).
+    assert.equal(await page.getByRole('button', { name: 'Copy token' }).isVisible(), true)
     await assertAccessible(page, 'the worker page')
 
     const workerResponse = await clickAndWait(page, link)
@@ -262,6 +264,9 @@ describe('Workers platform in Chromium', () => {
 
       assert.equal(response.status(), 200)
       assert.match(page.url(), new RegExp(`/workers/${name}\\?deployed=`))
+      // Without JavaScript the copy buttons stay hidden; the token is still shown, selectable.
+      assert.equal(await page.getByRole('button', { name: 'Copy token' }).count(), 0)
+      assert.match(await page.locator('#deploy-token').inputValue(), /^dt_/)
       const workerResponse = await clickAndWait(page, page.getByRole('status').getByRole('link'))
       assert.equal(await workerResponse.text(), 'no script needed')
     } finally {
