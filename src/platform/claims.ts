@@ -109,10 +109,10 @@ export class NameClaim extends DurableObject<Env> {
   }
 
   /**
-   * Records a deployment (with its sealed secrets, if any); claims the name (and mints its token) if
+   * Records the new state of the name (with a deployment's sealed secrets, if any); claims the name (and mints its token) if
    * it was free; forgets the secrets of deployments whose code is being removed. Ends the lease.
    */
-  async commitDeploy(leaseId: string, record: WorkerRecord, secrets?: SealedSecrets, expired: string[] = []): Promise<Committed> {
+  async commit(leaseId: string, record: WorkerRecord, secrets?: SealedSecrets, expired: string[] = []): Promise<Committed> {
     const lease = this.requireLease(leaseId)
     try {
       if (secrets) await this.ctx.storage.put(secretsKey(record.workerId), secrets)

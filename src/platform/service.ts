@@ -87,9 +87,8 @@ export class PlatformService {
       }
       const base = { name, ownerId: lease.ownerId, backend: this.backend.kind }
       const transition = withDeployment(previous, base, deployment, this.config.deploymentGraceMs, this.now())
-      orphan = false // from here on, the code is what the name serves (or will, once committed)
       const sealed = settings.secretNames.length > 0 ? await seal(secrets, this.config.secretsKey) : undefined
-      const committed = await this.flip(claim, lease, transition, waitUntil, sealed)
+      const committed = await this.flip(claim, lease, transition, waitUntil, sealed, () => (orphan = false))
       return { record: transition.record, created: previous === null, ...committed }
     } catch (error) {
       await claim.abort(lease.leaseId)
@@ -242,10 +241,12 @@ export class PlatformService {
     transition: Transition,
     waitUntil: WaitUntil,
     secrets?: SealedSecrets,
+    mapped: () => void = () => {},
   ) {
     // One KV write per change (KV allows about one write per second to a key).
     await this.registry.put(transition.record)
-    const committed = await claim.commitDeploy(lease.leaseId, transition.record, secrets, transition.expired)
+    mapped() // the name now points at this record's Worker ID
+    const committed = await claim.commit(lease.leaseId, transition.record, secrets, transition.expired)
     waitUntil(Promise.all(transition.expired.map((id) => this.backend.remove(id))))
     return committed
   }
