@@ -17,7 +17,7 @@ const pair = (stats) => `${ms(stats.p50)} / ${ms(stats.p99)}`
 
 /** One row per figure: [measure, value, baseline, ratio, target, result]. */
 export function buildRows(m, { connections }) {
-  const { baseline, small, large } = m.dispatch
+  const { baseline, sandboxed, small, large } = m.dispatch
   const added = small.single.p50 - baseline.single.p50
   const addedLoaded = small.loaded.p50 - baseline.loaded.p50
   const c = `${connections} conns`
@@ -26,6 +26,9 @@ export function buildRows(m, { connections }) {
     ['Dispatch throughput, req/s (' + c + ')', int(small.loaded.requestsPerSecond), int(baseline.loaded.requestsPerSecond),
       ratio(small.loaded.requestsPerSecond, baseline.loaded.requestsPerSecond), `≥ ${TARGETS.throughputRatio.toFixed(2)}×`,
       verdict(small.loaded.requestsPerSecond >= TARGETS.throughputRatio * baseline.loaded.requestsPerSecond)],
+    [`Dispatch throughput vs baseline + shared-origin sandbox copy (${c})`, int(small.loaded.requestsPerSecond),
+      int(sandboxed.loaded.requestsPerSecond), ratio(small.loaded.requestsPerSecond, sandboxed.loaded.requestsPerSecond),
+      `info: sandbox copy alone ${ratio(sandboxed.loaded.requestsPerSecond, baseline.loaded.requestsPerSecond)} of bare`, '—'],
     [`Dispatch latency p50 / p99, ms (${c})`, pair(small.loaded), pair(baseline.loaded), ratio(small.loaded.p50, baseline.loaded.p50),
       `info: added p50 ${addedLoaded >= 0 ? '+' : ''}${ms(addedLoaded)} ms`, '—'],
     ['Dispatch latency p50 / p99, ms (1 conn)', pair(small.single), pair(baseline.single), ratio(small.single.p50, baseline.single.p50),
@@ -82,10 +85,13 @@ ${table}
   (bench/server.mjs), with the bindings of their own wrangler config, each in its own process. The
   baseline (bench/baseline/) does nothing but \`env.LOADER.get(fixedId, () => code)\` and
   \`getEntrypoint().fetch(request)\` for the same user script the platform serves as "hello".
+  Its \`/sandboxed\` path adds only the copy the platform must make of every user response on its
+  shared origin (CSP sandbox, no Set-Cookie; the loader's response headers are immutable), so the
+  security requirement's cost and the rest of the platform's overhead show separately.
 - ${settings.pinning}
 - Load: autocannon in a separate process, closed loop, ${settings.connections} connections for ${settings.loadSeconds} s,
   after a ${settings.warmupSeconds} s warm-up at the same concurrency that is not counted; then ${settings.singleSeconds} s at 1 connection
-  for unloaded latency. Each of the three targets gets ${settings.rounds} runs of each kind, alternating
+  for unloaded latency. Each of the four targets gets ${settings.rounds} runs of each kind, alternating
   targets and reversing their order every round; the best run of each is reported (most req/s,
   lowest p50), since other work on the machine can only slow a run down. Latencies are exact
   per-response times (not autocannon's 1 ms histogram).

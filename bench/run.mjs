@@ -164,6 +164,7 @@ async function main() {
     }
     const dispatch = await measureDispatch({
       baseline: servers.baseline.url,
+      sandboxed: `${servers.baseline.url}/sandboxed`,
       small: `${servers.small.url}/user-workers/hello`,
       large: `${servers.large.url}/user-workers/hello`,
     })

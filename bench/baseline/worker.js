@@ -11,8 +11,24 @@ const code = () => ({
   env: {},
 })
 
+// The platform's default sandbox for the shared origin (src/config.ts).
+const SANDBOX = 'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads'
+
+/**
+ * The confinement the platform applies to user responses on its shared origin
+ * (src/routes/dispatch.tsx): loader responses have immutable headers, so this is a copy.
+ */
+function confine(response) {
+  const confined = new Response(response.body, response)
+  confined.headers.delete('Set-Cookie')
+  confined.headers.append('Content-Security-Policy', SANDBOX)
+  return confined
+}
+
 export default {
   fetch(request, env) {
-    return env.LOADER.get(WORKER_ID, code).getEntrypoint().fetch(request)
+    const response = env.LOADER.get(WORKER_ID, code).getEntrypoint().fetch(request)
+    // "/sandboxed": the bare baseline plus only the security copy, to separate its cost from the rest.
+    return request.url.endsWith('/sandboxed') ? response.then(confine) : response
   },
 }
