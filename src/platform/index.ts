@@ -22,7 +22,7 @@ export function platformFor(env: Env): PlatformService {
   return service
 }
 
-export function createPlatform(env: Env): PlatformService {
+function createPlatform(env: Env): PlatformService {
   // Read once per isolate: platformFor caches the service, and the service holds the config.
   const config = parseConfig(env)
   let backend: UserWorkerBackend

@@ -1,5 +1,6 @@
 import { PLATFORM_MODULE, type WorkerBundle } from './bundle'
 
+/** The product's name: shown on every page and given to user Workers through platform.js. */
 export const PLATFORM_NAME = 'Workers Platform'
 
 export interface PlatformModuleInfo {

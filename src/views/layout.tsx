@@ -1,8 +1,8 @@
 import { raw } from 'hono/html'
 import type { Child, FC } from 'hono/jsx'
 import type { BackendKind } from '../config'
+import { PLATFORM_NAME } from '../platform/platform-module'
 
-export const PRODUCT_NAME = 'Workers Platform'
 
 export interface LayoutProps {
   title: string
@@ -19,7 +19,7 @@ export const Layout: FC<LayoutProps> = ({ title, backend, current, children }) =
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{`${title} · ${PRODUCT_NAME}`}</title>
+        <title>{`${title} · ${PLATFORM_NAME}`}</title>
         <link rel="stylesheet" href="/assets/app.css" />
         <link rel="icon" href="data:," />
         <script src="/assets/app.js" defer />
