@@ -50,7 +50,7 @@ pages.get('/upload', async (c) => {
       name={name}
       script={EXAMPLE_SCRIPT}
       maxScriptBytes={platform.config.maxScriptBytes}
-      settings={await settingsProps(platform, name, values)}
+      settings={settingsProps(platform, current, values)}
     />,
   )
 })
@@ -80,7 +80,7 @@ pages.post('/upload', limitUploadBody, async (c) => {
         script={form.script}
         label={form.label}
         main={form.main}
-        settings={await settingsProps(platform, form.name, form.fields)}
+        settings={settingsProps(platform, isValidName(form.name) ? await platform.find(form.name) : null, form.fields)}
         maxScriptBytes={config.maxScriptBytes}
         error={{ code: error.code, message: error.message }}
       />,
@@ -146,8 +146,7 @@ pages.post('/workers/:name/rollback', async (c) => {
 })
 
 /** The settings part of the upload form: the values shown, and the names the worker already has. */
-async function settingsProps(platform: PlatformService, name: string, values: SettingsFieldValues): Promise<SettingsFieldsProps> {
-  const current = isValidName(name) ? await platform.find(name) : null
+function settingsProps(platform: PlatformService, current: WorkerRecord | null, values: SettingsFieldValues): SettingsFieldsProps {
   const settings = current ? platform.settingsOf(currentDeployment(current)) : undefined
   return {
     values,
