@@ -19,8 +19,6 @@ export interface UploadForm {
   settings: () => SettingsInput
 }
 
-
-
 type FormValue = string | File | (string | File)[]
 type FormBody = Record<string, FormValue>
 

@@ -1,4 +1,4 @@
-import type { FC } from 'hono/jsx'
+import type { FC, PropsWithChildren } from 'hono/jsx'
 import type { BackendKind } from '../config'
 import { formatBytes } from '../platform/bundle'
 import { currentDeployment } from '../platform/deployments'
@@ -120,11 +120,7 @@ export const WorkerPage: FC<WorkerProps> = (props) => {
       </p>
 
       <h2 id="history-heading">Deployments</h2>
-      {formError?.form === 'rollback' && (
-        <div class="alert error" role="alert">
-          {formError.message}
-        </div>
-      )}
+      <FormError form="rollback" error={formError} />
       <form method="post" action={`/workers/${record.name}/rollback`} aria-labelledby="history-heading">
         <div class="table-wrap">
           <table>
@@ -175,21 +171,15 @@ export const WorkerPage: FC<WorkerProps> = (props) => {
         </div>
         {record.deployments.length > 1 && (
           <div class="card actions-card">
-            <label for="rollback-token">Deploy token</label>
-            <input type="password" id="rollback-token" name="token" required autocomplete="off" spellcheck={false} />
-            <div class="actions">
+            <TokenSubmit id="rollback-token">
               <button type="submit">Roll back to the selected deployment</button>
-            </div>
+            </TokenSubmit>
           </div>
         )}
       </form>
 
       <h2 id="logs-heading">Recent logs</h2>
-      {formError?.form === 'logs' && (
-        <div class="alert error" role="alert">
-          {formError.message}
-        </div>
-      )}
+      <FormError form="logs" error={formError} />
       {logs && (
         <>
           <p class="hint">
@@ -206,36 +196,45 @@ export const WorkerPage: FC<WorkerProps> = (props) => {
         </>
       )}
       <form class="card" method="post" action={`/workers/${record.name}/logs`} aria-labelledby="logs-heading">
-          <p>
-            The last 100 lines of console output and uncaught exceptions, for the owner. Like <code>wrangler tail</code>, they
-            are captured while someone watches: showing them turns capture on for 15 minutes.
-          </p>
-          <label for="logs-token">Deploy token</label>
-          <input type="password" id="logs-token" name="token" required autocomplete="off" spellcheck={false} />
-          <div class="actions">
-            <button type="submit">{logs ? 'Refresh logs' : 'Show logs'}</button>
-          </div>
-        </form>
+        <p>
+          The last 100 lines of console output and uncaught exceptions, for the owner. Like <code>wrangler tail</code>, they
+          are captured while someone watches: showing them turns capture on for 15 minutes.
+        </p>
+        <TokenSubmit id="logs-token">
+          <button type="submit">{logs ? 'Refresh logs' : 'Show logs'}</button>
+        </TokenSubmit>
+      </form>
 
       <h2 id="delete-heading">Delete</h2>
-      {formError?.form === 'delete' && (
-        <div class="alert error" role="alert">
-          {formError.message}
-        </div>
-      )}
+      <FormError form="delete" error={formError} />
       <form class="card" method="post" action={`/workers/${record.name}/delete`} aria-labelledby="delete-heading">
         <p>Removes the worker and all its code. The name becomes free for anyone.</p>
-        <label for="delete-token">Deploy token</label>
-        <input type="password" id="delete-token" name="token" required autocomplete="off" spellcheck={false} />
-        <div class="actions">
+        <TokenSubmit id="delete-token">
           <button type="submit" class="danger">
             Delete {record.name}
           </button>
-        </div>
+        </TokenSubmit>
       </form>
     </Layout>
   )
 }
+
+/** The reason the named form was refused, shown next to it. */
+const FormError: FC<{ form: WorkerForm; error: WorkerProps['formError'] }> = ({ form, error }) =>
+  error?.form === form ? (
+    <div class="alert error" role="alert">
+      {error.message}
+    </div>
+  ) : null
+
+/** The deploy-token field every owner action on this page needs, and the form's button. */
+const TokenSubmit: FC<PropsWithChildren<{ id: string }>> = ({ id, children }) => (
+  <>
+    <label for={id}>Deploy token</label>
+    <input type="password" id={id} name="token" required autocomplete="off" spellcheck={false} />
+    <div class="actions">{children}</div>
+  </>
+)
 
 function names(list: string[]): string {
   return list.length > 0 ? list.join(', ') : 'none'
