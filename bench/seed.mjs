@@ -1,6 +1,6 @@
 // Registers many workers directly in the platform's local KV, as the platform itself would have
 // stored them: `workers/<name>` (a WorkerRecord, with its WorkerSummary as metadata, see
-// src/platform/registry.ts) and `code/<workerId>` (a StoredCode, see src/platform/dynamic-workers.ts).
+// src/platform/store/registry.ts) and `code/<workerId>` (a StoredCode, see src/platform/backends/dynamic-workers.ts).
 //
 // Uploading 10,000 workers through the API would take minutes (each upload starts an isolate to
 // check the script), and `wrangler kv bulk put --local` took ~70 s for 20,000 keys here. A throwaway
@@ -23,7 +23,7 @@ const SEEDER = `export default {
 
 /**
  * The two KV entries of one registered worker, shaped like the platform's own (keep in step with
- * WorkerRecord in src/platform/registry.ts). The bench never dispatches to seeded workers: they
+ * WorkerRecord in src/platform/model.ts). The bench never dispatches to seeded workers: they
  * only fill the namespace that dispatch lookups and the home page's list read from.
  */
 export function seedEntries(index, timestamp) {

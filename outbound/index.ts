@@ -1,5 +1,5 @@
-import { blockedMessage } from '../src/platform/egress-message'
-import { egressAllows, type EgressPolicy } from '../src/platform/settings'
+import { blockedMessage, egressAllows } from '../src/platform/egress'
+import type { EgressPolicy } from '../src/platform/model'
 
 /**
  * Outbound Worker for the dispatch-namespace backend: the `dispatcher` binding routes every fetch()

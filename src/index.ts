@@ -1,19 +1,19 @@
 import { Hono } from 'hono'
-import type { AppEnv } from './env'
+import type { AppEnv } from './context'
 import { withPlatform } from './middleware/platform'
 import { platformHeaders } from './middleware/security'
+import { tailDispatchNamespace } from './platform/entrypoints/log-tail'
 import { api } from './routes/api'
+import { assets } from './routes/assets'
 import { dispatch, hostDispatch } from './routes/dispatch'
 import { handleError, handleNotFound } from './routes/errors'
 import { pages } from './routes/pages'
-import { ENHANCEMENTS } from './views/enhance'
-import { STYLESHEET } from './views/styles'
 
-import { tailDispatchNamespace } from './platform/logs'
-
-export { NameClaim } from './platform/claims'
-export { LogTail } from './platform/logs'
-export { EgressGate } from './platform/egress'
+// What the runtime binds to this Worker: the per-name Durable Object, and the entrypoints user
+// Workers are wired to (their log tail and egress gate).
+export { EgressGate } from './platform/entrypoints/egress-gate'
+export { LogTail } from './platform/entrypoints/log-tail'
+export { NameClaim } from './platform/store/name-claim.do'
 
 const app = new Hono<AppEnv>()
 
@@ -24,19 +24,14 @@ app.use(hostDispatch)
 app.route('/', dispatch)
 
 app.use(platformHeaders)
-app.get('/assets/app.css', (c) => c.body(STYLESHEET, 200, asset('text/css')))
-app.get('/assets/app.js', (c) => c.body(ENHANCEMENTS, 200, asset('text/javascript')))
+app.route('/assets', assets)
 app.route('/api', api)
 app.route('/', pages)
 app.notFound(handleNotFound)
 app.onError(handleError)
 
-function asset(type: string) {
-  return { 'Content-Type': `${type}; charset=utf-8`, 'Cache-Control': 'public, max-age=3600' }
-}
-
 export default {
   fetch: app.fetch,
   // Logs of dispatch-namespace user Workers (this Worker is their tail consumer).
-  tail: (events: TraceItem[], env: AppEnv['Bindings']) => tailDispatchNamespace(events, env),
-} satisfies ExportedHandler<AppEnv['Bindings']>
+  tail: (events, env) => tailDispatchNamespace(events, env),
+} satisfies ExportedHandler<Env>

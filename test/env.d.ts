@@ -1,12 +1,7 @@
-// Types for `env` and `exports` from "cloudflare:workers" inside the tests: exactly the Worker's.
-type WorkerEnv = import('../src/env').Env
-
+// Bindings the tests see from "cloudflare:workers" beyond the Worker's own (worker-configuration.d.ts).
 declare namespace Cloudflare {
-  interface Env extends WorkerEnv {
+  interface Env {
     /** vitest.config.ts only: 3 uploads a minute, for the rate-limit test. */
     STRICT_UPLOAD_LIMITER: RateLimit
-  }
-  interface GlobalProps {
-    mainModule: typeof import('../src/index')
   }
 }

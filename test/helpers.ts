@@ -1,6 +1,6 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env, exports } from 'cloudflare:workers'
-import type { Env } from '../src/env'
+import type { ConfigVars } from '../src/platform/config'
 import app from '../src/index'
 
 export const ORIGIN = 'http://platform.test'
@@ -94,7 +94,7 @@ function unescapeHtml(text: string): string {
  * Calls the Worker with extra or replaced bindings (e.g. ADMIN_TOKEN, USER_WORKERS_DOMAIN), still
  * inside workerd with the real KV, Durable Objects and Worker Loader.
  */
-export async function platformWith(overrides: Partial<Env>, path: string, init?: RequestInit): Promise<Response> {
+export async function platformWith(overrides: Partial<Env> & ConfigVars, path: string, init?: RequestInit): Promise<Response> {
   const ctx = createExecutionContext()
   const request = new Request(new URL(path, ORIGIN), { redirect: 'manual', ...init })
   const res = await app.fetch(request, { ...env, ...overrides }, ctx)

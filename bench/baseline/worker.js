@@ -3,7 +3,7 @@ import { HELLO_SCRIPT, USER_COMPATIBILITY_DATE } from '../user-script.mjs'
 // One fixed ID: the loader builds the isolate once and reuses it, as the platform does per Worker ID.
 const WORKER_ID = 'bench-baseline-hello'
 
-// Same shape the platform gives the loader (src/platform/dynamic-workers.ts): no bindings.
+// Same shape the platform gives the loader (src/platform/backends/dynamic-workers.ts): no bindings.
 const code = () => ({
   compatibilityDate: USER_COMPATIBILITY_DATE,
   mainModule: 'worker.js',
@@ -11,12 +11,12 @@ const code = () => ({
   env: {},
 })
 
-// The platform's default sandbox for the shared origin (src/config.ts).
+// The platform's default sandbox for the shared origin (src/platform/config.ts).
 const SANDBOX = 'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads'
 
 /**
  * The confinement the platform applies to user responses on its shared origin
- * (src/routes/dispatch.tsx): loader responses have immutable headers, so this is a copy.
+ * (src/middleware/security.ts, confine): loader responses have immutable headers, so this is a copy.
  */
 function confine(response) {
   const confined = new Response(response.body, response)

@@ -1,9 +1,9 @@
 import { bodyLimit } from 'hono/body-limit'
 import type { MiddlewareHandler } from 'hono'
-import type { AppEnv } from '../env'
-import { formatBytes } from '../platform/bundle'
-import { PlatformError } from '../platform/errors'
+import type { AppEnv } from '../context'
+import { formatBytes } from '../lib/format'
 import { platformFor } from '../platform'
+import { PlatformError } from '../platform/errors'
 
 /** Puts the platform service (built once per isolate from the validated config) on the context. */
 export const withPlatform: MiddlewareHandler<AppEnv> = async (c, next) => {

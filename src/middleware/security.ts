@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { getConnInfo } from 'hono/cloudflare-workers'
 import { secureHeaders } from 'hono/secure-headers'
-import type { AppEnv } from '../env'
+import type { AppEnv } from '../context'
 import { PlatformError } from '../platform/errors'
 
 /** Security headers for the platform's own pages and API; no inline script is ever allowed. */
@@ -50,4 +50,16 @@ export async function enforceUploadRate(c: Context<AppEnv>): Promise<void> {
       'Retry-After': String(RETRY_AFTER_SECONDS),
     })
   }
+}
+
+/**
+ * A user response on the shared origin: a CSP sandbox without allow-same-origin gives its documents
+ * an opaque origin, so they cannot act as the platform; cookies are dropped.
+ */
+export function confine(response: Response, sandboxPolicy: string | undefined): Response {
+  if (response.webSocket) return response // an upgrade has no document to sandbox
+  const confined = new Response(response.body, response)
+  confined.headers.delete('Set-Cookie')
+  if (sandboxPolicy) confined.headers.append('Content-Security-Policy', sandboxPolicy)
+  return confined
 }

@@ -1,16 +1,16 @@
-import { WorkerEntrypoint } from 'cloudflare:workers'
-import type { Env } from '../env'
-import { blockedMessage } from './egress-message'
-import { egressAllows, type EgressPolicy } from './settings'
+import type { EgressMode, EgressPolicy } from './model'
 
-/**
- * The global outbound of allow-listed user Workers on the dynamic-workers backend: every fetch()
- * they make comes here first. A blocked host fails inside the user Worker with a clear error.
- */
-export class EgressGate extends WorkerEntrypoint<Env, { egress: EgressPolicy }> {
-  override async fetch(request: Request): Promise<Response> {
-    const { hostname } = new URL(request.url)
-    if (!egressAllows(this.ctx.props.egress, hostname)) throw new Error(blockedMessage(hostname))
-    return fetch(request)
-  }
+export const EGRESS_MODES: readonly EgressMode[] = ['allow-all', 'block-all', 'allow-list']
+
+/** Whether a fetch to `hostname` passes the policy. */
+export function egressAllows(policy: EgressPolicy, hostname: string): boolean {
+  if (policy.mode === 'allow-all') return true
+  if (policy.mode === 'block-all') return false
+  const host = hostname.toLowerCase()
+  return policy.hosts.some((allowed) => (allowed.startsWith('*.') ? host.endsWith(allowed.slice(1)) : host === allowed))
+}
+
+/** The error a user Worker sees when the platform blocks one of its fetches. */
+export function blockedMessage(hostname: string): string {
+  return `Egress blocked by the platform: ${hostname} is not on this worker's allow-list.`
 }

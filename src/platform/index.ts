@@ -1,11 +1,11 @@
-import { parseConfig } from '../config'
-import type { Env } from '../env'
-import type { UserWorkerBackend } from './backend'
-import { CloudflareApi } from './cloudflare-api'
-import { DispatchNamespaceBackend } from './dispatch-namespace'
-import { DynamicWorkersBackend } from './dynamic-workers'
-import { Registry } from './registry'
-import { PlatformService } from './service'
+import { exports } from 'cloudflare:workers'
+import type { UserWorkerBackend } from './backends/backend'
+import { CloudflareApi } from './backends/cloudflare-api'
+import { DispatchNamespaceBackend } from './backends/dispatch-namespace'
+import { DynamicWorkersBackend } from './backends/dynamic-workers'
+import { parseConfig, type Config } from './config'
+import { PlatformService, type Entrypoints } from './service'
+import { Registry } from './store/registry'
 
 /** How long an isolate trusts its cached name → Worker ID mapping before reading KV again. */
 export const MAPPING_CACHE_TTL_MS = 5_000
@@ -13,34 +13,38 @@ export const MAPPING_CACHE_TTL_MS = 5_000
 // One service per env object (i.e. per isolate), so the registry's in-memory cache survives requests.
 const services = new WeakMap<Env, PlatformService>()
 
+/** The platform for this isolate's bindings, built once from the validated configuration. */
 export function platformFor(env: Env): PlatformService {
   let service = services.get(env)
   if (!service) {
-    service = createPlatform(env)
+    const config = parseConfig(env)
+    service = new PlatformService(
+      config,
+      createBackend(config, env),
+      new Registry(env.WORKER_MAPPINGS, MAPPING_CACHE_TTL_MS),
+      env.NAME_CLAIMS,
+      env.LOADER,
+      ENTRYPOINTS,
+    )
     services.set(env, service)
   }
   return service
 }
 
-function createPlatform(env: Env): PlatformService {
-  // Read once per isolate: platformFor caches the service, and the service holds the config.
-  const config = parseConfig(env)
-  let backend: UserWorkerBackend
+// Loopback bindings to this Worker's own exports (see src/index.ts), with props for one user Worker.
+const ENTRYPOINTS: Entrypoints = {
+  logTail: (name) => exports.LogTail({ props: { name } }),
+  egressGate: (egress) => exports.EgressGate({ props: { egress } }),
+}
+
+function createBackend(config: Config, env: Env): UserWorkerBackend {
   if (config.backend === 'dispatch-namespace' && config.cloudflare) {
-    backend = new DispatchNamespaceBackend(
+    return new DispatchNamespaceBackend(
       new CloudflareApi(config.cloudflare),
       env.dispatcher,
       config.userCompatibilityDate,
       config.tailConsumer,
     )
-  } else {
-    backend = new DynamicWorkersBackend(env.WORKER_MAPPINGS, env.LOADER, config.userCompatibilityDate)
   }
-  return new PlatformService(
-    config,
-    backend,
-    new Registry(env.WORKER_MAPPINGS, MAPPING_CACHE_TTL_MS),
-    env.NAME_CLAIMS,
-    env.LOADER,
-  )
+  return new DynamicWorkersBackend(env.WORKER_MAPPINGS, env.LOADER, config.userCompatibilityDate)
 }

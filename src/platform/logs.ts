@@ -1,7 +1,14 @@
-import { WorkerEntrypoint } from 'cloudflare:workers'
-import type { Env } from '../env'
-import type { LogLine } from './claims'
-import { isValidName } from './names'
+import { truncate } from '../lib/format'
+import type { LogLine } from './model'
+
+/** Recent output kept per worker: storage stays bounded however much a worker logs. */
+export const LOG_LINES_KEPT = 100
+
+/**
+ * How long log capture stays on after the logs were last read: like `wrangler tail`, logs are
+ * collected while someone watches, because an attached tail costs every request of the worker.
+ */
+export const LOG_WATCH_MS = 15 * 60_000
 
 const MAX_MESSAGE = 1_000
 
@@ -10,7 +17,7 @@ export function toLogLines(events: TraceItem[]): LogLine[] {
   const lines: LogLine[] = []
   for (const event of events) {
     for (const log of event.logs) {
-      const parts = Array.isArray(log.message) ? log.message : [log.message]
+      const parts: unknown[] = Array.isArray(log.message) ? log.message : [log.message]
       lines.push({ at: iso(log.timestamp), level: log.level, message: clip(parts.map(describe).join(' ')) })
     }
     for (const exception of event.exceptions) {
@@ -20,34 +27,17 @@ export function toLogLines(events: TraceItem[]): LogLine[] {
   return lines
 }
 
-/** Stores trace events for the worker they belong to (in that name's Durable Object). */
-export async function storeLogs(env: Env, name: string, events: TraceItem[]): Promise<void> {
-  const lines = toLogLines(events)
-  if (lines.length > 0 && isValidName(name)) await env.NAME_CLAIMS.getByName(name).appendLogs(lines)
+/** The worker name a dispatch-namespace trace event belongs to, from the script's tags. */
+export function nameFromTags(tags: string[] | undefined): string | undefined {
+  return tags?.find((tag) => tag.startsWith(NAME_TAG))?.slice(NAME_TAG.length)
 }
 
-/**
- * The tail of user Workers on the dynamic-workers backend: the Worker Loader sends each
- * invocation's trace here, with the worker's name as props.
- */
-export class LogTail extends WorkerEntrypoint<Env, { name: string }> {
-  override async tail(events: TraceItem[]): Promise<void> {
-    await storeLogs(this.env, this.ctx.props.name, events)
-  }
+/** The script tag that ties a namespace script to its worker name. */
+export function nameTag(name: string): string {
+  return `${NAME_TAG}${name}`
 }
 
-/**
- * Tail consumer of the dispatch namespace's user Workers (configured at upload): each event
- * carries the script's tags, among them `name:<worker name>`.
- */
-export async function tailDispatchNamespace(events: TraceItem[], env: Env): Promise<void> {
-  const byName = new Map<string, TraceItem[]>()
-  for (const event of events) {
-    const name = event.scriptTags?.find((tag) => tag.startsWith('name:'))?.slice('name:'.length)
-    if (name) byName.set(name, [...(byName.get(name) ?? []), event])
-  }
-  await Promise.all([...byName].map(([name, items]) => storeLogs(env, name, items)))
-}
+const NAME_TAG = 'name:'
 
 function describe(value: unknown): string {
   if (typeof value === 'string') return value
@@ -59,7 +49,7 @@ function describe(value: unknown): string {
 }
 
 function clip(text: string): string {
-  return text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE - 1)}…` : text
+  return truncate(text, MAX_MESSAGE)
 }
 
 function iso(timestamp: number): string {

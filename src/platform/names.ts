@@ -1,11 +1,13 @@
+import { truncate } from '../lib/format'
 import { PlatformError } from './errors'
 
 /** Lowercase letters and digits in groups joined by single hyphens, 1–63 characters (a DNS label). */
 const NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/
 export const MAX_NAME_LENGTH = 63
+/** The same rule for a browser's `pattern` attribute, which matches the whole value. */
+export const NAME_PATTERN = '[a-z0-9]+(-[a-z0-9]+)*'
 
-export const NAME_RULES =
-  'Use 1–63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit.'
+export const NAME_RULES = `Use 1–${MAX_NAME_LENGTH} lowercase letters, digits and single hyphens, starting and ending with a letter or digit.`
 
 export function isValidName(name: string): boolean {
   return name.length <= MAX_NAME_LENGTH && NAME.test(name)
@@ -14,11 +16,8 @@ export function isValidName(name: string): boolean {
 /** Returns the name when it is valid; every storage key and API path is built from a checked name. */
 export function assertValidName(name: string): string {
   if (!isValidName(name)) {
-    throw new PlatformError('invalid_name', name === '' ? `Give the worker a name. ${NAME_RULES}` : `"${truncate(name)}" is not a valid worker name. ${NAME_RULES}`)
+    const message = name === '' ? 'Give the worker a name.' : `"${truncate(name, 70)}" is not a valid worker name.`
+    throw new PlatformError('invalid_name', `${message} ${NAME_RULES}`)
   }
   return name
-}
-
-function truncate(text: string): string {
-  return text.length > 70 ? `${text.slice(0, 67)}…` : text
 }

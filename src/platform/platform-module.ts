@@ -1,7 +1,10 @@
-import { PLATFORM_MODULE, type WorkerBundle } from './bundle'
+import type { WorkerBundle } from './model'
 
 /** The product's name: shown on every page and given to user Workers through platform.js. */
 export const PLATFORM_NAME = 'Workers Platform'
+
+/** The module the platform adds to every bundle; uploads may not use its name. */
+export const PLATFORM_MODULE = 'platform.js'
 
 export interface PlatformModuleInfo {
   name: string
@@ -15,7 +18,9 @@ export interface PlatformModuleInfo {
  */
 export function withPlatformModule(bundle: WorkerBundle, info: PlatformModuleInfo): WorkerBundle {
   // Service-worker scripts cannot import modules.
-  if (bundle.modules.some((module) => module.name === bundle.mainModule && module.type === 'service-worker')) return bundle
+  if (bundle.modules.some((module) => module.name === bundle.mainModule && module.type === 'service-worker')) {
+    return bundle
+  }
   const source = `// Provided by ${PLATFORM_NAME}; not part of your upload.
 export const platform = Object.freeze({
   name: ${JSON.stringify(PLATFORM_NAME)},

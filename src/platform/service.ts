@@ -1,17 +1,36 @@
-import type { Config } from '../config'
-import type { UserWorkerBackend } from './backend'
-import { bundleSize, type WorkerBundle } from './bundle'
-import { checkBundle } from './check'
-import type { Credential, Lease, LeaseRefusal, LogLine, NameClaim } from './claims'
-import { currentDeployment, nextSequence, withDeployment, withRollback, type Deployment, type Transition } from './deployments'
-import { PlatformError } from './errors'
-import { newWorkerId, sha256Hex } from './ids'
-import { assertValidName } from './names'
+import { secretsEqual, sha256Hex } from '../lib/crypto'
+import type { UserWorkerBackend, UserWorkerFetcher } from './backends/backend'
+import { checkBundle } from './backends/upload-check'
+import { bundleSize } from './bundle'
+import type { Config } from './config'
+import {
+  cleanLabel,
+  currentDeployment,
+  newWorkerId,
+  nextSequence,
+  withDeployment,
+  withRollback,
+  type Transition,
+} from './deployments'
+import { PlatformError, workerNotFound } from './errors'
+import { LOG_WATCH_MS } from './logs'
+import type {
+  Deployment,
+  EgressPolicy,
+  LogLine,
+  SettingsInput,
+  WorkerBundle,
+  WorkerList,
+  WorkerRecord,
+  WorkerSettings,
+} from './model'
+import { assertValidName, isValidName } from './names'
+import type { Credential, Refusal } from './ownership'
 import { withPlatformModule } from './platform-module'
-import type { Registry, WorkerPage, WorkerRecord } from './registry'
-import { seal, unseal, type SealedSecrets } from './secrets'
-import { defaultSettings, nextSettings, type SettingsInput, type WorkerSettings } from './settings'
-import { secretsEqual } from './tokens'
+import type { Lease, NameClaim } from './store/name-claim.do'
+import type { Registry } from './store/registry'
+import { seal, unseal, type SealedSecrets } from './store/secrets'
+import { defaultSettings, nextSettings } from './settings'
 
 export interface DeployResult {
   record: WorkerRecord
@@ -22,13 +41,25 @@ export interface DeployResult {
   revealId?: string
 }
 
-/** How long log capture stays on after the logs were last read. */
-export const LOG_WATCH_MS = 15 * 60_000
+export interface DeployOptions {
+  token?: string
+  label?: string
+  settings?: SettingsInput
+}
 
-/** Background work the runtime should finish after the response (ExecutionContext.waitUntil). */
-export type WaitUntil = (promise: Promise<unknown>) => void
+/** Where work that outlives the response goes (the request's ExecutionContext). */
+export type Background = Pick<ExecutionContext, 'waitUntil'>
 
-const REFUSALS: Record<LeaseRefusal['reason'], PlatformError> = {
+/** This Worker's own entrypoints that user Workers are wired to, as bindings to hand them. */
+export interface Entrypoints {
+  logTail(name: string): Fetcher
+  egressGate(policy: EgressPolicy): Fetcher
+}
+
+/** Workers per page of the list (one KV list call). */
+export const LIST_PAGE_SIZE = 50
+
+const REFUSALS: Record<Refusal, PlatformError> = {
   name_taken: new PlatformError('name_taken', 'This name was just claimed by another upload. Choose another name.'),
   token_required: new PlatformError(
     'forbidden',
@@ -37,14 +68,15 @@ const REFUSALS: Record<LeaseRefusal['reason'], PlatformError> = {
   token_invalid: new PlatformError('forbidden', 'That deploy token does not match this worker.'),
 }
 
-/** The platform's use cases: deploy, look up, list and remove user Workers. */
+/** The platform's use cases: deploy, open, list, roll back and remove user Workers. */
 export class PlatformService {
   constructor(
     readonly config: Config,
-    readonly backend: UserWorkerBackend,
+    private readonly backend: UserWorkerBackend,
     private readonly registry: Registry,
     private readonly claims: DurableObjectNamespace<NameClaim>,
     private readonly loader: WorkerLoader | undefined,
+    private readonly entrypoints: Entrypoints,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -52,12 +84,7 @@ export class PlatformService {
    * Deploys under a fresh Worker ID while holding the name's lease, then flips the mapping: a refused
    * or failed upload leaves the previous version serving. The first upload of a free name claims it.
    */
-  async deploy(
-    name: string,
-    bundle: WorkerBundle,
-    options: { token?: string; label?: string; settings?: SettingsInput },
-    waitUntil: WaitUntil,
-  ): Promise<DeployResult> {
+  async deploy(name: string, bundle: WorkerBundle, options: DeployOptions, ctx: Background): Promise<DeployResult> {
     assertValidName(name)
     const workerId = newWorkerId(this.now())
     const deployed = withPlatformModule(bundle, { name, workerId })
@@ -76,7 +103,7 @@ export class PlatformService {
       await this.backend.deploy(workerId, deployed, { name, ownerId: lease.ownerId, settings, secrets })
       orphan = true
       const sequence = nextSequence(previous)
-      const deployment = {
+      const deployment: Deployment = {
         workerId,
         sequence,
         createdAt: new Date(this.now()).toISOString(),
@@ -88,30 +115,58 @@ export class PlatformService {
       const base = { name, ownerId: lease.ownerId, backend: this.backend.kind }
       const transition = withDeployment(previous, base, deployment, this.config.deploymentGraceMs, this.now())
       const sealed = settings.secretNames.length > 0 ? await seal(secrets, this.config.secretsKey) : undefined
-      const committed = await this.flip(claim, lease, transition, waitUntil, sealed, () => (orphan = false))
+      const committed = await this.flip(claim, lease, transition, ctx, sealed, () => (orphan = false))
       return { record: transition.record, created: previous === null, ...committed }
     } catch (error) {
       await claim.abort(lease.leaseId)
-      if (orphan) waitUntil(this.backend.remove(workerId))
+      if (orphan) ctx.waitUntil(this.backend.remove(workerId))
       throw error
     }
   }
 
   /** Makes an earlier deployment current again: no upload, the mapping flips at once. */
-  rollback(name: string, workerId: string, token: string | undefined, waitUntil: WaitUntil): Promise<WorkerRecord> {
+  rollback(name: string, workerId: string, token: string | undefined, ctx: Background): Promise<WorkerRecord> {
     return this.changeExisting(name, token, async (record, claim, lease) => {
       const transition = withRollback(record, workerId, this.config.deploymentGraceMs, this.now())
       if (!transition) {
         throw new PlatformError('deployment_not_found', `"${name}" has no retained deployment "${workerId}".`)
       }
-      await this.flip(claim, lease, transition, waitUntil)
+      await this.flip(claim, lease, transition, ctx)
       return transition.record
     })
   }
 
-  /** Dispatch hot path: may be a few seconds stale (see Registry). */
-  lookup(name: string): Promise<WorkerRecord | null> {
-    return this.registry.lookup(name)
+  /**
+   * The dispatch hot path: the worker serving `name`, wired to this Worker's log tail and egress
+   * gate. The mapping may be a few seconds stale (see Registry). An exception thrown by the
+   * user's code becomes `worker_failed`, which says so without passing on its message.
+   */
+  async open(name: string): Promise<UserWorkerFetcher> {
+    const record = isValidName(name) ? await this.registry.lookup(name) : null
+    if (!record) throw workerNotFound(name)
+    const { workerId } = record
+    const fetcher = this.backend.fetcher(workerId, {
+      name,
+      settings: this.settingsOf(currentDeployment(record)),
+      secrets: () => this.deploymentSecrets(name, workerId),
+      // Tracing costs every request, so it is attached only while the owner watches the logs.
+      tail: this.isWatched(record) ? () => this.entrypoints.logTail(name) : undefined,
+      egressGate: (egress) => this.entrypoints.egressGate(egress),
+    })
+    return {
+      async fetch(request) {
+        try {
+          return await fetcher.fetch(request)
+        } catch (error) {
+          if (error instanceof PlatformError) throw error
+          console.warn(`user worker "${name}" threw`)
+          throw new PlatformError(
+            'worker_failed',
+            `The worker "${name}" threw an exception while handling your request.`,
+          )
+        }
+      },
+    }
   }
 
   /** The current record of a name, or null (for forms that prefill from it). */
@@ -121,12 +176,18 @@ export class PlatformService {
 
   async get(name: string): Promise<WorkerRecord> {
     const record = await this.registry.get(assertValidName(name))
-    if (!record) throw new PlatformError('worker_not_found', `There is no worker named "${name}".`)
+    if (!record) throw workerNotFound(name)
     return record
   }
 
-  list(options: { limit: number; cursor?: string }): Promise<WorkerPage> {
-    return this.registry.list(options)
+  /** One page of the worker list; a stale or forged cursor is the caller's error. */
+  async list(cursor: string | undefined): Promise<WorkerList> {
+    try {
+      return await this.registry.list({ limit: LIST_PAGE_SIZE, cursor: cursor || undefined })
+    } catch (error) {
+      if (!cursor) throw error
+      throw new PlatformError('invalid_request', 'That page link is no longer valid. Start again from the first page.')
+    }
   }
 
   /** Removes the mapping first (the name stops serving), then every Worker ID it used; frees the name. */
@@ -147,29 +208,44 @@ export class PlatformService {
 
   /**
    * Recent console output and exceptions of a worker, for its owner or an admin. Reading them also
-   * keeps capture on for LOG_WATCH_MS: like `wrangler tail`, logs are collected while someone
-   * watches, because an attached tail costs every request of the worker (see bench/RESULTS.md).
+   * keeps capture on for LOG_WATCH_MS (see logs.ts).
    */
-  async readLogs(name: string, token: string | undefined, waitUntil: WaitUntil): Promise<{ lines: LogLine[]; capturingUntil: string }> {
+  async readLogs(
+    name: string,
+    token: string | undefined,
+    ctx: Background,
+  ): Promise<{ lines: LogLine[]; capturingUntil: string }> {
     const record = await this.get(name)
     const claim = this.claims.getByName(name)
     const result = await claim.readLogs(await this.credential(token))
     if (!result.ok) throw REFUSALS[result.reason]
     const now = this.now()
     const watchedUntil = record.logsUntil ? Date.parse(record.logsUntil) : 0
-    if (watchedUntil - now > LOG_WATCH_MS / 3) return { lines: result.lines, capturingUntil: record.logsUntil! }
+    if (record.logsUntil && watchedUntil - now > LOG_WATCH_MS / 3) {
+      return { lines: result.lines, capturingUntil: record.logsUntil }
+    }
 
     // Extending the window is a change to the record, so it takes the name's lease like any other.
     const capturingUntil = new Date(now + LOG_WATCH_MS).toISOString()
-    await this.changeExisting(name, token, (current, _, lease) =>
-      this.flip(claim, lease, { record: { ...current, logsUntil: capturingUntil }, expired: [] }, waitUntil),
+    await this.changeExisting(name, token, (current, _claim, lease) =>
+      this.flip(claim, lease, { record: { ...current, logsUntil: capturingUntil }, expired: [] }, ctx),
     )
     return { lines: result.lines, capturingUntil }
   }
 
+  /** The settings a deployment runs with; records from before settings existed get the defaults. */
+  settingsOf(deployment: Deployment | undefined): WorkerSettings {
+    return deployment?.settings ?? defaultSettings(this.config.limits)
+  }
+
   /** Whether the worker's invocations should be traced into its recent logs right now. */
-  isWatched(record: WorkerRecord): boolean {
+  private isWatched(record: WorkerRecord): boolean {
     return record.logsUntil !== undefined && Date.parse(record.logsUntil) > this.now()
+  }
+
+  /** The secret values of one deployment (read when its isolate starts, not per request). */
+  private async deploymentSecrets(name: string, workerId: string): Promise<Record<string, string>> {
+    return unseal(await this.claims.getByName(name).readSecrets(workerId), this.config.secretsKey)
   }
 
   private async credential(token: string | undefined): Promise<Credential> {
@@ -192,7 +268,7 @@ export class PlatformService {
     try {
       // Records from before ownership existed live only in KV.
       const record = lease.current ?? (await this.registry.get(name))
-      if (!record) throw new PlatformError('worker_not_found', `There is no worker named "${name}".`)
+      if (!record) throw workerNotFound(name)
       return await work(record, claim, lease)
     } catch (error) {
       await claim.abort(lease.leaseId)
@@ -204,16 +280,6 @@ export class PlatformService {
     const lease = await claim.acquire(await this.credential(token))
     if (!lease.ok) throw REFUSALS[lease.reason]
     return lease
-  }
-
-  /** The settings a deployment runs with; records from before settings existed get the defaults. */
-  settingsOf(deployment: Deployment | undefined): WorkerSettings {
-    return deployment?.settings ?? defaultSettings(this.config.limits)
-  }
-
-  /** The secret values of one deployment (read when its isolate starts, not per request). */
-  async deploymentSecrets(name: string, workerId: string): Promise<Record<string, string>> {
-    return unseal(await this.claims.getByName(name).readSecrets(workerId), this.config.secretsKey)
   }
 
   /** The secret values of a new deployment: the current ones with this upload's changes. */
@@ -239,7 +305,7 @@ export class PlatformService {
     claim: DurableObjectStub<NameClaim>,
     lease: Lease,
     transition: Transition,
-    waitUntil: WaitUntil,
+    ctx: Background,
     secrets?: SealedSecrets,
     mapped: () => void = () => {},
   ) {
@@ -247,13 +313,7 @@ export class PlatformService {
     await this.registry.put(transition.record)
     mapped() // the name now points at this record's Worker ID
     const committed = await claim.commit(lease.leaseId, transition.record, secrets, transition.expired)
-    waitUntil(Promise.all(transition.expired.map((id) => this.backend.remove(id))))
+    ctx.waitUntil(Promise.all(transition.expired.map((id) => this.backend.remove(id))))
     return committed
   }
-}
-
-/** Labels are short free text shown in the history; blank means "use the default". */
-function cleanLabel(label: string | undefined): string | undefined {
-  const trimmed = label?.replace(/\s+/g, ' ').trim()
-  return trimmed ? trimmed.slice(0, 80) : undefined
 }

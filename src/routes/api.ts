@@ -1,32 +1,31 @@
 import { Hono } from 'hono'
-import type { Config } from '../config'
-import type { AppEnv } from '../env'
+import type { AppEnv } from '../context'
 import { limitUploadBody } from '../middleware/platform'
 import { enforceUploadRate } from '../middleware/security'
 import { currentDeployment } from '../platform/deployments'
 import { PlatformError } from '../platform/errors'
+import type { WorkerRecord } from '../platform/model'
 import { assertValidName } from '../platform/names'
-import type { WorkerRecord } from '../platform/registry'
 import type { PlatformService } from '../platform/service'
-import { listPage } from './list'
+import { workerUrl } from '../platform/urls'
 import { bearerToken, readApiUpload, readJson } from './input'
-import { workerUrl } from './urls'
 
 /** JSON API under /api. Errors are `{ "error": { "code", "message" } }` (see routes/errors). */
 export const api = new Hono<AppEnv>()
 
 api.get('/workers', async (c) => {
-  const { config } = c.var.platform
-  const page = await listPage(c.var.platform, c.req.query('cursor'))
+  const platform = c.var.platform
+  const page = await platform.list(c.req.query('cursor'))
+  const url = (name: string) => workerUrl(c.req.url, name, platform.config.userWorkersDomain)
   return c.json({
-    workers: page.workers.map((worker) => ({ ...worker, url: workerUrl(c.req.url, worker.name, config) })),
+    workers: page.workers.map((worker) => ({ ...worker, url: url(worker.name) })),
     cursor: page.cursor ?? null,
   })
 })
 
 api.get('/workers/:name', async (c) => {
   const record = await c.var.platform.get(c.req.param('name'))
-  return c.json(describe(record, c.req.url, c.var.platform.config, c.var.platform))
+  return c.json(describe(c.var.platform, record, c.req.url))
 })
 
 api.put('/workers/:name', limitUploadBody, async (c) => {
@@ -36,10 +35,8 @@ api.put('/workers/:name', limitUploadBody, async (c) => {
   await enforceUploadRate(c)
   const upload = await readApiUpload(c.req, platform.config.maxScriptBytes)
   const options = { token: bearerToken(c.req), label: upload.label, settings: upload.settings }
-  const result = await platform.deploy(name, upload.bundle, options, (promise) =>
-    c.executionCtx.waitUntil(promise),
-  )
-  const body = describe(result.record, c.req.url, platform.config, platform)
+  const result = await platform.deploy(name, upload.bundle, options, c.executionCtx)
+  const body = describe(platform, result.record, c.req.url)
   // The deploy token is returned once, to the upload that claimed the name; only its hash is kept.
   return result.token ? c.json({ ...body, token: result.token }, 201) : c.json(body, result.created ? 201 : 200)
 })
@@ -47,16 +44,18 @@ api.put('/workers/:name', limitUploadBody, async (c) => {
 api.post('/workers/:name/rollback', async (c) => {
   const { deployment } = ((await readJson(c.req)) ?? {}) as { deployment?: unknown }
   if (typeof deployment !== 'string') {
-    throw new PlatformError('invalid_request', 'Send { "deployment": "<workerId>" } naming one of the worker’s deployments.')
+    throw new PlatformError(
+      'invalid_request',
+      'Send { "deployment": "<workerId>" } naming one of the worker’s deployments.',
+    )
   }
-  const record = await c.var.platform.rollback(c.req.param('name'), deployment, bearerToken(c.req), (promise) =>
-    c.executionCtx.waitUntil(promise),
-  )
-  return c.json(describe(record, c.req.url, c.var.platform.config, c.var.platform))
+  const name = c.req.param('name')
+  const record = await c.var.platform.rollback(name, deployment, bearerToken(c.req), c.executionCtx)
+  return c.json(describe(c.var.platform, record, c.req.url))
 })
 
 api.get('/workers/:name/logs', async (c) => {
-  const logs = await c.var.platform.readLogs(c.req.param('name'), bearerToken(c.req), (promise) => c.executionCtx.waitUntil(promise))
+  const logs = await c.var.platform.readLogs(c.req.param('name'), bearerToken(c.req), c.executionCtx)
   c.header('Cache-Control', 'no-store')
   return c.json(logs)
 })
@@ -67,13 +66,13 @@ api.delete('/workers/:name', async (c) => {
 })
 
 /** Public description of a worker: variable and secret names, never their values. */
-function describe(record: WorkerRecord, requestUrl: string, config: Config, platform: PlatformService) {
+function describe(platform: PlatformService, record: WorkerRecord, requestUrl: string) {
   const current = currentDeployment(record)
   const settings = platform.settingsOf(current)
   return {
     name: record.name,
     workerId: record.workerId,
-    url: workerUrl(requestUrl, record.name, config),
+    url: workerUrl(requestUrl, record.name, platform.config.userWorkersDomain),
     backend: record.backend,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,

@@ -1,65 +1,62 @@
 import type { Context } from 'hono'
-import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import { ConfigError } from '../config'
-import type { AppEnv } from '../env'
+import type { AppEnv } from '../context'
+import { ConfigError } from '../platform/config'
 import { PlatformError, type PlatformErrorCode } from '../platform/errors'
 import { ErrorPage } from '../views/error'
 
-interface ErrorView {
-  status: ContentfulStatusCode
-  title: string
-  message: string
-  hint?: string
-}
-
-const TITLES: Partial<Record<PlatformErrorCode, { title: string; hint?: string }>> = {
+/** How each kind of error reads as a page: a title, and what the visitor can do next. */
+const COPY: Partial<Record<PlatformErrorCode, { title: string; hint?: string }>> = {
   not_found: { title: 'Page not found', hint: 'Check the address, or start from the list of workers.' },
   worker_not_found: { title: 'No such worker', hint: 'Check the name, or upload a worker under it.' },
+  worker_failed: { title: 'This worker failed', hint: 'If it is yours, check its code and upload a fixed version.' },
   deployment_missing: { title: 'This worker is unavailable', hint: 'Upload it again to restore it.' },
   cloudflare_api_error: { title: 'Cloudflare did not accept the request', hint: 'Try again in a moment.' },
-  backend_unavailable: { title: 'User Workers are unavailable', hint: 'The platform operator needs to fix its configuration.' },
+  backend_unavailable: {
+    title: 'User Workers are unavailable',
+    hint: 'The platform operator needs to fix its configuration.',
+  },
   misconfigured: { title: 'The platform is misconfigured', hint: 'The platform operator needs to fix its configuration.' },
   script_too_large: { title: 'Upload too large', hint: 'Go back to keep your code, then make it smaller.' },
   cross_site_request: { title: 'Request refused', hint: 'Open the platform’s own page and submit the form from there.' },
   forbidden: { title: 'Not allowed', hint: 'Use the deploy token you received when the worker was first uploaded.' },
   rate_limited: { title: 'Slow down', hint: 'Wait a minute, then try again.' },
-  limit_exceeded: { title: 'This worker hit its limit', hint: 'If it is yours, make it do less per request or raise its limits.' },
+  limit_exceeded: {
+    title: 'This worker hit its limit',
+    hint: 'If it is yours, make it do less per request or raise its limits.',
+  },
   deployment_not_found: { title: 'No such deployment', hint: 'Pick one from the worker’s deployment history.' },
 }
 
-export async function renderError(c: Context<AppEnv>, view: ErrorView): Promise<Response> {
-  return await c.html(<ErrorPage {...view} backend={c.var.platform?.config.backend} />, view.status)
-}
+const INTERNAL = { code: 'internal_error', status: 500, message: 'Something went wrong on the platform. Try again.' } as const
 
 /** One place that turns any error into the right status, as JSON under /api and as a page elsewhere. */
 export async function handleError(error: Error, c: Context<AppEnv>): Promise<Response> {
   const known = toPlatformError(error)
-  if (!known) {
-    // Unexpected: log the kind of failure, but answer without any internals.
-    console.error(`unhandled ${error.name} on ${c.req.method} ${new URL(c.req.url).pathname}`)
-  }
-  const { code, status, message } = known ?? {
-    code: 'internal_error',
-    status: 500 as const,
-    message: 'Something went wrong on the platform. Try again.',
-  }
+  // Unexpected: log the kind of failure, but answer without any internals.
+  if (!known) console.error(`unhandled ${error.name} on ${c.req.method} ${new URL(c.req.url).pathname}`)
+  const { code, status, message } = known ?? INTERNAL
   const headers = known?.headers ?? {}
   if (isApiRequest(c)) return c.json({ error: { code, message } }, status, headers)
-  const copy = known ? TITLES[known.code] : undefined
-  const response = await renderError(c, { status, title: copy?.title ?? (known ? 'That did not work' : 'Something went wrong'), message, hint: copy?.hint })
-  for (const [name, value] of Object.entries(headers)) response.headers.set(name, value)
-  return response
+
+  const copy = known ? COPY[known.code] : undefined
+  const title = copy?.title ?? (known ? 'That did not work' : 'Something went wrong')
+  const page = <ErrorPage status={status} title={title} message={message} hint={copy?.hint} backend={backendOf(c)} />
+  return c.html(page, status, headers)
 }
 
 export function handleNotFound(c: Context<AppEnv>) {
-  const message = `Nothing lives at ${new URL(c.req.url).pathname}.`
-  return handleError(new PlatformError('not_found', message), c)
+  return handleError(new PlatformError('not_found', `Nothing lives at ${new URL(c.req.url).pathname}.`), c)
 }
 
 function toPlatformError(error: Error): PlatformError | undefined {
   if (error instanceof PlatformError) return error
   if (error instanceof ConfigError) return new PlatformError('misconfigured', error.message)
   return undefined
+}
+
+/** The active backend for the page header; absent when the configuration itself failed. */
+function backendOf(c: Context<AppEnv>) {
+  return c.get('platform')?.config.backend
 }
 
 function isApiRequest(c: Context): boolean {

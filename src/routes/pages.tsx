@@ -1,21 +1,20 @@
 import { Hono, type Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import type { AppEnv } from '../env'
+import type { AppEnv } from '../context'
 import { limitUploadBody } from '../middleware/platform'
 import { enforceUploadRate, sameOriginPosts } from '../middleware/security'
-import { PlatformError } from '../platform/errors'
 import { currentDeployment } from '../platform/deployments'
+import { PlatformError } from '../platform/errors'
+import type { WorkerRecord } from '../platform/model'
 import { isValidName } from '../platform/names'
-import type { WorkerRecord } from '../platform/registry'
 import type { PlatformService } from '../platform/service'
+import { workerPath, workerUrl } from '../platform/urls'
 import { DeletedPage } from '../views/deleted'
 import { HomePage } from '../views/home'
 import type { SettingsFieldValues, SettingsFieldsProps } from '../views/settings-fields'
 import { EXAMPLE_SCRIPT, UploadPage } from '../views/upload'
-import { WorkerPage, type WorkerForm, type WorkerProps } from '../views/worker'
-import { listPage } from './list'
+import { WorkerPage, type WorkerForm, type WorkerPageProps } from '../views/worker'
 import { field, formToken, readForm, readUploadForm, uploadBundle } from './input'
-import { workerUrl } from './urls'
 
 /** Server-rendered pages: the worker list, the upload form and a worker's page. */
 export const pages = new Hono<AppEnv>()
@@ -23,11 +22,14 @@ export const pages = new Hono<AppEnv>()
 pages.use(sameOriginPosts)
 
 pages.get('/', async (c) => {
-  const { config } = c.var.platform
+  const platform = c.var.platform
   const cursor = c.req.query('cursor')
-  const page = await listPage(c.var.platform, cursor)
+  const page = await platform.list(cursor)
+  // On the shared origin the list shows paths: shorter, and the same wherever the platform runs.
+  const link = (name: string) => (platform.config.userWorkersDomain ? urlOf(c, name) : workerPath(name))
+  const workers = page.workers.map((worker) => ({ ...worker, url: link(worker.name) }))
   const nextPage = page.cursor ? `/?cursor=${encodeURIComponent(page.cursor)}` : undefined
-  return c.html(<HomePage config={config} workers={page.workers} nextPage={nextPage} paged={cursor !== undefined} />)
+  return c.html(<HomePage config={platform.config} workers={workers} nextPage={nextPage} paged={cursor !== undefined} />)
 })
 
 pages.get('/upload', async (c) => {
@@ -63,9 +65,7 @@ pages.post('/upload', limitUploadBody, async (c) => {
     await enforceUploadRate(c)
     const bundle = uploadBundle(form, config.maxScriptBytes)
     const options = { token: form.token, label: form.label, settings: form.settings() }
-    const result = await platform.deploy(form.name, bundle, options, (promise) =>
-      c.executionCtx.waitUntil(promise),
-    )
+    const result = await platform.deploy(form.name, bundle, options, c.executionCtx)
     const query = new URLSearchParams({ deployed: result.record.workerId })
     // A first upload's token is handed to the next page through a one-time key, never in the URL.
     if (result.revealId) query.set('reveal', result.revealId)
@@ -73,6 +73,7 @@ pages.post('/upload', limitUploadBody, async (c) => {
   } catch (error) {
     if (!(error instanceof PlatformError)) throw error
     // Re-render the form with what the user typed (except the token) and why it was refused.
+    const current = isValidName(form.name) ? await platform.find(form.name) : null
     return c.html(
       <UploadPage
         backend={config.backend}
@@ -80,7 +81,7 @@ pages.post('/upload', limitUploadBody, async (c) => {
         script={form.script}
         label={form.label}
         main={form.main}
-        settings={settingsProps(platform, isValidName(form.name) ? await platform.find(form.name) : null, form.fields)}
+        settings={settingsProps(platform, current, form.fields)}
         maxScriptBytes={config.maxScriptBytes}
         error={{ code: error.code, message: error.message }}
       />,
@@ -110,7 +111,7 @@ pages.post('/workers/:name/logs', async (c) => {
   const name = c.req.param('name')
   try {
     const token = formToken(await readForm(c.req))
-    const logs = await platform.readLogs(name, token, (promise) => c.executionCtx.waitUntil(promise))
+    const logs = await platform.readLogs(name, token, c.executionCtx)
     const record = await platform.get(name)
     c.header('Cache-Control', 'no-store')
     return renderWorkerPage(c, record, { logs })
@@ -132,41 +133,56 @@ pages.post('/workers/:name/delete', async (c) => {
 })
 
 pages.post('/workers/:name/rollback', async (c) => {
-  const platform = c.var.platform
   const name = c.req.param('name')
   const body = await readForm(c.req)
   try {
     const deployment = field(body, 'deployment')
     if (!deployment) throw new PlatformError('invalid_request', 'Choose the deployment to roll back to.')
-    await platform.rollback(name, deployment, formToken(body), (promise) => c.executionCtx.waitUntil(promise))
+    await c.var.platform.rollback(name, deployment, formToken(body), c.executionCtx)
   } catch (error) {
     return workerPageWithError(c, name, error, 'rollback')
   }
   return c.redirect(`/workers/${name}?rolledBack=1`, 303)
 })
 
+function urlOf(c: Context<AppEnv>, name: string): string {
+  return workerUrl(c.req.url, name, c.var.platform.config.userWorkersDomain)
+}
+
 /** The settings part of the upload form: the values shown, and the names the worker already has. */
-function settingsProps(platform: PlatformService, current: WorkerRecord | null, values: SettingsFieldValues): SettingsFieldsProps {
+function settingsProps(
+  platform: PlatformService,
+  current: WorkerRecord | null,
+  values: SettingsFieldValues,
+): SettingsFieldsProps {
   const settings = current ? platform.settingsOf(currentDeployment(current)) : undefined
+  const customised =
+    settings !== undefined &&
+    (Object.keys(settings.vars).length > 0 || settings.secretNames.length > 0 || settings.egress.mode !== 'allow-all')
   return {
     values,
     varNames: Object.keys(settings?.vars ?? {}),
     secretNames: settings?.secretNames ?? [],
     limits: platform.config.limits,
-    open: settings !== undefined && (Object.keys(settings.vars).length > 0 || settings.secretNames.length > 0 || settings.egress.mode !== 'allow-all'),
+    open: customised,
   }
 }
 
-/** A refused delete or rollback: the worker page again, with the reason next to the form used. */
+/** A refused action on the worker page: the page again, with the reason next to the form used. */
 async function workerPageWithError(c: Context<AppEnv>, name: string, error: unknown, form: WorkerForm) {
   if (!(error instanceof PlatformError) || error.code === 'worker_not_found') throw error
   const record = await c.var.platform.get(name)
   return renderWorkerPage(c, record, { formError: { form, message: error.message } }, error.status)
 }
 
-type PageExtras = Partial<Omit<WorkerProps, 'backend' | 'record' | 'url' | 'settings'>>
+type PageExtras = Partial<Omit<WorkerPageProps, 'backend' | 'record' | 'url' | 'settings'>>
 
-function renderWorkerPage(c: Context<AppEnv>, record: WorkerRecord, extras: PageExtras, status: ContentfulStatusCode = 200) {
+function renderWorkerPage(
+  c: Context<AppEnv>,
+  record: WorkerRecord,
+  extras: PageExtras,
+  status: ContentfulStatusCode = 200,
+) {
   const platform = c.var.platform
   return c.html(
     <WorkerPage
@@ -174,7 +190,7 @@ function renderWorkerPage(c: Context<AppEnv>, record: WorkerRecord, extras: Page
       {...extras}
       backend={platform.config.backend}
       record={record}
-      url={workerUrl(c.req.url, record.name, platform.config)}
+      url={urlOf(c, record.name)}
       settings={platform.settingsOf(currentDeployment(record))}
     />,
     status,

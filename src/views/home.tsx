@@ -1,11 +1,14 @@
 import type { FC } from 'hono/jsx'
-import type { Config } from '../config'
-import type { WorkerSummary } from '../platform/registry'
+import { formatTime } from '../lib/format'
+import type { Config } from '../platform/config'
+import type { WorkerSummary } from '../platform/model'
+import { USER_WORKERS_MOUNT } from '../platform/urls'
 import { Layout } from './layout'
 
 export interface HomeProps {
-  config: Pick<Config, 'backend' | 'backendReason'>
-  workers: WorkerSummary[]
+  config: Pick<Config, 'backend' | 'backendReason' | 'userWorkersDomain'>
+  /** Each worker with the URL it is served at. */
+  workers: (WorkerSummary & { url: string })[]
   /** Link to the next page of workers, when there is one. */
   nextPage?: string
   /** True when this page was reached through a cursor (not the first page). */
@@ -16,7 +19,9 @@ export const HomePage: FC<HomeProps> = ({ config, workers, nextPage, paged }) =>
   <Layout title="Workers" backend={config.backend} current="home">
     <h1>Your workers</h1>
     <p class="lead">
-      Each worker is served at <code>/user-workers/&lt;name&gt;</code>. User Workers run on the{' '}
+      Each worker is served at{' '}
+      <code>{config.userWorkersDomain ? `<name>.${config.userWorkersDomain}` : `${USER_WORKERS_MOUNT}/<name>`}</code>. User
+      Workers run on the{' '}
       <strong>{config.backend}</strong> backend: {config.backendReason}
     </p>
     {workers.length === 0 && !paged ? (
@@ -54,8 +59,8 @@ export const HomePage: FC<HomeProps> = ({ config, workers, nextPage, paged }) =>
                     <a href={`/workers/${worker.name}`}>{worker.name}</a>
                   </td>
                   <td>
-                    <a href={`/user-workers/${worker.name}`}>
-                      <code>/user-workers/{worker.name}</code>
+                    <a href={worker.url}>
+                      <code>{worker.url}</code>
                     </a>
                   </td>
                   <td class="optional">
@@ -75,7 +80,3 @@ export const HomePage: FC<HomeProps> = ({ config, workers, nextPage, paged }) =>
     )}
   </Layout>
 )
-
-export function formatTime(iso: string): string {
-  return iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : '—'
-}

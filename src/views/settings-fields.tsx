@@ -1,5 +1,5 @@
 import type { FC } from 'hono/jsx'
-import type { LimitPolicy } from '../platform/settings'
+import type { LimitPolicy } from '../platform/model'
 
 /** The settings part of the upload form, as typed (or prefilled from the current deployment). */
 export interface SettingsFieldValues {

@@ -1,11 +1,15 @@
 import type { FC } from 'hono/jsx'
-import type { BackendKind } from '../config'
-import { formatBytes } from '../platform/bundle'
-import { NAME_RULES } from '../platform/names'
+import { formatBytes } from '../lib/format'
+import { ACCEPTED_EXTENSIONS, DEFAULT_MAIN_MODULE } from '../platform/bundle'
+import { MAX_LABEL_LENGTH } from '../platform/deployments'
+import type { BackendKind } from '../platform/model'
+import { MAX_NAME_LENGTH, NAME_PATTERN, NAME_RULES } from '../platform/names'
+import { PLATFORM_MODULE } from '../platform/platform-module'
+import { USER_WORKERS_MOUNT } from '../platform/urls'
 import { Layout } from './layout'
 import { SettingsFields, type SettingsFieldsProps } from './settings-fields'
 
-export const EXAMPLE_SCRIPT = `import { platform } from "./platform.js";
+export const EXAMPLE_SCRIPT = `import { platform } from "./${PLATFORM_MODULE}";
 
 export default {
   async fetch(request, env, ctx) {
@@ -36,7 +40,7 @@ export const UploadPage: FC<UploadProps> = ({ backend, name, script, label = '',
     <h1>Upload a worker</h1>
     <p class="lead">
       Give it a name and an ES module with a <code>fetch</code> handler. The platform checks that it starts, deploys it,
-      and serves it at <code>/user-workers/&lt;name&gt;</code>; uploading again under the same name replaces it.
+      and serves it at <code>{USER_WORKERS_MOUNT}/&lt;name&gt;</code>; uploading again under the same name replaces it.
     </p>
     {error && (
       <div class="alert error" role="alert" id="upload-error">
@@ -54,8 +58,8 @@ export const UploadPage: FC<UploadProps> = ({ backend, name, script, label = '',
         name="name"
         value={name}
         required
-        maxlength={63}
-        pattern="[a-z0-9]+(-[a-z0-9]+)*"
+        maxlength={MAX_NAME_LENGTH}
+        pattern={NAME_PATTERN}
         autocomplete="off"
         autocapitalize="none"
         spellcheck={false}
@@ -71,15 +75,15 @@ export const UploadPage: FC<UploadProps> = ({ backend, name, script, label = '',
       <label for="file">
         Or files <span class="hint">— used when the code box is empty: .js/.mjs modules, plus .json, .txt/.html/.md, .wasm</span>
       </label>
-      <input type="file" id="file" name="file" multiple accept=".js,.mjs,.json,.txt,.html,.md,.csv,.wasm" />
+      <input type="file" id="file" name="file" multiple accept={ACCEPTED_EXTENSIONS.join(',')} />
       <label for="main">
         Main module <span class="hint">— with several files; default: the first .js file</span>
       </label>
-      <input type="text" id="main" name="main" value={main} autocomplete="off" spellcheck={false} placeholder="worker.js" />
+      <input type="text" id="main" name="main" value={main} autocomplete="off" spellcheck={false} placeholder={DEFAULT_MAIN_MODULE} />
       <label for="label">
         Label <span class="hint">— optional, shown in the worker’s deployment history</span>
       </label>
-      <input type="text" id="label" name="label" value={label} maxlength={80} autocomplete="off" />
+      <input type="text" id="label" name="label" value={label} maxlength={MAX_LABEL_LENGTH} autocomplete="off" />
       <SettingsFields {...settings} open={settings.open || error?.code === 'invalid_settings'} />
       <label for="token">
         Deploy token <span class="hint">— only to update a worker you own; the first upload of a name gives you one</span>

@@ -1,17 +1,14 @@
 import type { FC, PropsWithChildren } from 'hono/jsx'
-import type { BackendKind } from '../config'
-import { formatBytes } from '../platform/bundle'
+import { formatBytes, formatDuration, formatTime } from '../lib/format'
 import { currentDeployment } from '../platform/deployments'
-import type { LogLine } from '../platform/claims'
-import type { WorkerRecord } from '../platform/registry'
-import type { WorkerSettings } from '../platform/settings'
-import { formatTime } from './home'
+import { LOG_LINES_KEPT, LOG_WATCH_MS } from '../platform/logs'
+import type { BackendKind, LogLine, WorkerRecord, WorkerSettings } from '../platform/model'
 import { Layout } from './layout'
 
 /** The forms on the worker page that need the deploy token. */
 export type WorkerForm = 'delete' | 'rollback' | 'logs'
 
-export interface WorkerProps {
+export interface WorkerPageProps {
   backend: BackendKind
   record: WorkerRecord
   /** Absolute URL the worker is served at. */
@@ -32,7 +29,7 @@ export interface WorkerProps {
   settings: WorkerSettings
 }
 
-export const WorkerPage: FC<WorkerProps> = (props) => {
+export const WorkerPage: FC<WorkerPageProps> = (props) => {
   const { backend, record, url, deployed, rolledBack, token, tokenExpired, formError, logs, settings } = props
   const current = currentDeployment(record)
   return (
@@ -197,8 +194,9 @@ export const WorkerPage: FC<WorkerProps> = (props) => {
       )}
       <form class="card" method="post" action={`/workers/${record.name}/logs`} aria-labelledby="logs-heading">
         <p>
-          The last 100 lines of console output and uncaught exceptions, for the owner. Like <code>wrangler tail</code>, they
-          are captured while someone watches: showing them turns capture on for 15 minutes.
+          The last {LOG_LINES_KEPT} lines of console output and uncaught exceptions, for the owner. Like{' '}
+          <code>wrangler tail</code>, they are captured while someone watches: showing them turns capture on for{' '}
+          {formatDuration(LOG_WATCH_MS)}.
         </p>
         <TokenSubmit id="logs-token">
           <button type="submit">{logs ? 'Refresh logs' : 'Show logs'}</button>
@@ -220,7 +218,7 @@ export const WorkerPage: FC<WorkerProps> = (props) => {
 }
 
 /** The reason the named form was refused, shown next to it. */
-const FormError: FC<{ form: WorkerForm; error: WorkerProps['formError'] }> = ({ form, error }) =>
+const FormError: FC<{ form: WorkerForm; error: WorkerPageProps['formError'] }> = ({ form, error }) =>
   error?.form === form ? (
     <div class="alert error" role="alert">
       {error.message}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { RETAINED_DEPLOYMENTS, withDeployment, withRollback, type Deployment } from '../../src/platform/deployments'
-import type { WorkerRecord } from '../../src/platform/registry'
+import { RETAINED_DEPLOYMENTS, withDeployment, withRollback } from '../../src/platform/deployments'
+import type { Deployment, WorkerRecord } from '../../src/platform/model'
 
 const GRACE = 120_000
 const T0 = Date.parse('2026-11-22T10:00:00Z')

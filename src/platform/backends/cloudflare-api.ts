@@ -1,6 +1,7 @@
+import { fromBase64 } from '../../lib/encoding'
 import type { CloudflareApiSettings } from '../config'
-import { fromBase64, type WorkerBundle } from './bundle'
-import { PlatformError } from './errors'
+import { PlatformError } from '../errors'
+import type { WorkerBundle } from '../model'
 import { API_CONTENT_TYPES } from './modules'
 
 /** The envelope every Cloudflare API v4 response comes in. */
@@ -20,7 +21,6 @@ export type ScriptMetadata = ({ main_module: string } | { body_part: string }) &
 // Upload error codes that mean "your script is wrong" rather than "Cloudflare failed":
 // 10021 script validation failed (e.g. a SyntaxError at startup), 10006 script body not parseable.
 const SCRIPT_REJECTED_CODES = new Set([10006, 10021])
-
 
 /**
  * A minimal client for the Workers for Platforms script endpoints. The API token is only ever

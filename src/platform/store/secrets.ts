@@ -1,3 +1,6 @@
+import { randomBytes } from '../../lib/crypto'
+import { encodeText, fromBase64, toBase64 } from '../../lib/encoding'
+
 /**
  * Secret values of a deployment, as stored in the name's Durable Object (never in KV). With
  * SECRETS_KEY set they are AES-GCM encrypted with a key derived from it; without it (local
@@ -12,12 +15,15 @@ export interface SealedSecrets {
 export async function seal(values: Record<string, string>, secretsKey: string | undefined): Promise<SealedSecrets> {
   const plain = JSON.stringify(values)
   if (!secretsKey) return { encrypted: false, data: plain }
-  const iv = crypto.getRandomValues(new Uint8Array(12))
-  const data = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, await deriveKey(secretsKey), new TextEncoder().encode(plain))
+  const iv = randomBytes(12)
+  const data = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, await deriveKey(secretsKey), encodeText(plain))
   return { encrypted: true, iv: toBase64(iv), data: toBase64(new Uint8Array(data)) }
 }
 
-export async function unseal(sealed: SealedSecrets | null, secretsKey: string | undefined): Promise<Record<string, string>> {
+export async function unseal(
+  sealed: SealedSecrets | null,
+  secretsKey: string | undefined,
+): Promise<Record<string, string>> {
   if (!sealed) return {}
   if (!sealed.encrypted) return JSON.parse(sealed.data) as Record<string, string>
   if (!secretsKey) throw new Error('Secrets were encrypted with SECRETS_KEY, which is no longer set.')
@@ -30,20 +36,12 @@ export async function unseal(sealed: SealedSecrets | null, secretsKey: string | 
 }
 
 async function deriveKey(secretsKey: string): Promise<CryptoKey> {
-  const material = await crypto.subtle.importKey('raw', new TextEncoder().encode(secretsKey), 'HKDF', false, ['deriveKey'])
+  const material = await crypto.subtle.importKey('raw', encodeText(secretsKey), 'HKDF', false, ['deriveKey'])
   return crypto.subtle.deriveKey(
-    { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: new TextEncoder().encode('user-worker-secrets') },
+    { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: encodeText('user-worker-secrets') },
     material,
     { name: 'AES-GCM', length: 256 },
     false,
     ['encrypt', 'decrypt'],
   )
-}
-
-function toBase64(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes))
-}
-
-function fromBase64(text: string): Uint8Array {
-  return Uint8Array.from(atob(text), (char) => char.charCodeAt(0))
 }

@@ -1,23 +1,11 @@
 import { DurableObject } from 'cloudflare:workers'
-import type { Env } from '../env'
-import type { WorkerRecord } from './registry'
+import { randomToken } from '../../lib/crypto'
+import { LOG_LINES_KEPT } from '../logs'
+import type { LogLine, WorkerRecord } from '../model'
+import { authorize, hashToken, newDeployToken, newOwnerId, type Credential, type Owner, type Refusal } from '../ownership'
 import type { SealedSecrets } from './secrets'
-import { hashToken, newDeployToken, randomId, secretsEqual } from './tokens'
 
-/** Who may change a name: set by the first successful upload, cleared when the worker is deleted. */
-interface Owner {
-  ownerId: string
-  tokenHash: string
-  claimedAt: string
-}
-
-/** The caller's credential as the Worker established it (admin is checked there, against ADMIN_TOKEN). */
-export interface Credential {
-  token?: string
-  admin: boolean
-}
-
-export type LeaseRefusal = { ok: false; reason: 'name_taken' | 'token_required' | 'token_invalid' }
+export type LeaseRefusal = { ok: false; reason: Refusal }
 
 export type Lease = {
   ok: true
@@ -34,16 +22,6 @@ export interface Committed {
   /** One-time key under which the token can be shown again by `takeReveal` (for the form's redirect). */
   revealId?: string
 }
-
-/** One line of a worker's recent output. */
-export interface LogLine {
-  at: string
-  level: string
-  message: string
-}
-
-/** Recent output kept per worker: storage stays bounded however much a worker logs. */
-export const LOG_LINES_KEPT = 100
 
 /** How long a lease may be held before it is taken back (a Worker that died mid-deploy). */
 const LEASE_MS = 30_000
@@ -100,8 +78,8 @@ export class NameClaim extends DurableObject<Env> {
       release()
       return { ok: false, reason: refusal }
     }
-    const leaseId = randomId()
-    const ownerId = owner?.ownerId ?? `o-${randomId(9)}`
+    const leaseId = randomToken()
+    const ownerId = owner?.ownerId ?? newOwnerId()
     const timer = setTimeout(() => this.end(leaseId), LEASE_MS)
     this.lease = { id: leaseId, ownerId, release, timer }
     const current = (await this.ctx.storage.get<WorkerRecord>('record')) ?? null
@@ -122,7 +100,7 @@ export class NameClaim extends DurableObject<Env> {
         const token = newDeployToken()
         const owner: Owner = { ownerId: lease.ownerId, tokenHash: await hashToken(token), claimedAt: record.updatedAt }
         await this.ctx.storage.put('owner', owner)
-        const revealId = randomId()
+        const revealId = randomToken()
         this.reveals.set(revealId, { token, expiresAt: Date.now() + REVEAL_MS })
         committed = { token, revealId }
       }
@@ -177,14 +155,3 @@ export class NameClaim extends DurableObject<Env> {
 }
 
 const secretsKey = (workerId: string) => `secrets/${workerId}`
-
-async function authorize(
-  owner: Owner | undefined,
-  credential: Credential,
-  claimedOnArrival: boolean,
-): Promise<LeaseRefusal['reason'] | null> {
-  if (!owner || credential.admin) return null
-  if (!credential.token) return claimedOnArrival ? 'token_required' : 'name_taken'
-  if (await secretsEqual(await hashToken(credential.token), owner.tokenHash)) return null
-  return claimedOnArrival ? 'token_invalid' : 'name_taken'
-}

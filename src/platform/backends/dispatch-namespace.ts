@@ -1,8 +1,10 @@
+import { errorMessage } from '../../lib/errors'
+import { PlatformError } from '../errors'
+import { nameTag } from '../logs'
+import type { WorkerBundle } from '../model'
 import type { DeployInfo, FetcherOptions, UserWorkerBackend, UserWorkerFetcher } from './backend'
-import type { WorkerBundle } from './bundle'
 import type { CloudflareApi } from './cloudflare-api'
-import { PlatformError } from './errors'
-import { limitExceeded } from './limits'
+import { limitExceeded } from './limit-errors'
 
 /**
  * Workers for Platforms: user Workers are uploaded to a dispatch namespace through the Cloudflare
@@ -25,7 +27,7 @@ export class DispatchNamespaceBackend implements UserWorkerBackend {
       ...(main?.type === 'service-worker' ? { body_part: bundle.mainModule } : { main_module: bundle.mainModule }),
       compatibility_date: this.compatibilityDate,
       // Tags let the namespace be searched and cleaned up by name or by owner through the API.
-      tags: [`name:${info.name}`, `owner:${info.ownerId}`],
+      tags: [nameTag(info.name), `owner:${info.ownerId}`],
       ...(this.tailConsumer ? { tail_consumers: [{ service: this.tailConsumer }] } : {}),
       bindings: [
         ...Object.entries(info.settings.vars).map(([name, text]) => ({ type: 'plain_text' as const, name, text })),
@@ -63,7 +65,7 @@ export class DispatchNamespaceBackend implements UserWorkerBackend {
 
 /** Separates failures of the namespace itself from exceptions thrown by the user's code. */
 function classifyDispatchError(error: unknown): unknown {
-  const message = error instanceof Error ? error.message : ''
+  const message = errorMessage(error)
   if (message.startsWith('Worker not found')) {
     return new PlatformError('deployment_missing', 'This worker is registered, but its script is missing from the dispatch namespace.')
   }

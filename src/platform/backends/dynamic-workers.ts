@@ -1,7 +1,7 @@
+import { PlatformError } from '../errors'
+import type { WorkerBundle } from '../model'
 import type { DeployInfo, FetcherOptions, UserWorkerBackend, UserWorkerFetcher } from './backend'
-import type { WorkerBundle } from './bundle'
-import { PlatformError } from './errors'
-import { limitExceeded } from './limits'
+import { limitExceeded } from './limit-errors'
 import { toLoaderModule } from './modules'
 
 const codeKey = (workerId: string) => `code/${workerId}`

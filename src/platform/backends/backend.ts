@@ -1,6 +1,4 @@
-import type { BackendKind } from '../config'
-import type { WorkerBundle } from './bundle'
-import type { EgressPolicy, WorkerSettings } from './settings'
+import type { BackendKind, EgressPolicy, WorkerBundle, WorkerSettings } from '../model'
 
 /** The part of a Fetcher the platform uses to call a user Worker. */
 export interface UserWorkerFetcher {

@@ -1,36 +1,4 @@
-import type { BackendKind } from '../config'
-import type { Deployment, RetiredDeployment } from './deployments'
-
-/** The KV record behind a friendly name: which immutable Worker ID serves it. */
-export interface WorkerRecord {
-  name: string
-  workerId: string
-  /** Opaque ID of the owner (the holder of the name's deploy token). */
-  ownerId: string
-  backend: BackendKind
-  createdAt: string
-  /** When the mapping last changed (a deploy or a rollback). */
-  updatedAt: string
-  /** The retained history, newest first; `workerId` is one of them (not always the newest). */
-  deployments: Deployment[]
-  /** Deployments beyond the history, kept until no location can still be dispatching to them. */
-  retired: RetiredDeployment[]
-  /** Logs are captured until then: someone is watching (see PlatformService.readLogs). */
-  logsUntil?: string
-}
-
-/** Stored as KV metadata so that one `list` call renders a page of the home list. */
-export interface WorkerSummary {
-  name: string
-  workerId: string
-  updatedAt: string
-}
-
-export interface WorkerPage {
-  workers: WorkerSummary[]
-  /** Pass back to `list` for the next page; absent on the last page. */
-  cursor?: string
-}
+import type { WorkerList, WorkerRecord, WorkerSummary } from '../model'
 
 const PREFIX = 'workers/'
 const recordKey = (name: string) => `${PREFIX}${name}`
@@ -38,7 +6,8 @@ const recordKey = (name: string) => `${PREFIX}${name}`
 type CacheEntry = { record: WorkerRecord | null; expiresAt: number }
 
 /**
- * name → Worker ID mapping in Workers KV. Reads for dispatch go through a small in-isolate cache so
+ * The name → Worker ID mapping in Workers KV: the fast read path of dispatch (the name's Durable
+ * Object is the authority; see name-claim.do.ts). Reads for dispatch go through a small in-isolate cache so
  * that steady-state traffic costs no KV read; this isolate's own writes refresh it immediately.
  */
 export class Registry {
@@ -73,7 +42,7 @@ export class Registry {
     this.remember(name, null)
   }
 
-  async list(options: { limit: number; cursor?: string }): Promise<WorkerPage> {
+  async list(options: { limit: number; cursor?: string }): Promise<WorkerList> {
     const page = await this.kv.list<WorkerSummary>({ prefix: PREFIX, limit: options.limit, cursor: options.cursor })
     const workers = page.keys.map((key) => key.metadata ?? { name: key.name.slice(PREFIX.length), workerId: '', updatedAt: '' })
     return page.list_complete ? { workers } : { workers, cursor: page.cursor }

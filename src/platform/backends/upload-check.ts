@@ -1,5 +1,6 @@
-import type { WorkerBundle } from './bundle'
-import { PlatformError } from './errors'
+import { errorMessage } from '../../lib/errors'
+import { PlatformError } from '../errors'
+import type { WorkerBundle } from '../model'
 import { toLoaderModule } from './modules'
 
 // A main module of the platform's own that imports the user's main module: evaluating it runs the
@@ -53,14 +54,14 @@ export async function checkBundle(loader: WorkerLoader, bundle: WorkerBundle, co
 }
 
 function isStartupFailure(error: unknown): boolean {
-  const message = error instanceof Error ? error.message : String(error)
-  return /^Failed to start Worker|did not finish within|No event handlers were registered|Handler does not export/i.test(message)
+  return /^Failed to start Worker|did not finish within|No event handlers were registered|Handler does not export/i.test(
+    errorMessage(error),
+  )
 }
 
 /** The runtime's message without its "Failed to start Worker:" wrapper. */
 function runtimeMessage(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error)
-  return message.replace(/^Failed to start Worker:\s*/i, '').trim() || 'unknown error'
+  return errorMessage(error).replace(/^Failed to start Worker:\s*/i, '').trim() || 'unknown error'
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -1,12 +1,9 @@
-import type { Env } from './env'
-import type { LimitPolicy } from './platform/settings'
-
-export type BackendKind = 'dynamic-workers' | 'dispatch-namespace'
+import type { BackendKind, LimitPolicy } from './model'
 
 export interface CloudflareApiSettings {
   baseUrl: string
   accountId: string
-  /** Kept out of every log line, page and error: see platform/cloudflare-api.ts. */
+  /** Kept out of every log line, page and error: see backends/cloudflare-api.ts. */
   apiToken: string
   namespace: string
 }
@@ -54,27 +51,29 @@ export const DEFAULTS = {
 
 const BACKENDS: readonly BackendKind[] = ['dynamic-workers', 'dispatch-namespace']
 
-/** The string settings configuration is read from (vars, secrets, or .env in development). */
-export type ConfigVars = Pick<
-  Env,
-  | 'USER_WORKERS_BACKEND'
-  | 'CLOUDFLARE_API_TOKEN'
-  | 'CLOUDFLARE_ACCOUNT_ID'
-  | 'CLOUDFLARE_API_BASE_URL'
-  | 'DISPATCH_NAMESPACE'
-  | 'MAX_SCRIPT_BYTES'
-  | 'USER_WORKERS_COMPATIBILITY_DATE'
-  | 'ADMIN_TOKEN'
-  | 'USER_WORKERS_DOMAIN'
-  | 'USER_WORKERS_SANDBOX'
-  | 'DEPLOYMENT_GRACE_SECONDS'
-  | 'TAIL_CONSUMER'
-  | 'SECRETS_KEY'
-  | 'USER_CPU_MS'
-  | 'USER_CPU_MS_MAX'
-  | 'USER_SUBREQUESTS'
-  | 'USER_SUBREQUESTS_MAX'
->
+/** The variables and secrets configuration is read from (wrangler vars, secrets, or .dev.vars locally). */
+export const CONFIG_VARS = [
+  'USER_WORKERS_BACKEND',
+  'CLOUDFLARE_API_TOKEN',
+  'CLOUDFLARE_ACCOUNT_ID',
+  'CLOUDFLARE_API_BASE_URL',
+  'DISPATCH_NAMESPACE',
+  'MAX_SCRIPT_BYTES',
+  'USER_WORKERS_COMPATIBILITY_DATE',
+  'ADMIN_TOKEN',
+  'USER_WORKERS_DOMAIN',
+  'USER_WORKERS_SANDBOX',
+  'DEPLOYMENT_GRACE_SECONDS',
+  'TAIL_CONSUMER',
+  'SECRETS_KEY',
+  'USER_CPU_MS',
+  'USER_CPU_MS_MAX',
+  'USER_SUBREQUESTS',
+  'USER_SUBREQUESTS_MAX',
+] as const
+
+/** Every setting is an optional string: unset, blank and placeholder values all mean "the default". */
+export type ConfigVars = Partial<Record<(typeof CONFIG_VARS)[number], string>>
 
 export function parseConfig(env: ConfigVars): Config {
   const apiToken = clean(env.CLOUDFLARE_API_TOKEN)
@@ -104,7 +103,7 @@ export function parseConfig(env: ConfigVars): Config {
     dispatchNamespace,
     maxScriptBytes: parsePositiveInt('MAX_SCRIPT_BYTES', env.MAX_SCRIPT_BYTES) ?? DEFAULTS.maxScriptBytes,
     userCompatibilityDate: parseDate(clean(env.USER_WORKERS_COMPATIBILITY_DATE)) ?? DEFAULTS.userCompatibilityDate,
-    adminToken: parseAdminToken(env.ADMIN_TOKEN),
+    adminToken: parseSecret('ADMIN_TOKEN', env.ADMIN_TOKEN),
     userWorkersDomain: parseDomain(clean(env.USER_WORKERS_DOMAIN)),
     sandboxPolicy: parseSandbox(clean(env.USER_WORKERS_SANDBOX)),
     deploymentGraceMs: parseGrace(env.DEPLOYMENT_GRACE_SECONDS) * 1000,
@@ -118,10 +117,6 @@ function parseGrace(value: string | undefined): number {
   const seconds = parsePositiveInt('DEPLOYMENT_GRACE_SECONDS', value) ?? DEFAULTS.deploymentGraceSeconds
   if (seconds < 60) throw new ConfigError('DEPLOYMENT_GRACE_SECONDS must be at least 60 (KV takes up to a minute to propagate).')
   return seconds
-}
-
-function parseAdminToken(value: string | undefined): string | undefined {
-  return parseSecret('ADMIN_TOKEN', value)
 }
 
 function parseSecret(name: string, value: string | undefined): string | undefined {

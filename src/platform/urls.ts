@@ -1,5 +1,3 @@
-import type { Config } from '../config'
-
 /** Where workers are mounted on the platform's own origin. */
 export const USER_WORKERS_MOUNT = '/user-workers'
 
@@ -11,19 +9,19 @@ export function workerPath(name: string): string {
  * The URL a worker is served at: its own origin `<name>.<domain>` when host routing is on (keeping
  * the scheme and port the platform was reached on), else the shared-origin mount.
  */
-export function workerUrl(requestUrl: string, name: string, config: Pick<Config, 'userWorkersDomain'>): string {
-  const base = new URL(requestUrl)
-  if (config.userWorkersDomain) {
+export function workerUrl(platformUrl: string, name: string, userWorkersDomain: string | undefined): string {
+  const base = new URL(platformUrl)
+  if (userWorkersDomain) {
     const port = base.port ? `:${base.port}` : ''
-    return `${base.protocol}//${name}.${config.userWorkersDomain}${port}/`
+    return `${base.protocol}//${name}.${userWorkersDomain}${port}/`
   }
   return new URL(workerPath(name), base).href
 }
 
-/** The worker name a request's Host addresses under host routing, if any. */
-export function nameFromHost(requestUrl: string, domain: string): string | undefined {
+/** The worker name a request's host addresses under host routing, if any. */
+export function nameFromHost(requestUrl: string, userWorkersDomain: string): string | undefined {
   const host = new URL(requestUrl).hostname
-  const suffix = `.${domain}`
+  const suffix = `.${userWorkersDomain}`
   if (!host.endsWith(suffix)) return undefined
   return host.slice(0, -suffix.length)
 }

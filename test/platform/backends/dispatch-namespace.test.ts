@@ -1,10 +1,10 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { Env } from '../../src/env'
-import app from '../../src/index'
-import { CLOUDFLARE_DOUBLE } from '../doubles/constants'
-import { ECHO_SCRIPT, helloScript, inputValue, ORIGIN, textareaContent, uniqueName } from '../helpers'
+import app from '../../../src/index'
+import type { ConfigVars } from '../../../src/platform/config'
+import { CLOUDFLARE_DOUBLE } from '../../doubles/constants'
+import { ECHO_SCRIPT, helloScript, inputValue, ORIGIN, textareaContent, uniqueName } from '../../helpers'
 
 // The real Cloudflare API is covered by a test double (test/doubles/cloudflare-api.js) that the
 // platform reaches at CLOUDFLARE_API_BASE_URL, and the `dispatcher` binding (which cannot run
@@ -51,7 +51,10 @@ const dispatcher = {
   },
 }
 
-const namespaceEnv: Env = {
+/** The Worker's bindings with the namespace backend configured. */
+type NamespaceEnv = Env & ConfigVars
+
+const namespaceEnv: NamespaceEnv = {
   ...env,
   CLOUDFLARE_API_TOKEN: CLOUDFLARE_DOUBLE.token,
   CLOUDFLARE_ACCOUNT_ID: CLOUDFLARE_DOUBLE.accountId,
@@ -72,7 +75,7 @@ for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
   })
 }
 
-async function call(path: string, init?: RequestInit, environment: Env = namespaceEnv): Promise<Response> {
+async function call(path: string, init?: RequestInit, environment: NamespaceEnv = namespaceEnv): Promise<Response> {
   const ctx = createExecutionContext()
   const res = await app.fetch(new Request(new URL(path, ORIGIN), { redirect: 'manual', ...init }), environment, ctx)
   await waitOnExecutionContext(ctx)

@@ -1,4 +1,5 @@
-import { fromBase64, type BundleModule } from './bundle'
+import { fromBase64 } from '../../lib/encoding'
+import type { BundleModule } from '../model'
 
 type LoaderModule = WorkerLoaderWorkerCode['modules'][string]
 

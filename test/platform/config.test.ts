@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { type ConfigVars, ConfigError, parseConfig } from '../src/config'
+import { type ConfigVars, ConfigError, parseConfig } from '../../src/platform/config'
 
 const base: ConfigVars = {}
 

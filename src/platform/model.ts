@@ -1,0 +1,135 @@
+// The platform's model: what a user Worker is, as types only. Every other module of the core and
+// every route speaks in these terms.
+
+export type BackendKind = 'dynamic-workers' | 'dispatch-namespace'
+
+// ── Code ────────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Kinds of module a user Worker may consist of. `service-worker` is a main script in the
+ * `addEventListener("fetch", …)` syntax; wasm content is base64 so bundles stay JSON.
+ */
+export type ModuleType = 'esm' | 'service-worker' | 'text' | 'json' | 'wasm'
+
+export interface BundleModule {
+  name: string
+  type: ModuleType
+  content: string
+}
+
+/** What the platform deploys: the code of one user Worker, independent of the backend. */
+export interface WorkerBundle {
+  mainModule: string
+  modules: BundleModule[]
+}
+
+/** A file as uploaded, before it becomes a module. */
+export interface UploadedFile {
+  name: string
+  /** Text, or for binary files (.wasm) the raw bytes. */
+  content: string | Uint8Array
+}
+
+// ── Settings ────────────────────────────────────────────────────────────────────────────────────
+
+/** Who a user Worker may reach with fetch(). */
+export interface EgressPolicy {
+  mode: EgressMode
+  /** Host names allowed in `allow-list` mode; `*.example.com` also matches subdomains. */
+  hosts: string[]
+}
+
+export type EgressMode = 'allow-all' | 'block-all' | 'allow-list'
+
+export interface Limits {
+  cpuMs: number
+  subRequests: number
+}
+
+/** What a worker gets when it asks for nothing, and the most it may ask for. */
+export interface LimitPolicy {
+  defaults: Limits
+  maxima: Limits
+}
+
+/** How one deployment runs. Part of the deployment, so a rollback restores it too. */
+export interface WorkerSettings {
+  vars: Record<string, string>
+  /** Names only: values are write-only and kept apart (see store/secrets.ts). */
+  secretNames: string[]
+  egress: EgressPolicy
+  limits: Limits
+}
+
+/**
+ * What an upload may say about settings; anything left out is kept from the current deployment.
+ * For vars and secrets, a value sets one, null deletes it, and names not mentioned are kept.
+ */
+export interface SettingsInput {
+  vars?: Record<string, string | null>
+  secrets?: Record<string, string | null>
+  egress?: EgressPolicy
+  limits?: Partial<Limits>
+}
+
+// ── Deployments and the name → Worker ID mapping ────────────────────────────────────────────────
+
+/** One immutable upload of a worker: its Worker ID names exactly this code, forever. */
+export interface Deployment {
+  workerId: string
+  /** 1 for a name's first upload, then counting up (names reused after a delete start again). */
+  sequence: number
+  createdAt: string
+  size: number
+  sha256: string
+  label: string
+  /** Vars, secret names, egress and limits this deployment runs with (absent on older records). */
+  settings?: WorkerSettings
+}
+
+/** A deployment that left the history; its code is deleted once no location can still use it. */
+export interface RetiredDeployment {
+  workerId: string
+  retiredAt: string
+}
+
+/** What a friendly name stands for: which immutable Worker ID serves it, and its history. */
+export interface WorkerRecord {
+  name: string
+  workerId: string
+  /** Opaque ID of the owner (the holder of the name's deploy token). */
+  ownerId: string
+  backend: BackendKind
+  createdAt: string
+  /** When the mapping last changed (a deploy or a rollback). */
+  updatedAt: string
+  /** The retained history, newest first; `workerId` is one of them (not always the newest). */
+  deployments: Deployment[]
+  /** Deployments beyond the history, kept until no location can still be dispatching to them. */
+  retired: RetiredDeployment[]
+  /** Logs are captured until then: someone is watching (see PlatformService.readLogs). */
+  logsUntil?: string
+}
+
+/** A worker as the list shows it (one KV `list` call renders a page). */
+export interface WorkerSummary {
+  name: string
+  workerId: string
+  updatedAt: string
+}
+
+/** One page of the worker list. */
+export interface WorkerList {
+  workers: WorkerSummary[]
+  /** Pass back to `list` for the next page; absent on the last page. */
+  cursor?: string
+}
+
+// ── Logs ────────────────────────────────────────────────────────────────────────────────────────
+
+/** One line of a worker's recent output. */
+export interface LogLine {
+  at: string
+  level: string
+  message: string
+}

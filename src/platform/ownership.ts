@@ -1,0 +1,48 @@
+import { randomToken, secretsEqual, sha256 } from '../lib/crypto'
+import { toBase64Url } from '../lib/encoding'
+
+/** Who may change a name: set by the first successful upload, cleared when the worker is deleted. */
+export interface Owner {
+  ownerId: string
+  tokenHash: string
+  claimedAt: string
+}
+
+/** The caller's credential as the Worker established it (admin is checked there, against ADMIN_TOKEN). */
+export interface Credential {
+  token?: string
+  admin: boolean
+}
+
+/** Why a caller may not act on a name. */
+export type Refusal = 'name_taken' | 'token_required' | 'token_invalid'
+
+/** Deploy tokens: 256 random bits, shown to the owner once; only their SHA-256 is stored. */
+export function newDeployToken(): string {
+  return `dt_${randomToken(32)}`
+}
+
+export function newOwnerId(): string {
+  return `o-${randomToken(9)}`
+}
+
+export async function hashToken(token: string): Promise<string> {
+  return toBase64Url(await sha256(token))
+}
+
+/**
+ * Whether `credential` may act on a name owned by `owner` (null: it may). A free name is open to
+ * anyone and an admin may act on any name; otherwise the deploy token must match. `claimedOnArrival`
+ * tells a caller who came while the name was still free (and lost the race for it: name_taken, 409)
+ * from one who knew it was taken (token_required / token_invalid, 403).
+ */
+export async function authorize(
+  owner: Owner | undefined,
+  credential: Credential,
+  claimedOnArrival: boolean,
+): Promise<Refusal | null> {
+  if (!owner || credential.admin) return null
+  if (!credential.token) return claimedOnArrival ? 'token_required' : 'name_taken'
+  if (await secretsEqual(await hashToken(credential.token), owner.tokenHash)) return null
+  return claimedOnArrival ? 'token_invalid' : 'name_taken'
+}
