@@ -76,7 +76,10 @@ export function bundleSize(bundle: WorkerBundle): number {
 }
 
 function moduleSize(module: BundleModule): number {
-  return module.type === 'wasm' ? Math.floor((module.content.length * 3) / 4) : encodeText(module.content).byteLength
+  if (module.type !== 'wasm') return encodeText(module.content).byteLength
+  // Decoded size of the base64: 3 bytes per 4 characters, less one per padding "=".
+  const padding = module.content.endsWith('==') ? 2 : module.content.endsWith('=') ? 1 : 0
+  return (module.content.length / 4) * 3 - padding
 }
 
 function toModule(file: UploadedFile): BundleModule {

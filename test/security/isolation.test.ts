@@ -74,6 +74,15 @@ describe('host routing (USER_WORKERS_DOMAIN)', () => {
     const page = await (await platformWith(domain, `http://localhost:8787${res.headers.get('location')}`)).text()
     expect(page).toContain(`href="http://${name}.localhost:8787/"`)
   })
+
+  it('links each worker in the home list to its own origin', async () => {
+    const name = uniqueName('host-list')
+    await deployNew(name, helloScript('x'))
+    const home = await (await platformWith(domain, 'http://localhost:8787/')).text()
+    expect(home).toContain(`href="http://${name}.localhost:8787/"`)
+    expect(home).toContain('&lt;name&gt;.localhost')
+    expect(home).not.toContain(`/user-workers/${name}`)
+  })
 })
 
 describe('platform pages and API', () => {
