@@ -28,7 +28,7 @@ async function reader(base, shouldStop, reads) {
   while (!shouldStop()) {
     const start = performance.now()
     let status = 0
-    let body = ''
+    let body
     try {
       const response = await fetch(`${base}/user-workers/${NAME}`)
       status = response.status

@@ -23,36 +23,109 @@ export function buildRows(m, { connections }) {
   const c = `${connections} conns`
   const { correctness: check } = m
   return [
-    ['Dispatch throughput, req/s (' + c + ')', int(small.loaded.requestsPerSecond), int(baseline.loaded.requestsPerSecond),
-      ratio(small.loaded.requestsPerSecond, baseline.loaded.requestsPerSecond), `≥ ${TARGETS.throughputRatio.toFixed(2)}×`,
-      verdict(small.loaded.requestsPerSecond >= TARGETS.throughputRatio * baseline.loaded.requestsPerSecond)],
-    [`Dispatch throughput vs baseline + shared-origin sandbox copy (${c})`, int(small.loaded.requestsPerSecond),
-      int(sandboxed.loaded.requestsPerSecond), ratio(small.loaded.requestsPerSecond, sandboxed.loaded.requestsPerSecond),
-      `info: sandbox copy alone ${ratio(sandboxed.loaded.requestsPerSecond, baseline.loaded.requestsPerSecond)} of bare`, '—'],
-    [`Dispatch latency p50 / p99, ms (${c})`, pair(small.loaded), pair(baseline.loaded), ratio(small.loaded.p50, baseline.loaded.p50),
-      `info: added p50 ${addedLoaded >= 0 ? '+' : ''}${ms(addedLoaded)} ms`, '—'],
-    ['Dispatch latency p50 / p99, ms (1 conn)', pair(small.single), pair(baseline.single), ratio(small.single.p50, baseline.single.p50),
-      `added p50 ≤ ${ms(TARGETS.addedP50Ms)} ms`, `${added >= 0 ? '+' : ''}${ms(added)} ms ${verdict(added <= TARGETS.addedP50Ms)}`],
-    [`10,000 workers: throughput, req/s (${c}) vs 10 workers`, int(large.loaded.requestsPerSecond), int(small.loaded.requestsPerSecond),
-      ratio(large.loaded.requestsPerSecond, small.loaded.requestsPerSecond), `≥ ${TARGETS.scaleRatio.toFixed(2)}×`,
-      verdict(large.loaded.requestsPerSecond >= TARGETS.scaleRatio * small.loaded.requestsPerSecond)],
-    [`10,000 workers: p50 / p99, ms (${c}) vs 10 workers`, pair(large.loaded), pair(small.loaded), ratio(large.loaded.p50, small.loaded.p50), 'info', '—'],
-    ['10,000 workers: p50 / p99, ms (1 conn) vs 10 workers', pair(large.single), pair(small.single), ratio(large.single.p50, small.single.p50), 'info', '—'],
-    ['GET / p50 / p99, ms: 10,000 workers vs 10 workers', pair(m.home.large), pair(m.home.small), ratio(m.home.large.p50, m.home.small.p50), 'info', '—'],
-    [`Deploy → first response, new name, p50 / p99 ms (n=${m.deploys.created.samples})`, pair(m.deploys.created), `budget ${TARGETS.deployP50Ms}`,
-      ratio(m.deploys.created.p50, TARGETS.deployP50Ms), `p50 < ${TARGETS.deployP50Ms} ms`, verdict(m.deploys.created.p50 < TARGETS.deployP50Ms)],
-    [`Deploy → first response, update, p50 / p99 ms (n=${m.deploys.updated.samples})`, pair(m.deploys.updated), `budget ${TARGETS.deployP50Ms}`,
-      ratio(m.deploys.updated.p50, TARGETS.deployP50Ms), `p50 < ${TARGETS.deployP50Ms} ms`, verdict(m.deploys.updated.p50 < TARGETS.deployP50Ms)],
-    ['Dispatch Worker bundle, gzip bytes', int(m.bundle.gzipBytes), `budget ${int(TARGETS.bundleGzipBytes)}`,
-      ratio(m.bundle.gzipBytes, TARGETS.bundleGzipBytes), '≤ 50 KB', verdict(m.bundle.gzipBytes <= TARGETS.bundleGzipBytes)],
-    [`Old-or-new under load: bad responses of ${int(check.reads)} reads, ${check.uploads} uploads`, describeCheck(check), '0', '—',
-      '0 bad, 0 5xx, 0 failed uploads', verdict(check.bad === 0 && check.failedUploads === 0)],
+    [
+      'Dispatch throughput, req/s (' + c + ')',
+      int(small.loaded.requestsPerSecond),
+      int(baseline.loaded.requestsPerSecond),
+      ratio(small.loaded.requestsPerSecond, baseline.loaded.requestsPerSecond),
+      `≥ ${TARGETS.throughputRatio.toFixed(2)}×`,
+      verdict(small.loaded.requestsPerSecond >= TARGETS.throughputRatio * baseline.loaded.requestsPerSecond),
+    ],
+    [
+      `Dispatch throughput vs baseline + shared-origin sandbox copy (${c})`,
+      int(small.loaded.requestsPerSecond),
+      int(sandboxed.loaded.requestsPerSecond),
+      ratio(small.loaded.requestsPerSecond, sandboxed.loaded.requestsPerSecond),
+      `info: sandbox copy alone ${ratio(sandboxed.loaded.requestsPerSecond, baseline.loaded.requestsPerSecond)} of bare`,
+      '—',
+    ],
+    [
+      `Dispatch latency p50 / p99, ms (${c})`,
+      pair(small.loaded),
+      pair(baseline.loaded),
+      ratio(small.loaded.p50, baseline.loaded.p50),
+      `info: added p50 ${addedLoaded >= 0 ? '+' : ''}${ms(addedLoaded)} ms`,
+      '—',
+    ],
+    [
+      'Dispatch latency p50 / p99, ms (1 conn)',
+      pair(small.single),
+      pair(baseline.single),
+      ratio(small.single.p50, baseline.single.p50),
+      `added p50 ≤ ${ms(TARGETS.addedP50Ms)} ms`,
+      `${added >= 0 ? '+' : ''}${ms(added)} ms ${verdict(added <= TARGETS.addedP50Ms)}`,
+    ],
+    [
+      `10,000 workers: throughput, req/s (${c}) vs 10 workers`,
+      int(large.loaded.requestsPerSecond),
+      int(small.loaded.requestsPerSecond),
+      ratio(large.loaded.requestsPerSecond, small.loaded.requestsPerSecond),
+      `≥ ${TARGETS.scaleRatio.toFixed(2)}×`,
+      verdict(large.loaded.requestsPerSecond >= TARGETS.scaleRatio * small.loaded.requestsPerSecond),
+    ],
+    [
+      `10,000 workers: p50 / p99, ms (${c}) vs 10 workers`,
+      pair(large.loaded),
+      pair(small.loaded),
+      ratio(large.loaded.p50, small.loaded.p50),
+      'info',
+      '—',
+    ],
+    [
+      '10,000 workers: p50 / p99, ms (1 conn) vs 10 workers',
+      pair(large.single),
+      pair(small.single),
+      ratio(large.single.p50, small.single.p50),
+      'info',
+      '—',
+    ],
+    [
+      'GET / p50 / p99, ms: 10,000 workers vs 10 workers',
+      pair(m.home.large),
+      pair(m.home.small),
+      ratio(m.home.large.p50, m.home.small.p50),
+      'info',
+      '—',
+    ],
+    [
+      `Deploy → first response, new name, p50 / p99 ms (n=${m.deploys.created.samples})`,
+      pair(m.deploys.created),
+      `budget ${TARGETS.deployP50Ms}`,
+      ratio(m.deploys.created.p50, TARGETS.deployP50Ms),
+      `p50 < ${TARGETS.deployP50Ms} ms`,
+      verdict(m.deploys.created.p50 < TARGETS.deployP50Ms),
+    ],
+    [
+      `Deploy → first response, update, p50 / p99 ms (n=${m.deploys.updated.samples})`,
+      pair(m.deploys.updated),
+      `budget ${TARGETS.deployP50Ms}`,
+      ratio(m.deploys.updated.p50, TARGETS.deployP50Ms),
+      `p50 < ${TARGETS.deployP50Ms} ms`,
+      verdict(m.deploys.updated.p50 < TARGETS.deployP50Ms),
+    ],
+    [
+      'Dispatch Worker bundle, gzip bytes',
+      int(m.bundle.gzipBytes),
+      `budget ${int(TARGETS.bundleGzipBytes)}`,
+      ratio(m.bundle.gzipBytes, TARGETS.bundleGzipBytes),
+      '≤ 50 KB',
+      verdict(m.bundle.gzipBytes <= TARGETS.bundleGzipBytes),
+    ],
+    [
+      `Old-or-new under load: bad responses of ${int(check.reads)} reads, ${check.uploads} uploads`,
+      describeCheck(check),
+      '0',
+      '—',
+      '0 bad, 0 5xx, 0 failed uploads',
+      verdict(check.bad === 0 && check.failedUploads === 0),
+    ],
   ]
 }
 
 function describeCheck(check) {
   const parts = Object.entries(check.problems).map(([kind, count]) => `${count} ${kind}`)
-  if (check.failedUploads) parts.push(`${check.failedUploads} uploads failed (${check.failedUploadStatuses.join(', ')})`)
+  if (check.failedUploads)
+    parts.push(`${check.failedUploads} uploads failed (${check.failedUploadStatuses.join(', ')})`)
   return parts.length ? parts.join('; ') : '0'
 }
 

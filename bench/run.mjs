@@ -10,7 +10,16 @@ import { checkOldOrNew } from './consistency.mjs'
 import { measureNewDeploys, measureUpdates } from './deploy.mjs'
 import { timeGets, uploadOrThrow, waitForBody } from './lib/client.mjs'
 import { versions as runtime } from './lib/miniflare.mjs'
-import { BENCH_DIR, CLIENT_CORE, ROOT, SERVER_CORE, buildBundle, killChildren, runLoad, startServer } from './lib/procs.mjs'
+import {
+  BENCH_DIR,
+  CLIENT_CORE,
+  ROOT,
+  SERVER_CORE,
+  buildBundle,
+  killChildren,
+  runLoad,
+  startServer,
+} from './lib/procs.mjs'
 import { buildRows, renderTable, writeResults } from './report.mjs'
 import { seedWorkers } from './seed.mjs'
 import { HELLO_BODY, HELLO_SCRIPT } from './user-script.mjs'
@@ -35,7 +44,8 @@ const PLATFORM_CONFIG = join(ROOT, 'wrangler.jsonc')
 const BASELINE_CONFIG = join(BENCH_DIR, 'baseline', 'wrangler.jsonc')
 
 const started = performance.now()
-const log = (message) => console.error(`[bench ${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${message}`)
+const log = (message) =>
+  console.error(`[bench ${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${message}`)
 
 /** Scratch space; tmpfs when there is one, because seeding 20,000 KV entries is mostly file writes. */
 function scratchDir() {
@@ -75,9 +85,14 @@ async function measureDispatch(targets) {
   const keys = Object.keys(targets)
   const runs = Object.fromEntries(keys.map((key) => [key, { loaded: [], single: [] }]))
   for (const key of keys) await runLoad(targets[key], SETTINGS.connections, SETTINGS.warmupSeconds)
-  for (const [kind, connections, seconds] of [['loaded', SETTINGS.connections, SETTINGS.loadSeconds], ['single', 1, SETTINGS.singleSeconds]]) {
+  for (const [kind, connections, seconds] of [
+    ['loaded', SETTINGS.connections, SETTINGS.loadSeconds],
+    ['single', 1, SETTINGS.singleSeconds],
+  ]) {
     for (let round = 0; round < SETTINGS.rounds; round++) {
-      log(`dispatch load, ${kind === 'loaded' ? `${connections} connections` : '1 connection'}, round ${round + 1}/${SETTINGS.rounds}`)
+      log(
+        `dispatch load, ${kind === 'loaded' ? `${connections} connections` : '1 connection'}, round ${round + 1}/${SETTINGS.rounds}`,
+      )
       for (const key of round % 2 ? [...keys].reverse() : keys) {
         runs[key][kind].push(checkRun(targets[key], await runLoad(targets[key], connections, seconds)))
       }
@@ -85,11 +100,14 @@ async function measureDispatch(targets) {
   }
   const best = (list, better) => list.reduce((a, b) => (better(b, a) ? b : a))
   return Object.fromEntries(
-    keys.map((key) => [key, {
-      loaded: best(runs[key].loaded, (a, b) => a.requestsPerSecond > b.requestsPerSecond),
-      single: best(runs[key].single, (a, b) => a.p50 < b.p50),
-      runs: runs[key],
-    }]),
+    keys.map((key) => [
+      key,
+      {
+        loaded: best(runs[key].loaded, (a, b) => a.requestsPerSecond > b.requestsPerSecond),
+        single: best(runs[key].single, (a, b) => a.p50 < b.p50),
+        runs: runs[key],
+      },
+    ]),
   )
 }
 
@@ -108,7 +126,10 @@ function versionOf(pkg) {
 
 function environment() {
   return {
-    date: new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC'),
+    date: new Date()
+      .toISOString()
+      .replace('T', ' ')
+      .replace(/\.\d+Z$/, ' UTC'),
     cores: execFileSync('nproc').toString().trim(),
     cpu: cpus()[0]?.model?.trim() ?? 'unknown CPU',
     node: process.versions.node,
@@ -176,7 +197,9 @@ async function main() {
     const seconds = (performance.now() - started) / 1000
     const env = { ...environment(), loadAtStart: loadAtStart.toFixed(2), loadAtEnd: loadavg()[0].toFixed(2) }
     console.log(table)
-    console.log(`\nTotal: ${seconds.toFixed(0)} s on ${env.cores} cores (1-min load average ${env.loadAtStart} at start). Written to bench/RESULTS.md.`)
+    console.log(
+      `\nTotal: ${seconds.toFixed(0)} s on ${env.cores} cores (1-min load average ${env.loadAtStart} at start). Written to bench/RESULTS.md.`,
+    )
     writeResults(join(BENCH_DIR, 'RESULTS.md'), {
       table,
       environment: env,

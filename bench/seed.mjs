@@ -29,7 +29,14 @@ const SEEDER = `export default {
 export function seedEntries(index, timestamp) {
   const name = `seed-${index}`
   const workerId = `w-seed-${index.toString(36)}`
-  const deployment = { workerId, sequence: 1, createdAt: timestamp, size: HELLO_SCRIPT.length, sha256: '0'.repeat(64), label: 'v1' }
+  const deployment = {
+    workerId,
+    sequence: 1,
+    createdAt: timestamp,
+    size: HELLO_SCRIPT.length,
+    sha256: '0'.repeat(64),
+    label: 'v1',
+  }
   const record = {
     name,
     workerId,

@@ -7,7 +7,9 @@ import type { EgressPolicy } from '../src/platform/model'
  */
 export default {
   async fetch(request: Request, env: { egress?: string }): Promise<Response> {
-    const policy: EgressPolicy = env.egress ? (JSON.parse(env.egress) as EgressPolicy) : { mode: 'allow-all', hosts: [] }
+    const policy: EgressPolicy = env.egress
+      ? (JSON.parse(env.egress) as EgressPolicy)
+      : { mode: 'allow-all', hosts: [] }
     const { hostname } = new URL(request.url)
     if (!egressAllows(policy, hostname)) throw new Error(blockedMessage(hostname))
     return fetch(request)

@@ -5,3 +5,9 @@ declare namespace Cloudflare {
     STRICT_UPLOAD_LIMITER: RateLimit
   }
 }
+
+// Vite's `?raw` imports: a file's text (used to check that documentation and code agree).
+declare module '*?raw' {
+  const text: string
+  export default text
+}

@@ -94,7 +94,11 @@ function unescapeHtml(text: string): string {
  * Calls the Worker with extra or replaced bindings (e.g. ADMIN_TOKEN, USER_WORKERS_DOMAIN), still
  * inside workerd with the real KV, Durable Objects and Worker Loader.
  */
-export async function platformWith(overrides: Partial<Env> & ConfigVars, path: string, init?: RequestInit): Promise<Response> {
+export async function platformWith(
+  overrides: Partial<Env> & ConfigVars,
+  path: string,
+  init?: RequestInit,
+): Promise<Response> {
   const ctx = createExecutionContext()
   const request = new Request(new URL(path, ORIGIN), { redirect: 'manual', ...init })
   const res = await app.fetch(request, { ...env, ...overrides }, ctx)

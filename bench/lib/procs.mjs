@@ -93,7 +93,9 @@ function stopServer(child) {
 
 /** One autocannon run (bench/load.mjs) in its own process on the client core. */
 export async function runLoad(url, connections, seconds) {
-  const child = spawnNode([join(BENCH_DIR, 'load.mjs'), url, String(connections), String(seconds)], { core: CLIENT_CORE })
+  const child = spawnNode([join(BENCH_DIR, 'load.mjs'), url, String(connections), String(seconds)], {
+    core: CLIENT_CORE,
+  })
   const stdout = await collect(child, `load run against ${url}`)
   return JSON.parse(stdout.trim().split('\n').pop())
 }

@@ -22,7 +22,10 @@ export const limitUploadBody: MiddlewareHandler<AppEnv> = (c, next) => {
   return bodyLimit({
     maxSize: maxScriptBytes * ENCODING_FACTOR + ENVELOPE_BYTES,
     onError: () => {
-      throw new PlatformError('script_too_large', `The upload is too large: scripts may be up to ${formatBytes(maxScriptBytes)}.`)
+      throw new PlatformError(
+        'script_too_large',
+        `The upload is too large: scripts may be up to ${formatBytes(maxScriptBytes)}.`,
+      )
     },
   })(c, next)
 }

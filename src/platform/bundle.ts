@@ -85,7 +85,10 @@ function moduleSize(module: BundleModule): number {
 function toModule(file: UploadedFile): BundleModule {
   const name = file.name.replace(/^.*[\\/]/, '')
   if (!MODULE_NAME.test(name) || name.includes('..')) {
-    throw new PlatformError('invalid_request', `"${name}" is not a usable module name (letters, digits, ".", "_", "-").`)
+    throw new PlatformError(
+      'invalid_request',
+      `"${name}" is not a usable module name (letters, digits, ".", "_", "-").`,
+    )
   }
   if (name === PLATFORM_MODULE) {
     throw new PlatformError('invalid_request', `"${PLATFORM_MODULE}" is provided by the platform; rename your file.`)

@@ -115,7 +115,8 @@ export function parseConfig(env: ConfigVars): Config {
 
 function parseGrace(value: string | undefined): number {
   const seconds = parsePositiveInt('DEPLOYMENT_GRACE_SECONDS', value) ?? DEFAULTS.deploymentGraceSeconds
-  if (seconds < 60) throw new ConfigError('DEPLOYMENT_GRACE_SECONDS must be at least 60 (KV takes up to a minute to propagate).')
+  if (seconds < 60)
+    throw new ConfigError('DEPLOYMENT_GRACE_SECONDS must be at least 60 (KV takes up to a minute to propagate).')
   return seconds
 }
 
@@ -158,7 +159,9 @@ function parseSandbox(value: string | undefined): string | undefined {
   if (value === undefined || value === 'on') return DEFAULTS.sandboxPolicy
   if (value === 'off') return undefined
   if (!/^sandbox(\s+allow-[a-z-]+)*$/.test(value) || /allow-same-origin/.test(value)) {
-    throw new ConfigError('USER_WORKERS_SANDBOX must be "on", "off", or "sandbox" followed by allow-* flags other than allow-same-origin.')
+    throw new ConfigError(
+      'USER_WORKERS_SANDBOX must be "on", "off", or "sandbox" followed by allow-* flags other than allow-same-origin.',
+    )
   }
   return value
 }

@@ -21,7 +21,11 @@ export function toLogLines(events: TraceItem[]): LogLine[] {
       lines.push({ at: iso(log.timestamp), level: log.level, message: clip(parts.map(describe).join(' ')) })
     }
     for (const exception of event.exceptions) {
-      lines.push({ at: iso(exception.timestamp), level: 'exception', message: clip(`${exception.name}: ${exception.message}`) })
+      lines.push({
+        at: iso(exception.timestamp),
+        level: 'exception',
+        message: clip(`${exception.name}: ${exception.message}`),
+      })
     }
   }
   return lines

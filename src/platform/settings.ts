@@ -79,7 +79,8 @@ function checkEgress(egress: EgressPolicy): EgressPolicy {
   const hosts = (Array.isArray(egress.hosts) ? egress.hosts : [])
     .map((host) => String(host).trim().toLowerCase())
     .filter(Boolean)
-  if (hosts.length > SETTINGS_LIMITS.allowedHosts) throw invalid(`At most ${SETTINGS_LIMITS.allowedHosts} allowed hosts.`)
+  if (hosts.length > SETTINGS_LIMITS.allowedHosts)
+    throw invalid(`At most ${SETTINGS_LIMITS.allowedHosts} allowed hosts.`)
   const bad = hosts.find((host) => !HOST.test(host))
   if (bad) throw invalid(`"${bad}" is not a host name (example.com or *.example.com).`)
   if (egress.mode === 'allow-list' && hosts.length === 0) {

@@ -15,9 +15,15 @@ const COPY: Partial<Record<PlatformErrorCode, { title: string; hint?: string }>>
     title: 'User Workers are unavailable',
     hint: 'The platform operator needs to fix its configuration.',
   },
-  misconfigured: { title: 'The platform is misconfigured', hint: 'The platform operator needs to fix its configuration.' },
+  misconfigured: {
+    title: 'The platform is misconfigured',
+    hint: 'The platform operator needs to fix its configuration.',
+  },
   script_too_large: { title: 'Upload too large', hint: 'Go back to keep your code, then make it smaller.' },
-  cross_site_request: { title: 'Request refused', hint: 'Open the platform’s own page and submit the form from there.' },
+  cross_site_request: {
+    title: 'Request refused',
+    hint: 'Open the platform’s own page and submit the form from there.',
+  },
   forbidden: { title: 'Not allowed', hint: 'Use the deploy token you received when the worker was first uploaded.' },
   rate_limited: { title: 'Slow down', hint: 'Wait a minute, then try again.' },
   limit_exceeded: {
@@ -27,7 +33,11 @@ const COPY: Partial<Record<PlatformErrorCode, { title: string; hint?: string }>>
   deployment_not_found: { title: 'No such deployment', hint: 'Pick one from the worker’s deployment history.' },
 }
 
-const INTERNAL = { code: 'internal_error', status: 500, message: 'Something went wrong on the platform. Try again.' } as const
+const INTERNAL = {
+  code: 'internal_error',
+  status: 500,
+  message: 'Something went wrong on the platform. Try again.',
+} as const
 
 /** One place that turns any error into the right status, as JSON under /api and as a page elsewhere. */
 export async function handleError(error: Error, c: Context<AppEnv>): Promise<Response> {

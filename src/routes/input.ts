@@ -136,7 +136,12 @@ export function parseSettingsForm(field: (name: string) => string): SettingsInpu
   const input: SettingsInput = { vars: changeLines(field('vars')), secrets: changeLines(field('secrets')) }
   const mode = field('egress')
   if (mode) {
-    input.egress = { mode: mode as EgressPolicy['mode'], hosts: field('egress_hosts').split(/[\s,]+/).filter(Boolean) }
+    input.egress = {
+      mode: mode as EgressPolicy['mode'],
+      hosts: field('egress_hosts')
+        .split(/[\s,]+/)
+        .filter(Boolean),
+    }
   }
   const cpuMs = field('cpu_ms').trim()
   const subRequests = field('sub_requests').trim()
@@ -154,21 +159,16 @@ export function parseSettingsJson(raw: Record<string, unknown>): SettingsInput {
   if (raw.vars !== undefined) input.vars = stringMap(raw.vars, 'vars')
   if (raw.secrets !== undefined) input.secrets = stringMap(raw.secrets, 'secrets')
   if (raw.egress !== undefined) {
-    const egress = raw.egress as Partial<EgressPolicy> | null
-    if (typeof egress !== 'object' || egress === null) throw invalid('"egress" must be { "mode": …, "hosts": [ … ] }.')
-    if (egress.hosts !== undefined && !Array.isArray(egress.hosts)) {
-      throw invalid('"egress.hosts" must be a list of host names.')
-    }
-    input.egress = { mode: egress.mode as EgressPolicy['mode'], hosts: (egress.hosts ?? []).map(String) }
+    if (!isRecord(raw.egress)) throw invalid('"egress" must be { "mode": …, "hosts": [ … ] }.')
+    const { mode, hosts = [] } = raw.egress
+    if (!Array.isArray(hosts)) throw invalid('"egress.hosts" must be a list of host names.')
+    input.egress = { mode: mode as EgressPolicy['mode'], hosts: hosts.map(String) }
   }
   if (raw.limits !== undefined) {
-    const limits = raw.limits as Record<string, unknown> | null
-    if (typeof limits !== 'object' || limits === null) {
-      throw invalid('"limits" must be { "cpuMs": …, "subRequests": … }.')
-    }
+    if (!isRecord(raw.limits)) throw invalid('"limits" must be { "cpuMs": …, "subRequests": … }.')
     input.limits = {}
     for (const key of ['cpuMs', 'subRequests'] as const) {
-      const value = limits[key]
+      const value = raw.limits[key]
       if (value === undefined) continue
       if (typeof value !== 'number') throw invalid(`"limits.${key}" must be a number.`)
       input.limits[key] = value
@@ -192,7 +192,7 @@ async function readFiles(value: FormValue | undefined): Promise<UploadedFile[]> 
 function parseJsonObject(text: string): Record<string, unknown> {
   try {
     const value: unknown = JSON.parse(text)
-    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>
+    if (isRecord(value)) return value
   } catch {
     // reported below
   }
@@ -215,15 +215,17 @@ function changeLines(text: string): Record<string, string | null> {
 }
 
 function stringMap(value: unknown, name: string): Record<string, string | null> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw invalid(`"${name}" must be an object of names to strings.`)
-  }
+  if (!isRecord(value)) throw invalid(`"${name}" must be an object of names to strings.`)
   for (const [key, entry] of Object.entries(value)) {
     if (typeof entry !== 'string' && entry !== null) {
       throw invalid(`"${name}.${key}" must be a string, or null to delete it.`)
     }
   }
   return value as Record<string, string | null>
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 function invalid(message: string): PlatformError {

@@ -29,7 +29,9 @@ pages.get('/', async (c) => {
   const link = (name: string) => (platform.config.userWorkersDomain ? urlOf(c, name) : workerPath(name))
   const workers = page.workers.map((worker) => ({ ...worker, url: link(worker.name) }))
   const nextPage = page.cursor ? `/?cursor=${encodeURIComponent(page.cursor)}` : undefined
-  return c.html(<HomePage config={platform.config} workers={workers} nextPage={nextPage} paged={cursor !== undefined} />)
+  return c.html(
+    <HomePage config={platform.config} workers={workers} nextPage={nextPage} paged={cursor !== undefined} />,
+  )
 })
 
 pages.get('/upload', async (c) => {
@@ -69,7 +71,7 @@ pages.post('/upload', limitUploadBody, async (c) => {
     const query = new URLSearchParams({ deployed: result.record.workerId })
     // A first upload's token is handed to the next page through a one-time key, never in the URL.
     if (result.revealId) query.set('reveal', result.revealId)
-    return c.redirect(`/workers/${result.record.name}?${query}`, 303)
+    return c.redirect(`/workers/${result.record.name}?${query.toString()}`, 303)
   } catch (error) {
     if (!(error instanceof PlatformError)) throw error
     // Re-render the form with what the user typed (except the token) and why it was refused.

@@ -20,9 +20,8 @@ export const HomePage: FC<HomeProps> = ({ config, workers, nextPage, paged }) =>
     <h1>Your workers</h1>
     <p class="lead">
       Each worker is served at{' '}
-      <code>{config.userWorkersDomain ? `<name>.${config.userWorkersDomain}` : `${USER_WORKERS_MOUNT}/<name>`}</code>. User
-      Workers run on the{' '}
-      <strong>{config.backend}</strong> backend: {config.backendReason}
+      <code>{config.userWorkersDomain ? `<name>.${config.userWorkersDomain}` : `${USER_WORKERS_MOUNT}/<name>`}</code>.
+      User Workers run on the <strong>{config.backend}</strong> backend: {config.backendReason}
     </p>
     {workers.length === 0 && !paged ? (
       <div class="card empty">

@@ -60,13 +60,26 @@ export const SettingsFields: FC<SettingsFieldsProps> = ({ values, varNames, secr
     <fieldset>
       <legend>Limits per request</legend>
       <label for="cpu_ms">
-        CPU time, ms <span class="hint">— default {limits.defaults.cpuMs}, at most {limits.maxima.cpuMs}</span>
+        CPU time, ms{' '}
+        <span class="hint">
+          — default {limits.defaults.cpuMs}, at most {limits.maxima.cpuMs}
+        </span>
       </label>
       <input type="number" id="cpu_ms" name="cpu_ms" min={1} max={limits.maxima.cpuMs} value={values.cpuMs} />
       <label for="sub_requests">
-        Subrequests <span class="hint">— default {limits.defaults.subRequests}, at most {limits.maxima.subRequests}</span>
+        Subrequests{' '}
+        <span class="hint">
+          — default {limits.defaults.subRequests}, at most {limits.maxima.subRequests}
+        </span>
       </label>
-      <input type="number" id="sub_requests" name="sub_requests" min={1} max={limits.maxima.subRequests} value={values.subRequests} />
+      <input
+        type="number"
+        id="sub_requests"
+        name="sub_requests"
+        min={1}
+        max={limits.maxima.subRequests}
+        value={values.subRequests}
+      />
     </fieldset>
   </details>
 )

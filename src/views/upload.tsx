@@ -35,7 +35,16 @@ export interface UploadProps {
   error?: { code: string; message: string }
 }
 
-export const UploadPage: FC<UploadProps> = ({ backend, name, script, label = '', main = '', settings, maxScriptBytes, error }) => (
+export const UploadPage: FC<UploadProps> = ({
+  backend,
+  name,
+  script,
+  label = '',
+  main = '',
+  settings,
+  maxScriptBytes,
+  error,
+}) => (
   <Layout title={error ? 'Upload failed' : 'Upload a worker'} backend={backend} current="upload">
     <h1>Upload a worker</h1>
     <p class="lead">
@@ -73,20 +82,30 @@ export const UploadPage: FC<UploadProps> = ({ backend, name, script, label = '',
         {script}
       </textarea>
       <label for="file">
-        Or files <span class="hint">— used when the code box is empty: .js/.mjs modules, plus .json, .txt/.html/.md, .wasm</span>
+        Or files{' '}
+        <span class="hint">— used when the code box is empty: .js/.mjs modules, plus .json, .txt/.html/.md, .wasm</span>
       </label>
       <input type="file" id="file" name="file" multiple accept={ACCEPTED_EXTENSIONS.join(',')} />
       <label for="main">
         Main module <span class="hint">— with several files; default: the first .js file</span>
       </label>
-      <input type="text" id="main" name="main" value={main} autocomplete="off" spellcheck={false} placeholder={DEFAULT_MAIN_MODULE} />
+      <input
+        type="text"
+        id="main"
+        name="main"
+        value={main}
+        autocomplete="off"
+        spellcheck={false}
+        placeholder={DEFAULT_MAIN_MODULE}
+      />
       <label for="label">
         Label <span class="hint">— optional, shown in the worker’s deployment history</span>
       </label>
       <input type="text" id="label" name="label" value={label} maxlength={MAX_LABEL_LENGTH} autocomplete="off" />
       <SettingsFields {...settings} open={settings.open || error?.code === 'invalid_settings'} />
       <label for="token">
-        Deploy token <span class="hint">— only to update a worker you own; the first upload of a name gives you one</span>
+        Deploy token{' '}
+        <span class="hint">— only to update a worker you own; the first upload of a name gives you one</span>
       </label>
       <input
         type="password"

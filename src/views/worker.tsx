@@ -180,8 +180,8 @@ export const WorkerPage: FC<WorkerPageProps> = (props) => {
       {logs && (
         <>
           <p class="hint">
-            Capturing until <time datetime={logs.capturingUntil}>{formatTime(logs.capturingUntil)}</time>; show them again to
-            keep capturing.
+            Capturing until <time datetime={logs.capturingUntil}>{formatTime(logs.capturingUntil)}</time>; show them
+            again to keep capturing.
           </p>
           {logs.lines.length === 0 ? (
             <p>No output yet. Call the worker, then show the logs again.</p>

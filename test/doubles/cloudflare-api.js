@@ -44,7 +44,8 @@ export default {
     if (failure) return envelope(failure.status, null, failure.errors)
 
     const scriptName = decodeURIComponent(match[3])
-    if (request.method === 'PUT') return upload(new Request(request.url, { method: 'PUT', headers: request.headers, body }), recorded, scriptName)
+    if (request.method === 'PUT')
+      return upload(new Request(request.url, { method: 'PUT', headers: request.headers, body }), recorded, scriptName)
     if (request.method === 'DELETE') {
       if (!state.scripts.delete(scriptName)) {
         return envelope(404, null, [{ code: 10007, message: 'This Worker does not exist on your account.' }])
@@ -73,7 +74,9 @@ async function upload(request, recorded, scriptName) {
   }
   const main = metadata?.main_module ?? metadata?.body_part
   if (!main || !modules[main]) {
-    return envelope(400, null, [{ code: 10021, message: 'No such module: main_module / body_part is not one of the parts' }])
+    return envelope(400, null, [
+      { code: 10021, message: 'No such module: main_module / body_part is not one of the parts' },
+    ])
   }
   state.scripts.set(scriptName, { metadata, modules })
   return envelope(200, { id: scriptName, tags: metadata.tags ?? [] })

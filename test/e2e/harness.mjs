@@ -116,7 +116,13 @@ export async function launchBrowser() {
     executablePath: CHROMIUM_PATH,
     headless: true,
     // No sandbox: CI runs as root. The rest keeps Chromium from reaching out to the network.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
   })
 }
 
@@ -138,6 +144,9 @@ export async function seriousViolations(page) {
 /** A readable list of violations for an assertion message. */
 export function describeViolations(violations) {
   return violations
-    .map((v) => `- [${v.impact}] ${v.id}: ${v.help}\n${v.nodes.map((n) => `    ${n.target.join(' ')}: ${n.failureSummary}`).join('\n')}`)
+    .map(
+      (v) =>
+        `- [${v.impact}] ${v.id}: ${v.help}\n${v.nodes.map((n) => `    ${n.target.join(' ')}: ${n.failureSummary}`).join('\n')}`,
+    )
     .join('\n')
 }

@@ -117,7 +117,10 @@ describe('Workers platform in Chromium', () => {
     const link = success.getByRole('link', { name: workerUrl })
     assert.equal(await link.getAttribute('href'), workerUrl)
     // A first upload claims the name and shows its deploy token once.
-    const token = await page.getByRole('region', { name: 'Save your deploy token now' }).getByRole('textbox').inputValue()
+    const token = await page
+      .getByRole('region', { name: 'Save your deploy token now' })
+      .getByRole('textbox')
+      .inputValue()
     assert.ok(token.length >= 20, `expected a deploy token, got "${token}"`)
     // With JavaScript, copy buttons appear (progressive enhancement).
     assert.equal(await page.getByRole('button', { name: 'Copy token' }).isVisible(), true)
@@ -194,7 +197,10 @@ describe('Workers platform in Chromium', () => {
   test('updates a worker with its deploy token, then deletes it', async () => {
     const name = uniqueName('owned')
     await uploadWorker(page, server.url, { name, script: helloScript('version 1') })
-    const token = await page.getByRole('region', { name: 'Save your deploy token now' }).getByRole('textbox').inputValue()
+    const token = await page
+      .getByRole('region', { name: 'Save your deploy token now' })
+      .getByRole('textbox')
+      .inputValue()
 
     await clickAndWait(page, page.getByRole('link', { name: 'Upload a new version' }))
     assert.equal(await nameField(page).inputValue(), name)
@@ -214,7 +220,10 @@ describe('Workers platform in Chromium', () => {
   test('an update without the token is refused with the code kept; the owner rolls back', async () => {
     const name = uniqueName('rollback')
     await uploadWorker(page, server.url, { name, script: helloScript('good version') })
-    const token = await page.getByRole('region', { name: 'Save your deploy token now' }).getByRole('textbox').inputValue()
+    const token = await page
+      .getByRole('region', { name: 'Save your deploy token now' })
+      .getByRole('textbox')
+      .inputValue()
 
     await clickAndWait(page, page.getByRole('link', { name: 'Upload a new version' }))
     const bad = helloScript('bad version')

@@ -18,7 +18,8 @@ const VIEWPORTS = {
  */
 const PAGES = {
   'home-empty': (page, base) => page.goto(base),
-  worker: (page, base) => uploadWorker(page, base, { name: 'hello-world', script: helloScript('Hello from a user Worker!') }),
+  worker: (page, base) =>
+    uploadWorker(page, base, { name: 'hello-world', script: helloScript('Hello from a user Worker!') }),
   home: async (page, base) => {
     await uploadWorker(page, base, { name: 'always-fails', script: THROWING_SCRIPT })
     await page.goto(base)

@@ -36,7 +36,11 @@ describe('crypto', () => {
 
 describe('format', () => {
   it('formats sizes, times and durations for people', () => {
-    expect([formatBytes(512), formatBytes(1536), formatBytes(3 * 1024 * 1024)]).toEqual(['512 B', '1.5 KiB', '3.00 MiB'])
+    expect([formatBytes(512), formatBytes(1536), formatBytes(3 * 1024 * 1024)]).toEqual([
+      '512 B',
+      '1.5 KiB',
+      '3.00 MiB',
+    ])
     expect(formatTime('2026-11-30T20:07:16.123Z')).toBe('2026-11-30 20:07:16 UTC')
     expect(formatTime('')).toBe('—')
     expect([formatDuration(15 * 60_000), formatDuration(60_000), formatDuration(90_000)]).toEqual([

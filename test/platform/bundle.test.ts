@@ -7,8 +7,10 @@ const MAX = 1024 * 1024
 const ESM = 'export default { fetch() { return new Response("ok") } }'
 const SERVICE_WORKER = 'addEventListener("fetch", (event) => event.respondWith(new Response("ok")))'
 
-const refused = (fn: () => unknown, code: string, message?: string) =>
-  expect(fn).toThrow(expect.objectContaining({ code, ...(message ? { message: expect.stringContaining(message) } : {}) }))
+/** Asserts that `fn` throws a PlatformError with this code (and a message containing `message`). */
+function refused(fn: () => unknown, code: string, message = '') {
+  expect(fn).toThrow(expect.objectContaining({ code, message: expect.stringContaining(message) as unknown }))
+}
 
 describe('bundle from a pasted script', () => {
   it('is one ES module named worker.js', () => {
@@ -100,7 +102,15 @@ describe('bundle from files', () => {
       'invalid_request',
       'Two files',
     ],
-    ['invalid JSON', [{ name: 'a.js', content: ESM }, { name: 'd.json', content: '{' }], 'script_rejected', 'not valid JSON'],
+    [
+      'invalid JSON',
+      [
+        { name: 'a.js', content: ESM },
+        { name: 'd.json', content: '{' },
+      ],
+      'script_rejected',
+      'not valid JSON',
+    ],
     ['no JavaScript', [{ name: 'd.txt', content: 'x' }], 'invalid_request', 'main module'],
     ['no files', [], 'empty_script', 'empty'],
   ])('refuses %s', (_label, files, code, message) => {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { type ConfigVars, ConfigError, parseConfig } from '../../src/platform/config'
+import devVarsExample from '../../.dev.vars.example?raw'
+import readme from '../../README.md?raw'
+import { CONFIG_VARS, type ConfigVars, ConfigError, parseConfig } from '../../src/platform/config'
 
 const base: ConfigVars = {}
 
@@ -26,20 +28,33 @@ describe('config', () => {
   })
 
   it('ignores the untouched .env.test placeholders and blank values', () => {
-    expect(parseConfig({ ...base, CLOUDFLARE_API_TOKEN: 'your_api_token', CLOUDFLARE_ACCOUNT_ID: 'your_account_id' }).backend).toBe(
+    expect(
+      parseConfig({ ...base, CLOUDFLARE_API_TOKEN: 'your_api_token', CLOUDFLARE_ACCOUNT_ID: 'your_account_id' })
+        .backend,
+    ).toBe('dynamic-workers')
+    expect(parseConfig({ ...base, CLOUDFLARE_API_TOKEN: ' ', CLOUDFLARE_ACCOUNT_ID: 'a' }).backend).toBe(
       'dynamic-workers',
     )
-    expect(parseConfig({ ...base, CLOUDFLARE_API_TOKEN: ' ', CLOUDFLARE_ACCOUNT_ID: 'a' }).backend).toBe('dynamic-workers')
   })
 
   it('lets USER_WORKERS_BACKEND override the automatic choice', () => {
-    const config = parseConfig({ ...base, CLOUDFLARE_API_TOKEN: 't', CLOUDFLARE_ACCOUNT_ID: 'a', USER_WORKERS_BACKEND: 'dynamic-workers' })
+    const config = parseConfig({
+      ...base,
+      CLOUDFLARE_API_TOKEN: 't',
+      CLOUDFLARE_ACCOUNT_ID: 'a',
+      USER_WORKERS_BACKEND: 'dynamic-workers',
+    })
     expect(config.backend).toBe('dynamic-workers')
     expect(config.backendReason).toContain('USER_WORKERS_BACKEND')
   })
 
   it('strips a trailing slash from CLOUDFLARE_API_BASE_URL', () => {
-    const config = parseConfig({ ...base, CLOUDFLARE_API_TOKEN: 't', CLOUDFLARE_ACCOUNT_ID: 'a', CLOUDFLARE_API_BASE_URL: 'http://proxy.test/v4/' })
+    const config = parseConfig({
+      ...base,
+      CLOUDFLARE_API_TOKEN: 't',
+      CLOUDFLARE_ACCOUNT_ID: 'a',
+      CLOUDFLARE_API_BASE_URL: 'http://proxy.test/v4/',
+    })
     expect(config.cloudflare?.baseUrl).toBe('http://proxy.test/v4')
   })
 
@@ -48,7 +63,10 @@ describe('config', () => {
     [{ USER_WORKERS_BACKEND: 'dispatch-namespace' }, 'are not both set'],
     [{ MAX_SCRIPT_BYTES: '-5' }, 'MAX_SCRIPT_BYTES must be a positive integer'],
     [{ USER_WORKERS_COMPATIBILITY_DATE: 'yesterday' }, 'YYYY-MM-DD'],
-    [{ CLOUDFLARE_API_TOKEN: 'secret-value', CLOUDFLARE_ACCOUNT_ID: 'a', CLOUDFLARE_API_BASE_URL: 'not a url' }, 'not a valid URL'],
+    [
+      { CLOUDFLARE_API_TOKEN: 'secret-value', CLOUDFLARE_ACCOUNT_ID: 'a', CLOUDFLARE_API_BASE_URL: 'not a url' },
+      'not a valid URL',
+    ],
   ])('rejects %o with a clear message', (vars, message) => {
     expect(() => parseConfig({ ...base, ...vars })).toThrow(ConfigError)
     expect(() => parseConfig({ ...base, ...vars })).toThrow(message)
@@ -57,5 +75,17 @@ describe('config', () => {
     } catch (error) {
       expect(String(error)).not.toContain('secret-value')
     }
+  })
+})
+
+describe('documented settings', () => {
+  it('every setting is in .dev.vars.example and in the README’s configuration table, and nothing else is', () => {
+    const documented = [...devVarsExample.matchAll(/^#?\s?([A-Z][A-Z0-9_]+)=/gm)].map((match) => match[1])
+    expect([...documented].sort()).toEqual([...CONFIG_VARS].sort())
+    const table = readme.slice(
+      readme.indexOf('## Configuration'),
+      readme.indexOf('\n## ', readme.indexOf('## Configuration') + 1),
+    )
+    for (const name of CONFIG_VARS) expect(table).toContain(`\`${name}\``)
   })
 })

@@ -30,7 +30,9 @@ function deployMany(count: number, stepMs: number): { record: WorkerRecord; expi
 describe('deployment history', () => {
   it('keeps the newest 10, newest first, the new one current', () => {
     const { record } = deployMany(12, 1000)
-    expect(record.deployments.map((d) => d.workerId)).toEqual(Array.from({ length: RETAINED_DEPLOYMENTS }, (_, i) => `w-${12 - i}`))
+    expect(record.deployments.map((d) => d.workerId)).toEqual(
+      Array.from({ length: RETAINED_DEPLOYMENTS }, (_, i) => `w-${12 - i}`),
+    )
     expect(record.workerId).toBe('w-12')
     expect(record.retired.map((r) => r.workerId)).toEqual(['w-1', 'w-2'])
   })

@@ -39,7 +39,12 @@ describe('JSON API', () => {
 
     const one = await platform(`/api/workers/${name}`)
     expect(one.status).toBe(200)
-    expect(await one.json()).toMatchObject({ name, workerId, size: helloScript('x').length, backend: 'dynamic-workers' })
+    expect(await one.json()).toMatchObject({
+      name,
+      workerId,
+      size: helloScript('x').length,
+      backend: 'dynamic-workers',
+    })
 
     const list = await (await platform('/api/workers')).json<{ workers: ApiWorker[]; cursor: string | null }>()
     expect(list.workers).toContainEqual(expect.objectContaining({ name, workerId }))
@@ -58,13 +63,45 @@ describe('JSON API', () => {
   })
 
   it.each([
-    ['an invalid name', 'PUT', '/api/workers/Bad_Name', helloScript('x'), 'application/javascript', 400, 'invalid_name'],
-    ['a too long name', 'PUT', `/api/workers/${'a'.repeat(64)}`, helloScript('x'), 'application/javascript', 400, 'invalid_name'],
+    [
+      'an invalid name',
+      'PUT',
+      '/api/workers/Bad_Name',
+      helloScript('x'),
+      'application/javascript',
+      400,
+      'invalid_name',
+    ],
+    [
+      'a too long name',
+      'PUT',
+      `/api/workers/${'a'.repeat(64)}`,
+      helloScript('x'),
+      'application/javascript',
+      400,
+      'invalid_name',
+    ],
     ['a double hyphen', 'PUT', '/api/workers/a--b', helloScript('x'), 'application/javascript', 400, 'invalid_name'],
     ['an empty script', 'PUT', '/api/workers/empty', '', 'application/javascript', 400, 'empty_script'],
     ['malformed JSON', 'PUT', '/api/workers/badjson', '{"script": ', 'application/json', 400, 'invalid_request'],
-    ['JSON without a script', 'PUT', '/api/workers/noscript', '{"code": "x"}', 'application/json', 400, 'invalid_request'],
-    ['a syntax error', 'PUT', '/api/workers/syntax', 'export default {', 'application/javascript', 400, 'script_rejected'],
+    [
+      'JSON without a script',
+      'PUT',
+      '/api/workers/noscript',
+      '{"code": "x"}',
+      'application/json',
+      400,
+      'invalid_request',
+    ],
+    [
+      'a syntax error',
+      'PUT',
+      '/api/workers/syntax',
+      'export default {',
+      'application/javascript',
+      400,
+      'script_rejected',
+    ],
     ['an unknown worker', 'GET', '/api/workers/nobody', undefined, undefined, 404, 'worker_not_found'],
     ['an unknown route', 'GET', '/api/nothing', undefined, undefined, 404, 'not_found'],
   ])('answers %s with a JSON error', async (_, method, path, body, type, status, code) => {
@@ -76,7 +113,10 @@ describe('JSON API', () => {
   })
 
   it('answers 413 for a script over the cap', async () => {
-    const res = await putScript('too-big', `// ${'x'.repeat(1024 * 1024)}\nexport default { fetch() { return new Response("") } }`)
+    const res = await putScript(
+      'too-big',
+      `// ${'x'.repeat(1024 * 1024)}\nexport default { fetch() { return new Response("") } }`,
+    )
     expect(res.status).toBe(413)
     expect((await res.json<ApiError>()).error.code).toBe('script_too_large')
   })

@@ -31,7 +31,10 @@ describe('deployments and rollback', () => {
 
   it('takes a label from ?label= or the JSON body', async () => {
     const name = uniqueName('labels')
-    const first = await platform(`/api/workers/${name}?label=${encodeURIComponent('first cut')}`, { method: 'PUT', body: helloScript('1') })
+    const first = await platform(`/api/workers/${name}?label=${encodeURIComponent('first cut')}`, {
+      method: 'PUT',
+      body: helloScript('1'),
+    })
     const { token } = await first.json<{ token: string }>()
     await platform(`/api/workers/${name}`, {
       method: 'PUT',

@@ -35,14 +35,22 @@ describe('dispatch to /user-workers/:name (dynamic-workers)', () => {
 
   it('passes the status and headers of the user response back', async () => {
     const name = uniqueName('teapot')
-    await putScript(name, `export default { fetch() { return new Response("short", { status: 418, headers: { "x-user": "yes" } }) } }`)
+    await putScript(
+      name,
+      `export default { fetch() { return new Response("short", { status: 418, headers: { "x-user": "yes" } }) } }`,
+    )
     const res = await platform(`/user-workers/${name}/anything`)
     expect(res.status).toBe(418)
     expect(res.headers.get('x-user')).toBe('yes')
   })
 
   it('answers 404 with a page for an unknown or invalid name', async () => {
-    for (const path of ['/user-workers/no-such-worker', '/user-workers/Upper', '/user-workers/a%2fb/c', '/user-workers/']) {
+    for (const path of [
+      '/user-workers/no-such-worker',
+      '/user-workers/Upper',
+      '/user-workers/a%2fb/c',
+      '/user-workers/',
+    ]) {
       const res = await platform(path)
       expect(res.status, path).toBe(404)
       expect(res.headers.get('content-type')).toContain('text/html')

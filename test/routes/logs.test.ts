@@ -55,7 +55,10 @@ describe('recent logs', () => {
 
   it('keeps only the last 100 lines', async () => {
     const name = uniqueName('chatty')
-    const { token } = await deployNew(name, 'export default { fetch() { for (let i = 1; i <= 150; i++) console.log("line " + i); return new Response("") } }')
+    const { token } = await deployNew(
+      name,
+      'export default { fetch() { for (let i = 1; i <= 150; i++) console.log("line " + i); return new Response("") } }',
+    )
     await readLogs(name, token)
     await (await platform(`/user-workers/${name}`)).text()
     const lines = await waitForLines(name, token, 100)
@@ -66,11 +69,17 @@ describe('recent logs', () => {
 
   it('shows logs on the worker page after the owner gives the token', async () => {
     const name = uniqueName('page-logs')
-    const { token } = await deployNew(name, 'export default { fetch() { console.log("<b>visible</b>"); return new Response("") } }')
+    const { token } = await deployNew(
+      name,
+      'export default { fetch() { console.log("<b>visible</b>"); return new Response("") } }',
+    )
     await readLogs(name, token)
     await (await platform(`/user-workers/${name}`)).text()
     await waitForLines(name, token, 1)
-    const refused = await platform(`/workers/${name}/logs`, { method: 'POST', body: new URLSearchParams({ token: 'no' }) })
+    const refused = await platform(`/workers/${name}/logs`, {
+      method: 'POST',
+      body: new URLSearchParams({ token: 'no' }),
+    })
     expect(refused.status).toBe(403)
     const page = await platform(`/workers/${name}/logs`, { method: 'POST', body: new URLSearchParams({ token }) })
     const html = await page.text()

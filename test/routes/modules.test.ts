@@ -3,8 +3,9 @@ import { deployNew, platform, uniqueName } from '../helpers'
 
 // (module (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))
 export const ADD_WASM = new Uint8Array([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x07, 0x01, 0x60, 0x02, 0x7f, 0x7f, 0x01, 0x7f, 0x03, 0x02, 0x01, 0x00, 0x07,
-  0x07, 0x01, 0x03, 0x61, 0x64, 0x64, 0x00, 0x00, 0x0a, 0x09, 0x01, 0x07, 0x00, 0x20, 0x00, 0x20, 0x01, 0x6a, 0x0b,
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x07, 0x01, 0x60, 0x02, 0x7f, 0x7f, 0x01, 0x7f, 0x03, 0x02,
+  0x01, 0x00, 0x07, 0x07, 0x01, 0x03, 0x61, 0x64, 0x64, 0x00, 0x00, 0x0a, 0x09, 0x01, 0x07, 0x00, 0x20, 0x00, 0x20,
+  0x01, 0x6a, 0x0b,
 ])
 
 const MAIN = `import { greet } from "./lib.js";
@@ -38,7 +39,10 @@ const EXPECTED = { greeting: 'hello modules', banner: '*** banner ***', sum: 5 }
 describe('modules and syntax', () => {
   it('deploys several files through the API (multipart) with a chosen main module: ES modules, JSON, text, WASM', async () => {
     const name = uniqueName('multi')
-    const res = await platform(`/api/workers/${name}`, { method: 'PUT', body: multipart(FILES, { main: 'main.mjs', label: 'multi' }) })
+    const res = await platform(`/api/workers/${name}`, {
+      method: 'PUT',
+      body: multipart(FILES, { main: 'main.mjs', label: 'multi' }),
+    })
     expect(res.status).toBe(201)
     expect(await (await platform(`/user-workers/${name}`)).json()).toEqual(EXPECTED)
   })
@@ -53,25 +57,49 @@ describe('modules and syntax', () => {
   })
 
   it.each([
-    ['a main module that is not among the files', { 'a.js': 'export default {}' }, { main: 'b.js' }, 'Choose a .js or .mjs file'],
+    [
+      'a main module that is not among the files',
+      { 'a.js': 'export default {}' },
+      { main: 'b.js' },
+      'Choose a .js or .mjs file',
+    ],
     ['an unknown file type', { 'a.js': 'export default { fetch() {} }', 'x.exe': 'MZ' }, {}, 'use .js or .mjs'],
     ['invalid JSON', { 'a.js': 'export default { fetch() {} }', 'bad.json': '{' }, {}, 'is not valid JSON'],
-    ['a file named platform.js', { 'a.js': 'export default { fetch() {} }', 'platform.js': 'x' }, {}, 'provided by the platform'],
-    ['an import of a missing module', { 'a.js': 'import "./nope.js"; export default { fetch() {} }' }, {}, 'does not start'],
+    [
+      'a file named platform.js',
+      { 'a.js': 'export default { fetch() {} }', 'platform.js': 'x' },
+      {},
+      'provided by the platform',
+    ],
+    [
+      'an import of a missing module',
+      { 'a.js': 'import "./nope.js"; export default { fetch() {} }' },
+      {},
+      'does not start',
+    ],
   ])('refuses %s (400)', async (_, files, fields, message) => {
-    const res = await platform(`/api/workers/${uniqueName('bad-files')}`, { method: 'PUT', body: multipart(files, fields) })
+    const res = await platform(`/api/workers/${uniqueName('bad-files')}`, {
+      method: 'PUT',
+      body: multipart(files, fields),
+    })
     expect(res.status).toBe(400)
     expect((await res.json<{ error: { message: string } }>()).error.message).toContain(message)
   })
 
   it('runs service-worker syntax as is', async () => {
     const name = uniqueName('sw')
-    await deployNew(name, 'addEventListener("fetch", (event) => event.respondWith(new Response("from a service worker " + new URL(event.request.url).pathname)))')
+    await deployNew(
+      name,
+      'addEventListener("fetch", (event) => event.respondWith(new Response("from a service worker " + new URL(event.request.url).pathname)))',
+    )
     expect(await (await platform(`/user-workers/${name}/path`)).text()).toBe('from a service worker /path')
   })
 
   it('refuses a service-worker script that does not start, but not one whose handler throws', async () => {
-    const broken = await platform(`/api/workers/${uniqueName('sw-bad')}`, { method: 'PUT', body: 'addEventListener("fetch", (e) => {' })
+    const broken = await platform(`/api/workers/${uniqueName('sw-bad')}`, {
+      method: 'PUT',
+      body: 'addEventListener("fetch", (e) => {',
+    })
     expect(broken.status).toBe(400)
     expect(await broken.text()).toContain('SyntaxError')
     const throwing = await platform(`/api/workers/${uniqueName('sw-throws')}`, {
@@ -90,6 +118,11 @@ describe('modules and syntax', () => {
     )
     const res = await platform(`/user-workers/${name}`)
     expect(res.headers.get('x-served-by')).toBe('Workers Platform')
-    expect(await res.json()).toEqual({ name: 'Workers Platform', worker: name, deployment: workerId, mount: `/user-workers/${name}` })
+    expect(await res.json()).toEqual({
+      name: 'Workers Platform',
+      worker: name,
+      deployment: workerId,
+      mount: `/user-workers/${name}`,
+    })
   })
 })

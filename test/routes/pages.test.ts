@@ -112,7 +112,9 @@ describe('home page', () => {
   })
 
   it('paginates instead of loading every worker', async () => {
-    await Promise.all(Array.from({ length: 55 }, (_, i) => putScript(`page-${String(i).padStart(3, '0')}`, helloScript('x'))))
+    await Promise.all(
+      Array.from({ length: 55 }, (_, i) => putScript(`page-${String(i).padStart(3, '0')}`, helloScript('x'))),
+    )
     const first = await (await platform('/')).text()
     const next = first.match(/href="(\/\?cursor=[^"]+)"/)?.[1]
     expect(next).toBeDefined()

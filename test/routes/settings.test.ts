@@ -18,7 +18,11 @@ async function served(name: string, overrides = {}) {
 describe('environment variables and secrets', () => {
   it('reach the user Worker’s env; secrets are write-only and kept across updates', async () => {
     const name = uniqueName('env')
-    const created = await putJson(name, { script: ENV_SCRIPT, vars: { GREETING: 'hi' }, secrets: { API_KEY: 's3cr3t-value-1' } })
+    const created = await putJson(name, {
+      script: ENV_SCRIPT,
+      vars: { GREETING: 'hi' },
+      secrets: { API_KEY: 's3cr3t-value-1' },
+    })
     expect(created.status).toBe(201)
     const createdText = await created.text()
     expect(createdText).not.toContain('s3cr3t-value-1')
@@ -30,11 +34,18 @@ describe('environment variables and secrets', () => {
     expect(await served(name)).toEqual({ GREETING: 'hi', API_KEY: 's3cr3t-value-1', v: 2 })
 
     // null deletes; a new value replaces.
-    await putJson(name, { script: ENV_SCRIPT, vars: { GREETING: null, MODE: 'prod' }, secrets: { API_KEY: 's3cr3t-value-2' } }, token)
+    await putJson(
+      name,
+      { script: ENV_SCRIPT, vars: { GREETING: null, MODE: 'prod' }, secrets: { API_KEY: 's3cr3t-value-2' } },
+      token,
+    )
     expect(await served(name)).toEqual({ MODE: 'prod', API_KEY: 's3cr3t-value-2' })
 
     const described = await (await platform(`/api/workers/${name}`)).text()
-    expect(JSON.parse(described).settings).toMatchObject({ vars: ['MODE'], secrets: ['API_KEY'] })
+    expect((JSON.parse(described) as { settings: unknown }).settings).toMatchObject({
+      vars: ['MODE'],
+      secrets: ['API_KEY'],
+    })
     const page = await (await platform(`/workers/${name}`)).text()
     const upload = await (await platform(`/upload?name=${name}`)).text()
     for (const text of [described, page, upload]) {
@@ -45,7 +56,9 @@ describe('environment variables and secrets', () => {
 
   it('a rollback brings back that deployment’s vars and secrets', async () => {
     const name = uniqueName('env-rollback')
-    const first = await (await putJson(name, { script: ENV_SCRIPT, vars: { V: '1' }, secrets: { S: 'one' } })).json<{ token: string; workerId: string }>()
+    const first = await (
+      await putJson(name, { script: ENV_SCRIPT, vars: { V: '1' }, secrets: { S: 'one' } })
+    ).json<{ token: string; workerId: string }>()
     await putJson(name, { script: ENV_SCRIPT, vars: { V: '2' }, secrets: { S: 'two' } }, first.token)
     expect(await served(name)).toEqual({ V: '2', S: 'two' })
     await platform(`/api/workers/${name}/rollback`, {
@@ -135,7 +148,10 @@ describe('egress policy', () => {
 
   it('an allow-list lets listed hosts through and fails the others with a clear error', async () => {
     const name = uniqueName('egress-list')
-    await putJson(name, { script: FETCHER, egress: { mode: 'allow-list', hosts: ['*.api.test', 'cloudflare-api.test'] } })
+    await putJson(name, {
+      script: FETCHER,
+      egress: { mode: 'allow-list', hosts: ['*.api.test', 'cloudflare-api.test'] },
+    })
     expect(await served(name)).toEqual({
       'cloudflare-api.test': 200,
       'other.test': "Egress blocked by the platform: other.test is not on this worker's allow-list.",
@@ -159,9 +175,16 @@ describe('custom limits', () => {
     const name = uniqueName('limits-config')
     const overrides = { USER_CPU_MS: '10', USER_CPU_MS_MAX: '20' }
     await putJson(name, { script: ENV_SCRIPT }, undefined, overrides)
-    const described = await (await platformWith(overrides, `/api/workers/${name}`)).json<{ settings: { limits: { cpuMs: number } } }>()
+    const described = await (
+      await platformWith(overrides, `/api/workers/${name}`)
+    ).json<{ settings: { limits: { cpuMs: number } } }>()
     expect(described.settings.limits.cpuMs).toBe(10)
-    const over = await putJson(uniqueName('limits-over'), { script: ENV_SCRIPT, limits: { cpuMs: 21 } }, undefined, overrides)
+    const over = await putJson(
+      uniqueName('limits-over'),
+      { script: ENV_SCRIPT, limits: { cpuMs: 21 } },
+      undefined,
+      overrides,
+    )
     expect(over.status).toBe(400)
   })
 })

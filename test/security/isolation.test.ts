@@ -52,7 +52,10 @@ describe('host routing (USER_WORKERS_DOMAIN)', () => {
 
   it('passes the path untouched and sends no prefix header', async () => {
     const name = uniqueName('host-echo')
-    await deployNew(name, `export default { fetch(r) { return Response.json({ path: new URL(r.url).pathname, prefix: r.headers.get("x-forwarded-prefix") }) } }`)
+    await deployNew(
+      name,
+      `export default { fetch(r) { return Response.json({ path: new URL(r.url).pathname, prefix: r.headers.get("x-forwarded-prefix") }) } }`,
+    )
     const res = await platformWith(domain, `http://${name}.localhost:8787/user-workers/not-a-mount?q=1`)
     expect(await res.json()).toEqual({ path: '/user-workers/not-a-mount', prefix: null })
   })
@@ -101,14 +104,26 @@ describe('platform pages and API', () => {
   it('refuse cross-origin form posts (CSRF) and accept same-origin ones', async () => {
     const name = uniqueName('csrf')
     const body = () => new URLSearchParams({ name, script: helloScript('x') })
-    const evil = await platform('/upload', { method: 'POST', body: body(), headers: { Origin: 'https://evil.example' } })
+    const evil = await platform('/upload', {
+      method: 'POST',
+      body: body(),
+      headers: { Origin: 'https://evil.example' },
+    })
     expect(evil.status).toBe(403)
     expect(await evil.text()).toContain('can only be submitted from this platform')
-    const crossSite = await platform('/upload', { method: 'POST', body: body(), headers: { 'Sec-Fetch-Site': 'cross-site' } })
+    const crossSite = await platform('/upload', {
+      method: 'POST',
+      body: body(),
+      headers: { 'Sec-Fetch-Site': 'cross-site' },
+    })
     expect(crossSite.status).toBe(403)
     expect((await platform(`/user-workers/${name}`)).status).toBe(404)
 
-    const same = await platform('/upload', { method: 'POST', body: body(), headers: { Origin: 'http://platform.test' } })
+    const same = await platform('/upload', {
+      method: 'POST',
+      body: body(),
+      headers: { Origin: 'http://platform.test' },
+    })
     expect(same.status).toBe(303)
   })
 
@@ -126,7 +141,11 @@ describe('platform pages and API', () => {
     expect((await over.json<{ error: { code: string } }>()).error.code).toBe('rate_limited')
 
     const script = helloScript('kept')
-    const form = await platformWith(limited, '/upload', { method: 'POST', headers: ip, body: new URLSearchParams({ name, script }) })
+    const form = await platformWith(limited, '/upload', {
+      method: 'POST',
+      headers: ip,
+      body: new URLSearchParams({ name, script }),
+    })
     expect(form.status).toBe(429)
     expect(form.headers.get('retry-after')).toBe('60')
     expect(await form.text()).toContain('Too many uploads')

@@ -36,10 +36,15 @@ describe('ownership: the first upload claims a name', () => {
     const name = uniqueName('freed')
     const { token } = await deployNew(name, helloScript('first owner'))
     expect((await platform(`/api/workers/${name}`, { method: 'DELETE' })).status).toBe(403)
-    expect((await platform(`/api/workers/${name}`, { method: 'DELETE', headers: { Authorization: 'Bearer nope' } })).status).toBe(403)
+    expect(
+      (await platform(`/api/workers/${name}`, { method: 'DELETE', headers: { Authorization: 'Bearer nope' } })).status,
+    ).toBe(403)
     expect(await text(name)).toBe('first owner')
 
-    expect((await platform(`/api/workers/${name}`, { method: 'DELETE', headers: { Authorization: `Bearer ${token}` } })).status).toBe(200)
+    expect(
+      (await platform(`/api/workers/${name}`, { method: 'DELETE', headers: { Authorization: `Bearer ${token}` } }))
+        .status,
+    ).toBe(200)
     const second = await deployNew(name, helloScript('second owner'))
     expect(second.token).not.toBe(token)
     expect((await putScript(name, helloScript('old token'), token)).status).toBe(403)
@@ -99,7 +104,10 @@ describe('ownership: the first upload claims a name', () => {
   it('the worker page deletes with the token and refuses without it', async () => {
     const name = uniqueName('page-delete')
     const { token } = await deployNew(name, helloScript('x'))
-    const refused = await platform(`/workers/${name}/delete`, { method: 'POST', body: new URLSearchParams({ token: 'wrong' }) })
+    const refused = await platform(`/workers/${name}/delete`, {
+      method: 'POST',
+      body: new URLSearchParams({ token: 'wrong' }),
+    })
     expect(refused.status).toBe(403)
     expect(await refused.text()).toContain('does not match')
     expect(await text(name)).toBe('x')
@@ -115,7 +123,11 @@ describe('ADMIN_TOKEN', () => {
     const name = uniqueName('admin')
     await deployNew(name, helloScript('tenant'))
     const headers = { 'Content-Type': 'application/javascript', Authorization: `Bearer ${ADMIN}` }
-    const update = await platformWith(asAdmin, `/api/workers/${name}`, { method: 'PUT', headers, body: helloScript('by admin') })
+    const update = await platformWith(asAdmin, `/api/workers/${name}`, {
+      method: 'PUT',
+      headers,
+      body: helloScript('by admin'),
+    })
     expect(update.status).toBe(200)
     // Read through a fresh isolate-level cache: the default one may hold the old mapping for a few seconds.
     expect(await (await platformWith(asAdmin, `/user-workers/${name}`)).text()).toBe('by admin')

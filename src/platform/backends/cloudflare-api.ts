@@ -91,7 +91,7 @@ export class CloudflareApi {
 
 async function readEnvelope(response: Response): Promise<ApiEnvelope> {
   try {
-    return (await response.json()) as ApiEnvelope
+    return await response.json<ApiEnvelope>()
   } catch {
     return {}
   }

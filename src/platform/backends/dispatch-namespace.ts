@@ -67,7 +67,10 @@ export class DispatchNamespaceBackend implements UserWorkerBackend {
 function classifyDispatchError(error: unknown): unknown {
   const message = errorMessage(error)
   if (message.startsWith('Worker not found')) {
-    return new PlatformError('deployment_missing', 'This worker is registered, but its script is missing from the dispatch namespace.')
+    return new PlatformError(
+      'deployment_missing',
+      'This worker is registered, but its script is missing from the dispatch namespace.',
+    )
   }
   if (message.includes('needs to be run remotely')) {
     return new PlatformError(

@@ -63,7 +63,10 @@ export class DynamicWorkersBackend implements UserWorkerBackend {
           return await worker.getEntrypoint(undefined, { limits: options.settings.limits }).fetch(request)
         } catch (error) {
           if (missing) {
-            throw new PlatformError('deployment_missing', 'This worker is registered, but its code is missing from storage.')
+            throw new PlatformError(
+              'deployment_missing',
+              'This worker is registered, but its code is missing from storage.',
+            )
           }
           throw limitExceeded(error, options.settings.limits) ?? error
         }

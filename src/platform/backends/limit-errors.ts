@@ -9,10 +9,16 @@ import type { Limits } from '../model'
 export function limitExceeded(error: unknown, limits: Limits): PlatformError | undefined {
   const message = errorMessage(error)
   if (/cpu time|exceeded cpu|cpu limit/i.test(message)) {
-    return new PlatformError('limit_exceeded', `This worker exceeded its CPU time limit (${limits.cpuMs} ms per request).`)
+    return new PlatformError(
+      'limit_exceeded',
+      `This worker exceeded its CPU time limit (${limits.cpuMs} ms per request).`,
+    )
   }
   if (/subrequest/i.test(message)) {
-    return new PlatformError('limit_exceeded', `This worker exceeded its subrequest limit (${limits.subRequests} per request).`)
+    return new PlatformError(
+      'limit_exceeded',
+      `This worker exceeded its subrequest limit (${limits.subRequests} per request).`,
+    )
   }
   return undefined
 }

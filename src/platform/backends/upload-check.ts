@@ -24,7 +24,11 @@ const NO_FETCH_HANDLER =
  * Loads the bundle in a throwaway isolate (no network, no bindings) and rejects it with the
  * runtime's own message when it does not start or has no fetch handler.
  */
-export async function checkBundle(loader: WorkerLoader, bundle: WorkerBundle, compatibilityDate: string): Promise<void> {
+export async function checkBundle(
+  loader: WorkerLoader,
+  bundle: WorkerBundle,
+  compatibilityDate: string,
+): Promise<void> {
   const modules = Object.fromEntries(bundle.modules.map((module) => [module.name, toLoaderModule(module)]))
   const main = bundle.modules.find((module) => module.name === bundle.mainModule)
 
@@ -61,7 +65,11 @@ function isStartupFailure(error: unknown): boolean {
 
 /** The runtime's message without its "Failed to start Worker:" wrapper. */
 function runtimeMessage(error: unknown): string {
-  return errorMessage(error).replace(/^Failed to start Worker:\s*/i, '').trim() || 'unknown error'
+  return (
+    errorMessage(error)
+      .replace(/^Failed to start Worker:\s*/i, '')
+      .trim() || 'unknown error'
+  )
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -2,7 +2,15 @@ import { DurableObject } from 'cloudflare:workers'
 import { randomToken } from '../../lib/crypto'
 import { LOG_LINES_KEPT } from '../logs'
 import type { LogLine, WorkerRecord } from '../model'
-import { authorize, hashToken, newDeployToken, newOwnerId, type Credential, type Owner, type Refusal } from '../ownership'
+import {
+  authorize,
+  hashToken,
+  newDeployToken,
+  newOwnerId,
+  type Credential,
+  type Owner,
+  type Refusal,
+} from '../ownership'
 import type { SealedSecrets } from './secrets'
 
 export type LeaseRefusal = { ok: false; reason: Refusal }
@@ -35,17 +43,20 @@ const REVEAL_MS = 5 * 60_000
  */
 export class NameClaim extends DurableObject<Env> {
   private queue: Promise<void> = Promise.resolve()
-  private lease: { id: string; ownerId: string; release: () => void; timer: ReturnType<typeof setTimeout> } | null = null
+  private lease: { id: string; ownerId: string; release: () => void; timer: ReturnType<typeof setTimeout> } | null =
+    null
   // Tokens waiting to be shown once on the success page; memory only, never written to storage.
   private reveals = new Map<string, { token: string; expiresAt: number }>()
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
-    ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS logs (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT, level TEXT, message TEXT)')
+    ctx.storage.sql.exec(
+      'CREATE TABLE IF NOT EXISTS logs (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT, level TEXT, message TEXT)',
+    )
   }
 
   /** Appends output of the worker's invocations, keeping the newest LOG_LINES_KEPT lines. */
-  async appendLogs(lines: LogLine[]): Promise<void> {
+  appendLogs(lines: LogLine[]): void {
     const sql = this.ctx.storage.sql
     for (const line of lines.slice(-LOG_LINES_KEPT)) {
       sql.exec('INSERT INTO logs (at, level, message) VALUES (?, ?, ?)', line.at, line.level, line.message)
@@ -57,7 +68,9 @@ export class NameClaim extends DurableObject<Env> {
   async readLogs(credential: Credential): Promise<{ ok: true; lines: LogLine[] } | LeaseRefusal> {
     const refusal = await authorize(await this.ctx.storage.get<Owner>('owner'), credential, true)
     if (refusal) return { ok: false, reason: refusal }
-    const rows = this.ctx.storage.sql.exec<{ at: string; level: string; message: string }>('SELECT at, level, message FROM logs ORDER BY id')
+    const rows = this.ctx.storage.sql.exec<{ at: string; level: string; message: string }>(
+      'SELECT at, level, message FROM logs ORDER BY id',
+    )
     return { ok: true, lines: rows.toArray().map(({ at, level, message }) => ({ at, level, message })) }
   }
 
@@ -90,7 +103,12 @@ export class NameClaim extends DurableObject<Env> {
    * Records the new state of the name (with a deployment's sealed secrets, if any); claims the name (and mints its token) if
    * it was free; forgets the secrets of deployments whose code is being removed. Ends the lease.
    */
-  async commit(leaseId: string, record: WorkerRecord, secrets?: SealedSecrets, expired: string[] = []): Promise<Committed> {
+  async commit(
+    leaseId: string,
+    record: WorkerRecord,
+    secrets?: SealedSecrets,
+    expired: string[] = [],
+  ): Promise<Committed> {
     const lease = this.requireLease(leaseId)
     try {
       if (secrets) await this.ctx.storage.put(secretsKey(record.workerId), secrets)
@@ -123,7 +141,7 @@ export class NameClaim extends DurableObject<Env> {
   }
 
   /** Gives the lease back without changes (the deploy failed). */
-  async abort(leaseId: string): Promise<void> {
+  abort(leaseId: string): void {
     this.end(leaseId)
   }
 
@@ -133,7 +151,7 @@ export class NameClaim extends DurableObject<Env> {
   }
 
   /** Returns a freshly minted token once, for the page the upload form redirects to. */
-  async takeReveal(revealId: string): Promise<string | null> {
+  takeReveal(revealId: string): string | null {
     const entry = this.reveals.get(revealId)
     this.reveals.delete(revealId)
     return entry && entry.expiresAt > Date.now() ? entry.token : null

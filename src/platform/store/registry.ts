@@ -44,7 +44,9 @@ export class Registry {
 
   async list(options: { limit: number; cursor?: string }): Promise<WorkerList> {
     const page = await this.kv.list<WorkerSummary>({ prefix: PREFIX, limit: options.limit, cursor: options.cursor })
-    const workers = page.keys.map((key) => key.metadata ?? { name: key.name.slice(PREFIX.length), workerId: '', updatedAt: '' })
+    const workers = page.keys.map(
+      (key) => key.metadata ?? { name: key.name.slice(PREFIX.length), workerId: '', updatedAt: '' },
+    )
     return page.list_complete ? { workers } : { workers, cursor: page.cursor }
   }
 

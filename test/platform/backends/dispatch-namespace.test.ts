@@ -19,6 +19,21 @@ interface RecordedRequest {
   parts: { field: string; filename: string | null; type: string | null; content: string }[]
 }
 
+/** The fields of an upload's metadata part that these tests read. */
+interface UploadMetadata {
+  main_module?: string
+  body_part?: string
+  tail_consumers?: { service: string }[]
+  bindings?: { type: string; name: string; text: string }[]
+}
+
+/** The metadata part of a recorded upload, parsed. */
+function metadataOf(upload: RecordedRequest | undefined): UploadMetadata {
+  const part = upload?.parts.find((entry) => entry.field === 'metadata')
+  if (!part) throw new Error('the upload has no metadata part')
+  return JSON.parse(part.content) as UploadMetadata
+}
+
 /** What the platform passed to dispatcher.get() for each script (limits, outbound parameters). */
 const dispatchOptions = new Map<string, unknown>()
 
@@ -40,7 +55,7 @@ const dispatcher = {
         if (Object.values(modules).some((module) => module.content.includes('SIMULATE_CPU_LIMIT'))) {
           throw new Error('Worker exceeded CPU time limit.')
         }
-        const worker = env.LOADER!.load({
+        const worker = env.LOADER.load({
           compatibilityDate: metadata.compatibility_date,
           mainModule: metadata.main_module,
           modules: Object.fromEntries(Object.entries(modules).map(([name, module]) => [name, { js: module.content }])),
@@ -68,7 +83,7 @@ const namespaceEnv: NamespaceEnv = {
 const responses: string[] = []
 const logged: unknown[][] = []
 for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
-  const original = console[level]
+  const original = console[level].bind(console)
   vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
     logged.push(args)
     original(...args)
@@ -141,10 +156,14 @@ describe('dispatch-namespace backend', () => {
 
   it('names the dispatch Worker as tail consumer when TAIL_CONSUMER is set, so logs reach the platform', async () => {
     const environment = { ...namespaceEnv, TAIL_CONSUMER: 'workers-for-platforms' }
-    const res = await call(`/api/workers/${uniqueName('ns-tail')}`, { method: 'PUT', body: helloScript('x') }, environment)
+    const res = await call(
+      `/api/workers/${uniqueName('ns-tail')}`,
+      { method: 'PUT', body: helloScript('x') },
+      environment,
+    )
     expect(res.status).toBe(201)
     const [upload] = await recorded()
-    const metadata = JSON.parse(upload!.parts.find((part) => part.field === 'metadata')!.content)
+    const metadata = metadataOf(upload)
     expect(metadata.tail_consumers).toEqual([{ service: 'workers-for-platforms' }])
   })
 
@@ -153,7 +172,7 @@ describe('dispatch-namespace backend', () => {
     const script = 'addEventListener("fetch", (e) => e.respondWith(new Response("sw")))'
     expect((await put(name, script)).status).toBe(201)
     const [upload] = await recorded()
-    const metadata = JSON.parse(upload!.parts.find((part) => part.field === 'metadata')!.content)
+    const metadata = metadataOf(upload)
     expect(metadata.body_part).toBe('worker.js')
     expect(metadata).not.toHaveProperty('main_module')
     expect(upload!.parts.find((part) => part.field === 'worker.js')?.type).toBe('application/javascript')
@@ -162,25 +181,34 @@ describe('dispatch-namespace backend', () => {
   it('uploads every file of a multi-module worker with its content type, plus the platform module', async () => {
     const form = new FormData()
     form.append('main', 'main.mjs')
-    form.append('f', new File(['import data from "./data.json"; export default { fetch: () => Response.json(data) }'], 'main.mjs'))
+    form.append(
+      'f',
+      new File(['import data from "./data.json"; export default { fetch: () => Response.json(data) }'], 'main.mjs'),
+    )
     form.append('f', new File(['{"ok":true}'], 'data.json'))
     form.append('f', new File(['hi'], 'note.txt'))
     expect((await call(`/api/workers/${uniqueName('ns-multi')}`, { method: 'PUT', body: form })).status).toBe(201)
     const [upload] = await recorded()
-    const types = Object.fromEntries(upload!.parts.filter((part) => part.field !== 'metadata').map((part) => [part.field, part.type]))
+    const types = Object.fromEntries(
+      upload!.parts.filter((part) => part.field !== 'metadata').map((part) => [part.field, part.type]),
+    )
     expect(types).toEqual({
       'main.mjs': 'application/javascript+module',
       'data.json': 'application/json',
       'note.txt': 'text/plain',
       'platform.js': 'application/javascript+module',
     })
-    expect(JSON.parse(upload!.parts.find((part) => part.field === 'metadata')!.content).main_module).toBe('main.mjs')
+    expect(metadataOf(upload).main_module).toBe('main.mjs')
   })
 
   it('dispatches through the dispatcher binding with the path rewritten', async () => {
     const name = uniqueName('ns-echo')
     await put(name, ECHO_SCRIPT)
-    const res = await call(`/user-workers/${name}/deep/path?q=1`, { method: 'PATCH', body: 'hi', headers: { 'X-Custom': 'yes' } })
+    const res = await call(`/user-workers/${name}/deep/path?q=1`, {
+      method: 'PATCH',
+      body: 'hi',
+      headers: { 'X-Custom': 'yes' },
+    })
     expect(res.status).toBe(200)
     expect(await res.json()).toEqual({
       method: 'PATCH',
@@ -213,16 +241,25 @@ describe('dispatch-namespace backend', () => {
     const res = await put(uniqueName('ns-auth'), helloScript('x'))
     expect(res.status).toBe(201)
     const wrongToken = { ...namespaceEnv, CLOUDFLARE_API_TOKEN: 'not-the-token' }
-    const refused = await call(`/api/workers/${uniqueName('ns-auth')}`, { method: 'PUT', body: helloScript('x') }, wrongToken)
+    const refused = await call(
+      `/api/workers/${uniqueName('ns-auth')}`,
+      { method: 'PUT', body: helloScript('x') },
+      wrongToken,
+    )
     expect(refused.status).toBe(502)
     const body = await refused.text()
-    expect(JSON.parse(body)).toEqual({ error: { code: 'cloudflare_api_error', message: 'Cloudflare API error 10000: Authentication error' } })
+    expect(JSON.parse(body)).toEqual({
+      error: { code: 'cloudflare_api_error', message: 'Cloudflare API error 10000: Authentication error' },
+    })
     expect(body).not.toContain('not-the-token')
   })
 
   it('renders an API error message escaped', async () => {
     await failNext(500, [{ code: 10013, message: '<img src=x onerror=alert(1)>' }])
-    const res = await call('/upload', { method: 'POST', body: new URLSearchParams({ name: uniqueName('ns-xss'), script: helloScript('x') }) })
+    const res = await call('/upload', {
+      method: 'POST',
+      body: new URLSearchParams({ name: uniqueName('ns-xss'), script: helloScript('x') }),
+    })
     expect(res.status).toBe(502)
     const html = await res.text()
     expect(html).not.toContain('<img src=x')
@@ -234,7 +271,10 @@ describe('dispatch-namespace backend', () => {
     const res = await put(uniqueName('ns-rejected'), helloScript('x'))
     expect(res.status).toBe(400)
     expect(await res.json()).toEqual({
-      error: { code: 'script_rejected', message: 'Cloudflare API error 10021: Uncaught ReferenceError: foo is not defined' },
+      error: {
+        code: 'script_rejected',
+        message: 'Cloudflare API error 10021: Uncaught ReferenceError: foo is not defined',
+      },
     })
   })
 
@@ -265,13 +305,17 @@ describe('dispatch-namespace backend', () => {
   it('uploads vars as plain_text and secrets as secret_text bindings, and keeps secrets across updates', async () => {
     const name = uniqueName('ns-env')
     const body = { script: helloScript('x'), vars: { MODE: 'prod' }, secrets: { KEY: 'ns-secret-value' } }
-    const first = await call(`/api/workers/${name}`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
+    const first = await call(`/api/workers/${name}`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    })
     const { token } = await first.json<{ token: string }>()
     await put(name, helloScript('y'), token)
     const uploads = (await recorded()).filter((request) => request.method === 'PUT')
     expect(uploads).toHaveLength(2)
     for (const upload of uploads) {
-      const metadata = JSON.parse(upload.parts.find((part) => part.field === 'metadata')!.content)
+      const metadata = metadataOf(upload)
       expect(metadata.bindings).toEqual([
         { type: 'plain_text', name: 'MODE', text: 'prod' },
         { type: 'secret_text', name: 'KEY', text: 'ns-secret-value' },
@@ -281,8 +325,16 @@ describe('dispatch-namespace backend', () => {
 
   it('dispatches with the worker’s limits and egress policy (for the outbound Worker)', async () => {
     const name = uniqueName('ns-limits')
-    const body = { script: helloScript('x'), limits: { cpuMs: 25, subRequests: 5 }, egress: { mode: 'allow-list', hosts: ['example.com'] } }
-    const res = await call(`/api/workers/${name}`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
+    const body = {
+      script: helloScript('x'),
+      limits: { cpuMs: 25, subRequests: 5 },
+      egress: { mode: 'allow-list', hosts: ['example.com'] },
+    }
+    const res = await call(`/api/workers/${name}`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    })
     const { workerId } = await res.json<{ workerId: string }>()
     await (await call(`/user-workers/${name}`)).text()
     expect(dispatchOptions.get(workerId)).toEqual({
@@ -303,9 +355,14 @@ describe('dispatch-namespace backend', () => {
     const name = uniqueName('ns-delete')
     const first = await (await put(name, helloScript('v1'))).json<{ workerId: string; token: string }>()
     const second = await (await put(name, helloScript('v2'), first.token)).json<{ workerId: string }>()
-    const res = await call(`/api/workers/${name}`, { method: 'DELETE', headers: { Authorization: `Bearer ${first.token}` } })
+    const res = await call(`/api/workers/${name}`, {
+      method: 'DELETE',
+      headers: { Authorization: `Bearer ${first.token}` },
+    })
     expect(res.status).toBe(200)
-    const deletes = (await recorded()).filter((request) => request.method === 'DELETE').map((request) => request.path.split('/').pop())
+    const deletes = (await recorded())
+      .filter((request) => request.method === 'DELETE')
+      .map((request) => request.path.split('/').pop())
     expect(deletes.sort()).toEqual([first.workerId, second.workerId].sort())
     expect((await call(`/user-workers/${name}`)).status).toBe(404)
   })
