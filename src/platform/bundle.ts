@@ -8,6 +8,15 @@ import { PLATFORM_MODULE } from './platform-module'
 /** The module name a pasted script gets. */
 export const DEFAULT_MAIN_MODULE = 'worker.js'
 
+/**
+ * The main module of the upload check (backends/upload-check.ts). An upload may not use its name:
+ * a main module of that name would replace the probe, and its code would skip the check.
+ */
+export const UPLOAD_CHECK_MODULE = '__platform_upload_check.js'
+
+/** Module names the platform adds to bundles itself, so uploads may not use them. */
+const RESERVED_MODULES = new Set([PLATFORM_MODULE, UPLOAD_CHECK_MODULE])
+
 /** File extensions an upload may use, by the kind of module they become. */
 const TYPES_BY_EXTENSION: Record<string, ModuleType> = {
   js: 'esm',
@@ -90,8 +99,8 @@ function toModule(file: UploadedFile): BundleModule {
       `"${name}" is not a usable module name (letters, digits, ".", "_", "-").`,
     )
   }
-  if (name === PLATFORM_MODULE) {
-    throw new PlatformError('invalid_request', `"${PLATFORM_MODULE}" is provided by the platform; rename your file.`)
+  if (RESERVED_MODULES.has(name)) {
+    throw new PlatformError('invalid_request', `"${name}" is reserved for a module of the platform; rename your file.`)
   }
   const type = TYPES_BY_EXTENSION[name.split('.').pop()?.toLowerCase() ?? '']
   if (!type) {

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { toBase64 } from '../../src/lib/encoding'
-import { bundleFromFiles, bundleFromScript, bundleSize, DEFAULT_MAIN_MODULE } from '../../src/platform/bundle'
+import {
+  bundleFromFiles,
+  bundleFromScript,
+  bundleSize,
+  DEFAULT_MAIN_MODULE,
+  UPLOAD_CHECK_MODULE,
+} from '../../src/platform/bundle'
 import { PLATFORM_MODULE, withPlatformModule } from '../../src/platform/platform-module'
 
 const MAX = 1024 * 1024
@@ -92,7 +98,8 @@ describe('bundle from files', () => {
     ['a name with spaces', [{ name: 'my worker.js', content: ESM }], 'invalid_request', 'not a usable module name'],
     ['a dotted escape', [{ name: 'a..js', content: ESM }], 'invalid_request', 'not a usable module name'],
     ['an unknown extension', [{ name: 'worker.ts', content: ESM }], 'invalid_request', 'use .js or .mjs'],
-    ['the platform module', [{ name: PLATFORM_MODULE, content: ESM }], 'invalid_request', 'provided by the platform'],
+    ['the platform module', [{ name: PLATFORM_MODULE, content: ESM }], 'invalid_request', 'reserved'],
+    ['the upload check’s module', [{ name: UPLOAD_CHECK_MODULE, content: ESM }], 'invalid_request', 'reserved'],
     [
       'two files of one name',
       [

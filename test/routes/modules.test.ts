@@ -69,7 +69,13 @@ describe('modules and syntax', () => {
       'a file named platform.js',
       { 'a.js': 'export default { fetch() {} }', 'platform.js': 'x' },
       {},
-      'provided by the platform',
+      'reserved for a module of the platform',
+    ],
+    [
+      'a main module named like the upload check’s probe (it would skip the check)',
+      { '__platform_upload_check.js': 'throw new Error("never checked"); export default {}' },
+      {},
+      'reserved for a module of the platform',
     ],
     [
       'an import of a missing module',

@@ -1,11 +1,13 @@
 import { errorMessage } from '../../lib/errors'
+import { UPLOAD_CHECK_MODULE } from '../bundle'
 import { PlatformError } from '../errors'
 import type { WorkerBundle } from '../model'
 import { toLoaderModule } from './modules'
 
 // A main module of the platform's own that imports the user's main module: evaluating it runs the
 // user's global scope once (as Cloudflare does at upload) without ever calling the user's fetch().
-const PROBE_MODULE = '__platform_upload_check.js'
+// bundle.ts refuses uploads that use its name.
+const PROBE_MODULE = UPLOAD_CHECK_MODULE
 const PROBE_SOURCE = (mainModule: string) => `
 import * as main from ${JSON.stringify(`./${mainModule}`)};
 export default {
@@ -45,6 +47,9 @@ export async function checkBundle(
     return
   }
 
+  // Never let an upload's module stand in for the probe (bundle.ts refuses the name already).
+  if (PROBE_MODULE in modules)
+    throw new PlatformError('invalid_request', `"${PROBE_MODULE}" is a reserved module name.`)
   modules[PROBE_MODULE] = { js: PROBE_SOURCE(bundle.mainModule) }
   const probe = loader.load({ compatibilityDate, mainModule: PROBE_MODULE, modules, globalOutbound: null, env: {} })
   let result: { hasFetch: boolean }
