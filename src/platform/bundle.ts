@@ -8,6 +8,9 @@ import { PLATFORM_MODULE } from './platform-module'
 /** The module name a pasted script gets. */
 export const DEFAULT_MAIN_MODULE = 'worker.js'
 
+/** Most files one upload may have (the upload page shows it). */
+export const MAX_MODULES = 50
+
 /**
  * The main module of the upload check (backends/upload-check.ts). An upload may not use its name:
  * a main module of that name would replace the probe, and its code would skip the check.
@@ -48,6 +51,12 @@ export function bundleFromScript(script: string, maxBytes: number): WorkerBundle
  * (default: the first JavaScript file), and the size cap over all files together.
  */
 export function bundleFromFiles(files: UploadedFile[], main: string | undefined, maxBytes: number): WorkerBundle {
+  if (files.length > MAX_MODULES) {
+    throw new PlatformError(
+      'invalid_request',
+      `The upload has ${files.length} files; at most ${MAX_MODULES} are allowed. Bundle your code into fewer files.`,
+    )
+  }
   const modules: BundleModule[] = []
   const seen = new Set<string>()
   for (const file of files) {

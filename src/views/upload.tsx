@@ -1,6 +1,6 @@
 import type { FC } from 'hono/jsx'
 import { formatBytes } from '../lib/format'
-import { ACCEPTED_EXTENSIONS, DEFAULT_MAIN_MODULE } from '../platform/bundle'
+import { ACCEPTED_EXTENSIONS, DEFAULT_MAIN_MODULE, MAX_MODULES } from '../platform/bundle'
 import { MAX_LABEL_LENGTH } from '../platform/deployments'
 import type { BackendKind } from '../platform/model'
 import { MAX_NAME_LENGTH, NAME_PATTERN, NAME_RULES } from '../platform/names'
@@ -83,7 +83,10 @@ export const UploadPage: FC<UploadProps> = ({
       </textarea>
       <label for="file">
         Or files{' '}
-        <span class="hint">— used when the code box is empty: .js/.mjs modules, plus .json, .txt/.html/.md, .wasm</span>
+        <span class="hint">
+          — used when the code box is empty: up to {MAX_MODULES} files, .js/.mjs modules, plus .json, .txt/.html/.md,
+          .wasm
+        </span>
       </label>
       <input type="file" id="file" name="file" multiple accept={ACCEPTED_EXTENSIONS.join(',')} />
       <label for="main">

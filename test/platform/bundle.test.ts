@@ -5,6 +5,7 @@ import {
   bundleFromScript,
   bundleSize,
   DEFAULT_MAIN_MODULE,
+  MAX_MODULES,
   UPLOAD_CHECK_MODULE,
 } from '../../src/platform/bundle'
 import { PLATFORM_MODULE, withPlatformModule } from '../../src/platform/platform-module'
@@ -90,6 +91,11 @@ describe('bundle from files', () => {
     expect(bundleSize(bundle)).toBe(new TextEncoder().encode(ESM).byteLength + bytes.length)
   })
 
+  it(`accepts exactly ${MAX_MODULES} files`, () => {
+    const files = Array.from({ length: MAX_MODULES }, (_, index) => ({ name: `m${index}.js`, content: ESM }))
+    expect(bundleFromFiles(files, undefined, MAX).modules).toHaveLength(MAX_MODULES)
+  })
+
   it('uses the file name without any directory', () => {
     expect(bundleFromFiles([{ name: 'src/dir\\worker.js', content: ESM }], undefined, MAX).mainModule).toBe('worker.js')
   })
@@ -100,6 +106,12 @@ describe('bundle from files', () => {
     ['an unknown extension', [{ name: 'worker.ts', content: ESM }], 'invalid_request', 'use .js or .mjs'],
     ['the platform module', [{ name: PLATFORM_MODULE, content: ESM }], 'invalid_request', 'reserved'],
     ['the upload check’s module', [{ name: UPLOAD_CHECK_MODULE, content: ESM }], 'invalid_request', 'reserved'],
+    [
+      `more than ${MAX_MODULES} files`,
+      Array.from({ length: MAX_MODULES + 1 }, (_, index) => ({ name: `m${index}.js`, content: ESM })),
+      'invalid_request',
+      `at most ${MAX_MODULES}`,
+    ],
     [
       'two files of one name',
       [

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { MAX_MODULES } from '../../src/platform/bundle'
 import { deployNew, platform, uniqueName } from '../helpers'
 
 // (module (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))
@@ -76,6 +77,12 @@ describe('modules and syntax', () => {
       { '__platform_upload_check.js': 'throw new Error("never checked"); export default {}' },
       {},
       'reserved for a module of the platform',
+    ],
+    [
+      'more files than the cap',
+      Object.fromEntries(Array.from({ length: MAX_MODULES + 1 }, (_, index) => [`m${index}.js`, 'export default {}'])),
+      {},
+      `at most ${MAX_MODULES} are allowed`,
     ],
     [
       'an import of a missing module',

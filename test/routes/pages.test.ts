@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { MAX_MODULES } from '../../src/platform/bundle'
 import { helloScript, inputValue, platform, postForm, putScript, textareaContent, uniqueName } from '../helpers'
 
 describe('upload form', () => {
@@ -11,6 +12,10 @@ describe('upload form', () => {
     expect(html).toMatch(/<input[^>]*type="file"[^>]*name="file"/)
     expect(textareaContent(html)).toContain('async fetch(request, env, ctx)')
     expect(html).toContain('dynamic-workers')
+  })
+
+  it('shows how many files one upload may have', async () => {
+    expect(await (await platform('/upload')).text()).toContain(`up to ${MAX_MODULES} files`)
   })
 
   it('the prefilled example deploys and answers', async () => {
