@@ -74,6 +74,15 @@ export function bundleFromFiles(files: UploadedFile[], main: string | undefined,
   }
   if (mainEntry.content.trim() === '') throw new PlatformError('empty_script', EMPTY_SCRIPT)
   if (SERVICE_WORKER.test(mainEntry.content) && !MODULE_SYNTAX.test(mainEntry.content)) {
+    // A service-worker script cannot import anything: Cloudflare takes it as one file (wrangler
+    // refuses more), so the other files could never be used.
+    if (modules.length > 1) {
+      throw new PlatformError(
+        'invalid_request',
+        `"${mainEntry.name}" uses service-worker syntax (addEventListener("fetch", …)), which is one file on its own. ` +
+          'Upload it alone, or turn it into an ES module (export default { fetch(request) { … } }) to use several files.',
+      )
+    }
     mainEntry.type = 'service-worker'
   }
 

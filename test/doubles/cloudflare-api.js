@@ -56,6 +56,22 @@ export default {
   },
 }
 
+// The module content types the real script upload accepts (Cloudflare's OpenAPI schema); it refuses
+// any other, application/json included.
+const MODULE_TYPES = new Set([
+  'application/javascript+module',
+  'text/javascript+module',
+  'application/javascript',
+  'text/javascript',
+  'text/x-python',
+  'text/x-python-requirement',
+  'application/wasm',
+  'text/plain',
+  'application/octet-stream',
+  'application/source-map',
+])
+const BINARY_TYPES = new Set(['application/wasm', 'application/octet-stream'])
+
 async function upload(request, recorded, scriptName) {
   let form
   try {
@@ -67,10 +83,24 @@ async function upload(request, recorded, scriptName) {
   let metadata
   for (const [field, value] of form.entries()) {
     const isFile = typeof value !== 'string'
-    const content = isFile ? await value.text() : value
-    recorded.parts.push({ field, filename: isFile ? value.name : null, type: isFile ? value.type : null, content })
-    if (field === 'metadata') metadata = JSON.parse(content)
-    else modules[isFile ? value.name : field] = { type: isFile ? value.type : null, content }
+    const type = isFile ? value.type : null
+    // Binary parts are kept as base64, so the test dispatcher gets their exact bytes back.
+    const content = !isFile
+      ? value
+      : BINARY_TYPES.has(type)
+        ? toBase64(new Uint8Array(await value.arrayBuffer()))
+        : await value.text()
+    recorded.parts.push({ field, filename: isFile ? value.name : null, type, content })
+    if (field === 'metadata') {
+      metadata = JSON.parse(content)
+      continue
+    }
+    if (!MODULE_TYPES.has(type)) {
+      return envelope(400, null, [
+        { code: 10021, message: `Uncaught TypeError: module files has unsupported Content-Type "${type}" (${field})` },
+      ])
+    }
+    modules[isFile ? value.name : field] = { type, content }
   }
   const main = metadata?.main_module ?? metadata?.body_part
   if (!main || !modules[main]) {
@@ -80,6 +110,12 @@ async function upload(request, recorded, scriptName) {
   }
   state.scripts.set(scriptName, { metadata, modules })
   return envelope(200, { id: scriptName, tags: metadata.tags ?? [] })
+}
+
+function toBase64(bytes) {
+  let binary = ''
+  for (const byte of bytes) binary += String.fromCharCode(byte)
+  return btoa(binary)
 }
 
 async function control(request, url) {

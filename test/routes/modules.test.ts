@@ -1,60 +1,26 @@
 import { describe, expect, it } from 'vitest'
 import { MAX_MODULES } from '../../src/platform/bundle'
+import { MODULE_FILES, MODULE_RESULT, multipart } from '../fixtures/modules'
 import { deployNew, platform, uniqueName } from '../helpers'
-
-// (module (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))
-export const ADD_WASM = new Uint8Array([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x07, 0x01, 0x60, 0x02, 0x7f, 0x7f, 0x01, 0x7f, 0x03, 0x02,
-  0x01, 0x00, 0x07, 0x07, 0x01, 0x03, 0x61, 0x64, 0x64, 0x00, 0x00, 0x0a, 0x09, 0x01, 0x07, 0x00, 0x20, 0x00, 0x20,
-  0x01, 0x6a, 0x0b,
-])
-
-const MAIN = `import { greet } from "./lib.js";
-import data from "./data.json";
-import banner from "./banner.txt";
-import addModule from "./add.wasm";
-
-export default {
-  async fetch() {
-    const { exports } = await WebAssembly.instantiate(addModule);
-    return Response.json({ greeting: greet(data.who), banner, sum: exports.add(2, 3) });
-  },
-};`
-
-function multipart(files: Record<string, string | Uint8Array>, fields: Record<string, string> = {}) {
-  const form = new FormData()
-  for (const [name, content] of Object.entries(files)) form.append(name, new File([content], name))
-  for (const [name, value] of Object.entries(fields)) form.append(name, value)
-  return form
-}
-
-const FILES = {
-  'main.mjs': MAIN,
-  'lib.js': 'export const greet = (who) => `hello ${who}`;',
-  'data.json': '{"who": "modules"}',
-  'banner.txt': '*** banner ***',
-  'add.wasm': ADD_WASM,
-}
-const EXPECTED = { greeting: 'hello modules', banner: '*** banner ***', sum: 5 }
 
 describe('modules and syntax', () => {
   it('deploys several files through the API (multipart) with a chosen main module: ES modules, JSON, text, WASM', async () => {
     const name = uniqueName('multi')
     const res = await platform(`/api/workers/${name}`, {
       method: 'PUT',
-      body: multipart(FILES, { main: 'main.mjs', label: 'multi' }),
+      body: multipart(MODULE_FILES, { main: 'main.mjs', label: 'multi' }),
     })
     expect(res.status).toBe(201)
-    expect(await (await platform(`/user-workers/${name}`)).json()).toEqual(EXPECTED)
+    expect(await (await platform(`/user-workers/${name}`)).json()).toEqual(MODULE_RESULT)
   })
 
   it('deploys several files from the form’s file input', async () => {
     const name = uniqueName('form-multi')
     const form = multipart({}, { name, script: '', main: 'main.mjs' })
-    for (const [file, content] of Object.entries(FILES)) form.append('file', new File([content], file))
+    for (const [file, content] of Object.entries(MODULE_FILES)) form.append('file', new File([content], file))
     const res = await platform('/upload', { method: 'POST', body: form })
     expect(res.status).toBe(303)
-    expect(await (await platform(`/user-workers/${name}`)).json()).toEqual(EXPECTED)
+    expect(await (await platform(`/user-workers/${name}`)).json()).toEqual(MODULE_RESULT)
   })
 
   it.each([
@@ -83,6 +49,12 @@ describe('modules and syntax', () => {
       Object.fromEntries(Array.from({ length: MAX_MODULES + 1 }, (_, index) => [`m${index}.js`, 'export default {}'])),
       {},
       `at most ${MAX_MODULES} are allowed`,
+    ],
+    [
+      'a service-worker script with other files (it cannot import them)',
+      { 'worker.js': 'addEventListener("fetch", (e) => e.respondWith(new Response("sw")))', 'data.json': '{}' },
+      {},
+      'uses service-worker syntax',
     ],
     [
       'an import of a missing module',

@@ -1,8 +1,7 @@
-import { fromBase64 } from '../../lib/encoding'
 import type { CloudflareApiSettings } from '../config'
 import { PlatformError } from '../errors'
 import type { WorkerBundle } from '../model'
-import { API_CONTENT_TYPES } from './modules'
+import { toApiPart } from './modules'
 
 /** The envelope every Cloudflare API v4 response comes in. */
 interface ApiEnvelope {
@@ -38,8 +37,8 @@ export class CloudflareApi {
     const form = new FormData()
     form.append('metadata', new Blob([JSON.stringify(metadata)], { type: 'application/json' }), 'metadata.json')
     for (const module of bundle.modules) {
-      const content = module.type === 'wasm' ? fromBase64(module.content) : module.content
-      form.append(module.name, new File([content], module.name, { type: API_CONTENT_TYPES[module.type] }))
+      const { content, type } = toApiPart(module)
+      form.append(module.name, new File([content], module.name, { type }))
     }
     await this.call('PUT', scriptName, form)
   }

@@ -20,11 +20,32 @@ export function toLoaderModule(module: BundleModule): LoaderModule {
   }
 }
 
-/** The content type of a module's part in a Cloudflare API upload. */
-export const API_CONTENT_TYPES: Record<BundleModule['type'], string> = {
-  esm: 'application/javascript+module',
-  'service-worker': 'application/javascript',
-  text: 'text/plain',
-  json: 'application/json',
-  wasm: 'application/wasm',
+/** One module as a part of a Cloudflare API upload. */
+export interface ApiPart {
+  content: string | Uint8Array
+  /** One of the content types the script upload accepts (application/json is not one). */
+  type: 'application/javascript+module' | 'application/javascript' | 'text/plain' | 'application/wasm'
+}
+
+/**
+ * A bundle module as the Cloudflare API takes it. JSON has no content type of its own there, so a
+ * JSON module goes up as an ES module that exports the parsed value, under its own name: the
+ * user's `import data from "./data.json"` resolves to it unchanged (as wrangler's bundling does).
+ */
+export function toApiPart(module: BundleModule): ApiPart {
+  switch (module.type) {
+    case 'esm':
+      return { content: module.content, type: 'application/javascript+module' }
+    case 'service-worker':
+      return { content: module.content, type: 'application/javascript' }
+    case 'text':
+      return { content: module.content, type: 'text/plain' }
+    case 'json':
+      return {
+        content: `export default JSON.parse(${JSON.stringify(module.content)});\n`,
+        type: 'application/javascript+module',
+      }
+    case 'wasm':
+      return { content: fromBase64(module.content), type: 'application/wasm' }
+  }
 }

@@ -5,6 +5,7 @@ import app from '../../../src/index'
 import type { ConfigVars } from '../../../src/platform/config'
 import { CLOUDFLARE_DOUBLE } from '../../doubles/constants'
 import { ECHO_SCRIPT, helloScript, inputValue, ORIGIN, textareaContent, uniqueName } from '../../helpers'
+import { MODULE_FILES, MODULE_RESULT, multipart } from '../../fixtures/modules'
 
 // The real Cloudflare API is covered by a test double (test/doubles/cloudflare-api.js) that the
 // platform reaches at CLOUDFLARE_API_BASE_URL, and the `dispatcher` binding (which cannot run
@@ -34,6 +35,32 @@ function metadataOf(upload: RecordedRequest | undefined): UploadMetadata {
   return JSON.parse(part.content) as UploadMetadata
 }
 
+/** A script as the API double stored it: binary parts (wasm, data) as base64. */
+interface StoredScript {
+  metadata: { main_module?: string; body_part?: string; compatibility_date: string }
+  modules: Record<string, { type: string; content: string }>
+}
+
+/** A part of an API upload as the runtime reads it, by its content type (as Cloudflare does). */
+function asLoaderModule({ type, content }: StoredScript['modules'][string]): WorkerLoaderWorkerCode['modules'][string] {
+  switch (type) {
+    case 'application/javascript+module':
+    case 'text/javascript+module':
+      return { js: content }
+    case 'application/javascript':
+    case 'text/javascript':
+      return content // service-worker syntax
+    case 'text/plain':
+      return { text: content }
+    case 'application/wasm':
+      return { wasm: Uint8Array.from(atob(content), (char) => char.charCodeAt(0)) }
+    case 'application/octet-stream':
+      return { data: Uint8Array.from(atob(content), (char) => char.charCodeAt(0)).buffer }
+    default:
+      throw new Error(`the test dispatcher cannot run a part of type ${type}`)
+  }
+}
+
 /** What the platform passed to dispatcher.get() for each script (limits, outbound parameters). */
 const dispatchOptions = new Map<string, unknown>()
 
@@ -48,17 +75,14 @@ const dispatcher = {
       async fetch(request: Request) {
         const stored = await fetch(`${DOUBLE}/scripts/${encodeURIComponent(scriptName)}`)
         if (stored.status === 404) throw new Error('Worker not found.')
-        const { metadata, modules } = await stored.json<{
-          metadata: { main_module: string; compatibility_date: string }
-          modules: Record<string, { content: string }>
-        }>()
+        const { metadata, modules } = await stored.json<StoredScript>()
         if (Object.values(modules).some((module) => module.content.includes('SIMULATE_CPU_LIMIT'))) {
           throw new Error('Worker exceeded CPU time limit.')
         }
         const worker = env.LOADER.load({
           compatibilityDate: metadata.compatibility_date,
-          mainModule: metadata.main_module,
-          modules: Object.fromEntries(Object.entries(modules).map(([name, module]) => [name, { js: module.content }])),
+          mainModule: metadata.main_module ?? metadata.body_part ?? '',
+          modules: Object.fromEntries(Object.entries(modules).map(([name, module]) => [name, asLoaderModule(module)])),
         })
         return worker.getEntrypoint().fetch(request)
       },
@@ -194,7 +218,7 @@ describe('dispatch-namespace backend', () => {
     )
     expect(types).toEqual({
       'main.mjs': 'application/javascript+module',
-      'data.json': 'application/json',
+      'data.json': 'application/javascript+module',
       'note.txt': 'text/plain',
       'platform.js': 'application/javascript+module',
     })
@@ -382,5 +406,51 @@ describe('dispatch-namespace backend', () => {
     const res = await call(`/user-workers/${name}`, undefined, { ...namespaceEnv, dispatcher: undefined })
     expect(res.status).toBe(503)
     expect(await res.text()).toContain('--env dispatch-namespace')
+  })
+  it('runs JSON, text and WASM imports: a JSON module goes up as an ES module the API accepts, under its own name', async () => {
+    const name = uniqueName('ns-modules')
+    const res = await call(`/api/workers/${name}`, {
+      method: 'PUT',
+      body: multipart(MODULE_FILES, { main: 'main.mjs' }),
+    })
+    expect(res.status).toBe(201)
+    const [upload] = await recorded()
+    const json = upload!.parts.find((part) => part.field === 'data.json')
+    expect(json).toMatchObject({ filename: 'data.json', type: 'application/javascript+module' })
+    expect(await (await call(`/user-workers/${name}`)).json()).toEqual(MODULE_RESULT)
+  })
+
+  it('the API double refuses a module part typed application/json, as the real API does', async () => {
+    const form = new FormData()
+    form.append('metadata', new Blob([JSON.stringify({ main_module: 'a.js' })], { type: 'application/json' }))
+    form.append('a.js', new File(['export default {}'], 'a.js', { type: 'application/javascript+module' }))
+    form.append('d.json', new File(['{}'], 'd.json', { type: 'application/json' }))
+    const path = `accounts/${CLOUDFLARE_DOUBLE.accountId}/workers/dispatch/namespaces/${CLOUDFLARE_DOUBLE.namespace}/scripts/x`
+    const res = await fetch(`${CLOUDFLARE_DOUBLE.baseUrl}/${path}`, {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${CLOUDFLARE_DOUBLE.token}` },
+      body: form,
+    })
+    expect(res.status).toBe(400)
+    const body = await res.json<{ success: boolean; errors: { code: number; message: string }[] }>()
+    expect(body.success).toBe(false)
+    expect(body.errors[0]?.message).toContain('module files has unsupported Content-Type')
+  })
+
+  it('refuses a service-worker script with other files (400) before calling Cloudflare', async () => {
+    const files = {
+      'worker.js': 'addEventListener("fetch", (e) => e.respondWith(new Response("sw")))',
+      'lib.js': 'export const x = 1',
+    }
+    const res = await call(`/api/workers/${uniqueName('ns-sw-files')}`, { method: 'PUT', body: multipart(files) })
+    expect(res.status).toBe(400)
+    expect((await res.json<{ error: { message: string } }>()).error.message).toContain('service-worker syntax')
+    expect(await recorded()).toEqual([])
+  })
+
+  it('dispatches a service-worker script uploaded with body_part', async () => {
+    const name = uniqueName('ns-sw-run')
+    await put(name, 'addEventListener("fetch", (e) => e.respondWith(new Response("sw in a namespace")))')
+    expect(await (await call(`/user-workers/${name}`)).text()).toBe('sw in a namespace')
   })
 })
