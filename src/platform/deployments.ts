@@ -50,6 +50,8 @@ export function withDeployment(
     .slice(RETAINED_DEPLOYMENTS)
     .map((old) => ({ workerId: old.workerId, retiredAt: deployment.createdAt }))
   const record: WorkerRecord = {
+    // Anything else the record carries (log capture, for one) outlives the deploy.
+    ...previous,
     ...base,
     workerId: deployment.workerId,
     createdAt: previous?.createdAt ?? deployment.createdAt,

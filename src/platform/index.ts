@@ -1,9 +1,6 @@
 import { exports } from 'cloudflare:workers'
-import type { UserWorkerBackend } from './backends/backend'
-import { CloudflareApi } from './backends/cloudflare-api'
-import { DispatchNamespaceBackend } from './backends/dispatch-namespace'
-import { DynamicWorkersBackend } from './backends/dynamic-workers'
-import { parseConfig, type Config } from './config'
+import { backendFor } from './backends'
+import { parseConfig } from './config'
 import { PlatformService, type Entrypoints } from './service'
 import { Registry } from './store/registry'
 
@@ -20,7 +17,7 @@ export function platformFor(env: Env): PlatformService {
     const config = parseConfig(env)
     service = new PlatformService(
       config,
-      createBackend(config, env),
+      backendFor(config, env),
       new Registry(env.WORKER_MAPPINGS, MAPPING_CACHE_TTL_MS),
       env.NAME_CLAIMS,
       env.LOADER,
@@ -34,17 +31,5 @@ export function platformFor(env: Env): PlatformService {
 // Loopback bindings to this Worker's own exports (see src/index.ts), with props for one user Worker.
 const ENTRYPOINTS: Entrypoints = {
   logTail: (name) => exports.LogTail({ props: { name } }),
-  egressGate: (egress) => exports.EgressGate({ props: { egress } }),
-}
-
-function createBackend(config: Config, env: Env): UserWorkerBackend {
-  if (config.backend === 'dispatch-namespace' && config.cloudflare) {
-    return new DispatchNamespaceBackend(
-      new CloudflareApi(config.cloudflare),
-      env.dispatcher,
-      config.userCompatibilityDate,
-      config.tailConsumer,
-    )
-  }
-  return new DynamicWorkersBackend(env.WORKER_MAPPINGS, env.LOADER, config.userCompatibilityDate)
+  egressGate: (egress, context) => exports.EgressGate({ props: { egress, ...context } }),
 }

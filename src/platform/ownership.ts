@@ -32,17 +32,17 @@ export async function hashToken(token: string): Promise<string> {
 
 /**
  * Whether `credential` may act on a name owned by `owner` (null: it may). A free name is open to
- * anyone and an admin may act on any name; otherwise the deploy token must match. `claimedOnArrival`
- * tells a caller who came while the name was still free (and lost the race for it: name_taken, 409)
- * from one who knew it was taken (token_required / token_invalid, 403).
+ * anyone and an admin may act on any name; otherwise the deploy token must match. `claimedBefore`
+ * tells a caller who knew the name was taken (token_required / token_invalid, 403) from one who
+ * started while it was still free and lost the race for it (name_taken, 409).
  */
 export async function authorize(
   owner: Owner | undefined,
   credential: Credential,
-  claimedOnArrival: boolean,
+  claimedBefore: boolean,
 ): Promise<Refusal | null> {
   if (!owner || credential.admin) return null
-  if (!credential.token) return claimedOnArrival ? 'token_required' : 'name_taken'
+  if (!credential.token) return claimedBefore ? 'token_required' : 'name_taken'
   if (await secretsEqual(await hashToken(credential.token), owner.tokenHash)) return null
-  return claimedOnArrival ? 'token_invalid' : 'name_taken'
+  return claimedBefore ? 'token_invalid' : 'name_taken'
 }

@@ -3,15 +3,8 @@ import type { UserWorkerBackend, UserWorkerFetcher } from './backends/backend'
 import { checkBundle } from './backends/upload-check'
 import { bundleSize } from './bundle'
 import type { Config } from './config'
-import {
-  cleanLabel,
-  currentDeployment,
-  newWorkerId,
-  nextSequence,
-  withDeployment,
-  withRollback,
-  type Transition,
-} from './deployments'
+import { cleanLabel, currentDeployment, newWorkerId, nextSequence, withDeployment, withRollback } from './deployments'
+import type { DispatchContext } from './egress'
 import { PlatformError, workerNotFound } from './errors'
 import { LOG_WATCH_MS } from './logs'
 import type {
@@ -27,9 +20,9 @@ import type {
 import { assertValidName, isValidName } from './names'
 import type { Credential, Refusal } from './ownership'
 import { withPlatformModule } from './platform-module'
-import type { Lease, NameClaim } from './store/name-claim.do'
+import type { Change, Committed, Lease, NameClaim } from './store/name-claim.do'
 import type { Registry } from './store/registry'
-import { seal, unseal, type SealedSecrets } from './store/secrets'
+import { seal, unseal } from './store/secrets'
 import { defaultSettings, nextSettings } from './settings'
 
 export interface DeployResult {
@@ -53,19 +46,29 @@ export type Background = Pick<ExecutionContext, 'waitUntil'>
 /** This Worker's own entrypoints that user Workers are wired to, as bindings to hand them. */
 export interface Entrypoints {
   logTail(name: string): Fetcher
-  egressGate(policy: EgressPolicy): Fetcher
+  egressGate(policy: EgressPolicy, context: DispatchContext): Fetcher
 }
 
 /** Workers per page of the list (one KV list call). */
 export const LIST_PAGE_SIZE = 50
 
-const REFUSALS: Record<Refusal, PlatformError> = {
-  name_taken: new PlatformError('name_taken', 'This name was just claimed by another upload. Choose another name.'),
-  token_required: new PlatformError(
-    'forbidden',
-    'This name is taken. To change it, give its deploy token (form field "token" or "Authorization: Bearer <token>").',
-  ),
-  token_invalid: new PlatformError('forbidden', 'That deploy token does not match this worker.'),
+const HOW_TO_GIVE_THE_TOKEN = '(form field "token" or "Authorization: Bearer <token>")'
+
+/** Why a caller may not act on a name, in words that fit what they tried to do. */
+function refusal(reason: Refusal, action: 'change' | 'read'): PlatformError {
+  switch (reason) {
+    case 'name_taken':
+      return new PlatformError('name_taken', 'This name was just claimed by another upload. Choose another name.')
+    case 'token_required':
+      return new PlatformError(
+        'forbidden',
+        action === 'read'
+          ? `Only the owner can read this worker's logs: give its deploy token ${HOW_TO_GIVE_THE_TOKEN}.`
+          : `This name is taken. To change it, give its deploy token ${HOW_TO_GIVE_THE_TOKEN}.`,
+      )
+    case 'token_invalid':
+      return new PlatformError('forbidden', 'That deploy token does not match this worker.')
+  }
 }
 
 /** The platform's use cases: deploy, open, list, roll back and remove user Workers. */
@@ -81,27 +84,28 @@ export class PlatformService {
   ) {}
 
   /**
-   * Deploys under a fresh Worker ID while holding the name's lease, then flips the mapping: a refused
-   * or failed upload leaves the previous version serving. The first upload of a free name claims it.
+   * Deploys under a fresh Worker ID while holding the name's lease, then commits the new record in
+   * the name's Durable Object (the authority) and brings KV in line: a refused or failed upload
+   * leaves the previous version serving. The first upload of a free name claims it. Code uploaded
+   * for a change that never commits is deleted by the name's object (see NameClaim).
    */
   async deploy(name: string, bundle: WorkerBundle, options: DeployOptions, ctx: Background): Promise<DeployResult> {
     assertValidName(name)
-    const workerId = newWorkerId(this.now())
+    const startedAt = this.now()
+    const workerId = newWorkerId(startedAt)
     const deployed = withPlatformModule(bundle, { name, workerId })
     // Both backends check locally first: fast feedback with the runtime's own message, no lock held.
     if (this.loader) await checkBundle(this.loader, deployed, this.config.userCompatibilityDate)
 
     const claim = this.claims.getByName(name)
-    const lease = await this.acquire(claim, options.token)
-    // Until the mapping flips, a failure must delete the new code; after, it is what the name serves.
-    let orphan = false
+    const lease = await this.acquire(claim, options.token, { uploading: workerId, startedAt })
+    let change: Change
     try {
-      const previous = lease.current ?? (await this.registry.get(name))
+      const previous = lease.current
       const current = previous ? currentDeployment(previous) : undefined
       const { settings, secretChanges } = nextSettings(current?.settings, options.settings ?? {}, this.config.limits)
       const secrets = await this.nextSecrets(claim, current, settings, secretChanges)
       await this.backend.deploy(workerId, deployed, { name, ownerId: lease.ownerId, settings, secrets })
-      orphan = true
       const sequence = nextSequence(previous)
       const deployment: Deployment = {
         workerId,
@@ -115,25 +119,26 @@ export class PlatformService {
       const base = { name, ownerId: lease.ownerId, backend: this.backend.kind }
       const transition = withDeployment(previous, base, deployment, this.config.deploymentGraceMs, this.now())
       const sealed = settings.secretNames.length > 0 ? await seal(secrets, this.config.secretsKey) : undefined
-      const committed = await this.flip(claim, lease, transition, ctx, sealed, () => (orphan = false))
-      return { record: transition.record, created: previous === null, ...committed }
+      change = { ...transition, secrets: sealed, claim: true }
     } catch (error) {
-      await claim.abort(lease.leaseId)
-      if (orphan) ctx.waitUntil(this.backend.remove(workerId))
+      claim.abort(lease.leaseId).catch(() => {})
       throw error
     }
+    const committed = await this.commit(claim, lease, change, ctx)
+    return { record: change.record, created: lease.current === null, ...committed }
   }
 
   /** Makes an earlier deployment current again: no upload, the mapping flips at once. */
-  rollback(name: string, workerId: string, token: string | undefined, ctx: Background): Promise<WorkerRecord> {
-    return this.changeExisting(name, token, async (record, claim, lease) => {
+  async rollback(name: string, workerId: string, token: string | undefined, ctx: Background): Promise<WorkerRecord> {
+    const held = await this.changeExisting(name, token, (record) => {
       const transition = withRollback(record, workerId, this.config.deploymentGraceMs, this.now())
       if (!transition) {
         throw new PlatformError('deployment_not_found', `"${name}" has no retained deployment "${workerId}".`)
       }
-      await this.flip(claim, lease, transition, ctx)
-      return transition.record
+      return { ...transition, claim: false }
     })
+    await this.commit(held.claim, held.lease, held.change, ctx)
+    return held.change.record
   }
 
   /**
@@ -141,7 +146,7 @@ export class PlatformService {
    * gate. The mapping may be a few seconds stale (see Registry). An exception thrown by the
    * user's code becomes `worker_failed`, which says so without passing on its message.
    */
-  async open(name: string): Promise<UserWorkerFetcher> {
+  async open(name: string, context: DispatchContext): Promise<UserWorkerFetcher> {
     const record = isValidName(name) ? await this.registry.lookup(name) : null
     if (!record) throw workerNotFound(name)
     const { workerId } = record
@@ -151,7 +156,8 @@ export class PlatformService {
       secrets: () => this.deploymentSecrets(name, workerId),
       // Tracing costs every request, so it is attached only while the owner watches the logs.
       tail: this.isWatched(record) ? () => this.entrypoints.logTail(name) : undefined,
-      egressGate: (egress) => this.entrypoints.egressGate(egress),
+      context,
+      egressGate: (egress) => this.entrypoints.egressGate(egress, context),
     })
     return {
       async fetch(request) {
@@ -169,13 +175,13 @@ export class PlatformService {
     }
   }
 
-  /** The current record of a name, or null (for forms that prefill from it). */
+  /** The current record of a name (from its Durable Object, not KV), or null for a free name. */
   find(name: string): Promise<WorkerRecord | null> {
-    return this.registry.get(assertValidName(name))
+    return this.claims.getByName(assertValidName(name)).current()
   }
 
   async get(name: string): Promise<WorkerRecord> {
-    const record = await this.registry.get(assertValidName(name))
+    const record = await this.find(name)
     if (!record) throw workerNotFound(name)
     return record
   }
@@ -190,15 +196,30 @@ export class PlatformService {
     }
   }
 
-  /** Removes the mapping first (the name stops serving), then every Worker ID it used; frees the name. */
-  remove(name: string, token: string | undefined): Promise<WorkerRecord> {
-    return this.changeExisting(name, token, async (record, claim, lease) => {
-      await this.registry.delete(name)
+  /**
+   * Frees the name: its object forgets owner, record, secrets and logs in one commit, then the
+   * mapping goes (the name stops serving), then every Worker ID it used.
+   */
+  async remove(name: string, token: string | undefined): Promise<WorkerRecord> {
+    const { claim, lease, change } = await this.changeExisting(name, token, (record) => ({
+      record,
+      expired: [],
+      claim: false,
+    }))
+    const { record } = change
+    await claim.commitDelete(lease.leaseId)
+    const mappingSynced = await bestEffort(`delete the mapping of "${name}"`, () => this.registry.delete(name))
+    const removed: string[] = []
+    if (mappingSynced) {
       const ids = [...record.deployments, ...record.retired].map((entry) => entry.workerId)
-      await Promise.all(ids.map((id) => this.backend.remove(id)))
-      await claim.commitDelete(lease.leaseId)
-      return record
-    })
+      await Promise.all(
+        ids.map(async (id) => {
+          if (await bestEffort(`delete the code of ${id}`, () => this.backend.remove(id))) removed.push(id)
+        }),
+      )
+    }
+    await bestEffort('end the lease', () => claim.release(lease.leaseId, { mappingSynced, removed }))
+    return record
   }
 
   /** The deploy token of a fresh claim, once, for the page the upload form redirects to. */
@@ -208,29 +229,33 @@ export class PlatformService {
 
   /**
    * Recent console output and exceptions of a worker, for its owner or an admin. Reading them also
-   * keeps capture on for LOG_WATCH_MS (see logs.ts).
+   * keeps capture on for LOG_WATCH_MS (see logs.ts). A read never claims or changes ownership.
    */
   async readLogs(
     name: string,
     token: string | undefined,
     ctx: Background,
   ): Promise<{ lines: LogLine[]; capturingUntil: string }> {
-    const record = await this.get(name)
-    const claim = this.claims.getByName(name)
+    const claim = this.claims.getByName(assertValidName(name))
     const result = await claim.readLogs(await this.credential(token))
-    if (!result.ok) throw REFUSALS[result.reason]
+    if (!result.ok) throw refusal(result.reason, 'read')
+    const { lines } = result
+    if (!lines) throw workerNotFound(name)
     const now = this.now()
-    const watchedUntil = record.logsUntil ? Date.parse(record.logsUntil) : 0
-    if (record.logsUntil && watchedUntil - now > LOG_WATCH_MS / 3) {
-      return { lines: result.lines, capturingUntil: record.logsUntil }
+    const record = await this.get(name)
+    if (record.logsUntil && Date.parse(record.logsUntil) - now > LOG_WATCH_MS / 3) {
+      return { lines, capturingUntil: record.logsUntil }
     }
 
     // Extending the window is a change to the record, so it takes the name's lease like any other.
     const capturingUntil = new Date(now + LOG_WATCH_MS).toISOString()
-    await this.changeExisting(name, token, (current, _claim, lease) =>
-      this.flip(claim, lease, { record: { ...current, logsUntil: capturingUntil }, expired: [] }, ctx),
-    )
-    return { lines: result.lines, capturingUntil }
+    const held = await this.changeExisting(name, token, (current) => ({
+      record: { ...current, logsUntil: capturingUntil },
+      expired: [],
+      claim: false,
+    }))
+    await this.commit(held.claim, held.lease, held.change, ctx)
+    return { lines, capturingUntil }
   }
 
   /** The settings a deployment runs with; records from before settings existed get the defaults. */
@@ -254,31 +279,34 @@ export class PlatformService {
   }
 
   /**
-   * Runs a change to an existing worker while holding its lease (which `work` ends by committing);
-   * any failure gives the lease back unchanged.
+   * Takes the lease of an existing worker and works out a change to it; any failure gives the
+   * lease back unchanged. The caller commits the change.
    */
-  private async changeExisting<T>(
+  private async changeExisting(
     name: string,
     token: string | undefined,
-    work: (record: WorkerRecord, claim: DurableObjectStub<NameClaim>, lease: Lease) => Promise<T>,
-  ): Promise<T> {
+    work: (record: WorkerRecord) => Change,
+  ): Promise<{ claim: DurableObjectStub<NameClaim>; lease: Lease; change: Change }> {
     assertValidName(name)
     const claim = this.claims.getByName(name)
     const lease = await this.acquire(claim, token)
     try {
-      // Records from before ownership existed live only in KV.
-      const record = lease.current ?? (await this.registry.get(name))
-      if (!record) throw workerNotFound(name)
-      return await work(record, claim, lease)
+      // The name's object is the authority: a record KV still shows (it lags) does not count.
+      if (!lease.current) throw workerNotFound(name)
+      return { claim, lease, change: work(lease.current) }
     } catch (error) {
-      await claim.abort(lease.leaseId)
+      claim.abort(lease.leaseId).catch(() => {})
       throw error
     }
   }
 
-  private async acquire(claim: DurableObjectStub<NameClaim>, token: string | undefined): Promise<Lease> {
-    const lease = await claim.acquire(await this.credential(token))
-    if (!lease.ok) throw REFUSALS[lease.reason]
+  private async acquire(
+    claim: DurableObjectStub<NameClaim>,
+    token: string | undefined,
+    deploy?: { uploading: string; startedAt: number },
+  ): Promise<Lease> {
+    const lease = await claim.acquire(await this.credential(token), deploy)
+    if (!lease.ok) throw refusal(lease.reason, 'change')
     return lease
   }
 
@@ -300,20 +328,49 @@ export class PlatformService {
     return Object.fromEntries(settings.secretNames.map((name) => [name, values[name] ?? '']))
   }
 
-  /** Writes the new mapping (KV, then the name's object) and deletes code whose grace is over. */
-  private async flip(
+  /**
+   * Commits a change in the name's object, then — still holding the lease, so no later change can
+   * overtake it — brings KV in line and ends the lease; code that left the history is deleted after
+   * the response. Whatever of that fails, the object's outbox does later: the change stands.
+   */
+  private async commit(
     claim: DurableObjectStub<NameClaim>,
     lease: Lease,
-    transition: Transition,
+    change: Change,
     ctx: Background,
-    secrets?: SealedSecrets,
-    mapped: () => void = () => {},
-  ) {
-    // One KV write per change (KV allows about one write per second to a key).
-    await this.registry.put(transition.record)
-    mapped() // the name now points at this record's Worker ID
-    const committed = await claim.commit(lease.leaseId, transition.record, secrets, transition.expired)
-    ctx.waitUntil(Promise.all(transition.expired.map((id) => this.backend.remove(id))))
+  ): Promise<Committed> {
+    let committed: Committed
+    try {
+      committed = await claim.commit(lease.leaseId, change)
+    } catch (error) {
+      claim.abort(lease.leaseId).catch(() => {})
+      throw error
+    }
+    const mappingSynced = await bestEffort(`update the mapping of "${change.record.name}"`, () =>
+      this.registry.put(change.record),
+    )
+    await bestEffort('end the lease', () => claim.release(lease.leaseId, { mappingSynced }))
+    if (change.expired.length > 0) {
+      ctx.waitUntil(
+        Promise.all(
+          change.expired.map((id) =>
+            bestEffort(`delete the code of ${id}`, () => this.backend.remove(id)).then((ok) => (ok ? id : null)),
+          ),
+        ).then((ids) => claim.settle({ mappingSynced: false, removed: ids.filter((id) => id !== null) })),
+      )
+    }
     return committed
+  }
+}
+
+/** Runs a follow-up whose failure the name's object will make good later; says whether it worked. */
+async function bestEffort(what: string, work: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await work()
+    return true
+  } catch (error) {
+    // The kind of failure only: messages of storage and API errors are not for logs.
+    console.warn(`could not ${what} now (${error instanceof Error ? error.name : 'error'}); it will be retried`)
+    return false
   }
 }

@@ -48,7 +48,11 @@ describe('recent logs', () => {
       ['exception', 'Error: it broke'],
     ])
 
-    expect((await readLogs(name)).status).toBe(403)
+    const refused = await readLogs(name)
+    expect(refused.status).toBe(403)
+    // A read is refused in the words of a read, not "to change it".
+    const { error } = await refused.json<{ error: { message: string } }>()
+    expect(error.message).toMatch(/^Only the owner can read this worker's logs: give its deploy token/)
     expect((await readLogs(name, 'dt_wrong')).status).toBe(403)
     expect((await readLogs('nobody-logs', token)).status).toBe(404)
   })

@@ -1,3 +1,4 @@
+import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import {
   deployNew,
@@ -62,6 +63,18 @@ describe('ownership: the first upload claims a name', () => {
     const served = await text(name)
     expect(served).toMatch(/^racer \d+$/)
     expect((await putScript(name, helloScript('winner update'), token)).status).toBe(200)
+  })
+
+  it('an upload that started before the name was claimed lost a race (409); one that started after needs the token (403)', async () => {
+    const name = uniqueName('race-late')
+    await deployNew(name, helloScript('winner'))
+    const claim = env.NAME_CLAIMS.getByName(name)
+    // Upload checks run before the lock, so a racer may reach the name only after the winner committed.
+    const racer = await claim.acquire({ admin: false }, { uploading: 'w-racer', startedAt: Date.now() - 60_000 })
+    expect(racer).toEqual({ ok: false, reason: 'name_taken' })
+    const later = await claim.acquire({ admin: false }, { uploading: 'w-later', startedAt: Date.now() })
+    expect(later).toEqual({ ok: false, reason: 'token_required' })
+    expect((await putScript(name, helloScript('late'))).status).toBe(403)
   })
 
   it('the form asks for the token, keeps the name and code, and never echoes a token', async () => {

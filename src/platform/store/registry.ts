@@ -31,15 +31,16 @@ export class Registry {
     return this.remember(name, await this.kv.get<WorkerRecord>(recordKey(name), 'json'))
   }
 
+  /** Writes a committed record. The cache takes it first: even if KV fails, this isolate serves what was committed. */
   async put(record: WorkerRecord): Promise<void> {
+    this.remember(record.name, record)
     const summary: WorkerSummary = { name: record.name, workerId: record.workerId, updatedAt: record.updatedAt }
     await this.kv.put(recordKey(record.name), JSON.stringify(record), { metadata: summary })
-    this.remember(record.name, record)
   }
 
   async delete(name: string): Promise<void> {
-    await this.kv.delete(recordKey(name))
     this.remember(name, null)
+    await this.kv.delete(recordKey(name))
   }
 
   async list(options: { limit: number; cursor?: string }): Promise<WorkerList> {
