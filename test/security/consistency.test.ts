@@ -354,3 +354,26 @@ describe('log capture', () => {
     expect((await claimOf(name).current())?.logsUntil).toBe(capturingUntil)
   })
 })
+
+describe('the outbox', () => {
+  it('arms the alarm as soon as a deploy announces its upload, so an orphan is collected even if nothing else happens', async () => {
+    const name = uniqueName('armed')
+    const claim = claimOf(name)
+    const lease = await claim.acquire({ admin: false }, { uploading: 'w-never-committed', startedAt: Date.now() })
+    expect(lease.ok).toBe(true)
+    const alarm = await runInDurableObject(claim, (_instance: NameClaim, state) => state.storage.getAlarm())
+    expect(alarm).not.toBeNull()
+    if (lease.ok) await claim.abort(lease.leaseId)
+  })
+
+  it('a free name gives its storage back once nothing is owed', async () => {
+    const name = uniqueName('freed')
+    const deployed = await deployNew(name, helloScript('x'))
+    expect((await remove({}, name, deployed.token)).status).toBe(200)
+    await later(name)
+    const keys = await runInDurableObject(claimOf(name), async (_instance: NameClaim, state) => [
+      ...(await state.storage.list()).keys(),
+    ])
+    expect(keys).toEqual([])
+  })
+})

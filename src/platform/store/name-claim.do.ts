@@ -161,6 +161,8 @@ export class NameClaim extends DurableObject<Env> {
         ...outbox,
         removals: [...outbox.removals, { workerId: deploy.uploading, notBefore: Date.now() + ORPHAN_AFTER_MS }],
       }))
+      // Armed now: if the deploying Worker dies, nothing else would wake this object up.
+      await this.armAlarm()
     }
     return { ok: true, leaseId, ownerId, current: await this.current() }
   }
