@@ -1,4 +1,5 @@
 import type { BackendKind, LimitPolicy } from './model'
+import { DEFAULT_RESERVED_NAMES, isValidName } from './names'
 
 export interface CloudflareApiSettings {
   baseUrl: string
@@ -24,6 +25,8 @@ export interface Config {
   userWorkersDomain: string | undefined
   /** CSP sandbox sent with user responses on the shared origin; undefined when turned off. */
   sandboxPolicy: string | undefined
+  /** Names no deploy may use (www, api, …): the platform's own, also under host routing. */
+  reservedNames: ReadonlySet<string>
   /** How long replaced code is kept: longer than KV's ~60 s propagation, so no location hits deleted code. */
   deploymentGraceMs: number
   /** dispatch-namespace: the Worker set as tail consumer of every upload (to collect logs). */
@@ -65,6 +68,7 @@ export const CONFIG_VARS = [
   'USER_WORKERS_SANDBOX',
   'DEPLOYMENT_GRACE_SECONDS',
   'TAIL_CONSUMER',
+  'RESERVED_NAMES',
   'SECRETS_KEY',
   'USER_CPU_MS',
   'USER_CPU_MS_MAX',
@@ -105,6 +109,7 @@ export function parseConfig(env: ConfigVars): Config {
     userCompatibilityDate: parseDate(clean(env.USER_WORKERS_COMPATIBILITY_DATE)) ?? DEFAULTS.userCompatibilityDate,
     adminToken: parseSecret('ADMIN_TOKEN', env.ADMIN_TOKEN),
     userWorkersDomain: parseDomain(clean(env.USER_WORKERS_DOMAIN)),
+    reservedNames: parseReservedNames(clean(env.RESERVED_NAMES)),
     sandboxPolicy: parseSandbox(clean(env.USER_WORKERS_SANDBOX)),
     deploymentGraceMs: parseGrace(env.DEPLOYMENT_GRACE_SECONDS) * 1000,
     tailConsumer: clean(env.TAIL_CONSUMER),
@@ -144,6 +149,20 @@ function parseLimits(env: ConfigVars): LimitPolicy {
     throw new ConfigError('Default user limits (USER_CPU_MS, USER_SUBREQUESTS) must not exceed their maxima (…_MAX).')
   }
   return policy
+}
+
+/** A comma-separated list of worker names that replaces the default list. */
+function parseReservedNames(value: string | undefined): ReadonlySet<string> {
+  if (value === undefined) return new Set(DEFAULT_RESERVED_NAMES)
+  const names = value
+    .split(',')
+    .map((name) => name.trim().toLowerCase())
+    .filter(Boolean)
+  const invalid = names.find((name) => !isValidName(name))
+  if (invalid !== undefined) {
+    throw new ConfigError(`RESERVED_NAMES must be a comma-separated list of worker names; "${invalid}" is not one.`)
+  }
+  return new Set(names)
 }
 
 function parseDomain(value: string | undefined): string | undefined {

@@ -21,3 +21,46 @@ export function assertValidName(name: string): string {
   }
   return name
 }
+
+/**
+ * Names the platform keeps for itself unless RESERVED_NAMES says otherwise: under host routing
+ * `<name>.<domain>` must never be a tenant where the platform (or its operator) lives.
+ */
+export const DEFAULT_RESERVED_NAMES: readonly string[] = [
+  'www',
+  'api',
+  'admin',
+  'app',
+  'dashboard',
+  'console',
+  'static',
+  'assets',
+  'cdn',
+  'docs',
+  'help',
+  'support',
+  'status',
+  'mail',
+  'login',
+  'auth',
+  'account',
+  'platform',
+  'upload',
+  'workers',
+  'user-workers',
+]
+
+/**
+ * Returns the name when a deploy may use it: valid, and not reserved by the platform. Only deploys
+ * are refused, so a worker created before its name became reserved can still be deleted.
+ */
+export function assertDeployableName(name: string, reserved: ReadonlySet<string>): string {
+  assertValidName(name)
+  if (reserved.has(name)) {
+    throw new PlatformError(
+      'invalid_name',
+      `"${name}" is reserved by the platform; choose another name. (A worker already under this name can still be deleted.)`,
+    )
+  }
+  return name
+}

@@ -5,7 +5,7 @@ import { enforceUploadRate } from '../middleware/security'
 import { currentDeployment } from '../platform/deployments'
 import { PlatformError } from '../platform/errors'
 import type { WorkerRecord } from '../platform/model'
-import { assertValidName } from '../platform/names'
+import { assertDeployableName } from '../platform/names'
 import type { PlatformService } from '../platform/service'
 import { workerUrl } from '../platform/urls'
 import { bearerToken, readApiUpload, readJson } from './input'
@@ -31,7 +31,7 @@ api.get('/workers/:name', async (c) => {
 api.put('/workers/:name', limitUploadBody, async (c) => {
   const platform = c.var.platform
   // Validate the name and the budget before reading a possibly large body.
-  const name = assertValidName(c.req.param('name'))
+  const name = assertDeployableName(c.req.param('name'), platform.config.reservedNames)
   await enforceUploadRate(c)
   const upload = await readApiUpload(c.req, platform.config.maxScriptBytes)
   const options = { token: bearerToken(c.req), label: upload.label, settings: upload.settings }

@@ -6,7 +6,7 @@ import { enforceUploadRate, sameOriginPosts } from '../middleware/security'
 import { currentDeployment } from '../platform/deployments'
 import { PlatformError } from '../platform/errors'
 import type { WorkerRecord } from '../platform/model'
-import { isValidName } from '../platform/names'
+import { assertDeployableName, isValidName } from '../platform/names'
 import type { PlatformService } from '../platform/service'
 import { workerPath, workerUrl } from '../platform/urls'
 import { DeletedPage } from '../views/deleted'
@@ -54,6 +54,7 @@ pages.get('/upload', async (c) => {
       name={name}
       script={EXAMPLE_SCRIPT}
       maxScriptBytes={platform.config.maxScriptBytes}
+      reservedNames={[...platform.config.reservedNames]}
       settings={settingsProps(platform, current, values)}
     />,
   )
@@ -64,6 +65,7 @@ pages.post('/upload', limitUploadBody, async (c) => {
   const { config } = platform
   const form = await readUploadForm(c.req)
   try {
+    assertDeployableName(form.name, config.reservedNames)
     await enforceUploadRate(c)
     const bundle = uploadBundle(form, config.maxScriptBytes)
     const options = { token: form.token, label: form.label, settings: form.settings() }
@@ -85,6 +87,7 @@ pages.post('/upload', limitUploadBody, async (c) => {
         main={form.main}
         settings={settingsProps(platform, current, form.fields)}
         maxScriptBytes={config.maxScriptBytes}
+        reservedNames={[...config.reservedNames]}
         error={{ code: error.code, message: error.message }}
       />,
       error.status,

@@ -31,6 +31,8 @@ export interface UploadProps {
   main?: string
   settings: SettingsFieldsProps
   maxScriptBytes: number
+  /** Names the platform keeps for itself (config RESERVED_NAMES). */
+  reservedNames: readonly string[]
   /** The reason the last attempt failed, shown above the form (the fields keep what was typed). */
   error?: { code: string; message: string }
 }
@@ -43,6 +45,7 @@ export const UploadPage: FC<UploadProps> = ({
   main = '',
   settings,
   maxScriptBytes,
+  reservedNames,
   error,
 }) => (
   <Layout title={error ? 'Upload failed' : 'Upload a worker'} backend={backend} current="upload">
@@ -73,8 +76,15 @@ export const UploadPage: FC<UploadProps> = ({
         autocapitalize="none"
         spellcheck={false}
         aria-invalid={error?.code === 'invalid_name' ? 'true' : undefined}
-        aria-describedby={error ? 'upload-error' : undefined}
+        aria-describedby={
+          [error ? 'upload-error' : '', reservedNames.length ? 'reserved-names' : ''].join(' ').trim() || undefined
+        }
       />
+      {reservedNames.length > 0 && (
+        <p class="hint" id="reserved-names">
+          Reserved by the platform: {reservedNames.join(', ')}.
+        </p>
+      )}
       <label for="script">
         Code <span class="hint">— ES module, up to {formatBytes(maxScriptBytes)}</span>
       </label>

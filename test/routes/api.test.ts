@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { deployNew, helloScript, platform, putScript, uniqueName } from '../helpers'
+import { deployNew, helloScript, platform, platformWith, putScript, uniqueName } from '../helpers'
 
 type ApiError = { error: { code: string; message: string } }
 type ApiWorker = { name: string; workerId: string; url: string }
@@ -48,6 +48,32 @@ describe('JSON API', () => {
 
     const list = await (await platform('/api/workers')).json<{ workers: ApiWorker[]; cursor: string | null }>()
     expect(list.workers).toContainEqual(expect.objectContaining({ name, workerId }))
+  })
+
+  it('refuses to deploy a name RESERVED_NAMES lists; a worker created before can still be deleted, not updated', async () => {
+    const name = uniqueName('later-reserved')
+    const before = { RESERVED_NAMES: 'www' }
+    const created = await platformWith(before, `/api/workers/${name}`, { method: 'PUT', body: helloScript('x') })
+    expect(created.status).toBe(201)
+    const { token } = await created.json<{ token: string }>()
+
+    const reserved = { RESERVED_NAMES: `www, ${name}` }
+    const auth = { Authorization: `Bearer ${token}` }
+    const update = await platformWith(reserved, `/api/workers/${name}`, { method: 'PUT', headers: auth, body: 'x' })
+    expect(update.status).toBe(400)
+    expect(await update.json()).toEqual({
+      error: {
+        code: 'invalid_name',
+        message: expect.stringContaining(`"${name}" is reserved by the platform`) as unknown,
+      },
+    })
+    const form = new URLSearchParams({ name, script: helloScript('y'), token })
+    const viaForm = await platformWith(reserved, '/upload', { method: 'POST', body: form })
+    expect(viaForm.status).toBe(400)
+    expect(await viaForm.text()).toContain('is reserved by the platform')
+
+    const removed = await platformWith(reserved, `/api/workers/${name}`, { method: 'DELETE', headers: auth })
+    expect(removed.status).toBe(200)
   })
 
   it('DELETE removes the mapping and the code; the name then answers 404', async () => {

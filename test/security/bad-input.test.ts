@@ -27,6 +27,21 @@ interface Case {
 
 const valid = helloScript('attack')
 const CASES: Case[] = [
+  // Names the platform reserves (host routing must never give them to a tenant)
+  {
+    label: 'API: a reserved name',
+    send: () => put('www', valid),
+    status: 400,
+    message: 'is reserved by the platform',
+    created: 'www',
+  },
+  {
+    label: 'form: a reserved name',
+    send: () => form({ name: 'admin', script: valid }),
+    status: 400,
+    message: 'is reserved by the platform',
+    created: 'admin',
+  },
   // JSON API: names
   {
     label: 'API: uppercase name',
