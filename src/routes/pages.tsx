@@ -76,13 +76,16 @@ pages.post('/upload', limitUploadBody, async (c) => {
     return c.redirect(`/workers/${result.record.name}?${query.toString()}`, 303)
   } catch (error) {
     if (!(error instanceof PlatformError)) throw error
-    // Re-render the form with what the user typed (except the token) and why it was refused.
+    // Re-render the form with what the user typed (except the token) and why it was refused. Code
+    // over the size cap is not sent back: the browser still has it (Back), and the page stays small.
+    const withheld = error.code === 'script_too_large' && form.script !== ''
     const current = isValidName(form.name) ? await platform.find(form.name) : null
     return c.html(
       <UploadPage
         backend={config.backend}
         name={form.name}
-        script={form.script}
+        script={withheld ? '' : form.script}
+        scriptWithheld={withheld}
         label={form.label}
         main={form.main}
         settings={settingsProps(platform, current, form.fields)}

@@ -33,6 +33,8 @@ export interface UploadProps {
   maxScriptBytes: number
   /** Names the platform keeps for itself (config RESERVED_NAMES). */
   reservedNames: readonly string[]
+  /** True when the code was too large to send back: the box is empty and says why. */
+  scriptWithheld?: boolean
   /** The reason the last attempt failed, shown above the form (the fields keep what was typed). */
   error?: { code: string; message: string }
 }
@@ -46,6 +48,7 @@ export const UploadPage: FC<UploadProps> = ({
   settings,
   maxScriptBytes,
   reservedNames,
+  scriptWithheld = false,
   error,
 }) => (
   <Layout title={error ? 'Upload failed' : 'Upload a worker'} backend={backend} current="upload">
@@ -88,7 +91,20 @@ export const UploadPage: FC<UploadProps> = ({
       <label for="script">
         Code <span class="hint">— ES module, up to {formatBytes(maxScriptBytes)}</span>
       </label>
-      <textarea id="script" name="script" spellcheck={false} autocomplete="off" autocapitalize="none">
+      {scriptWithheld && (
+        <p class="hint" id="script-withheld">
+          Your code is not shown here again because it is over the limit. Your browser still has it: go Back to get it,
+          then make it smaller.
+        </p>
+      )}
+      <textarea
+        id="script"
+        name="script"
+        spellcheck={false}
+        autocomplete="off"
+        autocapitalize="none"
+        aria-describedby={scriptWithheld ? 'script-withheld' : undefined}
+      >
         {script}
       </textarea>
       <label for="file">

@@ -88,13 +88,19 @@ describe('upload form', () => {
     expect(inputValue(html, 'name')).toBe(fields.name)
   })
 
-  it('refuses a script over the size cap with 413 and keeps the input', async () => {
-    const script = `export default { fetch() { return new Response("${'x'.repeat(1024 * 1024)}") } }`
-    const res = await postForm({ name: uniqueName('big'), script })
+  it('refuses a 2 MB script with 413 without sending it back, keeping the other fields', async () => {
+    const script = `export default { fetch() { return new Response("${'x'.repeat(2 * 1024 * 1024)}") } }`
+    const name = uniqueName('big')
+    const res = await postForm({ name, script, label: 'too-big', main: 'worker.js' })
     expect(res.status).toBe(413)
     const html = await res.text()
     expect(html).toContain('the limit is 1.00 MiB')
-    expect(textareaContent(html)).toBe(script)
+    expect(html.length).toBeLessThan(64 * 1024)
+    expect(textareaContent(html)).toBe('')
+    expect(html).toContain('Your browser still has it: go Back')
+    expect(inputValue(html, 'name')).toBe(name)
+    expect(inputValue(html, 'label')).toBe('too-big')
+    expect(inputValue(html, 'main')).toBe('worker.js')
   })
 
   it('refuses a body far over the cap before parsing it', async () => {
