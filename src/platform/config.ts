@@ -13,6 +13,8 @@ export interface Config {
   backend: BackendKind
   /** One sentence for the home page: why this backend is the active one. */
   backendReason: string
+  /** Settings that still hold a `your_…` placeholder (a copied .env.test): they count as unset. */
+  placeholders: ConfigVarName[]
   /** Present when credentials are configured (required by the dispatch-namespace backend). */
   cloudflare: CloudflareApiSettings | undefined
   dispatchNamespace: string
@@ -76,6 +78,8 @@ export const CONFIG_VARS = [
   'USER_SUBREQUESTS_MAX',
 ] as const
 
+export type ConfigVarName = (typeof CONFIG_VARS)[number]
+
 /** Every setting is an optional string: unset, blank and placeholder values all mean "the default". */
 export type ConfigVars = Partial<Record<(typeof CONFIG_VARS)[number], string>>
 
@@ -103,6 +107,7 @@ export function parseConfig(env: ConfigVars): Config {
   return {
     backend,
     backendReason,
+    placeholders: CONFIG_VARS.filter((name) => isPlaceholder(env[name])),
     cloudflare,
     dispatchNamespace,
     maxScriptBytes: parsePositiveInt('MAX_SCRIPT_BYTES', env.MAX_SCRIPT_BYTES) ?? DEFAULTS.maxScriptBytes,
@@ -206,8 +211,12 @@ function chooseBackend(explicit: string | undefined, hasCredentials: boolean) {
 /** Treats unset, blank and the `.env.test` placeholders alike, so a copied template still runs locally. */
 function clean(value: string | undefined): string | undefined {
   const trimmed = value?.trim()
-  if (!trimmed || /^your_/.test(trimmed)) return undefined
+  if (!trimmed || isPlaceholder(trimmed)) return undefined
   return trimmed
+}
+
+function isPlaceholder(value: string | undefined): boolean {
+  return value !== undefined && /^your_/.test(value.trim())
 }
 
 function parseBaseUrl(value: string): string {

@@ -6,7 +6,7 @@ import { USER_WORKERS_MOUNT } from '../platform/urls'
 import { Layout } from './layout'
 
 export interface HomeProps {
-  config: Pick<Config, 'backend' | 'backendReason' | 'userWorkersDomain'>
+  config: Pick<Config, 'backend' | 'backendReason' | 'userWorkersDomain' | 'placeholders'>
   /** Each worker with the URL it is served at. */
   workers: (WorkerSummary & { url: string })[]
   /** Link to the next page of workers, when there is one. */
@@ -23,6 +23,22 @@ export const HomePage: FC<HomeProps> = ({ config, workers, nextPage, paged }) =>
       <code>{config.userWorkersDomain ? `<name>.${config.userWorkersDomain}` : `${USER_WORKERS_MOUNT}/<name>`}</code>.
       User Workers run on the <strong>{config.backend}</strong> backend: {config.backendReason}
     </p>
+    {config.placeholders.length > 0 && (
+      <div class="alert notice" id="placeholders">
+        <p>
+          {config.placeholders.map((name, index) => (
+            <>
+              {index > 0 && ', '}
+              <code>{name}</code>
+            </>
+          ))}{' '}
+          {config.placeholders.length === 1 ? 'holds a placeholder' : 'hold placeholders'} (<code>your_…</code>, as
+          copied from <code>.env.test</code>), so the platform treats {config.placeholders.length === 1 ? 'it' : 'them'}{' '}
+          as unset, even though wrangler lists {config.placeholders.length === 1 ? 'it' : 'them'} as bindings. Put real
+          values in <code>.env</code> (or <code>.dev.vars</code>) to use them, or delete the lines.
+        </p>
+      </div>
+    )}
     {workers.length === 0 && !paged ? (
       <div class="card empty">
         <p>No workers yet. Upload one and it is live in a moment.</p>

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import { MAX_MODULES } from '../../src/platform/bundle'
-import { helloScript, inputValue, platform, postForm, putScript, textareaContent, uniqueName } from '../helpers'
+import {
+  helloScript,
+  inputValue,
+  platform,
+  platformWith,
+  postForm,
+  putScript,
+  textareaContent,
+  uniqueName,
+} from '../helpers'
 
 describe('upload form', () => {
   it('GET /upload renders the form with name, a working example and a file input', async () => {
@@ -120,6 +129,15 @@ describe('home page', () => {
     expect(html).toContain(`href="/workers/${name}"`)
     expect(html).toContain('dynamic-workers')
     expect(html).toContain('No Cloudflare API credentials are configured')
+  })
+
+  it('says which settings still hold the .env.test placeholders, which count as unset', async () => {
+    const copied = { CLOUDFLARE_API_TOKEN: 'your_api_token', CLOUDFLARE_ACCOUNT_ID: 'your_account_id' }
+    const html = await (await platformWith(copied, '/')).text()
+    expect(html).toContain('No Cloudflare API credentials are configured')
+    expect(html).toMatch(/<code>CLOUDFLARE_API_TOKEN<\/code>, <code>CLOUDFLARE_ACCOUNT_ID<\/code> hold placeholders/)
+    expect(html).toContain('treats them as unset')
+    expect(await (await platform('/')).text()).not.toContain('placeholder')
   })
 
   it('paginates instead of loading every worker', async () => {
