@@ -1,17 +1,16 @@
-import { blockedMessage, egressAllows } from '../src/platform/egress'
-import type { EgressPolicy } from '../src/platform/model'
+import { fromOutboundParameters, relaySocket, sendOutbound, type OutboundParameters } from '../src/platform/egress'
 
 /**
  * Outbound Worker for the dispatch-namespace backend: the `dispatcher` binding routes every fetch()
- * of every user Worker through it, with the worker's egress policy as the `egress` parameter.
+ * of every user Worker through it, with the worker's egress policy, the request's hop count and
+ * the platform's hosts as parameters. The same rules as the platform's own EgressGate apply.
  */
 export default {
-  async fetch(request: Request, env: { egress?: string }): Promise<Response> {
-    const policy: EgressPolicy = env.egress
-      ? (JSON.parse(env.egress) as EgressPolicy)
-      : { mode: 'allow-all', hosts: [] }
-    const { hostname } = new URL(request.url)
-    if (!egressAllows(policy, hostname)) throw new Error(blockedMessage(hostname))
-    return fetch(request)
+  fetch(request: Request, env: OutboundParameters): Promise<Response> {
+    return sendOutbound(request, fromOutboundParameters(env))
   },
-} satisfies ExportedHandler<{ egress?: string }>
+  // For a runtime that hands an outbound Worker raw sockets too (not verified on Cloudflare).
+  connect(socket: Socket, env: OutboundParameters): Promise<void> {
+    return relaySocket(socket, fromOutboundParameters(env))
+  },
+} satisfies ExportedHandler<OutboundParameters>

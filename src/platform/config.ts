@@ -37,6 +37,8 @@ export interface Config {
   secretsKey: string | undefined
   /** Per-worker CPU and subrequest limits: what a worker gets by default, and the most it may ask for. */
   limits: LimitPolicy
+  /** How often one request may pass through the platform (worker → worker fetches) before 508. */
+  maxHops: number
 }
 
 export class ConfigError extends Error {
@@ -49,6 +51,7 @@ export const DEFAULTS = {
   maxScriptBytes: 1024 * 1024,
   userCompatibilityDate: '2026-11-01',
   deploymentGraceSeconds: 120,
+  maxHops: 5,
   limits: { defaults: { cpuMs: 50, subRequests: 50 }, maxima: { cpuMs: 30_000, subRequests: 1_000 } },
   // Everything a web page may need, except allow-same-origin: the page cannot act as the platform.
   sandboxPolicy: 'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads',
@@ -76,6 +79,7 @@ export const CONFIG_VARS = [
   'USER_CPU_MS_MAX',
   'USER_SUBREQUESTS',
   'USER_SUBREQUESTS_MAX',
+  'MAX_HOPS',
 ] as const
 
 export type ConfigVarName = (typeof CONFIG_VARS)[number]
@@ -120,6 +124,7 @@ export function parseConfig(env: ConfigVars): Config {
     tailConsumer: clean(env.TAIL_CONSUMER),
     secretsKey: parseSecret('SECRETS_KEY', env.SECRETS_KEY),
     limits: parseLimits(env),
+    maxHops: parsePositiveInt('MAX_HOPS', env.MAX_HOPS) ?? DEFAULTS.maxHops,
   }
 }
 

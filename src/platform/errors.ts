@@ -24,6 +24,7 @@ const STATUS = {
   limit_exceeded: 503,
   backend_unavailable: 503,
   misconfigured: 503,
+  loop_detected: 508,
 } as const
 
 export type PlatformErrorStatus = (typeof STATUS)[PlatformErrorCode]

@@ -37,6 +37,8 @@ export interface EgressPolicy {
   mode: EgressMode
   /** Host names allowed in `allow-list` mode; `*.example.com` also matches subdomains. */
   hosts: string[]
+  /** Raw TCP through `connect()` (to the same hosts fetch() may reach); off unless true. */
+  sockets?: boolean
 }
 
 export type EgressMode = 'allow-all' | 'block-all' | 'allow-list'

@@ -86,7 +86,12 @@ function checkEgress(egress: EgressPolicy): EgressPolicy {
   if (egress.mode === 'allow-list' && hosts.length === 0) {
     throw invalid('An allow-list needs at least one host; use block-all to allow none.')
   }
-  return { mode: egress.mode, hosts: egress.mode === 'allow-list' ? [...new Set(hosts)] : [] }
+  if (egress.sockets !== undefined && typeof egress.sockets !== 'boolean') {
+    throw invalid('"egress.sockets" must be true or false.')
+  }
+  const policy: EgressPolicy = { mode: egress.mode, hosts: egress.mode === 'allow-list' ? [...new Set(hosts)] : [] }
+  // Sockets stay off unless asked for, and an absent flag keeps policies stored as before.
+  return egress.sockets && egress.mode !== 'block-all' ? { ...policy, sockets: true } : policy
 }
 
 function checkLimits(limits: Limits, policy: LimitPolicy): Limits {

@@ -129,7 +129,8 @@ export function field(body: Partial<FormBody>, name: string): string {
 
 /**
  * Reads settings from the upload form: `vars` and `secrets` as KEY=value lines (a `-KEY` line
- * deletes one; names not mentioned are kept), `egress` and `egress_hosts`, `cpu_ms`, `sub_requests`.
+ * deletes one; names not mentioned are kept), `egress`, `egress_hosts` and `egress_sockets`, `cpu_ms`,
+ * `sub_requests`.
  * Values are checked by the platform (settings.ts); this only reads their shape.
  */
 export function parseSettingsForm(field: (name: string) => string): SettingsInput {
@@ -141,6 +142,7 @@ export function parseSettingsForm(field: (name: string) => string): SettingsInpu
       hosts: field('egress_hosts')
         .split(/[\s,]+/)
         .filter(Boolean),
+      sockets: field('egress_sockets') === 'on',
     }
   }
   const cpuMs = field('cpu_ms').trim()
@@ -160,9 +162,10 @@ export function parseSettingsJson(raw: Record<string, unknown>): SettingsInput {
   if (raw.secrets !== undefined) input.secrets = stringMap(raw.secrets, 'secrets')
   if (raw.egress !== undefined) {
     if (!isRecord(raw.egress)) throw invalid('"egress" must be { "mode": …, "hosts": [ … ] }.')
-    const { mode, hosts = [] } = raw.egress
+    const { mode, hosts = [], sockets } = raw.egress
     if (!Array.isArray(hosts)) throw invalid('"egress.hosts" must be a list of host names.')
     input.egress = { mode: mode as EgressPolicy['mode'], hosts: hosts.map(String) }
+    if (sockets !== undefined) input.egress.sockets = sockets as boolean // checked by the platform
   }
   if (raw.limits !== undefined) {
     if (!isRecord(raw.limits)) throw invalid('"limits" must be { "cpuMs": …, "subRequests": … }.')

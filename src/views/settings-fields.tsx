@@ -6,6 +6,8 @@ export interface SettingsFieldValues {
   vars: string
   egress: string
   egressHosts: string
+  /** "on" when raw sockets are allowed (a checkbox). */
+  egressSockets?: string
   cpuMs: string
   subRequests: string
 }
@@ -56,6 +58,12 @@ export const SettingsFields: FC<SettingsFieldsProps> = ({ values, varNames, secr
       <textarea id="egress_hosts" name="egress_hosts" class="short" spellcheck={false} autocomplete="off">
         {values.egressHosts}
       </textarea>
+      <div class="choice">
+        <input type="checkbox" id="egress_sockets" name="egress_sockets" checked={values.egressSockets === 'on'} />{' '}
+        <label for="egress_sockets" class="inline">
+          Raw sockets <span class="hint">— connect() to the same hosts as fetch(); off by default</span>
+        </label>
+      </div>
     </fieldset>
     <fieldset>
       <legend>Limits per request</legend>

@@ -1,3 +1,4 @@
+import type { DispatchContext } from '../egress'
 import type { BackendKind, EgressPolicy, WorkerBundle, WorkerSettings } from '../model'
 
 /** The part of a Fetcher the platform uses to call a user Worker. */
@@ -27,7 +28,9 @@ export interface FetcherOptions {
   secrets: () => Promise<Record<string, string>>
   /** Where the invocation's logs go, for backends that attach the tail at load time. */
   tail?: () => Fetcher
-  /** The platform's egress gate for an allow-list, for backends that filter fetch() themselves. */
+  /** The request's hop count and the platform's own hosts, which the egress rules depend on. */
+  context: DispatchContext
+  /** The platform's egress gate, for backends that route user Workers' fetch() and connect() themselves. */
   egressGate?: (policy: EgressPolicy) => Fetcher
 }
 

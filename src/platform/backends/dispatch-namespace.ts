@@ -1,7 +1,8 @@
 import { errorMessage } from '../../lib/errors'
 import { PlatformError } from '../errors'
 import { nameTag } from '../logs'
-import type { WorkerBundle } from '../model'
+import type { DispatchContext, OutboundParameters } from '../egress'
+import type { EgressPolicy, WorkerBundle } from '../model'
 import type { DeployInfo, FetcherOptions, UserWorkerBackend, UserWorkerFetcher } from './backend'
 import type { CloudflareApi } from './cloudflare-api'
 import { limitExceeded } from './limit-errors'
@@ -37,7 +38,7 @@ export class DispatchNamespaceBackend implements UserWorkerBackend {
     })
   }
 
-  fetcher(workerId: string, { settings }: FetcherOptions): UserWorkerFetcher {
+  fetcher(workerId: string, { settings, context }: FetcherOptions): UserWorkerFetcher {
     const dispatcher = this.dispatcher
     if (!dispatcher) {
       throw new PlatformError(
@@ -48,8 +49,8 @@ export class DispatchNamespaceBackend implements UserWorkerBackend {
     return {
       async fetch(request) {
         try {
-          // The outbound Worker (see outbound/) gets the egress policy as its `egress` parameter.
-          const options = { limits: settings.limits, outbound: { egress: JSON.stringify(settings.egress) } }
+          // The outbound Worker (see outbound/) applies the egress policy and stamps the hop count.
+          const options = { limits: settings.limits, outbound: outboundParameters(settings.egress, context) }
           return await dispatcher.get(workerId, {}, options).fetch(request)
         } catch (error) {
           throw limitExceeded(error, settings.limits) ?? classifyDispatchError(error)
@@ -60,6 +61,18 @@ export class DispatchNamespaceBackend implements UserWorkerBackend {
 
   async remove(workerId: string): Promise<void> {
     await this.api.deleteScript(workerId)
+  }
+}
+
+/**
+ * What the outbound Worker gets per dispatch, as strings (see outbound/index.ts). Unlike the
+ * loader's isolates, a namespace passes these per call, so the hop count needs no separate isolate.
+ */
+function outboundParameters(egress: EgressPolicy, context: DispatchContext): OutboundParameters {
+  return {
+    egress: JSON.stringify(egress),
+    hops: String(context.hops),
+    platformHosts: context.platformHosts.join(','),
   }
 }
 

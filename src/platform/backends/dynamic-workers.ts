@@ -41,8 +41,7 @@ export class DynamicWorkersBackend implements UserWorkerBackend {
       async fetch(request) {
         // Set when the code cannot be found, so that failure is not mistaken for the user's exception.
         let missing = false
-        // The traced variant is another isolate (a tail is fixed at load time), so it has its own ID.
-        const worker = loader.get(options.tail ? `${workerId}+logs` : workerId, async () => {
+        const worker = loader.get(isolateId(workerId, options), async () => {
           const code = await kv.get<StoredCode>(codeKey(workerId), 'json')
           if (!code) {
             missing = true
@@ -79,15 +78,22 @@ export class DynamicWorkersBackend implements UserWorkerBackend {
   }
 }
 
-/** The loader's global outbound for an egress policy: inherit (allow all), none, or the gate. */
-function outbound({ settings, egressGate }: FetcherOptions): { globalOutbound?: Fetcher | null } {
-  switch (settings.egress.mode) {
-    case 'allow-all':
-      return {}
-    case 'block-all':
-      return { globalOutbound: null }
-    case 'allow-list':
-      if (!egressGate) throw new PlatformError('backend_unavailable', 'The egress gate is not available.')
-      return { globalOutbound: egressGate(settings.egress) }
-  }
+/**
+ * The loader ID of a deployment's isolate. What is fixed when an isolate loads gets its own ID: a
+ * tail (the traced variant), and the gate's props, which carry the request's hop count — so a
+ * request that arrives after n hops runs in `<workerId>@hop<n>`, whose gate stamps n + 1. Hops are
+ * capped (MAX_HOPS), so a worker has at most a few such isolates; ordinary requests use depth 0.
+ */
+function isolateId(workerId: string, { tail, context }: FetcherOptions): string {
+  return `${workerId}${tail ? '+logs' : ''}${context.hops > 0 ? `@hop${context.hops}` : ''}`
+}
+
+/**
+ * The loader's global outbound: none for block-all, else the platform's gate, which every fetch()
+ * and connect() of the user Worker goes through (only the public internet, within the policy).
+ */
+function outbound({ settings, egressGate }: FetcherOptions): { globalOutbound: Fetcher | null } {
+  if (settings.egress.mode === 'block-all') return { globalOutbound: null }
+  if (!egressGate) throw new PlatformError('backend_unavailable', 'The egress gate is not available.')
+  return { globalOutbound: egressGate(settings.egress) }
 }

@@ -1,15 +1,18 @@
 import { WorkerEntrypoint } from 'cloudflare:workers'
-import { blockedMessage, egressAllows } from '../egress'
-import type { EgressPolicy } from '../model'
+import { relaySocket, sendOutbound, type EgressGateProps } from '../egress'
 
 /**
- * The global outbound of allow-listed user Workers on the dynamic-workers backend: every fetch()
- * they make comes here first. A blocked host fails inside the user Worker with a clear error.
+ * The global outbound of every user Worker on the dynamic-workers backend that may reach the
+ * network at all (all but block-all): each fetch() and connect() it makes comes here first. Only
+ * the public internet is reachable, within the worker's policy (see egress.ts).
  */
-export class EgressGate extends WorkerEntrypoint<Env, { egress: EgressPolicy }> {
-  override async fetch(request: Request): Promise<Response> {
-    const { hostname } = new URL(request.url)
-    if (!egressAllows(this.ctx.props.egress, hostname)) throw new Error(blockedMessage(hostname))
-    return fetch(request)
+export class EgressGate extends WorkerEntrypoint<Env, EgressGateProps> {
+  override fetch(request: Request): Promise<Response> {
+    return sendOutbound(request, this.ctx.props)
+  }
+
+  /** A raw socket: refused unless the worker allows sockets, then only to the public internet. */
+  override connect(socket: Socket): Promise<void> {
+    return relaySocket(socket, this.ctx.props)
   }
 }

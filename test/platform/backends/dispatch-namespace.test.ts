@@ -363,7 +363,12 @@ describe('dispatch-namespace backend', () => {
     await (await call(`/user-workers/${name}`)).text()
     expect(dispatchOptions.get(workerId)).toEqual({
       limits: { cpuMs: 25, subRequests: 5 },
-      outbound: { egress: JSON.stringify({ mode: 'allow-list', hosts: ['example.com'] }) },
+      // The outbound Worker's parameters: the policy, the hop count, the platform's own hosts.
+      outbound: {
+        egress: JSON.stringify({ mode: 'allow-list', hosts: ['example.com'] }),
+        hops: '0',
+        platformHosts: 'platform.test',
+      },
     })
   })
 
