@@ -37,7 +37,8 @@ async function forward(c: Context<AppEnv>, url: URL, name: string, pathAndQuery:
   const platformHosts = config.userWorkersDomain ? [url.hostname, config.userWorkersDomain] : [url.hostname]
   const worker = await c.var.platform.open(name, { hops, platformHosts })
   const { method, headers, body } = c.req.raw
-  const forwarded = new Request(new URL(pathAndQuery, url), { method, headers, body, redirect: 'manual' })
+  // Origin + path, never `new URL(path, base)`: a path starting with "//" would be read as a host.
+  const forwarded = new Request(url.origin + pathAndQuery, { method, headers, body, redirect: 'manual' })
   forwarded.headers.delete(HOPS_HEADER)
   if (mount) forwarded.headers.set('X-Forwarded-Prefix', mount)
   const response = await worker.fetch(forwarded)

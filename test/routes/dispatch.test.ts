@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { deployNew, ECHO_SCRIPT, helloScript, platform, putScript, uniqueName } from '../helpers'
+import { deployNew, ECHO_SCRIPT, helloScript, platform, platformWith, putScript, uniqueName } from '../helpers'
 
 describe('dispatch to /user-workers/:name (dynamic-workers)', () => {
   it('serves the uploaded worker at its mount, with and without a trailing slash', async () => {
@@ -94,5 +94,52 @@ describe('dispatch to /user-workers/:name (dynamic-workers)', () => {
     const broken = await putScript(name, 'export default { fetch() { return new Response("x") }', token)
     expect(broken.status).toBe(400)
     expect(await (await platform(`/user-workers/${name}`)).text()).toBe('still v1')
+  })
+})
+
+describe('the URL a worker sees', () => {
+  const HOST_ECHO = `export default {
+  fetch(request) {
+    const url = new URL(request.url);
+    return Response.json({ host: url.host, path: url.pathname, search: url.search, prefix: request.headers.get("x-forwarded-prefix") });
+  },
+};`
+
+  it('keeps the platform’s host and the exact path, even one that starts with "//"', async () => {
+    const name = uniqueName('slashes')
+    await deployNew(name, HOST_ECHO)
+    for (const [path, seen] of [
+      ['//evil.example/x?y=1', '//evil.example/x'],
+      ['///evil.example', '///evil.example'],
+      ['/%2F%2Fevil.example/x', '/%2F%2Fevil.example/x'],
+    ] as const) {
+      const res = await platform(`/user-workers/${name}${path}`)
+      expect(await res.json(), path).toMatchObject({ host: 'platform.test', path: seen })
+    }
+  })
+
+  it('does the same under host routing', async () => {
+    const name = uniqueName('host-slashes')
+    await deployNew(name, HOST_ECHO)
+    const res = await platformWith(
+      { USER_WORKERS_DOMAIN: 'localhost' },
+      `http://${name}.localhost:8787//evil.example/x?q=1`,
+    )
+    expect(await res.json()).toEqual({
+      host: `${name}.localhost:8787`,
+      path: '//evil.example/x',
+      search: '?q=1',
+      prefix: null,
+    })
+  })
+
+  it('a relative redirect of the worker stays on the platform', async () => {
+    const name = uniqueName('redirector')
+    await deployNew(
+      name,
+      `export default { fetch(request) { return Response.redirect(new URL("login", request.url).href, 302) } }`,
+    )
+    const res = await platform(`/user-workers/${name}//evil.example/`)
+    expect(new URL(res.headers.get('location')!).host).toBe('platform.test')
   })
 })
