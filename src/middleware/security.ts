@@ -63,3 +63,44 @@ export function confine(response: Response, sandboxPolicy: string | undefined): 
   if (sandboxPolicy) confined.headers.append('Content-Security-Policy', sandboxPolicy)
   return confined
 }
+
+/**
+ * A user response on the worker's own origin (host routing): a cookie with a Domain attribute
+ * would reach the parent domain — the platform and every other tenant — so it becomes host-only.
+ * Responses without such a cookie pass untouched (no copy).
+ */
+export function keepCookiesOnHost(response: Response): Response {
+  if (!response.headers.has('Set-Cookie')) return response
+  const cookies = response.headers.getSetCookie()
+  if (!cookies.some(hasDomainAttribute)) return response
+  const rewritten = copyOf(response)
+  rewritten.headers.delete('Set-Cookie')
+  for (const cookie of cookies) rewritten.headers.append('Set-Cookie', withoutDomain(cookie))
+  return rewritten
+}
+
+const attributeName = (attribute: string) => (attribute.split('=', 1)[0] ?? '').trim().toLowerCase()
+
+function hasDomainAttribute(cookie: string): boolean {
+  return cookie
+    .split(';')
+    .slice(1)
+    .some((attribute) => attributeName(attribute) === 'domain')
+}
+
+function withoutDomain(cookie: string): string {
+  const [pair = '', ...attributes] = cookie.split(';')
+  return [pair, ...attributes.filter((attribute) => attributeName(attribute) !== 'domain')].join(';')
+}
+
+/**
+ * A response with mutable headers (the runtime's are immutable). A 101 upgrade carries its
+ * WebSocket instead of a body, so it is rebuilt around that.
+ */
+function copyOf(response: Response): Response {
+  if (response.webSocket) {
+    const { status, statusText, headers, webSocket } = response
+    return new Response(null, { status, statusText, headers, webSocket })
+  }
+  return new Response(response.body, response)
+}

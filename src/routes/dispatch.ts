@@ -1,6 +1,6 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import type { AppEnv } from '../context'
-import { confine } from '../middleware/security'
+import { confine, keepCookiesOnHost } from '../middleware/security'
 import { assertWithinHops, HOPS_HEADER, incomingHops } from '../platform/egress'
 import { USER_WORKERS_MOUNT, nameFromHost, workerPath } from '../platform/urls'
 
@@ -42,6 +42,7 @@ async function forward(c: Context<AppEnv>, url: URL, name: string, pathAndQuery:
   forwarded.headers.delete(HOPS_HEADER)
   if (mount) forwarded.headers.set('X-Forwarded-Prefix', mount)
   const response = await worker.fetch(forwarded)
-  // On the shared origin a worker's response must not act with the platform origin's privileges.
-  return mount ? confine(response, config.sandboxPolicy) : response
+  // On the shared origin a worker's response must not act with the platform origin's privileges;
+  // on its own origin, its cookies must not reach beyond it.
+  return mount ? confine(response, config.sandboxPolicy) : keepCookiesOnHost(response)
 }

@@ -175,3 +175,37 @@ describe('platform pages and API', () => {
     expect(res.headers.get('set-cookie')).toBeNull()
   })
 })
+
+describe('cookies under host routing', () => {
+  const domain = { USER_WORKERS_DOMAIN: 'workers.test' }
+  const SETS_COOKIES = `export default {
+  fetch() {
+    const headers = new Headers();
+    headers.append("set-cookie", "own=1; Path=/; HttpOnly");
+    headers.append("set-cookie", "parent=2; Domain=workers.test; Path=/; Secure");
+    headers.append("set-cookie", "dotted=3; path=/; DOMAIN=.workers.test");
+    headers.append("set-cookie", "exact=4; Domain=SELF.workers.test");
+    return new Response("ok", { headers });
+  },
+};`
+
+  it('a cookie scoped to the parent domain (the platform and every tenant) becomes host-only', async () => {
+    const name = uniqueName('cookies')
+    await deployNew(name, SETS_COOKIES.replace('SELF', name))
+    const res = await platformWith(domain, `http://${name}.workers.test/`)
+    expect(res.headers.getSetCookie()).toEqual([
+      'own=1; Path=/; HttpOnly',
+      'parent=2; Path=/; Secure',
+      'dotted=3; path=/',
+      'exact=4',
+    ])
+    expect(await res.text()).toBe('ok')
+  })
+
+  it('responses without such cookies pass as they are', async () => {
+    const name = uniqueName('cookies-plain')
+    await deployNew(name, COOKIE_SCRIPT)
+    const res = await platformWith(domain, `http://${name}.workers.test/`)
+    expect(res.headers.get('set-cookie')).toBe('session=stolen; Path=/')
+  })
+})
