@@ -53,14 +53,31 @@ export async function enforceUploadRate(c: Context<AppEnv>): Promise<void> {
 }
 
 /**
+ * Headers whose effect outlives the response and covers the whole origin: on the shared origin
+ * they would act on the platform and every other tenant.
+ */
+const ORIGIN_WIDE_HEADERS = [
+  'Set-Cookie',
+  'Clear-Site-Data',
+  'Strict-Transport-Security',
+  'Alt-Svc',
+  'NEL',
+  'Report-To',
+  'Service-Worker-Allowed',
+  'Accept-CH',
+  'Critical-CH',
+]
+
+/**
  * A user response on the shared origin: a CSP sandbox without allow-same-origin gives its documents
- * an opaque origin, so they cannot act as the platform; cookies are dropped.
+ * an opaque origin, so they cannot act as the platform; cookies and other origin-wide headers are
+ * dropped — WebSocket upgrades included.
  */
 export function confine(response: Response, sandboxPolicy: string | undefined): Response {
-  if (response.webSocket) return response // an upgrade has no document to sandbox
-  const confined = new Response(response.body, response)
-  confined.headers.delete('Set-Cookie')
-  if (sandboxPolicy) confined.headers.append('Content-Security-Policy', sandboxPolicy)
+  const confined = copyOf(response)
+  for (const name of ORIGIN_WIDE_HEADERS) confined.headers.delete(name)
+  // An upgrade has no document to sandbox.
+  if (sandboxPolicy && !response.webSocket) confined.headers.append('Content-Security-Policy', sandboxPolicy)
   return confined
 }
 

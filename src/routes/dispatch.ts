@@ -41,6 +41,7 @@ async function forward(c: Context<AppEnv>, url: URL, name: string, pathAndQuery:
   const forwarded = new Request(url.origin + pathAndQuery, { method, headers, body, redirect: 'manual' })
   forwarded.headers.delete(HOPS_HEADER)
   if (mount) forwarded.headers.set('X-Forwarded-Prefix', mount)
+  else forwarded.headers.delete('X-Forwarded-Prefix')
   const response = await worker.fetch(forwarded)
   // On the shared origin a worker's response must not act with the platform origin's privileges;
   // on its own origin, its cookies must not reach beyond it.

@@ -118,12 +118,15 @@ describe('the URL a worker sees', () => {
     }
   })
 
-  it('does the same under host routing', async () => {
+  it('does the same under host routing, where a client-sent X-Forwarded-Prefix is dropped', async () => {
     const name = uniqueName('host-slashes')
     await deployNew(name, HOST_ECHO)
     const res = await platformWith(
       { USER_WORKERS_DOMAIN: 'localhost' },
       `http://${name}.localhost:8787//evil.example/x?q=1`,
+      {
+        headers: { 'X-Forwarded-Prefix': '/forged' },
+      },
     )
     expect(await res.json()).toEqual({
       host: `${name}.localhost:8787`,

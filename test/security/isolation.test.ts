@@ -176,6 +176,63 @@ describe('platform pages and API', () => {
   })
 })
 
+describe('headers that act on a whole origin', () => {
+  const ORIGIN_WIDE = `export default {
+  fetch() {
+    const headers = new Headers({ "content-type": "text/plain" });
+    headers.append("set-cookie", "a=1; Path=/");
+    headers.append("clear-site-data", '"cookies", "storage"');
+    headers.append("strict-transport-security", "max-age=31536000; includeSubDomains");
+    headers.append("alt-svc", 'h2="evil.example:443"');
+    headers.append("nel", '{"report_to":"x","max_age":86400}');
+    headers.append("x-own", "kept");
+    return new Response("ok", { headers });
+  },
+};`
+
+  it('are dropped from user responses on the shared origin; the worker’s own headers stay', async () => {
+    const name = uniqueName('origin-wide')
+    await deployNew(name, ORIGIN_WIDE)
+    const res = await platform(`/user-workers/${name}`)
+    for (const header of ['set-cookie', 'clear-site-data', 'strict-transport-security', 'alt-svc', 'nel']) {
+      expect(res.headers.get(header), header).toBeNull()
+    }
+    expect(res.headers.get('x-own')).toBe('kept')
+    expect(await res.text()).toBe('ok')
+  })
+
+  const WEBSOCKET = `export default {
+  fetch(request) {
+    if (request.headers.get("upgrade") !== "websocket") return new Response("upgrade expected", { status: 426 });
+    const [client, server] = Object.values(new WebSocketPair());
+    server.accept();
+    server.addEventListener("message", (event) => server.send("echo:" + event.data));
+    return new Response(null, {
+      status: 101,
+      webSocket: client,
+      headers: { "set-cookie": "ws=stolen; Path=/", "clear-site-data": '"cookies"', "x-own": "kept" },
+    });
+  },
+};`
+
+  it('are dropped from a WebSocket upgrade on the shared origin, and the socket still works', async () => {
+    const name = uniqueName('ws')
+    await deployNew(name, WEBSOCKET)
+    const res = await platform(`/user-workers/${name}`, { headers: { Upgrade: 'websocket' } })
+    expect(res.status).toBe(101)
+    expect(res.headers.get('set-cookie')).toBeNull()
+    expect(res.headers.get('clear-site-data')).toBeNull()
+    expect(res.headers.get('x-own')).toBe('kept')
+    expect(res.headers.get('content-security-policy')).toBeNull()
+    const socket = res.webSocket!
+    socket.accept()
+    const reply = new Promise<unknown>((resolve) => socket.addEventListener('message', (event) => resolve(event.data)))
+    socket.send('hi')
+    expect(await reply).toBe('echo:hi')
+    socket.close()
+  })
+})
+
 describe('cookies under host routing', () => {
   const domain = { USER_WORKERS_DOMAIN: 'workers.test' }
   const SETS_COOKIES = `export default {
