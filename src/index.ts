@@ -17,13 +17,15 @@ export { NameClaim } from './platform/store/name-claim.do'
 
 const app = new Hono<AppEnv>()
 
+// First, so every page the platform renders gets its security headers, error pages of dispatch
+// included; user Workers' own responses never do (see platformHeaders).
+app.use(platformHeaders)
 app.use(withPlatform)
-// User Workers first: their responses never get the platform's headers, and host-routed
-// requests (<name>.<USER_WORKERS_DOMAIN>) never reach a platform route.
+// User Workers before the platform's routes: host-routed requests (<name>.<USER_WORKERS_DOMAIN>)
+// never reach a platform route.
 app.use(hostDispatch)
 app.route('/', dispatch)
 
-app.use(platformHeaders)
 app.route('/assets', assets)
 app.route('/api', api)
 app.route('/', pages)

@@ -4,8 +4,7 @@ import { secureHeaders } from 'hono/secure-headers'
 import type { AppEnv } from '../context'
 import { PlatformError } from '../platform/errors'
 
-/** Security headers for the platform's own pages and API; no inline script is ever allowed. */
-export const platformHeaders = secureHeaders({
+const secure = secureHeaders({
   contentSecurityPolicy: {
     defaultSrc: ["'none'"],
     scriptSrc: ["'self'"],
@@ -19,6 +18,24 @@ export const platformHeaders = secureHeaders({
   referrerPolicy: 'same-origin',
   crossOriginResourcePolicy: 'same-origin',
 })
+
+/** Responses of user Workers: they never get the platform's headers. */
+const userResponses = new WeakSet<Response>()
+
+function userResponse(response: Response): Response {
+  userResponses.add(response)
+  return response
+}
+
+/**
+ * Security headers for everything the platform renders — pages, API, and its error pages for
+ * dispatch (unknown worker, loop, failure) — but never for a user Worker's own response. Runs
+ * first, so a page rendered from an error anywhere below still gets them.
+ */
+export const platformHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
+  await next()
+  if (!userResponses.has(c.res)) await secure(c, async () => {})
+}
 
 /**
  * CSRF protection for form posts: a browser always sends Origin (and Sec-Fetch-Site) with a POST,
@@ -78,7 +95,7 @@ export function confine(response: Response, sandboxPolicy: string | undefined): 
   for (const name of ORIGIN_WIDE_HEADERS) confined.headers.delete(name)
   // An upgrade has no document to sandbox.
   if (sandboxPolicy && !response.webSocket) confined.headers.append('Content-Security-Policy', sandboxPolicy)
-  return confined
+  return userResponse(confined)
 }
 
 /**
@@ -87,13 +104,13 @@ export function confine(response: Response, sandboxPolicy: string | undefined): 
  * Responses without such a cookie pass untouched (no copy).
  */
 export function keepCookiesOnHost(response: Response): Response {
-  if (!response.headers.has('Set-Cookie')) return response
+  if (!response.headers.has('Set-Cookie')) return userResponse(response)
   const cookies = response.headers.getSetCookie()
-  if (!cookies.some(hasDomainAttribute)) return response
+  if (!cookies.some(hasDomainAttribute)) return userResponse(response)
   const rewritten = copyOf(response)
   rewritten.headers.delete('Set-Cookie')
   for (const cookie of cookies) rewritten.headers.append('Set-Cookie', withoutDomain(cookie))
-  return rewritten
+  return userResponse(rewritten)
 }
 
 const attributeName = (attribute: string) => (attribute.split('=', 1)[0] ?? '').trim().toLowerCase()

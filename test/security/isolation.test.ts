@@ -266,3 +266,25 @@ describe('cookies under host routing', () => {
     expect(res.headers.get('set-cookie')).toBe('session=stolen; Path=/')
   })
 })
+
+describe('security headers on everything the platform renders', () => {
+  it('includes its error pages for dispatch: unknown worker, a worker that throws, a loop', async () => {
+    const thrower = uniqueName('throws')
+    await deployNew(thrower, 'export default { fetch() { throw new Error("x") } }')
+    const pages: [string, RequestInit | undefined][] = [
+      ['/user-workers/no-such-worker', undefined],
+      ['/user-workers/Invalid_Name', undefined],
+      [`/user-workers/${thrower}`, undefined],
+      [`/user-workers/${thrower}`, { headers: { 'X-Platform-Hops': '99' } }],
+    ]
+    for (const [path, init] of pages) {
+      const res = await platform(path, init)
+      expect(res.status, path).toBeGreaterThanOrEqual(400)
+      expect(res.headers.get('content-security-policy') ?? '', path).toContain("frame-ancestors 'none'")
+      expect(res.headers.get('x-content-type-options'), path).toBe('nosniff')
+    }
+    const unknownHost = await platformWith({ USER_WORKERS_DOMAIN: 'workers.test' }, 'http://nobody.workers.test/')
+    expect(unknownHost.status).toBe(404)
+    expect(unknownHost.headers.get('x-content-type-options')).toBe('nosniff')
+  })
+})
