@@ -142,3 +142,19 @@ function assertJson(name: string, content: string): void {
     throw new PlatformError('script_rejected', `"${name}" is not valid JSON: ${errorMessage(error)}`)
   }
 }
+
+/** What the upload form can show of a deployed bundle: the code of a one-file worker, or the file names. */
+export type CodePrefill = { kind: 'script'; script: string } | { kind: 'files'; mainModule: string; files: string[] }
+
+/**
+ * The upload form's starting point for a new version of a deployed bundle. The form's code box holds
+ * one file, so a worker of several files is described by its file names (they must be chosen again).
+ */
+export function prefillOf(bundle: WorkerBundle): CodePrefill {
+  const uploaded = bundle.modules.filter((module) => !RESERVED_MODULES.has(module.name))
+  const [only] = uploaded
+  if (uploaded.length === 1 && only && (only.type === 'esm' || only.type === 'service-worker')) {
+    return { kind: 'script', script: only.content }
+  }
+  return { kind: 'files', mainModule: bundle.mainModule, files: uploaded.map((module) => module.name) }
+}

@@ -361,6 +361,15 @@ export class PlatformService {
     }
     return committed
   }
+
+  /**
+   * The code a worker serves now, as its backend holds it (platform modules included), to prefill
+   * "upload a new version"; null when there is no such worker or its code is gone.
+   */
+  async currentCode(name: string): Promise<WorkerBundle | null> {
+    const record = await this.find(name)
+    return record && this.backend.code(record.workerId)
+  }
 }
 
 /** Runs a follow-up whose failure the name's object will make good later; says whether it worked. */

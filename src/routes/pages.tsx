@@ -3,6 +3,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { AppEnv } from '../context'
 import { limitUploadBody } from '../middleware/platform'
 import { enforceUploadRate, sameOriginPosts } from '../middleware/security'
+import { prefillOf } from '../platform/bundle'
 import { currentDeployment } from '../platform/deployments'
 import { PlatformError } from '../platform/errors'
 import type { WorkerRecord } from '../platform/model'
@@ -12,7 +13,7 @@ import { workerPath, workerUrl } from '../platform/urls'
 import { DeletedPage } from '../views/deleted'
 import { HomePage } from '../views/home'
 import type { SettingsFieldValues, SettingsFieldsProps } from '../views/settings-fields'
-import { EXAMPLE_SCRIPT, UploadPage } from '../views/upload'
+import { EXAMPLE_SCRIPT, UploadPage, type CurrentCode } from '../views/upload'
 import { WorkerPage, type WorkerForm, type WorkerPageProps } from '../views/worker'
 import { field, formToken, readForm, readUploadForm, uploadBundle } from './input'
 
@@ -48,11 +49,14 @@ pages.get('/upload', async (c) => {
     cpuMs: String(settings.limits.cpuMs),
     subRequests: String(settings.limits.subRequests),
   }
+  const prefill = current ? await currentCodePrefill(platform, name) : undefined
   return c.html(
     <UploadPage
       backend={platform.config.backend}
       name={name}
-      script={EXAMPLE_SCRIPT}
+      script={prefill?.kind === 'script' ? prefill.script : prefill?.kind === 'files' ? '' : EXAMPLE_SCRIPT}
+      main={prefill?.kind === 'files' ? prefill.mainModule : ''}
+      current={prefill}
       maxScriptBytes={platform.config.maxScriptBytes}
       reservedNames={[...platform.config.reservedNames]}
       settings={settingsProps(platform, current, values)}
@@ -152,6 +156,17 @@ pages.post('/workers/:name/rollback', async (c) => {
   }
   return c.redirect(`/workers/${name}?rolledBack=1`, 303)
 })
+
+/** The current code of a worker for "upload a new version"; a failure to read it only loses the prefill. */
+async function currentCodePrefill(platform: PlatformService, name: string): Promise<CurrentCode> {
+  try {
+    const bundle = await platform.currentCode(name)
+    return bundle ? prefillOf(bundle) : { kind: 'unavailable' }
+  } catch (error) {
+    if (!(error instanceof PlatformError)) throw error
+    return { kind: 'unavailable' }
+  }
+}
 
 function urlOf(c: Context<AppEnv>, name: string): string {
   return workerUrl(c.req.url, name, c.var.platform.config.userWorkersDomain)

@@ -1,6 +1,6 @@
 import type { FC } from 'hono/jsx'
 import { formatBytes } from '../lib/format'
-import { ACCEPTED_EXTENSIONS, DEFAULT_MAIN_MODULE, MAX_MODULES } from '../platform/bundle'
+import { ACCEPTED_EXTENSIONS, DEFAULT_MAIN_MODULE, MAX_MODULES, type CodePrefill } from '../platform/bundle'
 import { MAX_LABEL_LENGTH } from '../platform/deployments'
 import type { BackendKind } from '../platform/model'
 import { MAX_NAME_LENGTH, NAME_PATTERN, NAME_RULES } from '../platform/names'
@@ -21,6 +21,9 @@ export default {
 };
 `
 
+/** The code of the version being replaced, as far as the form can show it. */
+export type CurrentCode = CodePrefill | { kind: 'unavailable' }
+
 export interface UploadProps {
   backend: BackendKind
   name: string
@@ -33,6 +36,8 @@ export interface UploadProps {
   maxScriptBytes: number
   /** Names the platform keeps for itself (config RESERVED_NAMES). */
   reservedNames: readonly string[]
+  /** "Upload a new version": what the form shows of the current code. */
+  current?: CurrentCode
   /** True when the code was too large to send back: the box is empty and says why. */
   scriptWithheld?: boolean
   /** The reason the last attempt failed, shown above the form (the fields keep what was typed). */
@@ -49,6 +54,7 @@ export const UploadPage: FC<UploadProps> = ({
   maxScriptBytes,
   reservedNames,
   scriptWithheld = false,
+  current,
   error,
 }) => (
   <Layout title={error ? 'Upload failed' : 'Upload a worker'} backend={backend} current="upload">
@@ -91,6 +97,7 @@ export const UploadPage: FC<UploadProps> = ({
       <label for="script">
         Code <span class="hint">— ES module, up to {formatBytes(maxScriptBytes)}</span>
       </label>
+      {current && <CurrentCodeHint current={current} />}
       {scriptWithheld && (
         <p class="hint" id="script-withheld">
           Your code is not shown here again because it is over the limit. Your browser still has it: go Back to get it,
@@ -103,7 +110,7 @@ export const UploadPage: FC<UploadProps> = ({
         spellcheck={false}
         autocomplete="off"
         autocapitalize="none"
-        aria-describedby={scriptWithheld ? 'script-withheld' : undefined}
+        aria-describedby={scriptWithheld ? 'script-withheld' : current ? 'current-code' : undefined}
       >
         {script}
       </textarea>
@@ -150,3 +157,27 @@ export const UploadPage: FC<UploadProps> = ({
     </form>
   </Layout>
 )
+
+const CurrentCodeHint: FC<{ current: CurrentCode }> = ({ current }) => {
+  switch (current.kind) {
+    case 'script':
+      return (
+        <p class="hint" id="current-code">
+          The box holds the code of the current version: edit it and deploy.
+        </p>
+      )
+    case 'files':
+      return (
+        <p class="hint" id="current-code">
+          The current version has {current.files.length} files ({current.files.join(', ')}), more than this box holds:
+          choose them all again under “Or files” (main module: {current.mainModule}), or paste a one-file version here.
+        </p>
+      )
+    case 'unavailable':
+      return (
+        <p class="hint" id="current-code">
+          The current version’s code could not be loaded just now, so the box shows the example.
+        </p>
+      )
+  }
+}

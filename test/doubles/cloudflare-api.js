@@ -8,8 +8,10 @@
 //   POST /__double/fail  {status, errors}  answer the next API call with this error envelope
 //   GET  /__double/requests                every recorded API request
 //   GET  /__double/scripts/:name           an uploaded script: { metadata, modules }
+//   (GET …/scripts/:name/content answers like the real API, so the platform can read code back)
 
-const SCRIPT_PATH = /^\/client\/v4\/accounts\/([^/]+)\/workers\/dispatch\/namespaces\/([^/]+)\/scripts\/([^/]+)$/
+const SCRIPT_PATH =
+  /^\/client\/v4\/accounts\/([^/]+)\/workers\/dispatch\/namespaces\/([^/]+)\/scripts\/([^/]+)(\/content)?$/
 
 const state = { requests: [], scripts: new Map(), failures: [] }
 
@@ -44,6 +46,10 @@ export default {
     if (failure) return envelope(failure.status, null, failure.errors)
 
     const scriptName = decodeURIComponent(match[3])
+    if (match[4]) {
+      if (request.method !== 'GET') return envelope(405, null, [{ code: 10000, message: 'Method not allowed' }])
+      return content(scriptName)
+    }
     if (request.method === 'PUT')
       return upload(new Request(request.url, { method: 'PUT', headers: request.headers, body }), recorded, scriptName)
     if (request.method === 'DELETE') {
@@ -110,6 +116,27 @@ async function upload(request, recorded, scriptName) {
   }
   state.scripts.set(scriptName, { metadata, modules })
   return envelope(200, { id: scriptName, tags: metadata.tags ?? [] })
+}
+
+// GET …/scripts/{name}/content: the modules as uploaded, multipart, with the main module named by the
+// cf-entrypoint header (as wrangler reads it); a service-worker script comes back as its text.
+function content(scriptName) {
+  const script = state.scripts.get(scriptName)
+  if (!script) return envelope(404, null, [{ code: 10007, message: 'This Worker does not exist on your account.' }])
+  const { metadata, modules } = script
+  if (metadata.body_part) {
+    return new Response(modules[metadata.body_part].content, { headers: { 'content-type': 'application/javascript' } })
+  }
+  const form = new FormData()
+  for (const [name, module] of Object.entries(modules)) {
+    const bytes = BINARY_TYPES.has(module.type) ? fromBase64(module.content) : module.content
+    form.append(name, new File([bytes], name, { type: module.type }))
+  }
+  return new Response(form, { headers: { 'cf-entrypoint': metadata.main_module } })
+}
+
+function fromBase64(base64) {
+  return Uint8Array.from(atob(base64), (char) => char.charCodeAt(0))
 }
 
 function toBase64(bytes) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { MAX_MODULES } from '../../src/platform/bundle'
+import { MODULE_FILES, multipart } from '../fixtures/modules'
 import {
   helloScript,
   inputValue,
@@ -116,6 +117,45 @@ describe('upload form', () => {
     const res = await postForm({ name: 'huge', script: 'x'.repeat(4 * 1024 * 1024) })
     expect(res.status).toBe(413)
     expect(await res.text()).toContain('Upload too large')
+  })
+})
+
+describe('upload a new version (/upload?name=…)', () => {
+  it('prefills the current code of a one-file worker', async () => {
+    const name = uniqueName('prefill')
+    const script = helloScript('current version')
+    await putScript(name, script)
+    const html = await (await platform(`/upload?name=${name}`)).text()
+    expect(inputValue(html, 'name')).toBe(name)
+    expect(textareaContent(html)).toBe(script)
+    expect(html).toContain('The box holds the code of the current version')
+  })
+
+  it('prefills a service-worker script as it was uploaded', async () => {
+    const name = uniqueName('prefill-sw')
+    const script = 'addEventListener("fetch", (e) => e.respondWith(new Response("sw")))'
+    await putScript(name, script)
+    expect(textareaContent(await (await platform(`/upload?name=${name}`)).text())).toBe(script)
+  })
+
+  it('for several files, names them and the main module instead of filling the box', async () => {
+    const name = uniqueName('prefill-multi')
+    const res = await platform(`/api/workers/${name}`, {
+      method: 'PUT',
+      body: multipart(MODULE_FILES, { main: 'main.mjs' }),
+    })
+    expect(res.status).toBe(201)
+    const html = await (await platform(`/upload?name=${name}`)).text()
+    expect(textareaContent(html)).toBe('')
+    expect(inputValue(html, 'main')).toBe('main.mjs')
+    expect(html).toContain('The current version has 5 files (main.mjs, lib.js, data.json, banner.txt, add.wasm)')
+    expect(html).not.toContain('platform.js,')
+  })
+
+  it('shows the example for a name that has no worker', async () => {
+    const html = await (await platform(`/upload?name=${uniqueName('free')}`)).text()
+    expect(textareaContent(html)).toContain('async fetch(request, env, ctx)')
+    expect(html).not.toContain('id="current-code"')
   })
 })
 

@@ -18,6 +18,8 @@ export interface UserWorkerBackend {
   fetcher(workerId: string, options: FetcherOptions): UserWorkerFetcher
   /** Deletes a Worker ID's code; deleting an unknown ID is not an error. */
   remove(workerId: string): Promise<void>
+  /** The code deployed under a Worker ID, or null when it is gone (to prefill "upload a new version"). */
+  code(workerId: string): Promise<WorkerBundle | null>
 }
 
 export interface FetcherOptions {

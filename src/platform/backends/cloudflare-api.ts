@@ -1,7 +1,8 @@
+import { DEFAULT_MAIN_MODULE } from '../bundle'
 import type { CloudflareApiSettings } from '../config'
 import { PlatformError } from '../errors'
-import type { WorkerBundle } from '../model'
-import { toApiPart } from './modules'
+import type { BundleModule, WorkerBundle } from '../model'
+import { fromApiPart, toApiPart } from './modules'
 
 /** The envelope every Cloudflare API v4 response comes in. */
 interface ApiEnvelope {
@@ -43,6 +44,36 @@ export class CloudflareApi {
     await this.call('PUT', scriptName, form)
   }
 
+  /**
+   * GET …/scripts/{scriptName}/content: the modules of a script as uploaded (multipart, the main
+   * module named by the `cf-entrypoint` header), or null when the script is gone.
+   */
+  async scriptContent(scriptName: string): Promise<WorkerBundle | null> {
+    const response = await this.request('GET', `${this.scriptUrl(scriptName)}/content`)
+    if (response.status === 404) {
+      await response.body?.cancel()
+      return null
+    }
+    if (!response.ok) throw await apiError(response)
+    const type = response.headers.get('content-type') ?? ''
+    if (!/^multipart\/form-data\b/i.test(type)) {
+      // A service-worker script comes back as the script itself.
+      const content = new Uint8Array(await response.arrayBuffer())
+      return {
+        mainModule: DEFAULT_MAIN_MODULE,
+        modules: [fromApiPart(DEFAULT_MAIN_MODULE, 'application/javascript', content)],
+      }
+    }
+    const form = await response.formData()
+    const modules: BundleModule[] = []
+    for (const [field, value] of form.entries()) {
+      if (typeof value === 'string') continue
+      modules.push(fromApiPart(value.name || field, value.type, new Uint8Array(await value.arrayBuffer())))
+    }
+    const mainModule = response.headers.get('cf-entrypoint') ?? modules[0]?.name ?? DEFAULT_MAIN_MODULE
+    return { mainModule, modules }
+  }
+
   /** DELETE …/scripts/{scriptName}; a script that is already gone counts as deleted. */
   async deleteScript(scriptName: string): Promise<void> {
     await this.call('DELETE', scriptName, undefined, { allowNotFound: true })
@@ -60,32 +91,36 @@ export class CloudflareApi {
     body: FormData | undefined,
     { allowNotFound = false } = {},
   ): Promise<void> {
-    let response: Response
-    try {
-      response = await this.fetchImpl(this.scriptUrl(scriptName), {
-        method,
-        body,
-        headers: { Authorization: `Bearer ${this.settings.apiToken}` },
-      })
-    } catch {
-      throw new PlatformError('cloudflare_api_error', 'Could not reach the Cloudflare API. Try again in a moment.')
-    }
+    const response = await this.request(method, this.scriptUrl(scriptName), body)
     if (response.ok) {
       await response.body?.cancel()
       return
     }
     if (allowNotFound && response.status === 404) return
-
-    const errors = (await readEnvelope(response)).errors ?? []
-    const described = errors
-      .filter((error) => error.message)
-      .map((error) => (error.code ? `${error.code}: ${error.message}` : String(error.message)))
-    const message = described.length
-      ? `Cloudflare API error ${described.join('; ')}`
-      : `Cloudflare API answered ${response.status} ${response.statusText}`.trim()
-    const rejected = response.status < 500 && errors.some((error) => SCRIPT_REJECTED_CODES.has(error.code ?? 0))
-    throw new PlatformError(rejected ? 'script_rejected' : 'cloudflare_api_error', message)
+    throw await apiError(response)
   }
+
+  /** One authenticated API call; only a failure to reach the API throws. */
+  private async request(method: string, url: string, body?: FormData): Promise<Response> {
+    try {
+      return await this.fetchImpl(url, { method, body, headers: { Authorization: `Bearer ${this.settings.apiToken}` } })
+    } catch {
+      throw new PlatformError('cloudflare_api_error', 'Could not reach the Cloudflare API. Try again in a moment.')
+    }
+  }
+}
+
+/** The API's own error codes and messages (never the request, which holds the token). */
+async function apiError(response: Response): Promise<PlatformError> {
+  const errors = (await readEnvelope(response)).errors ?? []
+  const described = errors
+    .filter((error) => error.message)
+    .map((error) => (error.code ? `${error.code}: ${error.message}` : String(error.message)))
+  const message = described.length
+    ? `Cloudflare API error ${described.join('; ')}`
+    : `Cloudflare API answered ${response.status} ${response.statusText}`.trim()
+  const rejected = response.status < 500 && errors.some((error) => SCRIPT_REJECTED_CODES.has(error.code ?? 0))
+  return new PlatformError(rejected ? 'script_rejected' : 'cloudflare_api_error', message)
 }
 
 async function readEnvelope(response: Response): Promise<ApiEnvelope> {

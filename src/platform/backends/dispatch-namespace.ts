@@ -38,6 +38,11 @@ export class DispatchNamespaceBackend implements UserWorkerBackend {
     })
   }
 
+  /** The modules as the namespace holds them (GET …/content), for "upload a new version". */
+  code(workerId: string): Promise<WorkerBundle | null> {
+    return this.api.scriptContent(workerId)
+  }
+
   fetcher(workerId: string, { settings, context }: FetcherOptions): UserWorkerFetcher {
     const dispatcher = this.dispatcher
     if (!dispatcher) {

@@ -76,6 +76,11 @@ export class DynamicWorkersBackend implements UserWorkerBackend {
   async remove(workerId: string): Promise<void> {
     await this.kv.delete(codeKey(workerId))
   }
+
+  async code(workerId: string): Promise<WorkerBundle | null> {
+    const stored = await this.kv.get<StoredCode>(codeKey(workerId), 'json')
+    return stored && { mainModule: stored.mainModule, modules: stored.modules }
+  }
 }
 
 /**

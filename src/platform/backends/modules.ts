@@ -1,4 +1,4 @@
-import { fromBase64 } from '../../lib/encoding'
+import { fromBase64, toBase64 } from '../../lib/encoding'
 import type { BundleModule } from '../model'
 
 type LoaderModule = WorkerLoaderWorkerCode['modules'][string]
@@ -48,4 +48,21 @@ export function toApiPart(module: BundleModule): ApiPart {
     case 'wasm':
       return { content: fromBase64(module.content), type: 'application/wasm' }
   }
+}
+
+const JSON_AS_MODULE = /^export default JSON\.parse\(("(?:[^"\\]|\\.)*")\);\n?$/
+
+/** A part of a script as the Cloudflare API returns it, back as the bundle module it was uploaded from. */
+export function fromApiPart(name: string, type: string, content: Uint8Array): BundleModule {
+  const text = () => new TextDecoder().decode(content)
+  if (/^application\/wasm\b/i.test(type)) return { name, type: 'wasm', content: toBase64(content) }
+  if (/^text\/plain\b/i.test(type)) return { name, type: 'text', content: text() }
+  if (/^(application|text)\/javascript\+module\b/i.test(type)) {
+    // A .json module went up as an ES module (see toApiPart): give back the JSON text.
+    const json = name.endsWith('.json') ? JSON_AS_MODULE.exec(text()) : null
+    return json?.[1]
+      ? { name, type: 'json', content: JSON.parse(json[1]) as string }
+      : { name, type: 'esm', content: text() }
+  }
+  return { name, type: 'service-worker', content: text() }
 }

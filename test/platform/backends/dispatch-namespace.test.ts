@@ -458,4 +458,32 @@ describe('dispatch-namespace backend', () => {
     await put(name, 'addEventListener("fetch", (e) => e.respondWith(new Response("sw in a namespace")))')
     expect(await (await call(`/user-workers/${name}`)).text()).toBe('sw in a namespace')
   })
+  it('prefills "upload a new version" with the code read back from the namespace (GET …/content)', async () => {
+    const name = uniqueName('ns-prefill')
+    const script = helloScript('in the namespace')
+    await put(name, script)
+    const html = await (await call(`/upload?name=${name}`)).text()
+    expect(textareaContent(html)).toBe(script)
+    const reads = (await recorded()).filter((request) => request.method === 'GET')
+    expect(reads.map((request) => request.path.split('/').slice(-1)[0])).toEqual(['content'])
+  })
+
+  it('reads a multi-module worker back with its JSON module as uploaded, and names its files', async () => {
+    const name = uniqueName('ns-prefill-multi')
+    await call(`/api/workers/${name}`, { method: 'PUT', body: multipart(MODULE_FILES, { main: 'main.mjs' }) })
+    const html = await (await call(`/upload?name=${name}`)).text()
+    expect(inputValue(html, 'main')).toBe('main.mjs')
+    expect(html).toContain('5 files (main.mjs, lib.js, data.json, banner.txt, add.wasm)')
+  })
+
+  it('shows the example, saying so, when the namespace cannot give the code back', async () => {
+    const name = uniqueName('ns-prefill-down')
+    await put(name, helloScript('x'))
+    await failNext(500, [{ code: 10013, message: 'An unknown error occurred' }])
+    const res = await call(`/upload?name=${name}`)
+    expect(res.status).toBe(200)
+    const html = await res.text()
+    expect(textareaContent(html)).toContain('async fetch(request, env, ctx)')
+    expect(html).toContain('could not be loaded just now')
+  })
 })
