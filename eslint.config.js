@@ -55,5 +55,10 @@ export default defineConfig(
     files: ['test/doubles/**/*.js', 'bench/baseline/**/*.js'],
     languageOptions: { globals: globals.serviceworker },
   },
+  // Example tenant projects: their public/ scripts run in the browser.
+  {
+    files: ['examples/*/public/**/*.js'],
+    languageOptions: { globals: globals.browser },
+  },
   prettier,
 )

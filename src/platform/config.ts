@@ -33,6 +33,13 @@ export interface Config {
   deploymentGraceMs: number
   /** dispatch-namespace: the Worker set as tail consumer of every upload (to collect logs). */
   tailConsumer: string | undefined
+  /**
+   * dispatch-namespace: the outbound Worker wired to the `dispatcher` binding, if the operator says so.
+   * Without it nothing in a namespace enforces egress policies, so only allow-all is accepted.
+   */
+  outboundWorker: string | undefined
+  /** False on dispatch-namespace without the outbound Worker: egress policies cannot be enforced. */
+  egressEnforced: boolean
   /** Encrypts user Workers' secrets at rest (in the name's Durable Object) when set. */
   secretsKey: string | undefined
   /** Per-worker CPU and subrequest limits: what a worker gets by default, and the most it may ask for. */
@@ -73,6 +80,7 @@ export const CONFIG_VARS = [
   'USER_WORKERS_SANDBOX',
   'DEPLOYMENT_GRACE_SECONDS',
   'TAIL_CONSUMER',
+  'DISPATCH_OUTBOUND_WORKER',
   'RESERVED_NAMES',
   'SECRETS_KEY',
   'USER_CPU_MS',
@@ -122,6 +130,8 @@ export function parseConfig(env: ConfigVars): Config {
     sandboxPolicy: parseSandbox(clean(env.USER_WORKERS_SANDBOX)),
     deploymentGraceMs: parseGrace(env.DEPLOYMENT_GRACE_SECONDS) * 1000,
     tailConsumer: clean(env.TAIL_CONSUMER),
+    outboundWorker: clean(env.DISPATCH_OUTBOUND_WORKER),
+    egressEnforced: backend !== 'dispatch-namespace' || clean(env.DISPATCH_OUTBOUND_WORKER) !== undefined,
     secretsKey: parseSecret('SECRETS_KEY', env.SECRETS_KEY),
     limits: parseLimits(env),
     maxHops: parsePositiveInt('MAX_HOPS', env.MAX_HOPS) ?? DEFAULTS.maxHops,

@@ -59,6 +59,7 @@ pages.get('/upload', async (c) => {
       current={prefill}
       maxScriptBytes={platform.config.maxScriptBytes}
       reservedNames={[...platform.config.reservedNames]}
+      egressEnforced={platform.config.egressEnforced}
       settings={settingsProps(platform, current, values)}
     />,
   )
@@ -95,6 +96,7 @@ pages.post('/upload', limitUploadBody, async (c) => {
         settings={settingsProps(platform, current, form.fields)}
         maxScriptBytes={config.maxScriptBytes}
         reservedNames={[...config.reservedNames]}
+        egressEnforced={config.egressEnforced}
         error={{ code: error.code, message: error.message }}
       />,
       error.status,

@@ -4,9 +4,10 @@ import type { Config } from '../platform/config'
 import type { WorkerSummary } from '../platform/model'
 import { USER_WORKERS_MOUNT } from '../platform/urls'
 import { Layout } from './layout'
+import { EgressNotice } from './notices'
 
 export interface HomeProps {
-  config: Pick<Config, 'backend' | 'backendReason' | 'userWorkersDomain' | 'placeholders'>
+  config: Pick<Config, 'backend' | 'backendReason' | 'userWorkersDomain' | 'placeholders' | 'egressEnforced'>
   /** Each worker with the URL it is served at. */
   workers: (WorkerSummary & { url: string })[]
   /** Link to the next page of workers, when there is one. */
@@ -23,6 +24,7 @@ export const HomePage: FC<HomeProps> = ({ config, workers, nextPage, paged }) =>
       <code>{config.userWorkersDomain ? `<name>.${config.userWorkersDomain}` : `${USER_WORKERS_MOUNT}/<name>`}</code>.
       User Workers run on the <strong>{config.backend}</strong> backend: {config.backendReason}
     </p>
+    {!config.egressEnforced && <EgressNotice />}
     {config.placeholders.length > 0 && (
       <div class="alert notice" id="placeholders">
         <p>

@@ -7,6 +7,7 @@ import { MAX_NAME_LENGTH, NAME_PATTERN, NAME_RULES } from '../platform/names'
 import { PLATFORM_MODULE } from '../platform/platform-module'
 import { USER_WORKERS_MOUNT } from '../platform/urls'
 import { Layout } from './layout'
+import { EgressNotice } from './notices'
 import { SettingsFields, type SettingsFieldsProps } from './settings-fields'
 
 export const EXAMPLE_SCRIPT = `import { platform } from "./${PLATFORM_MODULE}";
@@ -34,6 +35,8 @@ export interface UploadProps {
   main?: string
   settings: SettingsFieldsProps
   maxScriptBytes: number
+  /** False on a namespace without its outbound Worker: egress policies would not be enforced. */
+  egressEnforced: boolean
   /** Names the platform keeps for itself (config RESERVED_NAMES). */
   reservedNames: readonly string[]
   /** "Upload a new version": what the form shows of the current code. */
@@ -53,6 +56,7 @@ export const UploadPage: FC<UploadProps> = ({
   settings,
   maxScriptBytes,
   reservedNames,
+  egressEnforced,
   scriptWithheld = false,
   current,
   error,
@@ -138,6 +142,7 @@ export const UploadPage: FC<UploadProps> = ({
         Label <span class="hint">— optional, shown in the worker’s deployment history</span>
       </label>
       <input type="text" id="label" name="label" value={label} maxlength={MAX_LABEL_LENGTH} autocomplete="off" />
+      {!egressEnforced && <EgressNotice />}
       <SettingsFields {...settings} open={settings.open || error?.code === 'invalid_settings'} />
       <label for="token">
         Deploy token{' '}

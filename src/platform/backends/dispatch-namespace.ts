@@ -20,9 +20,16 @@ export class DispatchNamespaceBackend implements UserWorkerBackend {
     private readonly compatibilityDate: string,
     /** The Worker that receives user Workers' logs (this dispatch Worker's own name), if any. */
     private readonly tailConsumer: string | undefined,
+    /** The outbound Worker wired to the dispatcher binding (DISPATCH_OUTBOUND_WORKER), if any. */
+    private readonly outboundWorker: string | undefined,
   ) {}
 
   async deploy(workerId: string, bundle: WorkerBundle, info: DeployInfo): Promise<void> {
+    // Only the outbound Worker enforces egress in a namespace: without it a policy would be a promise
+    // nothing keeps, so it is refused rather than stored.
+    if (!this.outboundWorker && info.settings.egress.mode !== 'allow-all') {
+      throw new PlatformError('invalid_settings', EGRESS_NOT_ENFORCED)
+    }
     const main = bundle.modules.find((module) => module.name === bundle.mainModule)
     await this.api.uploadScript(workerId, bundle, {
       ...(main?.type === 'service-worker' ? { body_part: bundle.mainModule } : { main_module: bundle.mainModule }),
@@ -80,6 +87,11 @@ function outboundParameters(egress: EgressPolicy, context: DispatchContext): Out
     platformHosts: context.platformHosts.join(','),
   }
 }
+
+export const EGRESS_NOT_ENFORCED =
+  'Egress policies (block-all, allow-list) are not available on this platform yet: its dispatch namespace has no ' +
+  'outbound Worker to enforce them (the operator deploys outbound/ and sets DISPATCH_OUTBOUND_WORKER). ' +
+  'Choose "Allow all" for now.'
 
 /** Separates failures of the namespace itself from exceptions thrown by the user's code. */
 function classifyDispatchError(error: unknown): unknown {

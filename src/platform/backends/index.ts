@@ -12,6 +12,7 @@ export function backendFor(config: Config, env: Env): UserWorkerBackend {
       env.dispatcher,
       config.userCompatibilityDate,
       config.tailConsumer,
+      config.outboundWorker,
     )
   }
   return new DynamicWorkersBackend(env.WORKER_MAPPINGS, env.LOADER, config.userCompatibilityDate)

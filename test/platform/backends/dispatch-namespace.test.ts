@@ -103,6 +103,9 @@ const namespaceEnv: NamespaceEnv = {
   dispatcher: dispatcher as unknown as DispatchNamespace,
 }
 
+/** The namespace with the outbound Worker wired (wrangler.jsonc's `outbound` + DISPATCH_OUTBOUND_WORKER). */
+const withOutbound: NamespaceEnv = { ...namespaceEnv, DISPATCH_OUTBOUND_WORKER: 'workers-for-platforms-outbound' }
+
 // Every response of this suite and every line the platform logs is checked for the API token.
 const responses: string[] = []
 const logged: unknown[][] = []
@@ -354,13 +357,13 @@ describe('dispatch-namespace backend', () => {
       limits: { cpuMs: 25, subRequests: 5 },
       egress: { mode: 'allow-list', hosts: ['example.com'] },
     }
-    const res = await call(`/api/workers/${name}`, {
-      method: 'PUT',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(body),
-    })
+    const res = await call(
+      `/api/workers/${name}`,
+      { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) },
+      withOutbound,
+    )
     const { workerId } = await res.json<{ workerId: string }>()
-    await (await call(`/user-workers/${name}`)).text()
+    await (await call(`/user-workers/${name}`, undefined, withOutbound)).text()
     expect(dispatchOptions.get(workerId)).toEqual({
       limits: { cpuMs: 25, subRequests: 5 },
       // The outbound Worker's parameters: the policy, the hop count, the platform's own hosts.
@@ -371,6 +374,32 @@ describe('dispatch-namespace backend', () => {
       },
     })
   })
+
+  it.each([
+    ['block-all', { mode: 'block-all' }],
+    ['an allow-list', { mode: 'allow-list', hosts: ['example.com'] }],
+  ])(
+    'refuses %s (400 invalid_settings) while no outbound Worker is wired, and says so on the pages',
+    async (_, egress) => {
+      const name = uniqueName('ns-no-outbound')
+      const body = JSON.stringify({ script: helloScript('x'), egress })
+      const json = { 'Content-Type': 'application/json' }
+      const res = await call(`/api/workers/${name}`, { method: 'PUT', headers: json, body })
+      expect(res.status).toBe(400)
+      const { error } = await res.json<{ error: { code: string; message: string } }>()
+      expect(error.code).toBe('invalid_settings')
+      expect(error.message).toContain('no outbound Worker to enforce them')
+      expect(await recorded()).toEqual([])
+      expect((await call(`/user-workers/${name}`)).status).toBe(404)
+
+      for (const page of ['/', '/upload']) {
+        expect(await (await call(page)).text()).toContain('Egress policies are off on this platform.')
+        expect(await (await call(page, undefined, withOutbound)).text()).not.toContain('Egress policies are off')
+      }
+      const wired = await call(`/api/workers/${name}`, { method: 'PUT', headers: json, body }, withOutbound)
+      expect(wired.status).toBe(201)
+    },
+  )
 
   it('answers 503 naming the limit when a user Worker exceeds it', async () => {
     const name = uniqueName('ns-cpu')

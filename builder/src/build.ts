@@ -1,0 +1,206 @@
+import { InMemoryFileSystem, inferContentType } from '@cloudflare/worker-bundler'
+import type { BuildLimits, BuildRequest, BuildResult, BuildSuccess, StaticAsset } from '../../src/platform/build'
+import { bundle } from './bundle'
+import { BuildCache, buildKey } from './cache'
+import { checkDeclared, resolveFromLockfile, resolveFromRegistry, type Resolution } from './dependencies'
+import { BuildFailed } from './failure'
+import { readSource, type ProjectFiles } from './input'
+import { installExactly } from './install'
+import { detectEntry, isUnder, readProjectConfig, text, type ProjectConfig } from './project'
+
+/** Up to 32 builds or 64 MB of output per isolate. */
+const cache = new BuildCache(32, 64 * 1024 * 1024)
+
+/** One build, start to finish: never throws, every failure is a BuildFailure. */
+export async function build(request: BuildRequest): Promise<BuildResult> {
+  try {
+    checkRequest(request)
+    return await withTimeout(request.limits.maxBuildMs, () => run(request))
+  } catch (error) {
+    if (error instanceof BuildFailed) return error.toResult()
+    console.error('builder: unexpected failure', error)
+    return {
+      ok: false,
+      kind: 'internal',
+      errors: [{ message: `The builder failed: ${error instanceof Error ? error.message : String(error)}` }],
+    }
+  }
+}
+
+async function run(request: BuildRequest): Promise<BuildSuccess> {
+  const files = readSource(request.source, request.limits)
+  const config = readProjectConfig(files)
+  const warnings: string[] = []
+  const sources: ProjectFiles = new Map()
+  const assets: StaticAsset[] = []
+  for (const [path, content] of files) {
+    if (isUnder(path, config.assetsDirectory)) {
+      assets.push(toAsset(`/${path.slice(config.assetsDirectory.length).replace(/^\/+/, '')}`, content))
+    } else if (path.startsWith('node_modules/')) {
+      // Packages come from the registry at the versions reported back, never from the upload.
+      if (!warnings.some((warning) => warning.startsWith('node_modules/'))) {
+        warnings.push('node_modules/ was left out: packages are installed from the registry.')
+      }
+    } else {
+      sources.set(path, content)
+    }
+  }
+
+  const clientEntries = request.clientEntries ?? []
+  const entry = detectEntry(sources, config, request.entry)
+  if (!entry && (clientEntries.length > 0 || assets.length === 0)) {
+    throw BuildFailed.user(
+      clientEntries.length > 0
+        ? 'Client entries need a Worker entry module too.'
+        : `No entry module found: name one, set "main" in wrangler config or package.json, add src/index.ts, or put static files in ${config.assetsDirectory}/.`,
+    )
+  }
+  for (const client of clientEntries) {
+    if (!sources.has(client))
+      throw BuildFailed.user(`The client entry ${client} is not in the project.`, { file: client })
+  }
+
+  const declared = entry ? declaredDependencies(sources, config) : {}
+  checkDeclared(declared)
+  const resolution = await resolve(declared, sources, request)
+  warnings.push(...resolution.warnings)
+  const versions = resolution.versions
+  const key = await buildKey({ files, versions, options: { entry, clientEntries, registry: request.registry } })
+  const hit = cache.get(key)
+  if (hit) return { ...hit, cached: true }
+
+  let worker: BuildSuccess['worker'] = null
+  if (entry) {
+    const fileSystem = new InMemoryFileSystem()
+    const decoder = new TextDecoder()
+    for (const [path, content] of sources) fileSystem.write(path, decoder.decode(content))
+    const extra = await installExactly(fileSystem, versions, request.registry)
+    for (const [name, version] of extra) {
+      versions.set(name, version)
+      warnings.push(`package-lock.json does not list ${name}; installed ${version}.`)
+    }
+    if (versions.size > request.limits.maxDependencies) {
+      throw BuildFailed.limit(
+        'maxDependencies',
+        `The project needs over ${request.limits.maxDependencies} npm packages.`,
+      )
+    }
+    const bundled = await bundle({
+      fileSystem,
+      entry,
+      clientEntries,
+      registry: request.registry,
+      compatibilityFlags: config.compatibilityFlags ?? [],
+      ...jsxImportSource(config, declared),
+    })
+    worker = bundled.worker
+    warnings.push(...bundled.warnings)
+    const encoder = new TextEncoder()
+    for (const [path, content] of Object.entries(bundled.clientAssets)) {
+      if (assets.some((asset) => asset.path === path)) {
+        throw BuildFailed.user(`The client bundle ${path} would replace the static file of the same path.`)
+      }
+      assets.push(toAsset(path, encoder.encode(content)))
+    }
+  }
+
+  const result: BuildSuccess = {
+    ok: true,
+    worker,
+    assets: assets.sort((a, b) => a.path.localeCompare(b.path)),
+    ...(config.assetConfig ? { assetConfig: config.assetConfig } : {}),
+    dependencies: Object.fromEntries([...versions].sort(([a], [b]) => a.localeCompare(b))),
+    ...(config.compatibilityDate ? { compatibilityDate: config.compatibilityDate } : {}),
+    ...(config.compatibilityFlags ? { compatibilityFlags: config.compatibilityFlags } : {}),
+    warnings,
+    cached: false,
+  }
+  cache.set(key, result)
+  return result
+}
+
+function resolve(
+  declared: Record<string, string>,
+  sources: ProjectFiles,
+  request: BuildRequest,
+): Promise<Resolution> | Resolution {
+  if (Object.keys(declared).length === 0) return { versions: new Map(), warnings: [] }
+  const lock = text(sources, 'package-lock.json')
+  if (lock !== undefined) return resolveFromLockfile(declared, lock, request.limits)
+  return resolveFromRegistry(declared, request.registry, request.limits)
+}
+
+const BARE_IMPORT =
+  /(?:^|[^\w$.])(?:import|export)\s*(?:[\w$*{}\s,]+from\s*)?['"]([^'"./][^'"]*)['"]|(?:^|[^\w$.])import\s*\(\s*['"]([^'"./][^'"]*)['"]\s*\)/gm
+
+/**
+ * package.json's dependencies; without a package.json (a single pasted file), the packages its
+ * scripts import, at their latest version. The JSX runtime's package counts as imported.
+ */
+function declaredDependencies(sources: ProjectFiles, config: ProjectConfig): Record<string, string> {
+  if (config.packageJson) return config.packageJson.dependencies ?? {}
+  const names = new Set<string>()
+  let hasJsx = false
+  for (const path of sources.keys()) {
+    if (!/\.(m?[jt]sx?)$/.test(path)) continue
+    hasJsx ||= /x$/.test(path)
+    for (const match of text(sources, path)?.matchAll(BARE_IMPORT) ?? []) {
+      const specifier = match[1] ?? match[2] ?? ''
+      if (/^[a-z]+:/.test(specifier)) continue
+      names.add(packageName(specifier))
+    }
+  }
+  const runtime = jsxImportSource(
+    config,
+    Object.fromEntries([...names].map((name) => [name, 'latest'])),
+  ).jsxImportSource
+  if (hasJsx && runtime) names.add(packageName(runtime))
+  return Object.fromEntries([...names].sort().map((name) => [name, 'latest']))
+}
+
+function packageName(specifier: string): string {
+  const parts = specifier.split('/')
+  return (specifier.startsWith('@') ? parts.slice(0, 2) : parts.slice(0, 1)).join('/')
+}
+
+/** tsconfig's jsxImportSource, else hono/jsx for a project that uses hono (esbuild's default is react). */
+function jsxImportSource(config: ProjectConfig, declared: Record<string, string>): { jsxImportSource?: string } {
+  if (config.jsxImportSource) return { jsxImportSource: config.jsxImportSource }
+  return 'hono' in declared ? { jsxImportSource: 'hono/jsx' } : {}
+}
+
+function toAsset(path: string, content: Uint8Array): StaticAsset {
+  return { path, content, contentType: inferContentType(path) ?? 'application/octet-stream', size: content.byteLength }
+}
+
+/** The platform sends the limits; nonsense there is its bug, not the tenant's. */
+function checkRequest(request: BuildRequest): void {
+  const limitNames: (keyof BuildLimits)[] = [
+    'maxTotalBytes',
+    'maxFiles',
+    'maxFileBytes',
+    'maxDependencies',
+    'maxBuildMs',
+  ]
+  const problems = limitNames.filter((name) => !(Number.isFinite(request.limits?.[name]) && request.limits[name] > 0))
+  if (!URL.canParse(request.registry) || !/^https?:$/.test(new URL(request.registry).protocol))
+    problems.push('registry' as never)
+  if (problems.length > 0) {
+    throw new BuildFailed('internal', [{ message: `Invalid build request: ${problems.join(', ')}.` }])
+  }
+}
+
+async function withTimeout<T>(ms: number, work: () => Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(BuildFailed.limit('maxBuildMs', `The build took over ${ms} ms and was stopped.`)),
+      ms,
+    )
+  })
+  try {
+    return await Promise.race([work(), timeout])
+  } finally {
+    if (timer !== undefined) clearTimeout(timer)
+  }
+}

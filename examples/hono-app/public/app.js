@@ -1,0 +1,6 @@
+// Asks the Worker how long it has been up.
+fetch('/api/uptime')
+  .then((response) => response.json())
+  .then(({ uptime }) => {
+    document.getElementById('uptime').textContent = uptime
+  })

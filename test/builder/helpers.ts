@@ -1,0 +1,104 @@
+import { env } from 'cloudflare:test'
+import { exports } from 'cloudflare:workers'
+import type {
+  BuildLimits,
+  BuildRequest,
+  BuildResult,
+  BuildSource,
+  BuildSuccess,
+  BuildFailure,
+} from '../../src/platform/build'
+import { NPM_REGISTRY_DOUBLE } from '../doubles/npm-registry-constants'
+import { npmTarball } from '../doubles/tarball'
+
+export const REGISTRY = NPM_REGISTRY_DOUBLE.url
+
+export const LIMITS: BuildLimits = {
+  maxTotalBytes: 5_000_000,
+  maxFiles: 500,
+  maxFileBytes: 1_000_000,
+  maxDependencies: 50,
+  maxBuildMs: 25_000,
+}
+
+interface Builder {
+  build(request: BuildRequest): Promise<BuildResult>
+}
+
+/** Calls the builder over RPC, through the Worker's own `Builder` entrypoint, as the platform will. */
+export function build(source: BuildSource, request: Partial<BuildRequest> = {}): Promise<BuildResult> {
+  const builder = (exports as unknown as { Builder: Builder }).Builder
+  return builder.build({ source, registry: REGISTRY, limits: LIMITS, ...request })
+}
+
+export async function buildOk(source: BuildSource, request: Partial<BuildRequest> = {}): Promise<BuildSuccess> {
+  const result = await build(source, request)
+  if (!result.ok) throw new Error(`build failed (${result.kind}): ${JSON.stringify(result.errors)}`)
+  return result
+}
+
+export async function buildFails(source: BuildSource, request: Partial<BuildRequest> = {}): Promise<BuildFailure> {
+  const result = await build(source, request)
+  if (result.ok) throw new Error('build succeeded but was expected to fail')
+  return result
+}
+
+export interface PackageSpec {
+  name: string
+  version: string
+  files: Record<string, string>
+  dependencies?: Record<string, string>
+  /** Extra package.json fields (exports, main, module…). */
+  manifest?: Record<string, unknown>
+  /** The dist-tag to move to this version: "latest" unless null. */
+  tag?: string | null
+}
+
+/** Publishes a package into the registry double. */
+export async function publish(spec: PackageSpec): Promise<void> {
+  const manifest = { name: spec.name, version: spec.version, dependencies: spec.dependencies ?? {}, ...spec.manifest }
+  const tarball = npmTarball({ 'package.json': JSON.stringify(manifest), ...spec.files })
+  const response = await fetch(`${REGISTRY}/-/publish`, {
+    method: 'POST',
+    body: JSON.stringify({
+      name: spec.name,
+      version: spec.version,
+      dependencies: spec.dependencies ?? {},
+      tag: spec.tag === undefined ? 'latest' : spec.tag,
+      tarball: btoa(String.fromCharCode(...tarball)),
+    }),
+  })
+  if (!response.ok) throw new Error(`publish failed: ${response.status}`)
+}
+
+/** How often the registry double served this package's metadata and tarballs. */
+export async function registryRequests(name: string): Promise<{ packument: number; tarball: number }> {
+  const response = await fetch(`${REGISTRY}/-/requests?name=${encodeURIComponent(name)}`)
+  return response.json<{ packument: number; tarball: number }>()
+}
+
+/** A name no other test uses, for packages whose versions a test changes. */
+export function uniquePackage(prefix: string): string {
+  return `${prefix}-${crypto.randomUUID().slice(0, 8)}`
+}
+
+/** The bundle's one ES module: what the builder produced for the Worker. */
+export function mainCode(result: BuildSuccess): string {
+  const main = result.worker?.modules.find((module) => module.name === result.worker?.mainModule)
+  if (!main) throw new Error('no main module')
+  return main.content
+}
+
+/** Runs a built Worker in a fresh Worker Loader isolate (a test-only binding) and sends it one request. */
+export async function runWorker(result: BuildSuccess, request: Request): Promise<Response> {
+  const worker = result.worker
+  if (!worker) throw new Error('no worker')
+  const loader = (env as unknown as { LOADER: WorkerLoader }).LOADER
+  const stub = loader.load({
+    compatibilityDate: result.compatibilityDate ?? '2026-11-01',
+    compatibilityFlags: result.compatibilityFlags ?? [],
+    mainModule: worker.mainModule,
+    modules: Object.fromEntries(worker.modules.map((module) => [module.name, { js: module.content }])),
+  })
+  return stub.getEntrypoint().fetch(request)
+}
