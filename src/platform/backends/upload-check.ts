@@ -19,6 +19,12 @@ export default {
 };`
 
 const CHECK_TIMEOUT_MS = 5_000
+/**
+ * CPU the check may spend. On Cloudflare this stops a global scope that never finishes; local workerd
+ * enforces neither it nor the timeout above for a loop that never yields (measured: the isolate runs on
+ * the dev server's only thread, so the clock never advances), so there such an upload hangs `npm run dev`.
+ */
+export const CHECK_LIMITS = { cpuMs: 1_000 } as const
 const NO_FETCH_HANDLER =
   'The script has no fetch handler. Export one: export default { async fetch(request, env, ctx) { … } }'
 
@@ -37,9 +43,17 @@ export async function checkBundle(
   if (main?.type === 'service-worker') {
     // Service-worker scripts cannot be imported; start the script itself. Only a failure to start
     // rejects it: its own handler may well throw for a request it was never meant to get.
-    const worker = loader.load({ compatibilityDate, mainModule: main.name, modules, globalOutbound: null, env: {} })
+    const worker = loader.load({
+      compatibilityDate,
+      mainModule: main.name,
+      modules,
+      globalOutbound: null,
+      env: {},
+      limits: CHECK_LIMITS,
+    })
     try {
-      await withTimeout(worker.getEntrypoint().fetch('http://upload-check/'), CHECK_TIMEOUT_MS)
+      const entrypoint = worker.getEntrypoint(undefined, { limits: CHECK_LIMITS })
+      await withTimeout(entrypoint.fetch('http://upload-check/'), CHECK_TIMEOUT_MS)
     } catch (error) {
       const message = runtimeMessage(error)
       if (isStartupFailure(error)) throw new PlatformError('script_rejected', `The script does not start: ${message}`)
@@ -51,10 +65,18 @@ export async function checkBundle(
   if (PROBE_MODULE in modules)
     throw new PlatformError('invalid_request', `"${PROBE_MODULE}" is a reserved module name.`)
   modules[PROBE_MODULE] = { js: PROBE_SOURCE(bundle.mainModule) }
-  const probe = loader.load({ compatibilityDate, mainModule: PROBE_MODULE, modules, globalOutbound: null, env: {} })
+  const probe = loader.load({
+    compatibilityDate,
+    mainModule: PROBE_MODULE,
+    modules,
+    globalOutbound: null,
+    env: {},
+    limits: CHECK_LIMITS,
+  })
   let result: { hasFetch: boolean }
   try {
-    const response = await withTimeout(probe.getEntrypoint().fetch('http://upload-check/'), CHECK_TIMEOUT_MS)
+    const entrypoint = probe.getEntrypoint(undefined, { limits: CHECK_LIMITS })
+    const response = await withTimeout(entrypoint.fetch('http://upload-check/'), CHECK_TIMEOUT_MS)
     result = await response.json()
   } catch (error) {
     throw new PlatformError('script_rejected', `The script does not start: ${runtimeMessage(error)}`)
