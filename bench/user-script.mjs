@@ -8,6 +8,18 @@ export const HELLO_SCRIPT = `export default {
   },
 };`
 
+/**
+ * A user Worker that makes one outbound fetch() per request, to the URL in `?u=`, and answers with
+ * what it got: the egress case (bench/egress.mjs) runs it on both sides.
+ */
+export const FETCH_SCRIPT = `export default {
+  async fetch(request) {
+    const target = new URL(request.url).searchParams.get("u");
+    const response = await fetch(target);
+    return new Response(await response.text(), { status: response.status });
+  },
+};`
+
 /** A user Worker whose response names its version, so a reader can tell which upload served it. */
 export const versionScript = (version) => `export default {
   async fetch(request) {

@@ -1,18 +1,36 @@
-import { HELLO_SCRIPT, USER_COMPATIBILITY_DATE } from '../user-script.mjs'
+import { FETCH_SCRIPT, HELLO_SCRIPT, USER_COMPATIBILITY_DATE } from '../user-script.mjs'
 
-// One fixed ID: the loader builds the isolate once and reuses it, as the platform does per Worker ID.
+// One fixed ID per script: the loader builds the isolate once and reuses it, as the platform does
+// per Worker ID.
 const WORKER_ID = 'bench-baseline-hello'
+const FETCHER_ID = 'bench-baseline-fetcher'
 
 // Same shape the platform gives the loader (src/platform/backends/dynamic-workers.ts): no bindings.
-const code = () => ({
+// No globalOutbound: the user script's fetch() goes straight out, without the platform's gate.
+const codeOf = (script) => () => ({
   compatibilityDate: USER_COMPATIBILITY_DATE,
   mainModule: 'worker.js',
-  modules: { 'worker.js': { js: HELLO_SCRIPT } },
+  modules: { 'worker.js': { js: script } },
   env: {},
 })
+const code = codeOf(HELLO_SCRIPT)
+const fetcherCode = codeOf(FETCH_SCRIPT)
 
 // The platform's default sandbox for the shared origin (src/platform/config.ts).
 const SANDBOX = 'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads'
+
+// The headers the platform drops from user responses on its shared origin (ORIGIN_WIDE_HEADERS).
+const ORIGIN_WIDE_HEADERS = [
+  'Set-Cookie',
+  'Clear-Site-Data',
+  'Strict-Transport-Security',
+  'Alt-Svc',
+  'NEL',
+  'Report-To',
+  'Service-Worker-Allowed',
+  'Accept-CH',
+  'Critical-CH',
+]
 
 /**
  * The confinement the platform applies to user responses on its shared origin
@@ -20,13 +38,17 @@ const SANDBOX = 'sandbox allow-scripts allow-forms allow-popups allow-modals all
  */
 function confine(response) {
   const confined = new Response(response.body, response)
-  confined.headers.delete('Set-Cookie')
+  for (const name of ORIGIN_WIDE_HEADERS) confined.headers.delete(name)
   confined.headers.append('Content-Security-Policy', SANDBOX)
   return confined
 }
 
 export default {
   fetch(request, env) {
+    // "/fetcher?u=…": one outbound fetch, ungated (the egress case, bench/egress.mjs).
+    if (request.url.includes('/fetcher?')) {
+      return env.LOADER.get(FETCHER_ID, fetcherCode).getEntrypoint().fetch(request)
+    }
     const response = env.LOADER.get(WORKER_ID, code).getEntrypoint().fetch(request)
     // "/sandboxed": the bare baseline plus only the security copy, to separate its cost from the rest.
     return request.url.endsWith('/sandboxed') ? response.then(confine) : response
