@@ -17,12 +17,12 @@ function recordingLoader() {
       const entry = { code, entrypointOptions: [] as unknown[] }
       seen.push(entry)
       const stub = env.LOADER.load(code)
-      return {
-        getEntrypoint(name?: string, options?: WorkerStubEntrypointOptions) {
-          entry.entrypointOptions.push(options)
-          return stub.getEntrypoint(name, options)
-        },
-      } as WorkerStub
+      const getEntrypoint = (name?: string, options?: WorkerStubEntrypointOptions): Fetcher => {
+        entry.entrypointOptions.push(options)
+        return stub.getEntrypoint<undefined>(name, options)
+      }
+      // Only getEntrypoint() is used by the check.
+      return { getEntrypoint } as unknown as WorkerStub
     },
   }
   return { loader, seen }
