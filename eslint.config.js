@@ -50,9 +50,10 @@ export default defineConfig(
     files: ['test/e2e/**/*.mjs'],
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
   },
-  // Worker scripts written in JavaScript: the Cloudflare API double and the benchmark's baseline.
+  // Worker scripts written in JavaScript: the API and npm registry doubles, the benchmark's
+  // baseline and the build benchmark's driver.
   {
-    files: ['test/doubles/**/*.js', 'bench/baseline/**/*.js'],
+    files: ['test/doubles/**/*.js', 'bench/baseline/**/*.js', 'bench/build/**/*.js'],
     languageOptions: { globals: globals.serviceworker },
   },
   // Example tenant projects: their public/ scripts run in the browser.
