@@ -9,6 +9,10 @@ const COPY: Partial<Record<PlatformErrorCode, { title: string; hint?: string }>>
   not_found: { title: 'Page not found', hint: 'Check the address, or start from the list of workers.' },
   worker_not_found: { title: 'No such worker', hint: 'Check the name, or upload a worker under it.' },
   worker_failed: { title: 'This worker failed', hint: 'If it is yours, check its code and upload a fixed version.' },
+  loop_detected: {
+    title: 'This request went round in a loop',
+    hint: 'Workers that call each other (or themselves) through the platform must stop somewhere.',
+  },
   deployment_missing: { title: 'This worker is unavailable', hint: 'Upload it again to restore it.' },
   cloudflare_api_error: { title: 'Cloudflare did not accept the request', hint: 'Try again in a moment.' },
   backend_unavailable: {

@@ -206,7 +206,9 @@ describe('loops', () => {
     const name = uniqueName('hops-config')
     await deployNew(name, PROBE)
     const headers = { [HOPS_HEADER]: '2' }
-    expect((await platformWith({ MAX_HOPS: '1' }, `/user-workers/${name}`, { headers })).status).toBe(508)
+    const looped = await platformWith({ MAX_HOPS: '1' }, `/user-workers/${name}`, { headers })
+    expect(looped.status).toBe(508)
+    expect(await looped.text()).toContain('This request went round in a loop')
     expect(
       (await platformWith({ MAX_HOPS: '2' }, `/user-workers/${name}?t=http://cloudflare-api.test/`, { headers }))
         .status,
