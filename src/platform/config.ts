@@ -27,6 +27,11 @@ export interface Config {
   userWorkersDomain: string | undefined
   /** CSP sandbox sent with user responses on the shared origin; undefined when turned off. */
   sandboxPolicy: string | undefined
+  /**
+   * Trusted user Workers get the visitor's `request.cf` (and, in a namespace set `trusted_workers`, a
+   * shared cache); untrusted ones (the default) get neither, as Cloudflare's untrusted namespaces.
+   */
+  userWorkersTrusted: boolean
   /** Names no deploy may use (www, api, …): the platform's own, also under host routing. */
   reservedNames: ReadonlySet<string>
   /** How long replaced code is kept: longer than KV's ~60 s propagation, so no location hits deleted code. */
@@ -82,6 +87,7 @@ export const CONFIG_VARS = [
   'TAIL_CONSUMER',
   'DISPATCH_OUTBOUND_WORKER',
   'RESERVED_NAMES',
+  'USER_WORKERS_TRUSTED',
   'SECRETS_KEY',
   'USER_CPU_MS',
   'USER_CPU_MS_MAX',
@@ -127,6 +133,7 @@ export function parseConfig(env: ConfigVars): Config {
     adminToken: parseSecret('ADMIN_TOKEN', env.ADMIN_TOKEN),
     userWorkersDomain: parseDomain(clean(env.USER_WORKERS_DOMAIN)),
     reservedNames: parseReservedNames(clean(env.RESERVED_NAMES)),
+    userWorkersTrusted: parseBoolean('USER_WORKERS_TRUSTED', clean(env.USER_WORKERS_TRUSTED)) ?? false,
     sandboxPolicy: parseSandbox(clean(env.USER_WORKERS_SANDBOX)),
     deploymentGraceMs: parseGrace(env.DEPLOYMENT_GRACE_SECONDS) * 1000,
     tailConsumer: clean(env.TAIL_CONSUMER),
@@ -169,6 +176,12 @@ function parseLimits(env: ConfigVars): LimitPolicy {
     throw new ConfigError('Default user limits (USER_CPU_MS, USER_SUBREQUESTS) must not exceed their maxima (…_MAX).')
   }
   return policy
+}
+
+function parseBoolean(name: string, value: string | undefined): boolean | undefined {
+  if (value === undefined) return undefined
+  if (value === 'true' || value === 'false') return value === 'true'
+  throw new ConfigError(`${name} must be "true" or "false"; got "${value}".`)
 }
 
 /** A comma-separated list of worker names that replaces the default list. */

@@ -370,6 +370,11 @@ export class PlatformService {
     const record = await this.find(name)
     return record && this.backend.code(record.workerId)
   }
+
+  /** dispatch-namespace: what the namespace says about trust (cached; never throws); undefined elsewhere. */
+  namespaceTrust() {
+    return this.backend.namespaceTrust?.() ?? Promise.resolve(undefined)
+  }
 }
 
 /** Runs a follow-up whose failure the name's object will make good later; says whether it worked. */

@@ -30,8 +30,15 @@ pages.get('/', async (c) => {
   const link = (name: string) => (platform.config.userWorkersDomain ? urlOf(c, name) : workerPath(name))
   const workers = page.workers.map((worker) => ({ ...worker, url: link(worker.name) }))
   const nextPage = page.cursor ? `/?cursor=${encodeURIComponent(page.cursor)}` : undefined
+  const trust = await platform.namespaceTrust()
   return c.html(
-    <HomePage config={platform.config} workers={workers} nextPage={nextPage} paged={cursor !== undefined} />,
+    <HomePage
+      config={platform.config}
+      workers={workers}
+      nextPage={nextPage}
+      paged={cursor !== undefined}
+      namespaceTrust={trust}
+    />,
   )
 })
 
@@ -60,6 +67,7 @@ pages.get('/upload', async (c) => {
       maxScriptBytes={platform.config.maxScriptBytes}
       reservedNames={[...platform.config.reservedNames]}
       egressEnforced={platform.config.egressEnforced}
+      trusted={platform.config.userWorkersTrusted}
       settings={settingsProps(platform, current, values)}
     />,
   )
@@ -97,6 +105,7 @@ pages.post('/upload', limitUploadBody, async (c) => {
         maxScriptBytes={config.maxScriptBytes}
         reservedNames={[...config.reservedNames]}
         egressEnforced={config.egressEnforced}
+        trusted={config.userWorkersTrusted}
         error={{ code: error.code, message: error.message }}
       />,
       error.status,

@@ -1,13 +1,25 @@
 import type { FC } from 'hono/jsx'
 import { formatTime } from '../lib/format'
 import type { Config } from '../platform/config'
+import type { NamespaceTrust } from '../platform/isolation'
 import type { WorkerSummary } from '../platform/model'
 import { USER_WORKERS_MOUNT } from '../platform/urls'
 import { Layout } from './layout'
-import { EgressNotice } from './notices'
+import { EgressNotice, TrustNotice } from './notices'
 
 export interface HomeProps {
-  config: Pick<Config, 'backend' | 'backendReason' | 'userWorkersDomain' | 'placeholders' | 'egressEnforced'>
+  config: Pick<
+    Config,
+    | 'backend'
+    | 'backendReason'
+    | 'userWorkersDomain'
+    | 'placeholders'
+    | 'egressEnforced'
+    | 'userWorkersTrusted'
+    | 'dispatchNamespace'
+  >
+  /** dispatch-namespace: the namespace's own trust flag, to compare with USER_WORKERS_TRUSTED. */
+  namespaceTrust?: NamespaceTrust | undefined
   /** Each worker with the URL it is served at. */
   workers: (WorkerSummary & { url: string })[]
   /** Link to the next page of workers, when there is one. */
@@ -16,7 +28,7 @@ export interface HomeProps {
   paged: boolean
 }
 
-export const HomePage: FC<HomeProps> = ({ config, workers, nextPage, paged }) => (
+export const HomePage: FC<HomeProps> = ({ config, workers, nextPage, paged, namespaceTrust }) => (
   <Layout title="Workers" backend={config.backend} current="home">
     <h1>Your workers</h1>
     <p class="lead">
@@ -25,6 +37,7 @@ export const HomePage: FC<HomeProps> = ({ config, workers, nextPage, paged }) =>
       User Workers run on the <strong>{config.backend}</strong> backend: {config.backendReason}
     </p>
     {!config.egressEnforced && <EgressNotice />}
+    {namespaceTrust && <TrustNotice config={config} trust={namespaceTrust} />}
     {config.placeholders.length > 0 && (
       <div class="alert notice" id="placeholders">
         <p>

@@ -35,6 +35,8 @@ export interface UploadProps {
   main?: string
   settings: SettingsFieldsProps
   maxScriptBytes: number
+  /** USER_WORKERS_TRUSTED: whether user Workers get `request.cf` (see the README). */
+  trusted: boolean
   /** False on a namespace without its outbound Worker: egress policies would not be enforced. */
   egressEnforced: boolean
   /** Names the platform keeps for itself (config RESERVED_NAMES). */
@@ -57,6 +59,7 @@ export const UploadPage: FC<UploadProps> = ({
   maxScriptBytes,
   reservedNames,
   egressEnforced,
+  trusted,
   scriptWithheld = false,
   current,
   error,
@@ -66,6 +69,21 @@ export const UploadPage: FC<UploadProps> = ({
     <p class="lead">
       Give it a name and an ES module with a <code>fetch</code> handler. The platform checks that it starts, deploys it,
       and serves it at <code>{USER_WORKERS_MOUNT}/&lt;name&gt;</code>; uploading again under the same name replaces it.
+    </p>
+    <p class="hint" id="runtime-notes">
+      {trusted ? (
+        <>
+          Workers here run <strong>trusted</strong>: <code>request.cf</code> is passed on.{' '}
+        </>
+      ) : (
+        <>
+          Workers here run <strong>untrusted</strong>, as in a Cloudflare dispatch namespace: no <code>request.cf</code>
+          .{' '}
+        </>
+      )}
+      {backend === 'dynamic-workers'
+        ? 'The Cache API (caches.default, caches.open) is not available on this backend: the Worker Loader gives isolates no cache, so using a cache throws “No Cache was configured”.'
+        : `The Cache API works: ${trusted ? 'a cache shared by all workers' : 'each worker has its own cache'}.`}
     </p>
     {error && (
       <div class="alert error" role="alert" id="upload-error">

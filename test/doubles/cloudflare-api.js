@@ -6,6 +6,7 @@
 // Control endpoints (used by tests only):
 //   POST /__double/reset                   forget requests, scripts and queued failures
 //   POST /__double/fail  {status, errors}  answer the next API call with this error envelope
+//   POST /__double/namespace {trusted_workers}  the namespace's trust flag (GET …/namespaces/:ns)
 //   GET  /__double/requests                every recorded API request
 //   GET  /__double/scripts/:name           an uploaded script: { metadata, modules }
 //   (GET …/scripts/:name/content answers like the real API, so the platform can read code back)
@@ -13,7 +14,9 @@
 const SCRIPT_PATH =
   /^\/client\/v4\/accounts\/([^/]+)\/workers\/dispatch\/namespaces\/([^/]+)\/scripts\/([^/]+)(\/content)?$/
 
-const state = { requests: [], scripts: new Map(), failures: [] }
+const NAMESPACE_PATH = /^\/client\/v4\/accounts\/([^/]+)\/workers\/dispatch\/namespaces\/([^/]+)$/
+
+const state = { requests: [], scripts: new Map(), failures: [], trustedWorkers: false }
 
 const envelope = (status, result, errors = []) =>
   Response.json({ success: errors.length === 0, errors, messages: [], result }, { status })
@@ -41,9 +44,20 @@ export default {
     if (recorded.authorization !== `Bearer ${env.EXPECTED_TOKEN}`) {
       return envelope(403, null, [{ code: 10000, message: 'Authentication error' }])
     }
-    if (!match) return envelope(404, null, [{ code: 7003, message: 'Could not route to ' + url.pathname }])
+    const namespace = NAMESPACE_PATH.exec(url.pathname)
+    if (!match && !namespace)
+      return envelope(404, null, [{ code: 7003, message: 'Could not route to ' + url.pathname }])
     const failure = state.failures.shift()
     if (failure) return envelope(failure.status, null, failure.errors)
+    if (namespace) {
+      if (request.method !== 'GET') return envelope(405, null, [{ code: 10000, message: 'Method not allowed' }])
+      const name = decodeURIComponent(namespace[2])
+      return envelope(200, {
+        namespace_name: name,
+        script_count: state.scripts.size,
+        trusted_workers: state.trustedWorkers,
+      })
+    }
 
     const scriptName = decodeURIComponent(match[3])
     if (match[4]) {
@@ -150,10 +164,15 @@ async function control(request, url) {
     state.requests = []
     state.scripts.clear()
     state.failures = []
+    state.trustedWorkers = false
     return new Response(null, { status: 204 })
   }
   if (request.method === 'POST' && url.pathname === '/__double/fail') {
     state.failures.push(await request.json())
+    return new Response(null, { status: 204 })
+  }
+  if (request.method === 'POST' && url.pathname === '/__double/namespace') {
+    state.trustedWorkers = (await request.json()).trusted_workers === true
     return new Response(null, { status: 204 })
   }
   if (url.pathname === '/__double/requests') return Response.json(state.requests)

@@ -24,6 +24,14 @@ describe('upload form', () => {
     expect(html).toContain('dynamic-workers')
   })
 
+  it('says user Workers run untrusted (no request.cf) and have no Cache API on the Worker Loader', async () => {
+    const html = await (await platform('/upload')).text()
+    expect(html).toContain('run <strong>untrusted</strong>')
+    expect(html).toContain('The Cache API (caches.default, caches.open) is not available on this backend')
+    const trusted = await (await platformWith({ USER_WORKERS_TRUSTED: 'true' }, '/upload')).text()
+    expect(trusted).toContain('<code>request.cf</code> is passed on')
+  })
+
   it('shows how many files one upload may have', async () => {
     expect(await (await platform('/upload')).text()).toContain(`up to ${MAX_MODULES} files`)
   })

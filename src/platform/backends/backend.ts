@@ -1,4 +1,5 @@
 import type { DispatchContext } from '../egress'
+import type { NamespaceTrust } from '../isolation'
 import type { BackendKind, EgressPolicy, WorkerBundle, WorkerSettings } from '../model'
 
 /** The part of a Fetcher the platform uses to call a user Worker. */
@@ -20,6 +21,8 @@ export interface UserWorkerBackend {
   remove(workerId: string): Promise<void>
   /** The code deployed under a Worker ID, or null when it is gone (to prefill "upload a new version"). */
   code(workerId: string): Promise<WorkerBundle | null>
+  /** dispatch-namespace: the namespace's `trusted_workers` flag as Cloudflare has it (never throws). */
+  namespaceTrust?(): Promise<NamespaceTrust>
 }
 
 export interface FetcherOptions {

@@ -8,6 +8,7 @@ import { fromApiPart, toApiPart } from './modules'
 interface ApiEnvelope {
   success?: boolean
   errors?: { code?: number; message?: string }[]
+  result?: unknown
 }
 
 /** Upload metadata: `main_module` for ES modules, `body_part` for a service-worker script. */
@@ -72,6 +73,16 @@ export class CloudflareApi {
     }
     const mainModule = response.headers.get('cf-entrypoint') ?? modules[0]?.name ?? DEFAULT_MAIN_MODULE
     return { mainModule, modules }
+  }
+
+  /** GET …/dispatch/namespaces/{namespace}: whether its Workers run trusted (`trusted_workers`). */
+  async namespaceTrustedWorkers(): Promise<boolean> {
+    const { baseUrl, accountId, namespace } = this.settings
+    const segments = ['accounts', accountId, 'workers', 'dispatch', 'namespaces', namespace]
+    const response = await this.request('GET', `${baseUrl}/${segments.map(encodeURIComponent).join('/')}`)
+    if (!response.ok) throw await apiError(response)
+    const body = await readEnvelope(response)
+    return (body.result as { trusted_workers?: unknown } | undefined)?.trusted_workers === true
   }
 
   /** DELETE …/scripts/{scriptName}; a script that is already gone counts as deleted. */

@@ -1,5 +1,6 @@
 import { errorMessage } from '../../lib/errors'
 import { PlatformError } from '../errors'
+import type { NamespaceTrust } from '../isolation'
 import { nameTag } from '../logs'
 import type { DispatchContext, OutboundParameters } from '../egress'
 import type { EgressPolicy, WorkerBundle } from '../model'
@@ -13,6 +14,7 @@ import { limitExceeded } from './limit-errors'
  */
 export class DispatchNamespaceBackend implements UserWorkerBackend {
   readonly kind = 'dispatch-namespace'
+  private trust: { at: number; value: NamespaceTrust } | undefined
 
   constructor(
     private readonly api: CloudflareApi,
@@ -43,6 +45,22 @@ export class DispatchNamespaceBackend implements UserWorkerBackend {
         ...Object.entries(info.secrets).map(([name, text]) => ({ type: 'secret_text' as const, name, text })),
       ],
     })
+  }
+
+  /**
+   * The namespace's own `trusted_workers` flag, read through the API at most once a minute per
+   * isolate (for the home page); a failure is reported, never thrown.
+   */
+  async namespaceTrust(now = Date.now()): Promise<NamespaceTrust> {
+    if (this.trust && now - this.trust.at < TRUST_CACHE_MS) return this.trust.value
+    let value: NamespaceTrust
+    try {
+      value = { trustedWorkers: await this.api.namespaceTrustedWorkers() }
+    } catch (error) {
+      value = { unknown: error instanceof PlatformError ? error.message : 'the Cloudflare API did not answer' }
+    }
+    this.trust = { at: now, value }
+    return value
   }
 
   /** The modules as the namespace holds them (GET …/content), for "upload a new version". */
@@ -87,6 +105,8 @@ function outboundParameters(egress: EgressPolicy, context: DispatchContext): Out
     platformHosts: context.platformHosts.join(','),
   }
 }
+
+const TRUST_CACHE_MS = 60_000
 
 export const EGRESS_NOT_ENFORCED =
   'Egress policies (block-all, allow-list) are not available on this platform yet: its dispatch namespace has no ' +

@@ -515,4 +515,35 @@ describe('dispatch-namespace backend', () => {
     expect(textareaContent(html)).toContain('async fetch(request, env, ctx)')
     expect(html).toContain('could not be loaded just now')
   })
+  describe('trusted or untrusted (USER_WORKERS_TRUSTED vs the namespace’s trusted_workers)', () => {
+    const setNamespaceTrust = (trusted: boolean) =>
+      fetch(`${DOUBLE}/namespace`, { method: 'POST', body: JSON.stringify({ trusted_workers: trusted }) })
+    const namespaceReads = async () =>
+      (await recorded()).filter((request) => request.path.endsWith(`/namespaces/${CLOUDFLARE_DOUBLE.namespace}`))
+
+    it('says nothing when they agree (both untrusted by default), and reads the namespace once a minute', async () => {
+      const fresh = { ...namespaceEnv }
+      for (let i = 0; i < 3; i++)
+        expect(await (await call('/', undefined, fresh)).text()).not.toContain('namespace-trust')
+      expect(await namespaceReads()).toHaveLength(1)
+    })
+
+    it('says so on the home page when they disagree, in either direction', async () => {
+      await setNamespaceTrust(true)
+      const html = await (await call('/', undefined, { ...namespaceEnv })).text()
+      expect(html).toContain('id="namespace-trust"')
+      expect(html).toContain('has <code>trusted_workers: true</code>')
+      await setNamespaceTrust(false)
+      const trusted = await (await call('/', undefined, { ...namespaceEnv, USER_WORKERS_TRUSTED: 'true' })).text()
+      expect(trusted).toContain('has <code>trusted_workers: false</code>')
+      expect(trusted).toContain('{ &quot;trusted_workers&quot;: true }')
+    })
+
+    it('keeps the home page up when the API cannot be read, saying the check failed', async () => {
+      await failNext(503, [{ code: 10013, message: 'Service unavailable' }])
+      const res = await call('/', undefined, { ...namespaceEnv })
+      expect(res.status).toBe(200)
+      expect(await res.text()).toContain('Could not read whether the namespace')
+    })
+  })
 })
