@@ -204,6 +204,9 @@ describe('Workers platform in Chromium', () => {
 
     await clickAndWait(page, page.getByRole('link', { name: 'Upload a new version' }))
     assert.equal(await nameField(page).inputValue(), name)
+    // The form starts from the current code.
+    assert.equal(await codeField(page).inputValue(), helloScript('version 1'))
+    assert.match(await page.locator('#current-code').innerText(), /holds the code of the current version/)
     await codeField(page).fill(helloScript('version 2'))
     await page.getByLabel(/^Deploy token/).fill(token)
     assert.equal((await submitUpload(page)).status(), 200)
@@ -246,6 +249,34 @@ describe('Workers platform in Chromium', () => {
     assert.match(await page.getByRole('status').first().innerText(), /Rolled back/)
     assert.equal(await (await context.request.get(`${server.url}/user-workers/${name}`)).text(), 'good version')
     await assertAccessible(page, 'the worker page after a rollback')
+  })
+
+  test('a reserved name is refused with the reason; the form lists the reserved names', async () => {
+    await page.goto(`${server.url}/upload`)
+    assert.match(await page.locator('#reserved-names').innerText(), /Reserved by the platform: www, api, admin/)
+    assert.match(await page.locator('#runtime-notes').innerText(), /untrusted.*no request\.cf.*Cache API/s)
+    await nameField(page).fill('www')
+    const refused = await submitUpload(page)
+    assert.equal(refused.status(), 400)
+    assert.match(await page.getByRole('alert').innerText(), /"www" is reserved by the platform/)
+    assert.equal(await nameField(page).inputValue(), 'www')
+    await assertAccessible(page, 'the upload form refusing a reserved name')
+  })
+
+  test('a script over the size cap gets 413 without being sent back; the other fields are kept', async () => {
+    const name = uniqueName('big')
+    await page.goto(`${server.url}/upload`)
+    await nameField(page).fill(name)
+    await page.getByLabel(/^Label/).fill('too-big')
+    await codeField(page).fill(`// ${'x'.repeat(2 * 1024 * 1024)}\n${helloScript('big')}`)
+    const refused = await submitUpload(page)
+    assert.equal(refused.status(), 413)
+    assert.match(await page.getByRole('alert').innerText(), /the limit is 1\.00 MiB/)
+    assert.equal(await codeField(page).inputValue(), '')
+    assert.match(await page.locator('#script-withheld').innerText(), /Your browser still has it: go Back/)
+    assert.equal(await nameField(page).inputValue(), name)
+    assert.equal(await page.getByLabel(/^Label/).inputValue(), 'too-big')
+    assert.ok((await refused.body()).length < 64 * 1024, 'the 413 page does not carry the script')
   })
 
   test('a 63-character name fits on a phone screen without sideways scrolling', async () => {
