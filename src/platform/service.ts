@@ -4,7 +4,7 @@ import { checkBundle } from './backends/upload-check'
 import { bundleSize } from './bundle'
 import type { Config } from './config'
 import { cleanLabel, currentDeployment, newWorkerId, nextSequence, withDeployment, withRollback } from './deployments'
-import type { DispatchContext } from './egress'
+import { assertWithinHops, type DispatchContext } from './egress'
 import { PlatformError, workerNotFound } from './errors'
 import { LOG_WATCH_MS } from './logs'
 import type {
@@ -17,7 +17,7 @@ import type {
   WorkerRecord,
   WorkerSettings,
 } from './model'
-import { assertValidName, isValidName } from './names'
+import { assertDeployableName, assertValidName, isValidName } from './names'
 import type { Credential, Refusal } from './ownership'
 import { withPlatformModule } from './platform-module'
 import type { Change, Committed, Lease, NameClaim } from './store/name-claim.do'
@@ -38,6 +38,12 @@ export interface DeployOptions {
   token?: string
   label?: string
   settings?: SettingsInput
+}
+
+/** How a request reached the platform: the host it was sent to, and how often it already passed through. */
+export interface Arrival {
+  host: string
+  hops: number
 }
 
 /** Where work that outlives the response goes (the request's ExecutionContext). */
@@ -90,7 +96,7 @@ export class PlatformService {
    * for a change that never commits is deleted by the name's object (see NameClaim).
    */
   async deploy(name: string, bundle: WorkerBundle, options: DeployOptions, ctx: Background): Promise<DeployResult> {
-    assertValidName(name)
+    assertDeployableName(name, this.config.reservedNames)
     const startedAt = this.now()
     const workerId = newWorkerId(startedAt)
     const deployed = withPlatformModule(bundle, { name, workerId })
@@ -146,9 +152,15 @@ export class PlatformService {
    * gate. The mapping may be a few seconds stale (see Registry). An exception thrown by the
    * user's code becomes `worker_failed`, which says so without passing on its message.
    */
-  async open(name: string, context: DispatchContext): Promise<UserWorkerFetcher> {
+  async open(name: string, arrival: Arrival): Promise<UserWorkerFetcher> {
+    assertWithinHops(arrival.hops, this.config.maxHops)
     const record = isValidName(name) ? await this.registry.lookup(name) : null
     if (!record) throw workerNotFound(name)
+    const { userWorkersDomain } = this.config
+    const context: DispatchContext = {
+      hops: arrival.hops,
+      platformHosts: userWorkersDomain ? [arrival.host, userWorkersDomain] : [arrival.host],
+    }
     const { workerId } = record
     const fetcher = this.backend.fetcher(workerId, {
       name,

@@ -54,6 +54,7 @@ export async function readUploadForm(request: HonoRequest): Promise<UploadForm> 
       vars: field(body, 'vars'),
       egress: field(body, 'egress'),
       egressHosts: field(body, 'egress_hosts'),
+      egressSockets: field(body, 'egress_sockets'),
       cpuMs: field(body, 'cpu_ms'),
       subRequests: field(body, 'sub_requests'),
     },

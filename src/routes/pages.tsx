@@ -7,7 +7,7 @@ import { prefillOf } from '../platform/bundle'
 import { currentDeployment } from '../platform/deployments'
 import { PlatformError } from '../platform/errors'
 import type { WorkerRecord } from '../platform/model'
-import { assertDeployableName, isValidName } from '../platform/names'
+import { isValidName } from '../platform/names'
 import type { PlatformService } from '../platform/service'
 import { workerPath, workerUrl } from '../platform/urls'
 import { DeletedPage } from '../views/deleted'
@@ -53,6 +53,7 @@ pages.get('/upload', async (c) => {
     vars: '',
     egress: settings.egress.mode,
     egressHosts: settings.egress.hosts.join('\n'),
+    egressSockets: settings.egress.sockets ? 'on' : '',
     cpuMs: String(settings.limits.cpuMs),
     subRequests: String(settings.limits.subRequests),
   }
@@ -78,7 +79,6 @@ pages.post('/upload', limitUploadBody, async (c) => {
   const { config } = platform
   const form = await readUploadForm(c.req)
   try {
-    assertDeployableName(form.name, config.reservedNames)
     await enforceUploadRate(c)
     const bundle = uploadBundle(form, config.maxScriptBytes)
     const options = { token: form.token, label: form.label, settings: form.settings() }

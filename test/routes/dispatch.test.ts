@@ -145,4 +145,13 @@ describe('the URL a worker sees', () => {
     const res = await platform(`/user-workers/${name}//evil.example/`)
     expect(new URL(res.headers.get('location')!).host).toBe('platform.test')
   })
+
+  it('passes request.cf to the worker only when USER_WORKERS_TRUSTED is set (an untrusted namespace gets none)', async () => {
+    const name = uniqueName('cf')
+    await deployNew(name, 'export default { fetch(request) { return Response.json(request.cf ?? null) } }')
+    const cf = { country: 'PT', colo: 'LIS' }
+    const send = (trusted: string) => platformWith({ USER_WORKERS_TRUSTED: trusted }, `/user-workers/${name}`, { cf })
+    expect(await (await send('true')).json()).toMatchObject(cf)
+    expect(await (await send('false')).json()).toBeNull()
+  })
 })

@@ -159,6 +159,23 @@ describe('egress policy', () => {
     const html = await (await platform(`/workers/${name}`)).text()
     expect(html).toContain('allow-list: *.api.test, cloudflare-api.test')
   })
+
+  it('"Upload a new version" and a refused form keep raw sockets allowed, so re-submitting does not turn them off', async () => {
+    const name = uniqueName('egress-sockets')
+    const res = await putJson(name, { script: FETCHER, egress: { mode: 'allow-all', hosts: [], sockets: true } })
+    const { token } = await res.json<{ token: string }>()
+    const checkbox = /<input[^>]*name="egress_sockets"[^>]*>/
+    expect((await (await platform(`/upload?name=${name}`)).text()).match(checkbox)?.[0]).toContain('checked')
+    const refused = await postForm({
+      name,
+      script: 'export default {',
+      egress: 'allow-all',
+      egress_sockets: 'on',
+      token,
+    })
+    expect(refused.status).toBe(400)
+    expect((await refused.text()).match(checkbox)?.[0]).toContain('checked')
+  })
 })
 
 describe('custom limits', () => {

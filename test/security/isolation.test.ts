@@ -78,6 +78,18 @@ describe('host routing (USER_WORKERS_DOMAIN)', () => {
     expect(page).toContain(`href="http://${name}.localhost:8787/"`)
   })
 
+  it('serves the platform, not a worker, on a reserved name, even one deployed before it was reserved', async () => {
+    const name = 'www'
+    const deployed = await platformWith({ RESERVED_NAMES: ',' }, `/api/workers/${name}`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/javascript' },
+      body: helloScript('a tenant at www'),
+    })
+    expect(deployed.status).toBe(201)
+    const home = await platformWith(domain, 'http://www.localhost:8787/')
+    expect(await home.text()).toContain('Your workers')
+  })
+
   it('links each worker in the home list to its own origin', async () => {
     const name = uniqueName('host-list')
     await deployNew(name, helloScript('x'))
