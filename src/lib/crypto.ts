@@ -1,11 +1,13 @@
 import { encodeText, toBase64Url, toHex } from './encoding'
 
-export async function sha256(text: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest('SHA-256', encodeText(text)))
+/** SHA-256 of text (as UTF-8) or bytes. */
+export async function sha256(data: string | Uint8Array): Promise<Uint8Array> {
+  const bytes = typeof data === 'string' ? encodeText(data) : data
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))
 }
 
-export async function sha256Hex(text: string): Promise<string> {
-  return toHex(await sha256(text))
+export async function sha256Hex(data: string | Uint8Array): Promise<string> {
+  return toHex(await sha256(data))
 }
 
 export function randomBytes(count: number): Uint8Array {

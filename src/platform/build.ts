@@ -3,7 +3,9 @@
 // Types only: the platform calls `env.BUILDER.build(request)` over a service binding (RPC), so
 // everything here must survive structured cloning (plain objects, strings, numbers, Uint8Array).
 
-import type { WorkerBundle } from './model'
+import type { AssetConfig, StaticAsset, WorkerBundle } from './model'
+
+export type { AssetConfig, StaticAsset }
 
 /** Caps on one build. The builder checks every one and names the one a project exceeds. */
 export interface BuildLimits {
@@ -43,21 +45,6 @@ export interface BuildRequest {
   /** Base URL of an npm-compatible registry, e.g. "https://registry.npmjs.org". */
   registry: string
   limits: BuildLimits
-}
-
-/** One static file to serve. `path` starts with "/" ("/index.html", "/assets/app.js"). */
-export interface StaticAsset {
-  path: string
-  content: Uint8Array
-  contentType: string
-  size: number
-}
-
-/** The serving options a project's wrangler config sets under `assets` (as wrangler's own). */
-export interface AssetConfig {
-  html_handling?: 'auto-trailing-slash' | 'force-trailing-slash' | 'drop-trailing-slash' | 'none'
-  not_found_handling?: 'single-page-application' | '404-page' | 'none'
-  run_worker_first?: boolean | string[]
 }
 
 export interface BuildSuccess {

@@ -23,6 +23,34 @@ export interface WorkerBundle {
   modules: BundleModule[]
 }
 
+/** One static file to serve. `path` starts with "/" ("/index.html", "/assets/app.js"). */
+export interface StaticAsset {
+  path: string
+  content: Uint8Array
+  contentType: string
+  size: number
+}
+
+/** How a deployment's assets are served: wrangler's `assets` options, with the same meaning. */
+export interface AssetConfig {
+  html_handling?: 'auto-trailing-slash' | 'force-trailing-slash' | 'drop-trailing-slash' | 'none'
+  not_found_handling?: 'single-page-application' | '404-page' | 'none'
+  /** Paths (or all, with true) that go to the Worker before any asset is looked up. */
+  run_worker_first?: boolean | string[]
+}
+
+/** A deployment's static assets, served before its Worker is called (immutable, like its code). */
+export interface DeploymentAssets {
+  files: StaticAsset[]
+  config: AssetConfig
+}
+
+/** The runtime a deployment was built for; it keeps it for as long as it exists. */
+export interface Compatibility {
+  date: string
+  flags: string[]
+}
+
 /** A file as uploaded, before it becomes a module. */
 export interface UploadedFile {
   name: string
@@ -87,6 +115,23 @@ export interface Deployment {
   label: string
   /** Vars, secret names, egress and limits this deployment runs with (absent on older records). */
   settings?: WorkerSettings
+  /** Absent on deployments from before per-deployment dates: the platform's default applies. */
+  compatibility?: Compatibility
+  /** For a built project: what went into it, for the worker page and the API. */
+  build?: BuildSummary
+}
+
+/** What a build of a project produced, beyond the code (shown with the deployment). */
+export interface BuildSummary {
+  /** The project's files by relative path. */
+  files: string[]
+  /** Every npm package installed: name → exact version. */
+  dependencies: Record<string, string>
+  warnings: string[]
+  /** Static assets: how many, and their total size in bytes. */
+  assets: { count: number; bytes: number }
+  /** A static site has no Worker: every request is an asset or a not-found. */
+  hasWorker: boolean
 }
 
 /** A deployment that left the history; its code is deleted once no location can still use it. */

@@ -8,7 +8,10 @@ import { assertWithinHops, type DispatchContext } from './egress'
 import { PlatformError, workerNotFound } from './errors'
 import { LOG_WATCH_MS } from './logs'
 import type {
+  BuildSummary,
+  Compatibility,
   Deployment,
+  DeploymentAssets,
   EgressPolicy,
   LogLine,
   SettingsInput,
@@ -44,6 +47,17 @@ export interface DeployOptions {
 export interface Arrival {
   host: string
   hops: number
+}
+
+/**
+ * What a deploy puts live: the Worker (null for a static site), its static assets, the runtime it
+ * was built for (default: the platform's), and for a built project what went into it.
+ */
+export interface Release {
+  bundle: WorkerBundle | null
+  assets?: DeploymentAssets
+  compatibility?: Compatibility
+  build?: BuildSummary
 }
 
 /** Where work that outlives the response goes (the request's ExecutionContext). */
@@ -95,13 +109,15 @@ export class PlatformService {
    * leaves the previous version serving. The first upload of a free name claims it. Code uploaded
    * for a change that never commits is deleted by the name's object (see NameClaim).
    */
-  async deploy(name: string, bundle: WorkerBundle, options: DeployOptions, ctx: Background): Promise<DeployResult> {
+  async deploy(name: string, release: Release, options: DeployOptions, ctx: Background): Promise<DeployResult> {
     assertDeployableName(name, this.config.reservedNames)
     const startedAt = this.now()
     const workerId = newWorkerId(startedAt)
-    const deployed = withPlatformModule(bundle, { name, workerId })
+    const { bundle, assets } = release
+    const compatibility = release.compatibility ?? this.defaultCompatibility()
+    const deployed = bundle && withPlatformModule(bundle, { name, workerId })
     // Both backends check locally first: fast feedback with the runtime's own message, no lock held.
-    if (this.loader) await checkBundle(this.loader, deployed, this.config.userCompatibilityDate)
+    if (this.loader && deployed) await checkBundle(this.loader, deployed, compatibility)
 
     const claim = this.claims.getByName(name)
     const lease = await this.acquire(claim, options.token, { uploading: workerId, startedAt })
@@ -111,16 +127,19 @@ export class PlatformService {
       const current = previous ? currentDeployment(previous) : undefined
       const { settings, secretChanges } = nextSettings(current?.settings, options.settings ?? {}, this.config.limits)
       const secrets = await this.nextSecrets(claim, current, settings, secretChanges)
-      await this.backend.deploy(workerId, deployed, { name, ownerId: lease.ownerId, settings, secrets })
+      const info = { name, ownerId: lease.ownerId, settings, secrets, compatibility, assets }
+      await this.backend.deploy(workerId, deployed, info)
       const sequence = nextSequence(previous)
       const deployment: Deployment = {
         workerId,
         sequence,
         createdAt: new Date(this.now()).toISOString(),
-        size: bundleSize(bundle),
-        sha256: await sha256Hex(bundle.modules.map((module) => `${module.name}\0${module.content}`).join('\0')),
+        size: bundle ? bundleSize(bundle) : 0,
+        sha256: await releaseDigest(release),
         label: cleanLabel(options.label) ?? `v${sequence}`,
         settings,
+        compatibility,
+        ...(release.build ? { build: release.build } : {}),
       }
       const base = { name, ownerId: lease.ownerId, backend: this.backend.kind }
       const transition = withDeployment(previous, base, deployment, this.config.deploymentGraceMs, this.now())
@@ -162,9 +181,11 @@ export class PlatformService {
       platformHosts: userWorkersDomain ? [arrival.host, userWorkersDomain] : [arrival.host],
     }
     const { workerId } = record
+    const deployment = currentDeployment(record)
     const fetcher = this.backend.fetcher(workerId, {
       name,
-      settings: this.settingsOf(currentDeployment(record)),
+      settings: this.settingsOf(deployment),
+      compatibility: deployment?.compatibility ?? this.defaultCompatibility(),
       secrets: () => this.deploymentSecrets(name, workerId),
       // Tracing costs every request, so it is attached only while the owner watches the logs.
       tail: this.isWatched(record) ? () => this.entrypoints.logTail(name) : undefined,
@@ -273,6 +294,11 @@ export class PlatformService {
   /** The settings a deployment runs with; records from before settings existed get the defaults. */
   settingsOf(deployment: Deployment | undefined): WorkerSettings {
     return deployment?.settings ?? defaultSettings(this.config.limits)
+  }
+
+  /** The runtime a deployment gets when its upload does not ask for one. */
+  private defaultCompatibility(): Compatibility {
+    return { date: this.config.userCompatibilityDate, flags: [] }
   }
 
   /** Whether the worker's invocations should be traced into its recent logs right now. */
@@ -399,4 +425,11 @@ async function bestEffort(what: string, work: () => Promise<unknown>): Promise<b
     console.warn(`could not ${what} now (${error instanceof Error ? error.name : 'error'}); it will be retried`)
     return false
   }
+}
+
+/** One SHA-256 over everything a release serves: module names and code, asset paths and bytes. */
+async function releaseDigest({ bundle, assets }: Release): Promise<string> {
+  const parts = (bundle?.modules ?? []).map((module) => `${module.name}\0${module.content}`)
+  for (const asset of assets?.files ?? []) parts.push(`${asset.path}\0${await sha256Hex(asset.content)}`)
+  return sha256Hex(parts.join('\0'))
 }

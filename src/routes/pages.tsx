@@ -82,7 +82,7 @@ pages.post('/upload', limitUploadBody, async (c) => {
     await enforceUploadRate(c)
     const bundle = uploadBundle(form, config.maxScriptBytes)
     const options = { token: form.token, label: form.label, settings: form.settings() }
-    const result = await platform.deploy(form.name, bundle, options, c.executionCtx)
+    const result = await platform.deploy(form.name, { bundle }, options, c.executionCtx)
     const query = new URLSearchParams({ deployed: result.record.workerId })
     // A first upload's token is handed to the next page through a one-time key, never in the URL.
     if (result.revealId) query.set('reveal', result.revealId)

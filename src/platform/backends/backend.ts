@@ -1,6 +1,6 @@
 import type { DispatchContext } from '../egress'
 import type { NamespaceTrust } from '../isolation'
-import type { BackendKind, EgressPolicy, WorkerBundle, WorkerSettings } from '../model'
+import type { BackendKind, Compatibility, DeploymentAssets, EgressPolicy, WorkerBundle, WorkerSettings } from '../model'
 
 /** The part of a Fetcher the platform uses to call a user Worker. */
 export interface UserWorkerFetcher {
@@ -14,7 +14,7 @@ export interface UserWorkerFetcher {
 export interface UserWorkerBackend {
   readonly kind: BackendKind
   /** Stores or uploads the bundle under a fresh Worker ID. Throws PlatformError on refusal. */
-  deploy(workerId: string, bundle: WorkerBundle, info: DeployInfo): Promise<void>
+  deploy(workerId: string, bundle: WorkerBundle | null, info: DeployInfo): Promise<void>
   /** Returns a fetcher for a deployed Worker ID (lazy: nothing is loaded until `fetch`). */
   fetcher(workerId: string, options: FetcherOptions): UserWorkerFetcher
   /** Deletes a Worker ID's code; deleting an unknown ID is not an error. */
@@ -37,6 +37,8 @@ export interface FetcherOptions {
   context: DispatchContext
   /** The platform's egress gate, for backends that route user Workers' fetch() and connect() themselves. */
   egressGate?: (policy: EgressPolicy) => Fetcher
+  /** The runtime the deployment was built for. */
+  compatibility: Compatibility
 }
 
 /** Facts about a deployment a backend may record next to the code (e.g. as script tags). */
@@ -46,4 +48,11 @@ export interface DeployInfo {
   settings: WorkerSettings
   /** Secret values, for backends that hold them (dispatch-namespace uploads them as secret_text). */
   secrets: Record<string, string>
+  /** The runtime the deployment is built for: the project's, else the platform's default. */
+  compatibility: Compatibility
+  /**
+   * Static assets served before the Worker is called. With `bundle` null (a static site) there is
+   * no Worker: what matches no asset follows `config.not_found_handling`.
+   */
+  assets?: DeploymentAssets
 }

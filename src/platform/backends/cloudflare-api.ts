@@ -14,6 +14,7 @@ interface ApiEnvelope {
 /** Upload metadata: `main_module` for ES modules, `body_part` for a service-worker script. */
 export type ScriptMetadata = ({ main_module: string } | { body_part: string }) & {
   compatibility_date: string
+  compatibility_flags?: string[]
   tags: string[]
   tail_consumers?: { service: string }[]
   bindings: { type: 'plain_text' | 'secret_text'; name: string; text: string }[]

@@ -19,14 +19,14 @@ export class DispatchNamespaceBackend implements UserWorkerBackend {
   constructor(
     private readonly api: CloudflareApi,
     private readonly dispatcher: DispatchNamespace | undefined,
-    private readonly compatibilityDate: string,
     /** The Worker that receives user Workers' logs (this dispatch Worker's own name), if any. */
     private readonly tailConsumer: string | undefined,
     /** The outbound Worker wired to the dispatcher binding (DISPATCH_OUTBOUND_WORKER), if any. */
     private readonly outboundWorker: string | undefined,
   ) {}
 
-  async deploy(workerId: string, bundle: WorkerBundle, info: DeployInfo): Promise<void> {
+  async deploy(workerId: string, bundle: WorkerBundle | null, info: DeployInfo): Promise<void> {
+    if (!bundle) throw new PlatformError('invalid_request', 'Static sites are not wired to namespace assets yet.')
     // Only the outbound Worker enforces egress in a namespace: without it a policy would be a promise
     // nothing keeps, so it is refused rather than stored.
     if (!this.outboundWorker && info.settings.egress.mode !== 'allow-all') {
@@ -35,7 +35,8 @@ export class DispatchNamespaceBackend implements UserWorkerBackend {
     const main = bundle.modules.find((module) => module.name === bundle.mainModule)
     await this.api.uploadScript(workerId, bundle, {
       ...(main?.type === 'service-worker' ? { body_part: bundle.mainModule } : { main_module: bundle.mainModule }),
-      compatibility_date: this.compatibilityDate,
+      compatibility_date: info.compatibility.date,
+      ...(info.compatibility.flags.length > 0 ? { compatibility_flags: info.compatibility.flags } : {}),
       // Tags let the namespace be searched and cleaned up by name or by owner through the API.
       tags: [nameTag(info.name), `owner:${info.ownerId}`],
       ...(this.tailConsumer ? { tail_consumers: [{ service: this.tailConsumer }] } : {}),

@@ -20,10 +20,11 @@ export class DynamicWorkersBackend implements UserWorkerBackend {
   constructor(
     private readonly kv: KVNamespace,
     private readonly loader: WorkerLoader | undefined,
-    private readonly compatibilityDate: string,
   ) {}
 
-  async deploy(workerId: string, bundle: WorkerBundle, info: DeployInfo): Promise<void> {
+  async deploy(workerId: string, bundle: WorkerBundle | null, info: DeployInfo): Promise<void> {
+    if (!bundle)
+      throw new PlatformError('invalid_request', 'A static site needs the assets store, which is not wired yet.')
     const stored: StoredCode = { name: info.name, ...bundle }
     await this.kv.put(codeKey(workerId), JSON.stringify(stored))
   }
@@ -36,7 +37,8 @@ export class DynamicWorkersBackend implements UserWorkerBackend {
         'The dynamic-workers backend is active but the "LOADER" (Worker Loader) binding is missing from wrangler.jsonc.',
       )
     }
-    const { kv, compatibilityDate } = this
+    const { kv } = this
+    const { date: compatibilityDate, flags: compatibilityFlags } = options.compatibility
     return {
       async fetch(request) {
         // Set when the code cannot be found, so that failure is not mistaken for the user's exception.
@@ -49,6 +51,7 @@ export class DynamicWorkersBackend implements UserWorkerBackend {
           }
           return {
             compatibilityDate,
+            compatibilityFlags,
             mainModule: code.mainModule,
             modules: Object.fromEntries(code.modules.map((module) => [module.name, toLoaderModule(module)])),
             // User Workers get none of the platform's bindings: only their own vars and secrets.

@@ -10,10 +10,9 @@ export function backendFor(config: Config, env: Env): UserWorkerBackend {
     return new DispatchNamespaceBackend(
       new CloudflareApi(config.cloudflare),
       env.dispatcher,
-      config.userCompatibilityDate,
       config.tailConsumer,
       config.outboundWorker,
     )
   }
-  return new DynamicWorkersBackend(env.WORKER_MAPPINGS, env.LOADER, config.userCompatibilityDate)
+  return new DynamicWorkersBackend(env.WORKER_MAPPINGS, env.LOADER)
 }

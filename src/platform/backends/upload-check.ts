@@ -1,7 +1,7 @@
 import { errorMessage } from '../../lib/errors'
 import { UPLOAD_CHECK_MODULE } from '../bundle'
 import { PlatformError } from '../errors'
-import type { WorkerBundle } from '../model'
+import type { Compatibility, WorkerBundle } from '../model'
 import { toLoaderModule } from './modules'
 
 // A main module of the platform's own that imports the user's main module: evaluating it runs the
@@ -35,7 +35,7 @@ const NO_FETCH_HANDLER =
 export async function checkBundle(
   loader: WorkerLoader,
   bundle: WorkerBundle,
-  compatibilityDate: string,
+  { date: compatibilityDate, flags: compatibilityFlags }: Compatibility,
 ): Promise<void> {
   const modules = Object.fromEntries(bundle.modules.map((module) => [module.name, toLoaderModule(module)]))
   const main = bundle.modules.find((module) => module.name === bundle.mainModule)
@@ -45,6 +45,7 @@ export async function checkBundle(
     // rejects it: its own handler may well throw for a request it was never meant to get.
     const worker = loader.load({
       compatibilityDate,
+      compatibilityFlags,
       mainModule: main.name,
       modules,
       globalOutbound: null,
@@ -67,6 +68,7 @@ export async function checkBundle(
   modules[PROBE_MODULE] = { js: PROBE_SOURCE(bundle.mainModule) }
   const probe = loader.load({
     compatibilityDate,
+    compatibilityFlags,
     mainModule: PROBE_MODULE,
     modules,
     globalOutbound: null,

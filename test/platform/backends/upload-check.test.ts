@@ -28,13 +28,15 @@ function recordingLoader() {
   return { loader, seen }
 }
 
+const COMPATIBILITY = { date: '2026-11-01', flags: [] }
+
 describe('upload check', () => {
   it.each([
     ['an ES module', 'export default { fetch() { return new Response("ok") } }'],
     ['a service-worker script', 'addEventListener("fetch", (e) => e.respondWith(new Response("ok")))'],
   ])('bounds the CPU of %s’s global scope (enforced on Cloudflare)', async (_, script) => {
     const { loader, seen } = recordingLoader()
-    await checkBundle(loader, bundleFromScript(script, 1024 * 1024), '2026-11-01')
+    await checkBundle(loader, bundleFromScript(script, 1024 * 1024), COMPATIBILITY)
     expect(seen).toHaveLength(1)
     expect(seen[0]?.code.limits?.cpuMs).toBeGreaterThan(0)
     expect(seen[0]?.code.limits).toEqual(CHECK_LIMITS)
@@ -44,6 +46,6 @@ describe('upload check', () => {
   it('still refuses a global scope that throws, with the runtime’s message', async () => {
     const { loader } = recordingLoader()
     const bundle = bundleFromScript('throw new Error("broken at startup"); export default {}', 1024 * 1024)
-    await expect(checkBundle(loader, bundle, '2026-11-01')).rejects.toThrow('broken at startup')
+    await expect(checkBundle(loader, bundle, COMPATIBILITY)).rejects.toThrow('broken at startup')
   })
 })
