@@ -30,6 +30,14 @@ export default defineConfig({
                   compatibilityDate: '2026-11-01',
                   bindings: { EXPECTED_TOKEN: CLOUDFLARE_DOUBLE.token },
                 },
+                // BUILDER (wrangler.jsonc): a stand-in that answers by the build contract without
+                // compiling (the real builder has its own project below, and runs in the e2e suite).
+                {
+                  name: 'workers-for-platforms-builder',
+                  modules: true,
+                  scriptPath: './test/doubles/builder.js',
+                  compatibilityDate: '2026-11-01',
+                },
               ],
             },
           }),

@@ -1,3 +1,4 @@
+import type { BuildLimits } from './build'
 import type { BackendKind, LimitPolicy } from './model'
 import { DEFAULT_RESERVED_NAMES, isValidName } from './names'
 
@@ -19,6 +20,10 @@ export interface Config {
   cloudflare: CloudflareApiSettings | undefined
   dispatchNamespace: string
   maxScriptBytes: number
+  /** Where the builder installs tenants' npm dependencies from. */
+  npmRegistryUrl: string
+  /** Caps on one project build (upload size, files, one file, dependencies, build time). */
+  buildLimits: BuildLimits
   /** Compatibility date given to every user Worker. */
   userCompatibilityDate: string
   /** Platform-wide credential that may manage every worker; admin actions are off without it. */
@@ -61,6 +66,14 @@ export const DEFAULTS = {
   apiBaseUrl: 'https://api.cloudflare.com/client/v4',
   dispatchNamespace: 'workers-for-platforms-example-project',
   maxScriptBytes: 1024 * 1024,
+  npmRegistryUrl: 'https://registry.npmjs.org',
+  buildLimits: {
+    maxTotalBytes: 10 * 1024 * 1024,
+    maxFiles: 500,
+    maxFileBytes: 5 * 1024 * 1024,
+    maxDependencies: 200,
+    maxBuildMs: 30_000,
+  },
   userCompatibilityDate: '2026-11-01',
   deploymentGraceSeconds: 120,
   maxHops: 5,
@@ -79,6 +92,12 @@ export const CONFIG_VARS = [
   'CLOUDFLARE_API_BASE_URL',
   'DISPATCH_NAMESPACE',
   'MAX_SCRIPT_BYTES',
+  'NPM_REGISTRY_URL',
+  'MAX_PROJECT_BYTES',
+  'MAX_PROJECT_FILES',
+  'MAX_FILE_BYTES',
+  'MAX_DEPENDENCIES',
+  'MAX_BUILD_SECONDS',
   'USER_WORKERS_COMPATIBILITY_DATE',
   'ADMIN_TOKEN',
   'USER_WORKERS_DOMAIN',
@@ -111,7 +130,7 @@ export function parseConfig(env: ConfigVars): Config {
           apiToken,
           accountId,
           namespace: dispatchNamespace,
-          baseUrl: parseBaseUrl(clean(env.CLOUDFLARE_API_BASE_URL) ?? DEFAULTS.apiBaseUrl),
+          baseUrl: parseUrl('CLOUDFLARE_API_BASE_URL', clean(env.CLOUDFLARE_API_BASE_URL) ?? DEFAULTS.apiBaseUrl),
         }
       : undefined
 
@@ -129,6 +148,8 @@ export function parseConfig(env: ConfigVars): Config {
     cloudflare,
     dispatchNamespace,
     maxScriptBytes: parsePositiveInt('MAX_SCRIPT_BYTES', env.MAX_SCRIPT_BYTES) ?? DEFAULTS.maxScriptBytes,
+    npmRegistryUrl: parseUrl('NPM_REGISTRY_URL', clean(env.NPM_REGISTRY_URL) ?? DEFAULTS.npmRegistryUrl),
+    buildLimits: parseBuildLimits(env),
     userCompatibilityDate: parseDate(clean(env.USER_WORKERS_COMPATIBILITY_DATE)) ?? DEFAULTS.userCompatibilityDate,
     adminToken: parseSecret('ADMIN_TOKEN', env.ADMIN_TOKEN),
     userWorkersDomain: parseDomain(clean(env.USER_WORKERS_DOMAIN)),
@@ -247,15 +268,16 @@ function isPlaceholder(value: string | undefined): boolean {
   return value !== undefined && /^your_/.test(value.trim())
 }
 
-function parseBaseUrl(value: string): string {
+/** An http(s) URL without a trailing slash. */
+function parseUrl(name: string, value: string): string {
   let url: URL
   try {
     url = new URL(value)
   } catch {
-    throw new ConfigError('CLOUDFLARE_API_BASE_URL is not a valid URL.')
+    throw new ConfigError(`${name} is not a valid URL.`)
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ConfigError('CLOUDFLARE_API_BASE_URL must be an http(s) URL.')
+    throw new ConfigError(`${name} must be an http(s) URL.`)
   }
   return url.href.replace(/\/+$/, '')
 }
@@ -275,4 +297,16 @@ function parseDate(value: string | undefined): string | undefined {
     throw new ConfigError(`USER_WORKERS_COMPATIBILITY_DATE must look like YYYY-MM-DD; got "${value}".`)
   }
   return value
+}
+
+function parseBuildLimits(env: ConfigVars): BuildLimits {
+  const defaults = DEFAULTS.buildLimits
+  const seconds = parsePositiveInt('MAX_BUILD_SECONDS', env.MAX_BUILD_SECONDS)
+  return {
+    maxTotalBytes: parsePositiveInt('MAX_PROJECT_BYTES', env.MAX_PROJECT_BYTES) ?? defaults.maxTotalBytes,
+    maxFiles: parsePositiveInt('MAX_PROJECT_FILES', env.MAX_PROJECT_FILES) ?? defaults.maxFiles,
+    maxFileBytes: parsePositiveInt('MAX_FILE_BYTES', env.MAX_FILE_BYTES) ?? defaults.maxFileBytes,
+    maxDependencies: parsePositiveInt('MAX_DEPENDENCIES', env.MAX_DEPENDENCIES) ?? defaults.maxDependencies,
+    maxBuildMs: seconds === undefined ? defaults.maxBuildMs : seconds * 1000,
+  }
 }

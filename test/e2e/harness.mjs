@@ -40,7 +40,20 @@ export async function startDevServer() {
   // group so stop() can end workerd too without touching any other process.
   const child = spawn(
     process.execPath,
-    [WRANGLER_BIN, 'dev', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', stateDir, '--log-level', 'warn'],
+    // Both Workers, as `npm run dev` runs them: the platform and the builder it calls for projects.
+    [
+      WRANGLER_BIN,
+      'dev',
+      ...['-c', 'wrangler.jsonc', '-c', 'builder/wrangler.jsonc'],
+      '--port',
+      String(port),
+      '--ip',
+      '127.0.0.1',
+      '--persist-to',
+      stateDir,
+      '--log-level',
+      'warn',
+    ],
     {
       cwd: ROOT,
       detached: true,
