@@ -186,6 +186,7 @@ export class PlatformService {
       name,
       settings: this.settingsOf(deployment),
       compatibility: deployment?.compatibility ?? this.defaultCompatibility(),
+      assets: (deployment?.build?.assets.count ?? 0) > 0 || deployment?.build?.hasWorker === false,
       secrets: () => this.deploymentSecrets(name, workerId),
       // Tracing costs every request, so it is attached only while the owner watches the logs.
       tail: this.isWatched(record) ? () => this.entrypoints.logTail(name) : undefined,

@@ -39,6 +39,11 @@ export interface FetcherOptions {
   egressGate?: (policy: EgressPolicy) => Fetcher
   /** The runtime the deployment was built for. */
   compatibility: Compatibility
+  /**
+   * Whether the deployment has static assets (or is a static site), so that backends serving them
+   * look for a manifest only then: dispatch to a Worker without assets reads nothing extra.
+   */
+  assets?: boolean
 }
 
 /** Facts about a deployment a backend may record next to the code (e.g. as script tags). */

@@ -1,3 +1,5 @@
+import { AssetContentMissing, assetResponse, routeRequest } from '../assets/serve'
+import { AssetStore } from '../assets/store'
 import { PlatformError } from '../errors'
 import type { WorkerBundle } from '../model'
 import type { DeployInfo, FetcherOptions, UserWorkerBackend, UserWorkerFetcher } from './backend'
@@ -13,18 +15,24 @@ interface StoredCode extends WorkerBundle {
 /**
  * Dynamic Workers: the code lives in KV under its Worker ID and runs through the Worker Loader.
  * The loader caches isolates by ID; IDs are immutable, so the cached isolate is always current.
+ * Static assets live in KV too (see assets/store.ts) and are served here, before the Worker runs.
  */
 export class DynamicWorkersBackend implements UserWorkerBackend {
   readonly kind = 'dynamic-workers'
 
+  private readonly assets: AssetStore
+
   constructor(
     private readonly kv: KVNamespace,
     private readonly loader: WorkerLoader | undefined,
-  ) {}
+  ) {
+    this.assets = new AssetStore(kv)
+  }
 
+  /** A static site (`bundle` null) stores only its assets; the owner ID salts their digests. */
   async deploy(workerId: string, bundle: WorkerBundle | null, info: DeployInfo): Promise<void> {
-    if (!bundle)
-      throw new PlatformError('invalid_request', 'A static site needs the assets store, which is not wired yet.')
+    await this.assets.put(workerId, info.ownerId, info.assets, bundle !== null)
+    if (!bundle) return
     const stored: StoredCode = { name: info.name, ...bundle }
     await this.kv.put(codeKey(workerId), JSON.stringify(stored))
   }
@@ -37,6 +45,26 @@ export class DynamicWorkersBackend implements UserWorkerBackend {
         'The dynamic-workers backend is active but the "LOADER" (Worker Loader) binding is missing from wrangler.jsonc.',
       )
     }
+    const worker = this.workerFetcher(loader, workerId, options)
+    // A deployment without assets goes straight to its Worker: no manifest read, nothing in between.
+    if (!options.assets) return worker
+    const { assets } = this
+    return {
+      async fetch(request) {
+        const site = await assets.site(workerId)
+        if (!site) throw missingDeployment()
+        const route = routeRequest(site, request, request.headers.get('X-Forwarded-Prefix') ?? '')
+        if (route.kind === 'worker') return worker.fetch(request)
+        try {
+          return await assetResponse(request, route.response, (entry) => assets.body(workerId, entry))
+        } catch (error) {
+          throw error instanceof AssetContentMissing ? missingDeployment() : error
+        }
+      },
+    }
+  }
+
+  private workerFetcher(loader: WorkerLoader, workerId: string, options: FetcherOptions): UserWorkerFetcher {
     const { kv } = this
     const { date: compatibilityDate, flags: compatibilityFlags } = options.compatibility
     return {
@@ -64,12 +92,7 @@ export class DynamicWorkersBackend implements UserWorkerBackend {
         try {
           return await worker.getEntrypoint(undefined, { limits: options.settings.limits }).fetch(request)
         } catch (error) {
-          if (missing) {
-            throw new PlatformError(
-              'deployment_missing',
-              'This worker is registered, but its code is missing from storage.',
-            )
-          }
+          if (missing) throw missingDeployment()
           throw limitExceeded(error, options.settings.limits) ?? error
         }
       },
@@ -78,12 +101,17 @@ export class DynamicWorkersBackend implements UserWorkerBackend {
 
   async remove(workerId: string): Promise<void> {
     await this.kv.delete(codeKey(workerId))
+    await this.assets.remove(workerId)
   }
 
   async code(workerId: string): Promise<WorkerBundle | null> {
     const stored = await this.kv.get<StoredCode>(codeKey(workerId), 'json')
     return stored && { mainModule: stored.mainModule, modules: stored.modules }
   }
+}
+
+function missingDeployment(): PlatformError {
+  return new PlatformError('deployment_missing', 'This worker is registered, but its code is missing from storage.')
 }
 
 /**
