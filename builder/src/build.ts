@@ -107,6 +107,7 @@ async function run(request: BuildRequest): Promise<BuildSuccess> {
   const result: BuildSuccess = {
     ok: true,
     worker,
+    files: [...files.keys()].filter((path) => !path.startsWith('node_modules/')).sort(),
     assets: assets.sort((a, b) => a.path.localeCompare(b.path)),
     ...(config.assetConfig ? { assetConfig: config.assetConfig } : {}),
     dependencies: Object.fromEntries([...versions].sort(([a], [b]) => a.localeCompare(b))),

@@ -16,15 +16,19 @@ export const withPlatform: MiddlewareHandler<AppEnv> = async (c, next) => {
 const ENCODING_FACTOR = 3
 const ENVELOPE_BYTES = 64 * 1024
 
-/** Refuses request bodies that cannot hold a script within the configured cap (413), unread. */
+/**
+ * Refuses request bodies that cannot hold a script or a project within the configured caps (413),
+ * unread. The exact caps are checked on the decoded upload (scripts) and by the builder (projects).
+ */
 export const limitUploadBody: MiddlewareHandler<AppEnv> = (c, next) => {
-  const { maxScriptBytes } = c.var.platform.config
+  const { maxScriptBytes, buildLimits } = c.var.platform.config
+  const largest = Math.max(maxScriptBytes, buildLimits.maxTotalBytes)
   return bodyLimit({
-    maxSize: maxScriptBytes * ENCODING_FACTOR + ENVELOPE_BYTES,
+    maxSize: largest * ENCODING_FACTOR + ENVELOPE_BYTES,
     onError: () => {
       throw new PlatformError(
         'script_too_large',
-        `The upload is too large: scripts may be up to ${formatBytes(maxScriptBytes)}.`,
+        `The upload is too large: scripts may be up to ${formatBytes(maxScriptBytes)}, projects up to ${formatBytes(buildLimits.maxTotalBytes)}.`,
       )
     },
   })(c, next)

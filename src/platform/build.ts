@@ -54,6 +54,8 @@ export interface BuildSuccess {
   assets: StaticAsset[]
   /** Only when the project's wrangler config has an `assets` section. */
   assetConfig?: AssetConfig
+  /** The project's files by relative path, as built (after unzipping; node_modules/ left out). */
+  files: string[]
   /** Every npm package installed, transitive ones included: name → exact version. */
   dependencies: Record<string, string>
   /** From the project's wrangler config; absent = the platform's default. */

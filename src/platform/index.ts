@@ -22,6 +22,7 @@ export function platformFor(env: Env): PlatformService {
       env.NAME_CLAIMS,
       env.LOADER,
       ENTRYPOINTS,
+      env.BUILDER,
     )
     services.set(env, service)
   }

@@ -1,5 +1,6 @@
 import { secretsEqual, sha256Hex } from '../lib/crypto'
 import type { UserWorkerBackend, UserWorkerFetcher } from './backends/backend'
+import type { BuildRequest, BuildResult } from './build'
 import { checkBundle } from './backends/upload-check'
 import { bundleSize } from './bundle'
 import type { Config } from './config'
@@ -23,6 +24,7 @@ import type {
 import { assertDeployableName, assertValidName, isValidName } from './names'
 import type { Credential, Refusal } from './ownership'
 import { withPlatformModule } from './platform-module'
+import { buildError, releaseOf } from './projects'
 import type { Change, Committed, Lease, NameClaim } from './store/name-claim.do'
 import type { Registry } from './store/registry'
 import { seal, unseal } from './store/secrets'
@@ -58,6 +60,17 @@ export interface Release {
   assets?: DeploymentAssets
   compatibility?: Compatibility
   build?: BuildSummary
+}
+
+/** What an upload deploys: a ready-made Worker, or a project the builder turns into one. */
+export type Upload = { kind: 'script'; bundle: WorkerBundle } | { kind: 'project'; project: Project }
+
+/** A project to build: its files (or one zip), and optionally which module is the entry. */
+export type Project = Pick<BuildRequest, 'source' | 'entry'>
+
+/** The builder Worker, as the platform calls it over its service binding. */
+export interface ProjectBuilder {
+  build(request: BuildRequest): Promise<BuildResult>
 }
 
 /** Where work that outlives the response goes (the request's ExecutionContext). */
@@ -100,6 +113,8 @@ export class PlatformService {
     private readonly claims: DurableObjectNamespace<NameClaim>,
     private readonly loader: WorkerLoader | undefined,
     private readonly entrypoints: Entrypoints,
+    /** Builds projects; absent, only ready-made Workers can be deployed. */
+    private readonly builder: ProjectBuilder | undefined,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -151,6 +166,31 @@ export class PlatformService {
     }
     const committed = await this.commit(claim, lease, change, ctx)
     return { record: change.record, created: lease.current === null, ...committed }
+  }
+
+  /**
+   * Builds a project (TypeScript, npm packages, static assets) with the builder Worker, then deploys
+   * what it built like any upload. The build runs before the name's lease is taken, like the check.
+   */
+  async deployProject(name: string, project: Project, options: DeployOptions, ctx: Background): Promise<DeployResult> {
+    assertDeployableName(name, this.config.reservedNames)
+    if (!this.builder) {
+      throw new PlatformError(
+        'backend_unavailable',
+        'Projects are built by the builder Worker, but the BUILDER service binding is missing (see wrangler.jsonc).',
+      )
+    }
+    const { npmRegistryUrl: registry, buildLimits: limits } = this.config
+    const result = await this.builder.build({ ...project, registry, limits })
+    if (!result.ok) throw buildError(result, limits)
+    return this.deploy(name, releaseOf(result, this.config.userCompatibilityDate), options, ctx)
+  }
+
+  /** Deploys an upload: a Worker as it is, or a project after building it. */
+  deployUpload(name: string, upload: Upload, options: DeployOptions, ctx: Background): Promise<DeployResult> {
+    return upload.kind === 'project'
+      ? this.deployProject(name, upload.project, options, ctx)
+      : this.deploy(name, { bundle: upload.bundle }, options, ctx)
   }
 
   /** Makes an earlier deployment current again: no upload, the mapping flips at once. */

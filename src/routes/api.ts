@@ -35,7 +35,7 @@ api.put('/workers/:name', limitUploadBody, async (c) => {
   await enforceUploadRate(c)
   const upload = await readApiUpload(c.req, platform.config.maxScriptBytes)
   const options = { token: bearerToken(c.req), label: upload.label, settings: upload.settings }
-  const result = await platform.deploy(name, { bundle: upload.bundle }, options, c.executionCtx)
+  const result = await platform.deployUpload(name, upload.upload, options, c.executionCtx)
   const body = describe(platform, result.record, c.req.url)
   // The deploy token is returned once, to the upload that claimed the name; only its hash is kept.
   return result.token ? c.json({ ...body, token: result.token }, 201) : c.json(body, result.created ? 201 : 200)
@@ -79,6 +79,9 @@ function describe(platform: PlatformService, record: WorkerRecord, requestUrl: s
     size: current?.size,
     sha256: current?.sha256,
     label: current?.label,
+    compatibility: current?.compatibility,
+    // A built project: its files, resolved dependencies, warnings and assets.
+    build: current?.build,
     settings: {
       vars: Object.keys(settings.vars),
       secrets: settings.secretNames,

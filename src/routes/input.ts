@@ -1,7 +1,10 @@
 import type { HonoRequest } from 'hono'
-import { bundleFromFiles, bundleFromScript } from '../platform/bundle'
+import { encodeText, fromBase64 } from '../lib/encoding'
+import type { BuildSource } from '../platform/build'
+import { ACCEPTED_EXTENSIONS, bundleFromFiles, bundleFromScript } from '../platform/bundle'
 import { PlatformError } from '../platform/errors'
 import type { EgressPolicy, SettingsInput, UploadedFile, WorkerBundle } from '../platform/model'
+import type { Upload } from '../platform/service'
 import type { SettingsFieldValues } from '../views/settings-fields'
 
 // Turns what a client sent (forms, JSON, raw scripts, headers) into the platform's typed input.
@@ -26,7 +29,7 @@ export interface UploadForm {
 }
 
 export interface ApiUpload {
-  bundle: WorkerBundle
+  upload: Upload
   label: string | undefined
   settings: SettingsInput
 }
@@ -69,33 +72,122 @@ export function uploadBundle(upload: Pick<UploadForm, 'script' | 'files' | 'main
 }
 
 /**
- * Reads an API upload: the raw script (optional `?label=`), a JSON `{ "script", "label"? }` body, or
- * multipart/form-data with one part per file and optional `main`, `label` and `settings` fields.
+ * Reads an API upload. A ready-made Worker: the raw script (optional `?label=`), JSON
+ * `{ "script", "label"? }`, or multipart/form-data with one part per module and optional `main`.
+ * A project for the builder: `Content-Type: application/zip`; TypeScript as the raw body
+ * (`application/typescript` or `?language=ts|tsx`) or JSON `{ "script", "language": "ts" }`; JSON
+ * `{ "files": { "path": "text" or { "base64": "…" } }, "entry"? }`; or multipart whose parts are
+ * named by their relative paths (any path with a folder, TypeScript, package.json or a .zip makes it a project).
+ * JSON and multipart may carry `settings` and `label`.
  */
 export async function readApiUpload(request: HonoRequest, maxBytes: number): Promise<ApiUpload> {
   const type = request.header('content-type') ?? ''
+  const label = request.query('label')
+  if (/^application\/zip\b/i.test(type)) {
+    return { upload: project({ zip: new Uint8Array(await request.arrayBuffer()) }), label, settings: {} }
+  }
   if (/^multipart\/form-data\b/i.test(type)) {
     const body = await readForm(request, { all: true })
     const files = (await Promise.all(Object.values(body).map(readFiles))).flat()
     const settings = field(body, 'settings')
+    const entry = field(body, 'entry') || undefined
     return {
-      bundle: bundleFromFiles(files, field(body, 'main'), maxBytes),
-      label: field(body, 'label') || undefined,
+      upload:
+        entry || isProject(files)
+          ? projectOf(files, entry)
+          : { kind: 'script', bundle: bundleFromFiles(files, field(body, 'main'), maxBytes) },
+      label: field(body, 'label') || label,
       settings: settings ? parseSettingsJson(parseJsonObject(settings)) : {},
     }
   }
   if (!/^application\/json\b/i.test(type)) {
-    return { bundle: bundleFromScript(await request.text(), maxBytes), label: request.query('label'), settings: {} }
+    return {
+      upload: scriptUpload(await request.text(), languageOf(type, request.query('language')), maxBytes),
+      label,
+      settings: {},
+    }
   }
 
   const body = await readJson(request)
-  const { script, label, ...rest } = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>
-  if (typeof script !== 'string') throw new PlatformError('invalid_request', 'The JSON body needs a "script" string.')
-  return {
-    bundle: bundleFromScript(script, maxBytes),
-    label: typeof label === 'string' ? label : undefined,
-    settings: parseSettingsJson(rest),
+  const { script, files, entry, language, label: named, ...rest } = isRecord(body) ? body : {}
+  const settings = parseSettingsJson(rest)
+  const labelled = typeof named === 'string' ? named : undefined
+  if (files !== undefined) {
+    if (typeof entry !== 'string' && entry !== undefined)
+      throw new PlatformError('invalid_request', '"entry" must be a path.')
+    return { upload: project({ files: jsonFiles(files) }, entry), label: labelled, settings }
   }
+  if (typeof script !== 'string') {
+    throw new PlatformError('invalid_request', 'The JSON body needs a "script" string, or "files" for a project.')
+  }
+  const lang = languageOf('', typeof language === 'string' ? language : undefined)
+  return { upload: scriptUpload(script, lang, maxBytes), label: labelled, settings }
+}
+
+/** The languages a single pasted script may be in; TypeScript is built by the builder. */
+export type ScriptLanguage = 'js' | 'ts' | 'tsx'
+
+/** A pasted script: JavaScript deploys as it is, TypeScript goes to the builder as a one-file project. */
+export function scriptUpload(script: string, language: ScriptLanguage, maxBytes: number): Upload {
+  if (language === 'js') return { kind: 'script', bundle: bundleFromScript(script, maxBytes) }
+  if (script.trim() === '')
+    throw new PlatformError('empty_script', 'The script is empty. Paste a Worker or choose a file.')
+  return project({ files: { [`worker.${language}`]: script } })
+}
+
+/** Uploaded files as a project for the builder, paths as sent. */
+export function projectOf(files: UploadedFile[], entry?: string): Upload {
+  if (files.length === 1 && /\.zip$/i.test(files[0]?.name ?? '')) return project({ zip: bytesOf(files[0]!.content) })
+  if (files.length === 0)
+    throw new PlatformError('empty_script', 'The project has no files. Choose a folder, files or a .zip.')
+  return project({ files: Object.fromEntries(files.map((file) => [file.name, file.content])) }, entry)
+}
+
+function project(source: BuildSource, entry?: string): Upload {
+  return { kind: 'project', project: { source, ...(entry ? { entry } : {}) } }
+}
+
+/** Files that only a build can deploy: folders, TypeScript/JSX, package.json, an archive, anything not a module. */
+function isProject(files: UploadedFile[]): boolean {
+  return files.some(({ name }) => name.includes('/') || name === 'package.json' || !MODULE_FILE.test(name))
+}
+
+const MODULE_FILE = new RegExp(
+  `(${ACCEPTED_EXTENSIONS.map((extension) => extension.replace('.', '\\.')).join('|')})$`,
+  'i',
+)
+
+function languageOf(contentType: string, query: string | undefined): ScriptLanguage {
+  const asked = query?.toLowerCase()
+  if (asked === 'ts' || asked === 'typescript' || /typescript/i.test(contentType)) return 'ts'
+  if (asked === 'tsx') return 'tsx'
+  if (asked === undefined || asked === 'js' || asked === 'javascript') return 'js'
+  throw new PlatformError('invalid_request', 'The language must be js, ts or tsx.')
+}
+
+/** `{ "path": "text" }`, or `{ "path": { "base64": "…" } }` for binary files. */
+function jsonFiles(value: unknown): Record<string, string | Uint8Array> {
+  if (!isRecord(value)) throw new PlatformError('invalid_request', '"files" must map paths to contents.')
+  return Object.fromEntries(
+    Object.entries(value).map(([path, content]): [string, string | Uint8Array] => {
+      if (typeof content === 'string') return [path, content]
+      if (isRecord(content) && typeof content.base64 === 'string') {
+        try {
+          return [path, fromBase64(content.base64)]
+        } catch {
+          throw new PlatformError('invalid_request', `"files.${path}.base64" is not valid base64.`)
+        }
+      }
+      throw new PlatformError(
+        'invalid_request',
+        `"files.${path}" must be text, or { "base64": "…" } for a binary file.`,
+      )
+    }),
+  )
+}
+
+function bytesOf(content: string | Uint8Array): Uint8Array {
+  return typeof content === 'string' ? encodeText(content) : content
 }
 
 /** Reads a JSON body. */
@@ -188,7 +280,8 @@ async function readFiles(value: FormValue | undefined): Promise<UploadedFile[]> 
   return Promise.all(
     files.map(async (file) => ({
       name: file.name,
-      content: /\.wasm$/i.test(file.name) ? new Uint8Array(await file.arrayBuffer()) : await file.text(),
+      // Bytes: a project may hold images; text modules are decoded where they become modules.
+      content: new Uint8Array(await file.arrayBuffer()),
     })),
   )
 }

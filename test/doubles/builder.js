@@ -11,7 +11,7 @@
 //   "missing-package" like an install failure, more files than limits.maxFiles like a limit,
 //   a file containing BUILDER_FAULT like a builder bug; a zip is answered as a one-file Worker
 //   saying how many bytes it had.
-// Every request is kept, for tests to read through the default fetch handler: GET /requests.
+// Every request is kept, for tests to read through the binding: env.BUILDER.fetch('http://builder/requests').
 import { WorkerEntrypoint } from 'cloudflare:workers'
 
 const requests = []
@@ -26,6 +26,11 @@ const CONTENT_TYPES = {
 }
 
 export class Builder extends WorkerEntrypoint {
+  /** GET /requests: every build request so far (summaries), for tests through the BUILDER binding. */
+  fetch() {
+    return Response.json(requests)
+  }
+
   async build(request) {
     requests.push(summary(request))
     if ('zip' in request.source) {
@@ -59,10 +64,10 @@ export class Builder extends WorkerEntrypoint {
       dependencies[name] = String(range).replace(/^[^\d]*/, '')
     }
     const wrangler = json(files, 'wrangler.json') ?? {}
-    const assets = files
+    const assets = Object.entries(request.source.files)
       .filter(([path]) => path.startsWith('public/'))
       .map(([path, content]) => {
-        const bytes = new TextEncoder().encode(content)
+        const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : content
         const type = CONTENT_TYPES[path.split('.').pop()] ?? 'application/octet-stream'
         return { path: path.slice('public'.length), content: bytes, contentType: type, size: bytes.byteLength }
       })
@@ -77,6 +82,7 @@ export class Builder extends WorkerEntrypoint {
         ? null
         : { mainModule: 'worker.js', modules: [{ name: 'worker.js', type: 'esm', content: source }] }
     return success(worker, {
+      files: files.map(([path]) => path).sort(),
       assets,
       ...(wrangler.assets ? { assetConfig: wrangler.assets } : {}),
       dependencies,
@@ -88,14 +94,13 @@ export class Builder extends WorkerEntrypoint {
 }
 
 export default {
-  fetch(request) {
-    if (new URL(request.url).pathname === '/requests') return Response.json(requests)
-    return new Response('builder stand-in', { status: 404 })
+  fetch() {
+    return new Response('builder stand-in: see Builder', { status: 404 })
   },
 }
 
 function success(worker, rest = {}) {
-  return { ok: true, worker, assets: [], dependencies: {}, warnings: [], cached: false, ...rest }
+  return { ok: true, worker, files: [], assets: [], dependencies: {}, warnings: [], cached: false, ...rest }
 }
 
 function failure(kind, errors, limit) {
