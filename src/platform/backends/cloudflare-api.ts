@@ -1,7 +1,8 @@
 import { DEFAULT_MAIN_MODULE } from '../bundle'
 import type { CloudflareApiSettings } from '../config'
+import { toBase64 } from '../../lib/encoding'
 import { PlatformError } from '../errors'
-import type { BundleModule, WorkerBundle } from '../model'
+import type { AssetConfig, BundleModule, WorkerBundle } from '../model'
 import { fromApiPart, toApiPart } from './modules'
 
 /** The envelope every Cloudflare API v4 response comes in. */
@@ -11,13 +12,40 @@ interface ApiEnvelope {
   result?: unknown
 }
 
-/** Upload metadata: `main_module` for ES modules, `body_part` for a service-worker script. */
-export type ScriptMetadata = ({ main_module: string } | { body_part: string }) & {
+/** What a script upload says about its static assets: the upload's completion token and how to serve them. */
+export interface ScriptAssets {
+  jwt: string
+  config: AssetConfig
+}
+
+/** Upload metadata of a Worker: `main_module` for ES modules, `body_part` for a service-worker script. */
+export type WorkerMetadata = ({ main_module: string } | { body_part: string }) & {
   compatibility_date: string
   compatibility_flags?: string[]
   tags: string[]
   tail_consumers?: { service: string }[]
   bindings: { type: 'plain_text' | 'secret_text'; name: string; text: string }[]
+  assets?: ScriptAssets
+}
+
+/**
+ * Upload metadata of a static site: assets and no Worker. As wrangler does for an assets-only
+ * Worker, no main module and no module parts; Cloudflare serves the assets by themselves.
+ */
+export interface StaticSiteMetadata {
+  assets: ScriptAssets
+  compatibility_date: string
+  compatibility_flags?: string[]
+  tags: string[]
+}
+
+/** A static asset ready for the assets upload: the path it is served at, its manifest hash, bytes and type. */
+export interface HashedAsset {
+  path: string
+  /** 32 hex characters, the form the manifest takes (see dispatch-namespace.ts for how it is salted). */
+  hash: string
+  content: Uint8Array
+  contentType: string
 }
 
 // Upload error codes that mean "your script is wrong" rather than "Cloudflare failed":
@@ -35,15 +63,71 @@ export class CloudflareApi {
     private readonly fetchImpl: typeof fetch = (input, init) => fetch(input, init),
   ) {}
 
-  /** PUT …/scripts/{scriptName}: creates or replaces a user Worker in the dispatch namespace. */
-  async uploadScript(scriptName: string, bundle: WorkerBundle, metadata: ScriptMetadata): Promise<void> {
+  /**
+   * PUT …/scripts/{scriptName}: creates or replaces a user Worker in the dispatch namespace; with
+   * no bundle, a static site (the metadata's assets only).
+   */
+  async uploadScript(scriptName: string, bundle: WorkerBundle, metadata: WorkerMetadata): Promise<void>
+  async uploadScript(scriptName: string, bundle: null, metadata: StaticSiteMetadata): Promise<void>
+  async uploadScript(
+    scriptName: string,
+    bundle: WorkerBundle | null,
+    metadata: WorkerMetadata | StaticSiteMetadata,
+  ): Promise<void> {
     const form = new FormData()
     form.append('metadata', new Blob([JSON.stringify(metadata)], { type: 'application/json' }), 'metadata.json')
-    for (const module of bundle.modules) {
+    for (const module of bundle?.modules ?? []) {
       const { content, type } = toApiPart(module)
       form.append(module.name, new File([content], module.name, { type }))
     }
     await this.call('PUT', scriptName, form)
+  }
+
+  /**
+   * Uploads a script's static assets (Cloudflare's direct upload) and returns the completion token
+   * the script upload names in `assets.jwt`: 1. POST …/scripts/{scriptName}/assets-upload-session
+   * with the manifest; Cloudflare answers with an upload token and buckets of the hashes it does not
+   * hold yet; 2. each bucket, base64, to …/workers/assets/upload with the upload token (not the API
+   * token); the last one answers with the completion token. When Cloudflare already holds every
+   * file there are no buckets, and the session's token is the completion token.
+   */
+  async uploadAssets(scriptName: string, assets: HashedAsset[]): Promise<string> {
+    const manifest: Record<string, { hash: string; size: number }> = {}
+    for (const asset of assets) manifest[asset.path] = { hash: asset.hash, size: asset.content.byteLength }
+    const session = await this.post<{ jwt?: unknown; buckets?: unknown }>(
+      `${this.scriptUrl(scriptName)}/assets-upload-session`,
+      JSON.stringify({ manifest }),
+    )
+    if (typeof session?.jwt !== 'string' || !session.jwt) {
+      throw new PlatformError('cloudflare_api_error', 'The Cloudflare API started no asset upload (no upload token).')
+    }
+    const buckets = Array.isArray(session.buckets) ? (session.buckets as unknown[]) : []
+    if (buckets.length === 0) return session.jwt
+
+    const byHash = new Map(assets.map((asset) => [asset.hash, asset]))
+    let completion: string | undefined
+    // One bucket at a time: the completion token comes with whichever upload finishes the set.
+    for (const bucket of buckets) {
+      const form = new FormData()
+      for (const hash of Array.isArray(bucket) ? (bucket as unknown[]) : []) {
+        const asset = typeof hash === 'string' ? byHash.get(hash) : undefined
+        if (!asset) {
+          throw new PlatformError(
+            'cloudflare_api_error',
+            'The Cloudflare API asked for an asset that was not uploaded.',
+          )
+        }
+        // Cloudflare serves each asset with the type given here; application/null means none at all.
+        const type = asset.contentType || 'application/null'
+        form.append(asset.hash, new File([toBase64(asset.content)], asset.hash, { type }))
+      }
+      const uploaded = await this.post<{ jwt?: unknown }>(this.assetsUploadUrl(), form, session.jwt)
+      if (typeof uploaded?.jwt === 'string' && uploaded.jwt) completion = uploaded.jwt
+    }
+    if (!completion) {
+      throw new PlatformError('cloudflare_api_error', 'The Cloudflare API did not confirm the asset upload.')
+    }
+    return completion
   }
 
   /**
@@ -72,6 +156,8 @@ export class CloudflareApi {
       if (typeof value === 'string') continue
       modules.push(fromApiPart(value.name || field, value.type, new Uint8Array(await value.arrayBuffer())))
     }
+    // A static site (assets only) has no Worker code to give back.
+    if (modules.length === 0) return null
     const mainModule = response.headers.get('cf-entrypoint') ?? modules[0]?.name ?? DEFAULT_MAIN_MODULE
     return { mainModule, modules }
   }
@@ -89,6 +175,11 @@ export class CloudflareApi {
   /** DELETE …/scripts/{scriptName}; a script that is already gone counts as deleted. */
   async deleteScript(scriptName: string): Promise<void> {
     await this.call('DELETE', scriptName, undefined, { allowNotFound: true })
+  }
+
+  private assetsUploadUrl(): string {
+    const { baseUrl, accountId } = this.settings
+    return `${baseUrl}/accounts/${encodeURIComponent(accountId)}/workers/assets/upload?base64=true`
   }
 
   private scriptUrl(scriptName: string): string {
@@ -112,10 +203,22 @@ export class CloudflareApi {
     throw await apiError(response)
   }
 
-  /** One authenticated API call; only a failure to reach the API throws. */
-  private async request(method: string, url: string, body?: FormData): Promise<Response> {
+  /** A POST whose envelope's `result` is wanted (JSON text is sent as application/json). */
+  private async post<T>(url: string, body: string | FormData, token?: string): Promise<T | undefined> {
+    const response = await this.request('POST', url, body, token)
+    if (!response.ok) throw await apiError(response)
+    return (await readEnvelope(response)).result as T | undefined
+  }
+
+  /**
+   * One authenticated API call, with the API token unless another is given (asset uploads carry
+   * their session's token); only a failure to reach the API throws.
+   */
+  private async request(method: string, url: string, body?: string | FormData, token?: string): Promise<Response> {
+    const headers: Record<string, string> = { Authorization: `Bearer ${token ?? this.settings.apiToken}` }
+    if (typeof body === 'string') headers['Content-Type'] = 'application/json'
     try {
-      return await this.fetchImpl(url, { method, body, headers: { Authorization: `Bearer ${this.settings.apiToken}` } })
+      return await this.fetchImpl(url, { method, body, headers })
     } catch {
       throw new PlatformError('cloudflare_api_error', 'Could not reach the Cloudflare API. Try again in a moment.')
     }

@@ -1,11 +1,13 @@
+import { sha256Hex } from '../../lib/crypto'
+import { encodeText } from '../../lib/encoding'
 import { errorMessage } from '../../lib/errors'
 import { PlatformError } from '../errors'
 import type { NamespaceTrust } from '../isolation'
 import { nameTag } from '../logs'
 import type { DispatchContext, OutboundParameters } from '../egress'
-import type { EgressPolicy, WorkerBundle } from '../model'
+import type { AssetConfig, DeploymentAssets, EgressPolicy, StaticAsset, WorkerBundle } from '../model'
 import type { DeployInfo, FetcherOptions, UserWorkerBackend, UserWorkerFetcher } from './backend'
-import type { CloudflareApi } from './cloudflare-api'
+import type { CloudflareApi, ScriptAssets } from './cloudflare-api'
 import { limitExceeded } from './limit-errors'
 
 /**
@@ -25,27 +27,57 @@ export class DispatchNamespaceBackend implements UserWorkerBackend {
     private readonly outboundWorker: string | undefined,
   ) {}
 
+  /**
+   * Uploads the release under its Worker ID. Its static assets go up first (Cloudflare serves them
+   * as part of the script, ahead of the Worker): only then does the script upload name them, so a
+   * failure at any step leaves nothing deployed under this ID and the previous version serving.
+   */
   async deploy(workerId: string, bundle: WorkerBundle | null, info: DeployInfo): Promise<void> {
-    if (!bundle) throw new PlatformError('invalid_request', 'Static sites are not wired to namespace assets yet.')
+    const files = info.assets?.files ?? []
+    if (!bundle) assertStaticSite(files, info.assets?.config)
     // Only the outbound Worker enforces egress in a namespace: without it a policy would be a promise
-    // nothing keeps, so it is refused rather than stored.
-    if (!this.outboundWorker && info.settings.egress.mode !== 'allow-all') {
+    // nothing keeps, so it is refused rather than stored. A static site makes no requests.
+    if (bundle && !this.outboundWorker && info.settings.egress.mode !== 'allow-all') {
       throw new PlatformError('invalid_settings', EGRESS_NOT_ENFORCED)
     }
-    const main = bundle.modules.find((module) => module.name === bundle.mainModule)
-    await this.api.uploadScript(workerId, bundle, {
-      ...(main?.type === 'service-worker' ? { body_part: bundle.mainModule } : { main_module: bundle.mainModule }),
+    const assets = info.assets && files.length > 0 ? await this.uploadAssets(workerId, info.assets, info) : undefined
+    const runtime = {
       compatibility_date: info.compatibility.date,
       ...(info.compatibility.flags.length > 0 ? { compatibility_flags: info.compatibility.flags } : {}),
       // Tags let the namespace be searched and cleaned up by name or by owner through the API.
       tags: [nameTag(info.name), `owner:${info.ownerId}`],
+    }
+    if (!bundle) {
+      // assertStaticSite made sure there are assets.
+      if (assets) await this.api.uploadScript(workerId, null, { assets, ...runtime })
+      return
+    }
+    const main = bundle.modules.find((module) => module.name === bundle.mainModule)
+    await this.api.uploadScript(workerId, bundle, {
+      ...(main?.type === 'service-worker' ? { body_part: bundle.mainModule } : { main_module: bundle.mainModule }),
+      ...runtime,
       ...(this.tailConsumer ? { tail_consumers: [{ service: this.tailConsumer }] } : {}),
       bindings: [
         ...Object.entries(info.settings.vars).map(([name, text]) => ({ type: 'plain_text' as const, name, text })),
         // Cloudflare holds the secret values of the script from here on.
         ...Object.entries(info.secrets).map(([name, text]) => ({ type: 'secret_text' as const, name, text })),
       ],
+      ...(assets ? { assets } : {}),
     })
+  }
+
+  /**
+   * The direct upload of a deployment's assets; Cloudflare skips the files it already holds. Their
+   * hashes are salted with the owner, because Cloudflare keeps a namespace's assets by hash: equal
+   * bytes of two tenants are two assets, so no tenant's upload can stand for another's (or tell
+   * whether another holds a file), while a tenant's next deploy re-sends only what changed.
+   */
+  private async uploadAssets(workerId: string, assets: DeploymentAssets, info: DeployInfo): Promise<ScriptAssets> {
+    const hashed = await Promise.all(
+      assets.files.map(async (file) => ({ ...file, hash: await assetHash(info.ownerId, file) })),
+    )
+    const jwt = await this.api.uploadAssets(workerId, hashed)
+    return { jwt, config: assetConfig(assets.config) }
   }
 
   /**
@@ -108,6 +140,42 @@ function outboundParameters(egress: EgressPolicy, context: DispatchContext): Out
 }
 
 const TRUST_CACHE_MS = 60_000
+
+/**
+ * An asset's manifest hash: 32 hex characters (the form the API takes), SHA-256 over the owner, the
+ * content type and the bytes. Cloudflare stores the type with the hash, so it is part of the input
+ * (as wrangler hashes the file extension with the bytes); the owner keeps tenants' assets apart.
+ */
+export async function assetHash(ownerId: string, asset: Pick<StaticAsset, 'content' | 'contentType'>): Promise<string> {
+  const prefix = encodeText(`${ownerId}\0${asset.contentType}\0`)
+  const input = new Uint8Array(prefix.byteLength + asset.content.byteLength)
+  input.set(prefix)
+  input.set(asset.content, prefix.byteLength)
+  return (await sha256Hex(input)).slice(0, 32)
+}
+
+/** The serving options Cloudflare takes, only those set (the API's defaults stand for the rest). */
+function assetConfig(config: AssetConfig): AssetConfig {
+  return {
+    ...(config.html_handling ? { html_handling: config.html_handling } : {}),
+    ...(config.not_found_handling ? { not_found_handling: config.not_found_handling } : {}),
+    ...(config.run_worker_first !== undefined ? { run_worker_first: config.run_worker_first } : {}),
+  }
+}
+
+/** A static site needs files, and cannot send requests to a Worker it does not have (wrangler refuses it too). */
+function assertStaticSite(files: StaticAsset[], config: AssetConfig | undefined): void {
+  if (files.length === 0) {
+    throw new PlatformError('invalid_request', 'Nothing to deploy: give a Worker script, static assets, or both.')
+  }
+  const first = config?.run_worker_first
+  if (first === true || (Array.isArray(first) && first.length > 0)) {
+    throw new PlatformError(
+      'invalid_request',
+      'run_worker_first needs a Worker, and this static site has none: remove it, or add a Worker script.',
+    )
+  }
+}
 
 export const EGRESS_NOT_ENFORCED =
   'Egress policies (block-all, allow-list) are not available on this platform yet: its dispatch namespace has no ' +

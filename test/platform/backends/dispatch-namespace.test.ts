@@ -1,24 +1,23 @@
-import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
-import { env } from 'cloudflare:workers'
-import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import app from '../../../src/index'
-import type { ConfigVars } from '../../../src/platform/config'
+import { describe, expect, it, beforeEach } from 'vitest'
 import { CLOUDFLARE_DOUBLE } from '../../doubles/constants'
-import { ECHO_SCRIPT, helloScript, inputValue, ORIGIN, textareaContent, uniqueName } from '../../helpers'
+import { ECHO_SCRIPT, helloScript, inputValue, textareaContent, uniqueName } from '../../helpers'
 import { MODULE_FILES, MODULE_RESULT, multipart } from '../../fixtures/modules'
+import {
+  callWatchingForTheToken,
+  dispatchOptions,
+  DOUBLE,
+  failNext,
+  namespaceEnv,
+  recorded,
+  resetDouble,
+  type NamespaceEnv,
+  type RecordedRequest,
+} from './namespace-double'
 
 // The real Cloudflare API is covered by a test double (test/doubles/cloudflare-api.js) that the
 // platform reaches at CLOUDFLARE_API_BASE_URL, and the `dispatcher` binding (which cannot run
-// locally) by a stand-in that runs the scripts the double received through the Worker Loader.
-const DOUBLE = 'http://cloudflare-api.test/__double'
-
-interface RecordedRequest {
-  method: string
-  path: string
-  authorization: string | null
-  contentType: string | null
-  parts: { field: string; filename: string | null; type: string | null; content: string }[]
-}
+// locally) by a stand-in that runs the scripts the double received through the Worker Loader
+// (namespace-double.ts).
 
 /** The fields of an upload's metadata part that these tests read. */
 interface UploadMetadata {
@@ -35,102 +34,11 @@ function metadataOf(upload: RecordedRequest | undefined): UploadMetadata {
   return JSON.parse(part.content) as UploadMetadata
 }
 
-/** A script as the API double stored it: binary parts (wasm, data) as base64. */
-interface StoredScript {
-  metadata: { main_module?: string; body_part?: string; compatibility_date: string }
-  modules: Record<string, { type: string; content: string }>
-}
-
-/** A part of an API upload as the runtime reads it, by its content type (as Cloudflare does). */
-function asLoaderModule({ type, content }: StoredScript['modules'][string]): WorkerLoaderWorkerCode['modules'][string] {
-  switch (type) {
-    case 'application/javascript+module':
-    case 'text/javascript+module':
-      return { js: content }
-    case 'application/javascript':
-    case 'text/javascript':
-      return content // service-worker syntax
-    case 'text/plain':
-      return { text: content }
-    case 'application/wasm':
-      return { wasm: Uint8Array.from(atob(content), (char) => char.charCodeAt(0)) }
-    case 'application/octet-stream':
-      return { data: Uint8Array.from(atob(content), (char) => char.charCodeAt(0)).buffer }
-    default:
-      throw new Error(`the test dispatcher cannot run a part of type ${type}`)
-  }
-}
-
-/** What the platform passed to dispatcher.get() for each script (limits, outbound parameters). */
-const dispatchOptions = new Map<string, unknown>()
-
-/**
- * Stands in for the dispatch namespace binding: looks scripts up in the API double and runs them.
- * A script containing SIMULATE_CPU_LIMIT throws as Cloudflare does when a custom limit is exceeded.
- */
-const dispatcher = {
-  get(scriptName: string, _args: unknown, options: unknown) {
-    dispatchOptions.set(scriptName, options)
-    return {
-      async fetch(request: Request) {
-        const stored = await fetch(`${DOUBLE}/scripts/${encodeURIComponent(scriptName)}`)
-        if (stored.status === 404) throw new Error('Worker not found.')
-        const { metadata, modules } = await stored.json<StoredScript>()
-        if (Object.values(modules).some((module) => module.content.includes('SIMULATE_CPU_LIMIT'))) {
-          throw new Error('Worker exceeded CPU time limit.')
-        }
-        const worker = env.LOADER.load({
-          compatibilityDate: metadata.compatibility_date,
-          mainModule: metadata.main_module ?? metadata.body_part ?? '',
-          modules: Object.fromEntries(Object.entries(modules).map(([name, module]) => [name, asLoaderModule(module)])),
-        })
-        return worker.getEntrypoint().fetch(request)
-      },
-    }
-  },
-}
-
-/** The Worker's bindings with the namespace backend configured. */
-type NamespaceEnv = Env & ConfigVars
-
-const namespaceEnv: NamespaceEnv = {
-  ...env,
-  CLOUDFLARE_API_TOKEN: CLOUDFLARE_DOUBLE.token,
-  CLOUDFLARE_ACCOUNT_ID: CLOUDFLARE_DOUBLE.accountId,
-  CLOUDFLARE_API_BASE_URL: CLOUDFLARE_DOUBLE.baseUrl,
-  DISPATCH_NAMESPACE: CLOUDFLARE_DOUBLE.namespace,
-  // Only get() and fetch() are used by the platform.
-  dispatcher: dispatcher as unknown as DispatchNamespace,
-}
-
 /** The namespace with the outbound Worker wired (wrangler.jsonc's `outbound` + DISPATCH_OUTBOUND_WORKER). */
 const withOutbound: NamespaceEnv = { ...namespaceEnv, DISPATCH_OUTBOUND_WORKER: 'workers-for-platforms-outbound' }
 
 // Every response of this suite and every line the platform logs is checked for the API token.
-const responses: string[] = []
-const logged: unknown[][] = []
-for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
-  const original = console[level].bind(console)
-  vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
-    logged.push(args)
-    original(...args)
-  })
-}
-
-async function call(path: string, init?: RequestInit, environment: NamespaceEnv = namespaceEnv): Promise<Response> {
-  const ctx = createExecutionContext()
-  const res = await app.fetch(new Request(new URL(path, ORIGIN), { redirect: 'manual', ...init }), environment, ctx)
-  await waitOnExecutionContext(ctx)
-  responses.push(JSON.stringify([...res.headers]) + (await res.clone().text()))
-  return res
-}
-
-afterAll(() => {
-  expect(responses.length).toBeGreaterThan(20)
-  for (const text of [...responses, ...logged.map((args) => args.map(String).join(' '))]) {
-    expect(text).not.toContain(CLOUDFLARE_DOUBLE.token)
-  }
-})
+const { call } = callWatchingForTheToken(20)
 
 const put = (name: string, script: string, token?: string) =>
   call(`/api/workers/${name}`, {
@@ -139,12 +47,8 @@ const put = (name: string, script: string, token?: string) =>
     body: script,
   })
 
-const recorded = async () => (await fetch(`${DOUBLE}/requests`)).json<RecordedRequest[]>()
-const failNext = (status: number, errors: { code: number; message: string }[]) =>
-  fetch(`${DOUBLE}/fail`, { method: 'POST', body: JSON.stringify({ status, errors }) })
-
 beforeEach(async () => {
-  await fetch(`${DOUBLE}/reset`, { method: 'POST' })
+  await resetDouble()
 })
 
 describe('dispatch-namespace backend', () => {
