@@ -3,6 +3,9 @@ import type { BuildFailure, BuildLimitName, BuildLimits, BuildSuccess } from './
 import { PlatformError } from './errors'
 import type { BuildSummary, Compatibility, DeploymentAssets, WorkerBundle } from './model'
 
+/** The languages a single pasted script may be in: JavaScript deploys as it is, the others are built. */
+export type ScriptLanguage = 'js' | 'ts' | 'tsx'
+
 /** What the builder's success becomes: a release to deploy (see PlatformService.deploy). */
 export interface BuiltRelease {
   bundle: WorkerBundle | null

@@ -3,7 +3,8 @@ import { encodeText, fromBase64 } from '../lib/encoding'
 import type { BuildSource } from '../platform/build'
 import { ACCEPTED_EXTENSIONS, bundleFromFiles, bundleFromScript } from '../platform/bundle'
 import { PlatformError } from '../platform/errors'
-import type { EgressPolicy, SettingsInput, UploadedFile, WorkerBundle } from '../platform/model'
+import type { EgressPolicy, SettingsInput, UploadedFile } from '../platform/model'
+import type { ScriptLanguage } from '../platform/projects'
 import type { Upload } from '../platform/service'
 import type { SettingsFieldValues } from '../views/settings-fields'
 
@@ -15,7 +16,17 @@ type FormBody = Record<string, FormValue>
 
 export interface UploadForm {
   name: string
+  /** "script": the code box or module files; "project": a folder, files or a .zip for the builder. */
+  mode: 'script' | 'project'
   script: string
+  /** What the code box holds: JavaScript deploys as it is, TypeScript/TSX is built. */
+  language: ScriptLanguage
+  /** The project's files (folder picker and file picker), paths relative to the project. */
+  projectFiles: UploadedFile[]
+  /** A project as one .zip, when chosen. */
+  archive: UploadedFile | undefined
+  /** The project's entry module, when given. */
+  entry: string
   /** Files from the `file` input(s); used when `script` is empty. */
   files: UploadedFile[]
   /** The main module among several files. */
@@ -46,9 +57,19 @@ export async function readForm(request: HonoRequest, options: { all?: boolean } 
 /** Reads the upload form (fields `name`, `script`, `file` (one or more), `main`, `label`, `token`). */
 export async function readUploadForm(request: HonoRequest): Promise<UploadForm> {
   const body = await readForm(request, { all: true })
+  // A folder picker sends each file as "<folder>/<path>": the chosen folder's own name goes.
+  const folder = (await readFiles(body.project_folder)).map((file) => ({
+    ...file,
+    name: file.name.replace(/^[^/]*\//, ''),
+  }))
   return {
     name: field(body, 'name').trim(),
+    mode: field(body, 'mode') === 'project' ? 'project' : 'script',
     script: field(body, 'script'),
+    language: languageOf('', field(body, 'language') || undefined),
+    projectFiles: [...folder, ...(await readFiles(body.project_files))],
+    archive: (await readFiles(body.project_archive))[0],
+    entry: field(body, 'entry').trim(),
     files: await readFiles(body.file),
     main: field(body, 'main'),
     label: field(body, 'label'),
@@ -65,10 +86,19 @@ export async function readUploadForm(request: HonoRequest): Promise<UploadForm> 
   }
 }
 
-/** The bundle of an upload: the pasted script wins; the files are used when it is empty. */
-export function uploadBundle(upload: Pick<UploadForm, 'script' | 'files' | 'main'>, maxBytes: number): WorkerBundle {
-  if (upload.script.trim() !== '' || upload.files.length === 0) return bundleFromScript(upload.script, maxBytes)
-  return bundleFromFiles(upload.files, upload.main, maxBytes)
+/**
+ * What the upload form deploys. Project mode: the .zip if one was chosen, else the folder and
+ * files. Script mode: the code box wins (built first when it is TypeScript); the files are used
+ * when it is empty — as modules, or as a project when they need a build.
+ */
+export function formUpload(form: UploadForm, maxBytes: number): Upload {
+  if (form.mode === 'project') {
+    if (form.archive) return projectOf([form.archive])
+    return projectOf(form.projectFiles, form.entry || undefined)
+  }
+  if (form.script.trim() !== '' || form.files.length === 0) return scriptUpload(form.script, form.language, maxBytes)
+  if (isProject(form.files)) return projectOf(form.files, form.main.trim() || undefined)
+  return { kind: 'script', bundle: bundleFromFiles(form.files, form.main, maxBytes) }
 }
 
 /**
@@ -123,9 +153,6 @@ export async function readApiUpload(request: HonoRequest, maxBytes: number): Pro
   const lang = languageOf('', typeof language === 'string' ? language : undefined)
   return { upload: scriptUpload(script, lang, maxBytes), label: labelled, settings }
 }
-
-/** The languages a single pasted script may be in; TypeScript is built by the builder. */
-export type ScriptLanguage = 'js' | 'ts' | 'tsx'
 
 /** A pasted script: JavaScript deploys as it is, TypeScript goes to the builder as a one-file project. */
 export function scriptUpload(script: string, language: ScriptLanguage, maxBytes: number): Upload {

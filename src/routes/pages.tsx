@@ -15,7 +15,7 @@ import { HomePage } from '../views/home'
 import type { SettingsFieldValues, SettingsFieldsProps } from '../views/settings-fields'
 import { EXAMPLE_SCRIPT, UploadPage, type CurrentCode } from '../views/upload'
 import { WorkerPage, type WorkerForm, type WorkerPageProps } from '../views/worker'
-import { field, formToken, readForm, readUploadForm, uploadBundle } from './input'
+import { field, formToken, formUpload, readForm, readUploadForm } from './input'
 
 /** Server-rendered pages: the worker list, the upload form and a worker's page. */
 export const pages = new Hono<AppEnv>()
@@ -80,9 +80,9 @@ pages.post('/upload', limitUploadBody, async (c) => {
   const form = await readUploadForm(c.req)
   try {
     await enforceUploadRate(c)
-    const bundle = uploadBundle(form, config.maxScriptBytes)
+    const upload = formUpload(form, config.maxScriptBytes)
     const options = { token: form.token, label: form.label, settings: form.settings() }
-    const result = await platform.deploy(form.name, { bundle }, options, c.executionCtx)
+    const result = await platform.deployUpload(form.name, upload, options, c.executionCtx)
     const query = new URLSearchParams({ deployed: result.record.workerId })
     // A first upload's token is handed to the next page through a one-time key, never in the URL.
     if (result.revealId) query.set('reveal', result.revealId)
@@ -101,6 +101,9 @@ pages.post('/upload', limitUploadBody, async (c) => {
         scriptWithheld={withheld}
         label={form.label}
         main={form.main}
+        mode={form.mode}
+        language={form.language}
+        entry={form.entry}
         settings={settingsProps(platform, current, form.fields)}
         maxScriptBytes={config.maxScriptBytes}
         reservedNames={[...config.reservedNames]}

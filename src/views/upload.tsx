@@ -5,6 +5,7 @@ import { MAX_LABEL_LENGTH } from '../platform/deployments'
 import type { BackendKind } from '../platform/model'
 import { MAX_NAME_LENGTH, NAME_PATTERN, NAME_RULES } from '../platform/names'
 import { PLATFORM_MODULE } from '../platform/platform-module'
+import type { ScriptLanguage } from '../platform/projects'
 import { USER_WORKERS_MOUNT } from '../platform/urls'
 import { Layout } from './layout'
 import { EgressNotice } from './notices'
@@ -45,6 +46,12 @@ export interface UploadProps {
   current?: CurrentCode
   /** True when the code was too large to send back: the box is empty and says why. */
   scriptWithheld?: boolean
+  /** Script (code box or module files) or project (folder, files or .zip, built first). */
+  mode?: 'script' | 'project'
+  /** The code box's language: JavaScript deploys as it is, TypeScript and TSX are built. */
+  language?: ScriptLanguage
+  /** A project's entry module, as typed. */
+  entry?: string
   /** The reason the last attempt failed, shown above the form (the fields keep what was typed). */
   error?: { code: string; message: string }
 }
@@ -55,6 +62,9 @@ export const UploadPage: FC<UploadProps> = ({
   script,
   label = '',
   main = '',
+  mode = 'script',
+  language = 'js',
+  entry = '',
   settings,
   maxScriptBytes,
   reservedNames,
@@ -116,46 +126,97 @@ export const UploadPage: FC<UploadProps> = ({
           Reserved by the platform: {reservedNames.join(', ')}.
         </p>
       )}
-      <label for="script">
-        Code <span class="hint">— ES module, up to {formatBytes(maxScriptBytes)}</span>
-      </label>
-      {current && <CurrentCodeHint current={current} />}
-      {scriptWithheld && (
-        <p class="hint" id="script-withheld">
-          Your code is not shown here again because it is over the limit. Your browser still has it: go Back to get it,
-          then make it smaller.
+      <fieldset class="mode">
+        <legend>What to deploy</legend>
+        <div class="choice">
+          <input type="radio" id="mode-script" name="mode" value="script" checked={mode === 'script'} />{' '}
+          <label for="mode-script" class="inline">
+            Script{' '}
+            <span class="hint">— one Worker: paste it (JavaScript or TypeScript) or choose its module files</span>
+          </label>
+        </div>
+        <div class="choice">
+          <input type="radio" id="mode-project" name="mode" value="project" checked={mode === 'project'} />{' '}
+          <label for="mode-project" class="inline">
+            Project <span class="hint">— TypeScript, npm packages, static assets: built first</span>
+          </label>
+        </div>
+      </fieldset>
+      <fieldset id="script-fields">
+        <legend>Script</legend>
+        <label for="script">
+          Code <span class="hint">— ES module, up to {formatBytes(maxScriptBytes)}</span>
+        </label>
+        {current && <CurrentCodeHint current={current} />}
+        {scriptWithheld && (
+          <p class="hint" id="script-withheld">
+            Your code is not shown here again because it is over the limit. Your browser still has it: go Back to get
+            it, then make it smaller.
+          </p>
+        )}
+        <textarea
+          id="script"
+          name="script"
+          spellcheck={false}
+          autocomplete="off"
+          autocapitalize="none"
+          aria-describedby={scriptWithheld ? 'script-withheld' : current ? 'current-code' : undefined}
+        >
+          {script}
+        </textarea>
+        <label for="file">
+          Or files{' '}
+          <span class="hint">
+            — used when the code box is empty: up to {MAX_MODULES} files, .js/.mjs modules, plus .json, .txt/.html/.md,
+            .wasm
+          </span>
+        </label>
+        <input type="file" id="file" name="file" multiple accept={ACCEPTED_EXTENSIONS.join(',')} />
+        <label for="main">
+          Main module <span class="hint">— with several files; default: the first .js file</span>
+        </label>
+        <input
+          type="text"
+          id="main"
+          name="main"
+          value={main}
+          autocomplete="off"
+          spellcheck={false}
+          placeholder={DEFAULT_MAIN_MODULE}
+        />
+        <label for="language">Language of the code box</label>
+        <select id="language" name="language">
+          <option value="js" selected={language === 'js'}>
+            JavaScript (deployed as it is)
+          </option>
+          <option value="ts" selected={language === 'ts'}>
+            TypeScript (built first)
+          </option>
+          <option value="tsx" selected={language === 'tsx'}>
+            TSX (built first)
+          </option>
+        </select>
+      </fieldset>
+      <fieldset id="project-fields">
+        <legend>Project</legend>
+        <p class="hint">
+          A folder with <code>package.json</code> (its <code>dependencies</code> are installed), your code (entry:{' '}
+          <code>main</code> of package.json, else <code>src/index.ts</code>) and a <code>public/</code> folder of static
+          files; or the same as one .zip. Only static files is a site. Chosen files are not kept if the upload fails.
         </p>
-      )}
-      <textarea
-        id="script"
-        name="script"
-        spellcheck={false}
-        autocomplete="off"
-        autocapitalize="none"
-        aria-describedby={scriptWithheld ? 'script-withheld' : current ? 'current-code' : undefined}
-      >
-        {script}
-      </textarea>
-      <label for="file">
-        Or files{' '}
-        <span class="hint">
-          — used when the code box is empty: up to {MAX_MODULES} files, .js/.mjs modules, plus .json, .txt/.html/.md,
-          .wasm
-        </span>
-      </label>
-      <input type="file" id="file" name="file" multiple accept={ACCEPTED_EXTENSIONS.join(',')} />
-      <label for="main">
-        Main module <span class="hint">— with several files; default: the first .js file</span>
-      </label>
-      <input
-        type="text"
-        id="main"
-        name="main"
-        value={main}
-        autocomplete="off"
-        spellcheck={false}
-        placeholder={DEFAULT_MAIN_MODULE}
-      />
+        <label for="project_folder">Folder</label>
+        <input type="file" id="project_folder" name="project_folder" multiple webkitdirectory="" />
+        <label for="project_files">
+          Or files <span class="hint">— their names are their paths</span>
+        </label>
+        <input type="file" id="project_files" name="project_files" multiple />
+        <label for="project_archive">Or a .zip</label>
+        <input type="file" id="project_archive" name="project_archive" accept=".zip,application/zip" />
+        <label for="entry">
+          Entry module <span class="hint">— optional, e.g. src/worker.ts</span>
+        </label>
+        <input type="text" id="entry" name="entry" value={entry} autocomplete="off" spellcheck={false} />
+      </fieldset>
       <label for="label">
         Label <span class="hint">— optional, shown in the worker’s deployment history</span>
       </label>

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { platform, platformWith, uniqueName } from '../helpers'
+import { inputValue, platform, platformWith, postForm, textareaContent, uniqueName } from '../helpers'
 
 // Projects go through the builder Worker; here a stand-in (test/doubles/builder.js) answers by the
 // build contract, so these tests are about the platform's side: reading uploads, mapping build
@@ -143,5 +143,47 @@ describe('projects (built by the builder Worker)', () => {
     expect((await putJson(uniqueName('proj-x'), { files: ['src/index.ts'] })).status).toBe(400)
     expect((await putJson(uniqueName('proj-x'), { files: { 'a.png': { base64: '***' } } })).status).toBe(400)
     expect((await putJson(uniqueName('proj-x'), { script: WORKER, language: 'rust' })).status).toBe(400)
+  })
+})
+
+describe('projects from the upload form', () => {
+  it('builds TypeScript pasted in the code box', async () => {
+    const name = uniqueName('form-ts')
+    const res = await postForm({ name, script: WORKER, language: 'ts' })
+    expect(res.status).toBe(303)
+    expect((await builderRequests()).at(-1)?.source.files).toEqual(['worker.ts'])
+    expect(await (await platform(`/user-workers/${name}`)).text()).toBe('built')
+  })
+
+  it('builds a chosen folder (its own name stripped), and a .zip', async () => {
+    const name = uniqueName('form-folder')
+    const res = await postForm({
+      name,
+      mode: 'project',
+      project_folder: new File([WORKER], 'my-app/src/index.ts'),
+      entry: 'src/index.ts',
+    })
+    expect(res.status).toBe(303)
+    expect((await builderRequests()).at(-1)).toMatchObject({
+      source: { files: ['src/index.ts'] },
+      entry: 'src/index.ts',
+    })
+
+    const zipped = uniqueName('form-zip')
+    const zip = await postForm({ name: zipped, mode: 'project', project_archive: new File(['PK..'], 'site.zip') })
+    expect(zip.status).toBe(303)
+    expect(await (await platform(`/user-workers/${zipped}`)).text()).toBe('zip of 4 bytes')
+  })
+
+  it('shows a build error with file:line:column and keeps what was typed', async () => {
+    const name = uniqueName('form-error')
+    const script = 'export default {\n  fetch() { SYNTAX_ERROR } }'
+    const res = await postForm({ name, script, language: 'tsx', label: 'mine' })
+    expect(res.status).toBe(400)
+    const html = await res.text()
+    expect(html).toContain('worker.tsx:2:13: Unexpected')
+    expect(textareaContent(html)).toBe(script)
+    expect(inputValue(html, 'label')).toBe('mine')
+    expect(html).toMatch(/<option value="tsx" selected/)
   })
 })
