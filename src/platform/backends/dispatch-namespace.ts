@@ -33,29 +33,17 @@ export class DispatchNamespaceBackend implements UserWorkerBackend {
    * failure at any step leaves nothing deployed under this ID and the previous version serving.
    */
   async deploy(workerId: string, bundle: WorkerBundle | null, info: DeployInfo): Promise<void> {
-    const files = info.assets?.files ?? []
-    if (!bundle) assertStaticSite(files, info.assets?.config)
+    if (!bundle) return this.deployStaticSite(workerId, info)
     // Only the outbound Worker enforces egress in a namespace: without it a policy would be a promise
-    // nothing keeps, so it is refused rather than stored. A static site makes no requests.
-    if (bundle && !this.outboundWorker && info.settings.egress.mode !== 'allow-all') {
+    // nothing keeps, so it is refused rather than stored.
+    if (!this.outboundWorker && info.settings.egress.mode !== 'allow-all') {
       throw new PlatformError('invalid_settings', EGRESS_NOT_ENFORCED)
     }
-    const assets = info.assets && files.length > 0 ? await this.uploadAssets(workerId, info.assets, info) : undefined
-    const runtime = {
-      compatibility_date: info.compatibility.date,
-      ...(info.compatibility.flags.length > 0 ? { compatibility_flags: info.compatibility.flags } : {}),
-      // Tags let the namespace be searched and cleaned up by name or by owner through the API.
-      tags: [nameTag(info.name), `owner:${info.ownerId}`],
-    }
-    if (!bundle) {
-      // assertStaticSite made sure there are assets.
-      if (assets) await this.api.uploadScript(workerId, null, { assets, ...runtime })
-      return
-    }
+    const assets = info.assets?.files.length ? await this.uploadAssets(workerId, info.assets, info.ownerId) : undefined
     const main = bundle.modules.find((module) => module.name === bundle.mainModule)
     await this.api.uploadScript(workerId, bundle, {
       ...(main?.type === 'service-worker' ? { body_part: bundle.mainModule } : { main_module: bundle.mainModule }),
-      ...runtime,
+      ...scriptBasics(info),
       ...(this.tailConsumer ? { tail_consumers: [{ service: this.tailConsumer }] } : {}),
       bindings: [
         ...Object.entries(info.settings.vars).map(([name, text]) => ({ type: 'plain_text' as const, name, text })),
@@ -67,14 +55,26 @@ export class DispatchNamespaceBackend implements UserWorkerBackend {
   }
 
   /**
+   * A static site: assets and no Worker, uploaded as wrangler uploads an assets-only Worker (no
+   * main module, no module parts). With no code to run there are no bindings, no tail consumer and
+   * no egress to enforce.
+   */
+  private async deployStaticSite(workerId: string, info: DeployInfo): Promise<void> {
+    const { assets } = info
+    assertStaticSite(assets)
+    const uploaded = await this.uploadAssets(workerId, assets, info.ownerId)
+    await this.api.uploadScript(workerId, null, { assets: uploaded, ...scriptBasics(info) })
+  }
+
+  /**
    * The direct upload of a deployment's assets; Cloudflare skips the files it already holds. Their
    * hashes are salted with the owner, because Cloudflare keeps a namespace's assets by hash: equal
    * bytes of two tenants are two assets, so no tenant's upload can stand for another's (or tell
-   * whether another holds a file), while a tenant's next deploy re-sends only what changed.
+   * whether another holds a file), while a worker's next deploy re-sends only what changed.
    */
-  private async uploadAssets(workerId: string, assets: DeploymentAssets, info: DeployInfo): Promise<ScriptAssets> {
+  private async uploadAssets(workerId: string, assets: DeploymentAssets, ownerId: string): Promise<ScriptAssets> {
     const hashed = await Promise.all(
-      assets.files.map(async (file) => ({ ...file, hash: await assetHash(info.ownerId, file) })),
+      assets.files.map(async (file) => ({ ...file, hash: await assetHash(ownerId, file) })),
     )
     const jwt = await this.api.uploadAssets(workerId, hashed)
     return { jwt, config: assetConfig(assets.config) }
@@ -163,12 +163,22 @@ function assetConfig(config: AssetConfig): AssetConfig {
   }
 }
 
+/** What every upload of a deployment says: its runtime, and tags naming the worker and its owner. */
+function scriptBasics(info: DeployInfo) {
+  return {
+    compatibility_date: info.compatibility.date,
+    ...(info.compatibility.flags.length > 0 ? { compatibility_flags: info.compatibility.flags } : {}),
+    // Tags let the namespace be searched and cleaned up by name or by owner through the API.
+    tags: [nameTag(info.name), `owner:${info.ownerId}`],
+  }
+}
+
 /** A static site needs files, and cannot send requests to a Worker it does not have (wrangler refuses it too). */
-function assertStaticSite(files: StaticAsset[], config: AssetConfig | undefined): void {
-  if (files.length === 0) {
+function assertStaticSite(assets: DeploymentAssets | undefined): asserts assets is DeploymentAssets {
+  if (!assets || assets.files.length === 0) {
     throw new PlatformError('invalid_request', 'Nothing to deploy: give a Worker script, static assets, or both.')
   }
-  const first = config?.run_worker_first
+  const first = assets.config.run_worker_first
   if (first === true || (Array.isArray(first) && first.length > 0)) {
     throw new PlatformError(
       'invalid_request',
