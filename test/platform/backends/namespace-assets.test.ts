@@ -1,5 +1,5 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
-import { beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { assetHash } from '../../../src/platform/backends/dispatch-namespace'
 import { PlatformError } from '../../../src/platform/errors'
 import { platformFor } from '../../../src/platform/index'
@@ -22,7 +22,13 @@ import {
 // that breaks the published contract. Releases are deployed through the service, as the upload
 // routes will.
 
-const { call, record } = callWatchingForTheToken(10)
+// Cloudflare's docs: upload JWTs are for the platform only, never for end users. Every JWT the
+// platform used is collected after each test and checked for, like the API token, after the suite.
+const jwts = new Set<string>()
+const { call, record } = callWatchingForTheToken(10, () => jwts)
+afterAll(() => {
+  expect(jwts.size).toBeGreaterThan(10)
+})
 
 const text = new TextEncoder()
 function asset(path: string, content: string, contentType = 'text/html'): StaticAsset {
@@ -79,6 +85,16 @@ function uploadedMetadata(requests: RecordedRequest[]): Record<string, unknown> 
 
 beforeEach(async () => {
   await resetDouble()
+})
+
+afterEach(async () => {
+  for (const request of await recorded()) {
+    const bearer = request.authorization?.replace(/^Bearer /, '')
+    if (bearer && bearer !== CLOUDFLARE_DOUBLE.token) jwts.add(bearer)
+    const metadata = request.parts.find((part) => part.field === 'metadata')
+    const jwt = metadata && (JSON.parse(metadata.content) as { assets?: { jwt?: string } }).assets?.jwt
+    if (jwt) jwts.add(jwt)
+  }
 })
 
 describe('static assets on the dispatch-namespace backend', () => {

@@ -136,9 +136,10 @@ export const namespaceEnv: NamespaceEnv = {
 
 /**
  * The suite's way to call the platform. Every response it gets and every line the platform logs is
- * checked for the API token after the suite (at least `minResponses` of them, so the check bites).
+ * checked for the API token after the suite (at least `minResponses` of them, so the check bites),
+ * and for any other secret `alsoSecret` names by then (e.g. asset upload JWTs).
  */
-export function callWatchingForTheToken(minResponses: number) {
+export function callWatchingForTheToken(minResponses: number, alsoSecret: () => Iterable<string> = () => []) {
   const responses: string[] = []
   const logged: unknown[][] = []
   for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
@@ -150,8 +151,9 @@ export function callWatchingForTheToken(minResponses: number) {
   }
   afterAll(() => {
     expect(responses.length).toBeGreaterThan(minResponses)
+    const secrets = [CLOUDFLARE_DOUBLE.token, ...alsoSecret()]
     for (const text of [...responses, ...logged.map((args) => args.map(String).join(' '))]) {
-      expect(text).not.toContain(CLOUDFLARE_DOUBLE.token)
+      for (const secret of secrets) expect(text).not.toContain(secret)
     }
   })
   return {
