@@ -207,7 +207,7 @@ export const UploadPage: FC<UploadProps> = ({
         <label for="project_folder">Folder</label>
         <input type="file" id="project_folder" name="project_folder" multiple webkitdirectory="" />
         <label for="project_files">
-          Or files <span class="hint">— their names are their paths</span>
+          Or loose files <span class="hint">— their names are their paths</span>
         </label>
         <input type="file" id="project_files" name="project_files" multiple />
         <label for="project_archive">Or a .zip</label>

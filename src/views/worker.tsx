@@ -2,7 +2,7 @@ import type { FC, PropsWithChildren } from 'hono/jsx'
 import { formatBytes, formatDuration, formatTime } from '../lib/format'
 import { currentDeployment } from '../platform/deployments'
 import { LOG_LINES_KEPT, LOG_WATCH_MS } from '../platform/logs'
-import type { BackendKind, LogLine, WorkerRecord, WorkerSettings } from '../platform/model'
+import type { BackendKind, BuildSummary, LogLine, WorkerRecord, WorkerSettings } from '../platform/model'
 import { Layout } from './layout'
 
 /** The forms on the worker page that need the deploy token. */
@@ -101,10 +101,20 @@ export const WorkerPage: FC<WorkerPageProps> = (props) => {
               <dd>
                 <code>{current.sha256}</code>
               </dd>
+              {current.compatibility && (
+                <>
+                  <dt>Runtime</dt>
+                  <dd>
+                    compatibility date <code>{current.compatibility.date}</code>
+                    {current.compatibility.flags.length > 0 && <>, flags {current.compatibility.flags.join(', ')}</>}
+                  </dd>
+                </>
+              )}
             </>
           )}
         </dl>
       </div>
+      {current?.build && <BuildDetails build={current.build} />}
       <h2>Call it</h2>
       <pre class="code">
         <code id="curl-line">{`curl ${url}`}</code>
@@ -236,4 +246,42 @@ const TokenSubmit: FC<PropsWithChildren<{ id: string }>> = ({ id, children }) =>
 
 function names(list: string[]): string {
   return list.length > 0 ? list.join(', ') : 'none'
+}
+
+/** What went into a built project: shown so its owner can see exactly what runs. */
+const BuildDetails: FC<{ build: BuildSummary }> = ({ build }) => {
+  const dependencies = Object.entries(build.dependencies)
+  return (
+    <section aria-labelledby="build-heading">
+      <h2 id="build-heading">Build</h2>
+      <div class="card">
+        <dl>
+          <dt>Worker</dt>
+          <dd>{build.hasWorker ? 'built from the project' : 'none: a static site'}</dd>
+          <dt>Static assets</dt>
+          <dd>
+            {build.assets.count} files, {formatBytes(build.assets.bytes)}
+          </dd>
+          <dt>Dependencies</dt>
+          <dd>
+            {dependencies.length === 0
+              ? 'none'
+              : dependencies.map(([name, version]) => `${name}@${version}`).join(', ')}
+          </dd>
+          <dt>Files</dt>
+          <dd>{build.files.length === 0 ? 'none' : build.files.join(', ')}</dd>
+        </dl>
+        {build.warnings.length > 0 && (
+          <div class="alert notice" role="status">
+            <strong>Build warnings</strong>
+            <ul>
+              {build.warnings.map((warning) => (
+                <li>{warning}</li>
+              ))}
+            </ul>
+          </div>
+        )}
+      </div>
+    </section>
+  )
 }

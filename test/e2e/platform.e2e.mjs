@@ -15,7 +15,17 @@ import {
   uniqueName,
   uploadWorker,
 } from './flows.mjs'
+import { strToU8, zipSync } from 'fflate'
 import { describeViolations, launchBrowser, seriousViolations, startDevServer } from './harness.mjs'
+
+const TYPESCRIPT_WORKER = `interface Answer { value: number }
+const answer: Answer = { value: 42 }
+export default {
+  async fetch(_request: Request): Promise<Response> {
+    return new Response(\`typed \${answer.value}\`)
+  },
+}
+`
 
 const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
@@ -289,6 +299,63 @@ describe('Workers platform in Chromium', () => {
 
     await page.goto(server.url)
     assert.equal(await scrollsSideways(page), false, 'the home page scrolls sideways')
+  })
+
+  test('a TypeScript Worker pasted in the code box is built by the builder and served', async () => {
+    const name = uniqueName('typed')
+    await page.goto(`${server.url}/upload`)
+    await nameField(page).fill(name)
+    await codeField(page).fill(TYPESCRIPT_WORKER)
+    await page.getByLabel('Language of the code box').selectOption('ts')
+    const response = await submitUpload(page)
+    assert.equal(response.status(), 200)
+    assert.match(page.url(), new RegExp(`/workers/${name}\\?deployed=`))
+    assert.match(await page.getByRole('region', { name: 'Build' }).textContent(), /built from the project/)
+    await assertAccessible(page, 'the worker page of a built project')
+
+    const worker = await page.goto(`${server.url}/user-workers/${name}`)
+    assert.equal(await worker.text(), 'typed 42')
+  })
+
+  test('a TypeScript build error shows file:line:column, with the code kept', async () => {
+    const name = uniqueName('typed-error')
+    const broken = 'export default {\n  fetch(): Response { return new Response("x") }\n}}\n'
+    await page.goto(`${server.url}/upload`)
+    await nameField(page).fill(name)
+    await codeField(page).fill(broken)
+    await page.getByLabel('Language of the code box').selectOption('ts')
+    const response = await submitUpload(page)
+    assert.equal(response.status(), 400)
+    assert.match(await page.getByRole('alert').textContent(), /worker\.ts:3:2: /)
+    assert.equal(await codeField(page).inputValue(), broken)
+    assert.equal(await page.getByLabel('Language of the code box').inputValue(), 'ts')
+  })
+
+  test('a project as a .zip deploys from the form with JavaScript disabled', async () => {
+    const noScript = await browser.newContext({ javaScriptEnabled: false })
+    try {
+      const page = await noScript.newPage()
+      const name = uniqueName('zipped')
+      await page.goto(`${server.url}/upload`)
+      await nameField(page).fill(name)
+      await page.locator('#mode-project').check()
+      const archive = zipSync({
+        'my-app/src/index.ts': strToU8(TYPESCRIPT_WORKER),
+        'my-app/public/about.txt': strToU8('about this app'),
+      })
+      await page.locator('#project_archive').setInputFiles({
+        name: 'my-app.zip',
+        mimeType: 'application/zip',
+        buffer: Buffer.from(archive),
+      })
+      const response = await submitUpload(page)
+      assert.equal(response.status(), 200)
+      assert.match(await page.getByRole('region', { name: 'Build' }).textContent(), /1 files/)
+      const worker = await page.goto(`${server.url}/user-workers/${name}`)
+      assert.equal(await worker.text(), 'typed 42')
+    } finally {
+      await noScript.close()
+    }
   })
 
   test('the upload flow works with JavaScript disabled', async () => {

@@ -54,6 +54,13 @@ describe('projects (built by the builder Worker)', () => {
       hasWorker: true,
     })
     expect(await (await platform(`/user-workers/${name}`)).text()).toBe('built')
+
+    // The worker page shows the same to its owner and visitors.
+    const page = await (await platform(`/workers/${name}`)).text()
+    expect(page).toContain('compatibility date <code>2026-10-01</code>, flags nodejs_compat')
+    expect(page).toContain('hono@4.6.0')
+    expect(page).toContain('1 files, 8 B')
+    expect(page).toContain('a build warning')
   })
 
   it('builds TypeScript sent as the raw body or as JSON with a language', async () => {
