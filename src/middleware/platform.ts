@@ -22,7 +22,11 @@ const ENVELOPE_BYTES = 64 * 1024
  */
 export const limitUploadBody: MiddlewareHandler<AppEnv> = (c, next) => {
   const { maxScriptBytes, buildLimits } = c.var.platform.config
-  const largest = Math.max(maxScriptBytes, buildLimits.maxTotalBytes)
+  // A raw body is one script; forms, JSON and archives may carry a whole project.
+  const project = /^(multipart\/form-data|application\/json|application\/zip)\b/i.test(
+    c.req.header('content-type') ?? '',
+  )
+  const largest = project ? Math.max(maxScriptBytes, buildLimits.maxTotalBytes) : maxScriptBytes
   return bodyLimit({
     maxSize: largest * ENCODING_FACTOR + ENVELOPE_BYTES,
     onError: () => {

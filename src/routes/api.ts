@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { Hono } from 'hono/tiny'
 import type { AppEnv } from '../context'
 import { limitUploadBody } from '../middleware/platform'
 import { enforceUploadRate } from '../middleware/security'

@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { Hono } from 'hono/tiny'
 import { ENHANCEMENTS } from '../assets/enhance'
 import { STYLESHEET } from '../assets/styles'
 import type { AppEnv } from '../context'

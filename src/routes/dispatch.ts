@@ -1,4 +1,5 @@
-import { Hono, type Context, type MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
+import { Hono } from 'hono/tiny'
 import type { AppEnv } from '../context'
 import { confine, keepCookiesOnHost } from '../middleware/security'
 import { HOPS_HEADER, incomingHops } from '../platform/egress'

@@ -1,7 +1,7 @@
 import type { HonoRequest } from 'hono'
 import { encodeText, fromBase64 } from '../lib/encoding'
 import type { BuildSource } from '../platform/build'
-import { ACCEPTED_EXTENSIONS, bundleFromFiles, bundleFromScript } from '../platform/bundle'
+import { bundleFromFiles, bundleFromScript } from '../platform/bundle'
 import { PlatformError } from '../platform/errors'
 import type { EgressPolicy, SettingsInput, UploadedFile } from '../platform/model'
 import type { ScriptLanguage } from '../platform/projects'
@@ -174,15 +174,12 @@ function project(source: BuildSource, entry?: string): Upload {
   return { kind: 'project', project: { source, ...(entry ? { entry } : {}) } }
 }
 
-/** Files that only a build can deploy: folders, TypeScript/JSX, package.json, an archive, anything not a module. */
+/** Files that only a build can deploy: folders, TypeScript or JSX, a package.json, an archive. */
 function isProject(files: UploadedFile[]): boolean {
-  return files.some(({ name }) => name.includes('/') || name === 'package.json' || !MODULE_FILE.test(name))
+  return files.some(({ name }) => name.includes('/') || name === 'package.json' || NEEDS_BUILD.test(name))
 }
 
-const MODULE_FILE = new RegExp(
-  `(${ACCEPTED_EXTENSIONS.map((extension) => extension.replace('.', '\\.')).join('|')})$`,
-  'i',
-)
+const NEEDS_BUILD = /\.(ts|tsx|mts|cts|jsx|zip)$/i
 
 function languageOf(contentType: string, query: string | undefined): ScriptLanguage {
   const asked = query?.toLowerCase()
