@@ -20,6 +20,9 @@ export function miniflareOptions(configPath, bundlePath, persistDir, port) {
   for (const limiter of Object.values(workerOptions.ratelimits ?? {})) {
     if (limiter.simple) limiter.simple.limit = BENCH_RATE_LIMIT
   }
+  // The bench deploys ready-made scripts only: no builder Worker runs beside the subject, so its
+  // service binding (BUILDER, to another Worker) is left out rather than left dangling.
+  delete workerOptions.serviceBindings?.BUILDER
   return convertV4MiniflareOptions({
     ...workerOptions,
     name: 'bench-subject',

@@ -1,4 +1,12 @@
 /** The platform's only stylesheet, served from /assets/app.css (no external fonts or CDNs). */
+//
+// Why some rules are as they are (kept here, not in the CSS, so the bundle does not carry them):
+// - A worker's name is its page's heading, and a name can be 63 characters without a hyphen.
+// - The card's padding is the gap: the first label's top margin would double it.
+// - max-width + overflow-wrap: "Delete <63-character name>" must wrap on a phone, not widen the page.
+// - Break long names and URLs only where they would overflow, never "fet ch" mid-word.
+// - A 63-character name must not widen the table past a phone's screen (no sideways scrolling).
+// - Wrapped, not scrolled: a scrolling <pre> is a region keyboard users cannot reach (axe: scrollable-region-focusable). Soft wraps do not end up in the copied command.
 export const STYLESHEET = `
 :root {
   --bg: #f7f7f8; --surface: #fff; --text: #1b1b1f; --muted: #55555f; --border: #d9d9de;
@@ -28,12 +36,10 @@ nav a[aria-current="page"] { text-decoration: underline; text-decoration-thickne
 .backend { margin-left: auto; font-size: .85rem; color: var(--muted); }
 .backend code { background: var(--accent-soft); color: #7a2e05; padding: .1rem .4rem; border-radius: .3rem; }
 main { max-width: 60rem; margin: 0 auto; padding: 1.5rem 1rem 3rem; }
-/* A worker's name is its page's heading, and a name can be 63 characters without a hyphen. */
 h1 { font-size: 1.75rem; line-height: 1.2; margin: 0 0 .5rem; overflow-wrap: anywhere; }
 h2 { font-size: 1.2rem; margin: 2rem 0 .5rem; }
 p.lead { color: var(--muted); margin-top: 0; }
 .card { background: var(--surface); border: 1px solid var(--border); border-radius: .6rem; padding: 1.25rem; }
-/* The card's padding is the gap: the first label's top margin would double it. */
 .card > :first-child { margin-top: 0; }
 .card > :last-child { margin-bottom: 0; }
 label { display: block; font-weight: 600; margin: 1rem 0 .3rem; }
@@ -42,7 +48,6 @@ input[type="text"], input[type="password"], textarea { width: 100%; font: inheri
   border: 1px solid #8a8a94; border-radius: .4rem; padding: .55rem .7rem; }
 textarea { font-family: var(--mono); font-size: .9rem; line-height: 1.45; min-height: 18rem; resize: vertical; tab-size: 2; }
 input[type="file"] { font: inherit; max-width: 100%; }
-/* max-width + overflow-wrap: "Delete <63-character name>" must wrap on a phone, not widen the page. */
 button, .button { display: inline-block; max-width: 100%; overflow-wrap: anywhere; font: inherit; font-weight: 600; border: 0; border-radius: .4rem;
   padding: .6rem 1.1rem; background: var(--accent); color: var(--accent-text); cursor: pointer; text-decoration: none; }
 button:hover, .button:hover { filter: brightness(.92); }
@@ -54,17 +59,13 @@ button:hover, .button:hover { filter: brightness(.92); }
 table { width: 100%; border-collapse: collapse; background: var(--surface); }
 th, td { text-align: left; padding: .6rem .75rem; border-bottom: 1px solid var(--border); vertical-align: top; }
 th { font-size: .85rem; color: var(--muted); font-weight: 600; }
-/* Break long names and URLs only where they would overflow, never "fet ch" mid-word. */
 td code, dd code, p code { font-family: var(--mono); font-size: .88em; overflow-wrap: anywhere; }
-/* A 63-character name must not widen the table past a phone's screen (no sideways scrolling). */
 td { overflow-wrap: anywhere; }
 .table-wrap { overflow-x: auto; border: 1px solid var(--border); border-radius: .6rem; }
 .empty { text-align: center; padding: 2.5rem 1rem; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: .4rem 1rem; margin: 0; }
 dt { color: var(--muted); }
 dd { margin: 0; min-width: 0; overflow-wrap: anywhere; }
-/* Wrapped, not scrolled: a scrolling <pre> is a region keyboard users cannot reach (axe:
-   scrollable-region-focusable). Soft wraps do not end up in the copied command. */
 pre.code { background: #1e1e24; color: #f3f3f5; padding: .8rem 1rem; border-radius: .5rem;
   white-space: pre-wrap; overflow-wrap: anywhere; font-family: var(--mono); font-size: .85rem; }
 .pager { margin-top: 1rem; }
