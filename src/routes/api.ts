@@ -7,7 +7,7 @@ import { PlatformError } from '../platform/errors'
 import type { WorkerRecord } from '../platform/model'
 import { assertDeployableName } from '../platform/names'
 import type { PlatformService } from '../platform/service'
-import { workerUrl } from '../platform/urls'
+import { ownOriginUrl, workerUrl } from '../platform/urls'
 import { bearerToken, readApiUpload, readJson } from './input'
 
 /** JSON API under /api. Errors are `{ "error": { "code", "message" } }` (see routes/errors). */
@@ -73,6 +73,8 @@ function describe(platform: PlatformService, record: WorkerRecord, requestUrl: s
     name: record.name,
     workerId: record.workerId,
     url: workerUrl(requestUrl, record.name, platform.config.userWorkersDomain),
+    // Its own origin too, where host routing reaches it (always on localhost): what sites need.
+    siteUrl: ownOriginUrl(requestUrl, record.name, platform.config.userWorkersDomain),
     backend: record.backend,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,

@@ -4,7 +4,7 @@ import type { AppEnv } from '../context'
 import { confine, keepCookiesOnHost } from '../middleware/security'
 import { HOPS_HEADER, incomingHops } from '../platform/egress'
 import { forwardedCf } from '../platform/isolation'
-import { USER_WORKERS_MOUNT, nameFromHost, workerPath } from '../platform/urls'
+import { USER_WORKERS_MOUNT, hostRoutingDomain, nameFromHost, workerPath } from '../platform/urls'
 
 /** Shared origin: /user-workers/<name>/<rest> → the worker sees /<rest>, and its mount in X-Forwarded-Prefix. */
 export const dispatch = new Hono<AppEnv>()
@@ -15,25 +15,24 @@ dispatch.all(`${USER_WORKERS_MOUNT}/*`, (c) => {
   return forward(c, name, `/${rest.join('/')}${search}`, workerPath(name))
 })
 
-/** Host routing: `<name>.<USER_WORKERS_DOMAIN>` on its own origin; a reserved name is the platform's. */
+/** Host routing: `<name>.<domain>` on its own origin (see hostRoutingDomain); a reserved name is the platform's. */
 export const hostDispatch: MiddlewareHandler<AppEnv> = async (c, next) => {
   const { userWorkersDomain, reservedNames } = c.var.platform.config
-  const name = userWorkersDomain ? nameFromHost(c.req.url, userWorkersDomain) : undefined
+  const name = nameFromHost(c.req.url, hostRoutingDomain(c.req.url, userWorkersDomain))
   if (name === undefined || reservedNames.has(name)) return next()
-  const { pathname, search } = new URL(c.req.url)
-  return forward(c, name, pathname + search)
+  return forward(c, name)
 }
 
-/** Opens the worker and forwards the request; only the platform sets its own headers (mount, hops). */
-async function forward(c: Context<AppEnv>, name: string, pathAndQuery: string, mount?: string) {
+/** Opens the worker and forwards the request (to `path`, else its own); only the platform sets its headers. */
+async function forward(c: Context<AppEnv>, name: string, path?: string, mount?: string) {
   const { config } = c.var.platform
-  const { origin, hostname } = new URL(c.req.url)
+  const { origin, hostname, pathname, search } = new URL(c.req.url)
   const hops = incomingHops(c.req.header(HOPS_HEADER) ?? null, config.maxHops)
   const worker = await c.var.platform.open(name, { host: hostname, hops })
   const { method, headers, body } = c.req.raw
   const cf = forwardedCf(c.req.raw, config.userWorkersTrusted)
   // Origin + path, never `new URL(path, base)`: a path starting with "//" would be read as a host.
-  const forwarded = new Request(origin + pathAndQuery, { method, headers, body, cf, redirect: 'manual' })
+  const forwarded = new Request(origin + (path ?? pathname + search), { method, headers, body, cf, redirect: 'manual' })
   for (const header of [HOPS_HEADER, 'X-Forwarded-Prefix']) forwarded.headers.delete(header)
   if (mount) forwarded.headers.set('X-Forwarded-Prefix', mount)
   const response = await worker.fetch(forwarded)

@@ -10,7 +10,7 @@ import { PlatformError } from '../platform/errors'
 import type { WorkerRecord } from '../platform/model'
 import { isValidName } from '../platform/names'
 import type { PlatformService } from '../platform/service'
-import { workerPath, workerUrl } from '../platform/urls'
+import { ownOriginUrl, workerPath, workerUrl } from '../platform/urls'
 import { DeletedPage } from '../views/deleted'
 import { HomePage } from '../views/home'
 import type { SettingsFieldValues, SettingsFieldsProps } from '../views/settings-fields'
@@ -229,6 +229,7 @@ function renderWorkerPage(
       backend={platform.config.backend}
       record={record}
       url={urlOf(c, record.name)}
+      siteUrl={ownOriginUrl(c.req.url, record.name, platform.config.userWorkersDomain)}
       settings={platform.settingsOf(currentDeployment(record))}
     />,
     status,

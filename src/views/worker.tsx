@@ -13,6 +13,8 @@ export interface WorkerPageProps {
   record: WorkerRecord
   /** Absolute URL the worker is served at. */
   url: string
+  /** Its own origin, when host routing reaches it for this request (sites need one). */
+  siteUrl?: string
   /** True right after a successful upload. */
   deployed: boolean
   /** True right after a rollback. */
@@ -30,7 +32,7 @@ export interface WorkerPageProps {
 }
 
 export const WorkerPage: FC<WorkerPageProps> = (props) => {
-  const { backend, record, url, deployed, rolledBack, token, tokenExpired, formError, logs, settings } = props
+  const { backend, record, url, siteUrl, deployed, rolledBack, token, tokenExpired, formError, logs, settings } = props
   const current = currentDeployment(record)
   return (
     <Layout title={record.name} backend={backend}>
@@ -72,6 +74,15 @@ export const WorkerPage: FC<WorkerPageProps> = (props) => {
           <dd>
             <a href={url}>{url}</a>
           </dd>
+          {siteUrl && siteUrl !== url && (
+            <>
+              <dt>Own origin</dt>
+              <dd>
+                <a href={siteUrl}>{siteUrl}</a>{' '}
+                <span class="hint">— for sites: absolute links and storage work here</span>
+              </dd>
+            </>
+          )}
           <dt>Serving</dt>
           <dd>
             {current?.label} <code>{record.workerId}</code>

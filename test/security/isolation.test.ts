@@ -78,6 +78,28 @@ describe('host routing (USER_WORKERS_DOMAIN)', () => {
     expect(page).toContain(`href="http://${name}.localhost:8787/"`)
   })
 
+  it('serves <name>.localhost without any setting when the platform runs on localhost (npm run dev), and links it', async () => {
+    const name = uniqueName('site')
+    await deployNew(name, helloScript('my own origin'))
+    const own = await platformWith({}, `http://${name}.localhost:8787/`)
+    expect(await own.text()).toBe('my own origin')
+    expect(own.headers.get('content-security-policy')).toBeNull()
+    const page = await (await platformWith({}, `http://localhost:8787/workers/${name}`)).text()
+    expect(page).toContain(`href="http://${name}.localhost:8787/"`)
+    const described = await (
+      await platformWith({}, `http://localhost:8787/api/workers/${name}`)
+    ).json<{
+      url: string
+      siteUrl: string
+    }>()
+    expect(described).toMatchObject({
+      url: `http://localhost:8787/user-workers/${name}`,
+      siteUrl: `http://${name}.localhost:8787/`,
+    })
+    // Elsewhere (a real domain, no USER_WORKERS_DOMAIN) there is no host routing: that host is the platform.
+    expect(await (await platformWith({}, `http://${name}.platform.test/`)).text()).toContain('Your workers')
+  })
+
   it('serves the platform, not a worker, on a reserved name, even one deployed before it was reserved', async () => {
     const name = 'www'
     const deployed = await platformWith({ RESERVED_NAMES: ',' }, `/api/workers/${name}`, {
