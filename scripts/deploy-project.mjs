@@ -31,7 +31,13 @@ if (!response.ok) {
 }
 console.log(`${response.status} ${body.url}`)
 if (body.token) console.log(`deploy token (shown once, keep it): ${body.token}`)
-console.log(`dependencies: ${Object.entries(body.build?.dependencies ?? {}).map(([n, v]) => `${n}@${v}`).join(', ') || 'none'}`)
+console.log(
+  `dependencies: ${
+    Object.entries(body.build?.dependencies ?? {})
+      .map(([n, v]) => `${n}@${v}`)
+      .join(', ') || 'none'
+  }`,
+)
 
 async function files(directory) {
   const found = []
