@@ -331,32 +331,42 @@ describe('Workers platform in Chromium', () => {
     assert.equal(await page.getByLabel('Language of the code box').inputValue(), 'ts')
   })
 
-  test('a project as a .zip deploys from the form with JavaScript disabled', async () => {
-    const noScript = await browser.newContext({ javaScriptEnabled: false })
-    try {
-      const page = await noScript.newPage()
-      const name = uniqueName('zipped')
-      await page.goto(`${server.url}/upload`)
-      await nameField(page).fill(name)
-      await page.locator('#mode-project').check()
-      const archive = zipSync({
-        'my-app/src/index.ts': strToU8(TYPESCRIPT_WORKER),
-        'my-app/public/about.txt': strToU8('about this app'),
-      })
-      await page.locator('#project_archive').setInputFiles({
-        name: 'my-app.zip',
-        mimeType: 'application/zip',
-        buffer: Buffer.from(archive),
-      })
-      const response = await submitUpload(page)
-      assert.equal(response.status(), 200)
-      assert.match(await page.getByRole('region', { name: 'Build' }).textContent(), /1 files/)
-      const worker = await page.goto(`${server.url}/user-workers/${name}`)
-      assert.equal(await worker.text(), 'typed 42')
-    } finally {
-      await noScript.close()
-    }
-  })
+  for (const javaScriptEnabled of [false, true]) {
+    test(`a TypeScript Worker and a .zip project deploy from the form with JavaScript ${javaScriptEnabled ? 'on' : 'off'}`, async () => {
+      const own = await browser.newContext({ javaScriptEnabled })
+      try {
+        const page = await own.newPage()
+        const typed = uniqueName('typed-form')
+        await page.goto(`${server.url}/upload`)
+        await nameField(page).fill(typed)
+        await codeField(page).fill(TYPESCRIPT_WORKER)
+        await page.getByLabel('Language of the code box').selectOption('tsx')
+        assert.equal((await submitUpload(page)).status(), 200)
+        assert.equal(await (await page.goto(`${server.url}/user-workers/${typed}`)).text(), 'typed 42')
+
+        const name = uniqueName('zipped')
+        await page.goto(`${server.url}/upload`)
+        await nameField(page).fill(name)
+        await page.locator('#mode-project').check()
+        const archive = zipSync({
+          'my-app/src/index.ts': strToU8(TYPESCRIPT_WORKER),
+          'my-app/public/about.txt': strToU8('about this app'),
+        })
+        await page.locator('#project_archive').setInputFiles({
+          name: 'my-app.zip',
+          mimeType: 'application/zip',
+          buffer: Buffer.from(archive),
+        })
+        const response = await submitUpload(page)
+        assert.equal(response.status(), 200)
+        assert.match(await page.getByRole('region', { name: 'Build' }).textContent(), /1 files/)
+        const worker = await page.goto(`${server.url}/user-workers/${name}`)
+        assert.equal(await worker.text(), 'typed 42')
+      } finally {
+        await own.close()
+      }
+    })
+  }
 
   test('the upload flow works with JavaScript disabled', async () => {
     const noScript = await browser.newContext({ javaScriptEnabled: false })
