@@ -4,10 +4,14 @@
 import { Hono } from 'hono'
 import ms from 'ms'
 
-const startedAt = Date.now()
+// Set on the first request: in a Worker's global scope the clock has not started (Date.now() is 0).
+let startedAt: number | undefined
 const app = new Hono()
 
-app.get('/api/uptime', (c) => c.json({ uptime: ms(Date.now() - startedAt), oneDay: ms(86_400_000) }))
+app.get('/api/uptime', (c) => {
+  startedAt ??= Date.now()
+  return c.json({ uptime: ms(Date.now() - startedAt), oneDay: ms(86_400_000) })
+})
 
 app.get('/hello/:name', (c) =>
   c.html(
