@@ -6,21 +6,12 @@
 // (a fresh version published before every run, so the range resolves anew); the same project again
 // (a cache hit). Bounded: every request has a timeout and wrangler is stopped at the end.
 import { spawn } from 'node:child_process'
-import { readFileSync, readdirSync, statSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { join } from 'node:path'
-import registry from '../test/doubles/npm-registry.js'
-import { npmTarball } from '../test/doubles/tarball.ts'
+import { TWO_DEPENDENCY_PROJECT, startRegistry } from './lib/registry.mjs'
 
 const runs = Number(process.argv[2] ?? 7)
 const root = new URL('..', import.meta.url).pathname
-
-function listFiles(dir, filter) {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name)
-    return statSync(path).isDirectory() ? listFiles(path, filter) : filter(path) ? [path] : []
-  })
-}
 
 async function freePort() {
   const server = createServer()
@@ -30,39 +21,8 @@ async function freePort() {
   return port
 }
 
-// The registry double, run by Node: a node:http server in front of its fetch handler.
-const registryPort = await freePort()
-const origin = `http://127.0.0.1:${registryPort}`
-const registryServer = createServer(async (req, res) => {
-  const chunks = []
-  for await (const chunk of req) chunks.push(chunk)
-  const request = new Request(`${origin}${req.url}`, {
-    method: req.method,
-    ...(req.method === 'POST' ? { body: Buffer.concat(chunks) } : {}),
-  })
-  const response = await registry.fetch(request, { ORIGIN: origin })
-  res.writeHead(response.status, Object.fromEntries(response.headers))
-  res.end(Buffer.from(await response.arrayBuffer()))
-})
-await new Promise((resolve) => registryServer.listen(registryPort, '127.0.0.1', resolve))
-
-async function publish(name, version, files, manifest = {}) {
-  const tarball = npmTarball({ 'package.json': JSON.stringify({ name, version, ...manifest }), ...files })
-  await fetch(`${origin}/-/publish`, {
-    method: 'POST',
-    body: JSON.stringify({ name, version, tarball: Buffer.from(tarball).toString('base64') }),
-  })
-}
-const hono = JSON.parse(readFileSync(join(root, 'node_modules/hono/package.json'), 'utf8'))
-const honoDir = join(root, 'node_modules/hono/')
-const honoFiles = Object.fromEntries(
-  listFiles(join(honoDir, 'dist'), (path) => path.endsWith('.js') && !path.includes('/cjs/')).map((path) => [
-    path.slice(honoDir.length),
-    readFileSync(path, 'utf8'),
-  ]),
-)
-await publish('hono', hono.version, honoFiles, { type: 'module', main: hono.main, exports: hono.exports })
-await publish('ms', '2.1.3', { 'index.js': readFileSync(join(root, 'node_modules/ms/index.js'), 'utf8') })
+const registry = await startRegistry()
+const origin = registry.origin
 
 const port = await freePort()
 const wrangler = spawn(
@@ -118,12 +78,8 @@ try {
     const single = `const n: number = ${i}\nexport default { fetch: () => new Response(String(n)) }\n`
     results['TS single file'].push((await build({ 'worker.ts': single })).ms)
     // A new ms version each run: the range resolves to it, so the build cannot come from the cache.
-    await publish('ms', `2.1.${100 + i}`, { 'index.js': readFileSync(join(root, 'node_modules/ms/index.js'), 'utf8') })
-    const project = {
-      'package.json': JSON.stringify({ dependencies: { hono: '^4.0.0', ms: '^2.1.0' } }),
-      'src/index.ts':
-        "import { Hono } from 'hono'\nimport ms from 'ms'\nexport default new Hono().get('/', (c) => c.text(ms(60000)))\n",
-    }
+    await registry.publishMs(`2.1.${100 + i}`)
+    const project = TWO_DEPENDENCY_PROJECT
     const cold = await build(project)
     if (cold.cached) throw new Error('expected a cold build')
     results['2 dependencies, cold'].push(cold.ms)
@@ -138,5 +94,5 @@ try {
   }
 } finally {
   wrangler.kill('SIGTERM')
-  registryServer.close()
+  await registry.close()
 }

@@ -7,6 +7,10 @@ export const TARGETS = {
   scaleRatio: 0.9,
   deployP50Ms: 100,
   bundleGzipBytes: 50_000,
+  typescriptP50Ms: 300,
+  coldBuildP50Ms: 2_000,
+  cachedBuildP50Ms: 300,
+  assetsRatio: 0.9,
 }
 
 const int = (n) => Math.round(n).toLocaleString('en-US')
@@ -119,6 +123,32 @@ export function buildRows(m, { connections }) {
       '0 bad, 0 5xx, 0 failed uploads',
       verdict(check.bad === 0 && check.failedUploads === 0),
     ],
+    ...projectRows(m, c),
+  ]
+}
+
+/** Issue #11: projects through the builder, and static assets. */
+function projectRows({ builds, assets }, c) {
+  const budgetRow = (label, stats, budget) => [
+    `${label}, p50 / p99 ms (n=${stats.samples})`,
+    pair(stats),
+    `budget ${int(budget)}`,
+    ratio(stats.p50, budget),
+    `p50 < ${int(budget)} ms`,
+    verdict(stats.p50 < budget),
+  ]
+  return [
+    budgetRow('TypeScript file: upload → first response', builds.typescript, TARGETS.typescriptP50Ms),
+    budgetRow('2 npm dependencies, cold build: upload → first response', builds.cold, TARGETS.coldBuildP50Ms),
+    budgetRow('2 npm dependencies, identical re-upload (build cache)', builds.cached, TARGETS.cachedBuildP50Ms),
+    ...assets.map(({ size, assets: served, memory }) => [
+      `Asset GETs, ${size.label} file, req/s (${c}) vs Worker serving it from memory`,
+      int(served.requestsPerSecond),
+      int(memory.requestsPerSecond),
+      ratio(served.requestsPerSecond, memory.requestsPerSecond),
+      `≥ ${TARGETS.assetsRatio.toFixed(2)}×`,
+      verdict(served.requestsPerSecond >= TARGETS.assetsRatio * memory.requestsPerSecond),
+    ]),
   ]
 }
 

@@ -1,6 +1,8 @@
 // `npm run bench`: dispatch overhead vs. a bare Worker Loader baseline, behaviour at 10 and 10,000
-// registered workers, deploy latency, bundle size and a correctness-under-load check, all on local
-// workerd in one run. Prints one table and writes it to bench/RESULTS.md.
+// registered workers, deploy latency, bundle size, a correctness-under-load check, and (issue #11)
+// projects through the builder — TypeScript, two npm dependencies cold and cached — and static-asset
+// GETs vs an in-memory Worker, all on local workerd in one run. Prints one table and writes it to
+// bench/RESULTS.md.
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
@@ -8,8 +10,10 @@ import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { checkOldOrNew } from './consistency.mjs'
 import { measureNewDeploys, measureUpdates } from './deploy.mjs'
+import { measureAssets, measureBuilds } from './projects.mjs'
 import { timeGets, uploadOrThrow, waitForBody } from './lib/client.mjs'
 import { versions as runtime } from './lib/miniflare.mjs'
+import { startRegistry } from './lib/registry.mjs'
 import {
   BENCH_DIR,
   CLIENT_CORE,
@@ -36,11 +40,17 @@ const SETTINGS = {
   largeSize: 10_000,
   homeRequests: 50,
   deploys: 50,
+  // Projects through the builder (bench/projects.mjs).
+  typescriptUploads: 20,
+  projectUploads: 7,
+  assets: { connections: 16, warmupSeconds: 1, seconds: 3, rounds: 3 },
 }
-// The whole run must stay under 5 minutes; past this the harness stops its children and gives up.
-const WATCHDOG_MS = 290_000
+// The whole run must stay under 5 minutes (about 4 with the project rows); past this the harness
+// stops its children and gives up.
+const WATCHDOG_MS = 300_000
 
 const PLATFORM_CONFIG = join(ROOT, 'wrangler.jsonc')
+const BUILDER_CONFIG = join(ROOT, 'builder', 'wrangler.jsonc')
 const BASELINE_CONFIG = join(BENCH_DIR, 'baseline', 'wrangler.jsonc')
 
 const started = performance.now()
@@ -53,11 +63,16 @@ function scratchDir() {
   return mkdtempSync(join(parent, 'wfp-bench-'))
 }
 
-async function startAll(bundles, scratch, small, large) {
+/**
+ * Both platforms run as `npm run dev` does: with the builder Worker beside them (idle during the
+ * dispatch runs) and the registry double as NPM_REGISTRY_URL.
+ */
+async function startAll(bundles, scratch, small, large, registry) {
+  const platform = { builder: bundles.builder, vars: { NPM_REGISTRY_URL: registry.origin } }
   const [baseline, platformSmall, platformLarge] = await Promise.all([
     startServer(BASELINE_CONFIG, bundles.baseline, join(scratch, 'baseline')),
-    startServer(PLATFORM_CONFIG, bundles.platform, small),
-    startServer(PLATFORM_CONFIG, bundles.platform, large),
+    startServer(PLATFORM_CONFIG, bundles.platform, small, platform),
+    startServer(PLATFORM_CONFIG, bundles.platform, large, platform),
   ])
   return { baseline, small: platformSmall, large: platformLarge }
 }
@@ -120,6 +135,13 @@ async function deploysAndCorrectness(url) {
   return { deploys: { created, updated }, correctness }
 }
 
+async function projects(url, registry) {
+  log('projects: TypeScript and two npm dependencies through the builder')
+  const builds = await measureBuilds(url, registry, SETTINGS)
+  const assets = await measureAssets(url, SETTINGS.assets, log)
+  return { builds, assets }
+}
+
 function versionOf(pkg) {
   return JSON.parse(readFileSync(join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')).version
 }
@@ -150,6 +172,18 @@ function runNotes(dispatch) {
   )
 }
 
+function projectNotes(assets) {
+  const list = (runs) => runs.map((run) => Math.round(run.requestsPerSecond)).join(', ')
+  return [
+    `Projects: both platforms run with the builder Worker (builder/wrangler.jsonc, bundled the same way) in the same workerd, its BUILDER service binding wired as under \`npm run dev\`; NPM_REGISTRY_URL points at the npm registry double (test/doubles/npm-registry.js, served by the harness on 127.0.0.1) with hono and ms from node_modules. Measured on the 10-worker platform after the deploys, each upload timed like a deploy (PUT until /user-workers/<name> first answers with its body), one TypeScript upload first as a warm-up. TypeScript files differ from each other (no cache hit). Cold: a new ms patch version is published before each upload, so \`^2.1.0\` resolves anew (checked: an ms tarball is fetched); re-upload: the identical project under another new name (checked: no tarball fetched, i.e. the builder's cache).`,
+    `Asset GETs: a static site (public/ files, deployed through the API) against a Worker that returns the same bytes from memory, both on the same platform server: a ${SETTINGS.assets.warmupSeconds} s warm-up each, then ${SETTINGS.assets.rounds} runs of ${SETTINGS.assets.seconds} s at ${SETTINGS.assets.connections} connections each, alternating; best run kept.`,
+    ...assets.map(
+      ({ size, runs }) =>
+        `All runs, asset GETs ${size.label}: ${list(runs.assets)} req/s assets; ${list(runs.memory)} req/s in-memory Worker.`,
+    ),
+  ]
+}
+
 async function main() {
   const scratch = scratchDir()
   const loadAtStart = loadavg()[0]
@@ -161,12 +195,15 @@ async function main() {
   }, WATCHDOG_MS)
   watchdog.unref()
   let servers
+  let registry
   try {
-    log('building both Workers with wrangler deploy --dry-run')
-    const [platformBundle, baselineBundle] = await Promise.all([
+    log('building the platform, the builder and the baseline with wrangler deploy --dry-run')
+    const [platformBundle, builderBundle, baselineBundle] = await Promise.all([
       buildBundle(PLATFORM_CONFIG, join(scratch, 'build-platform'), ['--env=']),
+      buildBundle(BUILDER_CONFIG, join(scratch, 'build-builder')),
       buildBundle(BASELINE_CONFIG, join(scratch, 'build-baseline')),
     ])
+    registry = await startRegistry()
     const bundle = { gzipBytes: gzipSync(readFileSync(platformBundle), { level: 9 }).byteLength }
 
     log(`seeding ${SETTINGS.smallSize - 1} and ${SETTINGS.largeSize - 1} workers into local KV`)
@@ -177,7 +214,8 @@ async function main() {
     await seedWorkers(PLATFORM_CONFIG, large, SETTINGS.largeSize - 1)
 
     log('starting the baseline and both platforms')
-    servers = await startAll({ platform: platformBundle, baseline: baselineBundle }, scratch, small, large)
+    const bundles = { platform: platformBundle, builder: builderBundle, baseline: baselineBundle }
+    servers = await startAll(bundles, scratch, small, large, registry)
     await prepare(servers)
     const home = {
       small: await timeGets(servers.small.url, '/', SETTINGS.homeRequests),
@@ -191,8 +229,9 @@ async function main() {
     })
     // Last, because it registers more workers on the 10-worker platform.
     const { deploys, correctness } = await deploysAndCorrectness(servers.small.url)
+    const { builds, assets } = await projects(servers.small.url, registry)
 
-    const measurements = { dispatch, home, deploys, correctness, bundle }
+    const measurements = { dispatch, home, deploys, correctness, bundle, builds, assets }
     const table = renderTable(buildRows(measurements, SETTINGS))
     const seconds = (performance.now() - started) / 1000
     const env = { ...environment(), loadAtStart: loadAtStart.toFixed(2), loadAtEnd: loadavg()[0].toFixed(2) }
@@ -216,11 +255,13 @@ async function main() {
         'Upload rate limits from wrangler.jsonc (ratelimits) are raised for the bench only, so ~150 uploads a minute from 127.0.0.1 are not refused; the limiter is still called.',
         `Old-or-new check: ${correctness.uploads} uploads from ${correctness.uploaders} concurrent uploaders while ${correctness.readers} readers stream GETs; ${correctness.versionsSeen} distinct bodies seen.`,
         ...runNotes(dispatch),
+        ...projectNotes(assets),
       ],
     })
   } finally {
     clearTimeout(watchdog)
     if (servers) await Promise.all(Object.values(servers).map((server) => server.stop()))
+    await registry?.close()
     rmSync(scratch, { recursive: true, force: true })
   }
 }

@@ -5,10 +5,15 @@ import { summarize } from './stats.mjs'
  * PUT /api/workers/:name. Pass the deploy token from the name's first upload, if it returned one:
  * updates of an owned name need `Authorization: Bearer <token>`.
  */
-export async function upload(base, name, script, token) {
-  const headers = { 'Content-Type': 'application/javascript' }
+export function upload(base, name, script, token) {
+  return put(base, name, script, 'application/javascript', token)
+}
+
+/** PUT /api/workers/:name with any body the API takes (a script, TypeScript, a JSON project, …). */
+export async function put(base, name, body, contentType, token) {
+  const headers = { 'Content-Type': contentType }
   if (token) headers.Authorization = `Bearer ${token}`
-  const response = await fetch(`${base}/api/workers/${name}`, { method: 'PUT', headers, body: script })
+  const response = await fetch(`${base}/api/workers/${name}`, { method: 'PUT', headers, body })
   const text = await response.text()
   let json = null
   try {
@@ -18,8 +23,8 @@ export async function upload(base, name, script, token) {
 }
 
 /** Uploads and throws unless the platform accepted it; returns the deploy token, if any. */
-export async function uploadOrThrow(base, name, script, token) {
-  const result = await upload(base, name, script, token)
+export async function uploadOrThrow(base, name, script, token, contentType = 'application/javascript') {
+  const result = await put(base, name, script, contentType, token)
   if (!result.ok) throw new Error(`upload of "${name}" failed: ${result.status} ${result.text.slice(0, 300)}`)
   return result.json?.token ?? token
 }

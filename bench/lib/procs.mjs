@@ -61,10 +61,12 @@ export async function buildBundle(configPath, outdir, envArgs = []) {
 
 /**
  * Starts bench/server.mjs for one Worker and resolves once it listens. stdin stays open as a
- * lifeline: if the harness dies, the server sees it close and shuts workerd down.
+ * lifeline: if the harness dies, the server sees it close and shuts workerd down. `options`: see
+ * bench/server.mjs (a builder bundle to run beside it, vars to override).
  */
-export function startServer(configPath, bundlePath, persistDir) {
-  const child = spawnNode([join(BENCH_DIR, 'server.mjs'), configPath, bundlePath, persistDir, '0'], {
+export function startServer(configPath, bundlePath, persistDir, options = {}) {
+  const args = [join(BENCH_DIR, 'server.mjs'), configPath, bundlePath, persistDir, '0', JSON.stringify(options)]
+  const child = spawnNode(args, {
     core: SERVER_CORE,
     stdio: ['pipe', 'pipe', 'pipe'],
   })
