@@ -56,9 +56,9 @@ export default defineConfig(
     files: ['test/doubles/**/*.js', 'bench/baseline/**/*.js', 'bench/build/**/*.js'],
     languageOptions: { globals: globals.serviceworker },
   },
-  // Example tenant projects: their public/ scripts run in the browser.
+  // Scripts that run in the browser: the platform's own (public/) and the example tenant projects'.
   {
-    files: ['examples/*/public/**/*.js'],
+    files: ['examples/*/public/**/*.js', 'public/**/*.js'],
     languageOptions: { globals: globals.browser },
   },
   prettier,

@@ -217,3 +217,15 @@ describe('worker page', () => {
     expect((await platform('/workers/nobody-here')).status).toBe(404)
   })
 })
+
+describe('the platform’s own stylesheet and script', () => {
+  it('are static assets with their content types, outside the Worker’s bundle', async () => {
+    const css = await platform('/assets/app.css')
+    expect(css.status).toBe(200)
+    expect(css.headers.get('content-type')).toMatch(/^text\/css/)
+    expect(await css.text()).toContain('--accent')
+    const js = await platform('/assets/app.js')
+    expect(js.headers.get('content-type')).toMatch(/javascript/)
+    expect(await js.text()).toContain('data-copy')
+  })
+})

@@ -100,6 +100,14 @@ describe('host routing (USER_WORKERS_DOMAIN)', () => {
     expect(await (await platformWith({}, `http://${name}.platform.test/`)).text()).toContain('Your workers')
   })
 
+  it('gives a host-routed worker its own /assets/ paths, not the platform’s stylesheet', async () => {
+    const name = uniqueName('own-assets')
+    await deployNew(name, helloScript('tenant asset'))
+    expect(await (await platformWith(domain, `http://${name}.localhost:8787/assets/app.css`)).text()).toBe(
+      'tenant asset',
+    )
+  })
+
   it('serves the platform, not a worker, on a reserved name, even one deployed before it was reserved', async () => {
     const name = 'www'
     const deployed = await platformWith({ RESERVED_NAMES: ',' }, `/api/workers/${name}`, {
