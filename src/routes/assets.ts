@@ -1,15 +1,14 @@
 import { Hono } from 'hono/tiny'
+import { ENHANCEMENTS } from '../assets/enhance'
+import { STYLESHEET } from '../assets/styles'
 import type { AppEnv } from '../context'
 
-/**
- * The platform's own stylesheet and script, from public/assets/ (wrangler.jsonc "assets"): files
- * Cloudflare serves with content types and ETags, outside the Worker's bundle. No CDN: the CSP
- * allows only 'self'.
- */
+/** The platform's own stylesheet and script (no CDN: the CSP allows only 'self'). */
 export const assets = new Hono<AppEnv>()
 
-assets.get('/*', async (c) => {
-  // A copy: the security-headers middleware adds its headers, and a fetched response's are immutable.
-  const file = await c.env.ASSETS.fetch(c.req.raw)
-  return new Response(file.body, file)
-})
+assets.get('/app.css', (c) => c.body(STYLESHEET, 200, headers('text/css')))
+assets.get('/app.js', (c) => c.body(ENHANCEMENTS, 200, headers('text/javascript')))
+
+function headers(type: string) {
+  return { 'Content-Type': `${type}; charset=utf-8`, 'Cache-Control': 'public, max-age=3600' }
+}

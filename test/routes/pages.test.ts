@@ -219,7 +219,7 @@ describe('worker page', () => {
 })
 
 describe('the platform’s own stylesheet and script', () => {
-  it('are static assets with their content types, outside the Worker’s bundle', async () => {
+  it('are served with their content types, from the platform’s own origin', async () => {
     const css = await platform('/assets/app.css')
     expect(css.status).toBe(200)
     expect(css.headers.get('content-type')).toMatch(/^text\/css/)
