@@ -124,9 +124,15 @@ export class PlatformService {
    * leaves the previous version serving. The first upload of a free name claims it. Code uploaded
    * for a change that never commits is deleted by the name's object (see NameClaim).
    */
-  async deploy(name: string, release: Release, options: DeployOptions, ctx: Background): Promise<DeployResult> {
+  async deploy(
+    name: string,
+    release: Release,
+    options: DeployOptions,
+    ctx: Background,
+    // When the upload began (a project's build comes first): decides a lost race (409) from a taken name (403).
+    startedAt = this.now(),
+  ): Promise<DeployResult> {
     assertDeployableName(name, this.config.reservedNames)
-    const startedAt = this.now()
     const workerId = newWorkerId(startedAt)
     const { bundle, assets } = release
     const compatibility = release.compatibility ?? this.defaultCompatibility()
@@ -180,10 +186,11 @@ export class PlatformService {
         'Projects are built by the builder Worker, but the BUILDER service binding is missing (see wrangler.jsonc).',
       )
     }
+    const startedAt = this.now()
     const { npmRegistryUrl: registry, buildLimits: limits } = this.config
     const result = await this.builder.build({ ...project, registry, limits })
     if (!result.ok) throw buildError(result, limits)
-    return this.deploy(name, releaseOf(result, this.config.userCompatibilityDate), options, ctx)
+    return this.deploy(name, releaseOf(result, this.config.userCompatibilityDate), options, ctx, startedAt)
   }
 
   /** Deploys an upload: a Worker as it is, or a project after building it. */

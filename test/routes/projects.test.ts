@@ -134,6 +134,14 @@ describe('projects (built by the builder Worker)', () => {
     expect((await platform(`/api/workers/${name}`)).status).toBe(404)
   })
 
+  it('a project whose build outlasts another upload’s claim of the name lost a race (409), not a taken name (403)', async () => {
+    const name = uniqueName('proj-race')
+    const slow = putJson(name, { files: { 'src/index.ts': `${WORKER} // SLOW_BUILD` } })
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect((await platform(`/api/workers/${name}`, { method: 'PUT', body: WORKER })).status).toBe(201)
+    expect((await slow).status).toBe(409)
+  })
+
   it('refuses a project over a limit with 413, naming the limit and the setting', async () => {
     const res = await putJson(
       uniqueName('proj-big'),
