@@ -19,15 +19,14 @@ export function workerUrl(platformUrl: string, name: string, userWorkersDomain: 
 }
 
 /**
- * The domain whose subdomains are workers for a request: USER_WORKERS_DOMAIN, else — when the
- * platform itself is reached on `localhost`, as under `npm run dev` — `localhost`, because browsers
- * and curl resolve every `<name>.localhost` to this machine. A site needs its own origin: on the
- * shared one its absolute URLs (`/app.js`) reach the platform.
+ * The domain whose subdomains are workers, for a request to `hostname`: USER_WORKERS_DOMAIN, else —
+ * when the platform itself is reached on `localhost`, as under `npm run dev` — `localhost`, because
+ * browsers and curl resolve every `<name>.localhost` to this machine. A site needs its own origin: on
+ * the shared one its absolute URLs (`/app.js`) reach the platform.
  */
-export function hostRoutingDomain(requestUrl: string, userWorkersDomain: string | undefined): string | undefined {
+function hostRoutingDomain(hostname: string, userWorkersDomain: string | undefined): string | undefined {
   if (userWorkersDomain) return userWorkersDomain
-  const host = new URL(requestUrl).hostname
-  return host === 'localhost' || host.endsWith('.localhost') ? 'localhost' : undefined
+  return hostname === 'localhost' || hostname.endsWith('.localhost') ? 'localhost' : undefined
 }
 
 /** A worker's own origin, when host routing can serve it for this request. */
@@ -36,15 +35,14 @@ export function ownOriginUrl(
   name: string,
   userWorkersDomain: string | undefined,
 ): string | undefined {
-  const domain = hostRoutingDomain(requestUrl, userWorkersDomain)
+  const domain = hostRoutingDomain(new URL(requestUrl).hostname, userWorkersDomain)
   return domain ? workerUrl(requestUrl, name, domain) : undefined
 }
 
-/** The worker name a request's host addresses under host routing, if any. */
-export function nameFromHost(requestUrl: string, userWorkersDomain: string | undefined): string | undefined {
-  if (!userWorkersDomain) return undefined
-  const host = new URL(requestUrl).hostname
-  const suffix = `.${userWorkersDomain}`
-  if (!host.endsWith(suffix)) return undefined
-  return host.slice(0, -suffix.length)
+/** The worker name a request to `hostname` addresses under host routing, if any. */
+export function nameFromHost(hostname: string, userWorkersDomain: string | undefined): string | undefined {
+  const domain = hostRoutingDomain(hostname, userWorkersDomain)
+  const suffix = `.${domain}`
+  if (!domain || !hostname.endsWith(suffix)) return undefined
+  return hostname.slice(0, -suffix.length)
 }

@@ -4,7 +4,7 @@ import type { AppEnv } from '../context'
 import { confine, keepCookiesOnHost } from '../middleware/security'
 import { HOPS_HEADER, incomingHops } from '../platform/egress'
 import { forwardedCf } from '../platform/isolation'
-import { USER_WORKERS_MOUNT, hostRoutingDomain, nameFromHost, workerPath } from '../platform/urls'
+import { USER_WORKERS_MOUNT, nameFromHost, workerPath } from '../platform/urls'
 
 /** Shared origin: /user-workers/<name>/<rest> → the worker sees /<rest>, and its mount in X-Forwarded-Prefix. */
 export const dispatch = new Hono<AppEnv>()
@@ -15,10 +15,10 @@ dispatch.all(`${USER_WORKERS_MOUNT}/*`, (c) => {
   return forward(c, name, `/${rest.join('/')}${search}`, workerPath(name))
 })
 
-/** Host routing: `<name>.<domain>` on its own origin (see hostRoutingDomain); a reserved name is the platform's. */
+/** Host routing: `<name>.<domain>` on its own origin (see urls.ts); a reserved name is the platform's. */
 export const hostDispatch: MiddlewareHandler<AppEnv> = async (c, next) => {
   const { userWorkersDomain, reservedNames } = c.var.platform.config
-  const name = nameFromHost(c.req.url, hostRoutingDomain(c.req.url, userWorkersDomain))
+  const name = nameFromHost(new URL(c.req.url).hostname, userWorkersDomain)
   if (name === undefined || reservedNames.has(name)) return next()
   return forward(c, name)
 }
