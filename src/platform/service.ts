@@ -320,10 +320,9 @@ export class PlatformService {
     const claim = this.claims.getByName(assertValidName(name))
     const result = await claim.readLogs(await this.credential(token))
     if (!result.ok) throw refusal(result.reason, 'read')
-    const { lines } = result
-    if (!lines) throw workerNotFound(name)
+    if (!result.found) throw workerNotFound(name)
+    const { lines, record } = result
     const now = this.now()
-    const record = await this.get(name)
     if (record.logsUntil && Date.parse(record.logsUntil) - now > LOG_WATCH_MS / 3) {
       return { lines, capturingUntil: record.logsUntil }
     }

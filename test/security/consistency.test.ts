@@ -91,7 +91,7 @@ async function stateOf(name: string, token: string) {
     record,
     mapped,
     served: served.status === 200 ? await served.text() : served.status,
-    ownedByToken: logs.ok && logs.lines !== null,
+    ownedByToken: logs.ok && logs.found,
     code: await storedCode(name),
   }
 }

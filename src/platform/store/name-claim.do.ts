@@ -107,16 +107,25 @@ export class NameClaim extends DurableObject<Env> {
     sql.exec('DELETE FROM logs WHERE id <= (SELECT MAX(id) FROM logs) - ?', LOG_LINES_KEPT)
   }
 
-  /** The recent lines, oldest first, for the owner (or an admin) only; null for a free name. */
-  async readLogs(credential: Credential): Promise<{ ok: true; lines: LogLine[] | null } | LeaseRefusal> {
+  /**
+   * The recent lines, oldest first, with the record they belong to (it says how long capture runs),
+   * for the owner (or an admin) only; `found: false` for a free name.
+   */
+  async readLogs(
+    credential: Credential,
+  ): Promise<
+    { ok: true; found: false } | { ok: true; found: true; lines: LogLine[]; record: WorkerRecord } | LeaseRefusal
+  > {
     const owner = await this.owner()
-    if (!owner) return { ok: true, lines: null }
+    const record = await this.current()
+    if (!owner || !record) return { ok: true, found: false }
     const refusal = await authorize(owner, credential, true)
     if (refusal) return { ok: false, reason: refusal }
     const rows = this.logsTable().exec<{ at: string; level: string; message: string }>(
       'SELECT at, level, message FROM logs ORDER BY id',
     )
-    return { ok: true, lines: rows.toArray().map(({ at, level, message }) => ({ at, level, message })) }
+    const lines = rows.toArray().map(({ at, level, message }) => ({ at, level, message }))
+    return { ok: true, found: true, lines, record }
   }
 
   /** The current record: strongly consistent, unlike KV. */
