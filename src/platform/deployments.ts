@@ -1,3 +1,6 @@
+import type { UserWorkerBackend } from './backends/backend'
+import type { Registry } from './store/registry'
+import { previewId } from './urls'
 import { randomBytes } from '../lib/crypto'
 import { toHex } from '../lib/encoding'
 import type { Deployment, WorkerRecord } from './model'
@@ -37,33 +40,47 @@ export function currentDeployment(record: WorkerRecord): Deployment | undefined 
   return record.deployments.find((deployment) => deployment.workerId === record.workerId)
 }
 
-/** The record after a new deployment becomes current; the oldest ones beyond the history retire. */
+/**
+ * The record after a new deployment: it becomes current, or with `promote` false it joins the
+ * history as a candidate (served only at its preview URL) while the mapping stays as it was. The
+ * oldest deployments beyond the history retire — never the one serving.
+ */
 export function withDeployment(
   previous: WorkerRecord | null,
   base: Pick<WorkerRecord, 'name' | 'ownerId' | 'backend'>,
   deployment: Deployment,
   graceMs: number,
   now: number,
+  promote = true,
 ): Transition {
+  const serving = promote || !previous ? deployment.workerId : previous.workerId
   const history = [deployment, ...(previous?.deployments ?? [])]
+  const kept = history.slice(0, RETAINED_DEPLOYMENTS)
+  if (!kept.some((entry) => entry.workerId === serving)) {
+    kept.splice(RETAINED_DEPLOYMENTS - 1, 1, history.find((entry) => entry.workerId === serving) as Deployment)
+  }
   const dropped = history
-    .slice(RETAINED_DEPLOYMENTS)
+    .filter((entry) => !kept.includes(entry))
     .map((old) => ({ workerId: old.workerId, retiredAt: deployment.createdAt }))
   const record: WorkerRecord = {
     // Anything else the record carries (log capture, for one) outlives the deploy.
     ...previous,
     ...base,
-    workerId: deployment.workerId,
+    workerId: serving,
     createdAt: previous?.createdAt ?? deployment.createdAt,
-    updatedAt: deployment.createdAt,
-    deployments: history.slice(0, RETAINED_DEPLOYMENTS),
+    // When the mapping last changed: a candidate does not change it.
+    updatedAt: serving === deployment.workerId ? deployment.createdAt : (previous?.updatedAt ?? deployment.createdAt),
+    deployments: kept,
     retired: [...(previous?.retired ?? []), ...dropped],
   }
   return settle(record, graceMs, now)
 }
 
-/** The record with an earlier deployment current again; nothing is uploaded, the mapping flips. */
-export function withRollback(record: WorkerRecord, workerId: string, graceMs: number, now: number): Transition | null {
+/**
+ * The record with another retained deployment current: a rollback to an older one or the promotion
+ * of a candidate. Nothing is uploaded, the mapping flips.
+ */
+export function withCurrent(record: WorkerRecord, workerId: string, graceMs: number, now: number): Transition | null {
   if (!record.deployments.some((deployment) => deployment.workerId === workerId)) return null
   return settle({ ...record, workerId, updatedAt: new Date(now).toISOString() }, graceMs, now)
 }
@@ -76,4 +93,17 @@ function settle(record: WorkerRecord, graceMs: number, now: number): Transition 
     record: { ...record, retired: record.retired.filter((entry) => !expired.includes(entry)) },
     expired: expired.map((entry) => entry.workerId),
   }
+}
+
+/**
+ * Deletes what a deployment left behind once nothing serves it: its code, then its preview alias
+ * (which pointed only at that code). Both are idempotent, so a retry repeats them safely.
+ */
+export async function removeDeployment(
+  workerId: string,
+  backend: Pick<UserWorkerBackend, 'remove'>,
+  registry: Pick<Registry, 'deletePreview'>,
+): Promise<void> {
+  await backend.remove(workerId)
+  await registry.deletePreview(previewId(workerId))
 }

@@ -4,7 +4,15 @@ import type { BuildRequest, BuildResult } from './build'
 import { checkBundle } from './backends/upload-check'
 import { bundleSize } from './bundle'
 import type { Config } from './config'
-import { cleanLabel, currentDeployment, newWorkerId, nextSequence, withDeployment, withRollback } from './deployments'
+import {
+  cleanLabel,
+  currentDeployment,
+  newWorkerId,
+  nextSequence,
+  removeDeployment,
+  withDeployment,
+  withCurrent,
+} from './deployments'
 import { assertWithinHops, type DispatchContext } from './egress'
 import { PlatformError, workerNotFound } from './errors'
 import { LOG_WATCH_MS } from './logs'
@@ -28,10 +36,13 @@ import { buildError, releaseOf } from './projects'
 import type { Change, Committed, Lease, NameClaim } from './store/name-claim.do'
 import type { Registry } from './store/registry'
 import { seal, unseal } from './store/secrets'
+import { isPreviewId, parseWorkerAddress, previewId, type WorkerAddress } from './urls'
 import { defaultSettings, nextSettings } from './settings'
 
 export interface DeployResult {
   record: WorkerRecord
+  /** The deployment this upload made: current, or a candidate when it was not promoted. */
+  deployment: Deployment
   created: boolean
   /** The deploy token, present only when this upload claimed the name. */
   token?: string
@@ -43,6 +54,8 @@ export interface DeployOptions {
   token?: string
   label?: string
   settings?: SettingsInput
+  /** False deploys a candidate: reachable at its preview URL, not served by the name until promoted. */
+  promote?: boolean
 }
 
 /** How a request reached the platform: the host it was sent to, and how often it already passed through. */
@@ -143,15 +156,24 @@ export class PlatformService {
     const claim = this.claims.getByName(name)
     const lease = await this.acquire(claim, options.token, { uploading: workerId, startedAt })
     let change: Change
+    let deployment: Deployment
     try {
       const previous = lease.current
       const current = previous ? currentDeployment(previous) : undefined
+      if (options.promote === false && !previous) {
+        throw new PlatformError(
+          'invalid_request',
+          `"${name}" has no deployment yet, so its first one is what it serves: deploy it without promote=false.`,
+        )
+      }
       const { settings, secretChanges } = nextSettings(current?.settings, options.settings ?? {}, this.config.limits)
       const secrets = await this.nextSecrets(claim, current, settings, secretChanges)
       const info = { name, ownerId: lease.ownerId, settings, secrets, compatibility, assets }
       await this.backend.deploy(workerId, deployed, info)
+      // Host-form previews carry no name; written once, removed with the code (see removeCode).
+      await this.registry.putPreview(previewId(workerId), name)
       const sequence = nextSequence(previous)
-      const deployment: Deployment = {
+      deployment = {
         workerId,
         sequence,
         createdAt: new Date(this.now()).toISOString(),
@@ -163,15 +185,16 @@ export class PlatformService {
         ...(release.build ? { build: release.build } : {}),
       }
       const base = { name, ownerId: lease.ownerId, backend: this.backend.kind }
-      const transition = withDeployment(previous, base, deployment, this.config.deploymentGraceMs, this.now())
+      const { deploymentGraceMs } = this.config
+      const transition = withDeployment(previous, base, deployment, deploymentGraceMs, this.now(), options.promote)
       const sealed = settings.secretNames.length > 0 ? await seal(secrets, this.config.secretsKey) : undefined
-      change = { ...transition, secrets: sealed, claim: true }
+      change = { ...transition, secrets: sealed && { workerId, sealed }, claim: true }
     } catch (error) {
       claim.abort(lease.leaseId).catch(() => {})
       throw error
     }
     const committed = await this.commit(claim, lease, change, ctx)
-    return { record: change.record, created: lease.current === null, ...committed }
+    return { record: change.record, deployment, created: lease.current === null, ...committed }
   }
 
   /**
@@ -200,10 +223,13 @@ export class PlatformService {
       : this.deploy(name, { bundle: upload.bundle }, options, ctx)
   }
 
-  /** Makes an earlier deployment current again: no upload, the mapping flips at once. */
-  async rollback(name: string, workerId: string, token: string | undefined, ctx: Background): Promise<WorkerRecord> {
+  /**
+   * Makes a retained deployment current: promotes a candidate, or rolls back to an earlier one. No
+   * upload: the mapping flips at once.
+   */
+  async promote(name: string, workerId: string, token: string | undefined, ctx: Background): Promise<WorkerRecord> {
     const held = await this.changeExisting(name, token, (record) => {
-      const transition = withRollback(record, workerId, this.config.deploymentGraceMs, this.now())
+      const transition = withCurrent(record, workerId, this.config.deploymentGraceMs, this.now())
       if (!transition) {
         throw new PlatformError('deployment_not_found', `"${name}" has no retained deployment "${workerId}".`)
       }
@@ -214,21 +240,21 @@ export class PlatformService {
   }
 
   /**
-   * The dispatch hot path: the worker serving `name`, wired to this Worker's log tail and egress
-   * gate. The mapping may be a few seconds stale (see Registry). An exception thrown by the
-   * user's code becomes `worker_failed`, which says so without passing on its message.
+   * The dispatch hot path: the worker an address names — the deployment serving a name, or one
+   * deployment's preview (see urls.ts) — wired to this Worker's log tail and egress gate. The
+   * mapping may be a few seconds stale (see Registry). An exception thrown by the user's code
+   * becomes `worker_failed`, which says so without passing on its message.
    */
-  async open(name: string, arrival: Arrival): Promise<UserWorkerFetcher> {
+  async open(address: string, arrival: Arrival): Promise<UserWorkerFetcher> {
     assertWithinHops(arrival.hops, this.config.maxHops)
-    const record = isValidName(name) ? await this.registry.lookup(name) : null
-    if (!record) throw workerNotFound(name)
+    const { record, deployment } = await this.resolve(parseWorkerAddress(address))
+    const { name } = record
     const { userWorkersDomain } = this.config
     const context: DispatchContext = {
       hops: arrival.hops,
       platformHosts: userWorkersDomain ? [arrival.host, userWorkersDomain] : [arrival.host],
     }
-    const { workerId } = record
-    const deployment = currentDeployment(record)
+    const workerId = deployment?.workerId ?? record.workerId
     const fetcher = this.backend.fetcher(workerId, {
       name,
       settings: this.settingsOf(deployment),
@@ -254,6 +280,20 @@ export class PlatformService {
         }
       },
     }
+  }
+
+  /** The record an address names and the deployment it serves (the current one unless a preview). */
+  private async resolve(address: WorkerAddress): Promise<{ record: WorkerRecord; deployment?: Deployment }> {
+    const name =
+      address.name ?? (isPreviewId(address.preview) ? await this.registry.previewName(address.preview) : null)
+    const record = name !== null && isValidName(name) ? await this.registry.lookup(name) : null
+    if (!record) throw workerNotFound(name ?? `${address.preview}`)
+    if (address.preview === undefined) return { record, deployment: currentDeployment(record) }
+    const deployment = record.deployments.find((entry) => previewId(entry.workerId) === address.preview)
+    if (!deployment) {
+      throw new PlatformError('deployment_not_found', `"${name}" has no retained deployment "${address.preview}".`)
+    }
+    return { record, deployment }
   }
 
   /** The current record of a name (from its Durable Object, not KV), or null for a free name. */
@@ -295,7 +335,8 @@ export class PlatformService {
       const ids = [...record.deployments, ...record.retired].map((entry) => entry.workerId)
       await Promise.all(
         ids.map(async (id) => {
-          if (await bestEffort(`delete the code of ${id}`, () => this.backend.remove(id))) removed.push(id)
+          if (await bestEffort(`delete the code of ${id}`, () => removeDeployment(id, this.backend, this.registry)))
+            removed.push(id)
         }),
       )
     }
@@ -439,7 +480,9 @@ export class PlatformService {
       ctx.waitUntil(
         Promise.all(
           change.expired.map((id) =>
-            bestEffort(`delete the code of ${id}`, () => this.backend.remove(id)).then((ok) => (ok ? id : null)),
+            bestEffort(`delete the code of ${id}`, () => removeDeployment(id, this.backend, this.registry)).then(
+              (ok) => (ok ? id : null),
+            ),
           ),
         ).then((ids) => claim.settle({ mappingSynced: false, removed: ids.filter((id) => id !== null) })),
       )

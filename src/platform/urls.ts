@@ -6,6 +6,51 @@ export function workerPath(name: string): string {
 }
 
 /**
+ * A deployment's preview ID: the 80 random bits of its Worker ID (see newWorkerId), so it is short,
+ * fits in a DNS label, and is unique across all tenants, not just within one name.
+ */
+export function previewId(workerId: string): string {
+  return workerId.slice(workerId.lastIndexOf('-') + 1)
+}
+
+/**
+ * Preview addresses. On the shared origin: `<name>@<preview-id>` — "@" is never part of a name.
+ * As a host label: `<preview-id>--preview` — a name never holds "--", and the label stays 29
+ * characters whatever the name's length (a DNS label is at most 63, and a wildcard certificate
+ * covers one level, so `<id>--<name>` could not fit); the platform looks the ID up (Registry).
+ */
+const PREVIEW_MARK = '@'
+const PREVIEW_LABEL_SUFFIX = '--preview'
+
+/** Whether a string can be a preview ID at all: nothing else is looked up. */
+export function isPreviewId(id: string): boolean {
+  return /^[0-9a-z]{1,32}$/.test(id)
+}
+
+/** What a `/user-workers/<address>` segment or a host label names: a worker, or one of its deployments. */
+export type WorkerAddress = { name: string; preview?: string } | { name?: undefined; preview: string }
+
+export function parseWorkerAddress(address: string): WorkerAddress {
+  const mark = address.indexOf(PREVIEW_MARK)
+  if (mark >= 0) return { name: address.slice(0, mark), preview: address.slice(mark + 1) }
+  if (address.endsWith(PREVIEW_LABEL_SUFFIX)) return { preview: address.slice(0, -PREVIEW_LABEL_SUFFIX.length) }
+  return { name: address }
+}
+
+/** Where a deployment is previewed on the shared origin, and on its own origin when host routing is on. */
+export function previewUrls(
+  requestUrl: string,
+  name: string,
+  workerId: string,
+  userWorkersDomain: string | undefined,
+): { url: string; siteUrl?: string } {
+  const id = previewId(workerId)
+  const url = new URL(workerPath(`${name}${PREVIEW_MARK}${id}`), requestUrl).href
+  const domain = hostRoutingDomain(new URL(requestUrl).hostname, userWorkersDomain)
+  return domain ? { url, siteUrl: workerUrl(requestUrl, `${id}${PREVIEW_LABEL_SUFFIX}`, domain) } : { url }
+}
+
+/**
  * The URL a worker is served at: its own origin `<name>.<domain>` when host routing is on (keeping
  * the scheme and port the platform was reached on), else the shared-origin mount.
  */

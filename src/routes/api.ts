@@ -7,8 +7,8 @@ import { PlatformError } from '../platform/errors'
 import type { WorkerRecord } from '../platform/model'
 import { assertDeployableName } from '../platform/names'
 import type { PlatformService } from '../platform/service'
-import { ownOriginUrl, workerUrl } from '../platform/urls'
-import { bearerToken, readApiUpload, readJson } from './input'
+import { ownOriginUrl, previewUrls, workerUrl } from '../platform/urls'
+import { bearerToken, promoteOption, readApiUpload, readJson } from './input'
 
 /** JSON API under /api. Errors are `{ "error": { "code", "message" } }` (see routes/errors). */
 export const api = new Hono<AppEnv>()
@@ -34,14 +34,16 @@ api.put('/workers/:name', limitUploadBody, async (c) => {
   const name = assertDeployableName(c.req.param('name'), platform.config.reservedNames)
   await enforceUploadRate(c)
   const upload = await readApiUpload(c.req, platform.config.maxScriptBytes)
-  const options = { token: bearerToken(c.req), label: upload.label, settings: upload.settings }
+  const promote = promoteOption(c.req.query('promote'))
+  const options = { token: bearerToken(c.req), label: upload.label, settings: upload.settings, promote }
   const result = await platform.deployUpload(name, upload.upload, options, c.executionCtx)
   const body = describe(platform, result.record, c.req.url)
   // The deploy token is returned once, to the upload that claimed the name; only its hash is kept.
   return result.token ? c.json({ ...body, token: result.token }, 201) : c.json(body, result.created ? 201 : 200)
 })
 
-api.post('/workers/:name/rollback', async (c) => {
+// Promoting a candidate and rolling back are one operation: a retained deployment becomes current.
+api.post('/workers/:name/:action{promote|rollback}', async (c) => {
   const { deployment } = ((await readJson(c.req)) ?? {}) as { deployment?: unknown }
   if (typeof deployment !== 'string') {
     throw new PlatformError(
@@ -50,7 +52,7 @@ api.post('/workers/:name/rollback', async (c) => {
     )
   }
   const name = c.req.param('name')
-  const record = await c.var.platform.rollback(name, deployment, bearerToken(c.req), c.executionCtx)
+  const record = await c.var.platform.promote(name, deployment, bearerToken(c.req), c.executionCtx)
   return c.json(describe(c.var.platform, record, c.req.url))
 })
 
@@ -93,6 +95,8 @@ function describe(platform: PlatformService, record: WorkerRecord, requestUrl: s
     deployments: record.deployments.map(({ settings: _settings, ...deployment }) => ({
       ...deployment,
       current: deployment.workerId === record.workerId,
+      // Every retained deployment, current or not, at its own immutable URL (see urls.ts).
+      preview: previewUrls(requestUrl, record.name, deployment.workerId, platform.config.userWorkersDomain),
     })),
   }
 }

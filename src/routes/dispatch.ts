@@ -6,29 +6,29 @@ import { HOPS_HEADER, incomingHops } from '../platform/egress'
 import { forwardedCf } from '../platform/isolation'
 import { USER_WORKERS_MOUNT, nameFromHost, workerPath } from '../platform/urls'
 
-/** Shared origin: /user-workers/<name>/<rest> → the worker sees /<rest>, and its mount in X-Forwarded-Prefix. */
+/** Shared origin: /user-workers/<name or name@preview>/<rest> → the worker sees /<rest>, its mount in X-Forwarded-Prefix. */
 export const dispatch = new Hono<AppEnv>()
 dispatch.all(`${USER_WORKERS_MOUNT}/*`, (c) => {
   const { pathname, search } = new URL(c.req.url)
   // Split the raw (still percent-encoded) path, so "%2f" can never smuggle a slash into a name.
-  const [name = '', ...rest] = pathname.slice(USER_WORKERS_MOUNT.length + 1).split('/')
-  return forward(c, name, `/${rest.join('/')}${search}`, workerPath(name))
+  const [address = '', ...rest] = pathname.slice(USER_WORKERS_MOUNT.length + 1).split('/')
+  return forward(c, address, `/${rest.join('/')}${search}`, workerPath(address))
 })
 
 /** Host routing: `<name>.<domain>` on its own origin (see urls.ts); a reserved name is the platform's. */
 export const hostDispatch: MiddlewareHandler<AppEnv> = async (c, next) => {
   const { userWorkersDomain, reservedNames } = c.var.platform.config
-  const name = nameFromHost(new URL(c.req.url).hostname, userWorkersDomain)
-  if (name === undefined || reservedNames.has(name)) return next()
-  return forward(c, name)
+  const address = nameFromHost(new URL(c.req.url).hostname, userWorkersDomain)
+  if (address === undefined || reservedNames.has(address)) return next()
+  return forward(c, address)
 }
 
-/** Opens the worker and forwards the request (to `path`, else its own); only the platform sets its headers. */
-async function forward(c: Context<AppEnv>, name: string, path?: string, mount?: string) {
+/** Opens the worker an address names and forwards the request (to `path`, else its own); only the platform sets its headers. */
+async function forward(c: Context<AppEnv>, address: string, path?: string, mount?: string) {
   const { config } = c.var.platform
   const { origin, hostname, pathname, search } = new URL(c.req.url)
   const hops = incomingHops(c.req.header(HOPS_HEADER) ?? null, config.maxHops)
-  const worker = await c.var.platform.open(name, { host: hostname, hops })
+  const worker = await c.var.platform.open(address, { host: hostname, hops })
   const { method, headers, body } = c.req.raw
   const cf = forwardedCf(c.req.raw, config.userWorkersTrusted)
   // Origin + path, never `new URL(path, base)`: a path starting with "//" would be read as a host.

@@ -1,5 +1,6 @@
 import type { HonoRequest } from 'hono'
 import { encodeText, fromBase64 } from '../lib/encoding'
+import { truncate } from '../lib/format'
 import type { BuildSource } from '../platform/build'
 import { bundleFromFiles, bundleFromScript } from '../platform/bundle'
 import { PlatformError } from '../platform/errors'
@@ -32,6 +33,8 @@ export interface UploadForm {
   /** The main module among several files. */
   main: string
   label: string
+  /** False when "preview only" was ticked: the name keeps serving its current deployment. */
+  promote: boolean
   token: string | undefined
   /** The settings fields exactly as typed, to re-render the form. */
   fields: SettingsFieldValues
@@ -73,6 +76,7 @@ export async function readUploadForm(request: HonoRequest): Promise<UploadForm> 
     files: await readFiles(body.file),
     main: field(body, 'main'),
     label: field(body, 'label'),
+    promote: promoteOption(field(body, 'promote') || undefined),
     token: formToken(body),
     fields: {
       vars: field(body, 'vars'),
@@ -84,6 +88,13 @@ export async function readUploadForm(request: HonoRequest): Promise<UploadForm> 
     },
     settings: () => parseSettingsForm((name) => field(body, name)),
   }
+}
+
+/** `promote=false` (form checkbox or API query) deploys a candidate; absent or true promotes it. */
+export function promoteOption(value: string | undefined): boolean {
+  if (value === undefined || value === 'true' || value === '1') return true
+  if (value === 'false' || value === '0') return false
+  throw new PlatformError('invalid_request', `promote must be true or false, not "${truncate(value, 20)}".`)
 }
 
 /**

@@ -10,7 +10,7 @@ import { PlatformError } from '../platform/errors'
 import type { WorkerRecord } from '../platform/model'
 import { isValidName } from '../platform/names'
 import type { PlatformService } from '../platform/service'
-import { ownOriginUrl, workerPath, workerUrl } from '../platform/urls'
+import { ownOriginUrl, previewUrls, workerPath, workerUrl } from '../platform/urls'
 import { DeletedPage } from '../views/deleted'
 import { HomePage } from '../views/home'
 import type { SettingsFieldValues, SettingsFieldsProps } from '../views/settings-fields'
@@ -82,9 +82,9 @@ pages.post('/upload', limitUploadBody, async (c) => {
   try {
     await enforceUploadRate(c)
     const upload = formUpload(form, config.maxScriptBytes)
-    const options = { token: form.token, label: form.label, settings: form.settings() }
+    const options = { token: form.token, label: form.label, settings: form.settings(), promote: form.promote }
     const result = await platform.deployUpload(form.name, upload, options, c.executionCtx)
-    const query = new URLSearchParams({ deployed: result.record.workerId })
+    const query = new URLSearchParams({ deployed: result.deployment.workerId })
     // A first upload's token is handed to the next page through a one-time key, never in the URL.
     if (result.revealId) query.set('reveal', result.revealId)
     return c.redirect(`/workers/${result.record.name}?${query.toString()}`, 303)
@@ -101,6 +101,7 @@ pages.post('/upload', limitUploadBody, async (c) => {
         script={withheld ? '' : form.script}
         scriptWithheld={withheld}
         label={form.label}
+        promote={form.promote}
         main={form.main}
         mode={form.mode}
         language={form.language}
@@ -126,8 +127,8 @@ pages.get('/workers/:name', async (c) => {
   // The page may carry a freshly minted token: keep it out of caches.
   if (reveal) c.header('Cache-Control', 'no-store')
   return renderWorkerPage(c, record, {
-    deployed: c.req.query('deployed') === record.workerId,
-    rolledBack: c.req.query('rolledBack') === '1',
+    deployed: deployedNotice(record, c.req.query('deployed')),
+    promoted: c.req.query('promoted') === '1',
     token: token ?? undefined,
     tokenExpired: Boolean(reveal) && token === null,
   })
@@ -159,18 +160,24 @@ pages.post('/workers/:name/delete', async (c) => {
   return c.html(<DeletedPage backend={platform.config.backend} name={name} />)
 })
 
-pages.post('/workers/:name/rollback', async (c) => {
+pages.post('/workers/:name/promote', async (c) => {
   const name = c.req.param('name')
   const body = await readForm(c.req)
   try {
     const deployment = field(body, 'deployment')
-    if (!deployment) throw new PlatformError('invalid_request', 'Choose the deployment to roll back to.')
-    await c.var.platform.rollback(name, deployment, formToken(body), c.executionCtx)
+    if (!deployment) throw new PlatformError('invalid_request', 'Choose the deployment to serve.')
+    await c.var.platform.promote(name, deployment, formToken(body), c.executionCtx)
   } catch (error) {
-    return workerPageWithError(c, name, error, 'rollback')
+    return workerPageWithError(c, name, error, 'promote')
   }
-  return c.redirect(`/workers/${name}?rolledBack=1`, 303)
+  return c.redirect(`/workers/${name}?promoted=1`, 303)
 })
+
+/** The notice after an upload redirected here: it went live, or waits as a candidate. */
+function deployedNotice(record: WorkerRecord, workerId: string | undefined): WorkerPageProps['deployed'] {
+  if (workerId === record.workerId) return 'live'
+  return record.deployments.some((deployment) => deployment.workerId === workerId) ? 'candidate' : undefined
+}
 
 /** The current code of a worker for "upload a new version"; a failure to read it only loses the prefill. */
 async function currentCodePrefill(platform: PlatformService, name: string): Promise<CurrentCode> {
@@ -213,7 +220,7 @@ async function workerPageWithError(c: Context<AppEnv>, name: string, error: unkn
   return renderWorkerPage(c, record, { formError: { form, message: error.message } }, error.status)
 }
 
-type PageExtras = Partial<Omit<WorkerPageProps, 'backend' | 'record' | 'url' | 'settings'>>
+type PageExtras = Partial<Omit<WorkerPageProps, 'backend' | 'record' | 'url' | 'settings' | 'previews'>>
 
 function renderWorkerPage(
   c: Context<AppEnv>,
@@ -224,8 +231,13 @@ function renderWorkerPage(
   const platform = c.var.platform
   return c.html(
     <WorkerPage
-      deployed={false}
       {...extras}
+      previews={Object.fromEntries(
+        record.deployments.map((deployment) => [
+          deployment.workerId,
+          previewUrls(c.req.url, record.name, deployment.workerId, platform.config.userWorkersDomain),
+        ]),
+      )}
       backend={platform.config.backend}
       record={record}
       url={urlOf(c, record.name)}

@@ -32,6 +32,8 @@ export interface UploadProps {
   script: string
   /** Optional label for this deployment in the worker's history. */
   label?: string
+  /** False when "preview only" was ticked (kept when the form comes back with an error). */
+  promote?: boolean
   /** The main module when several files are uploaded. */
   main?: string
   settings: SettingsFieldsProps
@@ -61,6 +63,7 @@ export const UploadPage: FC<UploadProps> = ({
   name,
   script,
   label = '',
+  promote = true,
   main = '',
   mode = 'script',
   language = 'js',
@@ -221,6 +224,12 @@ export const UploadPage: FC<UploadProps> = ({
         Label <span class="hint">— optional, shown in the worker’s deployment history</span>
       </label>
       <input type="text" id="label" name="label" value={label} maxlength={MAX_LABEL_LENGTH} autocomplete="off" />
+      <div class="choice">
+        <input type="checkbox" id="promote" name="promote" value="false" checked={!promote} />{' '}
+        <label for="promote" class="inline">
+          Preview only <span class="hint">— don’t promote: an existing worker keeps serving its current version</span>
+        </label>
+      </div>
       {!egressEnforced && <EgressNotice />}
       <SettingsFields {...settings} open={settings.open || error?.code === 'invalid_settings'} />
       <label for="token">

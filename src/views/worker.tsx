@@ -6,7 +6,7 @@ import type { BackendKind, BuildSummary, LogLine, WorkerRecord, WorkerSettings }
 import { Layout } from './layout'
 
 /** The forms on the worker page that need the deploy token. */
-export type WorkerForm = 'delete' | 'rollback' | 'logs'
+export type WorkerForm = 'delete' | 'promote' | 'logs'
 
 export interface WorkerPageProps {
   backend: BackendKind
@@ -15,15 +15,17 @@ export interface WorkerPageProps {
   url: string
   /** Its own origin, when host routing reaches it for this request (sites need one). */
   siteUrl?: string
-  /** True right after a successful upload. */
-  deployed: boolean
-  /** True right after a rollback. */
-  rolledBack?: boolean
+  /** Right after a successful upload: whether it went live or waits as a candidate. */
+  deployed?: 'live' | 'candidate'
+  /** True right after a promotion or rollback. */
+  promoted?: boolean
+  /** Where each retained deployment is previewed, by Worker ID (see urls.ts). */
+  previews: Record<string, { url: string; siteUrl?: string }>
   /** The deploy token of a name just claimed: shown on this page only, once. */
   token?: string
   /** The one-time token link was already used (page reloaded) or expired. */
   tokenExpired?: boolean
-  /** Why the last delete or rollback was refused, shown next to that form. */
+  /** Why the last delete or promotion was refused, shown next to that form. */
   formError?: { form: WorkerForm; message: string }
   /** Recent output, shown after the owner asked for it with the token. */
   logs?: { lines: LogLine[]; capturingUntil: string }
@@ -32,18 +34,38 @@ export interface WorkerPageProps {
 }
 
 export const WorkerPage: FC<WorkerPageProps> = (props) => {
-  const { backend, record, url, siteUrl, deployed, rolledBack, token, tokenExpired, formError, logs, settings } = props
+  const {
+    backend,
+    record,
+    url,
+    siteUrl,
+    deployed,
+    promoted,
+    previews,
+    token,
+    tokenExpired,
+    formError,
+    logs,
+    settings,
+  } = props
   const current = currentDeployment(record)
+  const newest = record.deployments[0]
   return (
     <Layout title={record.name} backend={backend}>
-      {deployed && (
+      {deployed === 'live' && (
         <div class="alert success" role="status">
           <strong>Deployed.</strong> Your worker is live at <a href={url}>{url}</a>
         </div>
       )}
-      {rolledBack && (
+      {deployed === 'candidate' && newest && previews[newest.workerId] && (
         <div class="alert success" role="status">
-          <strong>Rolled back.</strong> {current?.label ?? record.workerId} is serving again.
+          <strong>Deployed as a candidate.</strong> {record.name} still serves {current?.label}; try {newest.label} at{' '}
+          <a href={previews[newest.workerId]?.url}>{previews[newest.workerId]?.url}</a>, then promote it below.
+        </div>
+      )}
+      {promoted && (
+        <div class="alert success" role="status">
+          <strong>Promoted.</strong> {current?.label ?? record.workerId} is serving now.
         </div>
       )}
       {token && (
@@ -138,13 +160,15 @@ export const WorkerPage: FC<WorkerPageProps> = (props) => {
       </p>
 
       <h2 id="history-heading">Deployments</h2>
-      <FormError form="rollback" error={formError} />
-      <form method="post" action={`/workers/${record.name}/rollback`} aria-labelledby="history-heading">
+      <p class="hint">Each deployment keeps its own preview URL while it is retained, whichever one the name serves.</p>
+      <FormError form="promote" error={formError} />
+      <form method="post" action={`/workers/${record.name}/promote`} aria-labelledby="history-heading">
         <div class="table-wrap">
           <table>
             <thead>
               <tr>
                 <th scope="col">Deployment</th>
+                <th scope="col">Preview</th>
                 <th scope="col">Uploaded</th>
                 <th scope="col" class="optional">
                   Size
@@ -157,7 +181,10 @@ export const WorkerPage: FC<WorkerPageProps> = (props) => {
             <tbody>
               {record.deployments.map((deployment) => {
                 const isCurrent = deployment.workerId === record.workerId
+                // Newer than what serves: uploaded without promoting.
+                const isCandidate = !isCurrent && (current === undefined || deployment.sequence > current.sequence)
                 const id = `deployment-${deployment.workerId}`
+                const preview = previews[deployment.workerId]
                 return (
                   <tr>
                     <td>
@@ -168,11 +195,19 @@ export const WorkerPage: FC<WorkerPageProps> = (props) => {
                           <input type="radio" name="deployment" id={id} value={deployment.workerId} required />{' '}
                           <label for={id} class="inline">
                             {deployment.label}
+                            {isCandidate && ' (candidate)'}
                           </label>
                         </>
                       )}
                       <br />
                       <code class="small">{deployment.workerId}</code>
+                    </td>
+                    <td>
+                      {preview && (
+                        <a href={preview.siteUrl ?? preview.url} aria-label={`Preview ${deployment.label}`}>
+                          Preview
+                        </a>
+                      )}
                     </td>
                     <td>
                       <time datetime={deployment.createdAt}>{formatTime(deployment.createdAt)}</time>
@@ -189,9 +224,10 @@ export const WorkerPage: FC<WorkerPageProps> = (props) => {
         </div>
         {record.deployments.length > 1 && (
           <div class="card actions-card">
-            <TokenSubmit id="rollback-token">
-              <button type="submit">Roll back to the selected deployment</button>
+            <TokenSubmit id="promote-token">
+              <button type="submit">Promote the selected deployment</button>
             </TokenSubmit>
+            <p class="hint">It serves at once: a candidate goes live, or an earlier version comes back (a rollback).</p>
           </div>
         )}
       </form>

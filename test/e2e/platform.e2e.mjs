@@ -254,11 +254,40 @@ describe('Workers platform in Chromium', () => {
     const history = page.getByRole('form', { name: 'Deployments' })
     await history.getByLabel('v1').check()
     await history.getByLabel('Deploy token').fill(token)
-    const rolledBack = await clickAndWait(page, history.getByRole('button', { name: /Roll back/ }))
+    const rolledBack = await clickAndWait(page, history.getByRole('button', { name: /Promote/ }))
     assert.equal(rolledBack.status(), 200)
-    assert.match(await page.getByRole('status').first().innerText(), /Rolled back/)
+    assert.match(await page.getByRole('status').first().innerText(), /Promoted/)
     assert.equal(await (await context.request.get(`${server.url}/user-workers/${name}`)).text(), 'good version')
     await assertAccessible(page, 'the worker page after a rollback')
+  })
+
+  test('a "Preview only" upload serves at its preview link until the owner promotes it', async () => {
+    const name = uniqueName('candidate')
+    await uploadWorker(page, server.url, { name, script: helloScript('live version') })
+    const token = await page
+      .getByRole('region', { name: 'Save your deploy token now' })
+      .getByRole('textbox')
+      .inputValue()
+
+    await clickAndWait(page, page.getByRole('link', { name: 'Upload a new version' }))
+    await codeField(page).fill(helloScript('candidate version'))
+    await page.getByLabel(/^Preview only/).check()
+    await page.getByLabel(/^Deploy token/).fill(token)
+    assert.equal((await submitUpload(page)).status(), 200)
+    assert.match(await page.getByRole('status').first().innerText(), /Deployed as a candidate/)
+    const workerUrl = `${server.url}/user-workers/${name}`
+    assert.equal(await (await context.request.get(workerUrl)).text(), 'live version')
+    const previewHref = await page.getByRole('link', { name: 'Preview v2' }).getAttribute('href')
+    assert.equal(await (await context.request.get(previewHref)).text(), 'candidate version')
+    await assertAccessible(page, 'the worker page with a candidate')
+
+    const history = page.getByRole('form', { name: 'Deployments' })
+    await history.getByLabel('v2 (candidate)').check()
+    await history.getByLabel('Deploy token').fill(token)
+    const promoted = await clickAndWait(page, history.getByRole('button', { name: /Promote/ }))
+    assert.equal(promoted.status(), 200)
+    assert.match(await page.getByRole('status').first().innerText(), /Promoted/)
+    assert.equal(await (await context.request.get(workerUrl)).text(), 'candidate version')
   })
 
   test('a reserved name is refused with the reason; the form lists the reserved names', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { RETAINED_DEPLOYMENTS, withDeployment, withRollback } from '../../src/platform/deployments'
+import { RETAINED_DEPLOYMENTS, withDeployment, withCurrent } from '../../src/platform/deployments'
 import type { Deployment, WorkerRecord } from '../../src/platform/model'
 
 const GRACE = 120_000
@@ -37,6 +37,28 @@ describe('deployment history', () => {
     expect(record.retired.map((r) => r.workerId)).toEqual(['w-1', 'w-2'])
   })
 
+  it('a candidate joins the history without changing what the name serves', () => {
+    const { record } = deployMany(2, 1000)
+    const at = T0 + 3000
+    const { record: next } = withDeployment(record, base, deployment(3, at), GRACE, at, false)
+    expect(next.workerId).toBe('w-2')
+    expect(next.updatedAt).toBe(record.updatedAt)
+    expect(next.deployments.map((d) => d.workerId)).toEqual(['w-3', 'w-2', 'w-1'])
+  })
+
+  it('never retires the serving deployment, however many candidates follow it', () => {
+    let { record } = deployMany(1, 1000)
+    for (let n = 2; n <= RETAINED_DEPLOYMENTS + 5; n++) {
+      const at = T0 + n * 1000
+      record = withDeployment(record, base, deployment(n, at), GRACE, at, false).record
+    }
+    expect(record.workerId).toBe('w-1')
+    expect(record.deployments).toHaveLength(RETAINED_DEPLOYMENTS)
+    expect(record.deployments.at(-1)?.workerId).toBe('w-1')
+    expect(record.deployments[0]?.workerId).toBe(`w-${RETAINED_DEPLOYMENTS + 5}`)
+    expect(record.retired.map((r) => r.workerId)).not.toContain('w-1')
+  })
+
   it('deletes code beyond the history only after the grace period', () => {
     // One deploy per second: w-1 retires at the 11th deploy and must survive until 120 s later.
     const fast = deployMany(40, 1000)
@@ -50,9 +72,9 @@ describe('deployment history', () => {
 
   it('rolls back to a retained deployment only, keeping the history', () => {
     const { record } = deployMany(3, 1000)
-    const back = withRollback(record, 'w-1', GRACE, T0 + 10_000)
+    const back = withCurrent(record, 'w-1', GRACE, T0 + 10_000)
     expect(back?.record.workerId).toBe('w-1')
     expect(back?.record.deployments).toEqual(record.deployments)
-    expect(withRollback(record, 'w-999', GRACE, T0)).toBeNull()
+    expect(withCurrent(record, 'w-999', GRACE, T0)).toBeNull()
   })
 })

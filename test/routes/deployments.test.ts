@@ -61,7 +61,7 @@ describe('deployments and rollback', () => {
     expect(await (await platform(`/user-workers/${name}`)).text()).toBe('good')
   })
 
-  it('the worker page lists the history and rolls back with a form', async () => {
+  it('the worker page lists the history and rolls back with the promote form', async () => {
     const name = uniqueName('page-rollback')
     const first = await deployNew(name, helloScript('first'))
     await putScript(name, helloScript('second'), first.token)
@@ -69,19 +69,19 @@ describe('deployments and rollback', () => {
     expect(html).toContain('v2 (serving)')
     expect(html).toContain(`value="${first.workerId}"`)
 
-    const refused = await platform(`/workers/${name}/rollback`, {
+    const refused = await platform(`/workers/${name}/promote`, {
       method: 'POST',
       body: new URLSearchParams({ deployment: first.workerId, token: 'wrong' }),
     })
     expect(refused.status).toBe(403)
     expect(await refused.text()).toContain('does not match')
 
-    const done = await platform(`/workers/${name}/rollback`, {
+    const done = await platform(`/workers/${name}/promote`, {
       method: 'POST',
       body: new URLSearchParams({ deployment: first.workerId, token: first.token }),
     })
     expect(done.status).toBe(303)
-    expect(await (await platform(done.headers.get('location')!)).text()).toContain('Rolled back.')
+    expect(await (await platform(done.headers.get('location')!)).text()).toContain('Promoted.')
     expect(await (await platform(`/user-workers/${name}`)).text()).toBe('first')
   })
 

@@ -2,6 +2,7 @@ import { DurableObject } from 'cloudflare:workers'
 import { randomToken } from '../../lib/crypto'
 import { backendFor } from '../backends'
 import { parseConfig } from '../config'
+import { removeDeployment } from '../deployments'
 import { LOG_LINES_KEPT } from '../logs'
 import type { LogLine, WorkerRecord } from '../model'
 import {
@@ -30,8 +31,8 @@ export type Lease = {
 /** A change to commit under a lease. */
 export interface Change {
   record: WorkerRecord
-  /** Sealed secret values of the record's current deployment, when it has any. */
-  secrets?: SealedSecrets
+  /** Sealed secret values of the deployment a deploy adds (current or candidate), when it has any. */
+  secrets?: { workerId: string; sealed: SealedSecrets }
   /** Worker IDs whose code may now be deleted (their grace period is over). */
   expired: string[]
   /** Only a deploy may claim a free name; every other change needs an existing one. */
@@ -199,7 +200,7 @@ export class NameClaim extends DurableObject<Env> {
     const kept = new Set([...change.record.deployments, ...change.record.retired].map((entry) => entry.workerId))
     const outbox = await this.outbox()
     await storage.transaction(async (txn) => {
-      if (change.secrets) await txn.put(secretsKey(change.record.workerId), change.secrets)
+      if (change.secrets) await txn.put(secretsKey(change.secrets.workerId), change.secrets.sealed)
       if (change.expired.length > 0) await txn.delete(change.expired.map(secretsKey))
       await txn.put('owner', owner)
       await txn.put('record', change.record)
@@ -308,8 +309,9 @@ export class NameClaim extends DurableObject<Env> {
     // Code goes only once no mapping can point at it any more.
     if (due.length > 0 && (!outbox.mapping || done.mappingSynced)) {
       const backend = backendFor(config, this.env)
+      const registry = new Registry(this.env.WORKER_MAPPINGS, 0)
       for (const { workerId } of due) {
-        if (await attempt(`delete the code of ${workerId}`, () => backend.remove(workerId))) {
+        if (await attempt(`delete the code of ${workerId}`, () => removeDeployment(workerId, backend, registry))) {
           done.removed?.push(workerId)
         }
       }

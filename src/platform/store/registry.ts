@@ -2,6 +2,8 @@ import type { WorkerList, WorkerRecord, WorkerSummary } from '../model'
 
 const PREFIX = 'workers/'
 const recordKey = (name: string) => `${PREFIX}${name}`
+// Outside PREFIX, so the worker list never sees them.
+const previewKey = (previewId: string) => `previews/${previewId}`
 
 type CacheEntry = { record: WorkerRecord | null; expiresAt: number }
 
@@ -12,6 +14,7 @@ type CacheEntry = { record: WorkerRecord | null; expiresAt: number }
  */
 export class Registry {
   private readonly cache = new Map<string, CacheEntry>()
+  private readonly previews = new Map<string, { name: string | null; expiresAt: number }>()
 
   constructor(
     private readonly kv: KVNamespace,
@@ -41,6 +44,29 @@ export class Registry {
   async delete(name: string): Promise<void> {
     this.remember(name, null)
     await this.kv.delete(recordKey(name))
+  }
+
+  /**
+   * Which name a preview ID belongs to (host-form previews carry no name). Written once per
+   * deployment and never changed, so it is cached like records; a deleted one just misses.
+   */
+  async previewName(previewId: string): Promise<string | null> {
+    const key = previewKey(previewId)
+    const cached = this.previews.get(key)
+    if (cached && cached.expiresAt > this.now()) return cached.name
+    const name = await this.kv.get(key)
+    if (this.previews.size >= MAX_CACHED_NAMES) this.previews.delete(this.previews.keys().next().value as string)
+    this.previews.set(key, { name, expiresAt: this.now() + this.cacheTtlMs })
+    return name
+  }
+
+  putPreview(previewId: string, name: string): Promise<void> {
+    return this.kv.put(previewKey(previewId), name)
+  }
+
+  deletePreview(previewId: string): Promise<void> {
+    this.previews.delete(previewKey(previewId))
+    return this.kv.delete(previewKey(previewId))
   }
 
   async list(options: { limit: number; cursor?: string }): Promise<WorkerList> {

@@ -233,6 +233,28 @@ describe('dispatch-namespace backend', () => {
     expect(await (await call(`/user-workers/${name}`)).text()).toBe('v1')
   })
 
+  it('serves a candidate (promote=false) only at its preview URL, then promotes it without uploading again', async () => {
+    const name = uniqueName('ns-candidate')
+    const first = await (await put(name, helloScript('v1'))).json<{ workerId: string; token: string }>()
+    const candidate = await call(`/api/workers/${name}?promote=false`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/javascript', Authorization: `Bearer ${first.token}` },
+      body: helloScript('v2'),
+    })
+    const { deployments } = await candidate.json<{ deployments: { workerId: string; preview: { url: string } }[] }>()
+    expect(await (await call(`/user-workers/${name}`)).text()).toBe('v1')
+    expect(await (await call(`${deployments[0]!.preview.url}/`)).text()).toBe('v2')
+    const uploads = (await recorded()).length
+    const res = await call(`/api/workers/${name}/promote`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${first.token}` },
+      body: JSON.stringify({ deployment: deployments[0]!.workerId }),
+    })
+    expect(res.status).toBe(200)
+    expect((await recorded()).length).toBe(uploads)
+    expect(await (await call(`/user-workers/${name}`)).text()).toBe('v2')
+  })
+
   it('uploads vars as plain_text and secrets as secret_text bindings, and keeps secrets across updates', async () => {
     const name = uniqueName('ns-env')
     const body = { script: helloScript('x'), vars: { MODE: 'prod' }, secrets: { KEY: 'ns-secret-value' } }
