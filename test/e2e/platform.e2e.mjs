@@ -252,7 +252,7 @@ describe('Workers platform in Chromium', () => {
     assert.equal(await (await context.request.get(`${server.url}/user-workers/${name}`)).text(), 'bad version')
 
     const history = page.getByRole('form', { name: 'Deployments' })
-    await history.getByLabel('v1').check()
+    await history.getByRole('radio', { name: 'v1' }).check()
     await history.getByLabel('Deploy token').fill(token)
     const rolledBack = await clickAndWait(page, history.getByRole('button', { name: /Promote/ }))
     assert.equal(rolledBack.status(), 200)
@@ -282,7 +282,7 @@ describe('Workers platform in Chromium', () => {
     await assertAccessible(page, 'the worker page with a candidate')
 
     const history = page.getByRole('form', { name: 'Deployments' })
-    await history.getByLabel('v2 (candidate)').check()
+    await history.getByRole('radio', { name: 'v2 (candidate)' }).check()
     await history.getByLabel('Deploy token').fill(token)
     const promoted = await clickAndWait(page, history.getByRole('button', { name: /Promote/ }))
     assert.equal(promoted.status(), 200)
