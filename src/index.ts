@@ -10,7 +10,8 @@ import { handleError, handleNotFound } from './routes/errors'
 import { pages } from './routes/pages'
 
 // What the runtime binds to this Worker: the per-name Durable Object, and the entrypoints user
-// Workers are wired to (their log tail and egress gate).
+// Workers are wired to (their log tail and egress gate) or that run their scheduled() (CronRunner).
+export { CronRunner } from './platform/entrypoints/cron-runner'
 export { EgressGate } from './platform/entrypoints/egress-gate'
 export { LogTail } from './platform/entrypoints/log-tail'
 export { NameClaim } from './platform/store/name-claim.do'

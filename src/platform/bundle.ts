@@ -4,6 +4,7 @@ import { formatBytes } from '../lib/format'
 import { PlatformError } from './errors'
 import type { BundleModule, ModuleType, UploadedFile, WorkerBundle } from './model'
 import { PLATFORM_MODULE } from './platform-module'
+import { SCHEDULED_MODULE } from './scheduled-module'
 
 /** The module name a pasted script gets. */
 export const DEFAULT_MAIN_MODULE = 'worker.js'
@@ -18,7 +19,7 @@ export const MAX_MODULES = 50
 export const UPLOAD_CHECK_MODULE = '__platform_upload_check.js'
 
 /** Module names the platform adds to bundles itself, so uploads may not use them. */
-const RESERVED_MODULES = new Set([PLATFORM_MODULE, UPLOAD_CHECK_MODULE])
+const RESERVED_MODULES = new Set([PLATFORM_MODULE, UPLOAD_CHECK_MODULE, SCHEDULED_MODULE])
 
 /** File extensions an upload may use, by the kind of module they become. */
 const TYPES_BY_EXTENSION: Record<string, ModuleType> = {

@@ -1,5 +1,5 @@
 import type { BuildLimits } from './build'
-import type { BackendKind, LimitPolicy } from './model'
+import type { BackendKind, CronPolicy, LimitPolicy } from './model'
 import { DEFAULT_RESERVED_NAMES, isValidName } from './names'
 
 export interface CloudflareApiSettings {
@@ -56,6 +56,8 @@ export interface Config {
   limits: LimitPolicy
   /** How often one request may pass through the platform (worker → worker fetches) before 508. */
   maxHops: number
+  /** How many cron schedules a worker may have, and the shortest interval between runs. */
+  cron: CronPolicy
 }
 
 export class ConfigError extends Error {
@@ -77,6 +79,7 @@ export const DEFAULTS = {
   userCompatibilityDate: '2026-11-01',
   deploymentGraceSeconds: 120,
   maxHops: 5,
+  cron: { maxPerWorker: 5, minIntervalMinutes: 1 },
   limits: { defaults: { cpuMs: 50, subRequests: 50 }, maxima: { cpuMs: 30_000, subRequests: 1_000 } },
   // Everything a web page may need, except allow-same-origin: the page cannot act as the platform.
   sandboxPolicy: 'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads',
@@ -113,6 +116,8 @@ export const CONFIG_VARS = [
   'USER_SUBREQUESTS',
   'USER_SUBREQUESTS_MAX',
   'MAX_HOPS',
+  'MAX_CRONS_PER_WORKER',
+  'MIN_CRON_INTERVAL_MINUTES',
 ] as const
 
 export type ConfigVarName = (typeof CONFIG_VARS)[number]
@@ -163,6 +168,12 @@ export function parseConfig(env: ConfigVars): Config {
     secretsKey: parseSecret('SECRETS_KEY', env.SECRETS_KEY),
     limits: parseLimits(env),
     maxHops: parsePositiveInt('MAX_HOPS', env.MAX_HOPS) ?? DEFAULTS.maxHops,
+    cron: {
+      maxPerWorker: parsePositiveInt('MAX_CRONS_PER_WORKER', env.MAX_CRONS_PER_WORKER) ?? DEFAULTS.cron.maxPerWorker,
+      minIntervalMinutes:
+        parsePositiveInt('MIN_CRON_INTERVAL_MINUTES', env.MIN_CRON_INTERVAL_MINUTES) ??
+        DEFAULTS.cron.minIntervalMinutes,
+    },
   }
 }
 

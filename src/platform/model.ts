@@ -89,6 +89,14 @@ export interface WorkerSettings {
   secretNames: string[]
   egress: EgressPolicy
   limits: Limits
+  /** Cron expressions (UTC) the platform runs `scheduled()` at; absent: none. */
+  crons?: string[]
+}
+
+/** How many cron schedules a worker may have, and how often they may run (MAX_CRONS_PER_WORKER, …). */
+export interface CronPolicy {
+  maxPerWorker: number
+  minIntervalMinutes: number
 }
 
 /**
@@ -100,6 +108,8 @@ export interface SettingsInput {
   secrets?: Record<string, string | null>
   egress?: EgressPolicy
   limits?: Partial<Limits>
+  /** Replaces the list; absent keeps the current deployment's, [] clears it. */
+  crons?: string[]
 }
 
 // ── Deployments and the name → Worker ID mapping ────────────────────────────────────────────────
@@ -119,6 +129,8 @@ export interface Deployment {
   compatibility?: Compatibility
   /** For a built project: what went into it, for the worker page and the API. */
   build?: BuildSummary
+  /** Advice about the upload that did not stop it (e.g. a scheduled() export without crons). */
+  hints?: string[]
 }
 
 /** What a build of a project produced, beyond the code (shown with the deployment). */
@@ -179,4 +191,19 @@ export interface LogLine {
   at: string
   level: string
   message: string
+}
+
+// ── Scheduled runs ──────────────────────────────────────────────────────────────────────────────
+
+/** How a scheduled run ended: `exception` is the worker's own, `exceeded` a limit, `error` the platform's. */
+export type CronOutcome = 'ok' | 'exception' | 'exceeded' | 'missing' | 'error'
+
+/** One run of a worker's `scheduled()` (error details go to the worker's logs, not here). */
+export interface CronRun {
+  /** The time it was scheduled for (for "Run now", when it was asked for). */
+  at: string
+  cron: string
+  trigger: 'schedule' | 'manual'
+  outcome: CronOutcome
+  durationMs: number
 }

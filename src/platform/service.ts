@@ -1,7 +1,7 @@
 import { secretsEqual, sha256Hex } from '../lib/crypto'
-import type { UserWorkerBackend, UserWorkerFetcher } from './backends/backend'
+import type { FetcherOptions, UserWorkerBackend, UserWorkerFetcher } from './backends/backend'
 import type { BuildRequest, BuildResult } from './build'
-import { checkBundle } from './backends/upload-check'
+import { checkBundle, type CheckedBundle } from './backends/upload-check'
 import { bundleSize } from './bundle'
 import type { Config } from './config'
 import {
@@ -19,6 +19,7 @@ import { LOG_WATCH_MS } from './logs'
 import type {
   BuildSummary,
   Compatibility,
+  CronRun,
   Deployment,
   DeploymentAssets,
   EgressPolicy,
@@ -33,6 +34,7 @@ import { assertDeployableName, assertValidName, isValidName } from './names'
 import type { Credential, Refusal } from './ownership'
 import { withPlatformModule } from './platform-module'
 import { buildError, releaseOf } from './projects'
+import { checkSchedule, outcomeOf, runNote, type CronJob, type CronResult, type ScheduleView } from './schedules'
 import type { Change, Committed, Lease, NameClaim } from './store/name-claim.do'
 import type { Registry } from './store/registry'
 import { seal, unseal } from './store/secrets'
@@ -101,7 +103,7 @@ export const LIST_PAGE_SIZE = 50
 const HOW_TO_GIVE_THE_TOKEN = '(form field "token" or "Authorization: Bearer <token>")'
 
 /** Why a caller may not act on a name, in words that fit what they tried to do. */
-function refusal(reason: Refusal, action: 'change' | 'read'): PlatformError {
+function refusal(reason: Refusal, action: 'change' | 'read' | 'run'): PlatformError {
   switch (reason) {
     case 'name_taken':
       return new PlatformError('name_taken', 'This name was just claimed by another upload. Choose another name.')
@@ -110,7 +112,9 @@ function refusal(reason: Refusal, action: 'change' | 'read'): PlatformError {
         'forbidden',
         action === 'read'
           ? `Only the owner can read this worker's logs: give its deploy token ${HOW_TO_GIVE_THE_TOKEN}.`
-          : `This name is taken. To change it, give its deploy token ${HOW_TO_GIVE_THE_TOKEN}.`,
+          : action === 'run'
+            ? `Only the owner can run this worker's schedule: give its deploy token ${HOW_TO_GIVE_THE_TOKEN}.`
+            : `This name is taken. To change it, give its deploy token ${HOW_TO_GIVE_THE_TOKEN}.`,
       )
     case 'token_invalid':
       return new PlatformError('forbidden', 'That deploy token does not match this worker.')
@@ -151,7 +155,8 @@ export class PlatformService {
     const compatibility = release.compatibility ?? this.defaultCompatibility()
     const deployed = bundle && withPlatformModule(bundle, { name, workerId })
     // Both backends check locally first: fast feedback with the runtime's own message, no lock held.
-    if (this.loader && deployed) await checkBundle(this.loader, deployed, compatibility)
+    const checked: CheckedBundle =
+      this.loader && deployed ? await checkBundle(this.loader, deployed, compatibility) : {}
 
     const claim = this.claims.getByName(name)
     const lease = await this.acquire(claim, options.token, { uploading: workerId, startedAt })
@@ -166,7 +171,13 @@ export class PlatformService {
           `"${name}" has no deployment yet, so its first one is what it serves: deploy it without promote=false.`,
         )
       }
-      const { settings, secretChanges } = nextSettings(current?.settings, options.settings ?? {}, this.config.limits)
+      const { settings, secretChanges } = nextSettings(
+        current?.settings,
+        options.settings ?? {},
+        this.config.limits,
+        this.config.cron,
+      )
+      const hints = checkSchedule(settings, deployed, checked.hasScheduled)
       const secrets = await this.nextSecrets(claim, current, settings, secretChanges)
       const info = { name, ownerId: lease.ownerId, settings, secrets, compatibility, assets }
       await this.backend.deploy(workerId, deployed, info)
@@ -183,6 +194,7 @@ export class PlatformService {
         settings,
         compatibility,
         ...(release.build ? { build: release.build } : {}),
+        ...(hints.length > 0 ? { hints } : {}),
       }
       const base = { name, ownerId: lease.ownerId, backend: this.backend.kind }
       const { deploymentGraceMs } = this.config
@@ -245,7 +257,7 @@ export class PlatformService {
    * mapping may be a few seconds stale (see Registry). An exception thrown by the user's code
    * becomes `worker_failed`, which says so without passing on its message.
    */
-  async open(address: string, arrival: Arrival): Promise<UserWorkerFetcher> {
+  async open(address: string, arrival: Arrival): Promise<Pick<UserWorkerFetcher, 'fetch'>> {
     assertWithinHops(arrival.hops, this.config.maxHops)
     const { record, deployment } = await this.resolve(parseWorkerAddress(address))
     const { name } = record
@@ -255,16 +267,10 @@ export class PlatformService {
       platformHosts: userWorkersDomain ? [arrival.host, userWorkersDomain] : [arrival.host],
     }
     const workerId = deployment?.workerId ?? record.workerId
-    const fetcher = this.backend.fetcher(workerId, {
-      name,
-      settings: this.settingsOf(deployment),
-      compatibility: deployment?.compatibility ?? this.defaultCompatibility(),
-      assets: (deployment?.build?.assets.count ?? 0) > 0 || deployment?.build?.hasWorker === false,
+    const fetcher = this.fetcherOf(record, deployment, context, {
       secrets: () => this.deploymentSecrets(name, workerId),
       // Tracing costs every request, so it is attached only while the owner watches the logs.
       tail: this.isWatched(record) ? () => this.entrypoints.logTail(name) : undefined,
-      context,
-      egressGate: (egress) => this.entrypoints.egressGate(egress, context),
     })
     return {
       async fetch(request) {
@@ -294,6 +300,74 @@ export class PlatformService {
       throw new PlatformError('deployment_not_found', `"${name}" has no retained deployment "${address.preview}".`)
     }
     return { record, deployment }
+  }
+
+  /** The backend's fetcher for one deployment of a record, wired to this Worker's egress gate. */
+  private fetcherOf(
+    record: WorkerRecord,
+    deployment: Deployment | undefined,
+    context: DispatchContext,
+    wiring: Pick<FetcherOptions, 'secrets' | 'tail'>,
+  ): UserWorkerFetcher {
+    return this.backend.fetcher(deployment?.workerId ?? record.workerId, {
+      name: record.name,
+      settings: this.settingsOf(deployment),
+      compatibility: deployment?.compatibility ?? this.defaultCompatibility(),
+      assets: (deployment?.build?.assets.count ?? 0) > 0 || deployment?.build?.hasWorker === false,
+      context,
+      egressGate: (egress) => this.entrypoints.egressGate(egress, context),
+      ...wiring,
+    })
+  }
+
+  /**
+   * Runs the current deployment's scheduled() once, with its limits, egress, vars and secrets; its
+   * output always goes to the worker's logs (runs are rare). Never throws: how it ended is the result.
+   */
+  async runScheduled({ record, cron, scheduledTime, trigger, secrets }: CronJob): Promise<CronResult> {
+    const { userWorkersDomain } = this.config
+    const context: DispatchContext = { hops: 0, platformHosts: userWorkersDomain ? [userWorkersDomain] : [] }
+    const startedAt = Date.now()
+    let ended: ReturnType<typeof outcomeOf> = { outcome: 'ok' }
+    try {
+      const fetcher = this.fetcherOf(record, currentDeployment(record), context, {
+        secrets: () => unseal(secrets, this.config.secretsKey),
+        tail: () => this.entrypoints.logTail(record.name),
+      })
+      await fetcher.scheduled({ cron, scheduledTime })
+    } catch (error) {
+      ended = outcomeOf(error)
+    }
+    const at = new Date(scheduledTime).toISOString()
+    const run: CronRun = { at, cron, trigger, outcome: ended.outcome, durationMs: Date.now() - startedAt }
+    return { run, note: runNote(run, ended.message) }
+  }
+
+  /** "Run now": the owner (or an admin) runs one of the worker's crons (default: the first) at once. */
+  async runNow(name: string, cron: string | undefined, token: string | undefined): Promise<CronRun> {
+    const claim = this.claims.getByName(assertValidName(name))
+    const prepared = await claim.prepareRun(await this.credential(token))
+    if (!prepared.ok) throw refusal(prepared.reason, 'run')
+    if (!prepared.found) throw workerNotFound(name)
+    const crons = this.settingsOf(currentDeployment(prepared.record)).crons ?? []
+    if (crons.length === 0) {
+      throw new PlatformError('invalid_request', `"${name}" has no cron schedules to run. Upload it with "crons".`)
+    }
+    const chosen = cron?.trim().split(/\s+/).join(' ') || crons[0]!
+    if (!crons.includes(chosen)) {
+      throw new PlatformError('invalid_request', `"${name}" has no cron "${chosen}"; its crons: ${crons.join(', ')}.`)
+    }
+    const job = { ...prepared, cron: chosen, scheduledTime: this.now(), trigger: 'manual' as const }
+    const { run, note } = await this.runScheduled(job)
+    await claim.recordCronRun(run, note)
+    return run
+  }
+
+  /** A worker's crons, when they next run, and the last runs (no error details: those are in its logs). */
+  async schedule(name: string): Promise<ScheduleView> {
+    const view = await this.claims.getByName(assertValidName(name)).readSchedule()
+    if (!view) throw workerNotFound(name)
+    return view
   }
 
   /** The current record of a name (from its Durable Object, not KV), or null for a free name. */

@@ -1,7 +1,8 @@
 import { encodeText } from '../lib/encoding'
+import { minIntervalMinutes, parseCron } from './cron'
 import { EGRESS_MODES } from './egress'
 import { PlatformError } from './errors'
-import type { EgressPolicy, LimitPolicy, Limits, SettingsInput, WorkerSettings } from './model'
+import type { CronPolicy, EgressPolicy, LimitPolicy, Limits, SettingsInput, WorkerSettings } from './model'
 
 /** What one worker's settings may hold. */
 export const SETTINGS_LIMITS = {
@@ -26,6 +27,7 @@ export function nextSettings(
   current: WorkerSettings | undefined,
   input: SettingsInput,
   policy: LimitPolicy,
+  cronPolicy: CronPolicy = DEFAULT_CRON_POLICY,
 ): { settings: WorkerSettings; secretChanges: Record<string, string | null> } {
   const base = current ?? defaultSettings(policy)
   const vars = { ...base.vars }
@@ -50,7 +52,30 @@ export function nextSettings(
     egress: input.egress === undefined ? base.egress : checkEgress(input.egress),
     limits: checkLimits({ ...base.limits, ...input.limits }, policy),
   }
+  // Crons are kept like egress and limits; an empty list is stored as none.
+  const crons = input.crons === undefined ? (base.crons ?? []) : checkCrons(input.crons, cronPolicy)
+  if (crons.length > 0) settings.crons = crons
   return { settings, secretChanges }
+}
+
+const DEFAULT_CRON_POLICY: CronPolicy = { maxPerWorker: 5, minIntervalMinutes: 1 }
+
+/** Each expression valid and not more frequent than allowed; duplicates dropped. */
+function checkCrons(crons: string[], policy: CronPolicy): string[] {
+  const expressions = [...new Set(crons.map((cron) => parseCron(cron).expression))]
+  if (expressions.length > policy.maxPerWorker) {
+    throw invalid(`At most ${policy.maxPerWorker} cron schedules per worker; this upload has ${expressions.length}.`)
+  }
+  for (const expression of expressions) {
+    const interval = minIntervalMinutes(parseCron(expression))
+    if (interval < policy.minIntervalMinutes) {
+      throw invalid(
+        `Cron "${expression}" runs every ${interval} minute${interval === 1 ? '' : 's'}; this platform allows ` +
+          `one run every ${policy.minIntervalMinutes} minutes at most.`,
+      )
+    }
+  }
+  return expressions
 }
 
 function checkChanges(changes: Record<string, string | null>, kind: string): Record<string, string | null> {

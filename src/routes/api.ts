@@ -2,6 +2,7 @@ import { Hono } from 'hono/tiny'
 import type { AppEnv } from '../context'
 import { limitUploadBody } from '../middleware/platform'
 import { enforceUploadRate } from '../middleware/security'
+import { nextDue } from '../platform/cron'
 import { currentDeployment } from '../platform/deployments'
 import { PlatformError } from '../platform/errors'
 import type { WorkerRecord } from '../platform/model'
@@ -62,10 +63,34 @@ api.get('/workers/:name/logs', async (c) => {
   return c.json(logs)
 })
 
+api.get('/workers/:name/cron', async (c) => {
+  return c.json(await c.var.platform.schedule(c.req.param('name')))
+})
+
+api.post('/workers/:name/cron/run', async (c) => {
+  // The body is optional: { "cron": "…" } picks one of the worker's crons (default: the first).
+  const body = c.req.header('content-type')?.startsWith('application/json') ? await readJson(c.req) : {}
+  const { cron } = (body ?? {}) as { cron?: unknown }
+  if (cron !== undefined && typeof cron !== 'string') {
+    throw new PlatformError(
+      'invalid_request',
+      'Send { "cron": "<one of the worker’s crons>" }, or no body for the first.',
+    )
+  }
+  const run = await c.var.platform.runNow(c.req.param('name'), cron, bearerToken(c.req))
+  return c.json(run)
+})
+
 api.delete('/workers/:name', async (c) => {
   const record = await c.var.platform.remove(c.req.param('name'), bearerToken(c.req))
   return c.json({ name: record.name, deleted: true })
 })
+
+/** When the worker's crons next run (UTC), as its name's object plans it; null without crons. */
+function nextRunAt(crons: string[] | undefined): string | null {
+  const due = nextDue(crons ?? [], Date.now())
+  return due ? new Date(due.at).toISOString() : null
+}
 
 /** Public description of a worker: variable and secret names, never their values. */
 function describe(platform: PlatformService, record: WorkerRecord, requestUrl: string) {
@@ -86,6 +111,10 @@ function describe(platform: PlatformService, record: WorkerRecord, requestUrl: s
     compatibility: current?.compatibility,
     // A built project: its files, resolved dependencies, warnings and assets.
     build: current?.build,
+    // Advice about the upload that did not stop it (e.g. scheduled() without crons).
+    ...(current?.hints ? { hints: current.hints } : {}),
+    crons: settings.crons ?? [],
+    nextRunAt: nextRunAt(settings.crons),
     settings: {
       vars: Object.keys(settings.vars),
       secrets: settings.secretNames,

@@ -85,8 +85,9 @@ export async function readUploadForm(request: HonoRequest): Promise<UploadForm> 
       egressSockets: field(body, 'egress_sockets'),
       cpuMs: field(body, 'cpu_ms'),
       subRequests: field(body, 'sub_requests'),
+      crons: field(body, 'crons'),
     },
-    settings: () => parseSettingsForm((name) => field(body, name)),
+    settings: () => ({ ...parseSettingsForm((name) => field(body, name)), ...cronsOfForm(body) }),
   }
 }
 
@@ -283,6 +284,17 @@ export function parseSettingsForm(field: (name: string) => string): SettingsInpu
   return input
 }
 
+/** The form's `crons` field, one expression per line; a form without the field keeps the current ones. */
+function cronsOfForm(body: FormBody): Pick<SettingsInput, 'crons'> {
+  if (body.crons === undefined) return {}
+  return {
+    crons: field(body, 'crons')
+      .split(/\r?\n/)
+      .map((line) => line.trim())
+      .filter(Boolean),
+  }
+}
+
 /** Checks the shape of settings sent as JSON (the API); values are checked by the platform. */
 export function parseSettingsJson(raw: Record<string, unknown>): SettingsInput {
   const input: SettingsInput = {}
@@ -304,6 +316,12 @@ export function parseSettingsJson(raw: Record<string, unknown>): SettingsInput {
       if (typeof value !== 'number') throw invalid(`"limits.${key}" must be a number.`)
       input.limits[key] = value
     }
+  }
+  if (raw.crons !== undefined) {
+    if (!Array.isArray(raw.crons) || raw.crons.some((cron) => typeof cron !== 'string')) {
+      throw invalid('"crons" must be a list of cron expressions, e.g. ["*/5 * * * *"] ([] removes them).')
+    }
+    input.crons = raw.crons as string[]
   }
   return input
 }

@@ -57,6 +57,7 @@ pages.get('/upload', async (c) => {
     egressSockets: settings.egress.sockets ? 'on' : '',
     cpuMs: String(settings.limits.cpuMs),
     subRequests: String(settings.limits.subRequests),
+    crons: (settings.crons ?? []).join('\n'),
   }
   const prefill = current ? await currentCodePrefill(platform, name) : undefined
   return c.html(
@@ -209,7 +210,9 @@ function settingsProps(
     varNames: Object.keys(settings?.vars ?? {}),
     secretNames: settings?.secretNames ?? [],
     limits: platform.config.limits,
-    open: customised,
+    // A schedule typed (or kept) is shown, so a refused upload does not hide it.
+    open: customised || Boolean(values.crons?.trim()),
+    cron: platform.config.cron,
   }
 }
 

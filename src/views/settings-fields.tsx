@@ -1,5 +1,5 @@
 import type { FC } from 'hono/jsx'
-import type { LimitPolicy } from '../platform/model'
+import type { CronPolicy, LimitPolicy } from '../platform/model'
 
 /** The settings part of the upload form, as typed (or prefilled from the current deployment). */
 export interface SettingsFieldValues {
@@ -10,6 +10,8 @@ export interface SettingsFieldValues {
   egressSockets?: string
   cpuMs: string
   subRequests: string
+  /** Cron expressions, one per line. */
+  crons?: string
 }
 
 export interface SettingsFieldsProps {
@@ -19,6 +21,8 @@ export interface SettingsFieldsProps {
   secretNames: string[]
   limits: LimitPolicy
   open: boolean
+  /** MAX_CRONS_PER_WORKER and MIN_CRON_INTERVAL_MINUTES, for the schedule's hint. */
+  cron?: CronPolicy
 }
 
 const EGRESS_CHOICES = [
@@ -27,9 +31,9 @@ const EGRESS_CHOICES = [
   ['allow-list', 'Allow-list', 'only the hosts below'],
 ] as const
 
-export const SettingsFields: FC<SettingsFieldsProps> = ({ values, varNames, secretNames, limits, open }) => (
+export const SettingsFields: FC<SettingsFieldsProps> = ({ values, varNames, secretNames, limits, open, cron }) => (
   <details class="settings" open={open}>
-    <summary>Settings: variables, secrets, egress, limits</summary>
+    <summary>Settings: variables, secrets, egress, limits, schedule</summary>
     <label for="vars">
       Variables <span class="hint">— one KEY=value per line, -KEY removes one; others stay as they are</span>
     </label>
@@ -89,5 +93,15 @@ export const SettingsFields: FC<SettingsFieldsProps> = ({ values, varNames, secr
         value={values.subRequests}
       />
     </fieldset>
+    <label for="crons">
+      Cron schedules{' '}
+      <span class="hint">
+        — one per line, 5 fields in UTC (<code>*/5 * * * *</code>); the worker exports <code>scheduled()</code>
+        {cron && `; at most ${cron.maxPerWorker}, at most one run every ${cron.minIntervalMinutes} min`}
+      </span>
+    </label>
+    <textarea id="crons" name="crons" class="short" spellcheck={false} autocomplete="off">
+      {values.crons ?? ''}
+    </textarea>
   </details>
 )

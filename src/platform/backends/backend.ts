@@ -1,10 +1,13 @@
 import type { DispatchContext } from '../egress'
 import type { NamespaceTrust } from '../isolation'
 import type { BackendKind, Compatibility, DeploymentAssets, EgressPolicy, WorkerBundle, WorkerSettings } from '../model'
+import type { ScheduledEvent } from '../scheduled-module'
 
 /** The part of a Fetcher the platform uses to call a user Worker. */
 export interface UserWorkerFetcher {
   fetch(request: Request): Promise<Response>
+  /** Runs the deployment's `scheduled()` once (see scheduled-module.ts); throws what it throws. */
+  scheduled(event: ScheduledEvent): Promise<void>
 }
 
 /**

@@ -9,6 +9,7 @@ import type { AssetConfig, DeploymentAssets, EgressPolicy, StaticAsset, WorkerBu
 import type { DeployInfo, FetcherOptions, UserWorkerBackend, UserWorkerFetcher } from './backend'
 import type { CloudflareApi, ScriptAssets } from './cloudflare-api'
 import { limitExceeded } from './limit-errors'
+import { SCHEDULED_HEADER, scheduledRequest, withoutScheduledEntry, withScheduledEntry } from '../scheduled-module'
 
 /**
  * Workers for Platforms: user Workers are uploaded to a dispatch namespace through the Cloudflare
@@ -41,8 +42,10 @@ export class DispatchNamespaceBackend implements UserWorkerBackend {
     }
     const assets = info.assets?.files.length ? await this.uploadAssets(workerId, info.assets, info.ownerId) : undefined
     const main = bundle.modules.find((module) => module.name === bundle.mainModule)
-    await this.api.uploadScript(workerId, bundle, {
-      ...(main?.type === 'service-worker' ? { body_part: bundle.mainModule } : { main_module: bundle.mainModule }),
+    // Cloudflare runs no cron triggers in a namespace: the platform calls scheduled() through a wrapper.
+    const uploaded = info.settings.crons?.length ? withScheduledEntry(bundle) : bundle
+    await this.api.uploadScript(workerId, uploaded, {
+      ...(main?.type === 'service-worker' ? { body_part: uploaded.mainModule } : { main_module: uploaded.mainModule }),
       ...scriptBasics(info),
       ...(this.tailConsumer ? { tail_consumers: [{ service: this.tailConsumer }] } : {}),
       bindings: [
@@ -97,8 +100,9 @@ export class DispatchNamespaceBackend implements UserWorkerBackend {
   }
 
   /** The modules as the namespace holds them (GET …/content), for "upload a new version". */
-  code(workerId: string): Promise<WorkerBundle | null> {
-    return this.api.scriptContent(workerId)
+  async code(workerId: string): Promise<WorkerBundle | null> {
+    const bundle = await this.api.scriptContent(workerId)
+    return bundle && withoutScheduledEntry(bundle)
   }
 
   fetcher(workerId: string, { settings, context }: FetcherOptions): UserWorkerFetcher {
@@ -109,15 +113,21 @@ export class DispatchNamespaceBackend implements UserWorkerBackend {
         'The dispatch-namespace backend is active but the "dispatcher" binding is missing: run or deploy with --env dispatch-namespace.',
       )
     }
+    const send = async (request: Request) => {
+      try {
+        // The outbound Worker (see outbound/) applies the egress policy and stamps the hop count.
+        const options = { limits: settings.limits, outbound: outboundParameters(settings.egress, context) }
+        return await dispatcher.get(workerId, {}, options).fetch(request)
+      } catch (error) {
+        throw limitExceeded(error, settings.limits) ?? classifyDispatchError(error)
+      }
+    }
     return {
-      async fetch(request) {
-        try {
-          // The outbound Worker (see outbound/) applies the egress policy and stamps the hop count.
-          const options = { limits: settings.limits, outbound: outboundParameters(settings.egress, context) }
-          return await dispatcher.get(workerId, {}, options).fetch(request)
-        } catch (error) {
-          throw limitExceeded(error, settings.limits) ?? classifyDispatchError(error)
-        }
+      // Only the platform may ask a worker to run scheduled(): a client's request never carries the header.
+      fetch: (request) =>
+        send(request.headers.has(SCHEDULED_HEADER) ? withoutHeader(request, SCHEDULED_HEADER) : request),
+      async scheduled(event) {
+        await send(scheduledRequest(event))
       },
     }
   }
@@ -191,6 +201,12 @@ export const EGRESS_NOT_ENFORCED =
   'Egress policies (block-all, allow-list) are not available on this platform yet: its dispatch namespace has no ' +
   'outbound Worker to enforce them (the operator deploys outbound/ and sets DISPATCH_OUTBOUND_WORKER). ' +
   'Choose "Allow all" for now.'
+
+function withoutHeader(request: Request, header: string): Request {
+  const copy = new Request(request)
+  copy.headers.delete(header)
+  return copy
+}
 
 /** Separates failures of the namespace itself from exceptions thrown by the user's code. */
 function classifyDispatchError(error: unknown): unknown {

@@ -5,6 +5,7 @@ import type { WorkerBundle } from '../model'
 import type { DeployInfo, FetcherOptions, UserWorkerBackend, UserWorkerFetcher } from './backend'
 import { limitExceeded } from './limit-errors'
 import { toLoaderModule } from './modules'
+import { scheduledRequest, withScheduledEntry } from '../scheduled-module'
 
 const codeKey = (workerId: string) => `code/${workerId}`
 
@@ -50,6 +51,7 @@ export class DynamicWorkersBackend implements UserWorkerBackend {
     if (!options.assets) return worker
     const { assets } = this
     return {
+      scheduled: (event) => worker.scheduled(event),
       async fetch(request) {
         const site = await assets.site(workerId)
         if (!site) throw missingDeployment()
@@ -67,34 +69,41 @@ export class DynamicWorkersBackend implements UserWorkerBackend {
   private workerFetcher(loader: WorkerLoader, workerId: string, options: FetcherOptions): UserWorkerFetcher {
     const { kv } = this
     const { date: compatibilityDate, flags: compatibilityFlags } = options.compatibility
-    return {
-      async fetch(request) {
-        // Set when the code cannot be found, so that failure is not mistaken for the user's exception.
-        let missing = false
-        const worker = loader.get(isolateId(workerId, options), async () => {
-          const code = await kv.get<StoredCode>(codeKey(workerId), 'json')
-          if (!code) {
-            missing = true
-            throw new Error(`no code stored for ${workerId}`)
-          }
-          return {
-            compatibilityDate,
-            compatibilityFlags,
-            mainModule: code.mainModule,
-            modules: Object.fromEntries(code.modules.map((module) => [module.name, toLoaderModule(module)])),
-            // User Workers get none of the platform's bindings: only their own vars and secrets.
-            env: { ...options.settings.vars, ...(await options.secrets()) },
-            ...outbound(options),
-            // console output and uncaught exceptions go to the worker's recent logs.
-            tails: options.tail ? [options.tail()] : [],
-          }
-        })
-        try {
-          return await worker.getEntrypoint(undefined, { limits: options.settings.limits }).fetch(request)
-        } catch (error) {
-          if (missing) throw missingDeployment()
-          throw limitExceeded(error, options.settings.limits) ?? error
+    // `scheduled` runs in an isolate of its own whose main module is the platform's scheduled wrapper.
+    const send = async (request: Request, scheduled: boolean) => {
+      // Set when the code cannot be found, so that failure is not mistaken for the user's exception.
+      let missing = false
+      const id = `${isolateId(workerId, options)}${scheduled ? '+cron' : ''}`
+      const worker = loader.get(id, async () => {
+        const stored = await kv.get<StoredCode>(codeKey(workerId), 'json')
+        if (!stored) {
+          missing = true
+          throw new Error(`no code stored for ${workerId}`)
         }
+        const code = scheduled ? withScheduledEntry(stored) : stored
+        return {
+          compatibilityDate,
+          compatibilityFlags,
+          mainModule: code.mainModule,
+          modules: Object.fromEntries(code.modules.map((module) => [module.name, toLoaderModule(module)])),
+          // User Workers get none of the platform's bindings: only their own vars and secrets.
+          env: { ...options.settings.vars, ...(await options.secrets()) },
+          ...outbound(options),
+          // console output and uncaught exceptions go to the worker's recent logs.
+          tails: options.tail ? [options.tail()] : [],
+        }
+      })
+      try {
+        return await worker.getEntrypoint(undefined, { limits: options.settings.limits }).fetch(request)
+      } catch (error) {
+        if (missing) throw missingDeployment()
+        throw limitExceeded(error, options.settings.limits) ?? error
+      }
+    }
+    return {
+      fetch: (request) => send(request, false),
+      async scheduled(event) {
+        await send(scheduledRequest(event), true)
       },
     }
   }

@@ -13,8 +13,8 @@ import * as main from ${JSON.stringify(`./${mainModule}`)};
 export default {
   fetch() {
     const handler = main.default;
-    const hasFetch = typeof handler?.fetch === "function" || typeof handler?.prototype?.fetch === "function";
-    return Response.json({ hasFetch });
+    const has = (method) => typeof handler?.[method] === "function" || typeof handler?.prototype?.[method] === "function";
+    return Response.json({ hasFetch: has("fetch"), hasScheduled: has("scheduled") });
   },
 };`
 
@@ -28,6 +28,11 @@ export const CHECK_LIMITS = { cpuMs: 1_000 } as const
 const NO_FETCH_HANDLER =
   'The script has no fetch handler. Export one: export default { async fetch(request, env, ctx) { … } }'
 
+/** What the check found out about the upload's handlers (unknown for service-worker syntax). */
+export interface CheckedBundle {
+  hasScheduled?: boolean
+}
+
 /**
  * Loads the bundle in a throwaway isolate (no network, no bindings) and rejects it with the
  * runtime's own message when it does not start or has no fetch handler.
@@ -36,7 +41,7 @@ export async function checkBundle(
   loader: WorkerLoader,
   bundle: WorkerBundle,
   { date: compatibilityDate, flags: compatibilityFlags }: Compatibility,
-): Promise<void> {
+): Promise<CheckedBundle> {
   const modules = Object.fromEntries(bundle.modules.map((module) => [module.name, toLoaderModule(module)]))
   const main = bundle.modules.find((module) => module.name === bundle.mainModule)
 
@@ -59,7 +64,7 @@ export async function checkBundle(
       const message = runtimeMessage(error)
       if (isStartupFailure(error)) throw new PlatformError('script_rejected', `The script does not start: ${message}`)
     }
-    return
+    return {}
   }
 
   // Never let an upload's module stand in for the probe (bundle.ts refuses the name already).
@@ -75,7 +80,7 @@ export async function checkBundle(
     env: {},
     limits: CHECK_LIMITS,
   })
-  let result: { hasFetch: boolean }
+  let result: { hasFetch: boolean; hasScheduled: boolean }
   try {
     const entrypoint = probe.getEntrypoint(undefined, { limits: CHECK_LIMITS })
     const response = await withTimeout(entrypoint.fetch('http://upload-check/'), CHECK_TIMEOUT_MS)
@@ -84,6 +89,7 @@ export async function checkBundle(
     throw new PlatformError('script_rejected', `The script does not start: ${runtimeMessage(error)}`)
   }
   if (!result.hasFetch) throw new PlatformError('script_rejected', NO_FETCH_HANDLER)
+  return { hasScheduled: result.hasScheduled }
 }
 
 function isStartupFailure(error: unknown): boolean {

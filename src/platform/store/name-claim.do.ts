@@ -1,10 +1,10 @@
-import { DurableObject } from 'cloudflare:workers'
+import { DurableObject, exports } from 'cloudflare:workers'
 import { randomToken } from '../../lib/crypto'
 import { backendFor } from '../backends'
 import { parseConfig } from '../config'
-import { removeDeployment } from '../deployments'
+import { currentDeployment, removeDeployment } from '../deployments'
 import { LOG_LINES_KEPT } from '../logs'
-import type { LogLine, WorkerRecord } from '../model'
+import type { CronRun, LogLine, WorkerRecord } from '../model'
 import {
   authorize,
   hashToken,
@@ -14,6 +14,8 @@ import {
   type Owner,
   type Refusal,
 } from '../ownership'
+import type { CronJob, ScheduleView } from '../schedules'
+import { CronRuns } from './cron-runs'
 import { Registry } from './registry'
 import { seal, unseal, type SealedSecrets } from './secrets'
 
@@ -96,6 +98,8 @@ export class NameClaim extends DurableObject<Env> {
   } | null = null
   /** Whether the logs table exists in storage as it is now (deleteAll drops it with everything else). */
   private schemaReady = false
+  /** The current deployment's cron schedule and its last runs (see cron-runs.ts). */
+  private readonly crons = new CronRuns(this.ctx.storage)
 
   /** Appends output of the worker's invocations, keeping the newest LOG_LINES_KEPT lines. */
   async appendLogs(lines: LogLine[]): Promise<void> {
@@ -215,6 +219,7 @@ export class NameClaim extends DurableObject<Env> {
         ],
       })
     })
+    await this.crons.plan(change.record, Date.now())
     await this.armAlarm()
     return committed
   }
@@ -239,6 +244,7 @@ export class NameClaim extends DurableObject<Env> {
       })
     })
     if (this.schemaReady) this.logsTable().exec('DELETE FROM logs')
+    await this.crons.clear()
     await this.armAlarm()
   }
 
@@ -317,9 +323,58 @@ export class NameClaim extends DurableObject<Env> {
       }
     }
     await this.settle(done)
+    await this.runDueCrons(now)
     await this.forgetExpiredReveals(now)
     await this.freeIfUnused()
     await this.armAlarm(outbox.mapping && !done.mappingSynced ? now + RETRY_MS : undefined, now)
+  }
+
+  /** The schedule (crons, next run, last runs) of the current deployment; null for a free name. */
+  async readSchedule(): Promise<ScheduleView | null> {
+    const record = await this.current()
+    if (!record) return null
+    const next = await this.crons.next()
+    const crons = currentDeployment(record)?.settings?.crons ?? []
+    return { crons, nextRunAt: next ? new Date(next.at).toISOString() : null, runs: this.crons.recent() }
+  }
+
+  /** For "Run now": the current record and its sealed secrets, for the owner (or an admin) only. */
+  async prepareRun(
+    credential: Credential,
+  ): Promise<
+    | { ok: true; found: false }
+    | ({ ok: true; found: true } & Omit<CronJob, 'cron' | 'scheduledTime' | 'trigger'>)
+    | LeaseRefusal
+  > {
+    const owner = await this.owner()
+    const record = await this.current()
+    if (!owner || !record) return { ok: true, found: false }
+    const refusal = await authorize(owner, credential, true)
+    if (refusal) return { ok: false, reason: refusal }
+    return { ok: true, found: true, record, secrets: await this.readSecrets(record.workerId) }
+  }
+
+  /** Records a run done outside the alarm ("Run now"), and what the platform had to say about it. */
+  async recordCronRun(run: CronRun, note?: LogLine): Promise<void> {
+    if (!(await this.owner())) return
+    this.crons.record(run)
+    if (note) await this.appendLogs([note])
+  }
+
+  /** Runs the crons due at `now` in the platform's CronRunner entrypoint; failures are recorded, never thrown. */
+  private async runDueCrons(now: number): Promise<void> {
+    const record = await this.current()
+    await this.crons.runDue(
+      now,
+      record,
+      async (cron, scheduledTime) => {
+        if (!record) throw new Error('no record')
+        // Secrets come from this object's own storage: the runner need not call back for them.
+        const secrets = await this.readSecrets(record.workerId)
+        return exports.CronRunner.run({ record, cron, scheduledTime, trigger: 'schedule', secrets })
+      },
+      (lines) => this.appendLogs(lines),
+    )
   }
 
   private async deleteMapping(registry: Registry): Promise<void> {
@@ -343,6 +398,8 @@ export class NameClaim extends DurableObject<Env> {
     const times = outbox.removals.map((entry) => Math.max(entry.notBefore, now + 1))
     for (const reveal of (await this.reveals()).values()) times.push(Math.max(reveal.expiresAt, now + 1))
     if (outbox.mapping) times.push(now + BACKSTOP_MS)
+    const cron = await this.crons.next()
+    if (cron) times.push(Math.max(cron.at, now + 1))
     if (at !== undefined) times.push(at)
     if (times.length === 0) return
     const next = Math.min(...times)
