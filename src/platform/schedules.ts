@@ -5,6 +5,9 @@ import type { SealedSecrets } from './store/secrets'
 // Cron schedules of user Workers: what an upload with crons must have, and how a run ends. The name's
 // Durable Object keeps the timing (store/cron-runs.ts); PlatformService.runScheduled does the run.
 
+/** Every way a run can end, for the pages (the redirect after "Run now" names one). */
+export const CRON_OUTCOMES: readonly CronOutcome[] = ['ok', 'exception', 'exceeded', 'missing', 'error']
+
 /** Runs shown per worker (page and API). */
 export const CRON_RUNS_KEPT = 10
 

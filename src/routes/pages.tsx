@@ -7,7 +7,8 @@ import { enforceUploadRate, sameOriginPosts } from '../middleware/security'
 import { prefillOf } from '../platform/bundle'
 import { currentDeployment } from '../platform/deployments'
 import { PlatformError } from '../platform/errors'
-import type { WorkerRecord } from '../platform/model'
+import type { CronRun, WorkerRecord } from '../platform/model'
+import { CRON_OUTCOMES, type ScheduleView } from '../platform/schedules'
 import { isValidName } from '../platform/names'
 import type { PlatformService } from '../platform/service'
 import { ownOriginUrl, previewUrls, workerPath, workerUrl } from '../platform/urls'
@@ -132,7 +133,20 @@ pages.get('/workers/:name', async (c) => {
     promoted: c.req.query('promoted') === '1',
     token: token ?? undefined,
     tokenExpired: Boolean(reveal) && token === null,
+    ran: CRON_OUTCOMES.find((outcome) => outcome === c.req.query('ran')),
   })
+})
+
+pages.post('/workers/:name/cron/run', async (c) => {
+  const name = c.req.param('name')
+  const body = await readForm(c.req)
+  let run: CronRun
+  try {
+    run = await c.var.platform.runNow(name, field(body, 'cron') || undefined, formToken(body))
+  } catch (error) {
+    return workerPageWithError(c, name, error, 'cron')
+  }
+  return c.redirect(`/workers/${name}?ran=${run.outcome}#schedule-heading`, 303)
 })
 
 pages.post('/workers/:name/logs', async (c) => {
@@ -216,6 +230,11 @@ function settingsProps(
   }
 }
 
+/** The worker's schedule for its page; no call to its object when it has no crons. */
+async function scheduleOf(platform: PlatformService, record: WorkerRecord): Promise<ScheduleView | undefined> {
+  return platform.settingsOf(currentDeployment(record)).crons?.length ? platform.schedule(record.name) : undefined
+}
+
 /** A refused action on the worker page: the page again, with the reason next to the form used. */
 async function workerPageWithError(c: Context<AppEnv>, name: string, error: unknown, form: WorkerForm) {
   if (!(error instanceof PlatformError) || error.code === 'worker_not_found') throw error
@@ -223,9 +242,9 @@ async function workerPageWithError(c: Context<AppEnv>, name: string, error: unkn
   return renderWorkerPage(c, record, { formError: { form, message: error.message } }, error.status)
 }
 
-type PageExtras = Partial<Omit<WorkerPageProps, 'backend' | 'record' | 'url' | 'settings' | 'previews'>>
+type PageExtras = Partial<Omit<WorkerPageProps, 'backend' | 'record' | 'url' | 'settings' | 'previews' | 'schedule'>>
 
-function renderWorkerPage(
+async function renderWorkerPage(
   c: Context<AppEnv>,
   record: WorkerRecord,
   extras: PageExtras,
@@ -246,6 +265,7 @@ function renderWorkerPage(
       url={urlOf(c, record.name)}
       siteUrl={ownOriginUrl(c.req.url, record.name, platform.config.userWorkersDomain)}
       settings={platform.settingsOf(currentDeployment(record))}
+      schedule={await scheduleOf(platform, record)}
     />,
     status,
   )

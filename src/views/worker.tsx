@@ -2,11 +2,12 @@ import type { FC, PropsWithChildren } from 'hono/jsx'
 import { formatBytes, formatDuration, formatTime } from '../lib/format'
 import { currentDeployment } from '../platform/deployments'
 import { LOG_LINES_KEPT, LOG_WATCH_MS } from '../platform/logs'
-import type { BackendKind, BuildSummary, LogLine, WorkerRecord, WorkerSettings } from '../platform/model'
+import type { BackendKind, BuildSummary, CronOutcome, LogLine, WorkerRecord, WorkerSettings } from '../platform/model'
+import { CRON_RUNS_KEPT, type ScheduleView } from '../platform/schedules'
 import { Layout } from './layout'
 
 /** The forms on the worker page that need the deploy token. */
-export type WorkerForm = 'delete' | 'promote' | 'logs'
+export type WorkerForm = 'delete' | 'promote' | 'logs' | 'cron'
 
 export interface WorkerPageProps {
   backend: BackendKind
@@ -31,6 +32,10 @@ export interface WorkerPageProps {
   logs?: { lines: LogLine[]; capturingUntil: string }
   /** What the serving deployment runs with. */
   settings: WorkerSettings
+  /** Its cron schedule: next run and last runs (absent: no crons). */
+  schedule?: ScheduleView
+  /** How the run just asked for with "Run now" ended. */
+  ran?: CronOutcome
 }
 
 export const WorkerPage: FC<WorkerPageProps> = (props) => {
@@ -48,6 +53,7 @@ export const WorkerPage: FC<WorkerPageProps> = (props) => {
     logs,
     settings,
   } = props
+  const { schedule, ran } = props
   const current = currentDeployment(record)
   const newest = record.deployments[0]
   return (
@@ -148,6 +154,16 @@ export const WorkerPage: FC<WorkerPageProps> = (props) => {
         </dl>
       </div>
       {current?.build && <BuildDetails build={current.build} />}
+      {current?.hints && (
+        <div class="alert notice" role="status">
+          <strong>Hints</strong>
+          <ul>
+            {current.hints.map((hint) => (
+              <li>{hint}</li>
+            ))}
+          </ul>
+        </div>
+      )}
       <h2>Call it</h2>
       <pre class="code">
         <code id="curl-line">{`curl ${url}`}</code>
@@ -232,6 +248,8 @@ export const WorkerPage: FC<WorkerPageProps> = (props) => {
         )}
       </form>
 
+      <Schedule name={record.name} schedule={schedule} ran={ran} formError={formError} />
+
       <h2 id="logs-heading">Recent logs</h2>
       <FormError form="logs" error={formError} />
       {logs && (
@@ -273,6 +291,103 @@ export const WorkerPage: FC<WorkerPageProps> = (props) => {
     </Layout>
   )
 }
+
+/** The worker's cron schedule: when it runs next, its last runs, and "Run now" for the owner. */
+const Schedule: FC<{
+  name: string
+  schedule: ScheduleView | undefined
+  ran: CronOutcome | undefined
+  formError: WorkerPageProps['formError']
+}> = ({ name, schedule, ran, formError }) => (
+  <section aria-labelledby="schedule-heading">
+    <h2 id="schedule-heading">Schedule</h2>
+    {ran && (
+      <div class={`alert ${ran === 'ok' ? 'success' : 'notice'}`} role="status">
+        <strong>Ran now: {ran}.</strong> The run is listed below; its output is in the logs.
+      </div>
+    )}
+    <FormError form="cron" error={formError} />
+    {!schedule || schedule.crons.length === 0 ? (
+      <p>
+        No cron schedules. Upload a new version with crons (Settings) and a <code>scheduled()</code> handler to run it
+        on a schedule.
+      </p>
+    ) : (
+      <>
+        <div class="card">
+          <dl>
+            <dt>Crons (UTC)</dt>
+            <dd>
+              {schedule.crons.map((cron, index) => (
+                <>
+                  {index > 0 && ', '}
+                  <code>{cron}</code>
+                </>
+              ))}
+            </dd>
+            <dt>Next run</dt>
+            <dd>
+              {schedule.nextRunAt ? (
+                <time datetime={schedule.nextRunAt}>{formatTime(schedule.nextRunAt)}</time>
+              ) : (
+                'not planned'
+              )}
+            </dd>
+          </dl>
+        </div>
+        {schedule.runs.length === 0 ? (
+          <p>No runs yet.</p>
+        ) : (
+          <div class="table-wrap">
+            <table aria-label={`Last ${CRON_RUNS_KEPT} runs`}>
+              <thead>
+                <tr>
+                  <th scope="col">Scheduled for</th>
+                  <th scope="col">Cron</th>
+                  <th scope="col">Outcome</th>
+                  <th scope="col" class="optional">
+                    Duration
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {schedule.runs.map((run) => (
+                  <tr>
+                    <td>
+                      <time datetime={run.at}>{formatTime(run.at)}</time>
+                      {run.trigger === 'manual' && ' (run now)'}
+                    </td>
+                    <td>
+                      <code>{run.cron}</code>
+                    </td>
+                    <td>{run.outcome}</td>
+                    <td class="optional">{run.durationMs} ms</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <form class="card" method="post" action={`/workers/${name}/cron/run`} aria-labelledby="schedule-heading">
+          <p>Runs scheduled() now, once, as its schedule would; for the owner.</p>
+          {schedule.crons.length > 1 && (
+            <>
+              <label for="cron-choice">Cron</label>
+              <select id="cron-choice" name="cron">
+                {schedule.crons.map((cron) => (
+                  <option value={cron}>{cron}</option>
+                ))}
+              </select>
+            </>
+          )}
+          <TokenSubmit id="cron-token">
+            <button type="submit">Run now</button>
+          </TokenSubmit>
+        </form>
+      </>
+    )}
+  </section>
+)
 
 /** The reason the named form was refused, shown next to it. */
 const FormError: FC<{ form: WorkerForm; error: WorkerPageProps['formError'] }> = ({ form, error }) =>
