@@ -1,0 +1,117 @@
+// End-to-end: cron schedules in Chromium against a real `wrangler dev` — the upload form's crons,
+// "Run now" on the worker page, the run in the list and its output in the logs; and the name's
+// Durable Object alarm running scheduled() on its own within about a minute.
+import assert from 'node:assert/strict'
+import { after, afterEach, before, beforeEach, describe, test } from 'node:test'
+import { clickAndWait, codeField, nameField, submitUpload, uniqueName } from './flows.mjs'
+import { describeViolations, launchBrowser, seriousViolations, startDevServer } from './harness.mjs'
+
+const SCHEDULED_SCRIPT = `export default {
+  async fetch() {
+    return new Response("cron worker");
+  },
+  async scheduled(controller) {
+    console.log("e2e scheduled ran for", controller.cron);
+  },
+};
+`
+
+async function assertAccessible(page, label) {
+  for (const width of [1280, 390]) {
+    await page.setViewportSize({ width, height: 800 })
+    const violations = await seriousViolations(page)
+    assert.equal(violations.length, 0, `axe on ${label} at ${width}px:\n${describeViolations(violations)}`)
+  }
+  await page.setViewportSize({ width: 1280, height: 800 })
+}
+
+describe('cron schedules in Chromium', () => {
+  let server
+  let browser
+  let context
+  let page
+  let cspViolations
+
+  before(async () => {
+    browser = await launchBrowser()
+    server = await startDevServer()
+  })
+
+  after(async () => {
+    await browser?.close()
+    await server?.stop()
+  })
+
+  beforeEach(async () => {
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
+    context.setDefaultTimeout(15_000)
+    cspViolations = []
+    context.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) {
+        cspViolations.push(`${message.page()?.url()}: ${message.text()}`)
+      }
+    })
+    page = await context.newPage()
+  })
+
+  afterEach(async () => {
+    await context?.close()
+    assert.deepEqual(cspViolations, [], 'the browser blocked something under the CSP')
+  })
+
+  /** Uploads the scheduled worker through the form with these crons; returns its deploy token. */
+  async function uploadWithCrons(name, crons) {
+    await page.goto(`${server.url}/upload`)
+    await nameField(page).fill(name)
+    await codeField(page).fill(SCHEDULED_SCRIPT)
+    await page.locator('details.settings > summary').click()
+    await page.getByLabel(/^Cron schedules/).fill(crons)
+    const response = await submitUpload(page)
+    assert.equal(response.status(), 200)
+    return page.getByRole('region', { name: 'Save your deploy token now' }).getByRole('textbox').inputValue()
+  }
+
+  test('upload with a cron, Run now on the worker page, the run is listed and its output is in the logs', async () => {
+    const name = uniqueName('cron')
+    const token = await uploadWithCrons(name, '0 0 1 1 *')
+
+    const schedule = page.getByRole('region', { name: 'Schedule' })
+    assert.match(await schedule.innerText(), /0 0 1 1 \*/)
+    assert.match(await schedule.innerText(), /No runs yet\./)
+    await assertAccessible(page, 'the worker page with a schedule')
+
+    const form = page.getByRole('form', { name: 'Schedule' })
+    await form.getByLabel('Deploy token').fill(token)
+    const ran = await clickAndWait(page, form.getByRole('button', { name: 'Run now' }))
+    assert.equal(ran.status(), 200)
+    assert.match(await page.getByRole('status').first().innerText(), /Ran now: ok\./)
+    const row = schedule.getByRole('row').filter({ hasText: '(run now)' })
+    assert.match(await row.innerText(), /0 0 1 1 \*\s+ok/)
+    await assertAccessible(page, 'the worker page after Run now')
+
+    // The run's console output reaches the owner's logs (the tail delivers it just after the run).
+    let logs = ''
+    for (let attempt = 0; attempt < 20 && !logs.includes('e2e scheduled ran'); attempt++) {
+      const logsForm = page.getByRole('form', { name: 'Recent logs' })
+      await logsForm.getByLabel('Deploy token').fill(token)
+      await clickAndWait(page, logsForm.getByRole('button', { name: /(Show|Refresh) logs/ }))
+      logs = (await page.locator('pre.logs').count()) > 0 ? await page.locator('pre.logs').innerText() : ''
+      if (!logs.includes('e2e scheduled ran')) await new Promise((resolve) => setTimeout(resolve, 250))
+    }
+    assert.match(logs, /e2e scheduled ran for 0 0 1 1 \*/)
+  })
+
+  test('the name’s alarm runs "* * * * *" by itself within 70 s', async () => {
+    const name = uniqueName('cron-alarm')
+    await uploadWithCrons(name, '* * * * *')
+    const deadline = Date.now() + 75_000
+    let runs = []
+    while (Date.now() < deadline && !runs.some((run) => run.trigger === 'schedule')) {
+      await new Promise((resolve) => setTimeout(resolve, 1_000))
+      runs = (await (await fetch(`${server.url}/api/workers/${name}/cron`)).json()).runs
+    }
+    const run = runs.find((entry) => entry.trigger === 'schedule')
+    assert.ok(run, `no scheduled run within 75 s: ${JSON.stringify(runs)}`)
+    assert.equal(run.outcome, 'ok')
+  })
+})
