@@ -50,32 +50,21 @@ export function withoutScheduledEntry(bundle: WorkerBundle): WorkerBundle {
   }
 }
 
+// Kept short: it is a string in the dispatch Worker's bundle. A WorkerEntrypoint class gets
+// scheduled(controller) with env and ctx on `this`; an object gets scheduled(controller, env, ctx).
 function wrapperSource(mainModule: string): string {
   const main = JSON.stringify(`./${mainModule}`)
-  return `// Provided by the platform: runs scheduled() when the platform asks. Not part of your upload.
+  return `// Added by the platform to run scheduled(); not part of your upload.
 import * as user from ${main};
 export * from ${main};
-const handler = user.default;
-const asked = (request) => request.headers.has(${JSON.stringify(SCHEDULED_HEADER)});
-const controller = async (request) => ({ ...(await request.json()), type: "scheduled", noRetry() {} });
-let wrapped;
-if (typeof handler === "function") {
-  // A WorkerEntrypoint class: scheduled(controller), with env and ctx on this.
-  wrapped = class extends handler {
-    async fetch(request) {
-      if (!asked(request)) return super.fetch(request);
-      await this.scheduled(await controller(request));
-      return new Response(null, { status: 204 });
-    }
-  };
-} else {
-  wrapped = Object.create(handler);
-  wrapped.fetch = async (request, env, ctx) => {
-    if (!asked(request)) return handler.fetch(request, env, ctx);
-    await handler.scheduled(await controller(request), env, ctx);
-    return new Response(null, { status: 204 });
-  };
-}
-export default wrapped;
+const h = user.default, S = (r) => r.headers.has("${SCHEDULED_HEADER}");
+const c = async (r) => ({ ...(await r.json()), type: "scheduled", noRetry() {} });
+const ok = () => new Response(null, { status: 204 });
+let w;
+if (typeof h === "function") w = class extends h {
+  async fetch(r) { return S(r) ? (await this.scheduled(await c(r)), ok()) : super.fetch(r); }
+};
+else (w = Object.create(h)).fetch = async (r, e, x) => S(r) ? (await h.scheduled(await c(r), e, x), ok()) : h.fetch(r, e, x);
+export default w;
 `
 }

@@ -50,25 +50,24 @@ export function checkSchedule(
   const crons = settings.crons ?? []
   if (crons.length > 0) {
     if (!bundle) {
-      throw new PlatformError('invalid_settings', 'A static site has no Worker to run on a schedule: remove the crons.')
+      throw new PlatformError('invalid_settings', 'A static site has no Worker to run crons: remove them.')
     }
     if (bundle.modules.some((module) => module.name === bundle.mainModule && module.type === 'service-worker')) {
       throw new PlatformError(
         'script_rejected',
-        'Cron schedules need an ES module Worker with a scheduled() handler; service-worker syntax ' +
-          `(addEventListener) is not supported for them. Write it as: ${SCHEDULED_EXAMPLE}`,
+        `Crons need an ES module Worker (service-worker syntax is not supported for them): ${SCHEDULED_EXAMPLE}`,
       )
     }
     if (hasScheduled === false) {
       throw new PlatformError(
         'script_rejected',
-        `The worker has cron schedules (${crons.join(', ')}) but no scheduled() handler to run. Add one: ${SCHEDULED_EXAMPLE}`,
+        `The worker has crons but no scheduled() handler to run. Add one: ${SCHEDULED_EXAMPLE}`,
       )
     }
     return []
   }
   return hasScheduled
-    ? ['The worker exports scheduled() but has no cron schedules, so it never runs: add crons (e.g. "*/5 * * * *").']
+    ? ['The worker exports scheduled() but has no crons, so it never runs: add some (e.g. "*/5 * * * *").']
     : []
 }
 

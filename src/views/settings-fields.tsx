@@ -96,8 +96,8 @@ export const SettingsFields: FC<SettingsFieldsProps> = ({ values, varNames, secr
     <label for="crons">
       Cron schedules{' '}
       <span class="hint">
-        — one per line, 5 fields in UTC (<code>*/5 * * * *</code>); the worker exports <code>scheduled()</code>
-        {cron && `; at most ${cron.maxPerWorker}, at most one run every ${cron.minIntervalMinutes} min`}
+        — one per line, UTC, e.g. */5 * * * *; runs scheduled()
+        {cron && `; at most ${cron.maxPerWorker}, every ${cron.minIntervalMinutes} min or less often`}
       </span>
     </label>
     <textarea id="crons" name="crons" class="short" spellcheck={false} autocomplete="off">

@@ -302,16 +302,13 @@ const Schedule: FC<{
   <section aria-labelledby="schedule-heading">
     <h2 id="schedule-heading">Schedule</h2>
     {ran && (
-      <div class={`alert ${ran === 'ok' ? 'success' : 'notice'}`} role="status">
-        <strong>Ran now: {ran}.</strong> The run is listed below; its output is in the logs.
+      <div class="alert notice" role="status">
+        Ran now: {ran}. Its output is in the logs.
       </div>
     )}
     <FormError form="cron" error={formError} />
     {!schedule || schedule.crons.length === 0 ? (
-      <p>
-        No cron schedules. Upload a new version with crons (Settings) and a <code>scheduled()</code> handler to run it
-        on a schedule.
-      </p>
+      <p>No cron schedules.</p>
     ) : (
       <>
         <div class="card">
@@ -335,41 +332,20 @@ const Schedule: FC<{
             </dd>
           </dl>
         </div>
+        <h3>Last {CRON_RUNS_KEPT} runs</h3>
         {schedule.runs.length === 0 ? (
           <p>No runs yet.</p>
         ) : (
-          <div class="table-wrap">
-            <table aria-label={`Last ${CRON_RUNS_KEPT} runs`}>
-              <thead>
-                <tr>
-                  <th scope="col">Scheduled for</th>
-                  <th scope="col">Cron</th>
-                  <th scope="col">Outcome</th>
-                  <th scope="col" class="optional">
-                    Duration
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {schedule.runs.map((run) => (
-                  <tr>
-                    <td>
-                      <time datetime={run.at}>{formatTime(run.at)}</time>
-                      {run.trigger === 'manual' && ' (run now)'}
-                    </td>
-                    <td>
-                      <code>{run.cron}</code>
-                    </td>
-                    <td>{run.outcome}</td>
-                    <td class="optional">{run.durationMs} ms</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <ul class="runs">
+            {schedule.runs.map((run) => (
+              <li>
+                <time datetime={run.at}>{formatTime(run.at)}</time> <code>{run.cron}</code> {run.outcome},{' '}
+                {run.durationMs} ms{run.trigger === 'manual' && ' (run now)'}
+              </li>
+            ))}
+          </ul>
         )}
         <form class="card" method="post" action={`/workers/${name}/cron/run`} aria-labelledby="schedule-heading">
-          <p>Runs scheduled() now, once, as its schedule would; for the owner.</p>
           {schedule.crons.length > 1 && (
             <>
               <label for="cron-choice">Cron</label>

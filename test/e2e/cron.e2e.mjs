@@ -85,7 +85,7 @@ describe('cron schedules in Chromium', () => {
     const ran = await clickAndWait(page, form.getByRole('button', { name: 'Run now' }))
     assert.equal(ran.status(), 200)
     assert.match(await page.getByRole('status').first().innerText(), /Ran now: ok\./)
-    const row = schedule.getByRole('row').filter({ hasText: '(run now)' })
+    const row = schedule.getByRole('listitem').filter({ hasText: '(run now)' })
     assert.match(await row.innerText(), /0 0 1 1 \*\s+ok/)
     await assertAccessible(page, 'the worker page after Run now')
 

@@ -1,4 +1,3 @@
-import { errorMessage } from '../../lib/errors'
 import { nextDue } from '../cron'
 import { currentDeployment } from '../deployments'
 import type { CronRun, LogLine, WorkerRecord } from '../model'
@@ -60,7 +59,7 @@ export class CronRuns {
       try {
         result = await run(cron, due.at)
       } catch (error) {
-        // The run itself could not be started (the platform's own call failed).
+        // The platform's own call failed: the run is recorded as the platform's error.
         const failed: CronRun = {
           at: new Date(due.at).toISOString(),
           cron,
@@ -68,9 +67,14 @@ export class CronRuns {
           outcome: 'error',
           durationMs: Date.now() - startedAt,
         }
-        const message = `scheduled() for "${cron}" could not be started: ${error instanceof Error ? error.name : 'error'}`
-        result = { run: failed, note: { at: new Date().toISOString(), level: 'exception', message } }
-        console.warn(`name claim: ${message} (${errorMessage(error).slice(0, 100)})`)
+        result = {
+          run: failed,
+          note: {
+            at: new Date().toISOString(),
+            level: 'exception',
+            message: `scheduled() for "${cron}" could not start (${error instanceof Error ? error.name : 'error'}).`,
+          },
+        }
       }
       this.record(result.run)
       if (result.note) await log([result.note]).catch(() => {})
@@ -81,31 +85,14 @@ export class CronRuns {
   /** Records a run, keeping the last CRON_RUNS_KEPT. */
   record(run: CronRun): void {
     const sql = this.table()
-    sql.exec(
-      'INSERT INTO cron_runs (at, cron, trigger, outcome, duration_ms) VALUES (?, ?, ?, ?, ?)',
-      run.at,
-      run.cron,
-      run.trigger,
-      run.outcome,
-      run.durationMs,
-    )
+    sql.exec('INSERT INTO cron_runs (run) VALUES (?)', JSON.stringify(run))
     sql.exec('DELETE FROM cron_runs WHERE id <= (SELECT MAX(id) FROM cron_runs) - ?', CRON_RUNS_KEPT)
   }
 
   /** The last runs, newest first. */
   recent(): CronRun[] {
-    return this.table()
-      .exec<{ at: string; cron: string; trigger: string; outcome: string; duration_ms: number }>(
-        'SELECT at, cron, trigger, outcome, duration_ms FROM cron_runs ORDER BY id DESC',
-      )
-      .toArray()
-      .map((row) => ({
-        at: row.at,
-        cron: row.cron,
-        trigger: row.trigger as CronRun['trigger'],
-        outcome: row.outcome as CronRun['outcome'],
-        durationMs: row.duration_ms,
-      }))
+    const rows = this.table().exec<{ run: string }>('SELECT run FROM cron_runs ORDER BY id DESC')
+    return rows.toArray().map((row) => JSON.parse(row.run) as CronRun)
   }
 
   /** Forgets the plan and the runs (the name was freed). */
@@ -117,9 +104,7 @@ export class CronRuns {
   /** The runs table, created on first use (runs are rare; the statement is cheap). */
   private table(): SqlStorage {
     const sql = this.storage.sql
-    sql.exec(
-      'CREATE TABLE IF NOT EXISTS cron_runs (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT, cron TEXT, trigger TEXT, outcome TEXT, duration_ms INTEGER)',
-    )
+    sql.exec('CREATE TABLE IF NOT EXISTS cron_runs (id INTEGER PRIMARY KEY AUTOINCREMENT, run TEXT)')
     return sql
   }
 }

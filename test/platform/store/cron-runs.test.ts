@@ -269,11 +269,11 @@ export default class extends WorkerEntrypoint {
 
   it('hints when scheduled() is exported without crons', async () => {
     const deployed = await deploy(uniqueName('cron-hint'), { script: SCHEDULED('x') })
-    expect(deployed.hints).toEqual([expect.stringContaining('exports scheduled() but has no cron schedules')])
+    expect(deployed.hints).toEqual([expect.stringContaining('exports scheduled() but has no crons')])
   })
 
   it.each([
-    [['61 * * * *'], 'Cron "61 * * * *": 61 in the minute field is outside 0–59.'],
+    [['61 * * * *'], 'Cron "61 * * * *": "61" in the minute field is not 0–59.'],
     [['* * * *'], 'Cron "* * * *": has 4 fields'],
     [['0 * * * *', '1 * * * *', '2 * * * *', '3 * * * *', '4 * * * *', '5 * * * *'], 'At most 5 cron schedules'],
     ['*/5 * * * *', '"crons" must be a list of cron expressions'],
@@ -308,9 +308,9 @@ export default class extends WorkerEntrypoint {
   it('takes crons from a multipart upload’s settings field', async () => {
     const form = new FormData()
     form.append('file', new File([SCHEDULED('multi')], 'main.js'))
-    form.append('settings', JSON.stringify({ crons: ['@hourly'] }))
+    form.append('settings', JSON.stringify({ crons: ['0  *  * * *'] }))
     const res = await platform(`/api/workers/${uniqueName('cron-multi')}`, { method: 'PUT', body: form })
     expect(res.status).toBe(201)
-    expect((await res.json<Described>()).crons).toEqual(['@hourly'])
+    expect((await res.json<Described>()).crons).toEqual(['0 * * * *'])
   })
 })
