@@ -3,6 +3,7 @@ import type { Registry } from './store/registry'
 import { previewId } from './urls'
 import { randomBytes } from '../lib/crypto'
 import { toHex } from '../lib/encoding'
+import { captureAfterChange } from './logs'
 import type { Deployment, WorkerRecord } from './model'
 
 /** Deployments kept (and offered for rollback) per worker. */
@@ -24,6 +25,11 @@ export interface Transition {
  */
 export function newWorkerId(now: number): string {
   return `w-${now.toString(36)}-${toHex(randomBytes(10))}`
+}
+
+/** Whether `value` has the shape of an ID that newWorkerId makes. */
+export function isWorkerId(value: string): boolean {
+  return /^w-[0-9a-z]+-[0-9a-f]{20}$/.test(value)
 }
 
 export function nextSequence(previous: WorkerRecord | null): number {
@@ -72,6 +78,8 @@ export function withDeployment(
     updatedAt: serving === deployment.workerId ? deployment.createdAt : (previous?.updatedAt ?? deployment.createdAt),
     deployments: kept,
     retired: [...(previous?.retired ?? []), ...dropped],
+    // Its owner tries a new version right away: capture its logs without a read first.
+    logsUntil: captureAfterChange(previous?.logsUntil, now),
   }
   return settle(record, graceMs, now)
 }
@@ -82,7 +90,8 @@ export function withDeployment(
  */
 export function withCurrent(record: WorkerRecord, workerId: string, graceMs: number, now: number): Transition | null {
   if (!record.deployments.some((deployment) => deployment.workerId === workerId)) return null
-  return settle({ ...record, workerId, updatedAt: new Date(now).toISOString() }, graceMs, now)
+  const logsUntil = captureAfterChange(record.logsUntil, now)
+  return settle({ ...record, workerId, updatedAt: new Date(now).toISOString(), logsUntil }, graceMs, now)
 }
 
 /** Splits off retired deployments whose grace period (longer than KV propagation) is over. */

@@ -31,6 +31,6 @@ export function platformFor(env: Env): PlatformService {
 
 // Loopback bindings to this Worker's own exports (see src/index.ts), with props for one user Worker.
 const ENTRYPOINTS: Entrypoints = {
-  logTail: (name) => exports.LogTail({ props: { name } }),
+  logTail: (name, workerId) => exports.LogTail({ props: { name, workerId } }),
   egressGate: (egress, context) => exports.EgressGate({ props: { egress, ...context } }),
 }

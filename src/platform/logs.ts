@@ -5,26 +5,42 @@ import type { LogLine } from './model'
 export const LOG_LINES_KEPT = 100
 
 /**
- * How long log capture stays on after the logs were last read: like `wrangler tail`, logs are
- * collected while someone watches, because an attached tail costs every request of the worker.
+ * How long log capture stays on after the logs were last read or the worker was last deployed:
+ * like `wrangler tail`, logs are collected while someone watches (and right after a change, when
+ * its owner tries it), because an attached tail costs every request of the worker.
  */
 export const LOG_WATCH_MS = 15 * 60_000
 
+/**
+ * Until when logs are captured after a deploy, rollback or promote at `now`: at least
+ * LOG_WATCH_MS from now, never shorter than a window someone already opened.
+ */
+export function captureAfterChange(logsUntil: string | undefined, now: number): string {
+  const until = now + LOG_WATCH_MS
+  return logsUntil && Date.parse(logsUntil) > until ? logsUntil : new Date(until).toISOString()
+}
+
 const MAX_MESSAGE = 1_000
 
-/** Turns trace events (console output and uncaught exceptions) into log lines. */
-export function toLogLines(events: TraceItem[]): LogLine[] {
+/**
+ * Turns trace events (console output and uncaught exceptions) into log lines, each marked with the
+ * deployment (Worker ID) that wrote it, as `deploymentOf` tells from the event.
+ */
+export function toLogLines(events: TraceItem[], deploymentOf: (event: TraceItem) => string | undefined): LogLine[] {
   const lines: LogLine[] = []
   for (const event of events) {
+    const deployment = deploymentOf(event)
+    const mark = deployment ? { deployment } : {}
     for (const log of event.logs) {
       const parts: unknown[] = Array.isArray(log.message) ? log.message : [log.message]
-      lines.push({ at: iso(log.timestamp), level: log.level, message: clip(parts.map(describe).join(' ')) })
+      lines.push({ at: iso(log.timestamp), level: log.level, message: clip(parts.map(describe).join(' ')), ...mark })
     }
     for (const exception of event.exceptions) {
       lines.push({
         at: iso(exception.timestamp),
         level: 'exception',
         message: clip(`${exception.name}: ${exception.message}`),
+        ...mark,
       })
     }
   }

@@ -191,6 +191,13 @@ export interface LogLine {
   at: string
   level: string
   message: string
+  /** The Worker ID of the deployment that wrote it (absent on lines kept from before it was recorded). */
+  deployment?: string
+}
+
+/** A line as stored: its ID (increasing) orders the lines and lets a follower resume after one. */
+export interface StoredLogLine extends LogLine {
+  id: number
 }
 
 // ── Scheduled runs ──────────────────────────────────────────────────────────────────────────────

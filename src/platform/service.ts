@@ -15,6 +15,7 @@ import {
 } from './deployments'
 import { assertWithinHops, type DispatchContext } from './egress'
 import { PlatformError, workerNotFound } from './errors'
+import { FOLLOW_TIMING, followLines, type FollowEvent, type FollowTiming } from './log-follow'
 import { LOG_WATCH_MS } from './logs'
 import type {
   BuildSummary,
@@ -23,8 +24,8 @@ import type {
   Deployment,
   DeploymentAssets,
   EgressPolicy,
-  LogLine,
   SettingsInput,
+  StoredLogLine,
   WorkerBundle,
   WorkerList,
   WorkerRecord,
@@ -93,7 +94,7 @@ export type Background = Pick<ExecutionContext, 'waitUntil'>
 
 /** This Worker's own entrypoints that user Workers are wired to, as bindings to hand them. */
 export interface Entrypoints {
-  logTail(name: string): Fetcher
+  logTail(name: string, workerId: string): Fetcher
   egressGate(policy: EgressPolicy, context: DispatchContext): Fetcher
 }
 
@@ -108,13 +109,19 @@ function refusal(reason: Refusal, action: 'change' | 'read' | 'run'): PlatformEr
     case 'name_taken':
       return new PlatformError('name_taken', 'This name was just claimed by another upload. Choose another name.')
     case 'token_required':
+      // A read without any credential is 401 (send one); a wrong one is 403, as for changes.
+      if (action === 'read') {
+        return new PlatformError(
+          'unauthorized',
+          `Only the owner can read this worker's logs: give its deploy token ${HOW_TO_GIVE_THE_TOKEN}.`,
+          { 'WWW-Authenticate': 'Bearer' },
+        )
+      }
       return new PlatformError(
         'forbidden',
-        action === 'read'
-          ? `Only the owner can read this worker's logs: give its deploy token ${HOW_TO_GIVE_THE_TOKEN}.`
-          : action === 'run'
-            ? `Only the owner can run this worker's schedule: give its deploy token ${HOW_TO_GIVE_THE_TOKEN}.`
-            : `This name is taken. To change it, give its deploy token ${HOW_TO_GIVE_THE_TOKEN}.`,
+        action === 'run'
+          ? `Only the owner can run this worker's schedule: give its deploy token ${HOW_TO_GIVE_THE_TOKEN}.`
+          : `This name is taken. To change it, give its deploy token ${HOW_TO_GIVE_THE_TOKEN}.`,
       )
     case 'token_invalid':
       return new PlatformError('forbidden', 'That deploy token does not match this worker.')
@@ -270,7 +277,7 @@ export class PlatformService {
     const fetcher = this.fetcherOf(record, deployment, context, {
       secrets: () => this.deploymentSecrets(name, workerId),
       // Tracing costs every request, so it is attached only while the owner watches the logs.
-      tail: this.isWatched(record) ? () => this.entrypoints.logTail(name) : undefined,
+      tail: this.isWatched(record) ? () => this.entrypoints.logTail(name, workerId) : undefined,
     })
     return {
       async fetch(request) {
@@ -332,7 +339,7 @@ export class PlatformService {
     try {
       const fetcher = this.fetcherOf(record, currentDeployment(record), context, {
         secrets: () => unseal(secrets, this.config.secretsKey),
-        tail: () => this.entrypoints.logTail(record.name),
+        tail: () => this.entrypoints.logTail(record.name, record.workerId),
       })
       await fetcher.scheduled({ cron, scheduledTime })
     } catch (error) {
@@ -431,19 +438,55 @@ export class PlatformService {
     name: string,
     token: string | undefined,
     ctx: Background,
-  ): Promise<{ lines: LogLine[]; capturingUntil: string }> {
+  ): Promise<{ lines: StoredLogLine[]; capturingUntil: string }> {
+    return this.watchLogs(name, token, ctx, 0, 0)
+  }
+
+  /**
+   * Follows a worker's logs: the lines after line `after` (0: all kept), then each new one as it is
+   * stored, until the follow's time is up (the client reconnects) or `signal` aborts. Refusals are
+   * thrown before anything is streamed. Following counts as watching: capture stays on throughout.
+   */
+  async followLogs(
+    name: string,
+    token: string | undefined,
+    after: number,
+    ctx: Background,
+    timing: FollowTiming = FOLLOW_TIMING,
+  ): Promise<{ capturingUntil: string; events: (signal: AbortSignal) => AsyncGenerator<FollowEvent> }> {
+    const { lines, capturingUntil } = await this.watchLogs(name, token, ctx, after, timing.maxMs)
+    const claim = this.claims.getByName(name)
+    const credential = await this.credential(token)
+    const read = async (afterId: number) => {
+      const result = await claim.readLogs(credential, afterId)
+      return result.ok && result.found ? result.lines : null
+    }
+    return { capturingUntil, events: (signal) => followLines(read, lines, after, signal, timing, this.now) }
+  }
+
+  /**
+   * The lines after `after`, for the owner or an admin, making sure capture stays on for at least
+   * `watchMs` more (plus a margin, so that not every read has to extend it).
+   */
+  private async watchLogs(
+    name: string,
+    token: string | undefined,
+    ctx: Background,
+    after: number,
+    watchMs: number,
+  ): Promise<{ lines: StoredLogLine[]; capturingUntil: string }> {
     const claim = this.claims.getByName(assertValidName(name))
-    const result = await claim.readLogs(await this.credential(token))
+    const result = await claim.readLogs(await this.credential(token), after)
     if (!result.ok) throw refusal(result.reason, 'read')
     if (!result.found) throw workerNotFound(name)
     const { lines, record } = result
     const now = this.now()
-    if (record.logsUntil && Date.parse(record.logsUntil) - now > LOG_WATCH_MS / 3) {
+    if (record.logsUntil && Date.parse(record.logsUntil) - now > watchMs + LOG_WATCH_MS / 3) {
       return { lines, capturingUntil: record.logsUntil }
     }
 
     // Extending the window is a change to the record, so it takes the name's lease like any other.
-    const capturingUntil = new Date(now + LOG_WATCH_MS).toISOString()
+    const capturingUntil = new Date(now + Math.max(LOG_WATCH_MS, watchMs)).toISOString()
     const held = await this.changeExisting(name, token, (current) => ({
       record: { ...current, logsUntil: capturingUntil },
       expired: [],

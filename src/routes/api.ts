@@ -10,6 +10,7 @@ import { assertDeployableName } from '../platform/names'
 import type { PlatformService } from '../platform/service'
 import { ownOriginUrl, previewUrls, workerUrl } from '../platform/urls'
 import { bearerToken, promoteOption, readApiUpload, readJson } from './input'
+import { streamLogs } from './log-stream'
 
 /** JSON API under /api. Errors are `{ "error": { "code", "message" } }` (see routes/errors). */
 export const api = new Hono<AppEnv>()
@@ -58,6 +59,8 @@ api.post('/workers/:name/:action{promote|rollback}', async (c) => {
 })
 
 api.get('/workers/:name/logs', async (c) => {
+  // ?follow=1: new lines as server-sent events (see log-stream.ts); otherwise the recent lines as JSON.
+  if (isOn(c.req.query('follow'))) return streamLogs(c, c.req.param('name'), bearerToken(c.req))
   const logs = await c.var.platform.readLogs(c.req.param('name'), bearerToken(c.req), c.executionCtx)
   c.header('Cache-Control', 'no-store')
   return c.json(logs)
@@ -90,6 +93,11 @@ api.delete('/workers/:name', async (c) => {
 function nextRunAt(crons: string[] | undefined): string | null {
   const due = nextDue(crons ?? [], Date.now())
   return due ? new Date(due.at).toISOString() : null
+}
+
+/** A query flag: `?follow=1` or `?follow=true`; absent, empty or anything else is off. */
+function isOn(value: string | undefined): boolean {
+  return value === '1' || value === 'true'
 }
 
 /** Public description of a worker: variable and secret names, never their values. */

@@ -28,6 +28,10 @@ const COPY: Partial<Record<PlatformErrorCode, { title: string; hint?: string }>>
     title: 'Request refused',
     hint: 'Open the platform’s own page and submit the form from there.',
   },
+  unauthorized: {
+    title: 'Deploy token needed',
+    hint: 'Give the deploy token you received when the worker was first uploaded.',
+  },
   forbidden: { title: 'Not allowed', hint: 'Use the deploy token you received when the worker was first uploaded.' },
   rate_limited: { title: 'Slow down', hint: 'Wait a minute, then try again.' },
   limit_exceeded: {

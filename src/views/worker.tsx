@@ -5,6 +5,7 @@ import { LOG_LINES_KEPT, LOG_WATCH_MS } from '../platform/logs'
 import type { BackendKind, BuildSummary, CronOutcome, LogLine, WorkerRecord, WorkerSettings } from '../platform/model'
 import { CRON_RUNS_KEPT, type ScheduleView } from '../platform/schedules'
 import { Layout } from './layout'
+import { LogView } from './logs'
 
 /** The forms on the worker page that need the deploy token. */
 export type WorkerForm = 'delete' | 'promote' | 'logs' | 'cron'
@@ -36,6 +37,8 @@ export interface WorkerPageProps {
   schedule?: ScheduleView
   /** How the run just asked for with "Run now" ended. */
   ran?: CronOutcome
+  /** When the page is rendered (default: now); tells whether log capture is on. */
+  now?: number
 }
 
 export const WorkerPage: FC<WorkerPageProps> = (props) => {
@@ -252,26 +255,19 @@ export const WorkerPage: FC<WorkerPageProps> = (props) => {
 
       <h2 id="logs-heading">Recent logs</h2>
       <FormError form="logs" error={formError} />
-      {logs && (
-        <>
-          <p class="hint">
-            Capturing until <time datetime={logs.capturingUntil}>{formatTime(logs.capturingUntil)}</time>; show them
-            again to keep capturing.
-          </p>
-          {logs.lines.length === 0 ? (
-            <p>No output yet. Call the worker, then show the logs again.</p>
-          ) : (
-            <pre class="code logs" tabindex={0} aria-labelledby="logs-heading">
-              <code>{logs.lines.map((line) => `${line.at}  ${line.level.padEnd(9)} ${line.message}`).join('\n')}</code>
-            </pre>
-          )}
-        </>
-      )}
-      <form class="card" method="post" action={`/workers/${record.name}/logs`} aria-labelledby="logs-heading">
+      <LogView record={record} logs={logs} now={props.now ?? Date.now()} />
+      <form
+        class="card"
+        method="post"
+        action={`/workers/${record.name}/logs`}
+        aria-labelledby="logs-heading"
+        data-follow-logs={`/api/workers/${record.name}/logs?follow=1`}
+      >
         <p>
           The last {LOG_LINES_KEPT} lines of console output and uncaught exceptions, for the owner. Like{' '}
-          <code>wrangler tail</code>, they are captured while someone watches: showing them turns capture on for{' '}
-          {formatDuration(LOG_WATCH_MS)}.
+          <code>wrangler tail</code>, they are captured while someone watches, and after each deploy: showing them (or
+          deploying) turns capture on for {formatDuration(LOG_WATCH_MS)}. With JavaScript, new lines then appear here
+          live.
         </p>
         <TokenSubmit id="logs-token">
           <button type="submit">{logs ? 'Refresh logs' : 'Show logs'}</button>

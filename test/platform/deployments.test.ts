@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { RETAINED_DEPLOYMENTS, withDeployment, withCurrent } from '../../src/platform/deployments'
+import { LOG_WATCH_MS } from '../../src/platform/logs'
 import type { Deployment, WorkerRecord } from '../../src/platform/model'
 
 const GRACE = 120_000
@@ -76,5 +77,23 @@ describe('deployment history', () => {
     expect(back?.record.workerId).toBe('w-1')
     expect(back?.record.deployments).toEqual(record.deployments)
     expect(withCurrent(record, 'w-999', GRACE, T0)).toBeNull()
+  })
+})
+
+describe('log capture around changes', () => {
+  const iso = (ms: number) => new Date(ms).toISOString()
+
+  it('a deploy turns capture on for LOG_WATCH_MS and never shortens a longer window', () => {
+    const first = withDeployment(null, base, deployment(1, T0), GRACE, T0).record
+    expect(first.logsUntil).toBe(iso(T0 + LOG_WATCH_MS))
+    const longer = { ...first, logsUntil: iso(T0 + 3 * LOG_WATCH_MS) }
+    const next = withDeployment(longer, base, deployment(2, T0 + 1000), GRACE, T0 + 1000).record
+    expect(next.logsUntil).toBe(iso(T0 + 3 * LOG_WATCH_MS))
+  })
+
+  it('a rollback or promote turns capture on too', () => {
+    const { record } = deployMany(2, 1000)
+    const later = T0 + 10 * LOG_WATCH_MS
+    expect(withCurrent(record, 'w-1', GRACE, later)?.record.logsUntil).toBe(iso(later + LOG_WATCH_MS))
   })
 })

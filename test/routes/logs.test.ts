@@ -1,25 +1,46 @@
 import { describe, expect, it } from 'vitest'
 import app from '../../src/index'
 import { env } from 'cloudflare:workers'
-import { deployNew, platform, uniqueName } from '../helpers'
-
-type Logs = { lines: { at: string; level: string; message: string }[]; capturingUntil: string }
-
-const readLogs = (name: string, token?: string) =>
-  platform(`/api/workers/${name}/logs`, { headers: token ? { Authorization: `Bearer ${token}` } : {} })
-
-/** Tail events arrive after the response; wait until `count` lines are stored. */
-async function waitForLines(name: string, token: string, count: number): Promise<Logs['lines']> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const { lines } = await (await readLogs(name, token)).json<Logs>()
-    if (lines.length >= count) return lines
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  const { lines } = await (await readLogs(name, token)).json<Logs>()
-  throw new Error(`fewer than ${count} log lines for ${name}: ${JSON.stringify(lines)}`)
-}
+import { deployNew, platform, putScript, uniqueName } from '../helpers'
+import { call, readLogs, waitForLines, type LogsBody as Logs } from '../logs-helpers'
 
 describe('recent logs', () => {
+  it('captures the first requests after a deploy, before anyone read the logs', async () => {
+    const name = uniqueName('fresh-logs')
+    const { token } = await deployNew(
+      name,
+      'export default { fetch(request) { console.log("served", new URL(request.url).pathname); return new Response("ok") } }',
+    )
+    await call(name, '/right-after-deploy')
+    const lines = await waitForLines(name, token, 1)
+    expect(lines.map((line) => line.message)).toEqual(['served /right-after-deploy'])
+  })
+
+  it('records on each line the deployment that wrote it (dynamic-workers: the LogTail props)', async () => {
+    const name = uniqueName('which-deploy')
+    const script = (version: string) =>
+      `export default { fetch() { console.log(${JSON.stringify(version)}); return new Response("") } }`
+    const first = await deployNew(name, script('one'))
+    await call(name)
+    await waitForLines(name, first.token, 1)
+    const second = await putScript(name, script('two'), first.token)
+    const { workerId: secondId } = await second.json<{ workerId: string }>()
+    await call(name)
+    const lines = await waitForLines(name, first.token, 2)
+    expect(lines.map((line) => [line.message, line.deployment])).toEqual([
+      ['one', first.workerId],
+      ['two', secondId],
+    ])
+    // Line IDs increase: they order the lines and let a follower resume.
+    expect(lines[1]!.id).toBeGreaterThan(lines[0]!.id)
+    const page = await platform(`/workers/${name}/logs`, {
+      method: 'POST',
+      body: new URLSearchParams({ token: first.token }),
+    })
+    // The page names the deployment by its label.
+    expect(await page.text()).toMatch(/\[v1\] one\n.*\[v2\] two/)
+  })
+
   it('keeps console output and uncaught exceptions of a worker, for its owner only', async () => {
     const name = uniqueName('logs')
     const { token } = await deployNew(
@@ -31,8 +52,6 @@ describe('recent logs', () => {
         return new Response("ok");
       } }`,
     )
-    // Not watched yet: nothing is captured (a tail would cost every request).
-    await (await platform(`/user-workers/${name}/unwatched`)).text()
     const first = await (await readLogs(name, token)).json<Logs>()
     expect(first.lines).toEqual([])
     expect(Date.parse(first.capturingUntil) - Date.now()).toBeGreaterThan(14 * 60_000)
@@ -49,7 +68,9 @@ describe('recent logs', () => {
     ])
 
     const refused = await readLogs(name)
-    expect(refused.status).toBe(403)
+    // No credential at all: 401, asking for one; a wrong one: 403.
+    expect(refused.status).toBe(401)
+    expect(refused.headers.get('WWW-Authenticate')).toBe('Bearer')
     // A read is refused in the words of a read, not "to change it".
     const { error } = await refused.json<{ error: { message: string } }>()
     expect(error.message).toMatch(/^Only the owner can read this worker's logs: give its deploy token/)
@@ -88,20 +109,26 @@ describe('recent logs', () => {
     const page = await platform(`/workers/${name}/logs`, { method: 'POST', body: new URLSearchParams({ token }) })
     const html = await page.text()
     expect(html).toContain('&lt;b&gt;visible&lt;/b&gt;')
-    expect(html).toContain('Capturing until')
+    expect(html).toContain('Capture is on until')
   })
 
-  it('stores dispatch-namespace tail events under the name from the script tags', async () => {
+  it('stores dispatch-namespace tail events under the name from the script tags, with the deployment', async () => {
     const name = uniqueName('ns-tail')
-    const { token } = await deployNew(name, 'export default { fetch() { return new Response("") } }')
+    const { token, workerId } = await deployNew(name, 'export default { fetch() { return new Response("") } }')
+    // Namespace scripts are uploaded under their Worker ID: that is the event's scriptName.
     const event = {
-      scriptName: 'w-whatever',
+      scriptName: workerId,
       scriptTags: [`name:${name}`, 'owner:o-x'],
       logs: [{ timestamp: Date.parse('2026-11-22T10:00:00Z'), level: 'log', message: ['from the namespace'] }],
       exceptions: [],
     } as unknown as TraceItem
-    await app.tail([event], env)
-    const lines = await waitForLines(name, token, 1)
-    expect(lines).toEqual([{ at: '2026-11-22T10:00:00.000Z', level: 'log', message: 'from the namespace' }])
+    const stranger = { ...event, scriptName: 'not-a-worker-id', logs: [{ ...event.logs[0]!, message: ['unknown'] }] }
+    await app.tail([event, stranger], env)
+    const lines = await waitForLines(name, token, 2)
+    expect(lines.map(({ id: _id, ...line }) => line)).toEqual([
+      { at: '2026-11-22T10:00:00.000Z', level: 'log', message: 'from the namespace', deployment: workerId },
+      // A script name that is no Worker ID of ours is not taken for a deployment.
+      { at: '2026-11-22T10:00:00.000Z', level: 'log', message: 'unknown' },
+    ])
   })
 })

@@ -351,7 +351,9 @@ describe('log capture', () => {
     const logs = await platform(`/api/workers/${name}/logs`, { headers: { Authorization: `Bearer ${deployed.token}` } })
     const { capturingUntil } = await logs.json<{ capturingUntil: string }>()
     expect((await putScript(name, helloScript('v2'), deployed.token)).status).toBe(200)
-    expect((await claimOf(name).current())?.logsUntil).toBe(capturingUntil)
+    // A deploy opens a window of its own, never a shorter one.
+    const logsUntil = (await claimOf(name).current())?.logsUntil
+    expect(Date.parse(logsUntil ?? '')).toBeGreaterThanOrEqual(Date.parse(capturingUntil))
   })
 })
 

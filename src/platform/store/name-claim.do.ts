@@ -4,7 +4,7 @@ import { backendFor } from '../backends'
 import { parseConfig } from '../config'
 import { currentDeployment, removeDeployment } from '../deployments'
 import { LOG_LINES_KEPT } from '../logs'
-import type { CronRun, LogLine, WorkerRecord } from '../model'
+import type { CronRun, LogLine, StoredLogLine, WorkerRecord } from '../model'
 import {
   authorize,
   hashToken,
@@ -107,29 +107,43 @@ export class NameClaim extends DurableObject<Env> {
     if (!(await this.owner())) return
     const sql = this.logsTable()
     for (const line of lines.slice(-LOG_LINES_KEPT)) {
-      sql.exec('INSERT INTO logs (at, level, message) VALUES (?, ?, ?)', line.at, line.level, line.message)
+      sql.exec(
+        'INSERT INTO logs (at, level, message, deployment) VALUES (?, ?, ?, ?)',
+        line.at,
+        line.level,
+        line.message,
+        line.deployment ?? null,
+      )
     }
     sql.exec('DELETE FROM logs WHERE id <= (SELECT MAX(id) FROM logs) - ?', LOG_LINES_KEPT)
   }
 
   /**
-   * The recent lines, oldest first, with the record they belong to (it says how long capture runs),
-   * for the owner (or an admin) only; `found: false` for a free name.
+   * The recent lines (those after line `after`, when given), oldest first, with the record they
+   * belong to (it says how long capture runs), for the owner (or an admin) only; `found: false`
+   * for a free name.
    */
   async readLogs(
     credential: Credential,
+    after = 0,
   ): Promise<
-    { ok: true; found: false } | { ok: true; found: true; lines: LogLine[]; record: WorkerRecord } | LeaseRefusal
+    { ok: true; found: false } | { ok: true; found: true; lines: StoredLogLine[]; record: WorkerRecord } | LeaseRefusal
   > {
     const owner = await this.owner()
     const record = await this.current()
     if (!owner || !record) return { ok: true, found: false }
     const refusal = await authorize(owner, credential, true)
     if (refusal) return { ok: false, reason: refusal }
-    const rows = this.logsTable().exec<{ at: string; level: string; message: string }>(
-      'SELECT at, level, message FROM logs ORDER BY id',
-    )
-    const lines = rows.toArray().map(({ at, level, message }) => ({ at, level, message }))
+    const rows = this.logsTable().exec<{
+      id: number
+      at: string
+      level: string
+      message: string
+      deployment: string | null
+    }>('SELECT id, at, level, message, deployment FROM logs WHERE id > ? ORDER BY id', after)
+    const lines = rows
+      .toArray()
+      .map(({ deployment, ...line }): StoredLogLine => (deployment ? { ...line, deployment } : line))
     return { ok: true, found: true, lines, record }
   }
 
@@ -429,13 +443,18 @@ export class NameClaim extends DurableObject<Env> {
     else await this.ctx.storage.put('outbox', next)
   }
 
-  /** The logs table, created on first use after the object's storage was (re)made. */
+  /** The logs table, created (or brought up to date) on first use after the object's storage was (re)made. */
   private logsTable(): SqlStorage {
     const sql = this.ctx.storage.sql
     if (!this.schemaReady) {
       sql.exec(
-        'CREATE TABLE IF NOT EXISTS logs (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT, level TEXT, message TEXT)',
+        'CREATE TABLE IF NOT EXISTS logs (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT, level TEXT, message TEXT, deployment TEXT)',
       )
+      // Objects that logged before lines recorded their deployment have the table without that column.
+      const columns = sql.exec<{ name: string }>('PRAGMA table_info(logs)').toArray()
+      if (!columns.some((column) => column.name === 'deployment')) {
+        sql.exec('ALTER TABLE logs ADD COLUMN deployment TEXT')
+      }
       this.schemaReady = true
     }
     return sql

@@ -1,0 +1,51 @@
+import type { FC } from 'hono/jsx'
+import { formatDuration, formatTime } from '../lib/format'
+import { LOG_WATCH_MS } from '../platform/logs'
+import type { LogLine, WorkerRecord } from '../platform/model'
+
+export interface LogViewProps {
+  record: WorkerRecord
+  /** Recent output, shown after the owner asked for it with the token. */
+  logs?: { lines: LogLine[]; capturingUntil: string }
+  /** The time the page is rendered at (to tell whether capture is on). */
+  now: number
+}
+
+/**
+ * Whether logs are being captured and until when, and the recent lines once the owner asked for
+ * them. The page's script (assets/enhance.ts) follows new lines into the same elements live; it
+ * formats them as `logLineText` does and names deployments from `data-deployments`.
+ */
+export const LogView: FC<LogViewProps> = ({ record, logs, now }) => {
+  const labels = Object.fromEntries(record.deployments.map((deployment) => [deployment.workerId, deployment.label]))
+  const capturingUntil = logs?.capturingUntil ?? record.logsUntil
+  const capturing = capturingUntil !== undefined && Date.parse(capturingUntil) > now
+  return (
+    <div id="log-view" data-deployments={JSON.stringify(labels)}>
+      <p class="hint" id="log-capture">
+        {capturing ? (
+          <>
+            Capture is on until <time datetime={capturingUntil}>{formatTime(capturingUntil)}</time>.
+          </>
+        ) : (
+          <>Capture is off: showing the logs, or deploying, turns it on for {formatDuration(LOG_WATCH_MS)}.</>
+        )}
+      </p>
+      <p class="hint" id="log-follow-status" role="status"></p>
+      {logs &&
+        (logs.lines.length === 0 ? (
+          <p id="log-empty">No output yet. Call the worker, then show the logs again.</p>
+        ) : (
+          <pre class="code logs" tabindex={0} aria-labelledby="logs-heading">
+            <code id="log-lines">{logs.lines.map((line) => logLineText(line, labels)).join('\n')}</code>
+          </pre>
+        ))}
+    </div>
+  )
+}
+
+/** One line as the page shows it: time, level, the deployment's label (or ID) in brackets, message. */
+export function logLineText(line: LogLine, labels: Record<string, string>): string {
+  const deployment = line.deployment ? `[${labels[line.deployment] ?? line.deployment}] ` : ''
+  return `${line.at}  ${line.level.padEnd(9)} ${deployment}${line.message}`
+}
