@@ -21,7 +21,7 @@ const pair = (stats) => `${ms(stats.p50)} / ${ms(stats.p99)}`
 
 /** One row per figure: [measure, value, baseline, ratio, target, result]. */
 export function buildRows(m, { connections }) {
-  const { baseline, sandboxed, small, large } = m.dispatch
+  const { baseline, sandboxed, small, large, captured } = m.dispatch
   const added = small.single.p50 - baseline.single.p50
   const addedLoaded = small.loaded.p50 - baseline.loaded.p50
   const c = `${connections} conns`
@@ -34,6 +34,14 @@ export function buildRows(m, { connections }) {
       ratio(small.loaded.requestsPerSecond, baseline.loaded.requestsPerSecond),
       `≥ ${TARGETS.throughputRatio.toFixed(2)}×`,
       verdict(small.loaded.requestsPerSecond >= TARGETS.throughputRatio * baseline.loaded.requestsPerSecond),
+    ],
+    [
+      `Dispatch throughput with log capture on (after a deploy or a read) vs off (${c})`,
+      int(captured.loaded.requestsPerSecond),
+      int(small.loaded.requestsPerSecond),
+      ratio(captured.loaded.requestsPerSecond, small.loaded.requestsPerSecond),
+      'info: what a tail costs',
+      '—',
     ],
     [
       `Dispatch throughput vs baseline + shared-origin sandbox copy (${c})`,

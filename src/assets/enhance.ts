@@ -35,64 +35,35 @@ if (fileInput && codeBox) {
 const logsForm = document.querySelector("form[data-follow-logs]");
 const logView = document.querySelector("#log-view");
 if (logsForm && logView && window.TextDecoderStream) {
-  const labels = JSON.parse(logView.dataset.deployments || "{}");
-  const status = logView.querySelector("#log-follow-status");
-  const capture = logView.querySelector("#log-capture");
-  const stop = document.createElement("button");
-  stop.type = "button";
-  stop.className = "secondary";
-  stop.textContent = "Stop following";
-  stop.hidden = true;
-  status.after(stop);
+  const $ = (id) => logView.querySelector("#log-" + id);
+  const labels = JSON.parse(logView.dataset.deployments);
+  const shown = [];
   let following;
-  let alertBox;
   const say = (text, live) => {
-    status.textContent = text;
-    stop.hidden = !live;
+    $("follow-status").textContent = text;
+    $("stop").hidden = !live;
   };
   const fail = (message) => {
-    alertBox = document.createElement("div");
-    alertBox.className = "alert error";
-    alertBox.setAttribute("role", "alert");
-    alertBox.textContent = message;
-    logsForm.before(alertBox);
+    $("error").textContent = message;
+    $("error").hidden = false;
     say("Not following.", false);
   };
-  const shown = [];
-  const render = () => {
-    logView.querySelector("#log-empty")?.remove();
-    let code = logView.querySelector("#log-lines");
-    if (!code) {
-      const pre = document.createElement("pre");
-      pre.className = "code logs";
-      pre.tabIndex = 0;
-      pre.setAttribute("aria-labelledby", "logs-heading");
-      code = document.createElement("code");
-      code.id = "log-lines";
-      pre.append(code);
-      logView.append(pre);
-    }
-    code.textContent = shown.join("\\n");
+  const show = (line) => {
+    const label = labels[line.deployment] || line.deployment;
+    shown.push(line.at + "  " + line.level.padEnd(9) + " " + (label ? "[" + label + "] " : "") + line.message);
+    if (shown.length > 500) shown.shift();
+    $("lines").textContent = shown.join("\\n");
+    $("lines").parentElement.hidden = false;
+    $("empty").hidden = true;
   };
-  const lineText = (line) =>
-    line.at + "  " + line.level.padEnd(9) + " " +
-    (line.deployment ? "[" + (labels[line.deployment] || line.deployment) + "] " : "") + line.message;
-  const follow = async (url, token, signal) => {
+  const follow = async (token, signal) => {
     let lastId = "";
     let failures = 0;
-    shown.length = 0;
-    logView.querySelector("#log-lines")?.parentElement.remove();
-    logView.querySelector("#log-empty")?.remove();
-    const empty = document.createElement("p");
-    empty.id = "log-empty";
-    empty.textContent = "No output yet. Call the worker: its lines appear here as they arrive.";
-    logView.append(empty);
-    say("Connecting…", true);
     while (!signal.aborted) {
       try {
-        const headers = { Authorization: "Bearer " + token, Accept: "text/event-stream" };
+        const headers = { Authorization: "Bearer " + token };
         if (lastId) headers["Last-Event-ID"] = lastId;
-        const response = await fetch(url, { headers, signal, cache: "no-store" });
+        const response = await fetch(logsForm.dataset.followLogs, { headers, signal });
         if (!response.ok) {
           const body = await response.json().catch(() => null);
           return fail(body?.error?.message || "Could not follow the logs (HTTP " + response.status + ").");
@@ -101,29 +72,23 @@ if (logsForm && logView && window.TextDecoderStream) {
         say("Following live: new lines appear as they arrive.", true);
         const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
         let buffer = "";
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          buffer += value;
-          let end;
-          while ((end = buffer.indexOf("\\n\\n")) >= 0) {
-            const event = { event: "message", data: "" };
-            for (const field of buffer.slice(0, end).split("\\n")) {
-              const at = field.indexOf(":");
-              if (at <= 0) continue;
-              event[field.slice(0, at)] = (field.slice(0, at) === "data" ? event.data : "") + field.slice(at + 1).replace(/^ /, "");
+        for (let read; !(read = await reader.read()).done; ) {
+          const blocks = (buffer += read.value).split("\\n\\n");
+          buffer = blocks.pop();
+          for (const block of blocks) {
+            const event = {};
+            for (const field of block.split("\\n")) {
+              const colon = field.indexOf(":");
+              if (colon > 0) event[field.slice(0, colon)] = field.slice(colon + 1).trim();
             }
-            buffer = buffer.slice(end + 2);
+            const data = event.data && JSON.parse(event.data);
             if (event.event === "capture") {
-              const until = JSON.parse(event.data).capturingUntil;
-              capture.textContent = "Capture is on until " + until.replace("T", " ").replace(/\\.\\d+Z$/, " UTC") + ".";
+              $("capture").textContent = "Capture is on until " + data.capturingUntil.replace("T", " ").replace(/\\.\\d+Z$/, " UTC") + ".";
             } else if (event.event === "error") {
-              return fail(JSON.parse(event.data).message);
-            } else if (event.data) {
-              shown.push(lineText(JSON.parse(event.data)));
-              if (shown.length > 500) shown.shift();
-              if (event.id) lastId = event.id;
-              render();
+              return fail(data.message);
+            } else if (data) {
+              lastId = event.id;
+              show(data);
             }
           }
         }
@@ -137,15 +102,17 @@ if (logsForm && logView && window.TextDecoderStream) {
     }
   };
   logsForm.addEventListener("submit", (event) => {
-    const token = logsForm.elements.token.value.trim();
-    if (!token) return;
     event.preventDefault();
-    alertBox?.remove();
     following?.abort();
     following = new AbortController();
-    follow(logsForm.dataset.followLogs, token, following.signal);
+    shown.length = 0;
+    $("lines").parentElement.hidden = true;
+    $("empty").hidden = false;
+    $("error").hidden = true;
+    say("Connecting…", true);
+    follow(logsForm.elements.token.value.trim(), following.signal);
   });
-  stop.addEventListener("click", () => {
+  $("stop").addEventListener("click", () => {
     following?.abort();
     say("Stopped following. Show the logs again to follow.", false);
   });

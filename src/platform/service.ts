@@ -486,14 +486,15 @@ export class PlatformService {
     }
 
     // Extending the window is a change to the record, so it takes the name's lease like any other.
-    const capturingUntil = new Date(now + Math.max(LOG_WATCH_MS, watchMs)).toISOString()
+    const wanted = new Date(now + Math.max(LOG_WATCH_MS, watchMs)).toISOString()
     const held = await this.changeExisting(name, token, (current) => ({
-      record: { ...current, logsUntil: capturingUntil },
+      // A deploy may have opened a longer window meanwhile: never shorten it (ISO times sort as text).
+      record: { ...current, logsUntil: current.logsUntil && current.logsUntil > wanted ? current.logsUntil : wanted },
       expired: [],
       claim: false,
     }))
     await this.commit(held.claim, held.lease, held.change, ctx)
-    return { lines, capturingUntil }
+    return { lines, capturingUntil: held.change.record.logsUntil ?? wanted }
   }
 
   /** The settings a deployment runs with; records from before settings existed get the defaults. */

@@ -13,8 +13,9 @@ export interface LogViewProps {
 
 /**
  * Whether logs are being captured and until when, and the recent lines once the owner asked for
- * them. The page's script (assets/enhance.ts) follows new lines into the same elements live; it
- * formats them as `logLineText` does and names deployments from `data-deployments`.
+ * them. The page's script (assets/enhance.ts) follows new lines into the same elements live (the
+ * hidden ones are its own); it formats them as `logLineText` does and names deployments from
+ * `data-deployments`.
  */
 export const LogView: FC<LogViewProps> = ({ record, logs, now }) => {
   const labels = Object.fromEntries(record.deployments.map((deployment) => [deployment.workerId, deployment.label]))
@@ -31,15 +32,18 @@ export const LogView: FC<LogViewProps> = ({ record, logs, now }) => {
           <>Capture is off: showing the logs, or deploying, turns it on for {formatDuration(LOG_WATCH_MS)}.</>
         )}
       </p>
+      {/* Filled in by the page's script while it follows the logs live. */}
       <p class="hint" id="log-follow-status" role="status"></p>
-      {logs &&
-        (logs.lines.length === 0 ? (
-          <p id="log-empty">No output yet. Call the worker, then show the logs again.</p>
-        ) : (
-          <pre class="code logs" tabindex={0} aria-labelledby="logs-heading">
-            <code id="log-lines">{logs.lines.map((line) => logLineText(line, labels)).join('\n')}</code>
-          </pre>
-        ))}
+      <button type="button" class="secondary" id="log-stop" hidden>
+        Stop following
+      </button>
+      <div class="alert error" id="log-error" role="alert" hidden></div>
+      <p id="log-empty" hidden={!logs || logs.lines.length > 0}>
+        No output yet. Call the worker, then show the logs again.
+      </p>
+      <pre class="code logs" tabindex={0} aria-labelledby="logs-heading" hidden={!logs || logs.lines.length === 0}>
+        <code id="log-lines">{logs?.lines.map((line) => logLineText(line, labels)).join('\n')}</code>
+      </pre>
     </div>
   )
 }
