@@ -32,8 +32,9 @@ export const LogView: FC<LogViewProps> = ({ record, logs, now }) => {
           <>Capture is off: showing the logs, or deploying, turns it on for {formatDuration(LOG_WATCH_MS)}.</>
         )}
       </p>
-      {/* Filled in by the page's script while it follows the logs live. */}
-      <p class="hint" id="log-follow-status" role="status"></p>
+      {/* Filled in by the page's script while it follows the logs live (a live region, announced; not a
+          role=status of its own, which would be a second status next to the page's notices). */}
+      <p class="hint" id="log-follow-status" aria-live="polite"></p>
       <button type="button" class="secondary" id="log-stop" hidden>
         Stop following
       </button>

@@ -72,7 +72,7 @@ describe('Logs in Chromium', () => {
       await logsForm(page).getByRole('button', { name: 'Show logs' }).click()
       const lines = page.locator('#log-lines')
       await lines.filter({ hasText: 'served /first' }).waitFor()
-      await page.getByRole('status').filter({ hasText: 'Following live' }).waitFor()
+      await page.locator('#log-follow-status').filter({ hasText: 'Following live' }).waitFor()
       assert.match(await lines.textContent(), /\[v1\] served \/first/)
       assert.match(await page.locator('#log-capture').textContent(), /^Capture is on until \d{4}-/)
 
@@ -82,7 +82,7 @@ describe('Logs in Chromium', () => {
       await assertAccessible(page, 'the worker page following its logs')
 
       await page.getByRole('button', { name: 'Stop following' }).click()
-      await page.getByRole('status').filter({ hasText: 'Stopped following' }).waitFor()
+      await page.locator('#log-follow-status').filter({ hasText: 'Stopped following' }).waitFor()
       // The token went in a header only: no URL the browser asked for carries it.
       assert.deepEqual(
         requested.filter((url) => url.includes(token)),
