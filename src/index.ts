@@ -15,6 +15,10 @@ export { CronRunner } from './platform/entrypoints/cron-runner'
 export { EgressGate } from './platform/entrypoints/egress-gate'
 export { LogTail } from './platform/entrypoints/log-tail'
 export { NameClaim } from './platform/store/name-claim.do'
+// Tenants' storage: env.KV and env.DB of user Workers, and the object per worker behind them.
+export { TenantKV } from './platform/entrypoints/tenant-kv'
+export { TenantSQL } from './platform/entrypoints/tenant-sql'
+export { TenantDatabase } from './platform/storage/database.do'
 
 const app = new Hono<AppEnv>()
 

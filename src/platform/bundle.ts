@@ -5,6 +5,7 @@ import { PlatformError } from './errors'
 import type { BundleModule, ModuleType, UploadedFile, WorkerBundle } from './model'
 import { PLATFORM_MODULE } from './platform-module'
 import { SCHEDULED_MODULE } from './scheduled-module'
+import { STORAGE_D1_MODULE, STORAGE_MAIN_MODULE } from './storage/shim'
 
 /** The module name a pasted script gets. */
 export const DEFAULT_MAIN_MODULE = 'worker.js'
@@ -19,7 +20,13 @@ export const MAX_MODULES = 50
 export const UPLOAD_CHECK_MODULE = '__platform_upload_check.js'
 
 /** Module names the platform adds to bundles itself, so uploads may not use them. */
-const RESERVED_MODULES = new Set([PLATFORM_MODULE, UPLOAD_CHECK_MODULE, SCHEDULED_MODULE])
+const RESERVED_MODULES = new Set([
+  PLATFORM_MODULE,
+  UPLOAD_CHECK_MODULE,
+  SCHEDULED_MODULE,
+  STORAGE_MAIN_MODULE,
+  STORAGE_D1_MODULE,
+])
 
 /** File extensions an upload may use, by the kind of module they become. */
 const TYPES_BY_EXTENSION: Record<string, ModuleType> = {

@@ -58,6 +58,19 @@ export interface Config {
   maxHops: number
   /** How many cron schedules a worker may have, and the shortest interval between runs. */
   cron: CronPolicy
+  /** What one worker may keep in env.KV and env.DB (storage/quotas.ts). */
+  storageQuotas: StorageQuotas
+  /** dispatch-namespace: this Worker's script name, which user Workers' storage bindings point at. */
+  platformWorkerName: string
+}
+
+/** Storage quotas per worker; each is refused inside the tenant's code by an Error naming it. */
+export interface StorageQuotas {
+  kvMaxBytes: number
+  kvMaxKeys: number
+  sqlMaxBytes: number
+  /** Storage calls per second per worker, counted where the calls arrive (see storage/quotas.ts). */
+  opsPerSecond: number
 }
 
 export class ConfigError extends Error {
@@ -81,6 +94,13 @@ export const DEFAULTS = {
   maxHops: 5,
   cron: { maxPerWorker: 5, minIntervalMinutes: 1 },
   limits: { defaults: { cpuMs: 50, subRequests: 50 }, maxima: { cpuMs: 30_000, subRequests: 1_000 } },
+  storageQuotas: {
+    kvMaxBytes: 100 * 1024 * 1024,
+    kvMaxKeys: 100_000,
+    sqlMaxBytes: 100 * 1024 * 1024,
+    opsPerSecond: 1_000,
+  },
+  platformWorkerName: 'workers-for-platforms',
   // Everything a web page may need, except allow-same-origin: the page cannot act as the platform.
   sandboxPolicy: 'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads',
 } as const
@@ -118,6 +138,11 @@ export const CONFIG_VARS = [
   'MAX_HOPS',
   'MAX_CRONS_PER_WORKER',
   'MIN_CRON_INTERVAL_MINUTES',
+  'TENANT_KV_MAX_BYTES',
+  'TENANT_KV_MAX_KEYS',
+  'TENANT_SQL_MAX_BYTES',
+  'TENANT_STORAGE_OPS_PER_SECOND',
+  'PLATFORM_WORKER_NAME',
 ] as const
 
 export type ConfigVarName = (typeof CONFIG_VARS)[number]
@@ -174,6 +199,19 @@ export function parseConfig(env: ConfigVars): Config {
         parsePositiveInt('MIN_CRON_INTERVAL_MINUTES', env.MIN_CRON_INTERVAL_MINUTES) ??
         DEFAULTS.cron.minIntervalMinutes,
     },
+    storageQuotas: parseStorageQuotas(env),
+    platformWorkerName: clean(env.PLATFORM_WORKER_NAME) ?? DEFAULTS.platformWorkerName,
+  }
+}
+
+function parseStorageQuotas(env: ConfigVars): StorageQuotas {
+  const defaults = DEFAULTS.storageQuotas
+  return {
+    kvMaxBytes: parsePositiveInt('TENANT_KV_MAX_BYTES', env.TENANT_KV_MAX_BYTES) ?? defaults.kvMaxBytes,
+    kvMaxKeys: parsePositiveInt('TENANT_KV_MAX_KEYS', env.TENANT_KV_MAX_KEYS) ?? defaults.kvMaxKeys,
+    sqlMaxBytes: parsePositiveInt('TENANT_SQL_MAX_BYTES', env.TENANT_SQL_MAX_BYTES) ?? defaults.sqlMaxBytes,
+    opsPerSecond:
+      parsePositiveInt('TENANT_STORAGE_OPS_PER_SECOND', env.TENANT_STORAGE_OPS_PER_SECOND) ?? defaults.opsPerSecond,
   }
 }
 

@@ -3,6 +3,7 @@ import { backendFor } from './backends'
 import { parseConfig } from './config'
 import { PlatformService, type Entrypoints } from './service'
 import { Registry } from './store/registry'
+import { tenantStorage } from './storage/store'
 
 /** How long an isolate trusts its cached name → Worker ID mapping before reading KV again. */
 export const MAPPING_CACHE_TTL_MS = 5_000
@@ -23,6 +24,7 @@ export function platformFor(env: Env): PlatformService {
       env.LOADER,
       ENTRYPOINTS,
       env.BUILDER,
+      tenantStorage(env),
     )
     services.set(env, service)
   }
@@ -33,4 +35,6 @@ export function platformFor(env: Env): PlatformService {
 const ENTRYPOINTS: Entrypoints = {
   logTail: (name, workerId) => exports.LogTail({ props: { name, workerId } }),
   egressGate: (egress, context) => exports.EgressGate({ props: { egress, ...context } }),
+  tenantKv: (ref) => exports.TenantKV({ props: ref }),
+  tenantSql: (ref) => exports.TenantSQL({ props: ref }),
 }

@@ -82,6 +82,15 @@ export interface LimitPolicy {
   maxima: Limits
 }
 
+/**
+ * Which storage bindings a deployment's code gets (storage/): `env.KV` and `env.DB`. The data
+ * belongs to the name, so turning one off hides it from the code without deleting it.
+ */
+export interface StorageSettings {
+  kv: boolean
+  sql: boolean
+}
+
 /** How one deployment runs. Part of the deployment, so a rollback restores it too. */
 export interface WorkerSettings {
   vars: Record<string, string>
@@ -91,6 +100,8 @@ export interface WorkerSettings {
   limits: Limits
   /** Cron expressions (UTC) the platform runs `scheduled()` at; absent: none. */
   crons?: string[]
+  /** Absent: no storage bindings (deployments from before storage, and workers that never asked). */
+  storage?: StorageSettings
 }
 
 /** How many cron schedules a worker may have, and how often they may run (MAX_CRONS_PER_WORKER, …). */
@@ -110,6 +121,7 @@ export interface SettingsInput {
   limits?: Partial<Limits>
   /** Replaces the list; absent keeps the current deployment's, [] clears it. */
   crons?: string[]
+  storage?: Partial<StorageSettings>
 }
 
 // ── Deployments and the name → Worker ID mapping ────────────────────────────────────────────────

@@ -41,6 +41,10 @@ import type { Registry } from './store/registry'
 import { seal, unseal } from './store/secrets'
 import { isPreviewId, parseWorkerAddress, previewId, type WorkerAddress } from './urls'
 import { defaultSettings, nextSettings } from './settings'
+import type { StorageUsage } from './storage/database.do'
+import { DB_BINDING, KV_BINDING, type StorageRef } from './storage/refs'
+import { withoutStorageShim, withStorageShim } from './storage/shim'
+import type { TenantStorage } from './storage/store'
 
 export interface DeployResult {
   record: WorkerRecord
@@ -96,6 +100,9 @@ export type Background = Pick<ExecutionContext, 'waitUntil'>
 export interface Entrypoints {
   logTail(name: string, workerId: string): Fetcher
   egressGate(policy: EgressPolicy, context: DispatchContext): Fetcher
+  /** A worker's env.KV and env.DB (storage/): the entrypoints with the worker's name and owner as props. */
+  tenantKv(ref: StorageRef): Fetcher
+  tenantSql(ref: StorageRef): Fetcher
 }
 
 /** Workers per page of the list (one KV list call). */
@@ -139,6 +146,8 @@ export class PlatformService {
     private readonly entrypoints: Entrypoints,
     /** Builds projects; absent, only ready-made Workers can be deployed. */
     private readonly builder: ProjectBuilder | undefined,
+    /** Tenants' storage: usage, export, and deletion with the worker. */
+    private readonly storage: TenantStorage,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -187,7 +196,8 @@ export class PlatformService {
       const hints = checkSchedule(settings, deployed, checked.hasScheduled)
       const secrets = await this.nextSecrets(claim, current, settings, secretChanges)
       const info = { name, ownerId: lease.ownerId, settings, secrets, compatibility, assets }
-      await this.backend.deploy(workerId, deployed, info)
+      // With env.DB the code gets the D1 API through a module the platform adds (storage/shim.ts).
+      await this.backend.deploy(workerId, deployed && withStorageShim(deployed, settings.storage), info)
       // Host-form previews carry no name; written once, removed with the code (see removeCode).
       await this.registry.putPreview(previewId(workerId), name)
       const sequence = nextSequence(previous)
@@ -295,6 +305,40 @@ export class PlatformService {
     }
   }
 
+  /** The env.KV and env.DB a deployment's code gets, by binding name (storage/). */
+  private storageBindings(record: WorkerRecord, settings: WorkerSettings): Record<string, Fetcher> {
+    const ref = storageRefOf(record)
+    return {
+      ...(settings.storage?.kv ? { [KV_BINDING]: this.entrypoints.tenantKv(ref) } : {}),
+      ...(settings.storage?.sql ? { [DB_BINDING]: this.entrypoints.tenantSql(ref) } : {}),
+    }
+  }
+
+  /** What a worker keeps in env.KV and env.DB (for its page; the data belongs to the name, whatever its settings now). */
+  storageUsage(record: WorkerRecord): Promise<StorageUsage> {
+    return this.storage.usage(storageRefOf(record))
+  }
+
+  /**
+   * A worker's stored data for its owner (or an admin): the KV entries as JSON lines, or the SQL
+   * database as a script that recreates it.
+   */
+  async exportData(name: string, token: string | undefined, kind: 'kv' | 'sql'): Promise<ReadableStream | string> {
+    const claim = this.claims.getByName(assertValidName(name))
+    const result = await claim.access(await this.credential(token))
+    if (!result.ok) {
+      throw result.reason === 'token_required'
+        ? new PlatformError(
+            'forbidden',
+            `Only the owner can export this worker's data: give its deploy token ${HOW_TO_GIVE_THE_TOKEN}.`,
+          )
+        : refusal(result.reason, 'read')
+    }
+    if (!result.found) throw workerNotFound(name)
+    const ref = storageRefOf(result.record)
+    return kind === 'kv' ? this.storage.exportKv(ref) : this.storage.exportSql(ref)
+  }
+
   /** The record an address names and the deployment it serves (the current one unless a preview). */
   private async resolve(address: WorkerAddress): Promise<{ record: WorkerRecord; deployment?: Deployment }> {
     const name =
@@ -316,9 +360,11 @@ export class PlatformService {
     context: DispatchContext,
     wiring: Pick<FetcherOptions, 'secrets' | 'tail'>,
   ): UserWorkerFetcher {
+    const settings = this.settingsOf(deployment)
     return this.backend.fetcher(deployment?.workerId ?? record.workerId, {
       name: record.name,
-      settings: this.settingsOf(deployment),
+      settings,
+      storageBindings: settings.storage && (() => this.storageBindings(record, settings)),
       compatibility: deployment?.compatibility ?? this.defaultCompatibility(),
       assets: (deployment?.build?.assets.count ?? 0) > 0 || deployment?.build?.hasWorker === false,
       context,
@@ -410,6 +456,10 @@ export class PlatformService {
     }))
     const { record } = change
     await claim.commitDelete(lease.leaseId)
+    // The data goes with the name (the name's outbox retries what fails here).
+    const storagePurged = await bestEffort(`delete the data of "${name}"`, () =>
+      this.storage.purge(storageRefOf(record)),
+    )
     const mappingSynced = await bestEffort(`delete the mapping of "${name}"`, () => this.registry.delete(name))
     const removed: string[] = []
     if (mappingSynced) {
@@ -421,7 +471,7 @@ export class PlatformService {
         }),
       )
     }
-    await bestEffort('end the lease', () => claim.release(lease.leaseId, { mappingSynced, removed }))
+    await bestEffort('end the lease', () => claim.release(lease.leaseId, { mappingSynced, removed, storagePurged }))
     return record
   }
 
@@ -614,13 +664,19 @@ export class PlatformService {
    */
   async currentCode(name: string): Promise<WorkerBundle | null> {
     const record = await this.find(name)
-    return record && this.backend.code(record.workerId)
+    const code = record && (await this.backend.code(record.workerId))
+    return code && withoutStorageShim(code)
   }
 
   /** dispatch-namespace: what the namespace says about trust (cached; never throws); undefined elsewhere. */
   namespaceTrust() {
     return this.backend.namespaceTrust?.() ?? Promise.resolve(undefined)
   }
+}
+
+/** Whose storage a worker's code reaches: the name, as claimed by its current owner. */
+function storageRefOf(record: Pick<WorkerRecord, 'name' | 'ownerId'>): StorageRef {
+  return { name: record.name, ownerId: record.ownerId }
 }
 
 /** Runs a follow-up whose failure the name's object will make good later; says whether it worked. */

@@ -2,7 +2,16 @@ import { encodeText } from '../lib/encoding'
 import { minIntervalMinutes, parseCron } from './cron'
 import { EGRESS_MODES } from './egress'
 import { PlatformError } from './errors'
-import type { CronPolicy, EgressPolicy, LimitPolicy, Limits, SettingsInput, WorkerSettings } from './model'
+import type {
+  CronPolicy,
+  EgressPolicy,
+  LimitPolicy,
+  Limits,
+  SettingsInput,
+  StorageSettings,
+  WorkerSettings,
+} from './model'
+import { storageBindingNames } from './storage/refs'
 
 /** What one worker's settings may hold. */
 export const SETTINGS_LIMITS = {
@@ -46,11 +55,17 @@ export function nextSettings(
   }
   const clash = Object.keys(vars).find((name) => secretNames.has(name))
   if (clash) throw invalid(`"${clash}" is both a variable and a secret; use one.`)
+  const storage = input.storage === undefined ? base.storage : checkStorage({ ...base.storage, ...input.storage })
+  const taken = storageBindingNames(storage).find((binding) => binding in vars || secretNames.has(binding))
+  if (taken)
+    throw invalid(`"${taken}" is the name of a storage binding this worker has; rename the variable or secret.`)
   const settings: WorkerSettings = {
     vars,
     secretNames: [...secretNames].sort(),
     egress: input.egress === undefined ? base.egress : checkEgress(input.egress),
     limits: checkLimits({ ...base.limits, ...input.limits }, policy),
+    // Stored only when on, so settings without storage stay as they were.
+    ...(storage?.kv || storage?.sql ? { storage } : {}),
   }
   // Crons are kept like egress and limits; an empty list is stored as none.
   const crons = input.crons === undefined ? (base.crons ?? []) : checkCrons(input.crons, cronPolicy)
@@ -127,6 +142,15 @@ function checkLimits(limits: Limits, policy: LimitPolicy): Limits {
     }
   }
   return { cpuMs: limits.cpuMs, subRequests: limits.subRequests }
+}
+
+function checkStorage(storage: Partial<StorageSettings>): StorageSettings {
+  for (const key of ['kv', 'sql'] as const) {
+    if (storage[key] !== undefined && typeof storage[key] !== 'boolean') {
+      throw invalid(`"storage.${key}" must be true or false.`)
+    }
+  }
+  return { kv: storage.kv === true, sql: storage.sql === true }
 }
 
 function invalid(message: string): PlatformError {

@@ -84,6 +84,15 @@ api.post('/workers/:name/cron/run', async (c) => {
   return c.json(run)
 })
 
+// A worker's stored data, for its owner or an admin: env.KV as JSON lines, env.DB as an SQL script.
+api.get('/workers/:name/data/:kind{kv|sql}', async (c) => {
+  const kind = c.req.param('kind') === 'kv' ? 'kv' : 'sql'
+  const data = await c.var.platform.exportData(c.req.param('name'), bearerToken(c.req), kind)
+  c.header('Cache-Control', 'no-store')
+  c.header('Content-Type', kind === 'kv' ? 'application/x-ndjson; charset=utf-8' : 'application/sql; charset=utf-8')
+  return c.body(data)
+})
+
 api.delete('/workers/:name', async (c) => {
   const record = await c.var.platform.remove(c.req.param('name'), bearerToken(c.req))
   return c.json({ name: record.name, deleted: true })

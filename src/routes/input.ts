@@ -83,6 +83,8 @@ export async function readUploadForm(request: HonoRequest): Promise<UploadForm> 
       egress: field(body, 'egress'),
       egressHosts: field(body, 'egress_hosts'),
       egressSockets: field(body, 'egress_sockets'),
+      storageKv: field(body, 'storage_kv'),
+      storageSql: field(body, 'storage_sql'),
       cpuMs: field(body, 'cpu_ms'),
       subRequests: field(body, 'sub_requests'),
       crons: field(body, 'crons'),
@@ -274,6 +276,10 @@ export function parseSettingsForm(field: (name: string) => string): SettingsInpu
       sockets: field('egress_sockets') === 'on',
     }
   }
+  // Unchecked boxes send nothing: the hidden "storage" field says the form showed them.
+  if (field('storage') === 'shown') {
+    input.storage = { kv: field('storage_kv') === 'on', sql: field('storage_sql') === 'on' }
+  }
   const cpuMs = field('cpu_ms').trim()
   const subRequests = field('sub_requests').trim()
   if (cpuMs || subRequests) {
@@ -306,6 +312,10 @@ export function parseSettingsJson(raw: Record<string, unknown>): SettingsInput {
     if (!Array.isArray(hosts)) throw invalid('"egress.hosts" must be a list of host names.')
     input.egress = { mode: mode as EgressPolicy['mode'], hosts: hosts.map(String) }
     if (sockets !== undefined) input.egress.sockets = sockets as boolean // checked by the platform
+  }
+  if (raw.storage !== undefined) {
+    if (!isRecord(raw.storage)) throw invalid('"storage" must be { "kv": true|false, "sql": true|false }.')
+    input.storage = raw.storage // values checked by the platform
   }
   if (raw.limits !== undefined) {
     if (!isRecord(raw.limits)) throw invalid('"limits" must be { "cpuMs": …, "subRequests": … }.')

@@ -56,6 +56,8 @@ pages.get('/upload', async (c) => {
     egress: settings.egress.mode,
     egressHosts: settings.egress.hosts.join('\n'),
     egressSockets: settings.egress.sockets ? 'on' : '',
+    storageKv: settings.storage?.kv ? 'on' : '',
+    storageSql: settings.storage?.sql ? 'on' : '',
     cpuMs: String(settings.limits.cpuMs),
     subRequests: String(settings.limits.subRequests),
     crons: (settings.crons ?? []).join('\n'),
@@ -251,6 +253,7 @@ async function renderWorkerPage(
   status: ContentfulStatusCode = 200,
 ) {
   const platform = c.var.platform
+  const storage = await storageUsageOf(platform, record)
   return c.html(
     <WorkerPage
       {...extras}
@@ -266,7 +269,18 @@ async function renderWorkerPage(
       siteUrl={ownOriginUrl(c.req.url, record.name, platform.config.userWorkersDomain)}
       settings={platform.settingsOf(currentDeployment(record))}
       schedule={await scheduleOf(platform, record)}
+      storage={storage}
     />,
     status,
   )
+}
+
+/** Storage usage for the page, when the serving deployment has storage; a failure only loses the figures. */
+async function storageUsageOf(platform: PlatformService, record: WorkerRecord) {
+  if (!platform.settingsOf(currentDeployment(record)).storage) return undefined
+  try {
+    return await platform.storageUsage(record)
+  } catch {
+    return undefined
+  }
 }

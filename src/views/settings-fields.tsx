@@ -8,6 +8,9 @@ export interface SettingsFieldValues {
   egressHosts: string
   /** "on" when raw sockets are allowed (a checkbox). */
   egressSockets?: string
+  /** "on" when the worker gets env.KV / env.DB (checkboxes). */
+  storageKv?: string
+  storageSql?: string
   cpuMs: string
   subRequests: string
   /** Cron expressions, one per line. */
@@ -33,7 +36,7 @@ const EGRESS_CHOICES = [
 
 export const SettingsFields: FC<SettingsFieldsProps> = ({ values, varNames, secretNames, limits, open, cron }) => (
   <details class="settings" open={open}>
-    <summary>Settings: variables, secrets, egress, limits, schedule</summary>
+    <summary>Settings: variables, secrets, egress, storage, limits, schedule</summary>
     <label for="vars">
       Variables <span class="hint">— one KEY=value per line, -KEY removes one; others stay as they are</span>
     </label>
@@ -66,6 +69,22 @@ export const SettingsFields: FC<SettingsFieldsProps> = ({ values, varNames, secr
         <input type="checkbox" id="egress_sockets" name="egress_sockets" checked={values.egressSockets === 'on'} />{' '}
         <label for="egress_sockets" class="inline">
           Raw sockets <span class="hint">— connect() to the same hosts as fetch(); off by default</span>
+        </label>
+      </div>
+    </fieldset>
+    <fieldset>
+      <legend>Storage</legend>
+      <input type="hidden" name="storage" value="shown" />
+      <div class="choice">
+        <input type="checkbox" id="storage_kv" name="storage_kv" checked={values.storageKv === 'on'} />{' '}
+        <label for="storage_kv" class="inline">
+          <code>env.KV</code> <span class="hint">— a key-value store (the Workers KV API)</span>
+        </label>
+      </div>
+      <div class="choice">
+        <input type="checkbox" id="storage_sql" name="storage_sql" checked={values.storageSql === 'on'} />{' '}
+        <label for="storage_sql" class="inline">
+          <code>env.DB</code> <span class="hint">— a SQL database (the D1 API); the data stays with the name</span>
         </label>
       </div>
     </fieldset>

@@ -4,6 +4,7 @@ import { currentDeployment } from '../platform/deployments'
 import { LOG_LINES_KEPT, LOG_WATCH_MS } from '../platform/logs'
 import type { BackendKind, BuildSummary, CronOutcome, LogLine, WorkerRecord, WorkerSettings } from '../platform/model'
 import { CRON_RUNS_KEPT, type ScheduleView } from '../platform/schedules'
+import type { StorageUsage } from '../platform/storage/database.do'
 import { Layout } from './layout'
 import { LogView } from './logs'
 
@@ -39,6 +40,8 @@ export interface WorkerPageProps {
   ran?: CronOutcome
   /** When the page is rendered (default: now); tells whether log capture is on. */
   now?: number
+  /** What the worker keeps in env.KV and env.DB, when the serving deployment has storage. */
+  storage?: StorageUsage
 }
 
 export const WorkerPage: FC<WorkerPageProps> = (props) => {
@@ -55,6 +58,7 @@ export const WorkerPage: FC<WorkerPageProps> = (props) => {
     formError,
     logs,
     settings,
+    storage,
   } = props
   const { schedule, ran } = props
   const current = currentDeployment(record)
@@ -274,10 +278,33 @@ export const WorkerPage: FC<WorkerPageProps> = (props) => {
         </TokenSubmit>
       </form>
 
+      {storage && (
+        <>
+          <h2>Storage</h2>
+          <dl class="card">
+            <dt>
+              <code>env.KV</code>
+            </dt>
+            <dd>
+              {storage.kv.keys} keys, {formatBytes(storage.kv.bytes)}
+            </dd>
+            <dt>
+              <code>env.DB</code>
+            </dt>
+            <dd>
+              {storage.sql.tables} tables, {formatBytes(storage.sql.bytes)}
+            </dd>
+          </dl>
+        </>
+      )}
+
       <h2 id="delete-heading">Delete</h2>
       <FormError form="delete" error={formError} />
       <form class="card" method="post" action={`/workers/${record.name}/delete`} aria-labelledby="delete-heading">
-        <p>Removes the worker and all its code. The name becomes free for anyone.</p>
+        <p>
+          Removes the worker, all its code and all its data (<code>env.KV</code> and <code>env.DB</code>). The name
+          becomes free for anyone.
+        </p>
         <TokenSubmit id="delete-token">
           <button type="submit" class="danger">
             Delete {record.name}

@@ -277,6 +277,37 @@ const MODULE_TYPES = new Set([
 ])
 const BINARY_TYPES = new Set(['application/wasm', 'application/octet-stream'])
 
+/**
+ * The metadata's bindings, checked by the shapes the platform uses (the published metadata contract;
+ * `entrypoint` and `props` on a service binding as wrangler sends them): a message to refuse with.
+ */
+function checkBindings(bindings) {
+  if (!Array.isArray(bindings)) return 'bindings must be a list'
+  const names = new Set()
+  for (const binding of bindings) {
+    if (typeof binding?.name !== 'string' || names.has(binding.name)) return 'every binding needs a unique name'
+    names.add(binding.name)
+    switch (binding.type) {
+      case 'plain_text':
+      case 'secret_text':
+        if (typeof binding.text !== 'string') return `binding ${binding.name}: text must be a string`
+        break
+      case 'service':
+        if (typeof binding.service !== 'string') return `binding ${binding.name}: service must be a script name`
+        if (binding.entrypoint !== undefined && typeof binding.entrypoint !== 'string') {
+          return `binding ${binding.name}: entrypoint must be a string`
+        }
+        if (binding.props !== undefined && (typeof binding.props !== 'object' || Array.isArray(binding.props))) {
+          return `binding ${binding.name}: props must be an object`
+        }
+        break
+      default:
+        return `binding ${binding.name}: type ${binding.type} is not one the platform uses`
+    }
+  }
+  return null
+}
+
 async function upload(request, recorded, scriptName) {
   let form
   try {
@@ -315,6 +346,8 @@ async function upload(request, recorded, scriptName) {
       { code: 10021, message: 'No such module: main_module / body_part is not one of the parts' },
     ])
   }
+  const bindingError = checkBindings(metadata?.bindings ?? [])
+  if (bindingError) return envelope(400, null, [{ code: 10021, message: bindingError }])
   let assets
   if (metadata?.assets) {
     assets = scriptAssets(metadata, scriptName, !assetsOnly)

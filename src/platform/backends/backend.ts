@@ -47,6 +47,8 @@ export interface FetcherOptions {
    * look for a manifest only then: dispatch to a Worker without assets reads nothing extra.
    */
   assets?: boolean
+  /** The worker's storage bindings (env.KV, env.DB) when its settings ask for them, for backends that bind at load time. */
+  storageBindings?: () => Record<string, Fetcher>
 }
 
 /** Facts about a deployment a backend may record next to the code (e.g. as script tags). */

@@ -24,8 +24,23 @@ export type WorkerMetadata = ({ main_module: string } | { body_part: string }) &
   compatibility_flags?: string[]
   tags: string[]
   tail_consumers?: { service: string }[]
-  bindings: { type: 'plain_text' | 'secret_text'; name: string; text: string }[]
+  bindings: (TextBinding | ServiceBinding)[]
   assets?: ScriptAssets
+}
+
+export interface TextBinding {
+  type: 'plain_text' | 'secret_text'
+  name: string
+  text: string
+}
+
+/** A service binding to a Worker's named entrypoint; `props` arrive as that entrypoint's ctx.props. */
+export interface ServiceBinding {
+  type: 'service'
+  name: string
+  service: string
+  entrypoint: string
+  props: Record<string, string>
 }
 
 /**

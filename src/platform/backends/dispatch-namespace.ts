@@ -7,7 +7,8 @@ import { nameTag } from '../logs'
 import type { DispatchContext, OutboundParameters } from '../egress'
 import type { AssetConfig, DeploymentAssets, EgressPolicy, StaticAsset, WorkerBundle } from '../model'
 import type { DeployInfo, FetcherOptions, UserWorkerBackend, UserWorkerFetcher } from './backend'
-import type { CloudflareApi, ScriptAssets } from './cloudflare-api'
+import { DB_BINDING, KV_BINDING } from '../storage/refs'
+import type { CloudflareApi, ScriptAssets, ServiceBinding } from './cloudflare-api'
 import { limitExceeded } from './limit-errors'
 import { SCHEDULED_HEADER, scheduledRequest, withoutScheduledEntry, withScheduledEntry } from '../scheduled-module'
 
@@ -26,6 +27,8 @@ export class DispatchNamespaceBackend implements UserWorkerBackend {
     private readonly tailConsumer: string | undefined,
     /** The outbound Worker wired to the dispatcher binding (DISPATCH_OUTBOUND_WORKER), if any. */
     private readonly outboundWorker: string | undefined,
+    /** This dispatch Worker's script name: user Workers' storage bindings call its entrypoints. */
+    private readonly platformWorker: string,
   ) {}
 
   /**
@@ -52,6 +55,7 @@ export class DispatchNamespaceBackend implements UserWorkerBackend {
         ...Object.entries(info.settings.vars).map(([name, text]) => ({ type: 'plain_text' as const, name, text })),
         // Cloudflare holds the secret values of the script from here on.
         ...Object.entries(info.secrets).map(([name, text]) => ({ type: 'secret_text' as const, name, text })),
+        ...storageBindings(info, this.platformWorker),
       ],
       ...(assets ? { assets } : {}),
     })
@@ -150,6 +154,26 @@ function outboundParameters(egress: EgressPolicy, context: DispatchContext): Out
 }
 
 const TRUST_CACHE_MS = 60_000
+
+/**
+ * env.KV and env.DB of a namespace script: service bindings to this Worker's TenantKV and TenantSQL
+ * entrypoints, with the worker's name and owner as props. The props are part of the upload, which
+ * only the platform makes, so the script's code cannot name another worker's data.
+ */
+function storageBindings({ settings, name, ownerId }: DeployInfo, platformWorker: string): ServiceBinding[] {
+  const props = { name, ownerId }
+  const binding = (bindingName: string, entrypoint: string): ServiceBinding => ({
+    type: 'service',
+    name: bindingName,
+    service: platformWorker,
+    entrypoint,
+    props,
+  })
+  return [
+    ...(settings.storage?.kv ? [binding(KV_BINDING, 'TenantKV')] : []),
+    ...(settings.storage?.sql ? [binding(DB_BINDING, 'TenantSQL')] : []),
+  ]
+}
 
 /**
  * An asset's manifest hash: 32 hex characters (the form the API takes), SHA-256 over the owner, the

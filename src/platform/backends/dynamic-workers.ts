@@ -86,8 +86,9 @@ export class DynamicWorkersBackend implements UserWorkerBackend {
           compatibilityFlags,
           mainModule: code.mainModule,
           modules: Object.fromEntries(code.modules.map((module) => [module.name, toLoaderModule(module)])),
-          // User Workers get none of the platform's bindings: only their own vars and secrets.
-          env: { ...options.settings.vars, ...(await options.secrets()) },
+          // User Workers get none of the platform's bindings: only their own vars and secrets, and
+          // storage through the platform's entrypoints, which hold the worker's name in their props.
+          env: { ...options.settings.vars, ...(await options.secrets()), ...options.storageBindings?.() },
           ...outbound(options),
           // console output and uncaught exceptions go to the worker's recent logs.
           tails: options.tail ? [options.tail()] : [],

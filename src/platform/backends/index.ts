@@ -12,6 +12,7 @@ export function backendFor(config: Config, env: Env): UserWorkerBackend {
       env.dispatcher,
       config.tailConsumer,
       config.outboundWorker,
+      config.platformWorkerName,
     )
   }
   return new DynamicWorkersBackend(env.WORKER_MAPPINGS, env.LOADER)

@@ -16,6 +16,8 @@ import {
 } from '../ownership'
 import type { CronJob, ScheduleView } from '../schedules'
 import { CronRuns } from './cron-runs'
+import type { StorageRef } from '../storage/refs'
+import { purgeStorage } from '../storage/store'
 import { Registry } from './registry'
 import { seal, unseal, type SealedSecrets } from './secrets'
 
@@ -54,6 +56,8 @@ export interface FollowUp {
   mappingSynced: boolean
   /** Worker IDs whose code the holder deleted. */
   removed?: string[]
+  /** The deleted worker's storage (env.KV, env.DB) is gone. */
+  storagePurged?: boolean
 }
 
 /**
@@ -67,6 +71,8 @@ interface Outbox {
   mapping: boolean
   /** Code to delete from the backend, each not before its time. */
   removals: { workerId: string; notBefore: number }[]
+  /** Storage of deleted workers to delete (storage/store.ts purgeStorage); absent when none. */
+  purges?: StorageRef[]
 }
 
 /** How long a lease may be held before it is taken back (a Worker that died mid-change). */
@@ -145,6 +151,18 @@ export class NameClaim extends DurableObject<Env> {
       .toArray()
       .map(({ deployment, ...line }): StoredLogLine => (deployment ? { ...line, deployment } : line))
     return { ok: true, found: true, lines, record }
+  }
+
+  /** The record, for the owner (or an admin) only: whether the credential may read this worker's data. */
+  async access(
+    credential: Credential,
+  ): Promise<{ ok: true; found: false } | { ok: true; found: true; record: WorkerRecord } | LeaseRefusal> {
+    const owner = await this.owner()
+    const record = await this.current()
+    if (!owner || !record) return { ok: true, found: false }
+    const refusal = await authorize(owner, credential, true)
+    if (refusal) return { ok: false, reason: refusal }
+    return { ok: true, found: true, record }
   }
 
   /** The current record: strongly consistent, unlike KV. */
@@ -250,11 +268,13 @@ export class NameClaim extends DurableObject<Env> {
     const outbox = await this.outbox()
     const keys = [...(await this.ctx.storage.list({ prefix: 'secrets/' })).keys()]
     const reveals = [...(await this.reveals()).keys()]
+    const purges = [...(outbox.purges ?? []), ...(record ? [{ name: record.name, ownerId: record.ownerId }] : [])]
     await this.ctx.storage.transaction(async (txn) => {
       await txn.delete(['owner', 'record', ...keys, ...reveals])
       await txn.put<Outbox>('outbox', {
         mapping: true,
         removals: [...outbox.removals, ...ids.map((workerId) => ({ workerId, notBefore: Date.now() + BACKSTOP_MS }))],
+        ...(purges.length > 0 ? { purges } : {}),
       })
     })
     if (this.schemaReady) this.logsTable().exec('DELETE FROM logs')
@@ -279,6 +299,7 @@ export class NameClaim extends DurableObject<Env> {
     await this.updateOutbox((outbox) => ({
       mapping: outbox.mapping && !done.mappingSynced,
       removals: outbox.removals.filter((entry) => !removed.has(entry.workerId)),
+      ...(outbox.purges?.length && !done.storagePurged ? { purges: outbox.purges } : {}),
     }))
   }
 
@@ -319,6 +340,12 @@ export class NameClaim extends DurableObject<Env> {
     const outbox = await this.outbox()
     const due = outbox.removals.filter((entry) => entry.notBefore <= now)
     const done: FollowUp = { mappingSynced: false, removed: [] }
+    if (outbox.purges?.length) {
+      const refs = outbox.purges
+      done.storagePurged = await attempt('delete the storage of a deleted worker', async () => {
+        for (const ref of refs) await purgeStorage(this.env, ref)
+      })
+    }
     if (outbox.mapping && !this.lease) {
       const registry = new Registry(this.env.WORKER_MAPPINGS, 0)
       const record = await this.current()
@@ -411,7 +438,7 @@ export class NameClaim extends DurableObject<Env> {
     const outbox = await this.outbox()
     const times = outbox.removals.map((entry) => Math.max(entry.notBefore, now + 1))
     for (const reveal of (await this.reveals()).values()) times.push(Math.max(reveal.expiresAt, now + 1))
-    if (outbox.mapping) times.push(now + BACKSTOP_MS)
+    if (outbox.mapping || outbox.purges?.length) times.push(now + BACKSTOP_MS)
     const cron = await this.crons.next()
     if (cron) times.push(Math.max(cron.at, now + 1))
     if (at !== undefined) times.push(at)
@@ -424,7 +451,8 @@ export class NameClaim extends DurableObject<Env> {
   /** A free name with nothing owed keeps nothing: its storage is given back, schema included. */
   private async freeIfUnused(): Promise<void> {
     const outbox = await this.outbox()
-    if (this.lease || outbox.mapping || outbox.removals.length > 0 || (await this.owner())) return
+    if (this.lease || outbox.mapping || outbox.removals.length > 0 || outbox.purges?.length || (await this.owner()))
+      return
     await this.ctx.storage.deleteAll()
     this.schemaReady = false
   }
@@ -439,7 +467,7 @@ export class NameClaim extends DurableObject<Env> {
 
   private async updateOutbox(update: (outbox: Outbox) => Outbox): Promise<void> {
     const next = update(await this.outbox())
-    if (!next.mapping && next.removals.length === 0) await this.ctx.storage.delete('outbox')
+    if (!next.mapping && next.removals.length === 0 && !next.purges?.length) await this.ctx.storage.delete('outbox')
     else await this.ctx.storage.put('outbox', next)
   }
 

@@ -2,7 +2,7 @@
 // locally), the platform's bindings with the namespace backend configured, and access to the
 // Cloudflare API double's records (test/doubles/cloudflare-api.js).
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
-import { env } from 'cloudflare:workers'
+import { env, exports } from 'cloudflare:workers'
 import { afterAll, expect, vi } from 'vitest'
 import app from '../../../src/index'
 import type { ConfigVars } from '../../../src/platform/config'
@@ -25,7 +25,7 @@ export interface RecordedRequest {
 
 /** A script as the API double stored it: binary parts (wasm, data) as base64. */
 export interface StoredScript {
-  metadata: { main_module?: string; body_part?: string; compatibility_date: string }
+  metadata: { main_module?: string; body_part?: string; compatibility_date: string; bindings?: UploadBinding[] }
   modules: Record<string, { type: string; content: string }>
   assets?: { config: AssetConfig; files: Record<string, { hash: string; contentType: string }> }
 }
@@ -48,6 +48,28 @@ function asLoaderModule({ type, content }: StoredScript['modules'][string]): Wor
     default:
       throw new Error(`the test dispatcher cannot run a part of type ${type}`)
   }
+}
+
+/** A binding of an upload's metadata, as far as the stand-in runs them. */
+type UploadBinding =
+  | { type: 'plain_text' | 'secret_text'; name: string; text: string }
+  | { type: 'service'; name: string; service: string; entrypoint: string; props: Record<string, string> }
+
+/**
+ * The env a namespace script gets from its metadata: text bindings as strings, and service bindings
+ * to the platform Worker's entrypoints (its storage) with their props, as Cloudflare would bind them.
+ */
+function envOf(bindings: UploadBinding[] = []): Record<string, unknown> {
+  const platformExports = exports as unknown as Record<string, (options: { props: unknown }) => Fetcher>
+  return Object.fromEntries(
+    bindings.map((binding): [string, unknown] => {
+      if (binding.type !== 'service') return [binding.name, binding.text]
+      if (binding.service !== 'workers-for-platforms') throw new Error(`no service "${binding.service}" here`)
+      const entrypoint = platformExports[binding.entrypoint]
+      if (!entrypoint) throw new Error(`the platform Worker has no entrypoint "${binding.entrypoint}"`)
+      return [binding.name, entrypoint({ props: binding.props })]
+    }),
+  )
 }
 
 /** What the platform passed to dispatcher.get() for each script (limits, outbound parameters). */
@@ -79,6 +101,7 @@ const dispatcher = {
           compatibilityDate: metadata.compatibility_date,
           mainModule: main ?? '',
           modules: Object.fromEntries(Object.entries(modules).map(([name, module]) => [name, asLoaderModule(module)])),
+          env: envOf(metadata.bindings),
         })
         return worker.getEntrypoint().fetch(request)
       },

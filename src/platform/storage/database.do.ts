@@ -1,0 +1,213 @@
+import { DurableObject } from 'cloudflare:workers'
+import type { StorageQuotas } from '../config'
+import { quotaError } from './quotas'
+
+/** One statement as the tenant's env.DB sends it (see shim.ts): SQL and its bound values. */
+export interface SqlStatement {
+  sql: string
+  params: SqlValue[]
+}
+
+export type SqlValue = string | number | null | ArrayBuffer
+
+/** What one statement returned: columns and rows (raw), and D1's meta. */
+export interface SqlResult {
+  columns: string[]
+  rows: unknown[][]
+  meta: SqlMeta
+}
+
+/** D1's `meta` as far as SQLite in a Durable Object can tell it. */
+export interface SqlMeta {
+  duration: number
+  changes: number
+  last_row_id: number
+  rows_read: number
+  rows_written: number
+  changed_db: boolean
+  size_after: number
+}
+
+/** What a worker keeps, for its page and the quotas. */
+export interface StorageUsage {
+  kv: { keys: number; bytes: number }
+  sql: { bytes: number; tables: number }
+}
+
+/** One KV key as the ledger counts it. */
+interface LedgerEntry {
+  bytes: number
+  /** Seconds since the epoch, as KV keeps it. */
+  expiration?: number
+}
+
+const USAGE_KEY = 'usage'
+const ledgerKey = (key: string) => `kv:${key}`
+
+/**
+ * One object per worker and role (SQLite-backed). The `sql:` object runs the worker's env.DB: its
+ * tables are the worker's, reached only through `query` and `exec`; an object's own database can
+ * name no other (SQLite in a Durable Object refuses ATTACH and the platform's `_cf_` tables). The
+ * `kv:` object keeps the ledger of the worker's env.KV keys (their sizes and expirations), which
+ * KV cannot count itself, so quotas and the worker page have exact totals. Both are emptied by
+ * `purge` when the worker is deleted.
+ */
+export class TenantDatabase extends DurableObject<Env> {
+  /** Runs statements in one transaction (a batch is atomic, as D1's); refused if the database outgrows its quota. */
+  query(statements: SqlStatement[], quotas: Pick<StorageQuotas, 'sqlMaxBytes'>): SqlResult[] {
+    const sql = this.ctx.storage.sql
+    return this.ctx.storage.transactionSync(() => {
+      const results = statements.map((statement) => {
+        const started = performance.now()
+        const cursor = sql.exec(statement.sql, ...statement.params)
+        const rows = [...cursor.raw()].map((row) => row.map(fromSqlite))
+        const { changes, id } = sql
+          .exec<{ changes: number; id: number }>('SELECT changes() AS changes, last_insert_rowid() AS id')
+          .one()
+        const written = cursor.rowsWritten
+        return {
+          columns: cursor.columnNames,
+          rows,
+          meta: {
+            duration: performance.now() - started,
+            changes: written > 0 ? changes : 0,
+            last_row_id: id,
+            rows_read: cursor.rowsRead,
+            rows_written: written,
+            changed_db: written > 0,
+            size_after: 0,
+          },
+        }
+      })
+      const size = this.checkSize(quotas)
+      for (const result of results) result.meta.size_after = size
+      return results
+    })
+  }
+
+  /** Runs a script of statements (D1's exec): no bindings, no rows back, in one transaction. */
+  exec(script: string, quotas: Pick<StorageQuotas, 'sqlMaxBytes'>): { count: number; duration: number } {
+    const started = performance.now()
+    this.ctx.storage.transactionSync(() => {
+      this.ctx.storage.sql.exec(script)
+      this.checkSize(quotas)
+    })
+    const count = script.split(';').filter((part) => part.trim() !== '').length
+    return { count, duration: performance.now() - started }
+  }
+
+  /**
+   * Counts a KV write before it is made: refused when the worker would keep more keys or bytes
+   * than its quota. Expired keys are forgotten first when a quota would refuse.
+   */
+  async reserveKv(key: string, bytes: number, expiration: number | undefined, quotas: StorageQuotas): Promise<void> {
+    const storage = this.ctx.storage
+    let usage = await this.kvUsage()
+    const previous = await storage.get<LedgerEntry>(ledgerKey(key))
+    const next = () => ({
+      keys: usage.keys + (previous ? 0 : 1),
+      bytes: usage.bytes - (previous?.bytes ?? 0) + bytes,
+    })
+    if (next().keys > quotas.kvMaxKeys || next().bytes > quotas.kvMaxBytes) usage = await this.forgetExpired(key)
+    const after = next()
+    if (after.keys > quotas.kvMaxKeys) {
+      throw quotaError('TENANT_KV_MAX_KEYS', `this worker may keep at most ${quotas.kvMaxKeys} keys in env.KV.`)
+    }
+    if (after.bytes > quotas.kvMaxBytes) {
+      throw quotaError('TENANT_KV_MAX_BYTES', `this worker may keep at most ${quotas.kvMaxBytes} bytes in env.KV.`)
+    }
+    await storage.put({ [ledgerKey(key)]: { bytes, ...(expiration ? { expiration } : {}) }, [USAGE_KEY]: after })
+  }
+
+  /** Forgets a KV key the worker deleted. */
+  async releaseKv(key: string): Promise<void> {
+    const previous = await this.ctx.storage.get<LedgerEntry>(ledgerKey(key))
+    if (!previous) return
+    const usage = await this.kvUsage()
+    await this.ctx.storage.delete(ledgerKey(key))
+    await this.ctx.storage.put(USAGE_KEY, { keys: usage.keys - 1, bytes: usage.bytes - previous.bytes })
+  }
+
+  /** KV totals from the ledger (this is the `kv:` object). */
+  async kvUsage(): Promise<{ keys: number; bytes: number }> {
+    return (await this.ctx.storage.get<{ keys: number; bytes: number }>(USAGE_KEY)) ?? { keys: 0, bytes: 0 }
+  }
+
+  /** The database's size and table count (this is the `sql:` object). */
+  sqlUsage(): { bytes: number; tables: number } {
+    const { tables } = this.ctx.storage.sql
+      .exec<{ tables: number }>(`SELECT count(*) AS tables FROM sqlite_master WHERE type = 'table' AND ${OWN_TABLES}`)
+      .one()
+    return { bytes: this.ctx.storage.sql.databaseSize, tables }
+  }
+
+  /** The worker's tables as an SQL script that recreates them (schema, then rows), for its owner's export. */
+  dump(): string {
+    const sql = this.ctx.storage.sql
+    const lines = ['PRAGMA defer_foreign_keys=TRUE;']
+    const objects = sql
+      .exec<{ type: string; name: string; sql: string | null }>(
+        `SELECT type, name, sql FROM sqlite_master WHERE ${OWN_TABLES} AND sql IS NOT NULL ORDER BY type = 'table' DESC, rowid`,
+      )
+      .toArray()
+    for (const object of objects) {
+      lines.push(`${object.sql};`)
+      if (object.type !== 'table') continue
+      const table = quoteIdentifier(object.name)
+      for (const row of sql.exec(`SELECT * FROM ${table}`).raw()) {
+        lines.push(`INSERT INTO ${table} VALUES(${row.map(sqlLiteral).join(',')});`)
+      }
+    }
+    return `${lines.join('\n')}\n`
+  }
+
+  /** Deletes everything this object holds (the worker was deleted). */
+  async purge(): Promise<void> {
+    await this.ctx.storage.deleteAll()
+  }
+
+  /** Drops ledger entries of keys KV has expired, except `keep` (being written now); returns the new totals. */
+  private async forgetExpired(keep: string): Promise<{ keys: number; bytes: number }> {
+    const now = Date.now() / 1000
+    const usage = await this.kvUsage()
+    const expired: string[] = []
+    for (const [key, entry] of await this.ctx.storage.list<LedgerEntry>({ prefix: 'kv:' })) {
+      if (key === ledgerKey(keep) || !entry.expiration || entry.expiration > now) continue
+      expired.push(key)
+      usage.keys -= 1
+      usage.bytes -= entry.bytes
+    }
+    for (let i = 0; i < expired.length; i += 128) await this.ctx.storage.delete(expired.slice(i, i + 128))
+    await this.ctx.storage.put(USAGE_KEY, usage)
+    return usage
+  }
+
+  private checkSize({ sqlMaxBytes }: Pick<StorageQuotas, 'sqlMaxBytes'>): number {
+    const size = this.ctx.storage.sql.databaseSize
+    if (size > sqlMaxBytes) {
+      throw quotaError('TENANT_SQL_MAX_BYTES', `this worker's database may hold at most ${sqlMaxBytes} bytes.`)
+    }
+    return size
+  }
+}
+
+/** Tables of the worker, not SQLite's or the platform's own. */
+const OWN_TABLES = `name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\'`
+
+/** Blobs leave as arrays of bytes, as D1 returns them. */
+function fromSqlite(value: SqlStorageValue): unknown {
+  return value instanceof ArrayBuffer ? [...new Uint8Array(value)] : value
+}
+
+function quoteIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`
+}
+
+function sqlLiteral(value: SqlStorageValue): string {
+  if (value === null) return 'NULL'
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'NULL'
+  if (value instanceof ArrayBuffer) {
+    return `X'${[...new Uint8Array(value)].map((byte) => byte.toString(16).padStart(2, '0')).join('')}'`
+  }
+  return `'${String(value).replace(/'/g, "''")}'`
+}
