@@ -10,10 +10,13 @@ export interface SqlStatement {
 
 export type SqlValue = string | number | null | ArrayBuffer
 
+/** A value as a row returns it: blobs as arrays of bytes, as D1 returns them. */
+export type SqlResultValue = string | number | null | number[]
+
 /** What one statement returned: columns and rows (raw), and D1's meta. */
 export interface SqlResult {
   columns: string[]
-  rows: unknown[][]
+  rows: SqlResultValue[][]
   meta: SqlMeta
 }
 
@@ -100,7 +103,14 @@ export class TenantDatabase extends DurableObject<Env> {
    * Counts a KV write before it is made: refused when the worker would keep more keys or bytes
    * than its quota. Expired keys are forgotten first when a quota would refuse.
    */
-  async reserveKv(key: string, bytes: number, expiration: number | undefined, quotas: StorageQuotas): Promise<void> {
+  async reserveKv(
+    key: string,
+    bytes: number,
+    expiration: number | undefined,
+    quotas: StorageQuotas,
+    /** The caller's clock (ms), which decides what has expired. */
+    now = Date.now(),
+  ): Promise<void> {
     const storage = this.ctx.storage
     let usage = await this.kvUsage()
     const previous = await storage.get<LedgerEntry>(ledgerKey(key))
@@ -108,7 +118,7 @@ export class TenantDatabase extends DurableObject<Env> {
       keys: usage.keys + (previous ? 0 : 1),
       bytes: usage.bytes - (previous?.bytes ?? 0) + bytes,
     })
-    if (next().keys > quotas.kvMaxKeys || next().bytes > quotas.kvMaxBytes) usage = await this.forgetExpired(key)
+    if (next().keys > quotas.kvMaxKeys || next().bytes > quotas.kvMaxBytes) usage = await this.forgetExpired(key, now)
     const after = next()
     if (after.keys > quotas.kvMaxKeys) {
       throw quotaError('TENANT_KV_MAX_KEYS', `this worker may keep at most ${quotas.kvMaxKeys} keys in env.KV.`)
@@ -167,8 +177,8 @@ export class TenantDatabase extends DurableObject<Env> {
   }
 
   /** Drops ledger entries of keys KV has expired, except `keep` (being written now); returns the new totals. */
-  private async forgetExpired(keep: string): Promise<{ keys: number; bytes: number }> {
-    const now = Date.now() / 1000
+  private async forgetExpired(keep: string, nowMs: number): Promise<{ keys: number; bytes: number }> {
+    const now = nowMs / 1000
     const usage = await this.kvUsage()
     const expired: string[] = []
     for (const [key, entry] of await this.ctx.storage.list<LedgerEntry>({ prefix: 'kv:' })) {
@@ -195,7 +205,7 @@ export class TenantDatabase extends DurableObject<Env> {
 const OWN_TABLES = `name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\'`
 
 /** Blobs leave as arrays of bytes, as D1 returns them. */
-function fromSqlite(value: SqlStorageValue): unknown {
+function fromSqlite(value: SqlStorageValue): SqlResultValue {
   return value instanceof ArrayBuffer ? [...new Uint8Array(value)] : value
 }
 

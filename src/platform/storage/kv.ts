@@ -96,7 +96,7 @@ export class TenantKvStore {
     }
     const size = encodeText(key).byteLength + bytes.byteLength + (metadata ? encodeText(metadata).byteLength : 0)
     // Counted first: a refused write writes nothing; a KV failure after it over-counts until the key is written again.
-    await this.ledger.reserveKv(key, size, expiration, this.quotas)
+    await this.ledger.reserveKv(key, size, expiration, this.quotas, this.now())
     await this.kv.put(stored, bytes, {
       ...(expiration ? { expiration } : {}),
       ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { platform, uniqueName } from '../../helpers'
+import { platform, textareaContent, uniqueName } from '../../helpers'
 import { callWatchingForTheToken } from '../backends/namespace-double'
 import { STORAGE_SCRIPT } from './tenant-scripts'
 
@@ -77,6 +77,12 @@ describe.each(BACKENDS)('tenant storage on $kind', ({ call }) => {
     expect(await tenant.run('bindings')).toEqual({ kv: true, db: true })
     await redeploy(call, tenant, { storage: { kv: false, sql: false } })
     expect(await tenant.run('bindings')).toEqual({ kv: false, db: false })
+  })
+
+  it('"Upload a new version" shows the code as uploaded, without the D1 module the platform added', async () => {
+    const tenant = await deployTenant(call)
+    const html = await (await call(`/upload?name=${tenant.name}`)).text()
+    expect(textareaContent(html)).toBe(STORAGE_SCRIPT)
   })
 
   it('KV: put and get as text, json, arrayBuffer and stream, with metadata; delete', async () => {

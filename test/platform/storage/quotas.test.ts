@@ -1,0 +1,96 @@
+import { env } from 'cloudflare:workers'
+import { describe, expect, it } from 'vitest'
+import { DEFAULTS, type StorageQuotas } from '../../../src/platform/config'
+import { TenantKvStore } from '../../../src/platform/storage/kv'
+import { countOperation } from '../../../src/platform/storage/quotas'
+import { kvLedger, sqlObject, storageUsage } from '../../../src/platform/storage/store'
+import { platform, uniqueName } from '../../helpers'
+import { STORAGE_SCRIPT } from './tenant-scripts'
+
+const ref = () => ({ name: uniqueName('quota'), ownerId: 'o-testowner123' })
+const quotas = (overrides: Partial<StorageQuotas> = {}): StorageQuotas => ({ ...DEFAULTS.storageQuotas, ...overrides })
+
+describe('storage quotas', () => {
+  it('TENANT_KV_MAX_KEYS: a new key beyond the quota is refused; overwriting and deleting are not', async () => {
+    const owner = ref()
+    const store = new TenantKvStore(env.TENANT_KV, kvLedger(env, owner), owner, quotas({ kvMaxKeys: 2 }))
+    await store.put('a', '1')
+    await store.put('b', '2')
+    await expect(store.put('c', '3')).rejects.toThrow(
+      'TENANT_KV_MAX_KEYS exceeded: this worker may keep at most 2 keys in env.KV.',
+    )
+    await store.put('a', 'overwritten')
+    await store.delete('b')
+    await store.put('c', '3')
+    expect(await store.get('c')).toBe('3')
+    expect(await store.get('b')).toBeNull()
+    expect((await storageUsage(env, owner)).kv).toEqual({ keys: 2, bytes: 'a'.length + 'overwritten'.length + 2 })
+  })
+
+  it('TENANT_KV_MAX_BYTES: keys, values and metadata count; a refused write writes nothing', async () => {
+    const owner = ref()
+    const store = new TenantKvStore(env.TENANT_KV, kvLedger(env, owner), owner, quotas({ kvMaxBytes: 100 }))
+    await store.put('k', 'x'.repeat(60), { metadata: { n: 1 } })
+    await expect(store.put('big', 'x'.repeat(60))).rejects.toThrow('TENANT_KV_MAX_BYTES exceeded')
+    expect(await store.get('big')).toBeNull()
+    // Replacing a value counts the difference only.
+    await store.put('k', 'x'.repeat(90))
+    expect((await storageUsage(env, owner)).kv).toEqual({ keys: 1, bytes: 91 })
+  })
+
+  it('expired keys stop counting when a quota would refuse', async () => {
+    const owner = ref()
+    let now = Date.now()
+    const store = new TenantKvStore(env.TENANT_KV, kvLedger(env, owner), owner, quotas({ kvMaxKeys: 1 }), () => now)
+    await store.put('session', 'x', { expirationTtl: 60 })
+    // 61 s later by the store's clock, the session key has expired: it no longer counts.
+    now += 61_000
+    await store.put('next', 'y')
+    expect((await storageUsage(env, owner)).kv.keys).toBe(1)
+  })
+
+  it('TENANT_SQL_MAX_BYTES: the statement that outgrows the database is rolled back', async () => {
+    const database = sqlObject(env, ref())
+    const limit = { sqlMaxBytes: 64 * 1024 }
+    await database.query([{ sql: 'CREATE TABLE blobs (b BLOB)', params: [] }], limit)
+    await expect(
+      database.query([{ sql: 'INSERT INTO blobs VALUES (zeroblob(?))', params: [200 * 1024] }], limit),
+    ).rejects.toThrow("TENANT_SQL_MAX_BYTES exceeded: this worker's database may hold at most 65536 bytes.")
+    const [count] = await database.query([{ sql: 'SELECT count(*) FROM blobs', params: [] }], limit)
+    expect(count?.rows).toEqual([[0]])
+  })
+
+  it('TENANT_STORAGE_OPS_PER_SECOND: calls beyond the quota within a second are refused, then allowed again', () => {
+    const name = uniqueName('ops')
+    const limit = { opsPerSecond: 3 }
+    const start = 1_000_000
+    for (let i = 0; i < 3; i++) countOperation(name, limit, start + i)
+    expect(() => countOperation(name, limit, start + 10)).toThrow(
+      'TENANT_STORAGE_OPS_PER_SECOND exceeded: this worker may make at most 3 storage calls (env.KV, env.DB) per second.',
+    )
+    expect(() => countOperation(name, limit, start + 1000)).not.toThrow()
+  })
+
+  it("is refused inside the tenant's code with an Error naming the quota (vitest.config.ts sets small quotas)", async () => {
+    const name = uniqueName('quota-e2e')
+    const res = await platform(`/api/workers/${name}`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ script: STORAGE_SCRIPT, storage: { kv: true, sql: true } }),
+    })
+    expect(res.status).toBe(201)
+    const run = async (route: string, body: unknown) =>
+      (await platform(`/user-workers/${name}/${route}`, { method: 'POST', body: JSON.stringify(body) })).json()
+    expect(await run('kv-many', { count: 41 })).toEqual({
+      error: 'TENANT_KV_MAX_KEYS exceeded: this worker may keep at most 40 keys in env.KV.',
+    })
+    await run('sql-exec', { sql: 'CREATE TABLE blobs (b BLOB)' })
+    expect(await run('sql-run', { sql: 'INSERT INTO blobs VALUES (zeroblob(?))', params: [2 * 1024 * 1024] })).toEqual({
+      error: "D1_ERROR: TENANT_SQL_MAX_BYTES exceeded: this worker's database may hold at most 1048576 bytes.",
+    })
+    // The worker page shows the usage.
+    const page = await (await platform(`/workers/${name}`)).text()
+    expect(page).toContain('40 keys')
+    expect(page).toMatch(/1 tables?, /)
+  })
+})
