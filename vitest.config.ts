@@ -46,6 +46,8 @@ export default defineConfig({
         ],
         test: {
           name: 'platform',
+          // Bundles the Drizzle fixture Worker for test/platform/storage/drizzle.test.ts.
+          globalSetup: ['./test/setup/drizzle-worker.ts'],
           include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
           exclude: ['test/builder/**'],
         },
