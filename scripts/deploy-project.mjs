@@ -13,8 +13,14 @@ if (!folder || !name) {
   process.exit(2)
 }
 
+// platform.json (optional): the worker's settings for this deploy, e.g. { "storage": { "sql": true } }.
+const SETTINGS_FILE = 'platform.json'
 const form = new FormData()
 for (const path of await files(folder)) {
+  if (relative(folder, path) === SETTINGS_FILE) {
+    form.append('settings', await readFile(path, 'utf8'))
+    continue
+  }
   const relativePath = relative(folder, path).split(sep).join('/')
   form.append('file', new Blob([await readFile(path)]), relativePath)
 }
