@@ -11,6 +11,7 @@ export const TARGETS = {
   coldBuildP50Ms: 2_000,
   cachedBuildP50Ms: 300,
   assetsRatio: 0.9,
+  storageRatio: 1.5,
 }
 
 const int = (n) => Math.round(n).toLocaleString('en-US')
@@ -132,6 +133,32 @@ export function buildRows(m, { connections }) {
       verdict(check.bad === 0 && check.failedUploads === 0),
     ],
     ...projectRows(m, c),
+    ...storageRows(m),
+  ]
+}
+
+/** Issue #13: a tenant's storage calls vs the same work on the bindings directly (1 connection). */
+function storageRows({ storage }) {
+  if (!storage) return []
+  const row = (label, tenant, baseline) => [
+    `${label}, p50 / p99 ms (1 conn) vs the binding used directly`,
+    pair(tenant.best),
+    pair(baseline.best),
+    ratio(tenant.best.p50, baseline.best.p50),
+    `≤ ${TARGETS.storageRatio.toFixed(2)}×`,
+    verdict(tenant.best.p50 <= TARGETS.storageRatio * baseline.best.p50),
+  ]
+  return [
+    row('Tenant env.KV.get', storage.tenantKv, storage.baselineKv),
+    row('Tenant env.DB one-row query', storage.tenantSql, storage.baselineSql),
+    [
+      'Tenant without a storage call (same worker), p50 / p99 ms (1 conn)',
+      pair(storage.tenantHello.best),
+      '—',
+      '—',
+      'info: the dispatch share of the rows above',
+      '—',
+    ],
   ]
 }
 

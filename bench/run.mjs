@@ -11,6 +11,7 @@ import { gzipSync } from 'node:zlib'
 import { checkOldOrNew } from './consistency.mjs'
 import { measureNewDeploys, measureUpdates } from './deploy.mjs'
 import { measureAssets, measureBuilds } from './projects.mjs'
+import { measureStorage } from './storage.mjs'
 import { timeGets, uploadOrThrow, waitForBody } from './lib/client.mjs'
 import { versions as runtime } from './lib/miniflare.mjs'
 import { startRegistry } from './lib/registry.mjs'
@@ -44,6 +45,8 @@ const SETTINGS = {
   typescriptUploads: 20,
   projectUploads: 7,
   assets: { connections: 16, warmupSeconds: 1, seconds: 3, rounds: 3 },
+  // Tenants' storage (bench/storage.mjs): 1 connection, five targets.
+  storage: { seconds: 2, rounds: 2 },
 }
 // The whole run must stay under 5 minutes (about 4 with the project rows); past this the harness
 // stops its children and gives up.
@@ -190,6 +193,16 @@ function projectNotes(assets) {
   ]
 }
 
+function storageNotes(storage) {
+  const list = (runs) => runs.map((run) => run.p50.toFixed(2)).join(', ')
+  return [
+    `Storage: a tenant with env.KV and env.DB on the 10-worker platform answers /kv with \`env.KV.get("k")\` and /sql with \`env.DB.prepare("SELECT v FROM t WHERE id = ?").bind(1).first("v")\`; the baseline Worker answers /kv with \`env.BENCH_KV.get("k")\` on its own KV namespace and /sql with a SQLite Durable Object running the same query. The tenant side also pays the platform's dispatch (its "hello" route is listed for that): the ratio is an upper bound on storage's own cost. ${SETTINGS.storage.rounds} runs of ${SETTINGS.storage.seconds} s at 1 connection per target after a 1 s warm-up, alternating; lowest p50 kept.`,
+    ...Object.entries(storage).map(
+      ([key, { runs }]) => `All runs, storage ${key}: ${list(runs)} ms p50 at 1 connection.`,
+    ),
+  ]
+}
+
 async function main() {
   const scratch = scratchDir()
   const loadAtStart = loadavg()[0]
@@ -239,8 +252,9 @@ async function main() {
     // Last, because it registers more workers on the 10-worker platform.
     const { deploys, correctness } = await deploysAndCorrectness(servers.small.url)
     const { builds, assets } = await projects(servers.small.url, registry)
+    const storage = await measureStorage(servers.small.url, servers.baseline.url, SETTINGS.storage, log)
 
-    const measurements = { dispatch, home, deploys, correctness, bundle, builds, assets }
+    const measurements = { dispatch, home, deploys, correctness, bundle, builds, assets, storage }
     const table = renderTable(buildRows(measurements, SETTINGS))
     const seconds = (performance.now() - started) / 1000
     const env = { ...environment(), loadAtStart: loadAtStart.toFixed(2), loadAtEnd: loadavg()[0].toFixed(2) }
@@ -265,6 +279,7 @@ async function main() {
         `Old-or-new check: ${correctness.uploads} uploads from ${correctness.uploaders} concurrent uploaders while ${correctness.readers} readers stream GETs; ${correctness.versionsSeen} distinct bodies seen.`,
         ...runNotes(dispatch),
         ...projectNotes(assets),
+        ...storageNotes(storage),
       ],
     })
   } finally {

@@ -1,4 +1,15 @@
+import { DurableObject } from 'cloudflare:workers'
 import { FETCH_SCRIPT, HELLO_SCRIPT, USER_COMPATIBILITY_DATE } from '../user-script.mjs'
+
+/** A Durable Object that answers a one-row query, as the platform's TenantDatabase does for env.DB. */
+export class BenchDatabase extends DurableObject {
+  query(id) {
+    const sql = this.ctx.storage.sql
+    sql.exec('CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v TEXT)')
+    sql.exec("INSERT OR IGNORE INTO t VALUES (1, 'value')")
+    return sql.exec('SELECT v FROM t WHERE id = ?', id).one().v
+  }
+}
 
 // One fixed ID per script: the loader builds the isolate once and reuses it, as the platform does
 // per Worker ID.
@@ -44,7 +55,15 @@ function confine(response) {
 }
 
 export default {
-  fetch(request, env) {
+  async fetch(request, env) {
+    // "/kv" and "/sql": the storage rows' baselines (bench/storage.mjs), the bindings used directly.
+    if (request.url.endsWith('/kv')) {
+      // Written by the first request only (the harness's check), then only read.
+      const value = await env.BENCH_KV.get('k')
+      if (value === null) await env.BENCH_KV.put('k', 'value')
+      return new Response(value ?? 'value')
+    }
+    if (request.url.endsWith('/sql')) return new Response(await env.BENCH_DB.getByName('bench').query(1))
     // "/fetcher?u=…": one outbound fetch, ungated (the egress case, bench/egress.mjs).
     if (request.url.includes('/fetcher?')) {
       return env.LOADER.get(FETCHER_ID, fetcherCode).getEntrypoint().fetch(request)

@@ -1,7 +1,6 @@
 import { WorkerEntrypoint } from 'cloudflare:workers'
-import { parseConfig } from '../config'
 import { TenantKvStore, type KvGetOptions, type KvListOptions, type KvPutOptions } from '../storage/kv'
-import { countOperation } from '../storage/quotas'
+import { countOperation, quotasFor } from '../storage/quotas'
 import { assertStorageRef, type StorageRef } from '../storage/refs'
 import { kvLedger } from '../storage/store'
 
@@ -33,8 +32,8 @@ export class TenantKV extends WorkerEntrypoint<Env, StorageRef> {
 
   private store(): TenantKvStore {
     const ref = assertStorageRef(this.ctx.props)
-    const quotas = parseConfig(this.env).storageQuotas
+    const quotas = quotasFor(this.env)
     countOperation(ref.name, quotas)
-    return new TenantKvStore(this.env.TENANT_KV, kvLedger(this.env, ref), ref, quotas)
+    return new TenantKvStore(this.env.TENANT_KV, () => kvLedger(this.env, ref), ref, quotas)
   }
 }

@@ -1,7 +1,6 @@
 import { WorkerEntrypoint } from 'cloudflare:workers'
-import { parseConfig } from '../config'
 import type { SqlResult, SqlStatement, SqlValue } from '../storage/database.do'
-import { countOperation } from '../storage/quotas'
+import { countOperation, quotasFor } from '../storage/quotas'
 import { assertStorageRef } from '../storage/refs'
 import { sqlObject } from '../storage/store'
 
@@ -28,7 +27,7 @@ export class TenantSQL extends WorkerEntrypoint<Env, unknown> {
 
   private target() {
     const ref = assertStorageRef(this.ctx.props)
-    const quotas = parseConfig(this.env).storageQuotas
+    const quotas = quotasFor(this.env)
     countOperation(ref.name, quotas)
     return { ref, quotas }
   }

@@ -45,7 +45,8 @@ export class TenantKvStore {
 
   constructor(
     private readonly kv: KVNamespace,
-    private readonly ledger: DurableObjectStub<TenantDatabase>,
+    /** The worker's ledger object; made only when a write needs it (reads never touch it). */
+    private readonly ledger: () => DurableObjectStub<TenantDatabase>,
     ref: StorageRef,
     private readonly quotas: StorageQuotas,
     private readonly now: () => number = Date.now,
@@ -96,7 +97,7 @@ export class TenantKvStore {
     }
     const size = encodeText(key).byteLength + bytes.byteLength + (metadata ? encodeText(metadata).byteLength : 0)
     // Counted first: a refused write writes nothing; a KV failure after it over-counts until the key is written again.
-    await this.ledger.reserveKv(key, size, expiration, this.quotas, this.now())
+    await this.ledger().reserveKv(key, size, expiration, this.quotas, this.now())
     await this.kv.put(stored, bytes, {
       ...(expiration ? { expiration } : {}),
       ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
@@ -105,7 +106,7 @@ export class TenantKvStore {
 
   async delete(key: string): Promise<void> {
     await this.kv.delete(this.storedKey(key))
-    await this.ledger.releaseKv(key)
+    await this.ledger().releaseKv(key)
   }
 
   async list(options: KvListOptions = {}): Promise<KvListResult> {

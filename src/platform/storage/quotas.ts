@@ -1,4 +1,17 @@
-import type { StorageQuotas } from '../config'
+import { parseConfig, type ConfigVars, type StorageQuotas } from '../config'
+
+// Parsed once per env object (per isolate), not on every storage call: calls are the hot path.
+const parsed = new WeakMap<object, StorageQuotas>()
+
+/** The operator's storage quotas for this isolate's bindings. */
+export function quotasFor(env: ConfigVars & object): StorageQuotas {
+  let quotas = parsed.get(env)
+  if (!quotas) {
+    quotas = parseConfig(env).storageQuotas
+    parsed.set(env, quotas)
+  }
+  return quotas
+}
 
 /**
  * An Error the tenant's code sees when a storage quota refuses a call. It names the operator's

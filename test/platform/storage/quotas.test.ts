@@ -13,7 +13,7 @@ const quotas = (overrides: Partial<StorageQuotas> = {}): StorageQuotas => ({ ...
 describe('storage quotas', () => {
   it('TENANT_KV_MAX_KEYS: a new key beyond the quota is refused; overwriting and deleting are not', async () => {
     const owner = ref()
-    const store = new TenantKvStore(env.TENANT_KV, kvLedger(env, owner), owner, quotas({ kvMaxKeys: 2 }))
+    const store = new TenantKvStore(env.TENANT_KV, () => kvLedger(env, owner), owner, quotas({ kvMaxKeys: 2 }))
     await store.put('a', '1')
     await store.put('b', '2')
     await expect(store.put('c', '3')).rejects.toThrow(
@@ -29,7 +29,7 @@ describe('storage quotas', () => {
 
   it('TENANT_KV_MAX_BYTES: keys, values and metadata count; a refused write writes nothing', async () => {
     const owner = ref()
-    const store = new TenantKvStore(env.TENANT_KV, kvLedger(env, owner), owner, quotas({ kvMaxBytes: 100 }))
+    const store = new TenantKvStore(env.TENANT_KV, () => kvLedger(env, owner), owner, quotas({ kvMaxBytes: 100 }))
     await store.put('k', 'x'.repeat(60), { metadata: { n: 1 } })
     await expect(store.put('big', 'x'.repeat(60))).rejects.toThrow('TENANT_KV_MAX_BYTES exceeded')
     expect(await store.get('big')).toBeNull()
@@ -41,7 +41,13 @@ describe('storage quotas', () => {
   it('expired keys stop counting when a quota would refuse', async () => {
     const owner = ref()
     let now = Date.now()
-    const store = new TenantKvStore(env.TENANT_KV, kvLedger(env, owner), owner, quotas({ kvMaxKeys: 1 }), () => now)
+    const store = new TenantKvStore(
+      env.TENANT_KV,
+      () => kvLedger(env, owner),
+      owner,
+      quotas({ kvMaxKeys: 1 }),
+      () => now,
+    )
     await store.put('session', 'x', { expirationTtl: 60 })
     // 61 s later by the store's clock, the session key has expired: it no longer counts.
     now += 61_000

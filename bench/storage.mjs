@@ -1,0 +1,69 @@
+// Issue #13: a tenant's env.KV.get and one-row env.DB query, p50 at one connection, against the
+// baseline Worker doing the same work straight on its own bindings (a KV namespace, a SQLite
+// Durable Object) in the same run. The tenant's figures include the platform's dispatch (its plain
+// "hello" is measured beside them), so the ratio is an upper bound on what storage itself adds.
+import { runLoad } from './lib/procs.mjs'
+import { uploadOrThrow } from './lib/client.mjs'
+
+const TENANT = 'storage-bench'
+
+// The tenant's code: /setup writes the key and the row once; /kv and /sql read them.
+const SCRIPT = `export default {
+  async fetch(request, env) {
+    const path = new URL(request.url).pathname;
+    if (path.endsWith("/setup")) {
+      await env.KV.put("k", "value");
+      await env.DB.exec("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v TEXT); INSERT OR IGNORE INTO t VALUES (1, 'value')");
+      return new Response("ok");
+    }
+    if (path.endsWith("/kv")) return new Response(await env.KV.get("k"));
+    if (path.endsWith("/sql")) return new Response(await env.DB.prepare("SELECT v FROM t WHERE id = ?").bind(1).first("v"));
+    return new Response("hello");
+  },
+};`
+
+/** Deploys the storage tenant and checks both sides answer (the baseline writes its key on the first /kv). */
+async function prepare(platformUrl, baselineUrl) {
+  const body = JSON.stringify({ script: SCRIPT, storage: { kv: true, sql: true } })
+  await uploadOrThrow(platformUrl, TENANT, body, undefined, 'application/json')
+  for (const path of ['setup', 'kv', 'sql']) {
+    const response = await fetch(`${platformUrl}/user-workers/${TENANT}/${path}`)
+    const text = await response.text()
+    if (!response.ok || text !== (path === 'setup' ? 'ok' : 'value')) {
+      throw new Error(`storage tenant /${path}: ${response.status} ${text.slice(0, 200)}`)
+    }
+  }
+  for (const path of ['kv', 'sql']) {
+    const text = await (await fetch(`${baselineUrl}/${path}`)).text()
+    if (text !== 'value') throw new Error(`baseline /${path} answered "${text.slice(0, 200)}"`)
+  }
+}
+
+/**
+ * p50 at one connection for each target: a warm-up each, then `rounds` runs of `seconds`,
+ * alternating targets and reversing their order every round; the lowest p50 of each is kept.
+ */
+export async function measureStorage(platformUrl, baselineUrl, { seconds, rounds }, log) {
+  log('storage: env.KV.get and a one-row env.DB query vs the bindings used directly')
+  await prepare(platformUrl, baselineUrl)
+  const targets = {
+    tenantKv: `${platformUrl}/user-workers/${TENANT}/kv`,
+    tenantSql: `${platformUrl}/user-workers/${TENANT}/sql`,
+    tenantHello: `${platformUrl}/user-workers/${TENANT}/hello`,
+    baselineKv: `${baselineUrl}/kv`,
+    baselineSql: `${baselineUrl}/sql`,
+  }
+  const keys = Object.keys(targets)
+  const runs = Object.fromEntries(keys.map((key) => [key, []]))
+  for (const key of keys) await runLoad(targets[key], 1, 1)
+  for (let round = 0; round < rounds; round++) {
+    for (const key of round % 2 ? [...keys].reverse() : keys) {
+      const run = await runLoad(targets[key], 1, seconds)
+      if (run.non2xx || run.errors) throw new Error(`${targets[key]}: ${run.non2xx} non-2xx, ${run.errors} errors`)
+      runs[key].push(run)
+    }
+  }
+  return Object.fromEntries(
+    keys.map((key) => [key, { best: runs[key].reduce((a, b) => (b.p50 < a.p50 ? b : a)), runs: runs[key] }]),
+  )
+}
