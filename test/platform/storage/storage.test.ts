@@ -85,6 +85,33 @@ describe.each(BACKENDS)('tenant storage on $kind', ({ call }) => {
     expect(textareaContent(html)).toBe(STORAGE_SCRIPT)
   })
 
+  it("a cron run's scheduled() gets the same env.KV and env.DB as fetch()", async () => {
+    const script = `export default {
+  async scheduled(controller, env) {
+    await env.KV.put("cron", controller.cron);
+    await env.DB.exec("CREATE TABLE IF NOT EXISTS runs (cron TEXT); INSERT INTO runs VALUES ('" + controller.cron + "')");
+  },
+  async fetch(request, env) {
+    const row = await env.DB.prepare("SELECT cron FROM runs").first();
+    return Response.json({ kv: await env.KV.get("cron"), db: row?.cron ?? null });
+  },
+};`
+    const name = uniqueName('st-cron')
+    const deployed = await call(`/api/workers/${name}`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ script, storage: { kv: true, sql: true }, crons: ['0 0 * * *'] }),
+    })
+    expect(deployed.status).toBe(201)
+    const { token } = await deployed.json<{ token: string }>()
+    const run = await call(`/api/workers/${name}/cron/run`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}` },
+    })
+    expect(await run.json()).toMatchObject({ outcome: 'ok' })
+    expect(await (await call(`/user-workers/${name}`)).json()).toEqual({ kv: '0 0 * * *', db: '0 0 * * *' })
+  })
+
   it('KV: put and get as text, json, arrayBuffer and stream, with metadata; delete', async () => {
     const tenant = await deployTenant(call)
     await tenant.run('kv-put', { key: 'greeting', value: '{"hello":"world"}', options: { metadata: { v: 1 } } })
