@@ -148,6 +148,39 @@ describe('Workers platform in Chromium', () => {
     await assertAccessible(page, 'the home page with workers')
   })
 
+  test('storage from the form: env.KV and env.DB keep a count, the page shows the usage and says delete removes it', async () => {
+    const name = uniqueName('store')
+    const counter = `export default {
+  async fetch(request, env) {
+    const visits = Number((await env.KV.get("visits")) ?? 0) + 1;
+    await env.KV.put("visits", String(visits));
+    await env.DB.exec("CREATE TABLE IF NOT EXISTS hits (n INTEGER)");
+    await env.DB.prepare("INSERT INTO hits VALUES (?)").bind(visits).run();
+    const { total } = await env.DB.prepare("SELECT count(*) AS total FROM hits").first();
+    return new Response(visits + " visits, " + total + " rows");
+  },
+};
+`
+    await page.goto(`${server.url}/upload`)
+    await nameField(page).fill(name)
+    await codeField(page).fill(counter)
+    await page.getByText(/^Settings:/).click()
+    await page.getByRole('checkbox', { name: /env\.KV/ }).check()
+    await page.getByRole('checkbox', { name: /env\.DB/ }).check()
+    assert.equal((await submitUpload(page)).status(), 200)
+    const workerUrl = `${server.url}/user-workers/${name}`
+    const first = await page.request.get(workerUrl)
+    assert.equal(await first.text(), '1 visits, 1 rows')
+    assert.equal(await (await page.request.get(workerUrl)).text(), '2 visits, 2 rows')
+
+    await page.goto(`${server.url}/workers/${name}`)
+    const storage = page.getByRole('heading', { name: 'Storage' })
+    await storage.waitFor()
+    assert.match(await page.locator('main').innerText(), /1 keys, [\d.]+ B[\s\S]*1 tables, /)
+    assert.match(await page.locator('form[action$="/delete"]').innerText(), /all its data/)
+    await assertAccessible(page, 'the worker page with storage')
+  })
+
   test('a syntax error is shown with the name and code kept in the form', async () => {
     const name = uniqueName('syntax')
     const response = await uploadWorker(page, server.url, { name, script: SYNTAX_ERROR_SCRIPT })

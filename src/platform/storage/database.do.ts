@@ -201,8 +201,11 @@ export class TenantDatabase extends DurableObject<Env> {
   }
 }
 
-/** Tables of the worker, not SQLite's or the platform's own. */
-const OWN_TABLES = `name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\'`
+/**
+ * Tables of the worker, not SQLite's or the runtime's own. Under `wrangler dev` Miniflare also keeps
+ * the object's name in a table of every SQLite object (`__miniflare_do_name`); Cloudflare has none.
+ */
+const OWN_TABLES = `name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' AND name <> '__miniflare_do_name'`
 
 /** Blobs leave as arrays of bytes, as D1 returns them. */
 function fromSqlite(value: SqlStorageValue): SqlResultValue {
