@@ -9,8 +9,9 @@ import { dispatch, hostDispatch } from './routes/dispatch'
 import { handleError, handleNotFound } from './routes/errors'
 import { pages } from './routes/pages'
 
-// What the runtime binds to this Worker: the per-name Durable Object, and the entrypoints user
-// Workers are wired to (their log tail and egress gate) or that run their scheduled() (CronRunner).
+// What the runtime binds to this Worker: the per-name Durable Objects (claims, metrics), and the
+// entrypoints user Workers are wired to (their log tail and egress gate) or that run their
+// scheduled() (CronRunner).
 export { CronRunner } from './platform/entrypoints/cron-runner'
 export { EgressGate } from './platform/entrypoints/egress-gate'
 export { LogTail } from './platform/entrypoints/log-tail'
@@ -19,6 +20,7 @@ export { NameClaim } from './platform/store/name-claim.do'
 export { TenantKV } from './platform/entrypoints/tenant-kv'
 export { TenantSQL } from './platform/entrypoints/tenant-sql'
 export { TenantDatabase } from './platform/storage/database.do'
+export { WorkerMetrics } from './platform/store/worker-metrics.do'
 
 const app = new Hono<AppEnv>()
 

@@ -78,6 +78,8 @@ legend{font-weight:600;padding:0 .3rem}
 .choice{margin-top:.4rem}
 textarea.short{min-height:5rem}
 input[type="number"]{font:inherit;width:10rem;max-width:100%;padding:.45rem .6rem;border:1px solid #8a8a94;border-radius:.4rem}
+.chart svg{display:block;width:100%;height:auto}
+.key{display:inline-block;width:.8em;height:.8em;background:#1d4ed8}.key.errors{background:#a1121a}
 @media (max-width:30rem){h1{font-size:1.45rem}
 .backend{margin-left:0;width:100%}
 dl{grid-template-columns:1fr}

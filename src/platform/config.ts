@@ -1,4 +1,5 @@
 import type { BuildLimits } from './build'
+import { METRICS_MODES, type MetricsMode } from './metrics'
 import type { BackendKind, CronPolicy, LimitPolicy } from './model'
 import { DEFAULT_RESERVED_NAMES, isValidName } from './names'
 
@@ -62,6 +63,8 @@ export interface Config {
   storageQuotas: StorageQuotas
   /** dispatch-namespace: this Worker's script name, which user Workers' storage bindings point at. */
   platformWorkerName: string
+  /** Where per-worker metrics go: the WorkerMetrics Durable Object, Workers Analytics Engine, or nowhere. */
+  metrics: MetricsMode
 }
 
 /** Storage quotas per worker; each is refused inside the tenant's code by an Error naming it. */
@@ -143,6 +146,7 @@ export const CONFIG_VARS = [
   'TENANT_SQL_MAX_BYTES',
   'TENANT_STORAGE_OPS_PER_SECOND',
   'PLATFORM_WORKER_NAME',
+  'METRICS',
 ] as const
 
 export type ConfigVarName = (typeof CONFIG_VARS)[number]
@@ -201,6 +205,7 @@ export function parseConfig(env: ConfigVars): Config {
     },
     storageQuotas: parseStorageQuotas(env),
     platformWorkerName: clean(env.PLATFORM_WORKER_NAME) ?? DEFAULTS.platformWorkerName,
+    metrics: parseMetrics(clean(env.METRICS), cloudflare !== undefined),
   }
 }
 
@@ -213,6 +218,20 @@ function parseStorageQuotas(env: ConfigVars): StorageQuotas {
     opsPerSecond:
       parsePositiveInt('TENANT_STORAGE_OPS_PER_SECOND', env.TENANT_STORAGE_OPS_PER_SECOND) ?? defaults.opsPerSecond,
   }
+}
+
+function parseMetrics(value: string | undefined, hasCredentials: boolean): MetricsMode {
+  const mode = value ?? 'local'
+  if (!METRICS_MODES.includes(mode as MetricsMode)) {
+    throw new ConfigError(`METRICS must be one of ${METRICS_MODES.join(', ')}; got "${value}".`)
+  }
+  // Analytics Engine is read back through the Cloudflare API (its SQL API), with the account's credentials.
+  if (mode === 'analytics-engine' && !hasCredentials) {
+    throw new ConfigError(
+      'METRICS is "analytics-engine" but CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID are not both set.',
+    )
+  }
+  return mode as MetricsMode
 }
 
 function parseGrace(value: string | undefined): number {

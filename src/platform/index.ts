@@ -1,6 +1,7 @@
 import { exports } from 'cloudflare:workers'
 import { backendFor } from './backends'
-import { parseConfig } from './config'
+import { parseConfig, type Config } from './config'
+import { MinuteAggregator, type Metrics } from './metrics-recorder'
 import { PlatformService, type Entrypoints } from './service'
 import { Registry } from './store/registry'
 import { tenantStorage } from './storage/store'
@@ -25,6 +26,7 @@ export function platformFor(env: Env): PlatformService {
       ENTRYPOINTS,
       env.BUILDER,
       tenantStorage(env),
+      metricsFor(config, env),
     )
     services.set(env, service)
   }
@@ -37,4 +39,15 @@ const ENTRYPOINTS: Entrypoints = {
   egressGate: (egress, context) => exports.EgressGate({ props: { egress, ...context } }),
   tenantKv: (ref) => exports.TenantKV({ props: ref }),
   tenantSql: (ref) => exports.TenantSQL({ props: ref }),
+}
+
+/** Where per-worker metrics go (METRICS): see README "Metrics". */
+function metricsFor(config: Config, env: Env): Metrics | undefined {
+  switch (config.metrics) {
+    case 'off':
+      return undefined
+    case 'analytics-engine':
+    case 'local':
+      return new MinuteAggregator(env.WORKER_METRICS)
+  }
 }

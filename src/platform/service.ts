@@ -17,6 +17,8 @@ import { assertWithinHops, type DispatchContext } from './egress'
 import { PlatformError, workerNotFound } from './errors'
 import { FOLLOW_TIMING, followLines, type FollowEvent, type FollowTiming } from './log-follow'
 import { LOG_WATCH_MS } from './logs'
+import { METRICS_WINDOW_MS, MINUTE_MS, minuteOf, reportOf, type MetricsReport } from './metrics'
+import { metered, type Metrics } from './metrics-recorder'
 import type {
   BuildSummary,
   Compatibility,
@@ -69,6 +71,8 @@ export interface DeployOptions {
 export interface Arrival {
   host: string
   hops: number
+  /** The request's ExecutionContext: metrics are flushed in its background. */
+  background?: Background
 }
 
 /**
@@ -148,6 +152,8 @@ export class PlatformService {
     private readonly builder: ProjectBuilder | undefined,
     /** Tenants' storage: usage, export, and deletion with the worker. */
     private readonly storage: TenantStorage,
+    /** Per-worker metrics; undefined when they are off (METRICS=off). */
+    private readonly metrics: Metrics | undefined,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -289,7 +295,7 @@ export class PlatformService {
       // Tracing costs every request, so it is attached only while the owner watches the logs.
       tail: this.isWatched(record) ? () => this.entrypoints.logTail(name, workerId) : undefined,
     })
-    return {
+    const opened: Pick<UserWorkerFetcher, 'fetch'> = {
       async fetch(request) {
         try {
           return await fetcher.fetch(request)
@@ -303,6 +309,8 @@ export class PlatformService {
         }
       },
     }
+    // Counted in isolate memory, flushed in the background: no storage write per request.
+    return this.metrics ? metered(opened, name, this.metrics, arrival.background) : opened
   }
 
   /** The env.KV and env.DB a deployment's code gets, by binding name (storage/). */
@@ -472,7 +480,26 @@ export class PlatformService {
       )
     }
     await bestEffort('end the lease', () => claim.release(lease.leaseId, { mappingSynced, removed, storagePurged }))
+    // Reads start at the record's creation anyway, so metrics a late flush brings back never show.
+    const { metrics } = this
+    if (metrics) await bestEffort(`forget the metrics of "${name}"`, () => metrics.forget(name))
     return record
+  }
+
+  /**
+   * The worker's requests, errors and wall time per minute over the last 24 hours (not before the
+   * record was created: a re-created name starts empty); null when metrics are off.
+   */
+  async readMetrics(record: WorkerRecord): Promise<MetricsReport | null> {
+    if (!this.metrics) return null
+    const now = this.now()
+    const from = Math.max(minuteOf(now - METRICS_WINDOW_MS) + MINUTE_MS, minuteOf(Date.parse(record.createdAt)))
+    return reportOf(record.name, await this.metrics.read(record.name, from), from, now)
+  }
+
+  /** Stores the metrics this isolate still holds (for tests: nothing waits for a minute to end). */
+  async flushMetrics(): Promise<void> {
+    await this.metrics?.flush()
   }
 
   /** The deploy token of a fresh claim, once, for the page the upload form redirects to. */

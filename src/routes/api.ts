@@ -93,6 +93,15 @@ api.get('/workers/:name/data/:kind{kv|sql}', async (c) => {
   return c.body(data)
 })
 
+// Public, like the deployment list: counts and timings of a worker's traffic, nothing of its content.
+api.get('/workers/:name/metrics', async (c) => {
+  const platform = c.var.platform
+  const metrics = await platform.readMetrics(await platform.get(c.req.param('name')))
+  if (!metrics) throw new PlatformError('not_found', 'Metrics are off on this platform (METRICS=off).')
+  c.header('Cache-Control', 'no-store')
+  return c.json(metrics)
+})
+
 api.delete('/workers/:name', async (c) => {
   const record = await c.var.platform.remove(c.req.param('name'), bearerToken(c.req))
   return c.json({ name: record.name, deleted: true })

@@ -28,7 +28,7 @@ async function forward(c: Context<AppEnv>, address: string, path?: string, mount
   const { config } = c.var.platform
   const { origin, hostname, pathname, search } = new URL(c.req.url)
   const hops = incomingHops(c.req.header(HOPS_HEADER) ?? null, config.maxHops)
-  const worker = await c.var.platform.open(address, { host: hostname, hops })
+  const worker = await c.var.platform.open(address, { host: hostname, hops, background: c.executionCtx })
   const { method, headers, body } = c.req.raw
   const cf = forwardedCf(c.req.raw, config.userWorkersTrusted)
   // Origin + path, never `new URL(path, base)`: a path starting with "//" would be read as a host.

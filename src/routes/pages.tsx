@@ -244,7 +244,9 @@ async function workerPageWithError(c: Context<AppEnv>, name: string, error: unkn
   return renderWorkerPage(c, record, { formError: { form, message: error.message } }, error.status)
 }
 
-type PageExtras = Partial<Omit<WorkerPageProps, 'backend' | 'record' | 'url' | 'settings' | 'previews' | 'schedule'>>
+type PageExtras = Partial<
+  Omit<WorkerPageProps, 'backend' | 'record' | 'url' | 'settings' | 'previews' | 'schedule' | 'metrics'>
+>
 
 async function renderWorkerPage(
   c: Context<AppEnv>,
@@ -254,6 +256,7 @@ async function renderWorkerPage(
 ) {
   const platform = c.var.platform
   const storage = await storageUsageOf(platform, record)
+  const metrics = await platform.readMetrics(record)
   return c.html(
     <WorkerPage
       {...extras}
@@ -263,6 +266,7 @@ async function renderWorkerPage(
           previewUrls(c.req.url, record.name, deployment.workerId, platform.config.userWorkersDomain),
         ]),
       )}
+      metrics={metrics ?? undefined}
       backend={platform.config.backend}
       record={record}
       url={urlOf(c, record.name)}

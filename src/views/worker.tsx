@@ -2,11 +2,13 @@ import type { FC, PropsWithChildren } from 'hono/jsx'
 import { formatBytes, formatDuration, formatTime } from '../lib/format'
 import { currentDeployment } from '../platform/deployments'
 import { LOG_LINES_KEPT, LOG_WATCH_MS } from '../platform/logs'
+import type { MetricsReport } from '../platform/metrics'
 import type { BackendKind, BuildSummary, CronOutcome, LogLine, WorkerRecord, WorkerSettings } from '../platform/model'
 import { CRON_RUNS_KEPT, type ScheduleView } from '../platform/schedules'
 import type { StorageUsage } from '../platform/storage/database.do'
 import { Layout } from './layout'
 import { LogView } from './logs'
+import { MetricsChart } from './metrics-chart'
 
 /** The forms on the worker page that need the deploy token. */
 export type WorkerForm = 'delete' | 'promote' | 'logs' | 'cron'
@@ -42,6 +44,8 @@ export interface WorkerPageProps {
   now?: number
   /** What the worker keeps in env.KV and env.DB, when the serving deployment has storage. */
   storage?: StorageUsage
+  /** Requests, errors and timings of the last 24 hours; absent when metrics are off. */
+  metrics?: MetricsReport
 }
 
 export const WorkerPage: FC<WorkerPageProps> = (props) => {
@@ -181,6 +185,7 @@ export const WorkerPage: FC<WorkerPageProps> = (props) => {
       <p>
         <a href={`/upload?name=${record.name}`}>Upload a new version</a> · <a href="/">All workers</a>
       </p>
+      {props.metrics && <MetricsChart report={props.metrics} />}
 
       <h2 id="history-heading">Deployments</h2>
       <p class="hint">Each deployment keeps its own preview URL while it is retained, whichever one the name serves.</p>

@@ -1,0 +1,138 @@
+// The hot path of metrics: each dispatched request is counted into this isolate's memory, never
+// written one by one. A (name, minute) aggregate goes to storage once its minute is over or once it
+// is FLUSH_AFTER_MS old, on a later request and in the background (ctx.waitUntil). An isolate can be
+// evicted at any time and nothing runs between requests, so what an isolate has not flushed yet is
+// lost with it: at most its last FLUSH_AFTER_MS of traffic per worker, or, for an isolate that gets
+// no further request, its last partial minute.
+import type { UserWorkerFetcher } from './backends/backend'
+import { emptyMinute, minuteOf, recordRequest, type MinuteRow } from './metrics'
+
+/** Where work that outlives the response goes (the request's ExecutionContext). */
+export type Background = Pick<ExecutionContext, 'waitUntil'>
+
+/** How old an unflushed aggregate may get before a request flushes it, though its minute is not over. */
+export const FLUSH_AFTER_MS = 30_000
+/** How often a request looks at the other workers' aggregates (whose minute may be over). */
+const SWEEP_EVERY_MS = 5_000
+
+/** What the platform does with metrics: record on the hot path, read for the page and API, forget on delete. */
+export interface Metrics {
+  /** One request's outcome: its status (null when the user Worker threw) and wall time. Never throws. */
+  record(name: string, status: number | null, wallMs: number, background?: Background): void
+  /** The worker's minutes from `from` on (a minute may come in several rows: they merge). */
+  read(name: string, from: number): Promise<MinuteRow[]>
+  /** Deletes the worker's metrics. */
+  forget(name: string): Promise<void>
+  /** Writes whatever this isolate holds back now (tests use it instead of waiting for a minute to end). */
+  flush(): Promise<void>
+}
+
+/** Durable storage of one worker's per-minute aggregates (its WorkerMetrics Durable Object). */
+export interface WorkerMetricsStore {
+  /** Adds an aggregate to what is stored for its minute. */
+  add(row: MinuteRow): Promise<void>
+  read(from: number): Promise<MinuteRow[]>
+  forget(): Promise<void>
+}
+
+/** Where each worker's store is: the WorkerMetrics namespace (one object per name). */
+export interface MetricsStore {
+  getByName(name: string): WorkerMetricsStore
+}
+
+interface Pending {
+  row: MinuteRow
+  /** When this aggregate got its first request. */
+  since: number
+}
+
+/** Aggregates in isolate memory (name → current minute) and flushes them to a MetricsStore. */
+export class MinuteAggregator implements Metrics {
+  private readonly pending = new Map<string, Pending>()
+  private nextSweep = 0
+
+  constructor(
+    private readonly store: MetricsStore,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  record(name: string, status: number | null, wallMs: number, background?: Background): void {
+    const now = this.now()
+    const at = minuteOf(now)
+    let entry = this.pending.get(name)
+    if (entry && (entry.row.at !== at || now - entry.since >= FLUSH_AFTER_MS)) {
+      this.flushEntry(name, entry, background)
+      entry = undefined
+    }
+    if (!entry) {
+      entry = { row: { at, ...emptyMinute() }, since: now }
+      this.pending.set(name, entry)
+    }
+    recordRequest(entry.row, status, wallMs)
+    if (now >= this.nextSweep) {
+      this.nextSweep = now + SWEEP_EVERY_MS
+      for (const [other, waiting] of this.pending) {
+        if (waiting.row.at !== at || now - waiting.since >= FLUSH_AFTER_MS) this.flushEntry(other, waiting, background)
+      }
+    }
+  }
+
+  /** Stored minutes and this isolate's unflushed one: the page shows requests made seconds ago. */
+  async read(name: string, from: number): Promise<MinuteRow[]> {
+    const stored = await this.store.getByName(name).read(from)
+    const waiting = this.pending.get(name)
+    return waiting ? [...stored, { ...waiting.row, histogram: [...waiting.row.histogram] }] : stored
+  }
+
+  async forget(name: string): Promise<void> {
+    this.pending.delete(name)
+    await this.store.getByName(name).forget()
+  }
+
+  async flush(): Promise<void> {
+    const writes = [...this.pending].map(([name, entry]) => this.write(name, entry))
+    this.pending.clear()
+    await Promise.all(writes)
+  }
+
+  private flushEntry(name: string, entry: Pending, background: Background | undefined): void {
+    this.pending.delete(name)
+    const write = this.write(name, entry)
+    background?.waitUntil(write)
+  }
+
+  private async write(name: string, { row }: Pending): Promise<void> {
+    try {
+      await this.store.getByName(name).add(row)
+    } catch (error) {
+      // Metrics are best effort: a failed write loses this aggregate, never the request.
+      console.warn(`could not store metrics of "${name}" (${error instanceof Error ? error.name : 'error'})`)
+    }
+  }
+}
+
+/**
+ * The fetcher, counting each request into `metrics`: its wall time from the call to the response
+ * headers (the body streams afterwards), and whether it failed (status ≥ 500, or an exception).
+ */
+export function metered(
+  fetcher: Pick<UserWorkerFetcher, 'fetch'>,
+  name: string,
+  metrics: Metrics,
+  background: Background | undefined,
+  now: () => number = Date.now,
+): Pick<UserWorkerFetcher, 'fetch'> {
+  return {
+    async fetch(request) {
+      const started = now()
+      try {
+        const response = await fetcher.fetch(request)
+        metrics.record(name, response.status, now() - started, background)
+        return response
+      } catch (error) {
+        metrics.record(name, null, now() - started, background)
+        throw error
+      }
+    },
+  }
+}

@@ -1,0 +1,132 @@
+import type { FC } from 'hono/jsx'
+import { METRICS_WINDOW_MS, MINUTE_MS, minuteOf, type MetricsReport, type MinuteSummary } from '../platform/metrics'
+
+// Drawing units of the chart (its viewBox); the SVG scales to the page's width.
+const WIDTH = 640
+const LEFT = 44
+const RIGHT = 8
+const TOP = 8
+const AXIS = 140
+const HEIGHT = 164
+const PLOT = WIDTH - LEFT - RIGHT
+const MINUTES = METRICS_WINDOW_MS / MINUTE_MS
+const HOUR_MS = 60 * MINUTE_MS
+
+/**
+ * Requests and errors per minute over the last 24 hours, drawn on the server (no JavaScript):
+ * one bar per minute with traffic. For assistive technology the SVG is one image with a title and
+ * a description (totals, peak), and the numbers are in a table per hour below it.
+ */
+export const MetricsChart: FC<{ report: MetricsReport }> = ({ report }) => {
+  const end = minuteOf(Date.parse(report.to))
+  const start = end - (MINUTES - 1) * MINUTE_MS
+  const minutes = report.minutes.filter((minute) => Date.parse(minute.at) >= start)
+  const peak = minutes.reduce<MinuteSummary | undefined>((a, b) => (a && a.requests >= b.requests ? a : b), undefined)
+  const top = niceCeiling(peak?.requests ?? 0)
+  const x = (at: string) => (LEFT + ((Date.parse(at) - start) / MINUTE_MS + 0.5) * (PLOT / MINUTES)).toFixed(1)
+  const y = (count: number) => (AXIS - (count / top) * (AXIS - TOP)).toFixed(1)
+  const bars = (value: (minute: MinuteSummary) => number) =>
+    minutes
+      .filter((minute) => value(minute) > 0)
+      .map((minute) => `M${x(minute.at)} ${AXIS}V${y(value(minute))}`)
+      .join('')
+  const { totals } = report
+  const timings = totals.p50Ms === null ? '' : `; wall time p50 ${totals.p50Ms} ms, p99 ${totals.p99Ms} ms`
+  const summary =
+    `${count(totals.requests, 'request')} and ${count(totals.errors, 'error')} in the last 24 hours` +
+    (peak ? `; peak ${count(peak.requests, 'request')} per minute at ${clock(peak.at)} UTC` : '') +
+    timings
+  const hours = perHour(minutes)
+  return (
+    <section aria-labelledby="metrics-heading">
+      <h2 id="metrics-heading">Traffic</h2>
+      <div class="card chart">
+        <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-labelledby="metrics-title metrics-desc">
+          <title id="metrics-title">Requests and errors per minute, last 24 hours (UTC)</title>
+          <desc id="metrics-desc">{summary}.</desc>
+          <path d={`M${LEFT} ${TOP}V${AXIS}H${WIDTH - RIGHT}`} fill="none" stroke="#8a8a94" />
+          <text x={LEFT - 4} y={TOP + 10} text-anchor="end" font-size="12">
+            {top}
+          </text>
+          <text x={LEFT - 4} y={AXIS} text-anchor="end" font-size="12">
+            0
+          </text>
+          {[0, 6, 12, 18, 24].map((hour) => {
+            const at = start + hour * HOUR_MS - (hour === 24 ? MINUTE_MS : 0)
+            const anchor = hour === 0 ? 'start' : hour === 24 ? 'end' : 'middle'
+            return (
+              <text x={x(new Date(at).toISOString())} y={AXIS + 18} text-anchor={anchor} font-size="12">
+                {clock(new Date(at).toISOString())}
+              </text>
+            )
+          })}
+          <path d={bars((minute) => minute.requests)} stroke="#1d4ed8" stroke-width="2" />
+          <path d={bars((minute) => minute.errors)} stroke="#a1121a" stroke-width="2" />
+        </svg>
+        <p class="hint">
+          <span class="key requests" /> requests <span class="key errors" /> errors per minute (UTC). {summary}.
+        </p>
+        {hours.length > 0 && (
+          <details>
+            <summary>The numbers, per hour</summary>
+            <div class="table-wrap">
+              <table>
+                <caption>Requests and errors per hour (UTC); hours without requests are left out</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Hour (UTC)</th>
+                    <th scope="col">Requests</th>
+                    <th scope="col">Errors</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {hours.map((hour) => (
+                    <tr>
+                      <td>
+                        <time datetime={hour.at}>{hour.at.slice(0, 16).replace('T', ' ')}</time>
+                      </td>
+                      <td>{hour.requests}</td>
+                      <td>{hour.errors}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </details>
+        )}
+      </div>
+    </section>
+  )
+}
+
+/** The minutes summed per hour, oldest first. */
+function perHour(minutes: MinuteSummary[]): { at: string; requests: number; errors: number }[] {
+  const hours = new Map<number, { at: string; requests: number; errors: number }>()
+  for (const minute of minutes) {
+    const at = Date.parse(minute.at)
+    const hour = at - (at % HOUR_MS)
+    const sum = hours.get(hour) ?? { at: new Date(hour).toISOString(), requests: 0, errors: 0 }
+    sum.requests += minute.requests
+    sum.errors += minute.errors
+    hours.set(hour, sum)
+  }
+  return [...hours.values()]
+}
+
+/** The smallest 1, 2 or 5 × 10ⁿ at or above `value` (at least 1): the y axis's top. */
+function niceCeiling(value: number): number {
+  let step = 1
+  for (;;) {
+    for (const factor of [1, 2, 5]) if (step * factor >= value) return step * factor
+    step *= 10
+  }
+}
+
+function count(n: number, unit: string): string {
+  return `${n} ${unit}${n === 1 ? '' : 's'}`
+}
+
+/** "HH:MM" of an ISO time (UTC). */
+function clock(iso: string): string {
+  return iso.slice(11, 16)
+}

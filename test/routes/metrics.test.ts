@@ -1,0 +1,164 @@
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
+import { describe, expect, it } from 'vitest'
+import app from '../../src/index'
+import type { ConfigVars } from '../../src/platform/config'
+import { platformFor } from '../../src/platform/index'
+import type { MetricsReport } from '../../src/platform/metrics'
+import { ORIGIN, helloScript, uniqueName } from '../helpers'
+import { callWatchingForTheToken, namespaceEnv } from '../platform/backends/namespace-double'
+
+/**
+ * A platform isolate of its own: one env object is one PlatformService (platformFor caches per
+ * env), so its metrics stay in its memory until `flush()`; another client is another isolate.
+ */
+function isolate(overrides: Partial<Env> & ConfigVars = {}) {
+  const environment = { ...env, ...overrides }
+  const call = async (path: string, init?: RequestInit) => {
+    const ctx = createExecutionContext()
+    const res = await app.fetch(new Request(new URL(path, ORIGIN), { redirect: 'manual', ...init }), environment, ctx)
+    await waitOnExecutionContext(ctx)
+    return res
+  }
+  return {
+    call,
+    flush: () => platformFor(environment).flushMetrics(),
+    deploy: async (name: string, script: string) => {
+      const res = await call(`/api/workers/${name}`, { method: 'PUT', body: script })
+      expect(res.status).toBe(201)
+      return (await res.json<{ token: string }>()).token
+    },
+    metrics: async (name: string) => {
+      const res = await call(`/api/workers/${name}/metrics`)
+      expect(res.status).toBe(200)
+      return res.json<MetricsReport>()
+    },
+  }
+}
+
+/** 200 for /ok, 503 for /unavailable, an exception for /throw. */
+const MIXED_SCRIPT = `export default {
+  async fetch(request) {
+    const path = new URL(request.url).pathname;
+    if (path === "/throw") throw new Error("user code failed");
+    return new Response(path, { status: path === "/unavailable" ? 503 : 200 });
+  },
+};`
+
+describe('per-worker metrics', () => {
+  it('counts requests through /user-workers/<name>/… and shows them in the API; a flush stores them', async () => {
+    const one = isolate()
+    const name = uniqueName('metrics')
+    await one.deploy(name, helloScript('hi'))
+    for (const path of ['/', '/a', '/b?x=1']) expect((await one.call(`/user-workers/${name}${path}`)).status).toBe(200)
+
+    // This isolate shows what it holds; another isolate sees nothing until it is flushed.
+    const report = await one.metrics(name)
+    expect(report.name).toBe(name)
+    expect(report.totals).toMatchObject({ requests: 3, errors: 0 })
+    expect(report.totals.p50Ms).toEqual(expect.any(Number))
+    expect(report.minutes).toHaveLength(1)
+    expect(report.minutes[0]!.at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:00\.000Z$/)
+    const other = isolate()
+    expect((await other.metrics(name)).totals.requests).toBe(0)
+
+    await one.flush()
+    const stored = await other.metrics(name)
+    expect(stored.totals).toMatchObject({ requests: 3, errors: 0 })
+    expect(Date.parse(stored.to) - Date.parse(stored.from)).toBeLessThanOrEqual(24 * 60 * 60_000)
+    // Isolates' minutes add up in the name's object.
+    await other.call(`/user-workers/${name}/`)
+    await other.flush()
+    expect((await isolate().metrics(name)).totals.requests).toBe(4)
+  })
+
+  it('counts 5xx responses and exceptions of the user Worker as errors', async () => {
+    const one = isolate()
+    const name = uniqueName('metrics-errors')
+    await one.deploy(name, MIXED_SCRIPT)
+    expect((await one.call(`/user-workers/${name}/ok`)).status).toBe(200)
+    expect((await one.call(`/user-workers/${name}/unavailable`)).status).toBe(503)
+    expect((await one.call(`/user-workers/${name}/throw`)).status).toBe(500)
+    await one.flush()
+    expect((await isolate().metrics(name)).totals).toMatchObject({ requests: 3, errors: 2 })
+  })
+
+  it('does not count requests for unknown workers, and answers 404 for their metrics', async () => {
+    const one = isolate()
+    expect((await one.call('/user-workers/nobody-metrics/')).status).toBe(404)
+    expect((await one.call('/api/workers/nobody-metrics/metrics')).status).toBe(404)
+  })
+
+  it('deletes a worker’s metrics with the worker: a re-created name starts empty', async () => {
+    const one = isolate()
+    const name = uniqueName('metrics-delete')
+    const token = await one.deploy(name, helloScript('hi'))
+    await one.call(`/user-workers/${name}/`)
+    await one.flush()
+    expect(await env.WORKER_METRICS.getByName(name).read(0)).toHaveLength(1)
+
+    const deleted = await one.call(`/api/workers/${name}`, {
+      method: 'DELETE',
+      headers: { Authorization: `Bearer ${token}` },
+    })
+    expect(deleted.status).toBe(200)
+    expect(await env.WORKER_METRICS.getByName(name).read(0)).toEqual([])
+    expect((await one.call(`/api/workers/${name}/metrics`)).status).toBe(404)
+
+    await one.deploy(name, helloScript('again'))
+    expect((await one.metrics(name)).totals.requests).toBe(0)
+  })
+
+  it('draws the chart on the worker page: an SVG image with a title and a description, and the numbers per hour', async () => {
+    const one = isolate()
+    const name = uniqueName('metrics-page')
+    await one.deploy(name, MIXED_SCRIPT)
+    await one.call(`/user-workers/${name}/ok`)
+    await one.call(`/user-workers/${name}/throw`)
+    const html = await (await one.call(`/workers/${name}`)).text()
+    expect(html).toContain('<svg viewBox="0 0 640 164" role="img" aria-labelledby="metrics-title metrics-desc">')
+    expect(html).toContain('<title id="metrics-title">Requests and errors per minute, last 24 hours (UTC)</title>')
+    expect(html).toMatch(
+      /<desc id="metrics-desc">2 requests and 1 error in the last 24 hours; peak 2 requests per minute at \d\d:\d\d UTC; wall time p50 [\d.]+ ms, p99 [\d.]+ ms\.<\/desc>/,
+    )
+    expect(html).toMatch(/<th scope="col">Hour \(UTC\)<\/th>[\s\S]*<td>2<\/td><td>1<\/td>/)
+    // No script: the chart is drawn on the server.
+    expect(html).not.toMatch(/<script(?![^>]*src="\/assets\/)/)
+  })
+
+  it('records nothing with METRICS=off: no chart, and the API says metrics are off', async () => {
+    const off = isolate({ METRICS: 'off' })
+    const name = uniqueName('metrics-off')
+    await off.deploy(name, helloScript('hi'))
+    await off.call(`/user-workers/${name}/`)
+    await off.flush()
+    expect(await env.WORKER_METRICS.getByName(name).read(0)).toEqual([])
+    expect(await (await off.call(`/workers/${name}`)).text()).not.toContain('metrics-title')
+    const res = await off.call(`/api/workers/${name}/metrics`)
+    expect(res.status).toBe(404)
+    expect(await res.json()).toEqual({
+      error: { code: 'not_found', message: 'Metrics are off on this platform (METRICS=off).' },
+    })
+  })
+
+  it('refuses an unknown METRICS value with a message naming it', async () => {
+    const res = await isolate({ METRICS: 'sometimes' }).call('/api/workers')
+    expect(res.status).toBe(503)
+    expect(await res.text()).toContain('METRICS must be one of local, analytics-engine, off; got \\"sometimes\\".')
+  })
+})
+
+describe('per-worker metrics on dispatch-namespace', () => {
+  const { call } = callWatchingForTheToken(3)
+
+  it('counts requests dispatched to namespace scripts the same way, errors included', async () => {
+    const name = uniqueName('ns-metrics')
+    expect((await call(`/api/workers/${name}`, { method: 'PUT', body: MIXED_SCRIPT })).status).toBe(201)
+    expect((await call(`/user-workers/${name}/ok`)).status).toBe(200)
+    expect((await call(`/user-workers/${name}/unavailable`)).status).toBe(503)
+    expect((await call(`/user-workers/${name}/throw`)).status).toBe(500)
+    await platformFor(namespaceEnv).flushMetrics()
+    const res = await call(`/api/workers/${name}/metrics`)
+    expect((await res.json<MetricsReport>()).totals).toMatchObject({ requests: 3, errors: 2 })
+  })
+})
