@@ -12,6 +12,7 @@ import { checkOldOrNew } from './consistency.mjs'
 import { measureNewDeploys, measureUpdates } from './deploy.mjs'
 import { measureAssets, measureBuilds } from './projects.mjs'
 import { measureStorage } from './storage.mjs'
+import { METRICS_SETTINGS, describeMetricsCost, measureMetricsCost } from './metrics.mjs'
 import { timeGets, uploadOrThrow, waitForBody } from './lib/client.mjs'
 import { versions as runtime } from './lib/miniflare.mjs'
 import { startRegistry } from './lib/registry.mjs'
@@ -74,21 +75,26 @@ function scratchDir() {
  * Both platforms run as `npm run dev` does: with the builder Worker beside them (idle during the
  * dispatch runs) and the registry double as NPM_REGISTRY_URL.
  */
-async function startAll(bundles, scratch, small, large, registry) {
+async function startAll(bundles, scratch, small, large, metricsOff, registry) {
   const platform = { builder: bundles.builder, vars: { NPM_REGISTRY_URL: registry.origin } }
-  const [baseline, platformSmall, platformLarge] = await Promise.all([
+  const [baseline, platformSmall, platformLarge, platformMetricsOff] = await Promise.all([
     startServer(BASELINE_CONFIG, bundles.baseline, join(scratch, 'baseline')),
     startServer(PLATFORM_CONFIG, bundles.platform, small, platform),
     startServer(PLATFORM_CONFIG, bundles.platform, large, platform),
+    // The 10-worker platform again, with METRICS=off: the other side of the metrics cost.
+    startServer(PLATFORM_CONFIG, bundles.platform, metricsOff, {
+      ...platform,
+      vars: { ...platform.vars, METRICS: 'off' },
+    }),
   ])
-  return { baseline, small: platformSmall, large: platformLarge }
+  return { baseline, small: platformSmall, large: platformLarge, metricsOff: platformMetricsOff }
 }
 
 /** Checks the baseline serves the hello script and uploads it as "hello" to both platforms. */
 async function prepare(servers) {
   const response = await fetch(servers.baseline.url)
   if ((await response.text()) !== HELLO_BODY) throw new Error('the baseline does not serve the hello script')
-  for (const server of [servers.small, servers.large]) {
+  for (const server of [servers.small, servers.large, servers.metricsOff]) {
     await uploadOrThrow(server.url, 'hello', HELLO_SCRIPT)
     await waitForBody(server.url, 'hello', HELLO_BODY)
     await waitForBody(server.url, SEEDED_WORKER, HELLO_BODY)
@@ -204,6 +210,11 @@ function storageNotes(storage) {
   ]
 }
 
+function metricsNote(cost) {
+  const { rounds, seconds, connections } = METRICS_SETTINGS
+  return `Metrics on vs off: the 10-worker platform (METRICS=local, the default) against a copy of it with METRICS=off (seeded the same, its own server). ${rounds} paired rounds: in each, both are loaded at once for ${seconds} s at ${connections} connections each (their servers share the server core; the side started first alternates), and the round gives one ratio of req/s, on ÷ off. Reported: the mean ratio ± the half-width of its 95 % confidence interval (Student's t). Ratios of this run: ${describeMetricsCost(cost).ratios}; on average ${Math.round(cost.on)} vs ${Math.round(cost.off)} req/s each.`
+}
+
 async function main() {
   const scratch = scratchDir()
   const loadAtStart = loadavg()[0]
@@ -229,13 +240,15 @@ async function main() {
     log(`seeding ${SETTINGS.smallSize - 1} and ${SETTINGS.largeSize - 1} workers into local KV`)
     const small = join(scratch, 'platform-small')
     const large = join(scratch, 'platform-large')
-    for (const dir of [small, large]) mkdirSync(dir)
+    const metricsOff = join(scratch, 'platform-metrics-off')
+    for (const dir of [small, large, metricsOff]) mkdirSync(dir)
     await seedWorkers(PLATFORM_CONFIG, small, SETTINGS.smallSize - 1)
     await seedWorkers(PLATFORM_CONFIG, large, SETTINGS.largeSize - 1)
+    await seedWorkers(PLATFORM_CONFIG, metricsOff, SETTINGS.smallSize - 1)
 
     log('starting the baseline and both platforms')
     const bundles = { platform: platformBundle, builder: builderBundle, baseline: baselineBundle }
-    servers = await startAll(bundles, scratch, small, large, registry)
+    servers = await startAll(bundles, scratch, small, large, metricsOff, registry)
     await prepare(servers)
     const home = {
       small: await timeGets(servers.small.url, '/', SETTINGS.homeRequests),
@@ -250,12 +263,17 @@ async function main() {
       large: `${servers.large.url}/user-workers/${SEEDED_WORKER}`,
       captured: `${servers.small.url}/user-workers/hello`,
     })
+    const metricsCost = await measureMetricsCost(
+      `${servers.small.url}/user-workers/hello`,
+      `${servers.metricsOff.url}/user-workers/hello`,
+      log,
+    )
     // Last, because it registers more workers on the 10-worker platform.
     const { deploys, correctness } = await deploysAndCorrectness(servers.small.url)
     const { builds, assets } = await projects(servers.small.url, registry)
     const storage = await measureStorage(servers.small.url, servers.baseline.url, SETTINGS.storage, log)
 
-    const measurements = { dispatch, home, deploys, correctness, bundle, builds, assets, storage }
+    const measurements = { dispatch, home, deploys, correctness, bundle, builds, assets, storage, metricsCost }
     const table = renderTable(buildRows(measurements, SETTINGS))
     const seconds = (performance.now() - started) / 1000
     const env = { ...environment(), loadAtStart: loadAtStart.toFixed(2), loadAtEnd: loadavg()[0].toFixed(2) }
@@ -281,6 +299,7 @@ async function main() {
         ...runNotes(dispatch),
         ...projectNotes(assets),
         ...storageNotes(storage),
+        metricsNote(metricsCost),
       ],
     })
   } finally {

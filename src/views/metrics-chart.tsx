@@ -41,7 +41,12 @@ export const MetricsChart: FC<{ report: MetricsReport }> = ({ report }) => {
     <section aria-labelledby="metrics-heading">
       <h2 id="metrics-heading">Traffic</h2>
       <div class="card chart">
-        <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-labelledby="metrics-title metrics-desc">
+        <svg
+          viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
+          role="img"
+          aria-labelledby="metrics-title"
+          aria-describedby="metrics-desc"
+        >
           <title id="metrics-title">Requests and errors per minute, last 24 hours (UTC)</title>
           <desc id="metrics-desc">{summary}.</desc>
           <path d={`M${LEFT} ${TOP}V${AXIS}H${WIDTH - RIGHT}`} fill="none" stroke="#8a8a94" />
@@ -51,15 +56,11 @@ export const MetricsChart: FC<{ report: MetricsReport }> = ({ report }) => {
           <text x={LEFT - 4} y={AXIS} text-anchor="end" font-size="12">
             0
           </text>
-          {[0, 6, 12, 18, 24].map((hour) => {
-            const at = start + hour * HOUR_MS - (hour === 24 ? MINUTE_MS : 0)
-            const anchor = hour === 0 ? 'start' : hour === 24 ? 'end' : 'middle'
-            return (
-              <text x={x(new Date(at).toISOString())} y={AXIS + 18} text-anchor={anchor} font-size="12">
-                {clock(new Date(at).toISOString())}
-              </text>
-            )
-          })}
+          {ticks(start, end).map((at) => (
+            <text x={x(at)} y={AXIS + 18} text-anchor="middle" font-size="12">
+              {clock(at)}
+            </text>
+          ))}
           <path d={bars((minute) => minute.requests)} stroke="#1d4ed8" stroke-width="2" />
           <path d={bars((minute) => minute.errors)} stroke="#a1121a" stroke-width="2" />
         </svg>
@@ -97,6 +98,14 @@ export const MetricsChart: FC<{ report: MetricsReport }> = ({ report }) => {
       </div>
     </section>
   )
+}
+
+/** Every 6th whole hour (UTC) within the window, not too close to its ends for a centred label. */
+function ticks(start: number, end: number): string[] {
+  const every = 6 * HOUR_MS
+  const times: string[] = []
+  for (let at = start - (start % every) + every; at < end - HOUR_MS; at += every) times.push(new Date(at).toISOString())
+  return times
 }
 
 /** The minutes summed per hour, oldest first. */
