@@ -138,7 +138,7 @@ export function buildRows(m, { connections }) {
     ],
     ...projectRows(m, c),
     ...storageRows(m),
-    metricsRow(m.metricsCost, connections),
+    ...metricsRows(m.metricsCost, connections),
   ]
 }
 
@@ -167,17 +167,32 @@ function storageRows({ storage }) {
   ]
 }
 
-/** Issue #12: dispatch with per-worker metrics on vs off (bench/metrics.mjs). */
-function metricsRow(cost, connections) {
-  const { mean, spread } = cost
-  return [
-    `Dispatch with metrics on vs off, req/s (${connections} conns each, paired rounds at the same time)`,
+/**
+ * Issue #12: dispatch with per-worker metrics on vs off (bench/metrics.mjs). Judged on requests
+ * per CPU second (what throughput is on a dedicated core), whose spread stays small on a busy
+ * machine; the req/s ratio of the same rounds is shown beside it.
+ */
+function metricsRows(cost, connections) {
+  const judged = cost.cpu ?? cost
+  const figures = describeMetricsCost(cost)
+  const share = cost.hotPathNs / 1000 / cost.dispatchCpuUs
+  const hotPath = [
+    'Metrics hot path alone (MinuteAggregator.record), ns per request vs dispatch CPU per request',
+    `${Math.round(cost.hotPathNs)} ns`,
+    `${Math.round(cost.dispatchCpuUs)} µs`,
+    `${(share * 100).toFixed(3)} %`,
+    'info: ≤ 3 %',
+    '—',
+  ]
+  const paired = [
+    `Dispatch with metrics on vs off, req/s (${connections} conns each, paired rounds); ratio of requests per CPU second (of req/s: ${figures.ratio})`,
     int(cost.on),
     int(cost.off),
-    describeMetricsCost(cost).ratio,
+    cost.cpu ? figures.cpuRatio : figures.ratio,
     `≥ ${TARGETS.metricsRatio.toFixed(2)}× (cost ≤ 3 %), spread < ${TARGETS.metricsSpread}`,
-    spread < TARGETS.metricsSpread ? verdict(mean >= TARGETS.metricsRatio) : 'INCONCLUSIVE (spread)',
+    judged.spread < TARGETS.metricsSpread ? verdict(judged.mean >= TARGETS.metricsRatio) : 'INCONCLUSIVE (spread)',
   ]
+  return [paired, hotPath]
 }
 
 /** Issue #11: projects through the builder, and static assets. */

@@ -212,7 +212,8 @@ function storageNotes(storage) {
 
 function metricsNote(cost) {
   const { rounds, seconds, connections } = METRICS_SETTINGS
-  return `Metrics on vs off: the 10-worker platform (METRICS=local, the default) against a copy of it with METRICS=off (seeded the same, its own server). ${rounds} paired rounds: in each, both are loaded at once for ${seconds} s at ${connections} connections each (their servers share the server core; the side started first alternates), and the round gives one ratio of req/s, on ÷ off. Reported: the mean ratio ± the half-width of its 95 % confidence interval (Student's t). Ratios of this run: ${describeMetricsCost(cost).ratios}; on average ${Math.round(cost.on)} vs ${Math.round(cost.off)} req/s each.`
+  const figures = describeMetricsCost(cost)
+  return `Metrics on vs off: the 10-worker platform (METRICS=local, the default) against a copy of it with METRICS=off (seeded the same, its own server). ${rounds} paired rounds: in each, both are loaded at once for ${seconds} s at ${connections} connections each (their servers share the server core; the side started first alternates). Each round gives two ratios, on ÷ off: of req/s, and of requests per CPU second of the server (its process and workerd, from /proc), which the rest of the machine disturbs far less. Reported: the mean ratio ± the half-width of its 95 % confidence interval (Student's t). This run: req/s ${figures.ratio} (ratios ${figures.ratios}; on average ${Math.round(cost.on)} vs ${Math.round(cost.off)} req/s each); requests per CPU second ${figures.cpuRatio} (ratios ${figures.cpuRatios}).`
 }
 
 async function main() {
@@ -263,11 +264,7 @@ async function main() {
       large: `${servers.large.url}/user-workers/${SEEDED_WORKER}`,
       captured: `${servers.small.url}/user-workers/hello`,
     })
-    const metricsCost = await measureMetricsCost(
-      `${servers.small.url}/user-workers/hello`,
-      `${servers.metricsOff.url}/user-workers/hello`,
-      log,
-    )
+    const metricsCost = await measureMetricsCost(servers.small, servers.metricsOff, log)
     // Last, because it registers more workers on the 10-worker platform.
     const { deploys, correctness } = await deploysAndCorrectness(servers.small.url)
     const { builds, assets } = await projects(servers.small.url, registry)

@@ -79,7 +79,10 @@ export function startServer(configPath, bundlePath, persistDir, options = {}) {
       buffered += chunk
       remember(chunk)
       const line = buffered.split('\n').find((candidate) => candidate.startsWith('{"url"'))
-      if (line) resolve({ url: JSON.parse(line).url.replace(/\/$/, ''), stop: () => stopServer(child), log })
+      if (line) {
+        // pid: the server process (workerd runs as its child), for CPU accounting (bench/metrics.mjs).
+        resolve({ url: JSON.parse(line).url.replace(/\/$/, ''), stop: () => stopServer(child), log, pid: child.pid })
+      }
     })
     child.on('exit', (code) => reject(new Error(`server for ${configPath} exited with ${code}\n${log.join('\n')}`)))
   })

@@ -1,8 +1,9 @@
 import { exports } from 'cloudflare:workers'
 import { backendFor } from './backends'
-import { parseConfig, type Config } from './config'
+import { ConfigError, parseConfig, type Config } from './config'
 import { MinuteAggregator, type Metrics } from './metrics-recorder'
 import { PlatformService, type Entrypoints } from './service'
+import { AnalyticsEngineMetrics } from './store/analytics-engine'
 import { Registry } from './store/registry'
 import { tenantStorage } from './storage/store'
 
@@ -47,6 +48,12 @@ function metricsFor(config: Config, env: Env): Metrics | undefined {
     case 'off':
       return undefined
     case 'analytics-engine':
+      if (!env.METRICS_DATASET || !config.cloudflare) {
+        throw new ConfigError(
+          'METRICS is "analytics-engine" but the METRICS_DATASET binding is missing (wrangler.jsonc).',
+        )
+      }
+      return new AnalyticsEngineMetrics(env.METRICS_DATASET, config.cloudflare)
     case 'local':
       return new MinuteAggregator(env.WORKER_METRICS)
   }

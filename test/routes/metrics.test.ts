@@ -1,10 +1,11 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import app from '../../src/index'
 import type { ConfigVars } from '../../src/platform/config'
 import { platformFor } from '../../src/platform/index'
 import type { MetricsReport } from '../../src/platform/metrics'
+import { AnalyticsEngineDouble } from '../doubles/analytics-engine'
 import { ORIGIN, helloScript, uniqueName } from '../helpers'
 import { callWatchingForTheToken, namespaceEnv } from '../platform/backends/namespace-double'
 
@@ -35,6 +36,9 @@ function isolate(overrides: Partial<Env> & ConfigVars = {}) {
     },
   }
 }
+
+// The namespace suites' calls: every response and log line is checked for the API token (once per file).
+const { call } = callWatchingForTheToken(6)
 
 /** 200 for /ok, 503 for /unavailable, an exception for /throw. */
 const MIXED_SCRIPT = `export default {
@@ -143,6 +147,12 @@ describe('per-worker metrics', () => {
     })
   })
 
+  it('refuses METRICS=analytics-engine without the Cloudflare credentials it reads with', async () => {
+    const res = await isolate({ METRICS: 'analytics-engine' }).call('/api/workers')
+    expect(res.status).toBe(503)
+    expect(await res.text()).toContain('METRICS is \\"analytics-engine\\" but CLOUDFLARE_API_TOKEN')
+  })
+
   it('refuses an unknown METRICS value with a message naming it', async () => {
     const res = await isolate({ METRICS: 'sometimes' }).call('/api/workers')
     expect(res.status).toBe(503)
@@ -151,8 +161,6 @@ describe('per-worker metrics', () => {
 })
 
 describe('per-worker metrics on dispatch-namespace', () => {
-  const { call } = callWatchingForTheToken(3)
-
   it('counts requests dispatched to namespace scripts the same way, errors included', async () => {
     const name = uniqueName('ns-metrics')
     expect((await call(`/api/workers/${name}`, { method: 'PUT', body: MIXED_SCRIPT })).status).toBe(201)
@@ -162,5 +170,36 @@ describe('per-worker metrics on dispatch-namespace', () => {
     await platformFor(namespaceEnv).flushMetrics()
     const res = await call(`/api/workers/${name}/metrics`)
     expect((await res.json<MetricsReport>()).totals).toMatchObject({ requests: 3, errors: 2 })
+  })
+})
+
+describe('per-worker metrics in Workers Analytics Engine', () => {
+  it('writes a data point per request to a namespace script and reads them back through the SQL API', async () => {
+    const double = new AnalyticsEngineDouble()
+    const passThrough = globalThis.fetch
+    // The SQL API goes to the double; everything else (the Cloudflare API double) as before.
+    const spy = vi
+      .spyOn(globalThis, 'fetch')
+      .mockImplementation((input, init) =>
+        new Request(input, init).url.includes('/analytics_engine/')
+          ? double.fetch(input, init)
+          : passThrough(input, init),
+      )
+    try {
+      const environment = { ...namespaceEnv, METRICS: 'analytics-engine', METRICS_DATASET: double.dataset }
+      const name = uniqueName('ae-metrics')
+      expect((await call(`/api/workers/${name}`, { method: 'PUT', body: MIXED_SCRIPT }, environment)).status).toBe(201)
+      expect((await call(`/user-workers/${name}/ok`, {}, environment)).status).toBe(200)
+      expect((await call(`/user-workers/${name}/throw`, {}, environment)).status).toBe(500)
+      expect(double.points.map((point) => [point.index, point.doubles[1]])).toEqual([
+        [name, 0],
+        [name, 1],
+      ])
+      const res = await call(`/api/workers/${name}/metrics`, {}, environment)
+      expect((await res.json<MetricsReport>()).totals).toMatchObject({ requests: 2, errors: 1 })
+      expect(double.queries).toHaveLength(1)
+    } finally {
+      spy.mockRestore()
+    }
   })
 })
