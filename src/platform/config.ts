@@ -205,7 +205,7 @@ export function parseConfig(env: ConfigVars): Config {
     },
     storageQuotas: parseStorageQuotas(env),
     platformWorkerName: clean(env.PLATFORM_WORKER_NAME) ?? DEFAULTS.platformWorkerName,
-    metrics: parseMetrics(clean(env.METRICS), cloudflare !== undefined),
+    metrics: parseMetrics(clean(env.METRICS)),
   }
 }
 
@@ -220,16 +220,11 @@ function parseStorageQuotas(env: ConfigVars): StorageQuotas {
   }
 }
 
-function parseMetrics(value: string | undefined, hasCredentials: boolean): MetricsMode {
+/** Which metrics store; what analytics-engine needs besides (credentials, binding) is checked where it is built. */
+function parseMetrics(value: string | undefined): MetricsMode {
   const mode = value ?? 'local'
   if (!METRICS_MODES.includes(mode as MetricsMode)) {
     throw new ConfigError(`METRICS must be one of ${METRICS_MODES.join(', ')}; got "${value}".`)
-  }
-  // Analytics Engine is read back through the Cloudflare API (its SQL API), with the account's credentials.
-  if (mode === 'analytics-engine' && !hasCredentials) {
-    throw new ConfigError(
-      'METRICS is "analytics-engine" but CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID are not both set.',
-    )
   }
   return mode as MetricsMode
 }

@@ -48,9 +48,10 @@ function metricsFor(config: Config, env: Env): Metrics | undefined {
     case 'off':
       return undefined
     case 'analytics-engine':
+      // Data points go to the binding; the SQL API reads them back with the account's credentials.
       if (!env.METRICS_DATASET || !config.cloudflare) {
         throw new ConfigError(
-          'METRICS is "analytics-engine" but the METRICS_DATASET binding is missing (wrangler.jsonc).',
+          'METRICS is "analytics-engine", which needs CLOUDFLARE_API_TOKEN, CLOUDFLARE_ACCOUNT_ID and the METRICS_DATASET binding.',
         )
       }
       return new AnalyticsEngineMetrics(env.METRICS_DATASET, config.cloudflare)

@@ -150,7 +150,9 @@ describe('per-worker metrics', () => {
   it('refuses METRICS=analytics-engine without the Cloudflare credentials it reads with', async () => {
     const res = await isolate({ METRICS: 'analytics-engine' }).call('/api/workers')
     expect(res.status).toBe(503)
-    expect(await res.text()).toContain('METRICS is \\"analytics-engine\\" but CLOUDFLARE_API_TOKEN')
+    expect(await res.text()).toContain(
+      'METRICS is \\"analytics-engine\\", which needs CLOUDFLARE_API_TOKEN, CLOUDFLARE_ACCOUNT_ID and the METRICS_DATASET binding.',
+    )
   })
 
   it('refuses an unknown METRICS value with a message naming it', async () => {
