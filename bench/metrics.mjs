@@ -17,7 +17,7 @@ import { uploadOrThrow, waitForBody } from './lib/client.mjs'
 import { ROOT, buildBundle, killChildren, runLoad, startServer } from './lib/procs.mjs'
 import { HELLO_BODY, HELLO_SCRIPT } from './user-script.mjs'
 
-export const METRICS_SETTINGS = { rounds: 10, seconds: 2, connections: 16, warmupSeconds: 1 }
+export const METRICS_SETTINGS = { rounds: 10, seconds: 2, connections: 16, warmupSeconds: 2 }
 
 // Two-sided 95 % quantiles of Student's t by degrees of freedom (n − 1 pairs), for the spread.
 const T95 = { 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228, 11: 2.201, 12: 2.179, 15: 2.131 }

@@ -75,24 +75,25 @@ function scratchDir() {
  * Both platforms run as `npm run dev` does: with the builder Worker beside them (idle during the
  * dispatch runs) and the registry double as NPM_REGISTRY_URL.
  */
-async function startAll(bundles, scratch, small, large, metricsOff, registry) {
+async function startAll(bundles, scratch, small, large, registry) {
   const platform = { builder: bundles.builder, vars: { NPM_REGISTRY_URL: registry.origin } }
-  const [baseline, platformSmall, platformLarge, platformMetricsOff] = await Promise.all([
+  const [baseline, platformSmall, platformLarge, metricsOn, metricsOff] = await Promise.all([
     startServer(BASELINE_CONFIG, bundles.baseline, join(scratch, 'baseline')),
     startServer(PLATFORM_CONFIG, bundles.platform, small, platform),
     startServer(PLATFORM_CONFIG, bundles.platform, large, platform),
-    // The 10-worker platform again with METRICS=off, the other side of the metrics cost (no builder:
-    // it serves only dispatch, and the builder is idle on the other side during those runs).
-    startServer(PLATFORM_CONFIG, bundles.platform, metricsOff, { vars: { ...platform.vars, METRICS: 'off' } }),
+    // The metrics cost: two fresh platforms alike in all but METRICS (the default, local, and off),
+    // started and loaded alike, serving dispatch only (no builder).
+    startServer(PLATFORM_CONFIG, bundles.platform, join(scratch, 'metrics-on')),
+    startServer(PLATFORM_CONFIG, bundles.platform, join(scratch, 'metrics-off'), { vars: { METRICS: 'off' } }),
   ])
-  return { baseline, small: platformSmall, large: platformLarge, metricsOff: platformMetricsOff }
+  return { baseline, small: platformSmall, large: platformLarge, metricsOn, metricsOff }
 }
 
 /** Checks the baseline serves the hello script and uploads it as "hello" to both platforms. */
 async function prepare(servers) {
   const response = await fetch(servers.baseline.url)
   if ((await response.text()) !== HELLO_BODY) throw new Error('the baseline does not serve the hello script')
-  for (const server of [servers.small, servers.large, servers.metricsOff]) {
+  for (const server of [servers.small, servers.large, servers.metricsOn, servers.metricsOff]) {
     await uploadOrThrow(server.url, 'hello', HELLO_SCRIPT)
     await waitForBody(server.url, 'hello', HELLO_BODY)
     await waitForBody(server.url, SEEDED_WORKER, HELLO_BODY)
@@ -211,7 +212,7 @@ function storageNotes(storage) {
 function metricsNote(cost) {
   const { rounds, seconds, connections } = METRICS_SETTINGS
   const figures = describeMetricsCost(cost)
-  return `Metrics on vs off: the 10-worker platform (METRICS=local, the default) against a copy of it with METRICS=off (seeded the same, its own server). ${rounds} paired rounds: in each, both are loaded at once for ${seconds} s at ${connections} connections each (their servers share the server core; the side started first alternates). Each round gives two ratios, on ÷ off: of req/s, and of requests per CPU second of the server (its process and workerd, from /proc), which the rest of the machine disturbs far less. Reported: the mean ratio ± the half-width of its 95 % confidence interval (Student's t). This run: req/s ${figures.ratio} (ratios ${figures.ratios}; on average ${Math.round(cost.on)} vs ${Math.round(cost.off)} req/s each); requests per CPU second ${figures.cpuRatio} (ratios ${figures.cpuRatios}).`
+  return `Metrics on vs off: two fresh platform servers alike in all but METRICS (local, the default, and off), each with only "hello" registered and no builder beside it. ${rounds} paired rounds: in each, both are loaded at once for ${seconds} s at ${connections} connections each (their servers share the server core; the side started first alternates). Each round gives two ratios, on ÷ off: of req/s, and of requests per CPU second of the server (its process and workerd, from /proc), which the rest of the machine disturbs far less. Reported: the mean ratio ± the half-width of its 95 % confidence interval (Student's t). This run: req/s ${figures.ratio} (ratios ${figures.ratios}; on average ${Math.round(cost.on)} vs ${Math.round(cost.off)} req/s each); requests per CPU second ${figures.cpuRatio} (ratios ${figures.cpuRatios}).`
 }
 
 async function main() {
@@ -239,15 +240,13 @@ async function main() {
     log(`seeding ${SETTINGS.smallSize - 1} and ${SETTINGS.largeSize - 1} workers into local KV`)
     const small = join(scratch, 'platform-small')
     const large = join(scratch, 'platform-large')
-    const metricsOff = join(scratch, 'platform-metrics-off')
-    for (const dir of [small, large, metricsOff]) mkdirSync(dir)
+    for (const dir of [small, large]) mkdirSync(dir)
     await seedWorkers(PLATFORM_CONFIG, small, SETTINGS.smallSize - 1)
     await seedWorkers(PLATFORM_CONFIG, large, SETTINGS.largeSize - 1)
-    await seedWorkers(PLATFORM_CONFIG, metricsOff, SETTINGS.smallSize - 1)
 
     log('starting the baseline and both platforms')
     const bundles = { platform: platformBundle, builder: builderBundle, baseline: baselineBundle }
-    servers = await startAll(bundles, scratch, small, large, metricsOff, registry)
+    servers = await startAll(bundles, scratch, small, large, registry)
     await prepare(servers)
     const home = {
       small: await timeGets(servers.small.url, '/', SETTINGS.homeRequests),
@@ -262,7 +261,7 @@ async function main() {
       large: `${servers.large.url}/user-workers/${SEEDED_WORKER}`,
       captured: `${servers.small.url}/user-workers/hello`,
     })
-    const metricsCost = await measureMetricsCost(servers.small, servers.metricsOff, log)
+    const metricsCost = await measureMetricsCost(servers.metricsOn, servers.metricsOff, log)
     // Last, because it registers more workers on the 10-worker platform.
     const { deploys, correctness } = await deploysAndCorrectness(servers.small.url)
     const { builds, assets } = await projects(servers.small.url, registry)
