@@ -9,13 +9,20 @@
 //
 // Used by bench/run.mjs (a row of `npm run bench`); `node bench/metrics.mjs` runs it alone (about a
 // minute: builds the platform, starts both servers, prints the figures).
-import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { build } from 'esbuild'
-import { uploadOrThrow, waitForBody } from './lib/client.mjs'
+import { waitForBody } from './lib/client.mjs'
 import { ROOT, buildBundle, killChildren, runLoad, startServer } from './lib/procs.mjs'
-import { HELLO_BODY, HELLO_SCRIPT } from './user-script.mjs'
+import { seedWorkers } from './seed.mjs'
+import { HELLO_BODY } from './user-script.mjs'
+
+/**
+ * The worker both sides serve: registered by seed.mjs, never deployed, so its logs are not captured
+ * (a fresh deploy turns capture on for 15 minutes, and a tail costs far more than metrics).
+ */
+export const METRICS_WORKER = 'seed-0'
 
 export const METRICS_SETTINGS = { rounds: 10, seconds: 2, connections: 16, warmupSeconds: 2 }
 
@@ -109,7 +116,10 @@ function meanAndSpread(values) {
  */
 export async function measureMetricsCost(onServer, offServer, log = () => {}, settings = METRICS_SETTINGS) {
   const { rounds, seconds, connections, warmupSeconds } = settings
-  const sides = [onServer, offServer].map((server) => ({ ...server, target: `${server.url}/user-workers/hello` }))
+  const sides = [onServer, offServer].map((server) => ({
+    ...server,
+    target: `${server.url}/user-workers/${METRICS_WORKER}`,
+  }))
   await Promise.all(sides.map((side) => runLoad(side.target, connections, warmupSeconds)))
   const on = []
   const off = []
@@ -172,14 +182,16 @@ async function main() {
   try {
     const config = join(ROOT, 'wrangler.jsonc')
     const bundle = await buildBundle(config, join(scratch, 'build'), ['--env='])
-    servers = await Promise.all([
-      startServer(config, bundle, join(scratch, 'on')),
-      startServer(config, bundle, join(scratch, 'off'), { vars: { METRICS: 'off' } }),
-    ])
-    for (const server of servers) {
-      await uploadOrThrow(server.url, 'hello', HELLO_SCRIPT)
-      await waitForBody(server.url, 'hello', HELLO_BODY)
+    const dirs = [join(scratch, 'on'), join(scratch, 'off')]
+    for (const dir of dirs) {
+      mkdirSync(dir)
+      await seedWorkers(config, dir, 1)
     }
+    servers = await Promise.all([
+      startServer(config, bundle, dirs[0]),
+      startServer(config, bundle, dirs[1], { vars: { METRICS: 'off' } }),
+    ])
+    for (const server of servers) await waitForBody(server.url, METRICS_WORKER, HELLO_BODY)
     const [on, off] = servers
     const result = await measureMetricsCost(on, off, (message) => console.error(`[bench:metrics] ${message}`))
     const figures = describeMetricsCost(result)

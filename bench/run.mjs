@@ -12,7 +12,7 @@ import { checkOldOrNew } from './consistency.mjs'
 import { measureNewDeploys, measureUpdates } from './deploy.mjs'
 import { measureAssets, measureBuilds } from './projects.mjs'
 import { measureStorage } from './storage.mjs'
-import { METRICS_SETTINGS, describeMetricsCost, measureMetricsCost } from './metrics.mjs'
+import { METRICS_SETTINGS, METRICS_WORKER, describeMetricsCost, measureMetricsCost } from './metrics.mjs'
 import { timeGets, uploadOrThrow, waitForBody } from './lib/client.mjs'
 import { versions as runtime } from './lib/miniflare.mjs'
 import { startRegistry } from './lib/registry.mjs'
@@ -75,7 +75,7 @@ function scratchDir() {
  * Both platforms run as `npm run dev` does: with the builder Worker beside them (idle during the
  * dispatch runs) and the registry double as NPM_REGISTRY_URL.
  */
-async function startAll(bundles, scratch, small, large, registry) {
+async function startAll(bundles, scratch, small, large, metrics, registry) {
   const platform = { builder: bundles.builder, vars: { NPM_REGISTRY_URL: registry.origin } }
   const [baseline, platformSmall, platformLarge, metricsOn, metricsOff] = await Promise.all([
     startServer(BASELINE_CONFIG, bundles.baseline, join(scratch, 'baseline')),
@@ -83,8 +83,8 @@ async function startAll(bundles, scratch, small, large, registry) {
     startServer(PLATFORM_CONFIG, bundles.platform, large, platform),
     // The metrics cost: two fresh platforms alike in all but METRICS (the default, local, and off),
     // started and loaded alike, serving dispatch only (no builder).
-    startServer(PLATFORM_CONFIG, bundles.platform, join(scratch, 'metrics-on')),
-    startServer(PLATFORM_CONFIG, bundles.platform, join(scratch, 'metrics-off'), { vars: { METRICS: 'off' } }),
+    startServer(PLATFORM_CONFIG, bundles.platform, metrics.on),
+    startServer(PLATFORM_CONFIG, bundles.platform, metrics.off, { vars: { METRICS: 'off' } }),
   ])
   return { baseline, small: platformSmall, large: platformLarge, metricsOn, metricsOff }
 }
@@ -93,11 +93,13 @@ async function startAll(bundles, scratch, small, large, registry) {
 async function prepare(servers) {
   const response = await fetch(servers.baseline.url)
   if ((await response.text()) !== HELLO_BODY) throw new Error('the baseline does not serve the hello script')
-  for (const server of [servers.small, servers.large, servers.metricsOn, servers.metricsOff]) {
+  for (const server of [servers.small, servers.large]) {
     await uploadOrThrow(server.url, 'hello', HELLO_SCRIPT)
     await waitForBody(server.url, 'hello', HELLO_BODY)
     await waitForBody(server.url, SEEDED_WORKER, HELLO_BODY)
   }
+  for (const server of [servers.metricsOn, servers.metricsOff])
+    await waitForBody(server.url, METRICS_WORKER, HELLO_BODY)
 }
 
 function checkRun(url, run) {
@@ -212,7 +214,7 @@ function storageNotes(storage) {
 function metricsNote(cost) {
   const { rounds, seconds, connections } = METRICS_SETTINGS
   const figures = describeMetricsCost(cost)
-  return `Metrics on vs off: two fresh platform servers alike in all but METRICS (local, the default, and off), each with only "hello" registered and no builder beside it. ${rounds} paired rounds: in each, both are loaded at once for ${seconds} s at ${connections} connections each (their servers share the server core; the side started first alternates). Each round gives two ratios, on ÷ off: of req/s, and of requests per CPU second of the server (its process and workerd, from /proc), which the rest of the machine disturbs far less. Reported: the mean ratio ± the half-width of its 95 % confidence interval (Student's t). This run: req/s ${figures.ratio} (ratios ${figures.ratios}; on average ${Math.round(cost.on)} vs ${Math.round(cost.off)} req/s each); requests per CPU second ${figures.cpuRatio} (ratios ${figures.cpuRatios}).`
+  return `Metrics on vs off: two fresh platform servers alike in all but METRICS (local, the default, and off), each with one seeded worker (never deployed, so its logs are not captured) and no builder beside it. ${rounds} paired rounds: in each, both are loaded at once for ${seconds} s at ${connections} connections each (their servers share the server core; the side started first alternates). Each round gives two ratios, on ÷ off: of req/s, and of requests per CPU second of the server (its process and workerd, from /proc), which the rest of the machine disturbs far less. Reported: the mean ratio ± the half-width of its 95 % confidence interval (Student's t). This run: req/s ${figures.ratio} (ratios ${figures.ratios}; on average ${Math.round(cost.on)} vs ${Math.round(cost.off)} req/s each); requests per CPU second ${figures.cpuRatio} (ratios ${figures.cpuRatios}).`
 }
 
 async function main() {
@@ -240,13 +242,16 @@ async function main() {
     log(`seeding ${SETTINGS.smallSize - 1} and ${SETTINGS.largeSize - 1} workers into local KV`)
     const small = join(scratch, 'platform-small')
     const large = join(scratch, 'platform-large')
-    for (const dir of [small, large]) mkdirSync(dir)
+    // The metrics pair: one seeded worker each (see METRICS_WORKER).
+    const metrics = { on: join(scratch, 'metrics-on'), off: join(scratch, 'metrics-off') }
+    for (const dir of [small, large, metrics.on, metrics.off]) mkdirSync(dir)
     await seedWorkers(PLATFORM_CONFIG, small, SETTINGS.smallSize - 1)
     await seedWorkers(PLATFORM_CONFIG, large, SETTINGS.largeSize - 1)
+    for (const dir of [metrics.on, metrics.off]) await seedWorkers(PLATFORM_CONFIG, dir, 1)
 
     log('starting the baseline and both platforms')
     const bundles = { platform: platformBundle, builder: builderBundle, baseline: baselineBundle }
-    servers = await startAll(bundles, scratch, small, large, registry)
+    servers = await startAll(bundles, scratch, small, large, metrics, registry)
     await prepare(servers)
     const home = {
       small: await timeGets(servers.small.url, '/', SETTINGS.homeRequests),
