@@ -59,9 +59,13 @@ describe('storage quotas', () => {
     const database = sqlObject(env, ref())
     const limit = { sqlMaxBytes: 64 * 1024 }
     await database.query([{ sql: 'CREATE TABLE blobs (b BLOB)', params: [] }], limit)
-    await expect(
-      database.query([{ sql: 'INSERT INTO blobs VALUES (zeroblob(?))', params: [200 * 1024] }], limit),
-    ).rejects.toThrow("TENANT_SQL_MAX_BYTES exceeded: this worker's database may hold at most 65536 bytes.")
+    // Awaited inside a plain promise: expect() probes properties of what it is given, and each probe
+    // of an RPC promise is a pipelined call that rejects too, unhandled.
+    const insert = async () =>
+      database.query([{ sql: 'INSERT INTO blobs VALUES (zeroblob(?))', params: [200 * 1024] }], limit)
+    await expect(insert()).rejects.toThrow(
+      "TENANT_SQL_MAX_BYTES exceeded: this worker's database may hold at most 65536 bytes.",
+    )
     const [count] = await database.query([{ sql: 'SELECT count(*) FROM blobs', params: [] }], limit)
     expect(count?.rows).toEqual([[0]])
   })
