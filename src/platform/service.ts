@@ -201,7 +201,17 @@ export class PlatformService {
       )
       const hints = checkSchedule(settings, deployed, checked.hasScheduled)
       const secrets = await this.nextSecrets(claim, current, settings, secretChanges)
-      const info = { name, ownerId: lease.ownerId, settings, secrets, compatibility, assets }
+      // Sealed once: the name's object keeps them, and dynamic-workers beside the code (for dispatch).
+      const sealed = settings.secretNames.length > 0 ? await seal(secrets, this.config.secretsKey) : undefined
+      const info = {
+        name,
+        ownerId: lease.ownerId,
+        settings,
+        secrets,
+        sealedSecrets: sealed ?? null,
+        compatibility,
+        assets,
+      }
       // With env.DB the code gets the D1 API through a module the platform adds (storage/shim.ts).
       await this.backend.deploy(workerId, deployed && withStorageShim(deployed, settings.storage), info)
       // Host-form previews carry no name; written once, removed with the code (see removeCode).
@@ -222,7 +232,6 @@ export class PlatformService {
       const base = { name, ownerId: lease.ownerId, backend: this.backend.kind }
       const { deploymentGraceMs } = this.config
       const transition = withDeployment(previous, base, deployment, deploymentGraceMs, this.now(), options.promote)
-      const sealed = settings.secretNames.length > 0 ? await seal(secrets, this.config.secretsKey) : undefined
       change = { ...transition, secrets: sealed && { workerId, sealed }, claim: true }
     } catch (error) {
       claim.abort(lease.leaseId).catch(() => {})
@@ -291,7 +300,9 @@ export class PlatformService {
     }
     const workerId = deployment?.workerId ?? record.workerId
     const fetcher = this.fetcherOf(record, deployment, context, {
-      secrets: () => this.deploymentSecrets(name, workerId),
+      // Kept beside the code (a deployment's own, so a rollback gets its secrets), else in the name's object.
+      secrets: (stored) =>
+        stored === undefined ? this.deploymentSecrets(name, workerId) : unseal(stored, this.config.secretsKey),
       // Tracing costs every request, so it is attached only while the owner watches the logs.
       tail: this.isWatched(record) ? () => this.entrypoints.logTail(name, workerId) : undefined,
     })

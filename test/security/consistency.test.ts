@@ -1,6 +1,7 @@
 import { runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
+import { readCode } from '../../src/platform/backends/dynamic-workers'
 import type { WorkerRecord } from '../../src/platform/model'
 import type { NameClaim } from '../../src/platform/store/name-claim.do'
 import { deployNew, helloScript, platform, platformWith, putScript, uniqueName, type Deployed } from '../helpers'
@@ -72,8 +73,9 @@ async function storedCode(name: string): Promise<string[]> {
   do {
     const page = await env.WORKER_MAPPINGS.list({ prefix: 'code/', cursor })
     for (const key of page.keys) {
-      const code = await env.WORKER_MAPPINGS.get<{ name: string }>(key.name, 'json')
-      if (code?.name === name) ids.push(key.name.slice('code/'.length))
+      const workerId = key.name.slice('code/'.length)
+      const code = await readCode(env.WORKER_MAPPINGS, workerId)
+      if (code?.name === name) ids.push(workerId)
     }
     cursor = page.list_complete ? undefined : page.cursor
   } while (cursor)

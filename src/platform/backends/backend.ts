@@ -2,6 +2,7 @@ import type { DispatchContext } from '../egress'
 import type { NamespaceTrust } from '../isolation'
 import type { BackendKind, Compatibility, DeploymentAssets, EgressPolicy, WorkerBundle, WorkerSettings } from '../model'
 import type { ScheduledEvent } from '../scheduled-module'
+import type { SealedSecrets } from '../store/secrets'
 
 /** The part of a Fetcher the platform uses to call a user Worker. */
 export interface UserWorkerFetcher {
@@ -32,8 +33,12 @@ export interface FetcherOptions {
   /** The worker's name (a deployment always belongs to one name). */
   name: string
   settings: WorkerSettings
-  /** The deployment's secret values, for backends that bind them at load time. */
-  secrets: () => Promise<Record<string, string>>
+  /**
+   * The deployment's secret values, for backends that bind them at load time. A backend that keeps
+   * the sealed secrets beside the code passes them (null: none); without them (undefined) the
+   * platform reads them from the name's Durable Object.
+   */
+  secrets: (stored?: SealedSecrets | null) => Promise<Record<string, string>>
   /** Where the invocation's logs go, for backends that attach the tail at load time. */
   tail?: () => Fetcher
   /** The request's hop count and the platform's own hosts, which the egress rules depend on. */
@@ -58,6 +63,8 @@ export interface DeployInfo {
   settings: WorkerSettings
   /** Secret values, for backends that hold them (dispatch-namespace uploads them as secret_text). */
   secrets: Record<string, string>
+  /** The same values as the name's Durable Object keeps them (null: none), for backends that store them beside the code. */
+  sealedSecrets?: SealedSecrets | null
   /** The runtime the deployment is built for: the project's, else the platform's default. */
   compatibility: Compatibility
   /**

@@ -3,15 +3,12 @@ import { AssetStore } from '../assets/store'
 import { PlatformError } from '../errors'
 import type { WorkerBundle } from '../model'
 import type { DeployInfo, FetcherOptions, UserWorkerBackend, UserWorkerFetcher } from './backend'
+import { decodeStoredCode, encodeStoredCode, type StoredCode } from './code-store'
 import { limitExceeded } from './limit-errors'
 import { toLoaderModule } from './modules'
 import { scheduledRequest, withScheduledEntry } from '../scheduled-module'
 
 const codeKey = (workerId: string) => `code/${workerId}`
-
-interface StoredCode extends WorkerBundle {
-  name: string
-}
 
 /**
  * Dynamic Workers: the code lives in KV under its Worker ID and runs through the Worker Loader.
@@ -34,8 +31,10 @@ export class DynamicWorkersBackend implements UserWorkerBackend {
   async deploy(workerId: string, bundle: WorkerBundle | null, info: DeployInfo): Promise<void> {
     await this.assets.put(workerId, info.ownerId, info.assets, bundle !== null)
     if (!bundle) return
-    const stored: StoredCode = { name: info.name, ...bundle }
-    await this.kv.put(codeKey(workerId), JSON.stringify(stored))
+    // Encrypted secrets go beside the code (immutable like it, deleted with it): a cold start then
+    // reads one KV value and asks no Durable Object. Unencrypted ones stay in the name's object only.
+    const secrets = info.sealedSecrets === null || info.sealedSecrets?.encrypted ? info.sealedSecrets : undefined
+    await this.kv.put(codeKey(workerId), encodeStoredCode({ name: info.name, bundle, secrets }))
   }
 
   fetcher(workerId: string, options: FetcherOptions): UserWorkerFetcher {
@@ -75,12 +74,12 @@ export class DynamicWorkersBackend implements UserWorkerBackend {
       let missing = false
       const id = `${isolateId(workerId, options)}${scheduled ? '+cron' : ''}`
       const worker = loader.get(id, async () => {
-        const stored = await kv.get<StoredCode>(codeKey(workerId), 'json')
+        const stored = await readCode(kv, workerId)
         if (!stored) {
           missing = true
           throw new Error(`no code stored for ${workerId}`)
         }
-        const code = scheduled ? withScheduledEntry(stored) : stored
+        const code = scheduled ? withScheduledEntry(stored.bundle) : stored.bundle
         return {
           compatibilityDate,
           compatibilityFlags,
@@ -88,7 +87,7 @@ export class DynamicWorkersBackend implements UserWorkerBackend {
           modules: Object.fromEntries(code.modules.map((module) => [module.name, toLoaderModule(module)])),
           // User Workers get none of the platform's bindings: only their own vars and secrets, and
           // storage through the platform's entrypoints, which hold the worker's name in their props.
-          env: { ...options.settings.vars, ...(await options.secrets()), ...options.storageBindings?.() },
+          env: { ...options.settings.vars, ...(await options.secrets(stored.secrets)), ...options.storageBindings?.() },
           ...outbound(options),
           // console output and uncaught exceptions go to the worker's recent logs.
           tails: options.tail ? [options.tail()] : [],
@@ -115,9 +114,14 @@ export class DynamicWorkersBackend implements UserWorkerBackend {
   }
 
   async code(workerId: string): Promise<WorkerBundle | null> {
-    const stored = await this.kv.get<StoredCode>(codeKey(workerId), 'json')
-    return stored && { mainModule: stored.mainModule, modules: stored.modules }
+    return (await readCode(this.kv, workerId))?.bundle ?? null
   }
+}
+
+/** The code stored under a Worker ID, in either format (see code-store.ts), or null when it is gone. */
+export async function readCode(kv: KVNamespace, workerId: string): Promise<StoredCode | null> {
+  const stored = await kv.get(codeKey(workerId), 'arrayBuffer')
+  return stored && decodeStoredCode(stored)
 }
 
 function missingDeployment(): PlatformError {

@@ -16,7 +16,7 @@ export async function seal(values: Record<string, string>, secretsKey: string | 
   const plain = JSON.stringify(values)
   if (!secretsKey) return { encrypted: false, data: plain }
   const iv = randomBytes(12)
-  const data = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, await deriveKey(secretsKey), encodeText(plain))
+  const data = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, await keyFor(secretsKey), encodeText(plain))
   return { encrypted: true, iv: toBase64(iv), data: toBase64(new Uint8Array(data)) }
 }
 
@@ -29,10 +29,18 @@ export async function unseal(
   if (!secretsKey) throw new Error('Secrets were encrypted with SECRETS_KEY, which is no longer set.')
   const plain = await crypto.subtle.decrypt(
     { name: 'AES-GCM', iv: fromBase64(sealed.iv ?? '') },
-    await deriveKey(secretsKey),
+    await keyFor(secretsKey),
     fromBase64(sealed.data),
   )
   return JSON.parse(new TextDecoder().decode(plain)) as Record<string, string>
+}
+
+// An isolate has one SECRETS_KEY: derive its AES key once, not on every deployment's cold start.
+let derived: { secretsKey: string; key: Promise<CryptoKey> } | undefined
+
+function keyFor(secretsKey: string): Promise<CryptoKey> {
+  if (derived?.secretsKey !== secretsKey) derived = { secretsKey, key: deriveKey(secretsKey) }
+  return derived.key
 }
 
 async function deriveKey(secretsKey: string): Promise<CryptoKey> {
