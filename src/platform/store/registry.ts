@@ -15,6 +15,9 @@ type CacheEntry = { record: WorkerRecord | null; expiresAt: number }
 export class Registry {
   private readonly cache = new Map<string, CacheEntry>()
   private readonly previews = new Map<string, { name: string | null; expiresAt: number }>()
+  // The home page's first page: a KV list is the slowest read the platform makes (remote in
+  // production, a scan of the namespace locally), and the list is eventually consistent anyway.
+  private firstPage: { limit: number; list: WorkerList; expiresAt: number } | undefined
 
   constructor(
     private readonly kv: KVNamespace,
@@ -37,12 +40,14 @@ export class Registry {
   /** Writes a committed record. The cache takes it first: even if KV fails, this isolate serves what was committed. */
   async put(record: WorkerRecord): Promise<void> {
     this.remember(record.name, record)
+    this.firstPage = undefined
     const summary: WorkerSummary = { name: record.name, workerId: record.workerId, updatedAt: record.updatedAt }
     await this.kv.put(recordKey(record.name), JSON.stringify(record), { metadata: summary })
   }
 
   async delete(name: string): Promise<void> {
     this.remember(name, null)
+    this.firstPage = undefined
     await this.kv.delete(recordKey(name))
   }
 
@@ -69,7 +74,18 @@ export class Registry {
     return this.kv.delete(previewKey(previewId))
   }
 
+  /** A page of the worker list; the first one may be up to `cacheTtlMs` old, except after this isolate's own writes. */
   async list(options: { limit: number; cursor?: string }): Promise<WorkerList> {
+    const cached = this.firstPage
+    if (!options.cursor && cached && cached.limit === options.limit && cached.expiresAt > this.now()) return cached.list
+    const list = await this.readPage(options)
+    if (!options.cursor && this.cacheTtlMs > 0) {
+      this.firstPage = { limit: options.limit, list, expiresAt: this.now() + this.cacheTtlMs }
+    }
+    return list
+  }
+
+  private async readPage(options: { limit: number; cursor?: string }): Promise<WorkerList> {
     const page = await this.kv.list<WorkerSummary>({ prefix: PREFIX, limit: options.limit, cursor: options.cursor })
     const workers = page.keys.map(
       (key) => key.metadata ?? { name: key.name.slice(PREFIX.length), workerId: '', updatedAt: '' },
