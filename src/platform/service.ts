@@ -291,7 +291,7 @@ export class PlatformService {
    */
   async open(address: string, arrival: Arrival): Promise<Pick<UserWorkerFetcher, 'fetch'>> {
     assertWithinHops(arrival.hops, this.config.maxHops)
-    const { record, deployment } = await this.resolve(parseWorkerAddress(address))
+    const { record, deployment } = await this.resolve(parseWorkerAddress(address), arrival.background)
     const { name } = record
     const { userWorkersDomain } = this.config
     const context: DispatchContext = {
@@ -359,10 +359,13 @@ export class PlatformService {
   }
 
   /** The record an address names and the deployment it serves (the current one unless a preview). */
-  private async resolve(address: WorkerAddress): Promise<{ record: WorkerRecord; deployment?: Deployment }> {
+  private async resolve(
+    address: WorkerAddress,
+    background?: Background,
+  ): Promise<{ record: WorkerRecord; deployment?: Deployment }> {
     const name =
       address.name ?? (isPreviewId(address.preview) ? await this.registry.previewName(address.preview) : null)
-    const record = name !== null && isValidName(name) ? await this.registry.lookup(name) : null
+    const record = name !== null && isValidName(name) ? await this.registry.lookup(name, background) : null
     if (!record) throw workerNotFound(name ?? `${address.preview}`)
     if (address.preview === undefined) return { record, deployment: currentDeployment(record) }
     const deployment = record.deployments.find((entry) => previewId(entry.workerId) === address.preview)

@@ -5,7 +5,17 @@ const recordKey = (name: string) => `${PREFIX}${name}`
 // Outside PREFIX, so the worker list never sees them.
 const previewKey = (previewId: string) => `previews/${previewId}`
 
-type CacheEntry = { record: WorkerRecord | null; expiresAt: number }
+type CacheEntry = { record: WorkerRecord | null; expiresAt: number; refreshing?: boolean }
+
+/** Where a refresh that outlives the request goes (the request's ExecutionContext). */
+type Background = Pick<ExecutionContext, 'waitUntil'>
+
+/**
+ * A record read in the last second before it expires is re-read in the background: a name that
+ * gets requests steadily never makes one wait on KV (with a thousand busy tenants, a 5 s TTL meant
+ * a KV read in ~10% of requests), and no record is served older than the TTL.
+ */
+const REFRESH_AHEAD_MS = 1_000
 
 /**
  * The name → Worker ID mapping in Workers KV: the fast read path of dispatch (the name's Durable
@@ -25,11 +35,30 @@ export class Registry {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Hot path: the current record for a name, possibly up to `cacheTtlMs` old. */
-  async lookup(name: string): Promise<WorkerRecord | null> {
+  /**
+   * Hot path: the current record for a name, possibly up to `cacheTtlMs` old. With `background`,
+   * a record close to its expiry is refreshed there (see REFRESH_AHEAD_MS).
+   */
+  async lookup(name: string, background?: Background): Promise<WorkerRecord | null> {
     const cached = this.cache.get(name)
-    if (cached && cached.expiresAt > this.now()) return cached.record
+    const now = this.now()
+    if (cached && cached.expiresAt > now) {
+      if (background && !cached.refreshing && cached.expiresAt - now <= REFRESH_AHEAD_MS) {
+        this.refresh(name, cached, background)
+      }
+      return cached.record
+    }
     return this.remember(name, await this.kv.get<WorkerRecord>(recordKey(name), 'json'))
+  }
+
+  private refresh(name: string, entry: CacheEntry, background: Background): void {
+    entry.refreshing = true
+    const read = this.kv.get<WorkerRecord>(recordKey(name), 'json').then(
+      // Unless this isolate has written the name meanwhile: its own write is newer than this read.
+      (record) => void (this.cache.get(name) === entry && this.remember(name, record)),
+      () => void (entry.refreshing = false),
+    )
+    background.waitUntil(read)
   }
 
   /** Fresh read for writes and management pages. */
@@ -95,7 +124,9 @@ export class Registry {
 
   private remember(name: string, record: WorkerRecord | null): WorkerRecord | null {
     // Bounded: a flood of lookups for random names must not grow the isolate's memory without limit.
-    if (this.cache.size >= MAX_CACHED_NAMES) this.cache.delete(this.cache.keys().next().value as string)
+    if (this.cache.size >= MAX_CACHED_NAMES && !this.cache.has(name)) {
+      this.cache.delete(this.cache.keys().next().value as string)
+    }
     this.cache.set(name, { record, expiresAt: this.now() + this.cacheTtlMs })
     return record
   }
