@@ -14,6 +14,12 @@ export type Background = Pick<ExecutionContext, 'waitUntil'>
 export const FLUSH_AFTER_MS = 30_000
 /** How often a request looks at the other workers' aggregates (whose minute may be over). */
 const SWEEP_EVERY_MS = 5_000
+/**
+ * Workers whose aggregates an isolate holds at once: past it, the oldest is flushed early (a
+ * second row for its minute, which merges on read), so memory stays bounded however many tenants
+ * are busy within a minute.
+ */
+export const MAX_PENDING_WORKERS = 10_000
 
 /** What the platform does with metrics: record on the hot path, read for the page and API, forget on delete. */
 export interface Metrics {
@@ -65,6 +71,8 @@ export class MinuteAggregator implements Metrics {
       entry = undefined
     }
     if (!entry) {
+      const oldest = this.pending.size >= MAX_PENDING_WORKERS ? this.pending.entries().next().value : undefined
+      if (oldest) this.flushEntry(oldest[0], oldest[1], background)
       entry = { row: { at, ...emptyMinute() }, since: now }
       this.pending.set(name, entry)
     }
