@@ -9,30 +9,30 @@ import { USER_WORKERS_MOUNT, nameFromHost, workerPath } from '../platform/urls'
 /** Shared origin: /user-workers/<name or name@preview>/<rest> → the worker sees /<rest>, its mount in X-Forwarded-Prefix. */
 export const dispatch = new Hono<AppEnv>()
 dispatch.all(`${USER_WORKERS_MOUNT}/*`, (c) => {
-  const { pathname, search } = new URL(c.req.url)
+  const url = new URL(c.req.url)
   // Split the raw (still percent-encoded) path, so "%2f" can never smuggle a slash into a name.
-  const [address = '', ...rest] = pathname.slice(USER_WORKERS_MOUNT.length + 1).split('/')
-  return forward(c, address, `/${rest.join('/')}${search}`, workerPath(address))
+  const [address = '', ...rest] = url.pathname.slice(USER_WORKERS_MOUNT.length + 1).split('/')
+  return forward(c, url, address, `/${rest.join('/')}${url.search}`, workerPath(address))
 })
 
 /** Host routing: `<name>.<domain>` on its own origin (see urls.ts); a reserved name is the platform's. */
 export const hostDispatch: MiddlewareHandler<AppEnv> = async (c, next) => {
   const { userWorkersDomain, reservedNames } = c.var.platform.config
-  const address = nameFromHost(new URL(c.req.url).hostname, userWorkersDomain)
+  const url = new URL(c.req.url)
+  const address = nameFromHost(url.hostname, userWorkersDomain)
   if (address === undefined || reservedNames.has(address)) return next()
-  return forward(c, address)
+  return forward(c, url, address, url.pathname + url.search)
 }
 
-/** Opens the worker an address names and forwards the request (to `path`, else its own); only the platform sets its headers. */
-async function forward(c: Context<AppEnv>, address: string, path?: string, mount?: string) {
+/** Opens the worker an address names and forwards the request to `path` on its origin; only the platform sets its headers. */
+async function forward(c: Context<AppEnv>, url: URL, address: string, path: string, mount?: string) {
   const { config } = c.var.platform
-  const { origin, hostname, pathname, search } = new URL(c.req.url)
   const hops = incomingHops(c.req.header(HOPS_HEADER) ?? null, config.maxHops)
-  const worker = await c.var.platform.open(address, { host: hostname, hops, background: c.executionCtx })
+  const worker = await c.var.platform.open(address, { host: url.hostname, hops, background: c.executionCtx })
   const { method, headers, body } = c.req.raw
   const cf = forwardedCf(c.req.raw, config.userWorkersTrusted)
   // Origin + path, never `new URL(path, base)`: a path starting with "//" would be read as a host.
-  const forwarded = new Request(origin + (path ?? pathname + search), { method, headers, body, cf, redirect: 'manual' })
+  const forwarded = new Request(url.origin + path, { method, headers, body, cf, redirect: 'manual' })
   for (const header of [HOPS_HEADER, 'X-Forwarded-Prefix']) forwarded.headers.delete(header)
   if (mount) forwarded.headers.set('X-Forwarded-Prefix', mount)
   const response = await worker.fetch(forwarded)
