@@ -301,8 +301,13 @@ export class PlatformService {
     const workerId = deployment?.workerId ?? record.workerId
     const fetcher = this.fetcherOf(record, deployment, context, {
       // Kept beside the code (a deployment's own, so a rollback gets its secrets), else in the name's object.
+      // A deployment whose settings name no secret has none: nothing to ask for (older deployments too).
       secrets: (stored) =>
-        stored === undefined ? this.deploymentSecrets(name, workerId) : unseal(stored, this.config.secretsKey),
+        stored !== undefined
+          ? unseal(stored, this.config.secretsKey)
+          : this.settingsOf(deployment).secretNames.length > 0
+            ? this.deploymentSecrets(name, workerId)
+            : Promise.resolve({}),
       // Tracing costs every request, so it is attached only while the owner watches the logs.
       tail: this.isWatched(record) ? () => this.entrypoints.logTail(name, workerId) : undefined,
     })

@@ -126,4 +126,23 @@ describe('secrets beside the code (dynamic-workers)', () => {
     expect(asked).toEqual([undefined])
     expect(await backend.code(workerId)).toEqual(bundle)
   })
+
+  it('an older deployment whose settings name no secret loads without asking the name’s object', async () => {
+    const name = uniqueName('legacy-plain')
+    const { workerId } = await (
+      await put(name, { script: ENV_SCRIPT, vars: { V: 'v' } }, undefined, {})
+    ).json<{
+      workerId: string
+    }>()
+    const bundle = (await readCode(env.WORKER_MAPPINGS, workerId))!.bundle
+    await env.WORKER_MAPPINGS.put(`code/${workerId}`, JSON.stringify({ name, ...bundle }))
+    const unreachable = {
+      getByName: () => {
+        throw new Error('dispatch asked the name’s object')
+      },
+    } as unknown as Env['NAME_CLAIMS']
+    const res = await platformWith({ NAME_CLAIMS: unreachable }, `/user-workers/${name}`)
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual({ V: 'v' })
+  })
 })
