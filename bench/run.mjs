@@ -1,8 +1,10 @@
 // `npm run bench`: dispatch overhead vs. a bare Worker Loader baseline, behaviour at 10 and 10,000
-// registered workers, deploy latency, bundle size, a correctness-under-load check, and (issue #11)
-// projects through the builder — TypeScript, two npm dependencies cold and cached — and static-asset
-// GETs vs an in-memory Worker, all on local workerd in one run. Prints one table and writes it to
-// bench/RESULTS.md.
+// registered workers, 1,000 tenants round-robin, cold starts, listing, deploy latency, bundle size,
+// a correctness-under-load check, (issue #11) projects through the builder — TypeScript, two npm
+// dependencies cold and cached — and static-asset GETs vs an in-memory Worker, and (issue #13)
+// tenants' storage, all on local workerd in one run, under 5 minutes. Prints one table and writes
+// it to bench/RESULTS.md. Each module measures one thing; this file only orders them and shares
+// the servers between them.
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
@@ -13,41 +15,40 @@ import { measureNewDeploys, measureUpdates } from './deploy.mjs'
 import { measureAssets, measureBuilds } from './projects.mjs'
 import { measureStorage } from './storage.mjs'
 import { METRICS_SETTINGS, METRICS_WORKER, describeMetricsCost, measureMetricsCost } from './metrics.mjs'
-import { timeGets, uploadOrThrow, waitForBody } from './lib/client.mjs'
+import { uploadOrThrow, waitForBody } from './lib/client.mjs'
+import { deployColdTenants, measureCold } from './cold.mjs'
+import { bestLoaded, bestSingle, measureDispatch } from './dispatch.mjs'
+import { measureListing } from './listing.mjs'
+import { finishTenants, loadTenants, tenantSeed, tenantsUrl } from './tenants.mjs'
 import { versions as runtime } from './lib/miniflare.mjs'
 import { startRegistry } from './lib/registry.mjs'
-import {
-  BENCH_DIR,
-  CLIENT_CORE,
-  ROOT,
-  SERVER_CORE,
-  buildBundle,
-  killChildren,
-  runLoad,
-  startServer,
-} from './lib/procs.mjs'
+import { BENCH_DIR, CLIENT_CORE, ROOT, SERVER_CORE, buildBundle, killChildren, startServer } from './lib/procs.mjs'
 import { buildRows, renderTable, writeResults } from './report.mjs'
 import { seedWorkers } from './seed.mjs'
 import { HELLO_BODY, HELLO_SCRIPT } from './user-script.mjs'
 
 const SETTINGS = {
   connections: 16,
-  warmupSeconds: 2,
-  loadSeconds: 8,
-  singleSeconds: 3,
-  // Each side is measured this many times, in alternating order, and its best run is kept: other
-  // work on a shared machine can only slow a run down, so the best run is the least disturbed one.
-  rounds: 3,
+  // Dispatch (bench/dispatch.mjs): paired rounds, each target once per round; short runs, many
+  // rounds, since the ratio within a round is what counts and its spread over rounds is reported.
+  warmupSeconds: 1,
+  loadSeconds: 1.5,
+  singleSeconds: 1,
+  rounds: 6,
   smallSize: 10,
   largeSize: 10_000,
-  homeRequests: 50,
+  // Of the large platform's workers, this many are distinct tenants (bench/tenants.mjs) requested
+  // round-robin; all are seeded straight into KV (bench/seed.mjs).
+  tenants: 1_000,
+  // Cold starts (bench/cold.mjs): this many fresh workers per bundle size, one first request each.
+  coldTenants: 40,
+  listingRequests: 200,
   deploys: 50,
   // Projects through the builder (bench/projects.mjs).
   typescriptUploads: 20,
   projectUploads: 7,
-  assets: { connections: 16, warmupSeconds: 1, seconds: 3, rounds: 3 },
-  // Tenants' storage (bench/storage.mjs): 1 connection, five targets, about 15 s in all (the whole
-  // run is near its 5-minute limit on a loaded machine).
+  assets: { connections: 16, warmupSeconds: 1, seconds: 2, rounds: 3 },
+  // Tenants' storage (bench/storage.mjs): 1 connection, five targets.
   storage: { seconds: 1, rounds: 2 },
 }
 // The whole run must stay under 5 minutes (about 4 with the project rows); past this the harness
@@ -102,47 +103,6 @@ async function prepare(servers) {
     await waitForBody(server.url, METRICS_WORKER, HELLO_BODY)
 }
 
-function checkRun(url, run) {
-  if (run.non2xx || run.errors) throw new Error(`${url}: ${run.non2xx} non-2xx responses, ${run.errors} errors`)
-  return run
-}
-
-/**
- * Load runs against each target URL: one warm-up each (not counted), then `rounds` loaded and
- * `rounds` single-connection runs, alternating targets and reversing the order every round.
- */
-async function measureDispatch(targets) {
-  const keys = Object.keys(targets)
-  const runs = Object.fromEntries(keys.map((key) => [key, { loaded: [], single: [] }]))
-  for (const key of keys) await runLoad(targets[key], SETTINGS.connections, SETTINGS.warmupSeconds)
-  for (const [kind, connections, seconds] of [
-    ['loaded', SETTINGS.connections, SETTINGS.loadSeconds],
-    ['single', 1, SETTINGS.singleSeconds],
-  ]) {
-    for (let round = 0; round < SETTINGS.rounds; round++) {
-      log(
-        `dispatch load, ${kind === 'loaded' ? `${connections} connections` : '1 connection'}, round ${round + 1}/${SETTINGS.rounds}`,
-      )
-      for (const key of round % 2 ? [...keys].reverse() : keys) {
-        // The capture row compares throughput only: its single-connection runs would add ~15 s a round.
-        if (kind === 'single' && key === 'captured') continue
-        runs[key][kind].push(checkRun(targets[key], await runLoad(targets[key], connections, seconds)))
-      }
-    }
-  }
-  const best = (list, better) => list.reduce((a, b) => (better(b, a) ? b : a))
-  return Object.fromEntries(
-    keys.map((key) => [
-      key,
-      {
-        loaded: best(runs[key].loaded, (a, b) => a.requestsPerSecond > b.requestsPerSecond),
-        single: runs[key].single.length > 0 ? best(runs[key].single, (a, b) => a.p50 < b.p50) : undefined,
-        runs: runs[key],
-      },
-    ]),
-  )
-}
-
 async function deploysAndCorrectness(url) {
   log('deploy latency (10-worker platform)')
   const created = await measureNewDeploys(url, SETTINGS.deploys)
@@ -179,12 +139,23 @@ function environment() {
   }
 }
 
+/** Per target: the best loaded and single run (the table's figures) and all runs, in round order. */
+function summarizeDispatch(runs) {
+  return Object.fromEntries(
+    Object.entries(runs).map(([key, { loaded, single }]) => [
+      key,
+      { loaded: bestLoaded(loaded), single: single.length ? bestSingle(single) : undefined, runs: { loaded, single } },
+    ]),
+  )
+}
+
 /** The per-run figures behind the best runs, so the noise of this run is on record. */
 function runNotes(dispatch) {
   const list = (runs, pick) => runs.map(pick).join(', ')
   return Object.entries(dispatch).map(
     ([key, { runs }]) =>
       `All runs, ${key}: ${list(runs.loaded, (r) => Math.round(r.requestsPerSecond))} req/s loaded` +
+      (runs.loaded[0].perCpuSecond ? ` (${list(runs.loaded, (r) => Math.round(r.perCpuSecond))} per CPU second)` : '') +
       (runs.single.length > 0 ? `; ${list(runs.single, (r) => r.p50.toFixed(2))} ms p50 at 1 connection.` : '.'),
   )
 }
@@ -231,48 +202,70 @@ async function main() {
   let registry
   try {
     log('building the platform, the builder and the baseline with wrangler deploy --dry-run')
-    const [platformBundle, builderBundle, baselineBundle] = await Promise.all([
-      buildBundle(PLATFORM_CONFIG, join(scratch, 'build-platform'), ['--env=']),
-      buildBundle(BUILDER_CONFIG, join(scratch, 'build-builder')),
-      buildBundle(BASELINE_CONFIG, join(scratch, 'build-baseline')),
-    ])
-    registry = await startRegistry()
-    const bundle = { gzipBytes: gzipSync(readFileSync(platformBundle), { level: 9 }).byteLength }
-
-    log(`seeding ${SETTINGS.smallSize - 1} and ${SETTINGS.largeSize - 1} workers into local KV`)
     const small = join(scratch, 'platform-small')
     const large = join(scratch, 'platform-large')
     // The metrics pair: one seeded worker each (see METRICS_WORKER).
     const metrics = { on: join(scratch, 'metrics-on'), off: join(scratch, 'metrics-off') }
     for (const dir of [small, large, metrics.on, metrics.off]) mkdirSync(dir)
-    await seedWorkers(PLATFORM_CONFIG, small, SETTINGS.smallSize - 1)
-    await seedWorkers(PLATFORM_CONFIG, large, SETTINGS.largeSize - 1)
-    for (const dir of [metrics.on, metrics.off]) await seedWorkers(PLATFORM_CONFIG, dir, 1)
+    const seeded = SETTINGS.largeSize - 1 - SETTINGS.tenants
+    log(`and seeding ${SETTINGS.smallSize - 1} and ${seeded} + ${SETTINGS.tenants} tenants into local KV meanwhile`)
+    const [platformBundle, builderBundle, baselineBundle] = await Promise.all([
+      buildBundle(PLATFORM_CONFIG, join(scratch, 'build-platform'), ['--env=']),
+      buildBundle(BUILDER_CONFIG, join(scratch, 'build-builder')),
+      buildBundle(BASELINE_CONFIG, join(scratch, 'build-baseline')),
+      seedWorkers(PLATFORM_CONFIG, small, SETTINGS.smallSize - 1),
+      seedWorkers(PLATFORM_CONFIG, large, seeded, [tenantSeed(SETTINGS.tenants)]),
+      seedWorkers(PLATFORM_CONFIG, metrics.on, 1),
+      seedWorkers(PLATFORM_CONFIG, metrics.off, 1),
+    ])
+    registry = await startRegistry()
+    const bundle = { gzipBytes: gzipSync(readFileSync(platformBundle), { level: 9 }).byteLength }
 
     log('starting the baseline and both platforms')
     const bundles = { platform: platformBundle, builder: builderBundle, baseline: baselineBundle }
     servers = await startAll(bundles, scratch, small, large, metrics, registry)
     await prepare(servers)
-    const home = {
-      small: await timeGets(servers.small.url, '/', SETTINGS.homeRequests),
-      large: await timeGets(servers.large.url, '/', SETTINGS.homeRequests),
-    }
+    const tenantsLoaded = await loadTenants(servers.large, SETTINGS.tenants, log)
+    log('listing: GET / at 10 and at 10,000 workers, alternating')
+    const listing = await measureListing(servers.small.url, servers.large.url, SETTINGS.listingRequests)
     // A seeded worker serves the same script with log capture off, as every worker nobody watches;
     // "hello" was just uploaded, so its logs are captured (15 minutes after each deploy).
-    const dispatch = await measureDispatch({
-      baseline: servers.baseline.url,
-      sandboxed: `${servers.baseline.url}/sandboxed`,
-      small: `${servers.small.url}/user-workers/${SEEDED_WORKER}`,
-      large: `${servers.large.url}/user-workers/${SEEDED_WORKER}`,
-      captured: `${servers.small.url}/user-workers/hello`,
-    })
+    const dispatchRuns = await measureDispatch(
+      {
+        baseline: { url: servers.baseline.url, pid: servers.baseline.pid, single: true },
+        sandboxed: { url: `${servers.baseline.url}/sandboxed`, pid: servers.baseline.pid, single: true },
+        small: { url: `${servers.small.url}/user-workers/${SEEDED_WORKER}`, pid: servers.small.pid, single: true },
+        large: { url: `${servers.large.url}/user-workers/${SEEDED_WORKER}`, pid: servers.large.pid, single: true },
+        tenants: { url: tenantsUrl(servers.large.url), pid: servers.large.pid, rotate: SETTINGS.tenants },
+        captured: { url: `${servers.small.url}/user-workers/hello`, pid: servers.small.pid },
+      },
+      SETTINGS,
+      log,
+    )
+    const dispatch = summarizeDispatch(dispatchRuns)
+    const tenants = await finishTenants(servers.large, tenantsLoaded)
     const metricsCost = await measureMetricsCost(servers.metricsOn, servers.metricsOff, log)
-    // Last, because it registers more workers on the 10-worker platform.
+    // After the load runs, because they register more workers on the 10-worker platform.
+    log(`cold tenants: deploying ${SETTINGS.coldTenants} per bundle size (untimed)`)
+    await deployColdTenants(servers.small.url, SETTINGS.coldTenants)
+    const cold = await measureCold(servers.small.url, servers.baseline.url, SETTINGS.coldTenants, log)
     const { deploys, correctness } = await deploysAndCorrectness(servers.small.url)
     const { builds, assets } = await projects(servers.small.url, registry)
     const storage = await measureStorage(servers.small.url, servers.baseline.url, SETTINGS.storage, log)
 
-    const measurements = { dispatch, home, deploys, correctness, bundle, builds, assets, storage, metricsCost }
+    const measurements = {
+      dispatch,
+      listing,
+      tenants,
+      cold,
+      deploys,
+      correctness,
+      bundle,
+      builds,
+      assets,
+      storage,
+      metricsCost,
+    }
     const table = renderTable(buildRows(measurements, SETTINGS))
     const seconds = (performance.now() - started) / 1000
     const env = { ...environment(), loadAtStart: loadAtStart.toFixed(2), loadAtEnd: loadavg()[0].toFixed(2) }

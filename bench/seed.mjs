@@ -23,17 +23,19 @@ const SEEDER = `export default {
 
 /**
  * The two KV entries of one registered worker, shaped like the platform's own (keep in step with
- * WorkerRecord in src/platform/model.ts). The bench never dispatches to seeded workers: they
- * only fill the namespace that dispatch lookups and the home page's list read from.
+ * WorkerRecord in src/platform/model.ts and StoredCode in src/platform/backends/dynamic-workers.ts):
+ * real deployments the platform serves (seed-0 is a dispatch target, tenant-<i> the 1,000 tenants),
+ * never deployed through the API, so their logs are not captured, as for any worker nobody watches.
  */
-export function seedEntries(index, timestamp) {
-  const name = `seed-${index}`
-  const workerId = `w-seed-${index.toString(36)}`
+export function seedEntries(index, timestamp, { prefix = 'seed', script = () => HELLO_SCRIPT } = {}) {
+  const name = `${prefix}-${index}`
+  const workerId = `w-${prefix}-${index.toString(36)}`
+  const content = script(name)
   const deployment = {
     workerId,
     sequence: 1,
     createdAt: timestamp,
-    size: HELLO_SCRIPT.length,
+    size: content.length,
     sha256: '0'.repeat(64),
     label: 'v1',
   }
@@ -47,15 +49,19 @@ export function seedEntries(index, timestamp) {
     deployments: [deployment],
     retired: [],
   }
-  const code = { name, mainModule: 'worker.js', modules: [{ name: 'worker.js', type: 'esm', content: HELLO_SCRIPT }] }
+  const code = { name, mainModule: 'worker.js', modules: [{ name: 'worker.js', type: 'esm', content }] }
   return [
     { key: `workers/${name}`, value: JSON.stringify(record), metadata: { name, workerId, updatedAt: timestamp } },
     { key: `code/${workerId}`, value: JSON.stringify(code) },
   ]
 }
 
-/** Writes `count` workers into the WORKER_MAPPINGS namespace that `configPath` uses, under persistDir. */
-export async function seedWorkers(configPath, persistDir, count) {
+/**
+ * Writes `count` workers into the WORKER_MAPPINGS namespace that `configPath` uses, under persistDir:
+ * `<prefix>-0` … `<prefix>-<count − 1>`, each running `script(name)` (default: the hello script).
+ * `more` seeds further groups the same way in the same pass: [{ count, prefix, script }].
+ */
+export async function seedWorkers(configPath, persistDir, count, more = []) {
   const { workerOptions } = unstable_getMiniflareWorkerOptions(resolve(configPath), '')
   const namespace = workerOptions.kvNamespaces.WORKER_MAPPINGS
   const mf = new Miniflare(
@@ -70,9 +76,11 @@ export async function seedWorkers(configPath, persistDir, count) {
   )
   try {
     const timestamp = new Date().toISOString()
-    for (let start = 0; start < count; start += BATCH) {
-      const entries = []
-      for (let i = start; i < Math.min(count, start + BATCH); i++) entries.push(...seedEntries(i, timestamp))
+    const all = [{ count }, ...more].flatMap((group) =>
+      Array.from({ length: group.count }, (_, i) => () => seedEntries(i, timestamp, group)),
+    )
+    for (let start = 0; start < all.length; start += BATCH) {
+      const entries = all.slice(start, start + BATCH).flatMap((entriesOf) => entriesOf())
       const response = await mf.dispatchFetch('http://seed/', { method: 'POST', body: JSON.stringify(entries) })
       if (!response.ok) throw new Error(`seeding failed: ${response.status} ${await response.text()}`)
       await response.text()

@@ -1,5 +1,5 @@
 import { DurableObject } from 'cloudflare:workers'
-import { FETCH_SCRIPT, HELLO_SCRIPT, USER_COMPATIBILITY_DATE } from '../user-script.mjs'
+import { COLD_SIZES, FETCH_SCRIPT, HELLO_SCRIPT, USER_COMPATIBILITY_DATE, coldScript } from '../user-script.mjs'
 
 /** A Durable Object that answers a one-row query, as the platform's TenantDatabase does for env.DB. */
 export class BenchDatabase extends DurableObject {
@@ -26,6 +26,9 @@ const codeOf = (script) => () => ({
 })
 const code = codeOf(HELLO_SCRIPT)
 const fetcherCode = codeOf(FETCH_SCRIPT)
+// The cold-start row's scripts (bench/cold.mjs), held in memory: "/cold/<bytes>/<id>" loads one
+// under an ID never used before, so each such request pays a whole isolate start and nothing else.
+const coldCode = new Map(COLD_SIZES.map(({ bytes }) => [String(bytes), codeOf(coldScript(bytes))]))
 
 // The platform's default sandbox for the shared origin (src/platform/config.ts).
 const SANDBOX = 'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads'
@@ -64,6 +67,10 @@ export default {
       return new Response(value ?? 'value')
     }
     if (request.url.endsWith('/sql')) return new Response(await env.BENCH_DB.getByName('bench').query(1))
+    const cold = /\/cold\/(\d+)\/([\w-]+)$/.exec(new URL(request.url).pathname)
+    if (cold && coldCode.has(cold[1])) {
+      return env.LOADER.get(`cold-${cold[1]}-${cold[2]}`, coldCode.get(cold[1])).getEntrypoint().fetch(request)
+    }
     // "/fetcher?u=…": one outbound fetch, ungated (the egress case, bench/egress.mjs).
     if (request.url.includes('/fetcher?')) {
       return env.LOADER.get(FETCHER_ID, fetcherCode).getEntrypoint().fetch(request)

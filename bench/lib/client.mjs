@@ -52,3 +52,26 @@ export async function timeGets(base, path, count, warmup = 5) {
   }
   return summarize(durations)
 }
+
+/**
+ * Uploads many workers through the API, at most `concurrency` at a time: [{ name, body }] →
+ * resolves when all were accepted (throws on the first refusal).
+ */
+export async function uploadAll(base, workers, concurrency = 8, contentType = 'application/javascript') {
+  let next = 0
+  const lane = async () => {
+    while (next < workers.length) {
+      const { name, body } = workers[next++]
+      await uploadOrThrow(base, name, body, undefined, contentType)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(concurrency, workers.length) }, lane))
+}
+
+/** One GET, timed from the request to the last byte of the body: { ms, status, text }. */
+export async function timedGet(url) {
+  const started = performance.now()
+  const response = await fetch(url)
+  const text = await response.text()
+  return { ms: performance.now() - started, status: response.status, text }
+}

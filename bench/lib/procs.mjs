@@ -96,11 +96,64 @@ function stopServer(child) {
   })
 }
 
-/** One autocannon run (bench/load.mjs) in its own process on the client core. */
-export async function runLoad(url, connections, seconds) {
-  const child = spawnNode([join(BENCH_DIR, 'load.mjs'), url, String(connections), String(seconds)], {
+/**
+ * The load generator: one long-lived `node bench/load.mjs --serve` on the client core, started on
+ * the first run. Its pipes are unreferenced while no run is pending, so it never keeps the harness
+ * alive; it exits when the harness does (its stdin closes).
+ */
+let generator
+const pending = new Map()
+let nextRunId = 0
+
+function loadGenerator() {
+  if (generator) return generator
+  const child = spawnNode([join(BENCH_DIR, 'load.mjs'), '--serve'], {
     core: CLIENT_CORE,
+    stdio: ['pipe', 'pipe', 'pipe'],
   })
-  const stdout = await collect(child, `load run against ${url}`)
-  return JSON.parse(stdout.trim().split('\n').pop())
+  let buffered = ''
+  let stderr = ''
+  child.stderr.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)))
+  child.stdout.on('data', (chunk) => {
+    buffered += chunk
+    let newline
+    while ((newline = buffered.indexOf('\n')) >= 0) {
+      const { id, result, error } = JSON.parse(buffered.slice(0, newline))
+      buffered = buffered.slice(newline + 1)
+      const waiting = pending.get(id)
+      pending.delete(id)
+      if (error) waiting?.reject(new Error(`load run against ${waiting.url} failed: ${error}`))
+      else waiting?.resolve(result)
+    }
+    if (pending.size === 0) referenced(false)
+  })
+  child.on('exit', (code) => {
+    generator = undefined
+    for (const waiting of pending.values())
+      waiting.reject(new Error(`the load generator exited with ${code}\n${stderr}`))
+    pending.clear()
+  })
+  generator = child
+  return child
+}
+
+function referenced(on) {
+  for (const handle of [generator, generator?.stdin, generator?.stdout, generator?.stderr]) {
+    if (on) handle?.ref?.()
+    else handle?.unref?.()
+  }
+}
+
+/**
+ * One autocannon run (bench/load.mjs) on the client core. With `rotate` = n, "{i}" in the URL turns
+ * round-robin over 0 … n − 1.
+ */
+export function runLoad(url, connections, seconds, rotate) {
+  const child = loadGenerator()
+  const id = nextRunId++
+  referenced(true)
+  return new Promise((resolve, reject) => {
+    pending.set(id, { resolve, reject, url })
+    child.stdin.write(`${JSON.stringify({ id, url, connections, seconds, rotate })}\n`)
+  })
 }
