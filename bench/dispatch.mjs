@@ -1,13 +1,16 @@
-// Dispatch (the hot path): load runs against each target in paired rounds. In every round each
-// target gets one loaded run (`connections`) and, if it has `single`, one run at 1 connection,
-// one target after the other, the order reversed every other round; so each round gives a ratio
-// between any two targets measured within seconds of each other, and the spread of those ratios
-// over the rounds tells how far the figure can be trusted (bench/lib/stats.mjs meanAndSpread).
-// Each run also records the CPU time its server used (bench/lib/proc.mjs), so throughput can be
-// compared as requests per CPU second too: on this shared machine, wall-clock req/s of 2-second
-// runs varied by ±30 % from round to round, CPU per request far less.
+// Dispatch (the hot path) in paired rounds. Each round has three parts:
+//   - together: pairs of targets on different servers loaded at the same time (both servers share
+//     the server core), e.g. the platform and the sandboxed baseline; the judged throughput ratios
+//     come from these, as each side sees the same moments of the machine's load;
+//   - alone: targets loaded one after the other (those whose partner runs in the same server, e.g.
+//     the baseline and its /sandboxed path, or a worker with and without log capture);
+//   - single: unloaded latency at 1 connection, one request at a time to each target in turn.
+// Every loaded run also records the CPU time its server used (bench/lib/proc.mjs): requests per
+// CPU second is what the throughput would be on a dedicated core, and the other work on this
+// shared machine disturbs it far less than wall-clock req/s (2 s runs one after the other varied
+// by ±30 % from round to round). The order within each part is reversed every other round.
 import { cpuSeconds } from './lib/proc.mjs'
-import { runLoad } from './lib/procs.mjs'
+import { runAlternating, runLoad } from './lib/procs.mjs'
 import { meanAndSpread } from './lib/stats.mjs'
 
 function checked(url, run) {
@@ -15,31 +18,68 @@ function checked(url, run) {
   return run
 }
 
-/**
- * targets: { key: { url, pid, single?: boolean, rotate?: n } } (pid: the server's, for its CPU time); settings: { connections, warmupSeconds,
- * loadSeconds, singleSeconds, rounds }. Returns per key { loaded: [runs], single: [runs] }, runs in
- * round order.
- */
-export async function measureDispatch(targets, settings, log) {
-  const { connections, warmupSeconds, loadSeconds, singleSeconds, rounds } = settings
-  const keys = Object.keys(targets)
-  const runs = Object.fromEntries(keys.map((key) => [key, { loaded: [], single: [] }]))
-  const load = async (key, conns, seconds) => {
-    const { url, pid, rotate } = targets[key]
-    const before = pid ? cpuSeconds(pid) : null
-    const run = checked(url, await runLoad(url, conns, seconds, rotate))
-    const cpu = before === null ? null : cpuSeconds(pid) - before
+/** One loaded run of a target ({ url, pid, rotate? }) with the CPU time of its server. */
+async function loaded(target, connections, seconds) {
+  const { url, pid, rotate } = target
+  const before = cpuSeconds(pid)
+  const run = checked(url, await runLoad(url, connections, seconds, rotate))
+  const cpu = before === null ? null : cpuSeconds(pid) - before
+  return { ...run, cpuSeconds: cpu, perCpuSecond: cpu ? run.ok / cpu : null }
+}
+
+/** Two targets on different servers loaded at once; the CPU of each server is read around both. */
+async function together(a, b, connections, seconds) {
+  const before = [cpuSeconds(a.pid), cpuSeconds(b.pid)]
+  const runs = await Promise.all(
+    [a, b].map((target) =>
+      runLoad(target.url, connections, seconds, target.rotate).then((run) => checked(target.url, run)),
+    ),
+  )
+  const after = [cpuSeconds(a.pid), cpuSeconds(b.pid)]
+  return runs.map((run, i) => {
+    const cpu = before[i] === null ? null : after[i] - before[i]
     return { ...run, cpuSeconds: cpu, perCpuSecond: cpu ? run.ok / cpu : null }
+  })
+}
+
+const reversedOn = (round, list) => (round % 2 ? [...list].reverse() : list)
+
+/**
+ * plan: { targets: { key: { url, pid, rotate? } }, together: [[a, b]], alone: [keys], single: [keys] }
+ * settings: { connections, warmupSeconds, loadSeconds, singleRequests, rounds }. Returns, in round
+ * order: together[`a|b`] = [{ a: run, b: run }], alone[key] = [run], single[key] = [{ p50, p99 }].
+ */
+export async function measureDispatch(plan, settings, log) {
+  const { connections, warmupSeconds, loadSeconds, singleRequests, rounds } = settings
+  const { targets } = plan
+  const result = {
+    together: Object.fromEntries(plan.together.map(([a, b]) => [`${a}|${b}`, []])),
+    alone: Object.fromEntries(plan.alone.map((key) => [key, []])),
+    single: Object.fromEntries(plan.single.map((key) => [key, []])),
   }
   log(`dispatch warm-up, ${warmupSeconds} s per target`)
-  for (const key of keys) await load(key, connections, warmupSeconds)
+  for (const key of Object.keys(targets)) await loaded(targets[key], connections, warmupSeconds)
   for (let round = 0; round < rounds; round++) {
-    log(`dispatch round ${round + 1}/${rounds}: ${connections} connections, then 1 connection`)
-    const order = round % 2 ? [...keys].reverse() : keys
-    for (const key of order) runs[key].loaded.push(await load(key, connections, loadSeconds))
-    for (const key of order) if (targets[key].single) runs[key].single.push(await load(key, 1, singleSeconds))
+    log(`dispatch round ${round + 1}/${rounds}: pairs loaded together, then alone, then 1 connection`)
+    for (const [a, b] of reversedOn(round, plan.together)) {
+      const [first, second] = round % 2 ? [b, a] : [a, b]
+      const [runFirst, runSecond] = await together(targets[first], targets[second], connections, loadSeconds)
+      result.together[`${a}|${b}`].push({ [first]: runFirst, [second]: runSecond })
+    }
+    for (const key of reversedOn(round, plan.alone)) {
+      result.alone[key].push(await loaded(targets[key], connections, loadSeconds))
+    }
+    const keys = reversedOn(round, plan.single)
+    const single = checked(
+      '1-connection runs',
+      await runAlternating(
+        keys.map((key) => targets[key].url),
+        singleRequests,
+      ),
+    )
+    keys.forEach((key, i) => result.single[key].push(single.sides[i]))
   }
-  return runs
+  return result
 }
 
 /** Over the rounds: a's figure ÷ b's (pick: run → number), as mean ± 95 % CI, min and max. */
@@ -51,6 +91,12 @@ export function pairedRatio(a, b, pick) {
 export function pairedDifference(a, b, pick) {
   return meanAndSpread(a.map((run, i) => pick(run) - pick(b[i])))
 }
+
+/** The runs of one side of a pair loaded together, in round order. */
+export const side = (pairs, key) => pairs.map((pair) => pair[key])
+
+/** Mean of a figure over runs. */
+export const average = (runs, pick) => runs.reduce((sum, run) => sum + pick(run), 0) / runs.length
 
 /** The best run of a list (other work on the machine only slows a run down). */
 export const bestLoaded = (list) => list.reduce((a, b) => (b.requestsPerSecond > a.requestsPerSecond ? b : a))

@@ -5,7 +5,7 @@
 //   node bench/load.mjs --serve
 //
 // With --serve it stays up and takes one run per line on stdin, {"id", "url", "connections",
-// "seconds", "rotate"?}, answering each with {"id", "result"} or {"id", "error"}: the harness keeps
+// "seconds", "rotate"?} or {"id", "alternate": [urls], "count"} (see alternate()), answering each with {"id", "result"} or {"id", "error"}: the harness keeps
 // one such process instead of starting Node and autocannon (~0.25 s) for each of its ~150 runs.
 //
 // With `rotate` = n, every "{i}" in the URL's path becomes 0, 1, …, n − 1, n, 0, … in turn across
@@ -13,6 +13,7 @@
 //
 // autocannon's own latency histogram has 1 ms resolution, too coarse for a 0.2 ms target, so the
 // exact response times are taken from its 'response' events instead.
+import http from 'node:http'
 import autocannon from 'autocannon'
 import { summarize } from './lib/stats.mjs'
 
@@ -52,13 +53,48 @@ function run(url, connections, seconds, rotate) {
   })
 }
 
+/** One GET on a keep-alive agent, timed to the end of the body. */
+function getOnce(agent, url) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now()
+    http
+      .get(url, { agent }, (response) => {
+        response.resume()
+        response.on('end', () => resolve({ ms: performance.now() - started, status: response.statusCode }))
+      })
+      .on('error', reject)
+  })
+}
+
+/**
+ * Unloaded latency of several URLs at the same moments: one request at a time, to each URL in turn
+ * (the order rotated every cycle), `count` per URL, each URL on its own kept-alive connection.
+ * Slow phases of a shared machine then hit every side alike, as they cannot with one run per side.
+ */
+async function alternate(urls, count) {
+  const agents = urls.map(() => new http.Agent({ keepAlive: true, maxSockets: 1 }))
+  const latencies = urls.map(() => [])
+  let non2xx = 0
+  for (let i = 0; i < count; i++) {
+    for (let k = 0; k < urls.length; k++) {
+      const j = (i + k) % urls.length
+      const { ms, status } = await getOnce(agents[j], urls[j])
+      if (status >= 200 && status < 300) latencies[j].push(ms)
+      else non2xx += 1
+    }
+  }
+  for (const agent of agents) agent.destroy()
+  return { sides: latencies.map(summarize), non2xx, errors: 0 }
+}
+
 async function serve() {
   const { createInterface } = await import('node:readline')
   for await (const line of createInterface({ input: process.stdin })) {
     if (!line.trim()) continue
-    const { id, url, connections, seconds, rotate } = JSON.parse(line)
+    const { id, url, connections, seconds, rotate, alternate: urls, count } = JSON.parse(line)
     // Not awaited: the harness may ask for runs at the same time (e.g. two servers loaded at once).
-    run(url, connections, seconds, rotate).then(
+    const work = urls ? alternate(urls, count) : run(url, connections, seconds, rotate)
+    work.then(
       (result) => process.stdout.write(`${JSON.stringify({ id, result })}\n`),
       (error) => process.stdout.write(`${JSON.stringify({ id, error: String(error?.stack ?? error) })}\n`),
     )

@@ -17,7 +17,7 @@ import { measureStorage } from './storage.mjs'
 import { METRICS_SETTINGS, METRICS_WORKER, describeMetricsCost, measureMetricsCost } from './metrics.mjs'
 import { uploadOrThrow, waitForBody } from './lib/client.mjs'
 import { deployColdTenants, measureCold } from './cold.mjs'
-import { bestLoaded, bestSingle, measureDispatch } from './dispatch.mjs'
+import { measureDispatch } from './dispatch.mjs'
 import { measureListing } from './listing.mjs'
 import { finishTenants, loadTenants, tenantSeed, tenantsUrl } from './tenants.mjs'
 import { versions as runtime } from './lib/miniflare.mjs'
@@ -32,9 +32,10 @@ const SETTINGS = {
   // Dispatch (bench/dispatch.mjs): paired rounds, each target once per round; short runs, many
   // rounds, since the ratio within a round is what counts and its spread over rounds is reported.
   warmupSeconds: 1,
-  loadSeconds: 1.5,
-  singleSeconds: 1,
-  rounds: 6,
+  loadSeconds: 1,
+  // Per target and round, at 1 connection, one request to each target in turn.
+  singleRequests: 400,
+  rounds: 8,
   smallSize: 10,
   largeSize: 10_000,
   // Of the large platform's workers, this many are distinct tenants (bench/tenants.mjs) requested
@@ -139,25 +140,31 @@ function environment() {
   }
 }
 
-/** Per target: the best loaded and single run (the table's figures) and all runs, in round order. */
-function summarizeDispatch(runs) {
-  return Object.fromEntries(
-    Object.entries(runs).map(([key, { loaded, single }]) => [
-      key,
-      { loaded: bestLoaded(loaded), single: single.length ? bestSingle(single) : undefined, runs: { loaded, single } },
-    ]),
-  )
-}
-
-/** The per-run figures behind the best runs, so the noise of this run is on record. */
+/** The figures of every round, so the noise of this run is on record. */
 function runNotes(dispatch) {
-  const list = (runs, pick) => runs.map(pick).join(', ')
-  return Object.entries(dispatch).map(
-    ([key, { runs }]) =>
-      `All runs, ${key}: ${list(runs.loaded, (r) => Math.round(r.requestsPerSecond))} req/s loaded` +
-      (runs.loaded[0].perCpuSecond ? ` (${list(runs.loaded, (r) => Math.round(r.perCpuSecond))} per CPU second)` : '') +
-      (runs.single.length > 0 ? `; ${list(runs.single, (r) => r.p50.toFixed(2))} ms p50 at 1 connection.` : '.'),
-  )
+  const list = (values, digits = 0) => values.map((v) => v.toFixed(digits)).join(', ')
+  return [
+    ...Object.entries(dispatch.together).map(([pair, rounds]) => {
+      const [a, b] = pair.split('|')
+      const ratios = (pick) =>
+        list(
+          rounds.map((round) => pick(round[a]) / pick(round[b])),
+          3,
+        )
+      return `Rounds, ${a} and ${b} loaded together: ${a} ÷ ${b} per CPU second ${ratios((r) => r.perCpuSecond)}; of req/s ${ratios((r) => r.requestsPerSecond)} (${a} ${list(rounds.map((round) => round[a].requestsPerSecond))} req/s).`
+    }),
+    ...Object.entries(dispatch.alone).map(
+      ([key, runs]) =>
+        `Rounds, ${key} alone: ${list(runs.map((r) => r.requestsPerSecond))} req/s (${list(runs.map((r) => r.perCpuSecond ?? NaN))} per CPU second).`,
+    ),
+    ...Object.entries(dispatch.single).map(
+      ([key, runs]) =>
+        `Rounds, ${key} at 1 connection: p50 ${list(
+          runs.map((r) => r.p50),
+          3,
+        )} ms.`,
+    ),
+  ]
 }
 
 function projectNotes(assets) {
@@ -230,19 +237,27 @@ async function main() {
     const listing = await measureListing(servers.small.url, servers.large.url, SETTINGS.listingRequests)
     // A seeded worker serves the same script with log capture off, as every worker nobody watches;
     // "hello" was just uploaded, so its logs are captured (15 minutes after each deploy).
-    const dispatchRuns = await measureDispatch(
-      {
-        baseline: { url: servers.baseline.url, pid: servers.baseline.pid, single: true },
-        sandboxed: { url: `${servers.baseline.url}/sandboxed`, pid: servers.baseline.pid, single: true },
-        small: { url: `${servers.small.url}/user-workers/${SEEDED_WORKER}`, pid: servers.small.pid, single: true },
-        large: { url: `${servers.large.url}/user-workers/${SEEDED_WORKER}`, pid: servers.large.pid, single: true },
-        tenants: { url: tenantsUrl(servers.large.url), pid: servers.large.pid, rotate: SETTINGS.tenants },
-        captured: { url: `${servers.small.url}/user-workers/hello`, pid: servers.small.pid },
-      },
-      SETTINGS,
-      log,
-    )
-    const dispatch = summarizeDispatch(dispatchRuns)
+    const targets = {
+      baseline: { url: servers.baseline.url, pid: servers.baseline.pid },
+      sandboxed: { url: `${servers.baseline.url}/sandboxed`, pid: servers.baseline.pid },
+      small: { url: `${servers.small.url}/user-workers/${SEEDED_WORKER}`, pid: servers.small.pid },
+      large: { url: `${servers.large.url}/user-workers/${SEEDED_WORKER}`, pid: servers.large.pid },
+      tenants: { url: tenantsUrl(servers.large.url), pid: servers.large.pid, rotate: SETTINGS.tenants },
+      captured: { url: `${servers.small.url}/user-workers/hello`, pid: servers.small.pid },
+    }
+    const plan = {
+      targets,
+      // Judged pairs, on different servers: loaded at the same time.
+      together: [
+        ['small', 'sandboxed'],
+        ['large', 'small'],
+        ['tenants', 'small'],
+      ],
+      // Pairs within one server: one after the other.
+      alone: ['baseline', 'sandboxed', 'small', 'captured'],
+      single: ['baseline', 'sandboxed', 'small', 'large'],
+    }
+    const dispatch = await measureDispatch(plan, SETTINGS, log)
     const tenants = await finishTenants(servers.large, tenantsLoaded)
     const metricsCost = await measureMetricsCost(servers.metricsOn, servers.metricsOff, log)
     // After the load runs, because they register more workers on the 10-worker platform.

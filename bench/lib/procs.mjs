@@ -149,11 +149,24 @@ function referenced(on) {
  * round-robin over 0 … n − 1.
  */
 export function runLoad(url, connections, seconds, rotate) {
+  return send({ url, connections, seconds, rotate })
+}
+
+/**
+ * Unloaded latency of `urls` at the same moments: one request at a time to each in turn, `count`
+ * each (bench/load.mjs alternate). Resolves { sides: [{ p50, p99, samples }] (in the order of
+ * `urls`), non2xx }.
+ */
+export function runAlternating(urls, count) {
+  return send({ url: urls.join(' '), alternate: urls, count })
+}
+
+function send(command) {
   const child = loadGenerator()
   const id = nextRunId++
   referenced(true)
   return new Promise((resolve, reject) => {
-    pending.set(id, { resolve, reject, url })
-    child.stdin.write(`${JSON.stringify({ id, url, connections, seconds, rotate })}\n`)
+    pending.set(id, { resolve, reject, url: command.url })
+    child.stdin.write(`${JSON.stringify({ id, ...command })}\n`)
   })
 }
