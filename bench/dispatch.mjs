@@ -11,7 +11,7 @@
 // by ±30 % from round to round). The order within each part is reversed every other round.
 import { cpuSeconds } from './lib/proc.mjs'
 import { runAlternating, runLoad } from './lib/procs.mjs'
-import { meanAndSpread } from './lib/stats.mjs'
+import { medianAndInterval } from './lib/stats.mjs'
 
 function checked(url, run) {
   if (run.non2xx || run.errors) throw new Error(`${url}: ${run.non2xx} non-2xx responses, ${run.errors} errors`)
@@ -82,14 +82,14 @@ export async function measureDispatch(plan, settings, log) {
   return result
 }
 
-/** Over the rounds: a's figure ÷ b's (pick: run → number), as mean ± 95 % CI, min and max. */
+/** Over the rounds: a's figure ÷ b's (pick: run → number), as median, its interval, min and max. */
 export function pairedRatio(a, b, pick) {
-  return meanAndSpread(a.map((run, i) => pick(run) / pick(b[i])))
+  return medianAndInterval(a.map((run, i) => pick(run) / pick(b[i])))
 }
 
-/** Over the rounds: a's figure − b's, as mean ± 95 % CI, min and max. */
+/** Over the rounds: a's figure − b's, as median, its interval, min and max. */
 export function pairedDifference(a, b, pick) {
-  return meanAndSpread(a.map((run, i) => pick(run) - pick(b[i])))
+  return medianAndInterval(a.map((run, i) => pick(run) - pick(b[i])))
 }
 
 /** The runs of one side of a pair loaded together, in round order. */

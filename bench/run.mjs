@@ -19,7 +19,7 @@ import { uploadOrThrow, waitForBody } from './lib/client.mjs'
 import { deployColdTenants, measureCold } from './cold.mjs'
 import { measureDispatch } from './dispatch.mjs'
 import { measureListing } from './listing.mjs'
-import { finishTenants, loadTenants, tenantSeed, tenantsUrl } from './tenants.mjs'
+import { baselineTenantsUrl, finishTenants, loadTenants, tenantSeed, tenantsUrl } from './tenants.mjs'
 import { versions as runtime } from './lib/miniflare.mjs'
 import { startRegistry } from './lib/registry.mjs'
 import { BENCH_DIR, CLIENT_CORE, ROOT, SERVER_CORE, buildBundle, killChildren, startServer } from './lib/procs.mjs'
@@ -42,13 +42,13 @@ const SETTINGS = {
   // round-robin; all are seeded straight into KV (bench/seed.mjs).
   tenants: 1_000,
   // Cold starts (bench/cold.mjs): this many fresh workers per bundle size, one first request each.
-  coldTenants: 40,
+  coldTenants: 30,
   listingRequests: 200,
   deploys: 50,
   // Projects through the builder (bench/projects.mjs).
   typescriptUploads: 20,
   projectUploads: 7,
-  assets: { connections: 16, warmupSeconds: 1, seconds: 2, rounds: 3 },
+  assets: { connections: 16, warmupSeconds: 1, seconds: 1.5, rounds: 3 },
   // Tenants' storage (bench/storage.mjs): 1 connection, five targets.
   storage: { seconds: 1, rounds: 2 },
 }
@@ -232,7 +232,7 @@ async function main() {
     const bundles = { platform: platformBundle, builder: builderBundle, baseline: baselineBundle }
     servers = await startAll(bundles, scratch, small, large, metrics, registry)
     await prepare(servers)
-    const tenantsLoaded = await loadTenants(servers.large, SETTINGS.tenants, log)
+    const tenantsLoaded = await loadTenants(servers.large, servers.baseline.url, SETTINGS.tenants, log)
     log('listing: GET / at 10 and at 10,000 workers, alternating')
     const listing = await measureListing(servers.small.url, servers.large.url, SETTINGS.listingRequests)
     // A seeded worker serves the same script with log capture off, as every worker nobody watches;
@@ -244,6 +244,11 @@ async function main() {
       large: { url: `${servers.large.url}/user-workers/${SEEDED_WORKER}`, pid: servers.large.pid },
       tenants: { url: tenantsUrl(servers.large.url), pid: servers.large.pid, rotate: SETTINGS.tenants },
       captured: { url: `${servers.small.url}/user-workers/hello`, pid: servers.small.pid },
+      baselineTenants: {
+        url: baselineTenantsUrl(servers.baseline.url),
+        pid: servers.baseline.pid,
+        rotate: SETTINGS.tenants,
+      },
     }
     const plan = {
       targets,
@@ -252,6 +257,8 @@ async function main() {
         ['small', 'sandboxed'],
         ['large', 'small'],
         ['tenants', 'small'],
+        // The floor of many tenants: the bare loader with as many isolates.
+        ['tenants', 'baselineTenants'],
       ],
       // Pairs within one server: one after the other.
       alone: ['baseline', 'sandboxed', 'small', 'captured'],

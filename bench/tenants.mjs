@@ -14,14 +14,17 @@ export const tenantName = (i) => `tenant-${i}`
 /** The URL load.mjs turns round-robin over the tenants ("{i}" = 0 … count − 1). */
 export const tenantsUrl = (platformUrl) => `${platformUrl}/user-workers/${tenantName('{i}')}`
 
+/** The same round-robin on the bare baseline: one loader ID per tenant, same scripts. */
+export const baselineTenantsUrl = (baselineUrl) => `${baselineUrl}/${tenantName('{i}')}`
+
 /** GETs every tenant once, `concurrency` at a time: their isolate IDs, in order. */
-async function probe(platformUrl, count, concurrency = 8) {
+async function probe(platformUrl, count, concurrency = 8, path = (i) => `/user-workers/${tenantName(i)}`) {
   const ids = new Array(count)
   let next = 0
   const lane = async () => {
     while (next < count) {
       const i = next++
-      const url = `${platformUrl}/user-workers/${tenantName(i)}`
+      const url = `${platformUrl}${path(i)}`
       const { status, text } = await timedGet(url)
       const [name, isolate] = text.split(' ')
       if (status !== 200 || name !== tenantName(i)) throw new Error(`${url}: ${status} "${text.slice(0, 200)}"`)
@@ -35,13 +38,17 @@ async function probe(platformUrl, count, concurrency = 8) {
 /** The seed group of the tenants (bench/seed.mjs seedWorkers `more`). */
 export const tenantSeed = (count) => ({ count, prefix: 'tenant', script: tenantScript })
 
-/** Requests every tenant once (loading its isolate): what `finishTenants` needs later. */
-export async function loadTenants(server, count, log) {
+/**
+ * Requests every tenant once (loading its isolate), on the platform and on the baseline: what
+ * `finishTenants` needs later.
+ */
+export async function loadTenants(server, baselineUrl, count, log) {
   const rssBefore = workerdRssMiB(server.pid)
-  log(`${count} tenants: first request to each, 8 at a time`)
+  log(`${count} tenants: first request to each, 8 at a time (and to each on the baseline)`)
   const started = performance.now()
   const firstIds = await probe(server.url, count)
   const loadSeconds = (performance.now() - started) / 1000
+  await probe(baselineUrl, count, 8, (i) => `/${tenantName(i)}`)
   return { count, loadSeconds, rssBefore, rssLoaded: workerdRssMiB(server.pid), firstIds }
 }
 

@@ -1,5 +1,12 @@
 import { DurableObject } from 'cloudflare:workers'
-import { COLD_SIZES, FETCH_SCRIPT, HELLO_SCRIPT, USER_COMPATIBILITY_DATE, coldScript } from '../user-script.mjs'
+import {
+  COLD_SIZES,
+  FETCH_SCRIPT,
+  HELLO_SCRIPT,
+  USER_COMPATIBILITY_DATE,
+  coldScript,
+  tenantScript,
+} from '../user-script.mjs'
 
 /** A Durable Object that answers a one-row query, as the platform's TenantDatabase does for env.DB. */
 export class BenchDatabase extends DurableObject {
@@ -67,6 +74,12 @@ export default {
       return new Response(value ?? 'value')
     }
     if (request.url.endsWith('/sql')) return new Response(await env.BENCH_DB.getByName('bench').query(1))
+    // "/tenant-<i>": the 1,000-tenants row's floor (bench/tenants.mjs), one loader ID per tenant.
+    const tenant = /\/(tenant-\d+)$/.exec(new URL(request.url).pathname)
+    if (tenant)
+      return env.LOADER.get(tenant[1], codeOf(tenantScript(tenant[1])))
+        .getEntrypoint()
+        .fetch(request)
     const cold = /\/cold\/(\d+)\/([\w-]+)$/.exec(new URL(request.url).pathname)
     if (cold && coldCode.has(cold[1])) {
       return env.LOADER.get(`cold-${cold[1]}-${cold[2]}`, coldCode.get(cold[1])).getEntrypoint().fetch(request)
