@@ -82,9 +82,15 @@ export async function measureDispatch(plan, settings, log) {
   return result
 }
 
-/** Over the rounds: a's figure ÷ b's (pick: run → number), as median, its interval, min and max. */
+/**
+ * Over the rounds: a's figure ÷ b's (pick: run → number), as median, its interval, min and max.
+ * A round where either side has no figure (a run in which the server answered nothing, stalled by
+ * other work on the machine, so it used no measurable CPU either) gives no ratio; `rounds` counts
+ * the rounds that did.
+ */
 export function pairedRatio(a, b, pick) {
-  return medianAndInterval(a.map((run, i) => pick(run) / pick(b[i])))
+  const ratios = a.map((run, i) => pick(run) / pick(b[i])).filter((ratio) => Number.isFinite(ratio) && ratio > 0)
+  return { ...medianAndInterval(ratios), rounds: ratios.length }
 }
 
 /** Over the rounds: a's figure − b's, as median, its interval, min and max. */

@@ -35,8 +35,8 @@ const perCpu = (run) => run.perCpuSecond
 const p50 = (run) => run.p50
 
 /** A paired figure over the rounds: "0.93× [0.90–0.95] (all 0.85–1.02)": median [interval] (min–max). */
-const spreadRatio = ({ median, low, high, min, max }) =>
-  `${median.toFixed(3)}× [${low.toFixed(3)}–${high.toFixed(3)}] (all ${min.toFixed(2)}–${max.toFixed(2)})`
+const spreadRatio = ({ median, low, high, min, max, rounds }) =>
+  `${median.toFixed(3)}× [${low.toFixed(3)}–${high.toFixed(3)}] (all ${min.toFixed(2)}–${max.toFixed(2)}${rounds === undefined ? '' : `; ${rounds} rounds`})`
 const spreadMs = ({ median, low, high, min, max }) =>
   `${signed(median, 3)} ms [${signed(low, 3)}–${signed(high, 3)}] (all ${signed(min)}–${signed(max)})`
 
@@ -46,7 +46,8 @@ const spreadMs = ({ median, low, high, min, max }) =>
  */
 function throughput(a, b) {
   const wall = pairedRatio(a, b, rps)
-  if (![...a, ...b].every(perCpu)) return { judged: wall, text: `${spreadRatio(wall)} req/s` }
+  // No CPU figures at all: no /proc (not Linux).
+  if (![...a, ...b].some(perCpu)) return { judged: wall, text: `${spreadRatio(wall)} req/s` }
   const judged = pairedRatio(a, b, perCpu)
   return { judged, text: `${spreadRatio(judged)} per CPU s; req/s ${spreadRatio(wall)}` }
 }
@@ -383,7 +384,9 @@ ${table}
   rounds, [an interval for it: the second-lowest to second-highest round, a 93 % confidence
   interval for the median with 8 rounds, by order statistics], and (all: the min–max of the
   rounds). The median rather than the mean, because on this shared machine a round now and then
-  meets a burst of other work (one round measured 6.9× in a trial run); a target passes when the whole interval is on its side, fails when all of it is on
+  meets a burst of other work (one round measured 6.9× in a trial run; in another, a 1 s run got
+  no response at all); a round whose run answered nothing has no ratio and is left out (the
+  number of rounds counted is shown); a target passes when the whole interval is on its side, fails when all of it is on
   the other side, and is INCONCLUSIVE otherwise. Latencies are exact per-response times (not
   autocannon's 1 ms histogram). With a closed loop, the loaded p50 is about connections ÷
   throughput, so it restates the throughput ratio; the added-latency target is judged at 1 connection.
