@@ -3,8 +3,8 @@
 // Durable Object alarm running scheduled() on its own within about a minute.
 import assert from 'node:assert/strict'
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test'
-import { clickAndWait, codeField, nameField, submitUpload, uniqueName } from './flows.mjs'
-import { describeViolations, launchBrowser, seriousViolations, startDevServer } from './harness.mjs'
+import { clickAndWait, codeField, nameField, revealedToken, submitUpload, uniqueName } from './flows.mjs'
+import { assertAccessible, launchBrowser, newCheckedContext, startDevServer } from './harness.mjs'
 
 const SCHEDULED_SCRIPT = `export default {
   async fetch() {
@@ -15,15 +15,6 @@ const SCHEDULED_SCRIPT = `export default {
   },
 };
 `
-
-async function assertAccessible(page, label) {
-  for (const width of [1280, 390]) {
-    await page.setViewportSize({ width, height: 800 })
-    const violations = await seriousViolations(page)
-    assert.equal(violations.length, 0, `axe on ${label} at ${width}px:\n${describeViolations(violations)}`)
-  }
-  await page.setViewportSize({ width: 1280, height: 800 })
-}
 
 describe('cron schedules in Chromium', () => {
   let server
@@ -43,14 +34,7 @@ describe('cron schedules in Chromium', () => {
   })
 
   beforeEach(async () => {
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
-    context.setDefaultTimeout(15_000)
-    cspViolations = []
-    context.on('console', (message) => {
-      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) {
-        cspViolations.push(`${message.page()?.url()}: ${message.text()}`)
-      }
-    })
+    ;({ context, cspViolations } = await newCheckedContext(browser))
     page = await context.newPage()
   })
 
@@ -68,7 +52,7 @@ describe('cron schedules in Chromium', () => {
     await page.getByLabel(/^Cron schedules/).fill(crons)
     const response = await submitUpload(page)
     assert.equal(response.status(), 200)
-    return page.getByRole('region', { name: 'Save your deploy token now' }).getByRole('textbox').inputValue()
+    return revealedToken(page)
   }
 
   test('upload with a cron, Run now on the worker page, the run is listed and its output is in the logs', async () => {

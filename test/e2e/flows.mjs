@@ -36,3 +36,7 @@ export async function uploadWorker(page, baseUrl, { name, script }) {
   await codeField(page).fill(script)
   return submitUpload(page)
 }
+
+/** The deploy token the worker page shows once after a name's first upload. */
+export const revealedToken = (page) =>
+  page.getByRole('region', { name: 'Save your deploy token now' }).getByRole('textbox').inputValue()

@@ -7,6 +7,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import assert from 'node:assert/strict'
 import { chromium } from 'playwright-core'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
@@ -162,4 +163,41 @@ export function describeViolations(violations) {
         `- [${v.impact}] ${v.id}: ${v.help}\n${v.nodes.map((n) => `    ${n.target.join(' ')}: ${n.failureSummary}`).join('\n')}`,
     )
     .join('\n')
+}
+
+// Desktop and phone widths: some problems (a region that scrolls sideways) exist only on narrow screens.
+const A11Y_WIDTHS = [1280, 390]
+
+/** Fails when axe finds serious or critical problems on the page, at desktop and phone widths. */
+export async function assertAccessible(page, label) {
+  const original = page.viewportSize()
+  try {
+    for (const width of A11Y_WIDTHS) {
+      await page.setViewportSize({ width, height: 800 })
+      const violations = await seriousViolations(page)
+      assert.equal(
+        violations.length,
+        0,
+        `axe found serious/critical problems on ${label} at ${width}px:\n${describeViolations(violations)}`,
+      )
+    }
+  } finally {
+    await page.setViewportSize(original)
+  }
+}
+
+/**
+ * A fresh browser context that records what the platform's CSP blocks: the pages run under a
+ * strict policy, so anything it blocks is a bug in the pages (assert the list is empty at the end).
+ */
+export async function newCheckedContext(browser, timeoutMs = 15_000) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
+  context.setDefaultTimeout(timeoutMs)
+  const cspViolations = []
+  context.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) {
+      cspViolations.push(`${message.page()?.url()}: ${message.text()}`)
+    }
+  })
+  return { context, cspViolations }
 }

@@ -2,8 +2,8 @@
 // Upload → request → the logs show the line; a later request's line arrives live, without a reload.
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { clickAndWait, uniqueName, uploadWorker } from './flows.mjs'
-import { describeViolations, launchBrowser, seriousViolations, startDevServer } from './harness.mjs'
+import { clickAndWait, revealedToken, uniqueName, uploadWorker } from './flows.mjs'
+import { assertAccessible, launchBrowser, startDevServer } from './harness.mjs'
 
 const LOGGING_SCRIPT = `export default {
   async fetch(request) {
@@ -12,15 +12,6 @@ const LOGGING_SCRIPT = `export default {
   },
 };
 `
-
-async function assertAccessible(page, label) {
-  for (const width of [1280, 390]) {
-    await page.setViewportSize({ width, height: 800 })
-    const violations = await seriousViolations(page)
-    assert.equal(violations.length, 0, `axe on ${label} at ${width}px:\n${describeViolations(violations)}`)
-  }
-  await page.setViewportSize({ width: 1280, height: 800 })
-}
 
 /** Calls the worker from outside the page and reads the answer (its invocation ends only then). */
 async function call(server, name, path) {
@@ -32,7 +23,7 @@ async function call(server, name, path) {
 async function deploy(page, server, name) {
   const response = await uploadWorker(page, server.url, { name, script: LOGGING_SCRIPT })
   assert.equal(response.status(), 200)
-  return page.getByRole('region', { name: 'Save your deploy token now' }).getByRole('textbox').inputValue()
+  return revealedToken(page)
 }
 
 const logsForm = (page) => page.getByRole('form', { name: 'Recent logs' })

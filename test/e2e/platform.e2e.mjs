@@ -9,6 +9,7 @@ import {
   fileField,
   helloScript,
   nameField,
+  revealedToken,
   submitUpload,
   SYNTAX_ERROR_SCRIPT,
   THROWING_SCRIPT,
@@ -16,7 +17,7 @@ import {
   uploadWorker,
 } from './flows.mjs'
 import { strToU8, zipSync } from 'fflate'
-import { describeViolations, launchBrowser, seriousViolations, startDevServer } from './harness.mjs'
+import { assertAccessible, launchBrowser, newCheckedContext, startDevServer } from './harness.mjs'
 
 const TYPESCRIPT_WORKER = `interface Answer { value: number }
 const answer: Answer = { value: 42 }
@@ -28,26 +29,6 @@ export default {
 `
 
 const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-
-// Desktop and phone widths: some problems (a region that scrolls sideways) exist only on narrow screens.
-const A11Y_WIDTHS = [1280, 390]
-
-async function assertAccessible(page, label) {
-  const original = page.viewportSize()
-  try {
-    for (const width of A11Y_WIDTHS) {
-      await page.setViewportSize({ width, height: 800 })
-      const violations = await seriousViolations(page)
-      assert.equal(
-        violations.length,
-        0,
-        `axe found serious/critical problems on ${label} at ${width}px:\n${describeViolations(violations)}`,
-      )
-    }
-  } finally {
-    await page.setViewportSize(original)
-  }
-}
 
 async function scrollsSideways(page) {
   return page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth)
@@ -78,14 +59,7 @@ describe('Workers platform in Chromium', () => {
   let cspViolations
 
   beforeEach(async () => {
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
-    context.setDefaultTimeout(15_000)
-    cspViolations = []
-    context.on('console', (message) => {
-      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) {
-        cspViolations.push(`${message.page()?.url()}: ${message.text()}`)
-      }
-    })
+    ;({ context, cspViolations } = await newCheckedContext(browser))
     page = await context.newPage()
   })
 
@@ -127,10 +101,7 @@ describe('Workers platform in Chromium', () => {
     const link = success.getByRole('link', { name: workerUrl })
     assert.equal(await link.getAttribute('href'), workerUrl)
     // A first upload claims the name and shows its deploy token once.
-    const token = await page
-      .getByRole('region', { name: 'Save your deploy token now' })
-      .getByRole('textbox')
-      .inputValue()
+    const token = await revealedToken(page)
     assert.ok(token.length >= 20, `expected a deploy token, got "${token}"`)
     // With JavaScript, copy buttons appear (progressive enhancement).
     assert.equal(await page.getByRole('button', { name: 'Copy token' }).isVisible(), true)
@@ -240,10 +211,7 @@ describe('Workers platform in Chromium', () => {
   test('updates a worker with its deploy token, then deletes it', async () => {
     const name = uniqueName('owned')
     await uploadWorker(page, server.url, { name, script: helloScript('version 1') })
-    const token = await page
-      .getByRole('region', { name: 'Save your deploy token now' })
-      .getByRole('textbox')
-      .inputValue()
+    const token = await revealedToken(page)
 
     await clickAndWait(page, page.getByRole('link', { name: 'Upload a new version' }))
     assert.equal(await nameField(page).inputValue(), name)
@@ -266,10 +234,7 @@ describe('Workers platform in Chromium', () => {
   test('an update without the token is refused with the code kept; the owner rolls back', async () => {
     const name = uniqueName('rollback')
     await uploadWorker(page, server.url, { name, script: helloScript('good version') })
-    const token = await page
-      .getByRole('region', { name: 'Save your deploy token now' })
-      .getByRole('textbox')
-      .inputValue()
+    const token = await revealedToken(page)
 
     await clickAndWait(page, page.getByRole('link', { name: 'Upload a new version' }))
     const bad = helloScript('bad version')
@@ -297,10 +262,7 @@ describe('Workers platform in Chromium', () => {
   test('a "Preview only" upload serves at its preview link until the owner promotes it', async () => {
     const name = uniqueName('candidate')
     await uploadWorker(page, server.url, { name, script: helloScript('live version') })
-    const token = await page
-      .getByRole('region', { name: 'Save your deploy token now' })
-      .getByRole('textbox')
-      .inputValue()
+    const token = await revealedToken(page)
 
     await clickAndWait(page, page.getByRole('link', { name: 'Upload a new version' }))
     await codeField(page).fill(helloScript('candidate version'))
