@@ -7,6 +7,8 @@ import {
   coldScript,
   tenantScript,
 } from '../user-script.mjs'
+// The platform's own confinement, so the /sandboxed baseline makes exactly the copy dispatch makes.
+import { confine } from '../../src/middleware/confinement.ts'
 
 /** A Durable Object that answers a one-row query, as the platform's TenantDatabase does for env.DB. */
 export class BenchDatabase extends DurableObject {
@@ -40,30 +42,6 @@ const coldCode = new Map(COLD_SIZES.map(({ bytes }) => [String(bytes), codeOf(co
 // The platform's default sandbox for the shared origin (src/platform/config.ts).
 const SANDBOX = 'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads'
 
-// The headers the platform drops from user responses on its shared origin (ORIGIN_WIDE_HEADERS).
-const ORIGIN_WIDE_HEADERS = [
-  'Set-Cookie',
-  'Clear-Site-Data',
-  'Strict-Transport-Security',
-  'Alt-Svc',
-  'NEL',
-  'Report-To',
-  'Service-Worker-Allowed',
-  'Accept-CH',
-  'Critical-CH',
-]
-
-/**
- * The confinement the platform applies to user responses on its shared origin
- * (src/middleware/security.ts, confine): loader responses have immutable headers, so this is a copy.
- */
-function confine(response) {
-  const confined = new Response(response.body, response)
-  for (const name of ORIGIN_WIDE_HEADERS) confined.headers.delete(name)
-  confined.headers.append('Content-Security-Policy', SANDBOX)
-  return confined
-}
-
 export default {
   async fetch(request, env) {
     // "/kv" and "/sql": the storage rows' baselines (bench/storage.mjs), the bindings used directly.
@@ -90,6 +68,6 @@ export default {
     }
     const response = env.LOADER.get(WORKER_ID, code).getEntrypoint().fetch(request)
     // "/sandboxed": the bare baseline plus only the security copy, to separate its cost from the rest.
-    return request.url.endsWith('/sandboxed') ? response.then(confine) : response
+    return request.url.endsWith('/sandboxed') ? response.then((answer) => confine(answer, SANDBOX)) : response
   },
 }

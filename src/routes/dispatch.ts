@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { Hono } from 'hono/tiny'
 import type { AppEnv } from '../context'
-import { confine, keepCookiesOnHost } from '../middleware/security'
+import { confine, keepCookiesOnHost } from '../middleware/confinement'
 import { HOPS_HEADER, incomingHops } from '../platform/egress'
 import { forwardedCf } from '../platform/isolation'
 import { USER_WORKERS_MOUNT, nameFromHost, workerPath } from '../platform/urls'
