@@ -135,11 +135,9 @@ export class NameClaim extends DurableObject<Env> {
   ): Promise<
     { ok: true; found: false } | { ok: true; found: true; lines: StoredLogLine[]; record: WorkerRecord } | LeaseRefusal
   > {
-    const owner = await this.owner()
-    const record = await this.current()
-    if (!owner || !record) return { ok: true, found: false }
-    const refusal = await authorize(owner, credential, true)
-    if (refusal) return { ok: false, reason: refusal }
+    const access = await this.access(credential)
+    if (!access.ok || !access.found) return access
+    const { record } = access
     const rows = this.logsTable().exec<{
       id: number
       at: string
@@ -387,11 +385,9 @@ export class NameClaim extends DurableObject<Env> {
     | ({ ok: true; found: true } & Omit<CronJob, 'cron' | 'scheduledTime' | 'trigger'>)
     | LeaseRefusal
   > {
-    const owner = await this.owner()
-    const record = await this.current()
-    if (!owner || !record) return { ok: true, found: false }
-    const refusal = await authorize(owner, credential, true)
-    if (refusal) return { ok: false, reason: refusal }
+    const access = await this.access(credential)
+    if (!access.ok || !access.found) return access
+    const { record } = access
     return { ok: true, found: true, record, secrets: await this.readSecrets(record.workerId) }
   }
 
