@@ -98,8 +98,13 @@ export class TenantKvStore {
     const size = encodeText(key).byteLength + bytes.byteLength + (metadata ? encodeText(metadata).byteLength : 0)
     // Counted first: a refused write writes nothing; a KV failure after it over-counts until the key is written again.
     await this.ledger().reserveKv(key, size, expiration, this.quotas, this.now())
+    // A TTL goes to KV as a TTL: turned into a time here, it could arrive at KV less than 60 s ahead.
     await this.kv.put(stored, bytes, {
-      ...(expiration ? { expiration } : {}),
+      ...(options.expirationTtl !== undefined
+        ? { expirationTtl: Math.floor(options.expirationTtl) }
+        : expiration
+          ? { expiration }
+          : {}),
       ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
     })
   }

@@ -55,6 +55,20 @@ describe('storage quotas', () => {
     expect((await storageUsage(env, owner)).kv.keys).toBe(1)
   })
 
+  it("a 60-second TTL reaches KV as a TTL, so it holds however far the store's clock is from KV's", async () => {
+    const owner = ref()
+    // Two seconds behind: a TTL turned into a time here would arrive at KV 58 s ahead and be refused.
+    const store = new TenantKvStore(
+      env.TENANT_KV,
+      () => kvLedger(env, owner),
+      owner,
+      quotas({}),
+      () => Date.now() - 2_000,
+    )
+    await store.put('session', 'x', { expirationTtl: 60 })
+    expect(await store.get('session')).toBe('x')
+  })
+
   it('TENANT_SQL_MAX_BYTES: the statement that outgrows the database is rolled back', async () => {
     const database = sqlObject(env, ref())
     const limit = { sqlMaxBytes: 64 * 1024 }
