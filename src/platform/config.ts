@@ -40,7 +40,16 @@ export interface Config {
   userWorkersTrusted: boolean
   /** Names no deploy may use (www, api, …): the platform's own, also under host routing. */
   reservedNames: ReadonlySet<string>
-  /** How long replaced code is kept: longer than KV's ~60 s propagation, so no location hits deleted code. */
+  /**
+   * How long an isolate trusts what it read of the registry (a name's mapping, a preview ID, the
+   * first page of the list) before reading KV again: each busy name costs one KV read per period
+   * and isolate, and a change made in another isolate shows up at the latest after it.
+   */
+  mappingCacheMs: number
+  /**
+   * How long replaced code is kept: longer than KV's ~60 s propagation plus the mapping cache, so no
+   * location hits deleted code.
+   */
   deploymentGraceMs: number
   /** dispatch-namespace: the Worker set as tail consumer of every upload (to collect logs). */
   tailConsumer: string | undefined
@@ -93,6 +102,7 @@ export const DEFAULTS = {
     maxBuildMs: 30_000,
   },
   userCompatibilityDate: '2026-11-01',
+  mappingCacheSeconds: 30,
   deploymentGraceSeconds: 120,
   maxHops: 5,
   cron: { maxPerWorker: 5, minIntervalMinutes: 1 },
@@ -128,6 +138,7 @@ export const CONFIG_VARS = [
   'ADMIN_TOKEN',
   'USER_WORKERS_DOMAIN',
   'USER_WORKERS_SANDBOX',
+  'MAPPING_CACHE_SECONDS',
   'DEPLOYMENT_GRACE_SECONDS',
   'TAIL_CONSUMER',
   'DISPATCH_OUTBOUND_WORKER',
@@ -190,7 +201,7 @@ export function parseConfig(env: ConfigVars): Config {
     reservedNames: parseReservedNames(clean(env.RESERVED_NAMES)),
     userWorkersTrusted: parseBoolean('USER_WORKERS_TRUSTED', clean(env.USER_WORKERS_TRUSTED)) ?? false,
     sandboxPolicy: parseSandbox(clean(env.USER_WORKERS_SANDBOX)),
-    deploymentGraceMs: parseGrace(env.DEPLOYMENT_GRACE_SECONDS) * 1000,
+    ...parseFreshness(env),
     tailConsumer: clean(env.TAIL_CONSUMER),
     outboundWorker: clean(env.DISPATCH_OUTBOUND_WORKER),
     egressEnforced: backend !== 'dispatch-namespace' || clean(env.DISPATCH_OUTBOUND_WORKER) !== undefined,
@@ -229,11 +240,30 @@ function parseMetrics(value: string | undefined): MetricsMode {
   return mode as MetricsMode
 }
 
-function parseGrace(value: string | undefined): number {
-  const seconds = parsePositiveInt('DEPLOYMENT_GRACE_SECONDS', value) ?? DEFAULTS.deploymentGraceSeconds
-  if (seconds < 60)
-    throw new ConfigError('DEPLOYMENT_GRACE_SECONDS must be at least 60 (KV takes up to a minute to propagate).')
-  return seconds
+/** The mapping cache and the grace period, which must outlast KV's propagation plus that cache. */
+function parseFreshness(env: ConfigVars): Pick<Config, 'mappingCacheMs' | 'deploymentGraceMs'> {
+  const cache = parseWholeSeconds('MAPPING_CACHE_SECONDS', env.MAPPING_CACHE_SECONDS) ?? DEFAULTS.mappingCacheSeconds
+  const grace =
+    parsePositiveInt('DEPLOYMENT_GRACE_SECONDS', env.DEPLOYMENT_GRACE_SECONDS) ?? DEFAULTS.deploymentGraceSeconds
+  if (grace < KV_PROPAGATION_SECONDS + cache) {
+    throw new ConfigError(
+      `DEPLOYMENT_GRACE_SECONDS must be at least ${KV_PROPAGATION_SECONDS + cache}: KV takes up to ${KV_PROPAGATION_SECONDS} s to propagate a change, and isolates trust their cached mapping for MAPPING_CACHE_SECONDS (${cache}) more.`,
+    )
+  }
+  return { mappingCacheMs: cache * 1000, deploymentGraceMs: grace * 1000 }
+}
+
+/** Workers KV's documented worst case for a change to reach every location. */
+const KV_PROPAGATION_SECONDS = 60
+
+function parseWholeSeconds(name: string, value: string | undefined): number | undefined {
+  const text = clean(value)
+  if (text === undefined) return undefined
+  const number = Number(text)
+  if (!Number.isSafeInteger(number) || number < 0) {
+    throw new ConfigError(`${name} must be a whole number of seconds (0 or more); got "${text}".`)
+  }
+  return number
 }
 
 function parseSecret(name: string, value: string | undefined): string | undefined {

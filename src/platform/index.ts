@@ -7,9 +7,6 @@ import { AnalyticsEngineMetrics } from './store/analytics-engine'
 import { Registry } from './store/registry'
 import { tenantStorage } from './storage/store'
 
-/** How long an isolate trusts its cached name → Worker ID mapping before reading KV again. */
-export const MAPPING_CACHE_TTL_MS = 5_000
-
 // One service per env object (i.e. per isolate), so the registry's in-memory cache survives requests.
 const services = new WeakMap<Env, PlatformService>()
 
@@ -21,7 +18,7 @@ export function platformFor(env: Env): PlatformService {
     service = new PlatformService(
       config,
       backendFor(config, env),
-      new Registry(env.WORKER_MAPPINGS, MAPPING_CACHE_TTL_MS),
+      new Registry(env.WORKER_MAPPINGS, config.mappingCacheMs),
       env.NAME_CLAIMS,
       env.LOADER,
       ENTRYPOINTS,

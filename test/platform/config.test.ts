@@ -16,6 +16,20 @@ describe('config', () => {
     })
   })
 
+  it('keeps replaced code longer than KV propagation plus the mapping cache', () => {
+    expect(parseConfig(base)).toMatchObject({ mappingCacheMs: 30_000, deploymentGraceMs: 120_000 })
+    expect(parseConfig({ MAPPING_CACHE_SECONDS: '0', DEPLOYMENT_GRACE_SECONDS: '60' })).toMatchObject({
+      mappingCacheMs: 0,
+      deploymentGraceMs: 60_000,
+    })
+    expect(() => parseConfig({ MAPPING_CACHE_SECONDS: '90' })).toThrow(
+      'DEPLOYMENT_GRACE_SECONDS must be at least 150: KV takes up to 60 s to propagate a change, and isolates trust their cached mapping for MAPPING_CACHE_SECONDS (90) more.',
+    )
+    expect(() => parseConfig({ MAPPING_CACHE_SECONDS: '-1' })).toThrow(
+      'MAPPING_CACHE_SECONDS must be a whole number of seconds (0 or more); got "-1".',
+    )
+  })
+
   it('switches to dispatch-namespace when token and account are both set', () => {
     const config = parseConfig({ ...base, CLOUDFLARE_API_TOKEN: 't', CLOUDFLARE_ACCOUNT_ID: 'a' })
     expect(config.backend).toBe('dispatch-namespace')
