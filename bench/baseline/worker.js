@@ -1,4 +1,4 @@
-import { DurableObject } from 'cloudflare:workers'
+import { DurableObject, WorkerEntrypoint, exports } from 'cloudflare:workers'
 import {
   COLD_SIZES,
   FETCH_SCRIPT,
@@ -19,6 +19,27 @@ export class BenchDatabase extends DurableObject {
     return sql.exec('SELECT v FROM t WHERE id = ?', id).one().v
   }
 }
+
+/**
+ * The least a Worker on the loader can be given for KV: a KV binding cannot be passed in a loaded
+ * Worker's env (DataCloneError), so it is reached through an entrypoint, as the platform's TenantKV
+ * is, but one that only forwards (no prefix, no quota).
+ */
+export class DirectKV extends WorkerEntrypoint {
+  get(key) {
+    return this.env.BENCH_KV.get(key)
+  }
+}
+
+// The storage rows' loaded baseline (bench/storage.mjs, "/loaded/kv" and "/loaded/sql"): a user
+// Worker on the bare loader with the bindings as directly as the runtime passes them: the pass-through
+// entrypoint for KV, the Durable Object's stub itself for SQL.
+const STORAGE_SCRIPT = `export default {
+  async fetch(request, env) {
+    if (request.url.endsWith("/kv")) return new Response(await env.KV.get("k"));
+    return new Response(await env.DB.query(1));
+  },
+};`
 
 // One fixed ID per script: the loader builds the isolate once and reuses it, as the platform does
 // per Worker ID.
@@ -44,6 +65,13 @@ const SANDBOX = 'sandbox allow-scripts allow-forms allow-popups allow-modals all
 
 export default {
   async fetch(request, env) {
+    if (request.url.includes('/loaded/')) {
+      const code = () => ({
+        ...codeOf(STORAGE_SCRIPT)(),
+        env: { KV: exports.DirectKV({}), DB: env.BENCH_DB.getByName('bench') },
+      })
+      return env.LOADER.get('bench-baseline-storage', code).getEntrypoint().fetch(request)
+    }
     // "/kv" and "/sql": the storage rows' baselines (bench/storage.mjs), the bindings used directly.
     if (request.url.endsWith('/kv')) {
       // Written by the first request only (the harness's check), then only read.

@@ -12,8 +12,8 @@ type Background = Pick<ExecutionContext, 'waitUntil'>
 
 /**
  * A record read in the last second before it expires is re-read in the background: a name that
- * gets requests steadily never makes one wait on KV (with a thousand busy tenants, a 5 s TTL meant
- * a KV read in ~10% of requests), and no record is served older than the TTL.
+ * gets requests steadily never makes one wait on KV, and no record is served older than the TTL.
+ * Every busy name still costs one KV read per TTL (MAPPING_CACHE_SECONDS) in every isolate.
  */
 const REFRESH_AHEAD_MS = 1_000
 
