@@ -51,7 +51,26 @@ export async function measureCold(platformUrl, baselineUrl, tenants, log) {
       platform: summarize(platform),
       baseline: summarize(baseline),
       samples: { platform, baseline },
+      codeRead: await measureCodeRead(baselineUrl, size.bytes, tenants),
     })
   }
   return results
+}
+
+/**
+ * The part of a cold start the platform cannot skip: one KV read of the stored code (what the
+ * bare baseline holds in memory). Timed on the baseline as "/read/<bytes>" against "/read/0" (the
+ * request alone), alternating, `count` each after a warm-up; the median difference is the read.
+ */
+async function measureCodeRead(baselineUrl, bytes, count) {
+  const empty = `${baselineUrl}/read/0`
+  const full = `${baselineUrl}/read/${bytes}`
+  for (const url of [empty, full, empty, full]) await timedGet(url)
+  const differences = []
+  for (let i = 0; i < count; i++) {
+    const a = await timedGet(empty)
+    const b = await timedGet(full)
+    differences.push(b.ms - a.ms)
+  }
+  return summarize(differences)
 }

@@ -108,12 +108,13 @@ async function prepare(servers) {
     await waitForBody(server.url, METRICS_WORKER, HELLO_BODY)
 }
 
-async function deploysAndCorrectness(url) {
+/** Deploy latency on the 10-worker platform; the old-or-new check on the one serving 1,000 tenants. */
+async function deploysAndCorrectness(small, large) {
   log('deploy latency (10-worker platform)')
-  const created = await measureNewDeploys(url, SETTINGS.deploys)
-  const updated = await measureUpdates(url, SETTINGS.deploys)
-  log('old-or-new check under load')
-  const correctness = await checkOldOrNew(url)
+  const created = await measureNewDeploys(small, SETTINGS.deploys)
+  const updated = await measureUpdates(small, SETTINGS.deploys)
+  log('old-or-new check under load (10,000-worker platform, its 1,000 tenants loaded)')
+  const correctness = await checkOldOrNew(large)
   return { deploys: { created, updated }, correctness }
 }
 
@@ -260,13 +261,10 @@ async function main() {
       together: [
         ['small', 'sandboxed'],
         ['large', 'small'],
-        ['tenants', 'small'],
-        // The floor of many tenants: the bare loader with as many isolates.
-        ['tenants', 'baselineTenants'],
       ],
-      // Pairs within one server: one after the other.
-      // baselineTenants beside baseline: what 1,000 isolates cost the bare runtime (same server).
-      alone: ['baseline', 'sandboxed', 'small', 'captured', 'baselineTenants'],
+      // Pairs within one server: one after the other. The 1,000 tenants against the hot seeded
+      // worker of the same platform, and the bare loader's 1,000 isolates against its one.
+      alone: ['baseline', 'sandboxed', 'small', 'captured', 'large', 'tenants', 'baselineTenants'],
       single: ['baseline', 'sandboxed', 'small', 'large'],
     }
     const dispatch = await measureDispatch(plan, SETTINGS, log)
@@ -276,7 +274,7 @@ async function main() {
     log(`cold tenants: deploying ${SETTINGS.coldTenants} per bundle size (untimed)`)
     await deployColdTenants(servers.small.url, SETTINGS.coldTenants)
     const cold = await measureCold(servers.small.url, servers.baseline.url, SETTINGS.coldTenants, log)
-    const { deploys, correctness } = await deploysAndCorrectness(servers.small.url)
+    const { deploys, correctness } = await deploysAndCorrectness(servers.small.url, servers.large.url)
     const { builds, assets } = await projects(servers.small.url, registry)
     const storage = await measureStorage(servers.small.url, servers.baseline.url, SETTINGS.storage, log)
 

@@ -72,6 +72,19 @@ export default {
       })
       return env.LOADER.get('bench-baseline-storage', code).getEntrypoint().fetch(request)
     }
+    // "/read/<bytes>": one KV read of a value the size of a cold-start bundle, what the platform's
+    // cold start reads besides what the loader does ("/read/0" reads nothing: the request's own cost).
+    const read = /\/read\/(\d+)$/.exec(new URL(request.url).pathname)
+    if (read) {
+      if (read[1] === '0') return new Response('0')
+      const key = `code-${read[1]}`
+      let value = await env.BENCH_KV.get(key, 'arrayBuffer')
+      if (value === null) {
+        value = new TextEncoder().encode(coldScript(Number(read[1]))).buffer
+        await env.BENCH_KV.put(key, value)
+      }
+      return new Response(String(value.byteLength))
+    }
     // "/kv" and "/sql": the storage rows' baselines (bench/storage.mjs), the bindings used directly.
     if (request.url.endsWith('/kv')) {
       // Written by the first request only (the harness's check), then only read.
