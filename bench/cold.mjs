@@ -35,10 +35,12 @@ export async function measureCold(platformUrl, baselineUrl, tenants, log) {
     const body = coldBody(size.bytes)
     const platform = []
     const baseline = []
+    const wired = []
     for (let i = 0; i < tenants; i++) {
       const sides = [
         [`${platformUrl}/user-workers/${nameOf(size, i)}`, platform],
         [`${baselineUrl}/cold/${size.bytes}/${run}-${i}`, baseline],
+        [`${baselineUrl}/cold-wired/${size.bytes}/${run}-${i}`, wired],
       ]
       for (const [url, samples] of i % 2 ? sides.reverse() : sides) {
         const response = await timedGet(url)
@@ -50,7 +52,8 @@ export async function measureCold(platformUrl, baselineUrl, tenants, log) {
       size,
       platform: summarize(platform),
       baseline: summarize(baseline),
-      samples: { platform, baseline },
+      wired: summarize(wired),
+      samples: { platform, baseline, wired },
       codeRead: await measureCodeRead(baselineUrl, size.bytes, tenants),
     })
   }

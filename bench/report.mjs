@@ -236,7 +236,7 @@ function tenantRows({ dispatch, tenants: t }, c, r) {
 
 /** Issue #14: first request to a freshly deployed worker vs the bare loader with a new ID. */
 function coldRows({ cold }) {
-  return cold.flatMap(({ size, platform, baseline, codeRead }) => [
+  return cold.flatMap(({ size, platform, baseline, wired, codeRead }) => [
     [
       `Cold start, ${size.label} bundle: first request p50, ms (n=${platform.samples} tenants) vs bare loader, new ID`,
       ms(platform.p50),
@@ -259,6 +259,14 @@ function coldRows({ cold }) {
       ms(baseline.p50),
       ratio(baseline.p50 + codeRead.p50, baseline.p50),
       'info: the p50 ratio no platform that stores code in KV can beat here',
+      '—',
+    ],
+    [
+      `Cold start, ${size.label}: the bare loader with the platform's wiring of a user Worker (an outbound gate entrypoint, a tail, the default limits), p50 ms`,
+      ms(wired.p50),
+      ms(baseline.p50),
+      ratio(wired.p50, baseline.p50),
+      'info: what the egress gate, log capture and limits cost a cold start, without the platform',
       '—',
     ],
   ])

@@ -31,6 +31,18 @@ export class DirectKV extends WorkerEntrypoint {
   }
 }
 
+/** The cold-start row's wired baseline: an outbound gate that only forwards, as the platform's checks and forwards. */
+export class ForwardingGate extends WorkerEntrypoint {
+  fetch(request) {
+    return fetch(request)
+  }
+}
+
+/** …and a tail consumer that keeps nothing, where the platform's keeps the worker's recent logs. */
+export class IgnoringTail extends WorkerEntrypoint {
+  tail() {}
+}
+
 // The storage rows' loaded baseline (bench/storage.mjs, "/loaded/kv" and "/loaded/sql"): a user
 // Worker on the bare loader with the bindings as directly as the runtime passes them: the pass-through
 // entrypoint for KV, the Durable Object's stub itself for SQL.
@@ -99,9 +111,22 @@ export default {
       return env.LOADER.get(tenant[1], codeOf(tenantScript(tenant[1])))
         .getEntrypoint()
         .fetch(request)
-    const cold = /\/cold\/(\d+)\/([\w-]+)$/.exec(new URL(request.url).pathname)
-    if (cold && coldCode.has(cold[1])) {
-      return env.LOADER.get(`cold-${cold[1]}-${cold[2]}`, coldCode.get(cold[1])).getEntrypoint().fetch(request)
+    // "/cold/…" loads the code alone; "/cold-wired/…" with what the platform wires into every user
+    // Worker it loads: an outbound gate and, for 15 minutes after a deploy, a tail.
+    const cold = /\/cold(-wired)?\/(\d+)\/([\w-]+)$/.exec(new URL(request.url).pathname)
+    if (cold && coldCode.has(cold[2])) {
+      const [, wired, bytes, id] = cold
+      const code = coldCode.get(bytes)
+      const wiredCode = () => ({
+        ...code(),
+        globalOutbound: exports.ForwardingGate({}),
+        tails: [exports.IgnoringTail({})],
+      })
+      const worker = env.LOADER.get(`cold${wired ?? ''}-${bytes}-${id}`, wired ? wiredCode : code)
+      // The platform's default limits (src/platform/config.ts), which it passes on every call.
+      return worker
+        .getEntrypoint(undefined, wired ? { limits: { cpuMs: 50, subRequests: 50 } } : undefined)
+        .fetch(request)
     }
     // "/fetcher?u=…": one outbound fetch, ungated (the egress case, bench/egress.mjs).
     if (request.url.includes('/fetcher?')) {

@@ -36,7 +36,6 @@ const ENTRYPOINTS: Entrypoints = {
   logTail: (name, workerId) => exports.LogTail({ props: { name, workerId } }),
   egressGate: (egress, context) => exports.EgressGate({ props: { egress, ...context } }),
   tenantKv: (ref) => exports.TenantKV({ props: ref }),
-  tenantSql: (ref) => exports.TenantSQL({ props: ref }),
 }
 
 /** Where per-worker metrics go (METRICS): see README "Metrics". */

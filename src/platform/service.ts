@@ -1,5 +1,5 @@
 import { secretsEqual, sha256Hex } from '../lib/crypto'
-import type { FetcherOptions, UserWorkerBackend, UserWorkerFetcher } from './backends/backend'
+import type { FetcherOptions, StorageBindings, UserWorkerBackend, UserWorkerFetcher } from './backends/backend'
 import type { BuildRequest, BuildResult } from './build'
 import { checkBundle, type CheckedBundle } from './backends/upload-check'
 import { bundleSize } from './bundle'
@@ -104,9 +104,8 @@ export type Background = Pick<ExecutionContext, 'waitUntil'>
 export interface Entrypoints {
   logTail(name: string, workerId: string): Fetcher
   egressGate(policy: EgressPolicy, context: DispatchContext): Fetcher
-  /** A worker's env.KV and env.DB (storage/): the entrypoints with the worker's name and owner as props. */
+  /** A worker's env.KV (storage/): the entrypoint with the worker's name and owner as props. */
   tenantKv(ref: StorageRef): Fetcher
-  tenantSql(ref: StorageRef): Fetcher
 }
 
 /** Workers per page of the list (one KV list call). */
@@ -329,12 +328,12 @@ export class PlatformService {
     return this.metrics ? metered(opened, name, this.metrics, arrival.background) : opened
   }
 
-  /** The env.KV and env.DB a deployment's code gets, by binding name (storage/). */
-  private storageBindings(record: WorkerRecord, settings: WorkerSettings): Record<string, Fetcher> {
+  /** The env.KV and env.DB a loaded deployment's code gets, by binding name (storage/). */
+  private storageBindings(record: WorkerRecord, settings: WorkerSettings): StorageBindings {
     const ref = storageRefOf(record)
     return {
       ...(settings.storage?.kv ? { [KV_BINDING]: this.entrypoints.tenantKv(ref) } : {}),
-      ...(settings.storage?.sql ? { [DB_BINDING]: this.entrypoints.tenantSql(ref) } : {}),
+      ...(settings.storage?.sql ? { [DB_BINDING]: this.storage.database(ref) } : {}),
     }
   }
 

@@ -3,6 +3,7 @@ import type { NamespaceTrust } from '../isolation'
 import type { BackendKind, Compatibility, DeploymentAssets, EgressPolicy, WorkerBundle, WorkerSettings } from '../model'
 import type { ScheduledEvent } from '../scheduled-module'
 import type { SealedSecrets } from '../store/secrets'
+import type { TenantDatabase } from '../storage/database.do'
 
 /** The part of a Fetcher the platform uses to call a user Worker. */
 export interface UserWorkerFetcher {
@@ -53,8 +54,11 @@ export interface FetcherOptions {
    */
   assets?: boolean
   /** The worker's storage bindings (env.KV, env.DB) when its settings ask for them, for backends that bind at load time. */
-  storageBindings?: () => Record<string, Fetcher>
+  storageBindings?: () => StorageBindings
 }
+
+/** env.KV is an entrypoint of the platform's; env.DB the worker's own database object (see storage/). */
+export type StorageBindings = Record<string, Fetcher | DurableObjectStub<TenantDatabase>>
 
 /** Facts about a deployment a backend may record next to the code (e.g. as script tags). */
 export interface DeployInfo {

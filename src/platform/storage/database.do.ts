@@ -1,6 +1,6 @@
 import { DurableObject } from 'cloudflare:workers'
 import type { StorageQuotas } from '../config'
-import { quotaError } from './quotas'
+import { countOperation, quotaError, quotasFor } from './quotas'
 
 /** One statement as the tenant's env.DB sends it (see shim.ts): SQL and its bound values. */
 export interface SqlStatement {
@@ -53,14 +53,19 @@ const ledgerKey = (key: string) => `kv:${key}`
  * name no other (SQLite in a Durable Object refuses ATTACH and the platform's `_cf_` tables). The
  * `kv:` object keeps the ledger of the worker's env.KV keys (their sizes and expirations), which
  * KV cannot count itself, so quotas and the worker page have exact totals. Both are emptied by
- * `purge` when the worker is deleted.
+ * `purge` when the worker is deleted. On dynamic-workers the `sql:` object's stub is the tenant's
+ * env.DB itself (one RPC per call, as with a binding of its own); a namespaced script cannot bind
+ * this class and reaches it through the TenantSQL entrypoint. So whatever the tenant's code sends
+ * is checked here, and the quotas are this Worker's configuration, never an argument.
  */
 export class TenantDatabase extends DurableObject<Env> {
   /** Runs statements in one transaction (a batch is atomic, as D1's); refused if the database outgrows its quota. */
-  query(statements: SqlStatement[], quotas: Pick<StorageQuotas, 'sqlMaxBytes'>): SqlResult[] {
+  query(statements: SqlStatement[]): SqlResult[] {
+    const quotas = this.admitSql()
+    const checked = checkStatements(statements)
     const sql = this.ctx.storage.sql
     return this.ctx.storage.transactionSync(() => {
-      const results = statements.map((statement) => {
+      const results = checked.map((statement) => {
         const started = performance.now()
         const cursor = sql.exec(statement.sql, ...statement.params)
         const rows = [...cursor.raw()].map((row) => row.map(fromSqlite))
@@ -89,7 +94,9 @@ export class TenantDatabase extends DurableObject<Env> {
   }
 
   /** Runs a script of statements (D1's exec): no bindings, no rows back, in one transaction. */
-  exec(script: string, quotas: Pick<StorageQuotas, 'sqlMaxBytes'>): { count: number; duration: number } {
+  exec(script: string): { count: number; duration: number } {
+    const quotas = this.admitSql()
+    if (typeof script !== 'string' || script.trim() === '') throw new Error('D1_EXEC_ERROR: exec() needs SQL text.')
     const started = performance.now()
     this.ctx.storage.transactionSync(() => {
       this.ctx.storage.sql.exec(script)
@@ -111,6 +118,7 @@ export class TenantDatabase extends DurableObject<Env> {
     /** The caller's clock (ms), which decides what has expired. */
     now = Date.now(),
   ): Promise<void> {
+    this.assertRole('kv')
     const storage = this.ctx.storage
     let usage = await this.kvUsage()
     const previous = await storage.get<LedgerEntry>(ledgerKey(key))
@@ -131,6 +139,7 @@ export class TenantDatabase extends DurableObject<Env> {
 
   /** Forgets a KV key the worker deleted. */
   async releaseKv(key: string): Promise<void> {
+    this.assertRole('kv')
     const previous = await this.ctx.storage.get<LedgerEntry>(ledgerKey(key))
     if (!previous) return
     const usage = await this.kvUsage()
@@ -140,11 +149,13 @@ export class TenantDatabase extends DurableObject<Env> {
 
   /** KV totals from the ledger (this is the `kv:` object). */
   async kvUsage(): Promise<{ keys: number; bytes: number }> {
+    this.assertRole('kv')
     return (await this.ctx.storage.get<{ keys: number; bytes: number }>(USAGE_KEY)) ?? { keys: 0, bytes: 0 }
   }
 
   /** The database's size and table count (this is the `sql:` object). */
   sqlUsage(): { bytes: number; tables: number } {
+    this.assertRole('sql')
     const { tables } = this.ctx.storage.sql
       .exec<{ tables: number }>(`SELECT count(*) AS tables FROM sqlite_master WHERE type = 'table' AND ${OWN_TABLES}`)
       .one()
@@ -153,6 +164,7 @@ export class TenantDatabase extends DurableObject<Env> {
 
   /** The worker's tables as an SQL script that recreates them (schema, then rows), for its owner's export. */
   dump(): string {
+    this.assertRole('sql')
     const sql = this.ctx.storage.sql
     const lines = ['PRAGMA defer_foreign_keys=TRUE;']
     const objects = sql
@@ -192,6 +204,30 @@ export class TenantDatabase extends DurableObject<Env> {
     return usage
   }
 
+  /**
+   * Which object this is, from the name store.ts gives it (`sql:<name>/<owner>`, `kv:<name>/<owner>`),
+   * refused unless it is `role`: on dynamic-workers the tenant's code holds its `sql:` object's stub
+   * (env.DB) and can call any method of it, so the ledger's must not work there (writing ledger
+   * entries would grow the database past its quota). Returns the worker's name.
+   */
+  private assertRole(role: 'sql' | 'kv'): string {
+    const name = this.ctx.id.name
+    if (!name?.startsWith(`${role}:`)) {
+      throw new Error(
+        role === 'sql' ? "This object is not a worker's database." : "This object is not a worker's KV ledger.",
+      )
+    }
+    return name.slice(role.length + 1, name.indexOf('/'))
+  }
+
+  /** A tenant's SQL call: counted against the operations quota; the operator's quotas, from this Worker's config. */
+  private admitSql(): StorageQuotas {
+    const worker = this.assertRole('sql')
+    const quotas = quotasFor(this.env)
+    countOperation(worker, quotas)
+    return quotas
+  }
+
   private checkSize({ sqlMaxBytes }: Pick<StorageQuotas, 'sqlMaxBytes'>): number {
     const size = this.ctx.storage.sql.databaseSize
     if (size > sqlMaxBytes) {
@@ -223,4 +259,26 @@ function sqlLiteral(value: SqlStorageValue): string {
     return `X'${[...new Uint8Array(value)].map((byte) => byte.toString(16).padStart(2, '0')).join('')}'`
   }
   return `'${String(value).replace(/'/g, "''")}'`
+}
+
+/** Statements as the shim sends them: SQL text and values SQLite can bind (D1's rules). */
+function checkStatements(statements: unknown): SqlStatement[] {
+  if (!Array.isArray(statements) || statements.length === 0) throw new Error('D1_ERROR: no statements to run.')
+  return statements.map((statement: Partial<SqlStatement> | null) => {
+    if (typeof statement?.sql !== 'string' || statement.sql.trim() === '') {
+      throw new Error('D1_ERROR: a statement needs SQL text.')
+    }
+    const params = Array.isArray(statement.params) ? statement.params : []
+    return { sql: statement.sql, params: params.map(toSqlValue) }
+  })
+}
+
+function toSqlValue(value: unknown): SqlValue {
+  if (value === null || typeof value === 'string' || typeof value === 'number') return value
+  if (typeof value === 'boolean') return value ? 1 : 0
+  if (value instanceof ArrayBuffer) return value
+  if (ArrayBuffer.isView(value))
+    return value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength) as ArrayBuffer
+  if (Array.isArray(value) && value.every((byte) => Number.isInteger(byte))) return new Uint8Array(value).buffer
+  throw new Error(`D1_TYPE_ERROR: Type '${typeof value}' is not supported for a bound value.`)
 }

@@ -2,7 +2,7 @@ import type { StorageUsage, TenantDatabase } from './database.do'
 import { exportValue } from './kv'
 import { databaseName, kvPrefix, type StorageRef } from './refs'
 
-/** The bindings storage lives in (this Worker's: tenant code reaches them only through the entrypoints). */
+/** The bindings storage lives in (this Worker's: tenant code reaches them only through the entrypoints and its own database object). */
 export type StorageEnv = Pick<Env, 'TENANT_KV' | 'TENANT_DATABASES'>
 
 /** The object that runs a worker's env.DB. */
@@ -17,6 +17,8 @@ export function kvLedger(env: StorageEnv, ref: StorageRef): DurableObjectStub<Te
 
 /** The platform's operations on tenants' storage (see PlatformService). */
 export interface TenantStorage {
+  /** A worker's database object, whose stub a loaded Worker gets as env.DB (dynamic-workers). */
+  database(ref: StorageRef): DurableObjectStub<TenantDatabase>
   usage(ref: StorageRef): Promise<StorageUsage>
   exportKv(ref: StorageRef): ReadableStream<Uint8Array>
   exportSql(ref: StorageRef): Promise<string>
@@ -25,6 +27,7 @@ export interface TenantStorage {
 
 export function tenantStorage(env: StorageEnv): TenantStorage {
   return {
+    database: (ref) => sqlObject(env, ref),
     usage: (ref) => storageUsage(env, ref),
     exportKv: (ref) => exportKv(env, ref),
     exportSql: (ref) => exportSql(env, ref),

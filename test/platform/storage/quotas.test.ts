@@ -69,19 +69,33 @@ describe('storage quotas', () => {
     expect(await store.get('session')).toBe('x')
   })
 
-  it('TENANT_SQL_MAX_BYTES: the statement that outgrows the database is rolled back', async () => {
+  it("TENANT_SQL_MAX_BYTES (this Worker's config, 1 MiB in vitest.config.ts): the statement that outgrows the database is rolled back", async () => {
     const database = sqlObject(env, ref())
-    const limit = { sqlMaxBytes: 64 * 1024 }
-    await database.query([{ sql: 'CREATE TABLE blobs (b BLOB)', params: [] }], limit)
+    await database.query([{ sql: 'CREATE TABLE blobs (b BLOB)', params: [] }])
     // Awaited inside a plain promise: expect() probes properties of what it is given, and each probe
     // of an RPC promise is a pipelined call that rejects too, unhandled.
     const insert = async () =>
-      database.query([{ sql: 'INSERT INTO blobs VALUES (zeroblob(?))', params: [200 * 1024] }], limit)
+      database.query([{ sql: 'INSERT INTO blobs VALUES (zeroblob(?))', params: [2 * 1024 * 1024] }])
     await expect(insert()).rejects.toThrow(
-      "TENANT_SQL_MAX_BYTES exceeded: this worker's database may hold at most 65536 bytes.",
+      "TENANT_SQL_MAX_BYTES exceeded: this worker's database may hold at most 1048576 bytes.",
     )
-    const [count] = await database.query([{ sql: 'SELECT count(*) FROM blobs', params: [] }], limit)
+    const [count] = await database.query([{ sql: 'SELECT count(*) FROM blobs', params: [] }])
     expect(count?.rows).toEqual([[0]])
+  })
+
+  it("a worker's database object does no ledger work, nor the ledger SQL: a loaded Worker holds its database's stub", async () => {
+    const owner = ref()
+    const database = sqlObject(env, owner)
+    // Ledger entries written into the database object would grow it past TENANT_SQL_MAX_BYTES unchecked.
+    const reserve = async () => database.reserveKv('k', 10, undefined, quotas(), Date.now())
+    await expect(reserve()).rejects.toThrow("This object is not a worker's KV ledger.")
+    const release = async () => database.releaseKv('k')
+    await expect(release()).rejects.toThrow("This object is not a worker's KV ledger.")
+    const query = async () => kvLedger(env, owner).query([{ sql: 'SELECT 1', params: [] }])
+    await expect(query()).rejects.toThrow("This object is not a worker's database.")
+    // What the tenant sends is checked by the object itself, whoever forwards it.
+    const malformed = async () => database.query([{ sql: 42 }] as never)
+    await expect(malformed()).rejects.toThrow('D1_ERROR: a statement needs SQL text.')
   })
 
   it('TENANT_STORAGE_OPS_PER_SECOND: calls beyond the quota within a second are refused, then allowed again', () => {
