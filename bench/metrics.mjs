@@ -9,11 +9,12 @@
 //
 // Used by bench/run.mjs (a row of `npm run bench`); `node bench/metrics.mjs` runs it alone (about a
 // minute: builds the platform, starts both servers, prints the figures).
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { build } from 'esbuild'
 import { waitForBody } from './lib/client.mjs'
+import { cpuSeconds } from './lib/proc.mjs'
 import { ROOT, buildBundle, killChildren, runLoad, startServer } from './lib/procs.mjs'
 import { seedWorkers } from './seed.mjs'
 import { HELLO_BODY } from './user-script.mjs'
@@ -39,38 +40,6 @@ function tQuantile(degrees) {
 function checked(url, run) {
   if (run.non2xx || run.errors) throw new Error(`${url}: ${run.non2xx} non-2xx responses, ${run.errors} errors`)
   return run
-}
-
-/**
- * CPU time (user + system, in seconds) of a process and all its descendants, from /proc: the
- * server process and the workerd it runs. Null where there is no /proc.
- */
-export function cpuSeconds(pid) {
-  if (!existsSync('/proc/self/stat')) return null
-  const stats = []
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    try {
-      // The fields after the command name (which may hold spaces) in ")": state, ppid, …, utime (14), stime (15).
-      const text = readFileSync(`/proc/${entry}/stat`, 'utf8')
-      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ')
-      stats.push({ pid: Number(entry), ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) })
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  const tree = new Set([pid])
-  for (let grew = true; grew;) {
-    grew = false
-    for (const stat of stats) {
-      if (tree.has(stat.ppid) && !tree.has(stat.pid)) {
-        tree.add(stat.pid)
-        grew = true
-      }
-    }
-  }
-  // Linux reports CPU time in clock ticks of 1/100 s (USER_HZ) on every common architecture.
-  return stats.filter((stat) => tree.has(stat.pid)).reduce((sum, stat) => sum + stat.ticks, 0) / 100
 }
 
 /**
