@@ -2,9 +2,10 @@
 // "Run now" on the worker page, the run in the list and its output in the logs; and the name's
 // Durable Object alarm running scheduled() on its own within about a minute.
 import assert from 'node:assert/strict'
-import { after, afterEach, before, beforeEach, describe, test } from 'node:test'
+import { beforeEach, describe, test } from 'node:test'
 import { clickAndWait, codeField, nameField, revealedToken, submitUpload, uniqueName } from './flows.mjs'
-import { assertAccessible, launchBrowser, newCheckedContext, startDevServer } from './harness.mjs'
+import { assertAccessible } from './harness.mjs'
+import { browserAndServer, pagePerTest } from './suite.mjs'
 
 const SCHEDULED_SCRIPT = `export default {
   async fetch() {
@@ -17,35 +18,15 @@ const SCHEDULED_SCRIPT = `export default {
 `
 
 describe('cron schedules in Chromium', () => {
-  let server
-  let browser
-  let context
+  const suite = browserAndServer()
+  const current = pagePerTest(suite)
+  // This test's page (pagePerTest opens it in its beforeEach, which runs first).
   let page
-  let cspViolations
-
-  before(async () => {
-    browser = await launchBrowser()
-    server = await startDevServer()
-  })
-
-  after(async () => {
-    await browser?.close()
-    await server?.stop()
-  })
-
-  beforeEach(async () => {
-    ;({ context, cspViolations } = await newCheckedContext(browser))
-    page = await context.newPage()
-  })
-
-  afterEach(async () => {
-    await context?.close()
-    assert.deepEqual(cspViolations, [], 'the browser blocked something under the CSP')
-  })
+  beforeEach(() => ({ page } = current))
 
   /** Uploads the scheduled worker through the form with these crons; returns its deploy token. */
   async function uploadWithCrons(name, crons) {
-    await page.goto(`${server.url}/upload`)
+    await page.goto(`${suite.server.url}/upload`)
     await nameField(page).fill(name)
     await codeField(page).fill(SCHEDULED_SCRIPT)
     await page.locator('details.settings > summary').click()
@@ -90,7 +71,7 @@ describe('cron schedules in Chromium', () => {
     let runs = []
     while (Date.now() < deadline && !runs.some((run) => run.trigger === 'schedule')) {
       await new Promise((resolve) => setTimeout(resolve, 1_000))
-      runs = (await (await fetch(`${server.url}/api/workers/${name}/cron`)).json()).runs
+      runs = (await (await fetch(`${suite.server.url}/api/workers/${name}/cron`)).json()).runs
     }
     const run = runs.find((entry) => entry.trigger === 'schedule')
     assert.ok(run, `no scheduled run within 75 s: ${JSON.stringify(runs)}`)

@@ -1,9 +1,10 @@
 // End-to-end: a worker's logs in a real Chromium against `wrangler dev` (npm run test:e2e).
 // Upload → request → the logs show the line; a later request's line arrives live, without a reload.
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import { clickAndWait, revealedToken, uniqueName, uploadWorker } from './flows.mjs'
-import { assertAccessible, launchBrowser, startDevServer } from './harness.mjs'
+import { assertAccessible } from './harness.mjs'
+import { browserAndServer } from './suite.mjs'
 
 const LOGGING_SCRIPT = `export default {
   async fetch(request) {
@@ -29,21 +30,10 @@ async function deploy(page, server, name) {
 const logsForm = (page) => page.getByRole('form', { name: 'Recent logs' })
 
 describe('Logs in Chromium', () => {
-  let server
-  let browser
-
-  before(async () => {
-    browser = await launchBrowser()
-    server = await startDevServer()
-  })
-
-  after(async () => {
-    await browser?.close()
-    await server?.stop()
-  })
+  const suite = browserAndServer()
 
   test('upload, request, show logs: the line is there, and a new one appears live', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
+    const context = await suite.browser.newContext({ viewport: { width: 1280, height: 800 } })
     context.setDefaultTimeout(20_000)
     const requested = []
     const blocked = []
@@ -54,9 +44,9 @@ describe('Logs in Chromium', () => {
     try {
       const page = await context.newPage()
       const name = uniqueName('logs')
-      const token = await deploy(page, server, name)
+      const token = await deploy(page, suite.server, name)
       // Right after the deploy, with nobody having read the logs yet.
-      await call(server, name, '/first')
+      await call(suite.server, name, '/first')
 
       await logsForm(page).getByLabel('Deploy token').fill(token)
       await page.evaluate(() => (window.sameDocument = true))
@@ -67,7 +57,7 @@ describe('Logs in Chromium', () => {
       assert.match(await lines.textContent(), /\[v1\] served \/first/)
       assert.match(await page.locator('#log-capture').textContent(), /^Capture is on until \d{4}-/)
 
-      await call(server, name, '/second')
+      await call(suite.server, name, '/second')
       await lines.filter({ hasText: 'served /second' }).waitFor()
       assert.equal(await page.evaluate(() => window.sameDocument), true, 'the page was reloaded')
       await assertAccessible(page, 'the worker page following its logs')
@@ -86,13 +76,13 @@ describe('Logs in Chromium', () => {
   })
 
   test('without JavaScript, Show logs lists the lines and Refresh shows new ones', async () => {
-    const context = await browser.newContext({ javaScriptEnabled: false })
+    const context = await suite.browser.newContext({ javaScriptEnabled: false })
     context.setDefaultTimeout(20_000)
     try {
       const page = await context.newPage()
       const name = uniqueName('logs-nojs')
-      const token = await deploy(page, server, name)
-      await call(server, name, '/first')
+      const token = await deploy(page, suite.server, name)
+      await call(suite.server, name, '/first')
       // Tail events are stored just after the response: refresh until the line is there.
       let text = ''
       for (let attempt = 0; attempt < 20 && !text.includes('served /first'); attempt++) {

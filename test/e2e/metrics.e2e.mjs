@@ -2,8 +2,9 @@
 // open its page: the chart (a server-rendered SVG) shows those requests, its description and the
 // table per hour say how many, and axe finds nothing serious at desktop and phone widths.
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
-import { describeViolations, launchBrowser, seriousViolations, startDevServer } from './harness.mjs'
+import { describe, test } from 'node:test'
+import { describeViolations, seriousViolations } from './harness.mjs'
+import { browserAndServer } from './suite.mjs'
 import { uniqueName } from './flows.mjs'
 
 /** 200 for every path but /fail, which throws. */
@@ -15,30 +16,19 @@ const SCRIPT = `export default {
 };`
 
 describe('metrics chart in Chromium', () => {
-  let server
-  let browser
-
-  before(async () => {
-    browser = await launchBrowser()
-    server = await startDevServer()
-  })
-
-  after(async () => {
-    await browser?.close()
-    await server?.stop()
-  })
+  const suite = browserAndServer()
 
   test('shows the requests just made, with their errors, accessibly and without JavaScript', async () => {
     const name = uniqueName('chart')
-    const deployed = await fetch(`${server.url}/api/workers/${name}`, { method: 'PUT', body: SCRIPT })
+    const deployed = await fetch(`${suite.server.url}/api/workers/${name}`, { method: 'PUT', body: SCRIPT })
     assert.equal(deployed.status, 201)
     for (const path of ['/', '/a', '/b', '/fail']) {
-      const response = await fetch(`${server.url}/user-workers/${name}${path}`)
+      const response = await fetch(`${suite.server.url}/user-workers/${name}${path}`)
       await response.arrayBuffer()
       assert.equal(response.status, path === '/fail' ? 500 : 200)
     }
 
-    const api = await (await fetch(`${server.url}/api/workers/${name}/metrics`)).json()
+    const api = await (await fetch(`${suite.server.url}/api/workers/${name}/metrics`)).json()
     assert.equal(api.totals.requests, 4)
     assert.equal(api.totals.errors, 1)
 
@@ -46,7 +36,7 @@ describe('metrics chart in Chromium', () => {
     // accessibility checks run in the second pass.
     const cspViolations = []
     for (const javaScriptEnabled of [false, true]) {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, javaScriptEnabled })
+      const context = await suite.browser.newContext({ viewport: { width: 1280, height: 800 }, javaScriptEnabled })
       context.setDefaultTimeout(15_000)
       context.on('console', (message) => {
         if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) {
@@ -55,7 +45,7 @@ describe('metrics chart in Chromium', () => {
       })
       try {
         const page = await context.newPage()
-        assert.equal((await page.goto(`${server.url}/workers/${name}`)).status(), 200)
+        assert.equal((await page.goto(`${suite.server.url}/workers/${name}`)).status(), 200)
         await checkChart(page)
         if (javaScriptEnabled) await checkAccessible(page)
       } finally {

@@ -2,7 +2,7 @@
 // Run with `npm run test:e2e`. Tests run in file order on one server; the first one needs the
 // fresh (empty) KV that startDevServer() gives every run.
 import assert from 'node:assert/strict'
-import { after, afterEach, before, beforeEach, describe, test } from 'node:test'
+import { beforeEach, describe, test } from 'node:test'
 import {
   clickAndWait,
   codeField,
@@ -17,7 +17,8 @@ import {
   uploadWorker,
 } from './flows.mjs'
 import { strToU8, zipSync } from 'fflate'
-import { assertAccessible, launchBrowser, newCheckedContext, startDevServer } from './harness.mjs'
+import { assertAccessible } from './harness.mjs'
+import { browserAndServer, pagePerTest } from './suite.mjs'
 
 const TYPESCRIPT_WORKER = `interface Answer { value: number }
 const answer: Answer = { value: 42 }
@@ -39,37 +40,15 @@ async function heading(page) {
 }
 
 describe('Workers platform in Chromium', () => {
-  let server
-  let browser
-  let context
+  const suite = browserAndServer()
+  const current = pagePerTest(suite)
+  // This test's page and context (pagePerTest opens them in its beforeEach, which runs first).
   let page
-
-  before(async () => {
-    // Browser first: without one there is no point starting the server, and the error is clearer.
-    browser = await launchBrowser()
-    server = await startDevServer()
-  })
-
-  after(async () => {
-    await browser?.close()
-    await server?.stop()
-  })
-
-  // The platform's pages run under a strict CSP; anything it blocks is a bug in the pages.
-  let cspViolations
-
-  beforeEach(async () => {
-    ;({ context, cspViolations } = await newCheckedContext(browser))
-    page = await context.newPage()
-  })
-
-  afterEach(async () => {
-    await context?.close()
-    assert.deepEqual(cspViolations, [], 'the browser blocked something under the CSP')
-  })
+  let context
+  beforeEach(() => ({ page, context } = current))
 
   test('the home page with no workers offers the upload form', async () => {
-    const response = await page.goto(server.url)
+    const response = await page.goto(suite.server.url)
     assert.equal(response.status(), 200)
     assert.equal(await heading(page), 'Your workers')
     await page.getByText('No workers yet.').waitFor()
@@ -81,7 +60,7 @@ describe('Workers platform in Chromium', () => {
 
   test('uploads a worker from the form, shows its page and serves it', async () => {
     const name = uniqueName('hello')
-    const base = server.url
+    const base = suite.server.url
 
     await page.goto(base)
     await clickAndWait(page, page.getByRole('main').getByRole('link', { name: /^Upload (your first|a) worker$/ }))
@@ -132,19 +111,19 @@ describe('Workers platform in Chromium', () => {
   },
 };
 `
-    await page.goto(`${server.url}/upload`)
+    await page.goto(`${suite.server.url}/upload`)
     await nameField(page).fill(name)
     await codeField(page).fill(counter)
     await page.getByText(/^Settings:/).click()
     await page.getByRole('checkbox', { name: /env\.KV/ }).check()
     await page.getByRole('checkbox', { name: /env\.DB/ }).check()
     assert.equal((await submitUpload(page)).status(), 200)
-    const workerUrl = `${server.url}/user-workers/${name}`
+    const workerUrl = `${suite.server.url}/user-workers/${name}`
     const first = await page.request.get(workerUrl)
     assert.equal(await first.text(), '1 visits, 1 rows')
     assert.equal(await (await page.request.get(workerUrl)).text(), '2 visits, 2 rows')
 
-    await page.goto(`${server.url}/workers/${name}`)
+    await page.goto(`${suite.server.url}/workers/${name}`)
     const storage = page.getByRole('heading', { name: 'Storage' })
     await storage.waitFor()
     assert.match(await page.locator('main').innerText(), /1 keys, [\d.]+ B[\s\S]*1 tables, /)
@@ -154,7 +133,7 @@ describe('Workers platform in Chromium', () => {
 
   test('a syntax error is shown with the name and code kept in the form', async () => {
     const name = uniqueName('syntax')
-    const response = await uploadWorker(page, server.url, { name, script: SYNTAX_ERROR_SCRIPT })
+    const response = await uploadWorker(page, suite.server.url, { name, script: SYNTAX_ERROR_SCRIPT })
 
     assert.equal(response.status(), 400)
     assert.equal(new URL(page.url()).pathname, '/upload')
@@ -165,13 +144,13 @@ describe('Workers platform in Chromium', () => {
     assert.equal(await codeField(page).inputValue(), SYNTAX_ERROR_SCRIPT)
     await assertAccessible(page, 'the upload form with an error')
 
-    const notDeployed = await page.goto(`${server.url}/user-workers/${name}`)
+    const notDeployed = await page.goto(`${suite.server.url}/user-workers/${name}`)
     assert.equal(notDeployed.status(), 404)
   })
 
   test('deploys from the file input when the code box is empty', async () => {
     const name = uniqueName('file')
-    await page.goto(`${server.url}/upload`)
+    await page.goto(`${suite.server.url}/upload`)
     await nameField(page).fill(name)
     // The form uses the file only when the textarea is empty, and it starts with an example.
     await codeField(page).fill('')
@@ -184,12 +163,12 @@ describe('Workers platform in Chromium', () => {
     assert.equal(response.status(), 200)
     assert.match(page.url(), new RegExp(`/workers/${name}\\?deployed=`))
 
-    const worker = await page.goto(`${server.url}/user-workers/${name}`)
+    const worker = await page.goto(`${suite.server.url}/user-workers/${name}`)
     assert.equal(await worker.text(), 'hello from a file')
   })
 
   test('an unknown worker gets a 404 page', async () => {
-    const response = await page.goto(`${server.url}/user-workers/${uniqueName('missing')}`)
+    const response = await page.goto(`${suite.server.url}/user-workers/${uniqueName('missing')}`)
     assert.equal(response.status(), 404)
     assert.equal(await heading(page), 'No such worker')
     assert.ok(await page.getByRole('link', { name: 'Back to all workers' }).isVisible())
@@ -198,10 +177,10 @@ describe('Workers platform in Chromium', () => {
 
   test('a worker that throws gets a 500 page without its error message', async () => {
     const name = uniqueName('throws')
-    const upload = await uploadWorker(page, server.url, { name, script: THROWING_SCRIPT })
+    const upload = await uploadWorker(page, suite.server.url, { name, script: THROWING_SCRIPT })
     assert.equal(upload.status(), 200, 'a worker that throws only in fetch() deploys')
 
-    const response = await page.goto(`${server.url}/user-workers/${name}`)
+    const response = await page.goto(`${suite.server.url}/user-workers/${name}`)
     assert.equal(response.status(), 500)
     assert.equal(await heading(page), 'This worker failed')
     assert.doesNotMatch(await page.locator('body').innerText(), /this worker always fails/)
@@ -210,7 +189,7 @@ describe('Workers platform in Chromium', () => {
 
   test('updates a worker with its deploy token, then deletes it', async () => {
     const name = uniqueName('owned')
-    await uploadWorker(page, server.url, { name, script: helloScript('version 1') })
+    await uploadWorker(page, suite.server.url, { name, script: helloScript('version 1') })
     const token = await revealedToken(page)
 
     await clickAndWait(page, page.getByRole('link', { name: 'Upload a new version' }))
@@ -221,19 +200,19 @@ describe('Workers platform in Chromium', () => {
     await codeField(page).fill(helloScript('version 2'))
     await page.getByLabel(/^Deploy token/).fill(token)
     assert.equal((await submitUpload(page)).status(), 200)
-    assert.equal(await (await context.request.get(`${server.url}/user-workers/${name}`)).text(), 'version 2')
+    assert.equal(await (await context.request.get(`${suite.server.url}/user-workers/${name}`)).text(), 'version 2')
 
     const deleteForm = page.getByRole('form', { name: 'Delete' })
     await deleteForm.getByLabel('Deploy token').fill(token)
     const deleted = await clickAndWait(page, deleteForm.getByRole('button', { name: `Delete ${name}` }))
     assert.equal(deleted.status(), 200)
     assert.match(await page.getByRole('status').textContent(), /Deleted\./)
-    assert.equal((await context.request.get(`${server.url}/user-workers/${name}`)).status(), 404)
+    assert.equal((await context.request.get(`${suite.server.url}/user-workers/${name}`)).status(), 404)
   })
 
   test('an update without the token is refused with the code kept; the owner rolls back', async () => {
     const name = uniqueName('rollback')
-    await uploadWorker(page, server.url, { name, script: helloScript('good version') })
+    await uploadWorker(page, suite.server.url, { name, script: helloScript('good version') })
     const token = await revealedToken(page)
 
     await clickAndWait(page, page.getByRole('link', { name: 'Upload a new version' }))
@@ -247,7 +226,7 @@ describe('Workers platform in Chromium', () => {
 
     await page.getByLabel(/^Deploy token/).fill(token)
     assert.equal((await submitUpload(page)).status(), 200)
-    assert.equal(await (await context.request.get(`${server.url}/user-workers/${name}`)).text(), 'bad version')
+    assert.equal(await (await context.request.get(`${suite.server.url}/user-workers/${name}`)).text(), 'bad version')
 
     const history = page.getByRole('form', { name: 'Deployments' })
     await history.getByRole('radio', { name: 'v1' }).check()
@@ -255,13 +234,13 @@ describe('Workers platform in Chromium', () => {
     const rolledBack = await clickAndWait(page, history.getByRole('button', { name: /Promote/ }))
     assert.equal(rolledBack.status(), 200)
     assert.match(await page.getByRole('status').first().innerText(), /Promoted/)
-    assert.equal(await (await context.request.get(`${server.url}/user-workers/${name}`)).text(), 'good version')
+    assert.equal(await (await context.request.get(`${suite.server.url}/user-workers/${name}`)).text(), 'good version')
     await assertAccessible(page, 'the worker page after a rollback')
   })
 
   test('a "Preview only" upload serves at its preview link until the owner promotes it', async () => {
     const name = uniqueName('candidate')
-    await uploadWorker(page, server.url, { name, script: helloScript('live version') })
+    await uploadWorker(page, suite.server.url, { name, script: helloScript('live version') })
     const token = await revealedToken(page)
 
     await clickAndWait(page, page.getByRole('link', { name: 'Upload a new version' }))
@@ -270,7 +249,7 @@ describe('Workers platform in Chromium', () => {
     await page.getByLabel(/^Deploy token/).fill(token)
     assert.equal((await submitUpload(page)).status(), 200)
     assert.match(await page.getByRole('status').first().innerText(), /Deployed as a candidate/)
-    const workerUrl = `${server.url}/user-workers/${name}`
+    const workerUrl = `${suite.server.url}/user-workers/${name}`
     assert.equal(await (await context.request.get(workerUrl)).text(), 'live version')
     const previewHref = await page.getByRole('link', { name: 'Preview v2' }).getAttribute('href')
     assert.equal(await (await context.request.get(previewHref)).text(), 'candidate version')
@@ -286,7 +265,7 @@ describe('Workers platform in Chromium', () => {
   })
 
   test('a reserved name is refused with the reason; the form lists the reserved names', async () => {
-    await page.goto(`${server.url}/upload`)
+    await page.goto(`${suite.server.url}/upload`)
     assert.match(await page.locator('#reserved-names').innerText(), /Reserved by the platform: www, api, admin/)
     assert.match(await page.locator('#runtime-notes').innerText(), /untrusted.*no request\.cf.*Cache API/s)
     await nameField(page).fill('www')
@@ -299,7 +278,7 @@ describe('Workers platform in Chromium', () => {
 
   test('a script over the size cap gets 413 without being sent back; the other fields are kept', async () => {
     const name = uniqueName('big')
-    await page.goto(`${server.url}/upload`)
+    await page.goto(`${suite.server.url}/upload`)
     await nameField(page).fill(name)
     await page.getByLabel(/^Label/).fill('too-big')
     await codeField(page).fill(`// ${'x'.repeat(2 * 1024 * 1024)}\n${helloScript('big')}`)
@@ -317,17 +296,17 @@ describe('Workers platform in Chromium', () => {
     // The longest valid name with no hyphen to break at: the heading, the links and the curl line must wrap.
     const name = `long${uniqueName('x').replaceAll('-', '')}`.padEnd(63, 'n')
     await page.setViewportSize({ width: 390, height: 800 })
-    await uploadWorker(page, server.url, { name, script: helloScript('long') })
+    await uploadWorker(page, suite.server.url, { name, script: helloScript('long') })
     assert.equal(await heading(page), name)
     assert.equal(await scrollsSideways(page), false, 'the worker page scrolls sideways')
 
-    await page.goto(server.url)
+    await page.goto(suite.server.url)
     assert.equal(await scrollsSideways(page), false, 'the home page scrolls sideways')
   })
 
   test('a TypeScript Worker pasted in the code box is built by the builder and served', async () => {
     const name = uniqueName('typed')
-    await page.goto(`${server.url}/upload`)
+    await page.goto(`${suite.server.url}/upload`)
     await nameField(page).fill(name)
     await codeField(page).fill(TYPESCRIPT_WORKER)
     await page.getByLabel('Language of the code box').selectOption('ts')
@@ -337,14 +316,14 @@ describe('Workers platform in Chromium', () => {
     assert.match(await page.getByRole('region', { name: 'Build' }).textContent(), /built from the project/)
     await assertAccessible(page, 'the worker page of a built project')
 
-    const worker = await page.goto(`${server.url}/user-workers/${name}`)
+    const worker = await page.goto(`${suite.server.url}/user-workers/${name}`)
     assert.equal(await worker.text(), 'typed 42')
   })
 
   test('a TypeScript build error shows file:line:column, with the code kept', async () => {
     const name = uniqueName('typed-error')
     const broken = 'export default {\n  fetch(): Response { return new Response("x") }\n}}\n'
-    await page.goto(`${server.url}/upload`)
+    await page.goto(`${suite.server.url}/upload`)
     await nameField(page).fill(name)
     await codeField(page).fill(broken)
     await page.getByLabel('Language of the code box').selectOption('ts')
@@ -357,19 +336,19 @@ describe('Workers platform in Chromium', () => {
 
   for (const javaScriptEnabled of [false, true]) {
     test(`a TypeScript Worker and a .zip project deploy from the form with JavaScript ${javaScriptEnabled ? 'on' : 'off'}`, async () => {
-      const own = await browser.newContext({ javaScriptEnabled })
+      const own = await suite.browser.newContext({ javaScriptEnabled })
       try {
         const page = await own.newPage()
         const typed = uniqueName('typed-form')
-        await page.goto(`${server.url}/upload`)
+        await page.goto(`${suite.server.url}/upload`)
         await nameField(page).fill(typed)
         await codeField(page).fill(TYPESCRIPT_WORKER)
         await page.getByLabel('Language of the code box').selectOption('tsx')
         assert.equal((await submitUpload(page)).status(), 200)
-        assert.equal(await (await page.goto(`${server.url}/user-workers/${typed}`)).text(), 'typed 42')
+        assert.equal(await (await page.goto(`${suite.server.url}/user-workers/${typed}`)).text(), 'typed 42')
 
         const name = uniqueName('zipped')
-        await page.goto(`${server.url}/upload`)
+        await page.goto(`${suite.server.url}/upload`)
         await nameField(page).fill(name)
         await page.locator('#mode-project').check()
         const archive = zipSync({
@@ -384,7 +363,7 @@ describe('Workers platform in Chromium', () => {
         const response = await submitUpload(page)
         assert.equal(response.status(), 200)
         assert.match(await page.getByRole('region', { name: 'Build' }).textContent(), /1 files/)
-        const worker = await page.goto(`${server.url}/user-workers/${name}`)
+        const worker = await page.goto(`${suite.server.url}/user-workers/${name}`)
         assert.equal(await worker.text(), 'typed 42')
       } finally {
         await own.close()
@@ -393,11 +372,11 @@ describe('Workers platform in Chromium', () => {
   }
 
   test('the upload flow works with JavaScript disabled', async () => {
-    const noScript = await browser.newContext({ javaScriptEnabled: false })
+    const noScript = await suite.browser.newContext({ javaScriptEnabled: false })
     try {
       const page = await noScript.newPage()
       const name = uniqueName('nojs')
-      await page.goto(server.url)
+      await page.goto(suite.server.url)
       await clickAndWait(page, page.getByRole('navigation').getByRole('link', { name: 'Upload' }))
       await nameField(page).fill(name)
       await codeField(page).fill(helloScript('no script needed'))
