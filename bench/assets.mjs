@@ -11,9 +11,10 @@ import { createHash } from 'node:crypto'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { experimental_readRawConfig, unstable_getMiniflareWorkerOptions } from 'wrangler'
-import { Miniflare, convertV4MiniflareOptions, versions } from './lib/miniflare.mjs'
+import { experimental_readRawConfig } from 'wrangler'
+import { versions } from './lib/miniflare.mjs'
 import { BENCH_DIR, ROOT, buildBundle, killChildren, runLoad, startServer } from './lib/procs.mjs'
+import { writeMappings } from './seed.mjs'
 
 const ROUNDS = 3
 const LOAD = { connections: 16, seconds: 4 }
@@ -30,14 +31,6 @@ const log = (message) => console.error(`[bench:assets] ${message}`)
 /** Printable, deterministic content of `bytes` bytes (a JS comment, so the type is honest). */
 const payload = (bytes) => `//${'x'.repeat(bytes - 3)}\n`
 const fileOf = ({ bytes }) => `/file-${bytes}.js`
-
-const SEEDER = `export default {
-  async fetch(request, env) {
-    const entries = await request.json();
-    await Promise.all(entries.map((e) => env.KV.put(e.key, e.value, e.metadata ? { metadata: e.metadata } : {})));
-    return new Response(String(entries.length));
-  },
-};`
 
 function registryEntry(name, workerId, build, timestamp) {
   const deployment = {
@@ -113,28 +106,6 @@ function configWithoutServices(dir) {
   return path
 }
 
-async function seed(configPath, persistDir) {
-  const { workerOptions } = unstable_getMiniflareWorkerOptions(configPath, '')
-  const namespace = workerOptions.kvNamespaces.WORKER_MAPPINGS
-  const mf = new Miniflare(
-    convertV4MiniflareOptions({
-      name: 'bench-assets-seeder',
-      modules: true,
-      script: SEEDER,
-      compatibilityDate: workerOptions.compatibilityDate,
-      kvNamespaces: { KV: typeof namespace === 'string' ? namespace : namespace.id },
-      resourcePersistencePath: join(resolve(persistDir), 'v3'),
-    }),
-  )
-  try {
-    const response = await mf.dispatchFetch('http://seed/', { method: 'POST', body: JSON.stringify(entries()) })
-    if (!response.ok) throw new Error(`seeding failed: ${response.status} ${await response.text()}`)
-    await response.text()
-  } finally {
-    await mf.dispose()
-  }
-}
-
 async function check(url, expected) {
   const response = await fetch(url)
   const body = await response.text()
@@ -172,7 +143,7 @@ async function main() {
     const bundle = await buildBundle(join(ROOT, 'wrangler.jsonc'), join(scratch, 'build'), ['--env='])
     const persist = join(scratch, 'platform')
     const config = configWithoutServices(scratch)
-    await seed(config, persist)
+    await writeMappings(config, persist, () => [entries()])
     server = await startServer(config, bundle, persist)
     const rows = []
     for (const size of SIZES) {

@@ -62,6 +62,23 @@ export function seedEntries(index, timestamp, { prefix = 'seed', script = () => 
  * `more` seeds further groups the same way in the same pass: [{ count, prefix, script }].
  */
 export async function seedWorkers(configPath, persistDir, count, more = []) {
+  const timestamp = new Date().toISOString()
+  const all = [{ count }, ...more].flatMap((group) =>
+    Array.from({ length: group.count }, (_, i) => () => seedEntries(i, timestamp, group)),
+  )
+  await writeMappings(configPath, persistDir, function* batches() {
+    for (let start = 0; start < all.length; start += BATCH) {
+      yield all.slice(start, start + BATCH).flatMap((entriesOf) => entriesOf())
+    }
+  })
+}
+
+/**
+ * Writes KV entries ({ key, value, metadata? }) into the WORKER_MAPPINGS namespace that
+ * `configPath` uses, under persistDir, one POST per batch `batches()` yields, through a throwaway
+ * Worker bound to that namespace (the platform's server is not running yet).
+ */
+export async function writeMappings(configPath, persistDir, batches) {
   const { workerOptions } = unstable_getMiniflareWorkerOptions(resolve(configPath), '')
   const namespace = workerOptions.kvNamespaces.WORKER_MAPPINGS
   const mf = new Miniflare(
@@ -75,12 +92,7 @@ export async function seedWorkers(configPath, persistDir, count, more = []) {
     }),
   )
   try {
-    const timestamp = new Date().toISOString()
-    const all = [{ count }, ...more].flatMap((group) =>
-      Array.from({ length: group.count }, (_, i) => () => seedEntries(i, timestamp, group)),
-    )
-    for (let start = 0; start < all.length; start += BATCH) {
-      const entries = all.slice(start, start + BATCH).flatMap((entriesOf) => entriesOf())
+    for (const entries of batches()) {
       const response = await mf.dispatchFetch('http://seed/', { method: 'POST', body: JSON.stringify(entries) })
       if (!response.ok) throw new Error(`seeding failed: ${response.status} ${await response.text()}`)
       await response.text()
