@@ -9,7 +9,8 @@ export const STORAGE_D1_MODULE = 'platform-d1.js'
 /**
  * D1's API in the tenant's isolate. D1's prepare() and bind() are synchronous and statements are
  * plain objects that batch() takes back, which no RPC stub can be: so statements are built here and
- * only first/all/run/raw/batch/exec cross to the platform (TenantSQL), one round trip each.
+ * only first/all/run/raw/batch/exec cross to the worker's database object (directly, or through
+ * TenantSQL on dispatch-namespace), one round trip each.
  */
 const D1_SOURCE = `// Provided by ${PLATFORM_NAME}; not part of your upload. env.${DB_BINDING}: the D1 API over your worker's database.
 const statementOf = new WeakMap();
