@@ -8,12 +8,11 @@
 // Both workers are seeded into the server's local KV exactly as the platform stores them (see
 // bench/seed.mjs): no builder is needed. Keep the shapes in step with src/platform/assets/store.ts.
 import { createHash } from 'node:crypto'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { experimental_readRawConfig } from 'wrangler'
 import { versions } from './lib/miniflare.mjs'
-import { BENCH_DIR, ROOT, buildBundle, killChildren, runLoad, startServer } from './lib/procs.mjs'
+import { BENCH_DIR, ROOT, buildBundle, killChildren, runLoad, scratchDir, startServer } from './lib/procs.mjs'
 import { writeMappings } from './seed.mjs'
 
 const ROUNDS = 3
@@ -129,8 +128,7 @@ async function best(url) {
 }
 
 async function main() {
-  const parent = existsSync('/dev/shm') ? '/dev/shm' : tmpdir()
-  const scratch = mkdtempSync(join(parent, 'wfp-bench-assets-'))
+  const scratch = scratchDir('wfp-bench-assets-')
   const watchdog = setTimeout(() => {
     console.error('bench:assets: still running, giving up')
     killChildren()

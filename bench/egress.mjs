@@ -12,12 +12,12 @@
 // (allow-all) but that makes no fetch, against one with no network (block-all, no gate), so the
 // dispatch path is seen not to pay for the gate.
 import { lookup } from 'node:dns/promises'
-import { writeFileSync, mkdtempSync, rmSync, existsSync } from 'node:fs'
+import { writeFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:http'
-import { hostname, tmpdir } from 'node:os'
+import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { uploadOrThrow, waitForBody } from './lib/client.mjs'
-import { BENCH_DIR, ROOT, buildBundle, killChildren, runLoad, startServer } from './lib/procs.mjs'
+import { BENCH_DIR, ROOT, buildBundle, killChildren, runLoad, scratchDir, startServer } from './lib/procs.mjs'
 import { FETCH_SCRIPT, HELLO_BODY, HELLO_SCRIPT } from './user-script.mjs'
 
 const ROUNDS = 3
@@ -54,8 +54,7 @@ async function best(url, connections, seconds) {
 }
 
 async function main() {
-  const parent = existsSync('/dev/shm') ? '/dev/shm' : tmpdir()
-  const scratch = mkdtempSync(join(parent, 'wfp-bench-egress-'))
+  const scratch = scratchDir('wfp-bench-egress-')
   const watchdog = setTimeout(() => {
     console.error('bench:egress: still running, giving up')
     killChildren()

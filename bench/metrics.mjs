@@ -9,13 +9,12 @@
 //
 // Used by bench/run.mjs (a row of `npm run bench`); `node bench/metrics.mjs` runs it alone (about a
 // minute: builds the platform, starts both servers, prints the figures).
-import { mkdirSync, mkdtempSync, rmSync, existsSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { build } from 'esbuild'
 import { waitForBody } from './lib/client.mjs'
 import { cpuSeconds } from './lib/proc.mjs'
-import { ROOT, buildBundle, killChildren, runLoad, startServer } from './lib/procs.mjs'
+import { ROOT, buildBundle, killChildren, runLoad, scratchDir, startServer } from './lib/procs.mjs'
 import { seedWorkers } from './seed.mjs'
 import { HELLO_BODY } from './user-script.mjs'
 
@@ -139,8 +138,7 @@ export function describeMetricsCost(cost) {
 }
 
 async function main() {
-  const parent = existsSync('/dev/shm') ? '/dev/shm' : tmpdir()
-  const scratch = mkdtempSync(join(parent, 'wfp-bench-metrics-'))
+  const scratch = scratchDir('wfp-bench-metrics-')
   const watchdog = setTimeout(() => {
     console.error('bench:metrics: still running after 150 s, giving up')
     killChildren()

@@ -6,8 +6,8 @@
 // it to bench/RESULTS.md. Each module measures one thing; this file only orders them and shares
 // the servers between them.
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs'
-import { cpus, loadavg, tmpdir } from 'node:os'
+import { mkdirSync, readFileSync, rmSync } from 'node:fs'
+import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { checkOldOrNew } from './consistency.mjs'
@@ -22,7 +22,16 @@ import { measureListing } from './listing.mjs'
 import { baselineTenantsUrl, finishTenants, loadTenants, tenantSeed, tenantsUrl } from './tenants.mjs'
 import { versions as runtime } from './lib/miniflare.mjs'
 import { startRegistry } from './lib/registry.mjs'
-import { BENCH_DIR, CLIENT_CORE, ROOT, SERVER_CORE, buildBundle, killChildren, startServer } from './lib/procs.mjs'
+import {
+  BENCH_DIR,
+  CLIENT_CORE,
+  ROOT,
+  SERVER_CORE,
+  buildBundle,
+  killChildren,
+  scratchDir,
+  startServer,
+} from './lib/procs.mjs'
 import { buildRows, renderTable, writeResults } from './report.mjs'
 import { seedWorkers } from './seed.mjs'
 import { HELLO_BODY, HELLO_SCRIPT } from './user-script.mjs'
@@ -67,12 +76,6 @@ const SEEDED_WORKER = 'seed-0'
 const started = performance.now()
 const log = (message) =>
   console.error(`[bench ${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${message}`)
-
-/** Scratch space; tmpfs when there is one, because seeding 20,000 KV entries is mostly file writes. */
-function scratchDir() {
-  const parent = existsSync('/dev/shm') ? '/dev/shm' : tmpdir()
-  return mkdtempSync(join(parent, 'wfp-bench-'))
-}
 
 /**
  * Both platforms run as `npm run dev` does: with the builder Worker beside them (idle during the

@@ -1,11 +1,16 @@
 // Child processes of the harness: wrangler builds, the Worker servers and the load generator.
 import { spawn } from 'node:child_process'
-import { existsSync, readdirSync } from 'node:fs'
-import { availableParallelism } from 'node:os'
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs'
+import { availableParallelism, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 export const BENCH_DIR = dirname(dirname(fileURLToPath(import.meta.url)))
+
+/** A new scratch directory; on tmpfs when there is one, because seeding KV entries is mostly file writes. */
+export function scratchDir(prefix = 'wfp-bench-') {
+  return mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), prefix))
+}
 export const ROOT = dirname(BENCH_DIR)
 const WRANGLER = join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js')
 
