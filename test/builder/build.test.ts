@@ -205,6 +205,9 @@ describe('static assets', () => {
     expect(await uptime.json()).toMatchObject({ oneDay: '1d' })
     const hello = await (await runWorker(result, new Request('http://x/hello/Ada'))).text()
     expect(hello).toContain('<h1>Hello, Ada!</h1>')
+    // Served under the platform's shared origin, the page finds its stylesheet below the mount.
+    const mounted = new Request('http://x/hello/Ada', { headers: { 'x-forwarded-prefix': '/user-workers/hono-app' } })
+    expect(await (await runWorker(result, mounted)).text()).toContain('href="/user-workers/hono-app/style.css"')
     expect(mainCode(result)).not.toContain('public/')
   })
 

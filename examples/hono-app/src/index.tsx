@@ -1,7 +1,8 @@
 // A tenant's app: static files from public/ (served by the platform) plus this Hono Worker for
 // /api/* and a server-rendered page. Built by the platform's builder: TypeScript, JSX (hono/jsx),
 // npm packages (hono, ms) installed from the registry.
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
+import type { PropsWithChildren } from 'hono/jsx'
 import ms from 'ms'
 
 // env.DB: the worker's SQL database (the D1 API), which the platform binds when the deploy asks
@@ -28,17 +29,27 @@ app.get('/api/uptime', (c) => {
   return c.json({ uptime: ms(Date.now() - startedAt), oneDay: ms(86_400_000) })
 })
 
-app.get('/hello/:name', (c) =>
-  c.html(
+// Where the platform mounts the app: /user-workers/<name> on its shared origin, "" on its own.
+const mountOf = (c: Context) => c.req.header('x-forwarded-prefix') ?? ''
+
+// Every page's shell; its stylesheet (public/style.css) is found below the mount.
+function Page({ title, mount, children }: PropsWithChildren<{ title: string; mount: string }>) {
+  return (
     <html lang="en">
       <head>
-        <title>Hello</title>
-        <link rel="stylesheet" href="/style.css" />
+        <title>{title}</title>
+        <link rel="stylesheet" href={`${mount}/style.css`} />
       </head>
-      <body>
-        <h1>Hello, {c.req.param('name')}!</h1>
-      </body>
-    </html>,
+      <body>{children}</body>
+    </html>
+  )
+}
+
+app.get('/hello/:name', (c) =>
+  c.html(
+    <Page title="Hello" mount={mountOf(c)}>
+      <h1>Hello, {c.req.param('name')}!</h1>
+    </Page>,
   ),
 )
 
@@ -81,26 +92,20 @@ app.post('/api/guestbook', async (c) => {
 app.get('/guestbook', async (c) => {
   const entries = await latestEntries(c.env.DB)
   return c.html(
-    <html lang="en">
-      <head>
-        <title>Guestbook</title>
-        <link rel="stylesheet" href="style.css" />
-      </head>
-      <body>
-        <h1>Guestbook</h1>
-        <form method="post">
-          <input name="name" placeholder="Your name" required maxlength={40} />{' '}
-          <input name="message" placeholder="A message" required maxlength={280} /> <button type="submit">Sign</button>
-        </form>
-        <ul>
-          {entries.map((entry) => (
-            <li>
-              <strong>{entry.name}</strong>: {entry.message} <time datetime={entry.at}>{entry.at.slice(0, 10)}</time>
-            </li>
-          ))}
-        </ul>
-      </body>
-    </html>,
+    <Page title="Guestbook" mount={mountOf(c)}>
+      <h1>Guestbook</h1>
+      <form method="post">
+        <input name="name" placeholder="Your name" required maxlength={40} />{' '}
+        <input name="message" placeholder="A message" required maxlength={280} /> <button type="submit">Sign</button>
+      </form>
+      <ul>
+        {entries.map((entry) => (
+          <li>
+            <strong>{entry.name}</strong>: {entry.message} <time datetime={entry.at}>{entry.at.slice(0, 10)}</time>
+          </li>
+        ))}
+      </ul>
+    </Page>,
   )
 })
 
@@ -110,7 +115,7 @@ app.post('/guestbook', async (c) => {
   const message = typeof form.message === 'string' ? form.message.trim() : ''
   if (name && message) await sign(c.env.DB, name, message)
   // Back to the page, wherever the platform mounts the app (/user-workers/<name> or its own origin).
-  return c.redirect(`${c.req.header('x-forwarded-prefix') ?? ''}/guestbook`, 303)
+  return c.redirect(`${mountOf(c)}/guestbook`, 303)
 })
 
 export default app
