@@ -12,7 +12,16 @@ import { rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { experimental_readRawConfig } from 'wrangler'
 import { versions } from './lib/miniflare.mjs'
-import { BENCH_DIR, ROOT, buildBundle, killChildren, runLoad, scratchDir, startServer } from './lib/procs.mjs'
+import {
+  BENCH_DIR,
+  ROOT,
+  buildBundle,
+  killChildren,
+  runLoad,
+  scratchDir,
+  startServer,
+  startWatchdog,
+} from './lib/procs.mjs'
 import { writeMappings } from './seed.mjs'
 
 const ROUNDS = 3
@@ -129,12 +138,7 @@ async function best(url) {
 
 async function main() {
   const scratch = scratchDir('wfp-bench-assets-')
-  const watchdog = setTimeout(() => {
-    console.error('bench:assets: still running, giving up')
-    killChildren()
-    process.exit(2)
-  }, WATCHDOG_MS)
-  watchdog.unref()
+  startWatchdog('bench:assets', WATCHDOG_MS)
   let server
   try {
     log('building the platform')

@@ -17,7 +17,7 @@ import { createServer } from 'node:http'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { uploadOrThrow, waitForBody } from './lib/client.mjs'
-import { BENCH_DIR, ROOT, buildBundle, killChildren, runLoad, scratchDir, startServer } from './lib/procs.mjs'
+import { BENCH_DIR, ROOT, buildBundle, runLoad, scratchDir, startServer, startWatchdog } from './lib/procs.mjs'
 import { FETCH_SCRIPT, HELLO_BODY, HELLO_SCRIPT } from './user-script.mjs'
 
 const ROUNDS = 3
@@ -55,12 +55,7 @@ async function best(url, connections, seconds) {
 
 async function main() {
   const scratch = scratchDir('wfp-bench-egress-')
-  const watchdog = setTimeout(() => {
-    console.error('bench:egress: still running, giving up')
-    killChildren()
-    process.exit(2)
-  }, WATCHDOG_MS)
-  watchdog.unref()
+  const stopWatchdog = startWatchdog('bench:egress', WATCHDOG_MS)
   let servers = []
   let target
   try {
@@ -147,7 +142,7 @@ async function main() {
     console.log(table)
     writeFileSync(join(BENCH_DIR, 'EGRESS.md'), report)
   } finally {
-    clearTimeout(watchdog)
+    stopWatchdog()
     await Promise.all(servers.map((server) => server.stop()))
     await target?.close()
     rmSync(scratch, { recursive: true, force: true })

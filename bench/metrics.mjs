@@ -14,7 +14,7 @@ import { join } from 'node:path'
 import { build } from 'esbuild'
 import { waitForBody } from './lib/client.mjs'
 import { cpuSeconds } from './lib/proc.mjs'
-import { ROOT, buildBundle, killChildren, runLoad, scratchDir, startServer } from './lib/procs.mjs'
+import { ROOT, buildBundle, runLoad, scratchDir, startServer, startWatchdog } from './lib/procs.mjs'
 import { seedWorkers } from './seed.mjs'
 import { HELLO_BODY } from './user-script.mjs'
 
@@ -139,12 +139,7 @@ export function describeMetricsCost(cost) {
 
 async function main() {
   const scratch = scratchDir('wfp-bench-metrics-')
-  const watchdog = setTimeout(() => {
-    console.error('bench:metrics: still running after 150 s, giving up')
-    killChildren()
-    process.exit(2)
-  }, 150_000)
-  watchdog.unref()
+  const stopWatchdog = startWatchdog('bench:metrics', 150_000)
   let servers = []
   try {
     const config = join(ROOT, 'wrangler.jsonc')
@@ -169,7 +164,7 @@ async function main() {
         `  hot path alone: ${figures.hotPath}`,
     )
   } finally {
-    clearTimeout(watchdog)
+    stopWatchdog()
     await Promise.all(servers.map((server) => server.stop()))
     rmSync(scratch, { recursive: true, force: true })
   }

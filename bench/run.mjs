@@ -28,9 +28,9 @@ import {
   ROOT,
   SERVER_CORE,
   buildBundle,
-  killChildren,
   scratchDir,
   startServer,
+  startWatchdog,
 } from './lib/procs.mjs'
 import { buildRows, renderTable, writeResults } from './report.mjs'
 import { seedWorkers } from './seed.mjs'
@@ -206,13 +206,7 @@ function metricsNote(cost) {
 async function main() {
   const scratch = scratchDir()
   const loadAtStart = loadavg()[0]
-  const watchdog = setTimeout(() => {
-    console.error(`bench: still running after ${WATCHDOG_MS / 1000} s, giving up`)
-    killChildren()
-    rmSync(scratch, { recursive: true, force: true })
-    process.exit(2)
-  }, WATCHDOG_MS)
-  watchdog.unref()
+  const stopWatchdog = startWatchdog('bench', WATCHDOG_MS, () => rmSync(scratch, { recursive: true, force: true }))
   let servers
   let registry
   try {
@@ -323,7 +317,7 @@ async function main() {
       ],
     })
   } finally {
-    clearTimeout(watchdog)
+    stopWatchdog()
     if (servers) await Promise.all(Object.values(servers).map((server) => server.stop()))
     await registry?.close()
     rmSync(scratch, { recursive: true, force: true })

@@ -7,6 +7,22 @@ import { fileURLToPath } from 'node:url'
 
 export const BENCH_DIR = dirname(dirname(fileURLToPath(import.meta.url)))
 
+/**
+ * Gives up on a run that outlives `ms`: says so, stops every child process (then `cleanup`) and
+ * exits with 2, so a stuck server can never keep the machine busy. Never keeps the process alive;
+ * returns what stops it once the run is over.
+ */
+export function startWatchdog(label, ms, cleanup = () => {}) {
+  const timer = setTimeout(() => {
+    console.error(`${label}: still running after ${ms / 1000} s, giving up`)
+    killChildren()
+    cleanup()
+    process.exit(2)
+  }, ms)
+  timer.unref()
+  return () => clearTimeout(timer)
+}
+
 /** A new scratch directory; on tmpfs when there is one, because seeding KV entries is mostly file writes. */
 export function scratchDir(prefix = 'wfp-bench-') {
   return mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), prefix))
