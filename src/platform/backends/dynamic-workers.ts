@@ -6,6 +6,7 @@ import type { DeployInfo, FetcherOptions, UserWorkerBackend, UserWorkerFetcher }
 import { decodeStoredCode, encodeStoredCode, type StoredCode } from './code-store'
 import { limitExceeded } from './limit-errors'
 import { toLoaderModule } from './modules'
+import { RecentCode } from './recent-code'
 import { scheduledRequest, withScheduledEntry } from '../scheduled-module'
 
 const codeKey = (workerId: string) => `code/${workerId}`
@@ -19,6 +20,8 @@ export class DynamicWorkersBackend implements UserWorkerBackend {
   readonly kind = 'dynamic-workers'
 
   private readonly assets: AssetStore
+  // What this isolate just deployed: its first load needs no KV read (see recent-code.ts).
+  private readonly recent = new RecentCode()
 
   constructor(
     private readonly kv: KVNamespace,
@@ -34,7 +37,10 @@ export class DynamicWorkersBackend implements UserWorkerBackend {
     // Encrypted secrets go beside the code (immutable like it, deleted with it): a cold start then
     // reads one KV value and asks no Durable Object. Unencrypted ones stay in the name's object only.
     const secrets = info.sealedSecrets === null || info.sealedSecrets?.encrypted ? info.sealedSecrets : undefined
-    await this.kv.put(codeKey(workerId), encodeStoredCode({ name: info.name, bundle, secrets }))
+    const stored: StoredCode = { name: info.name, bundle, secrets }
+    const encoded = encodeStoredCode(stored)
+    await this.kv.put(codeKey(workerId), encoded)
+    this.recent.keep(workerId, stored, encoded.byteLength)
   }
 
   fetcher(workerId: string, options: FetcherOptions): UserWorkerFetcher {
@@ -66,7 +72,6 @@ export class DynamicWorkersBackend implements UserWorkerBackend {
   }
 
   private workerFetcher(loader: WorkerLoader, workerId: string, options: FetcherOptions): UserWorkerFetcher {
-    const { kv } = this
     const { date: compatibilityDate, flags: compatibilityFlags } = options.compatibility
     // `scheduled` runs in an isolate of its own whose main module is the platform's scheduled wrapper.
     const send = async (request: Request, scheduled: boolean) => {
@@ -74,7 +79,7 @@ export class DynamicWorkersBackend implements UserWorkerBackend {
       let missing = false
       const id = `${isolateId(workerId, options)}${scheduled ? '+cron' : ''}`
       const worker = loader.get(id, async () => {
-        const stored = await readCode(kv, workerId)
+        const stored = await this.storedCode(workerId)
         if (!stored) {
           missing = true
           throw new Error(`no code stored for ${workerId}`)
@@ -109,12 +114,17 @@ export class DynamicWorkersBackend implements UserWorkerBackend {
   }
 
   async remove(workerId: string): Promise<void> {
+    this.recent.drop(workerId)
     await this.kv.delete(codeKey(workerId))
     await this.assets.remove(workerId)
   }
 
   async code(workerId: string): Promise<WorkerBundle | null> {
-    return (await readCode(this.kv, workerId))?.bundle ?? null
+    return (await this.storedCode(workerId))?.bundle ?? null
+  }
+
+  private async storedCode(workerId: string): Promise<StoredCode | null> {
+    return this.recent.get(workerId) ?? (await readCode(this.kv, workerId))
   }
 }
 

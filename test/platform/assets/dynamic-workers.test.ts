@@ -146,13 +146,39 @@ const info = (ownerId: string, files = SITE) => ({
 
 describe('the assets store', () => {
   it('a Worker without assets is dispatched without reading any manifest', async () => {
+    const workerId = `w-test-${uniqueName()}`
+    await new DynamicWorkersBackend(env.WORKER_MAPPINGS, env.LOADER).deploy(workerId, ECHO_BUNDLE, {
+      ...info('o-1'),
+      assets: undefined,
+    })
+    // Another isolate's backend: it has not just stored the code, so it reads it, and only it.
+    const reads: string[] = []
+    const backend = new DynamicWorkersBackend(recordingKv(reads), env.LOADER)
+    const res = await backend.fetcher(workerId, fetcherOptions(false)).fetch(new Request('http://x/'))
+    expect(res.status).toBe(200)
+    expect(reads).toEqual([`code/${workerId}`])
+  })
+
+  it('the isolate that deployed a Worker loads it without reading its code back from KV', async () => {
     const reads: string[] = []
     const backend = new DynamicWorkersBackend(recordingKv(reads), env.LOADER)
     const workerId = `w-test-${uniqueName()}`
     await backend.deploy(workerId, ECHO_BUNDLE, { ...info('o-1'), assets: undefined })
     const res = await backend.fetcher(workerId, fetcherOptions(false)).fetch(new Request('http://x/'))
     expect(res.status).toBe(200)
-    expect(reads).toEqual([`code/${workerId}`])
+    expect(reads).toEqual([])
+    expect(await backend.code(workerId)).toEqual(ECHO_BUNDLE)
+    expect(reads).toEqual([])
+  })
+
+  it('removed code is gone from memory too: the deploying isolate cannot load it any more', async () => {
+    const backend = new DynamicWorkersBackend(env.WORKER_MAPPINGS, env.LOADER)
+    const workerId = `w-test-${uniqueName()}`
+    await backend.deploy(workerId, ECHO_BUNDLE, { ...info('o-1'), assets: undefined })
+    await backend.remove(workerId)
+    expect(await backend.code(workerId)).toBeNull()
+    const fetching = backend.fetcher(workerId, fetcherOptions(false)).fetch(new Request('http://x/'))
+    await expect(fetching).rejects.toMatchObject({ code: 'deployment_missing', status: 502 })
   })
 
   it('reads the manifest once per isolate, then serves from memory', async () => {
