@@ -16,7 +16,7 @@ import { measureAssets, measureBuilds } from './projects.mjs'
 import { measureStorage } from './storage.mjs'
 import { METRICS_SETTINGS, METRICS_WORKER, describeMetricsCost, measureMetricsCost } from './metrics.mjs'
 import { uploadOrThrow, waitForBody } from './lib/client.mjs'
-import { deployColdTenants, measureCold } from './cold.mjs'
+import { deployColdTenants, measureCold, storedSeeds } from './cold.mjs'
 import { measureDispatch } from './dispatch.mjs'
 import { measureListing } from './listing.mjs'
 import { baselineTenantsUrl, finishTenants, loadTenants, tenantSeed, tenantsUrl } from './tenants.mjs'
@@ -50,8 +50,9 @@ const SETTINGS = {
   // Of the large platform's workers, this many are distinct tenants (bench/tenants.mjs) requested
   // round-robin; all are seeded straight into KV (bench/seed.mjs).
   tenants: 1_000,
-  // Cold starts (bench/cold.mjs): this many fresh workers per bundle size, one first request each.
-  coldTenants: 100,
+  // Cold starts (bench/cold.mjs): this many workers per bundle size and case (after a deploy, from
+  // storage), one first request each.
+  coldTenants: 80,
   listingRequests: 200,
   deploys: 50,
   // Projects through the builder (bench/projects.mjs).
@@ -216,14 +217,16 @@ async function main() {
     // The metrics pair: one seeded worker each (see METRICS_WORKER).
     const metrics = { on: join(scratch, 'metrics-on'), off: join(scratch, 'metrics-off') }
     for (const dir of [small, large, metrics.on, metrics.off]) mkdirSync(dir)
-    const seeded = SETTINGS.largeSize - 1 - SETTINGS.tenants
+    // The large platform's 10,000: "hello", the 1,000 tenants, the cold starts from storage, and seeds.
+    const stored = storedSeeds(SETTINGS.coldTenants)
+    const seeded = SETTINGS.largeSize - 1 - SETTINGS.tenants - stored.reduce((sum, group) => sum + group.count, 0)
     log(`and seeding ${SETTINGS.smallSize - 1} and ${seeded} + ${SETTINGS.tenants} tenants into local KV meanwhile`)
     const [platformBundle, builderBundle, baselineBundle] = await Promise.all([
       buildBundle(PLATFORM_CONFIG, join(scratch, 'build-platform'), ['--env=']),
       buildBundle(BUILDER_CONFIG, join(scratch, 'build-builder')),
       buildBundle(BASELINE_CONFIG, join(scratch, 'build-baseline')),
       seedWorkers(PLATFORM_CONFIG, small, SETTINGS.smallSize - 1),
-      seedWorkers(PLATFORM_CONFIG, large, seeded, [tenantSeed(SETTINGS.tenants)]),
+      seedWorkers(PLATFORM_CONFIG, large, seeded, [tenantSeed(SETTINGS.tenants), ...stored]),
       seedWorkers(PLATFORM_CONFIG, metrics.on, 1),
       seedWorkers(PLATFORM_CONFIG, metrics.off, 1),
     ])
@@ -270,7 +273,11 @@ async function main() {
     // After the load runs, because they register more workers on the 10-worker platform.
     log(`cold tenants: deploying ${SETTINGS.coldTenants} per bundle size (untimed)`)
     await deployColdTenants(servers.small.url, SETTINGS.coldTenants)
-    const cold = await measureCold(servers.small.url, servers.baseline.url, SETTINGS.coldTenants, log)
+    const cold = await measureCold(
+      { deployed: servers.small.url, stored: servers.large.url, baseline: servers.baseline.url },
+      SETTINGS.coldTenants,
+      log,
+    )
     const { deploys, correctness } = await deploysAndCorrectness(servers.small.url, servers.large.url)
     const { builds, assets } = await projects(servers.small.url, registry)
     const storage = await measureStorage(servers.small.url, servers.baseline.url, SETTINGS.storage, log)

@@ -1,6 +1,7 @@
 // Registers many workers directly in the platform's local KV, as the platform itself would have
 // stored them: `workers/<name>` (a WorkerRecord, with its WorkerSummary as metadata, see
-// src/platform/store/registry.ts) and `code/<workerId>` (a StoredCode, see src/platform/backends/dynamic-workers.ts).
+// src/platform/store/registry.ts) and `code/<workerId>` (a StoredCode, encoded by the platform's own
+// src/platform/backends/code-store.ts, bundled for Node with esbuild).
 //
 // Uploading 10,000 workers through the API would take minutes (each upload starts an isolate to
 // check the script), and `wrangler kv bulk put --local` took ~70 s for 20,000 keys here. A throwaway
@@ -8,26 +9,45 @@
 // implementation in ~20 s.
 import { Miniflare, convertV4MiniflareOptions } from './lib/miniflare.mjs'
 import { join, resolve } from 'node:path'
+import { build } from 'esbuild'
+import { ROOT } from './lib/procs.mjs'
 import { unstable_getMiniflareWorkerOptions } from 'wrangler'
 import { HELLO_SCRIPT } from './user-script.mjs'
 
 const BATCH = 500
+// Batches also stay under this many bytes of code (1 MB bundles are seeded too, bench/cold.mjs).
+const BATCH_BYTES = 8 * 1024 * 1024
 
 const SEEDER = `export default {
   async fetch(request, env) {
     const entries = await request.json();
-    await Promise.all(entries.map((e) => env.KV.put(e.key, e.value, e.metadata ? { metadata: e.metadata } : {})));
+    const value = (e) => (e.base64 ? Uint8Array.from(atob(e.base64), (c) => c.charCodeAt(0)) : e.value);
+    await Promise.all(entries.map((e) => env.KV.put(e.key, value(e), e.metadata ? { metadata: e.metadata } : {})));
     return new Response(String(entries.length));
   },
 };`
 
+/** The platform's encoder of stored code (src/platform/backends/code-store.ts), bundled for Node. */
+async function platformEncoder() {
+  const built = await build({
+    entryPoints: [join(ROOT, 'src', 'platform', 'backends', 'code-store.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    write: false,
+  })
+  const source = Buffer.from(built.outputFiles[0].contents).toString('base64')
+  return (await import(`data:text/javascript;base64,${source}`)).encodeStoredCode
+}
+
 /**
  * The two KV entries of one registered worker, shaped like the platform's own (keep in step with
- * WorkerRecord in src/platform/model.ts and StoredCode in src/platform/backends/dynamic-workers.ts):
- * real deployments the platform serves (seed-0 is a dispatch target, tenant-<i> the 1,000 tenants),
+ * WorkerRecord in src/platform/model.ts): real deployments the platform serves (seed-0 is a
+ * dispatch target, tenant-<i> the 1,000 tenants, stored-<bytes>-<i> the cold starts from storage),
  * never deployed through the API, so their logs are not captured, as for any worker nobody watches.
+ * `encode`: the platform's encoder of stored code.
  */
-export function seedEntries(index, timestamp, { prefix = 'seed', script = () => HELLO_SCRIPT } = {}) {
+export function seedEntries(index, timestamp, encode, { prefix = 'seed', script = () => HELLO_SCRIPT } = {}) {
   const name = `${prefix}-${index}`
   const workerId = `w-${prefix}-${index.toString(36)}`
   const content = script(name)
@@ -49,10 +69,11 @@ export function seedEntries(index, timestamp, { prefix = 'seed', script = () => 
     deployments: [deployment],
     retired: [],
   }
-  const code = { name, mainModule: 'worker.js', modules: [{ name: 'worker.js', type: 'esm', content }] }
+  const bundle = { mainModule: 'worker.js', modules: [{ name: 'worker.js', type: 'esm', content }] }
+  const code = Buffer.from(encode({ name, bundle, secrets: null }))
   return [
     { key: `workers/${name}`, value: JSON.stringify(record), metadata: { name, workerId, updatedAt: timestamp } },
-    { key: `code/${workerId}`, value: JSON.stringify(code) },
+    { key: `code/${workerId}`, base64: code.toString('base64'), bytes: code.length },
   ]
 }
 
@@ -63,13 +84,24 @@ export function seedEntries(index, timestamp, { prefix = 'seed', script = () => 
  */
 export async function seedWorkers(configPath, persistDir, count, more = []) {
   const timestamp = new Date().toISOString()
+  const encode = await platformEncoder()
   const all = [{ count }, ...more].flatMap((group) =>
-    Array.from({ length: group.count }, (_, i) => () => seedEntries(i, timestamp, group)),
+    Array.from({ length: group.count }, (_, i) => () => seedEntries(i, timestamp, encode, group)),
   )
   await writeMappings(configPath, persistDir, function* batches() {
-    for (let start = 0; start < all.length; start += BATCH) {
-      yield all.slice(start, start + BATCH).flatMap((entriesOf) => entriesOf())
+    let batch = []
+    let bytes = 0
+    for (const entriesOf of all) {
+      const entries = entriesOf()
+      batch.push(...entries)
+      bytes += entries.reduce((sum, entry) => sum + (entry.bytes ?? 0), 0)
+      if (batch.length >= BATCH || bytes >= BATCH_BYTES) {
+        yield batch
+        batch = []
+        bytes = 0
+      }
     }
+    if (batch.length > 0) yield batch
   })
 }
 

@@ -72,6 +72,17 @@ const fetcherCode = codeOf(FETCH_SCRIPT)
 // under an ID never used before, so each such request pays a whole isolate start and nothing else.
 const coldCode = new Map(COLD_SIZES.map(({ bytes }) => [String(bytes), codeOf(coldScript(bytes))]))
 
+/** The cold-start script of `bytes` as kept in KV (written on first use): read and decoded, as a load from storage does. */
+async function storedCode(kv, bytes) {
+  const key = `code-${bytes}`
+  let stored = await kv.get(key, 'arrayBuffer')
+  if (stored === null) {
+    stored = new TextEncoder().encode(coldScript(Number(bytes))).buffer
+    await kv.put(key, stored)
+  }
+  return { ...coldCode.get(bytes)(), modules: { 'worker.js': { js: new TextDecoder().decode(stored) } } }
+}
+
 // The platform's default sandbox for the shared origin (src/platform/config.ts).
 const SANDBOX = 'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads'
 
@@ -83,19 +94,6 @@ export default {
         env: { KV: exports.DirectKV({}), DB: env.BENCH_DB.getByName('bench') },
       })
       return env.LOADER.get('bench-baseline-storage', code).getEntrypoint().fetch(request)
-    }
-    // "/read/<bytes>": one KV read of a value the size of a cold-start bundle, what the platform's
-    // cold start reads besides what the loader does ("/read/0" reads nothing: the request's own cost).
-    const read = /\/read\/(\d+)$/.exec(new URL(request.url).pathname)
-    if (read) {
-      if (read[1] === '0') return new Response('0')
-      const key = `code-${read[1]}`
-      let value = await env.BENCH_KV.get(key, 'arrayBuffer')
-      if (value === null) {
-        value = new TextEncoder().encode(coldScript(Number(read[1]))).buffer
-        await env.BENCH_KV.put(key, value)
-      }
-      return new Response(String(value.byteLength))
     }
     // "/kv" and "/sql": the storage rows' baselines (bench/storage.mjs), the bindings used directly.
     if (request.url.endsWith('/kv')) {
@@ -113,7 +111,15 @@ export default {
         .fetch(request)
     // "/cold/…" loads the code alone; "/cold-wired/…" with what the platform wires into every user
     // Worker it loads: an outbound gate and, for 15 minutes after a deploy, a tail.
-    const cold = /\/cold(-wired)?\/(\d+)\/([\w-]+)$/.exec(new URL(request.url).pathname)
+    // "/cold-stored/…" reads the code from KV in the loader's callback, as any platform that keeps
+    // code in KV must: the floor under the platform's cold start from storage.
+    const cold = /\/cold(-wired|-stored)?\/(\d+)\/([\w-]+)$/.exec(new URL(request.url).pathname)
+    if (cold?.[1] === '-stored' && coldCode.has(cold[2])) {
+      const [, , bytes, id] = cold
+      return env.LOADER.get(`cold-stored-${bytes}-${id}`, () => storedCode(env.BENCH_KV, bytes))
+        .getEntrypoint()
+        .fetch(request)
+    }
     if (cold && coldCode.has(cold[2])) {
       const [, wired, bytes, id] = cold
       const code = coldCode.get(bytes)
