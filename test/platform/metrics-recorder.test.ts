@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { FLUSH_AFTER_MS, metered, MinuteAggregator, type MetricsStore } from '../../src/platform/metrics-recorder'
+import {
+  FLUSH_AFTER_MS,
+  metered,
+  MinuteAggregator,
+  SWEEP_BATCH,
+  type MetricsStore,
+} from '../../src/platform/metrics-recorder'
 import type { MinuteRow } from '../../src/platform/metrics'
 
 const T0 = Date.UTC(2026, 11, 1, 10, 0, 5)
@@ -67,6 +73,25 @@ describe('metrics aggregator (isolate memory)', () => {
     aggregator.record('busy', 200, 3, ctx)
     await Promise.all(background)
     expect(added.map(({ name }) => name)).toEqual(['quiet'])
+  })
+
+  it(`a request flushes at most ${SWEEP_BATCH} other workers; the next requests flush the rest`, async () => {
+    const { added, ctx, background, aggregator, clock } = setup()
+    const tenants = SWEEP_BATCH * 3 + 5
+    for (let i = 0; i < tenants; i++) aggregator.record(`tenant-${i}`, 200, 3, ctx)
+    clock.now = T0 + 61_000
+    const flushedAfter = async () => {
+      aggregator.record('busy', 200, 3, ctx)
+      await Promise.all(background)
+      return added.length
+    }
+    expect(await flushedAfter()).toBe(SWEEP_BATCH)
+    expect(await flushedAfter()).toBe(SWEEP_BATCH * 2)
+    expect(await flushedAfter()).toBe(SWEEP_BATCH * 3)
+    expect(await flushedAfter()).toBe(tenants)
+    // Nothing is flushed twice, and the busy worker's own minute is still open.
+    expect(new Set(added.map(({ name }) => name)).size).toBe(tenants)
+    expect(await flushedAfter()).toBe(tenants)
   })
 
   it('reads stored minutes and the one this isolate still holds', async () => {
