@@ -11,8 +11,16 @@
 // settle (GAP_MS): all servers share one core, and what a request leaves running there after its
 // response (a tail's delivery, the platform's background work) must not slow the next one, which
 // belongs to another side.
+//
+// Used by bench/run.mjs (rows of `npm run bench`, late in a long run, beside servers that have
+// served the load rounds); `node bench/cold.mjs [tenants]` runs it alone on fresh servers — one
+// platform, one baseline, nothing else loaded — and prints the figures (about a minute).
 import { randomUUID } from 'node:crypto'
+import { mkdirSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
 import { timedGet, uploadAll } from './lib/client.mjs'
+import { BENCH_DIR, ROOT, buildBundle, scratchDir, startServer, startWatchdog } from './lib/procs.mjs'
+import { seedWorkers } from './seed.mjs'
 import { summarize } from './lib/stats.mjs'
 import { COLD_SIZES, coldBody, coldScript } from './user-script.mjs'
 
@@ -92,3 +100,52 @@ export async function measureCold(urls, tenants, log) {
   }
   return results
 }
+
+async function main() {
+  const tenants = Number(process.argv[2] ?? 80)
+  const scratch = scratchDir('wfp-bench-cold-')
+  const stopWatchdog = startWatchdog('bench:cold', 240_000)
+  const log = (message) => console.error(`[bench:cold] ${message}`)
+  let servers = []
+  try {
+    const platformConfig = join(ROOT, 'wrangler.jsonc')
+    const baselineConfig = join(BENCH_DIR, 'baseline', 'wrangler.jsonc')
+    const [platformDir, baselineDir] = [join(scratch, 'platform'), join(scratch, 'baseline')]
+    for (const dir of [platformDir, baselineDir]) mkdirSync(dir)
+    log(`building, and seeding ${tenants} workers per size to start from storage`)
+    const [platformBundle, baselineBundle] = await Promise.all([
+      buildBundle(platformConfig, join(scratch, 'build-platform'), ['--env=']),
+      buildBundle(baselineConfig, join(scratch, 'build-baseline')),
+      seedWorkers(platformConfig, platformDir, 0, storedSeeds(tenants)),
+    ])
+    servers = await Promise.all([
+      startServer(platformConfig, platformBundle, platformDir),
+      startServer(baselineConfig, baselineBundle, baselineDir),
+    ])
+    const [platform, baseline] = servers
+    log(`deploying ${tenants} workers per size (untimed)`)
+    await deployColdTenants(platform.url, tenants)
+    const results = await measureCold(
+      { deployed: platform.url, stored: platform.url, baseline: baseline.url },
+      tenants,
+      log,
+    )
+    const figure = (a, b) =>
+      `${a.p50.toFixed(2)} vs ${b.p50.toFixed(2)} ms p50 (${(a.p50 / b.p50).toFixed(3)}×), p99 ${(a.p99 / b.p99).toFixed(2)}×`
+    for (const { size, platform: deployed, baseline: bare, wired, stored, floor } of results) {
+      console.log(
+        `${size.label}, ${tenants} tenants, fresh servers:\n` +
+          `  after a deploy / bare loader (code in memory): ${figure(deployed, bare)}\n` +
+          `  bare loader with the platform's wiring / bare: ${figure(wired, bare)}\n` +
+          `  floor, the bare loader reading the code from KV / bare: ${figure(floor, bare)}\n` +
+          `  from storage / that floor: ${figure(stored, floor)}`,
+      )
+    }
+  } finally {
+    stopWatchdog()
+    await Promise.all(servers.map((server) => server.stop()))
+    rmSync(scratch, { recursive: true, force: true })
+  }
+}
+
+if (import.meta.main) await main()
