@@ -24,7 +24,7 @@ import { seedWorkers } from './seed.mjs'
 import { summarize } from './lib/stats.mjs'
 import { COLD_SIZES, coldBody, coldScript } from './user-script.mjs'
 
-export const GAP_MS = 10
+export const GAP_MS = 5
 const settle = () => new Promise((resolve) => setTimeout(resolve, GAP_MS))
 
 const nameOf = (size, i) => `cold-${size.bytes}-${i}`
@@ -102,7 +102,7 @@ export async function measureCold(urls, tenants, log) {
 }
 
 async function main() {
-  const tenants = Number(process.argv[2] ?? 80)
+  const tenants = Number(process.argv[2] ?? 100)
   const scratch = scratchDir('wfp-bench-cold-')
   const stopWatchdog = startWatchdog('bench:cold', 240_000)
   const log = (message) => console.error(`[bench:cold] ${message}`)

@@ -52,7 +52,7 @@ const SETTINGS = {
   tenants: 1_000,
   // Cold starts (bench/cold.mjs): this many workers per bundle size and case (after a deploy, from
   // storage), one first request each.
-  coldTenants: 80,
+  coldTenants: 100,
   listingRequests: 200,
   deploys: 50,
   // Projects through the builder (bench/projects.mjs).
