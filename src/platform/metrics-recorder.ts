@@ -18,10 +18,12 @@ const SWEEP_EVERY_MS = 5_000
  * How many other workers' aggregates one request flushes at most; the next requests go on with the
  * rest. When a minute ends, every worker busy in it is due at once: unbounded, the request that
  * swept after a minute of 1,000 busy tenants started 1,000 writes and took 0.74 s (13 ms with
- * METRICS=off); with 8 per request, the requests while the backlog drained took 15–34 ms (local
- * workerd, where the metrics objects share the core with dispatch).
+ * METRICS=off), and on Cloudflare they would count against its subrequest limit (50 on the Free
+ * plan). With 2 a request, the requests while the backlog drained took 9–19 ms against 7–15 ms
+ * with METRICS=off; with 8, 15–34 ms (bench/minute-flush.mjs, local workerd, where the metrics
+ * objects share the core with dispatch).
  */
-export const SWEEP_BATCH = 8
+export const SWEEP_BATCH = 2
 /**
  * Workers whose aggregates an isolate holds at once: past it, the oldest is flushed early (a
  * second row for its minute, which merges on read), so memory stays bounded however many tenants
