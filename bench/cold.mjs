@@ -7,10 +7,9 @@
 //     (storedSeeds), never deployed or requested through it, as after an eviction or in an isolate
 //     that did not deploy them, with "/cold-stored/…", the bare loader reading the same code from
 //     KV in its callback: the floor for any platform that keeps code in KV.
-// The side that goes first turns with every tenant, and every request waits for the one before to
-// settle (GAP_MS): all servers share one core, and what a request leaves running there after its
-// response (a tail's delivery, the platform's background work) must not slow the next one, which
-// belongs to another side.
+// The side that goes first turns with every tenant, and each request starts GAP_MS after the one
+// before ended: all servers share one core, and a pause lets what a request leaves running there
+// after its response (a tail's delivery, background work) finish before the next side's request.
 //
 // Used by bench/run.mjs (rows of `npm run bench`, late in a long run, beside servers that have
 // served the load rounds); `node bench/cold.mjs [tenants]` runs it alone on fresh servers — one

@@ -468,7 +468,7 @@ ${table}
   baseline's \`/cold-stored/…\`, the bare loader reading the same script from its own KV in the
   loader's callback. The side that goes first turns with every tenant, and each request starts
   ${GAP_MS} ms after the one before ended, so that what one leaves running on the shared server
-  core (a tail's delivery, background work) does not slow the next, another side's. The script
+  core (a tail's delivery, background work) can finish before the next side's request. The script
   (bench/user-script.mjs coldScript) is a data table as an array literal the module evaluates at
   load, answering with its row count.
 - Deploys: ${settings.deploys} uploads of new names, then ${settings.deploys} updates of one name (with its deploy token),
