@@ -12,20 +12,18 @@ import { storedSeeds } from './cold.mjs'
 import { timedGet } from './lib/client.mjs'
 import { ROOT, buildBundle, scratchDir, startServer, startWatchdog } from './lib/procs.mjs'
 import { seedWorkers } from './seed.mjs'
-import { tenantSeed } from './tenants.mjs'
+import { requestEachTenant, tenantSeed } from './tenants.mjs'
 
 const TENANTS = 1_000
 const PROBES = 20
 
-async function probe(config, bundle, scratch, metrics) {
+async function timeAfterMinute(config, bundle, scratch, metrics) {
   const dir = join(scratch, metrics)
   mkdirSync(dir)
   await seedWorkers(config, dir, 0, [tenantSeed(TENANTS), storedSeeds(PROBES)[0]])
   const server = await startServer(config, bundle, dir, { vars: { METRICS: metrics } })
   try {
-    for (let i = 0; i < TENANTS; i += 8) {
-      await Promise.all(Array.from({ length: 8 }, (_, k) => timedGet(`${server.url}/user-workers/tenant-${i + k}`)))
-    }
+    await requestEachTenant(server.url, TENANTS)
     await new Promise((resolve) => setTimeout(resolve, 66_000 - (Date.now() % 60_000)))
     const times = []
     for (let i = 0; i < PROBES; i++) {
@@ -44,7 +42,7 @@ async function main() {
     const config = join(ROOT, 'wrangler.jsonc')
     const bundle = await buildBundle(config, join(scratch, 'build'), ['--env='])
     for (const metrics of ['local', 'off']) {
-      const times = await probe(config, bundle, scratch, metrics)
+      const times = await timeAfterMinute(config, bundle, scratch, metrics)
       console.log(`METRICS=${metrics}: ${times.map((ms) => ms.toFixed(1)).join(' ')} ms`)
     }
   } finally {

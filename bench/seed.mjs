@@ -27,17 +27,20 @@ const SEEDER = `export default {
   },
 };`
 
-/** The platform's encoder of stored code (src/platform/backends/code-store.ts), bundled for Node. */
-async function platformEncoder() {
-  const built = await build({
+/** The platform's encoder of stored code (src/platform/backends/code-store.ts), bundled for Node once. */
+let encoder
+function platformEncoder() {
+  encoder ??= build({
     entryPoints: [join(ROOT, 'src', 'platform', 'backends', 'code-store.ts')],
     bundle: true,
     format: 'esm',
     platform: 'neutral',
     write: false,
+  }).then(async (built) => {
+    const source = Buffer.from(built.outputFiles[0].contents).toString('base64')
+    return (await import(`data:text/javascript;base64,${source}`)).encodeStoredCode
   })
-  const source = Buffer.from(built.outputFiles[0].contents).toString('base64')
-  return (await import(`data:text/javascript;base64,${source}`)).encodeStoredCode
+  return encoder
 }
 
 /**

@@ -18,7 +18,12 @@ export const tenantsUrl = (platformUrl) => `${platformUrl}/user-workers/${tenant
 export const baselineTenantsUrl = (baselineUrl) => `${baselineUrl}/${tenantName('{i}')}`
 
 /** GETs every tenant once, `concurrency` at a time: their isolate IDs, in order. */
-async function probe(platformUrl, count, concurrency = 8, path = (i) => `/user-workers/${tenantName(i)}`) {
+export async function requestEachTenant(
+  platformUrl,
+  count,
+  concurrency = 8,
+  path = (i) => `/user-workers/${tenantName(i)}`,
+) {
   const ids = new Array(count)
   let next = 0
   const lane = async () => {
@@ -46,16 +51,16 @@ export async function loadTenants(server, baselineUrl, count, log) {
   const rssBefore = workerdRssMiB(server.pid)
   log(`${count} tenants: first request to each, 8 at a time (and to each on the baseline)`)
   const started = performance.now()
-  const firstIds = await probe(server.url, count)
+  const firstIds = await requestEachTenant(server.url, count)
   const loadSeconds = (performance.now() - started) / 1000
-  await probe(baselineUrl, count, 8, (i) => `/${tenantName(i)}`)
+  await requestEachTenant(baselineUrl, count, 8, (i) => `/${tenantName(i)}`)
   return { count, loadSeconds, rssBefore, rssLoaded: workerdRssMiB(server.pid), firstIds }
 }
 
 /** After the load: how many isolates were loaded anew (evicted), and the RSS now. */
 export async function finishTenants(server, loaded) {
   const rssAfterLoad = workerdRssMiB(server.pid)
-  const ids = await probe(server.url, loaded.count)
+  const ids = await requestEachTenant(server.url, loaded.count)
   const reloaded = ids.filter((id, i) => id !== loaded.firstIds[i]).length
   const { firstIds, ...figures } = loaded
   return { ...figures, rssAfterLoad, reloaded }
