@@ -1,24 +1,24 @@
+import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser'
+
 /**
- * JSON with comments and trailing commas (wrangler.jsonc, tsconfig.json) → a value. Strings are
- * copied untouched, so "//" inside a URL stays.
+ * JSON with comments and trailing commas (wrangler.jsonc, tsconfig.json) → a value. A real
+ * tokenizer (Microsoft's jsonc-parser, the one VS Code uses): comments and trailing commas are
+ * recognised only between tokens, so text inside strings ("//" in a URL, ",]" in a path) stays as
+ * written. Any syntax error is thrown, as JSON.parse would, instead of jsonc-parser's best guess.
  */
 export function parseJsonc(text: string): unknown {
-  let out = ''
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i]
-    if (char === '"') {
-      const start = i
-      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++
-      out += text.slice(start, i + 1)
-    } else if (char === '/' && text[i + 1] === '/') {
-      while (i < text.length && text[i] !== '\n') i++
-      out += '\n'
-    } else if (char === '/' && text[i + 1] === '*') {
-      const end = text.indexOf('*/', i + 2)
-      i = end === -1 ? text.length : end + 1
-    } else {
-      out += char
-    }
+  const errors: ParseError[] = []
+  const value: unknown = parse(text, errors, { allowTrailingComma: true, disallowComments: false })
+  const first = errors[0]
+  if (first) {
+    const { line, column } = lineAndColumn(text, first.offset)
+    throw new SyntaxError(`${printParseErrorCode(first.error)} at line ${line}, column ${column}`)
   }
-  return JSON.parse(out.replace(/,(\s*[}\]])/g, '$1'))
+  return value
+}
+
+function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset)
+  const lineStart = before.lastIndexOf('\n') + 1
+  return { line: before.split('\n').length, column: offset - lineStart + 1 }
 }

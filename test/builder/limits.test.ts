@@ -1,6 +1,5 @@
 import { zipSync } from 'fflate'
 import { describe, expect, it } from 'vitest'
-import { parseJsonc } from '../../builder/src/jsonc'
 import { toWorkerBundle } from '../../builder/src/modules'
 import { build, buildFails, LIMITS, publish, uniquePackage } from './helpers'
 
@@ -119,12 +118,5 @@ describe('pieces', () => {
       ],
     })
     expect(() => toWorkerBundle('a.cjs', { 'a.cjs': { cjs: 'module.exports = 1' } })).toThrow(/cannot deploy/)
-  })
-
-  it('reads JSON with comments and trailing commas, leaving "//" in strings alone', () => {
-    expect(parseJsonc('{\n // c\n "url": "https://x.test/a", /* b */ "list": [1, 2,],\n}')).toEqual({
-      url: 'https://x.test/a',
-      list: [1, 2],
-    })
   })
 })
