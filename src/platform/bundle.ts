@@ -1,3 +1,4 @@
+import { parse as lexModule } from 'es-module-lexer/js'
 import { encodeText, toBase64 } from '../lib/encoding'
 import { errorMessage } from '../lib/errors'
 import { formatBytes } from '../lib/format'
@@ -46,7 +47,6 @@ export const ACCEPTED_EXTENSIONS = Object.keys(TYPES_BY_EXTENSION).map((extensio
 const MODULE_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$/
 // A script with no import/export and a fetch listener is service-worker syntax.
 const SERVICE_WORKER = /\baddEventListener\s*\(\s*["'`]fetch["'`]/
-const MODULE_SYNTAX = /^\s*(import|export)\b/m
 const EMPTY_SCRIPT = 'The script is empty. Paste a Worker or choose a .js file.'
 
 /** Turns a pasted or uploaded script into a one-module bundle, enforcing the size cap. */
@@ -65,6 +65,11 @@ export function bundleFromFiles(files: UploadedFile[], main: string | undefined,
       `The upload has ${files.length} files; at most ${MAX_MODULES} are allowed. Bundle your code into fewer files.`,
     )
   }
+  // Size first: nothing below (decoding, JSON, the module lexer) runs on more than the cap allows.
+  assertWithinSize(
+    files.reduce((total, file) => total + byteLength(file.content), 0),
+    maxBytes,
+  )
   const modules: BundleModule[] = []
   const seen = new Set<string>()
   for (const file of files) {
@@ -81,7 +86,7 @@ export function bundleFromFiles(files: UploadedFile[], main: string | undefined,
     throw new PlatformError('invalid_request', 'Choose a .js or .mjs file as the main module.')
   }
   if (mainEntry.content.trim() === '') throw new PlatformError('empty_script', EMPTY_SCRIPT)
-  if (SERVICE_WORKER.test(mainEntry.content) && !MODULE_SYNTAX.test(mainEntry.content)) {
+  if (SERVICE_WORKER.test(mainEntry.content) && !hasModuleSyntax(mainEntry.content)) {
     // A service-worker script cannot import anything: Cloudflare takes it as one file (wrangler
     // refuses more), so the other files could never be used.
     if (modules.length > 1) {
@@ -95,14 +100,35 @@ export function bundleFromFiles(files: UploadedFile[], main: string | undefined,
   }
 
   const bundle = { mainModule: mainEntry.name, modules }
-  const size = bundleSize(bundle)
+  assertWithinSize(bundleSize(bundle), maxBytes)
+  return bundle
+}
+
+/** Refuses code over the size cap (MAX_SCRIPT_BYTES), whether uploaded as it is or built from a project. */
+export function assertWithinSize(size: number, maxBytes: number, what = 'The script'): void {
   if (size > maxBytes) {
     throw new PlatformError(
       'script_too_large',
-      `The script is ${formatBytes(size)}; the limit is ${formatBytes(maxBytes)}.`,
+      `${what} is ${formatBytes(size)}; the limit is ${formatBytes(maxBytes)}.`,
     )
   }
-  return bundle
+}
+
+function byteLength(content: string | Uint8Array): number {
+  return typeof content === 'string' ? encodeText(content).byteLength : content.byteLength
+}
+
+/**
+ * Whether a script has import or export statements, by a real lexer: one pass over the text,
+ * comments and strings skipped. (A line-anchored regex backtracked over runs of newlines: quadratic.)
+ * A script the lexer cannot read stays a module, and the upload check reports the runtime's error.
+ */
+function hasModuleSyntax(script: string): boolean {
+  try {
+    return lexModule(script)[3]
+  } catch {
+    return true
+  }
 }
 
 /** The bytes a bundle's code takes (wasm counted decoded). */

@@ -32,6 +32,18 @@ describe('bundle from a pasted script', () => {
     expect(bundleFromScript(`export const x = 1\n${SERVICE_WORKER}`, MAX).modules[0]?.type).toBe('esm')
   })
 
+  it('tells module syntax by a lexer, in one pass: a cap-sized run of newlines is one step each', () => {
+    // The line-anchored regex this replaced backtracked over every newline from every line start:
+    // 80,000 newlines took 9 s, and this input (the whole cap) would never have finished.
+    const padded = `${SERVICE_WORKER}${'\n'.repeat(MAX - SERVICE_WORKER.length)}`
+    expect(bundleFromScript(padded, MAX).modules[0]?.type).toBe('service-worker')
+  })
+
+  it('does not take "import" at the start of a line inside a string for module syntax', () => {
+    const script = `const help = \`\nimport nothing: this is text\n\`\n${SERVICE_WORKER}`
+    expect(bundleFromScript(script, MAX).modules[0]?.type).toBe('service-worker')
+  })
+
   it('refuses an empty or blank script', () => {
     refused(() => bundleFromScript('', MAX), 'empty_script')
     refused(() => bundleFromScript(' \n\t', MAX), 'empty_script')
@@ -131,6 +143,16 @@ describe('bundle from files', () => {
       'not valid JSON',
     ],
     ['no JavaScript', [{ name: 'd.txt', content: 'x' }], 'invalid_request', 'main module'],
+    // Size before any parsing: an oversized file is never decoded or read as JSON.
+    [
+      'files over the cap before reading them',
+      [
+        { name: 'a.js', content: ESM },
+        { name: 'd.json', content: `{${' '.repeat(MAX)}` },
+      ],
+      'script_too_large',
+      'the limit is',
+    ],
     ['no files', [], 'empty_script', 'empty'],
   ])('refuses %s', (_label, files, code, message) => {
     refused(() => bundleFromFiles(files, undefined, MAX), code, message)
