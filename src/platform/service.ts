@@ -2,7 +2,7 @@ import { secretsEqual, sha256Hex } from '../lib/crypto'
 import type { FetcherOptions, StorageBindings, UserWorkerBackend, UserWorkerFetcher } from './backends/backend'
 import type { BuildRequest, BuildResult } from './build'
 import { checkBundle, type CheckedBundle } from './backends/upload-check'
-import { bundleSize } from './bundle'
+import { assertWithinSize, bundleSize } from './bundle'
 import type { Config } from './config'
 import {
   cleanLabel,
@@ -173,6 +173,8 @@ export class PlatformService {
     assertDeployableName(name, this.config.reservedNames)
     const workerId = newWorkerId(startedAt)
     const { bundle, assets } = release
+    // Every release, pasted or built, within one cap: a build's output is checked here, not only its input.
+    if (bundle) assertWithinSize(bundleSize(bundle), this.config.maxScriptBytes, 'The built Worker (MAX_SCRIPT_BYTES)')
     const compatibility = release.compatibility ?? this.defaultCompatibility()
     const deployed = bundle && withPlatformModule(bundle, { name, workerId })
     // Both backends check locally first: fast feedback with the runtime's own message, no lock held.

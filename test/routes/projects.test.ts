@@ -154,6 +154,17 @@ describe('projects (built by the builder Worker)', () => {
     )
   })
 
+  it('refuses a build whose output is over MAX_SCRIPT_BYTES, though its input was within the project cap', async () => {
+    const name = uniqueName('proj-out')
+    const big = `${WORKER}\n// ${'x'.repeat(4096)}`
+    const res = await putJson(name, { files: { 'src/index.ts': big } }, { MAX_SCRIPT_BYTES: '4096' })
+    expect(res.status).toBe(413)
+    expect((await res.json<{ error: { message: string } }>()).error.message).toMatch(
+      /^The built Worker \(MAX_SCRIPT_BYTES\) is 4\.\d KiB; the limit is 4\.0 KiB\.$/,
+    )
+    expect((await platform(`/api/workers/${name}`)).status).toBe(404)
+  })
+
   it('refuses a JSON files map it cannot read', async () => {
     expect((await putJson(uniqueName('proj-x'), { files: ['src/index.ts'] })).status).toBe(400)
     expect((await putJson(uniqueName('proj-x'), { files: { 'a.png': { base64: '***' } } })).status).toBe(400)
