@@ -81,6 +81,10 @@ export interface StorageQuotas {
   kvMaxBytes: number
   kvMaxKeys: number
   sqlMaxBytes: number
+  /** Rows one env.DB call (a statement, or a batch together) may read (storage/sql-budget.ts). */
+  sqlMaxRowsRead: number
+  /** Bytes of results one env.DB call may return (text as UTF-8, blobs by length, 8 per number). */
+  sqlMaxResultBytes: number
   /** Storage calls per second per worker, counted where the calls arrive (see storage/quotas.ts). */
   opsPerSecond: number
 }
@@ -111,6 +115,9 @@ export const DEFAULTS = {
     kvMaxBytes: 100 * 1024 * 1024,
     kvMaxKeys: 100_000,
     sqlMaxBytes: 100 * 1024 * 1024,
+    sqlMaxRowsRead: 10_000_000,
+    // Blobs cross RPC as arrays of numbers (up to 3 bytes per byte): 10 MiB of them fit one 32 MiB message.
+    sqlMaxResultBytes: 10 * 1024 * 1024,
     opsPerSecond: 1_000,
   },
   platformWorkerName: 'workers-for-platforms',
@@ -155,6 +162,8 @@ export const CONFIG_VARS = [
   'TENANT_KV_MAX_BYTES',
   'TENANT_KV_MAX_KEYS',
   'TENANT_SQL_MAX_BYTES',
+  'TENANT_SQL_MAX_ROWS_READ',
+  'TENANT_SQL_MAX_RESULT_BYTES',
   'TENANT_STORAGE_OPS_PER_SECOND',
   'PLATFORM_WORKER_NAME',
   'METRICS',
@@ -226,6 +235,10 @@ function parseStorageQuotas(env: ConfigVars): StorageQuotas {
     kvMaxBytes: parsePositiveInt('TENANT_KV_MAX_BYTES', env.TENANT_KV_MAX_BYTES) ?? defaults.kvMaxBytes,
     kvMaxKeys: parsePositiveInt('TENANT_KV_MAX_KEYS', env.TENANT_KV_MAX_KEYS) ?? defaults.kvMaxKeys,
     sqlMaxBytes: parsePositiveInt('TENANT_SQL_MAX_BYTES', env.TENANT_SQL_MAX_BYTES) ?? defaults.sqlMaxBytes,
+    sqlMaxRowsRead:
+      parsePositiveInt('TENANT_SQL_MAX_ROWS_READ', env.TENANT_SQL_MAX_ROWS_READ) ?? defaults.sqlMaxRowsRead,
+    sqlMaxResultBytes:
+      parsePositiveInt('TENANT_SQL_MAX_RESULT_BYTES', env.TENANT_SQL_MAX_RESULT_BYTES) ?? defaults.sqlMaxResultBytes,
     opsPerSecond:
       parsePositiveInt('TENANT_STORAGE_OPS_PER_SECOND', env.TENANT_STORAGE_OPS_PER_SECOND) ?? defaults.opsPerSecond,
   }

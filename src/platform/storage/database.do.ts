@@ -1,35 +1,10 @@
 import { DurableObject } from 'cloudflare:workers'
 import type { StorageQuotas } from '../config'
 import { countOperation, quotaError, quotasFor } from './quotas'
+import { SqlCallBudget } from './sql-budget'
+import { checkStatements, runStatements, type SqlResult, type SqlStatement } from './sql-statements'
 
-/** One statement as the tenant's env.DB sends it (see shim.ts): SQL and its bound values. */
-export interface SqlStatement {
-  sql: string
-  params: SqlValue[]
-}
-
-export type SqlValue = string | number | null | ArrayBuffer
-
-/** A value as a row returns it: blobs as arrays of bytes, as D1 returns them. */
-export type SqlResultValue = string | number | null | number[]
-
-/** What one statement returned: columns and rows (raw), and D1's meta. */
-export interface SqlResult {
-  columns: string[]
-  rows: SqlResultValue[][]
-  meta: SqlMeta
-}
-
-/** D1's `meta` as far as SQLite in a Durable Object can tell it. */
-export interface SqlMeta {
-  duration: number
-  changes: number
-  last_row_id: number
-  rows_read: number
-  rows_written: number
-  changed_db: boolean
-  size_after: number
-}
+export type { SqlMeta, SqlResult, SqlResultValue, SqlStatement, SqlValue } from './sql-statements'
 
 /** What a worker keeps, for its page and the quotas. */
 export interface StorageUsage {
@@ -63,30 +38,8 @@ export class TenantDatabase extends DurableObject<Env> {
   query(statements: SqlStatement[]): SqlResult[] {
     const quotas = this.admitSql()
     const checked = checkStatements(statements)
-    const sql = this.ctx.storage.sql
     return this.ctx.storage.transactionSync(() => {
-      const results = checked.map((statement) => {
-        const started = performance.now()
-        const cursor = sql.exec(statement.sql, ...statement.params)
-        const rows = [...cursor.raw()].map((row) => row.map(fromSqlite))
-        const { changes, id } = sql
-          .exec<{ changes: number; id: number }>('SELECT changes() AS changes, last_insert_rowid() AS id')
-          .one()
-        const written = cursor.rowsWritten
-        return {
-          columns: cursor.columnNames,
-          rows,
-          meta: {
-            duration: performance.now() - started,
-            changes: written > 0 ? changes : 0,
-            last_row_id: id,
-            rows_read: cursor.rowsRead,
-            rows_written: written,
-            changed_db: written > 0,
-            size_after: 0,
-          },
-        }
-      })
+      const results = runStatements(this.ctx.storage.sql, checked, new SqlCallBudget(quotas))
       const size = this.checkSize(quotas)
       for (const result of results) result.meta.size_after = size
       return results
@@ -99,7 +52,8 @@ export class TenantDatabase extends DurableObject<Env> {
     if (typeof script !== 'string' || script.trim() === '') throw new Error('D1_EXEC_ERROR: exec() needs SQL text.')
     const started = performance.now()
     this.ctx.storage.transactionSync(() => {
-      this.ctx.storage.sql.exec(script)
+      // SQLite runs the script's statements but the last as it parses them; the last is read here.
+      new SqlCallBudget(quotas).drain(this.ctx.storage.sql.exec(script))
       this.checkSize(quotas)
     })
     const count = script.split(';').filter((part) => part.trim() !== '').length
@@ -243,11 +197,6 @@ export class TenantDatabase extends DurableObject<Env> {
  */
 const OWN_TABLES = `name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' AND name <> '__miniflare_do_name'`
 
-/** Blobs leave as arrays of bytes, as D1 returns them. */
-function fromSqlite(value: SqlStorageValue): SqlResultValue {
-  return value instanceof ArrayBuffer ? [...new Uint8Array(value)] : value
-}
-
 function quoteIdentifier(name: string): string {
   return `"${name.replace(/"/g, '""')}"`
 }
@@ -259,26 +208,4 @@ function sqlLiteral(value: SqlStorageValue): string {
     return `X'${[...new Uint8Array(value)].map((byte) => byte.toString(16).padStart(2, '0')).join('')}'`
   }
   return `'${String(value).replace(/'/g, "''")}'`
-}
-
-/** Statements as the shim sends them: SQL text and values SQLite can bind (D1's rules). */
-function checkStatements(statements: unknown): SqlStatement[] {
-  if (!Array.isArray(statements) || statements.length === 0) throw new Error('D1_ERROR: no statements to run.')
-  return statements.map((statement: Partial<SqlStatement> | null) => {
-    if (typeof statement?.sql !== 'string' || statement.sql.trim() === '') {
-      throw new Error('D1_ERROR: a statement needs SQL text.')
-    }
-    const params = Array.isArray(statement.params) ? statement.params : []
-    return { sql: statement.sql, params: params.map(toSqlValue) }
-  })
-}
-
-function toSqlValue(value: unknown): SqlValue {
-  if (value === null || typeof value === 'string' || typeof value === 'number') return value
-  if (typeof value === 'boolean') return value ? 1 : 0
-  if (value instanceof ArrayBuffer) return value
-  if (ArrayBuffer.isView(value))
-    return value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength) as ArrayBuffer
-  if (Array.isArray(value) && value.every((byte) => Number.isInteger(byte))) return new Uint8Array(value).buffer
-  throw new Error(`D1_TYPE_ERROR: Type '${typeof value}' is not supported for a bound value.`)
 }
