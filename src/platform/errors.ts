@@ -20,6 +20,7 @@ const STATUS = {
   name_taken: 409,
   script_too_large: 413,
   project_too_large: 413,
+  body_too_large: 413,
   rate_limited: 429,
   worker_failed: 500,
   deployment_missing: 502,

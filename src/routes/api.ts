@@ -1,6 +1,6 @@
 import { Hono } from 'hono/tiny'
 import type { AppEnv } from '../context'
-import { limitUploadBody } from '../middleware/platform'
+import { limitActionBody, limitUploadBody } from '../middleware/platform'
 import { enforceUploadRate } from '../middleware/security'
 import { nextDue } from '../platform/cron'
 import { currentDeployment } from '../platform/deployments'
@@ -14,6 +14,9 @@ import { streamLogs } from './log-stream'
 
 /** JSON API under /api. Errors are `{ "error": { "code", "message" } }` (see routes/errors). */
 export const api = new Hono<AppEnv>()
+
+// Only uploads (PUT) carry code; every other body is a few fields, capped before it is read.
+api.on(['POST', 'DELETE', 'PATCH'], '*', limitActionBody)
 
 api.get('/workers', async (c) => {
   const platform = c.var.platform
@@ -35,7 +38,10 @@ api.put('/workers/:name', limitUploadBody, async (c) => {
   // Validate the name and the budget before reading a possibly large body.
   const name = assertDeployableName(c.req.param('name'), platform.config.reservedNames)
   await enforceUploadRate(c)
-  const upload = await readApiUpload(c.req, platform.config.maxScriptBytes)
+  const upload = await readApiUpload(c.req, {
+    maxScriptBytes: platform.config.maxScriptBytes,
+    maxFiles: platform.config.buildLimits.maxFiles,
+  })
   const promote = promoteOption(c.req.query('promote'))
   const options = { token: bearerToken(c.req), label: upload.label, settings: upload.settings, promote }
   const result = await platform.deployUpload(name, upload.upload, options, c.executionCtx)

@@ -24,6 +24,7 @@ const COPY: Partial<Record<PlatformErrorCode, { title: string; hint?: string }>>
     hint: 'The platform operator needs to fix its configuration.',
   },
   script_too_large: { title: 'Upload too large', hint: 'Go back to keep your code, then make it smaller.' },
+  body_too_large: { title: 'Request too large', hint: 'Submit the form from the platform’s own page.' },
   cross_site_request: {
     title: 'Request refused',
     hint: 'Open the platform’s own page and submit the form from there.',

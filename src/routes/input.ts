@@ -1,5 +1,6 @@
 import type { HonoRequest } from 'hono'
 import { encodeText, fromBase64 } from '../lib/encoding'
+import { readJsonTextWithin } from '../lib/json-budget'
 import { truncate } from '../lib/format'
 import type { BuildSource } from '../platform/build'
 import { bundleFromFiles, bundleFromScript } from '../platform/bundle'
@@ -52,7 +53,9 @@ export interface ApiUpload {
 export async function readForm(request: HonoRequest, options: { all?: boolean } = {}): Promise<FormBody> {
   try {
     return await request.parseBody({ all: options.all ?? false })
-  } catch {
+  } catch (error) {
+    // A body over its route's cap (middleware/platform.ts) says so itself.
+    if (error instanceof PlatformError) throw error
     throw new PlatformError('invalid_request', 'The form could not be read. Submit it from the platform’s pages.')
   }
 }
@@ -124,7 +127,10 @@ export function formUpload(form: UploadForm, maxBytes: number): Upload {
  * named by their relative paths (any path with a folder, TypeScript, package.json or a .zip makes it a project).
  * JSON and multipart may carry `settings` and `label`.
  */
-export async function readApiUpload(request: HonoRequest, maxBytes: number): Promise<ApiUpload> {
+export async function readApiUpload(
+  request: HonoRequest,
+  { maxScriptBytes: maxBytes, maxFiles }: { maxScriptBytes: number; maxFiles: number },
+): Promise<ApiUpload> {
   const type = request.header('content-type') ?? ''
   const label = request.query('label')
   if (/^application\/zip\b/i.test(type)) {
@@ -152,7 +158,7 @@ export async function readApiUpload(request: HonoRequest, maxBytes: number): Pro
     }
   }
 
-  const body = await readJson(request)
+  const body = await readUploadJson(request, maxFiles)
   const { script, files, entry, language, label: named, ...rest } = isRecord(body) ? body : {}
   const settings = parseSettingsJson(rest)
   const labelled = typeof named === 'string' ? named : undefined
@@ -230,8 +236,32 @@ function bytesOf(content: string | Uint8Array): Uint8Array {
 
 /** Reads a JSON body. */
 export async function readJson(request: HonoRequest): Promise<unknown> {
+  return parseJsonBody(() => request.text())
+}
+
+/** Values a JSON upload may hold per project file (`"path": { "base64": "…" }` is three separators). */
+const JSON_VALUES_PER_FILE = 3
+/** Values a JSON upload may hold besides its files: script, entry, label, settings. */
+const JSON_VALUES_BESIDE_FILES = 1_000
+
+/**
+ * Reads a JSON upload, counting its values as it streams in: a files map of millions of empty
+ * entries is refused after the first few thousand, before anything is parsed.
+ */
+async function readUploadJson(request: HonoRequest, maxFiles: number): Promise<unknown> {
+  const maxValues = maxFiles * JSON_VALUES_PER_FILE + JSON_VALUES_BESIDE_FILES
+  const tooMany = () =>
+    new PlatformError(
+      'project_too_large',
+      `The JSON body holds over ${maxValues} values; a project may have at most ${maxFiles} files (MAX_PROJECT_FILES).`,
+    )
+  return parseJsonBody(() => readJsonTextWithin(request.raw.body, maxValues, tooMany))
+}
+
+async function parseJsonBody(read: () => Promise<string>): Promise<unknown> {
+  const text = await read()
   try {
-    return await request.json()
+    return JSON.parse(text) as unknown
   } catch {
     throw new PlatformError(
       'invalid_request',

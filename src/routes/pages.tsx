@@ -2,7 +2,7 @@ import type { Context } from 'hono'
 import { Hono } from 'hono/tiny'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { AppEnv } from '../context'
-import { limitUploadBody } from '../middleware/platform'
+import { limitActionBody, limitUploadBody } from '../middleware/platform'
 import { enforceUploadRate, sameOriginPosts } from '../middleware/security'
 import { prefillOf } from '../platform/bundle'
 import { currentDeployment } from '../platform/deployments'
@@ -23,6 +23,8 @@ import { field, formToken, formUpload, readForm, readUploadForm } from './input'
 export const pages = new Hono<AppEnv>()
 
 pages.use(sameOriginPosts)
+// The worker page's forms (promote, logs, delete, cron run) send a few fields; uploads have their own cap.
+pages.post('/workers/*', limitActionBody)
 
 pages.get('/', async (c) => {
   const platform = c.var.platform
