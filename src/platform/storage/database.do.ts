@@ -1,6 +1,7 @@
 import { DurableObject } from 'cloudflare:workers'
 import type { StorageQuotas } from '../config'
 import { countOperation, quotaError, quotasFor } from './quotas'
+import { dumpStream, OWN_TABLES } from './sql-dump'
 import { SqlCallBudget } from './sql-budget'
 import { checkStatements, runStatements, type SqlResult, type SqlStatement } from './sql-statements'
 
@@ -116,25 +117,10 @@ export class TenantDatabase extends DurableObject<Env> {
     return { bytes: this.ctx.storage.sql.databaseSize, tables }
   }
 
-  /** The worker's tables as an SQL script that recreates them (schema, then rows), for its owner's export. */
-  dump(): string {
+  /** The worker's tables as an SQL script that recreates them (schema, then rows), streamed, for its owner's export. */
+  dump(): ReadableStream<Uint8Array> {
     this.assertRole('sql')
-    const sql = this.ctx.storage.sql
-    const lines = ['PRAGMA defer_foreign_keys=TRUE;']
-    const objects = sql
-      .exec<{ type: string; name: string; sql: string | null }>(
-        `SELECT type, name, sql FROM sqlite_master WHERE ${OWN_TABLES} AND sql IS NOT NULL ORDER BY type = 'table' DESC, rowid`,
-      )
-      .toArray()
-    for (const object of objects) {
-      lines.push(`${object.sql};`)
-      if (object.type !== 'table') continue
-      const table = quoteIdentifier(object.name)
-      for (const row of sql.exec(`SELECT * FROM ${table}`).raw()) {
-        lines.push(`INSERT INTO ${table} VALUES(${row.map(sqlLiteral).join(',')});`)
-      }
-    }
-    return `${lines.join('\n')}\n`
+    return dumpStream(this.ctx.storage.sql)
   }
 
   /** Deletes everything this object holds (the worker was deleted). */
@@ -189,23 +175,4 @@ export class TenantDatabase extends DurableObject<Env> {
     }
     return size
   }
-}
-
-/**
- * Tables of the worker, not SQLite's or the runtime's own. Under `wrangler dev` Miniflare also keeps
- * the object's name in a table of every SQLite object (`__miniflare_do_name`); Cloudflare has none.
- */
-const OWN_TABLES = `name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' AND name <> '__miniflare_do_name'`
-
-function quoteIdentifier(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`
-}
-
-function sqlLiteral(value: SqlStorageValue): string {
-  if (value === null) return 'NULL'
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'NULL'
-  if (value instanceof ArrayBuffer) {
-    return `X'${[...new Uint8Array(value)].map((byte) => byte.toString(16).padStart(2, '0')).join('')}'`
-  }
-  return `'${String(value).replace(/'/g, "''")}'`
 }

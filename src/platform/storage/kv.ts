@@ -1,4 +1,4 @@
-import { encodeText, toBase64 } from '../../lib/encoding'
+import { encodeText } from '../../lib/encoding'
 import type { StorageQuotas } from '../config'
 import type { TenantDatabase } from './database.do'
 import { kvPrefix, type StorageRef } from './refs'
@@ -214,13 +214,4 @@ async function valueBytes(value: unknown): Promise<Uint8Array> {
     return bytes
   }
   throw new Error('KV put() takes a string, an ArrayBuffer, an ArrayBufferView or a ReadableStream.')
-}
-
-/** A value for the export: its text when it is UTF-8, else base64 (see store.ts). */
-export function exportValue(bytes: ArrayBuffer): { value: string } | { base64: string } {
-  try {
-    return { value: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes) }
-  } catch {
-    return { base64: toBase64(new Uint8Array(bytes)) }
-  }
 }

@@ -1,5 +1,5 @@
 import type { StorageUsage, TenantDatabase } from './database.do'
-import { exportValue } from './kv'
+import { exportKvEntries } from './kv-export'
 import { databaseName, kvPrefix, type StorageRef } from './refs'
 
 /** The bindings storage lives in (this Worker's: tenant code reaches them only through the entrypoints and its own database object). */
@@ -21,7 +21,7 @@ export interface TenantStorage {
   database(ref: StorageRef): DurableObjectStub<TenantDatabase>
   usage(ref: StorageRef): Promise<StorageUsage>
   exportKv(ref: StorageRef): ReadableStream<Uint8Array>
-  exportSql(ref: StorageRef): Promise<string>
+  exportSql(ref: StorageRef): Promise<ReadableStream<Uint8Array>>
   purge(ref: StorageRef): Promise<void>
 }
 
@@ -41,43 +41,13 @@ export async function storageUsage(env: StorageEnv, ref: StorageRef): Promise<St
   return { kv, sql }
 }
 
-/** One exported KV entry: the key, its value (text, or base64 for bytes that are not UTF-8), metadata, expiration. */
-export type ExportedKvEntry = { key: string; metadata?: unknown; expiration?: number } & (
-  { value: string } | { base64: string }
-)
-
-/** A worker's KV data as JSON lines, one entry per line, read page by page as the response is sent. */
+/** A worker's KV data as JSON lines, one entry per line, read value by value as the response is sent. */
 export function exportKv(env: StorageEnv, ref: StorageRef): ReadableStream<Uint8Array> {
-  const prefix = kvPrefix(ref)
-  const encoder = new TextEncoder()
-  let cursor: string | undefined
-  let done = false
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (done) return controller.close()
-      const page = await env.TENANT_KV.list({ prefix, ...(cursor ? { cursor } : {}) })
-      const lines = await Promise.all(
-        page.keys.map(async ({ name, expiration }) => {
-          const { value, metadata } = await env.TENANT_KV.getWithMetadata(name, 'arrayBuffer')
-          if (value === null) return '' // expired or deleted since the list
-          const entry: ExportedKvEntry = {
-            key: name.slice(prefix.length),
-            ...exportValue(value),
-            ...(metadata != null ? { metadata } : {}),
-            ...(expiration ? { expiration } : {}),
-          }
-          return `${JSON.stringify(entry)}\n`
-        }),
-      )
-      controller.enqueue(encoder.encode(lines.join('')))
-      if (page.list_complete) done = true
-      else cursor = page.cursor
-    },
-  })
+  return exportKvEntries(env.TENANT_KV, kvPrefix(ref))
 }
 
-/** A worker's SQL data as a script that recreates it. */
-export function exportSql(env: StorageEnv, ref: StorageRef): Promise<string> {
+/** A worker's SQL data as a script that recreates it, streamed from its object chunk by chunk. */
+export function exportSql(env: StorageEnv, ref: StorageRef): Promise<ReadableStream<Uint8Array>> {
   return sqlObject(env, ref).dump()
 }
 
