@@ -4,6 +4,7 @@ import { bundle } from './bundle'
 import { BuildCache, buildKey } from './cache'
 import { checkDeclared, resolveFromLockfile, resolveFromRegistry, type Resolution } from './dependencies'
 import { BuildFailed } from './failure'
+import { importedPackages, packageName } from './imports'
 import { readSource, type ProjectFiles } from './input'
 import { installExactly } from './install'
 import { detectEntry, isUnder, readProjectConfig, text, type ProjectConfig } from './project'
@@ -60,7 +61,7 @@ async function run(request: BuildRequest): Promise<BuildSuccess> {
       throw BuildFailed.user(`The client entry ${client} is not in the project.`, { file: client })
   }
 
-  const declared = entry ? declaredDependencies(sources, config) : {}
+  const declared = entry ? await declaredDependencies(sources, config) : {}
   checkDeclared(declared)
   const resolution = await resolve(declared, sources, request)
   warnings.push(...resolution.warnings)
@@ -131,25 +132,18 @@ function resolve(
   return resolveFromRegistry(declared, request.registry, request.limits)
 }
 
-const BARE_IMPORT =
-  /(?:^|[^\w$.])(?:import|export)\s*(?:[\w$*{}\s,]+from\s*)?['"]([^'"./][^'"]*)['"]|(?:^|[^\w$.])import\s*\(\s*['"]([^'"./][^'"]*)['"]\s*\)/gm
-
 /**
  * package.json's dependencies; without a package.json (a single pasted file), the packages its
  * scripts import, at their latest version. The JSX runtime's package counts as imported.
  */
-function declaredDependencies(sources: ProjectFiles, config: ProjectConfig): Record<string, string> {
+async function declaredDependencies(sources: ProjectFiles, config: ProjectConfig): Promise<Record<string, string>> {
   if (config.packageJson) return config.packageJson.dependencies ?? {}
   const names = new Set<string>()
   let hasJsx = false
   for (const path of sources.keys()) {
-    if (!/\.(m?[jt]sx?)$/.test(path)) continue
+    if (!/\.(m?[jt]sx?)$/.test(path) || path.endsWith('.d.ts')) continue
     hasJsx ||= /x$/.test(path)
-    for (const match of text(sources, path)?.matchAll(BARE_IMPORT) ?? []) {
-      const specifier = match[1] ?? match[2] ?? ''
-      if (/^[a-z]+:/.test(specifier)) continue
-      names.add(packageName(specifier))
-    }
+    for (const name of await importedPackages(path, text(sources, path) ?? '')) names.add(name)
   }
   const runtime = jsxImportSource(
     config,
@@ -157,11 +151,6 @@ function declaredDependencies(sources: ProjectFiles, config: ProjectConfig): Rec
   ).jsxImportSource
   if (hasJsx && runtime) names.add(packageName(runtime))
   return Object.fromEntries([...names].sort().map((name) => [name, 'latest']))
-}
-
-function packageName(specifier: string): string {
-  const parts = specifier.split('/')
-  return (specifier.startsWith('@') ? parts.slice(0, 2) : parts.slice(0, 1)).join('/')
 }
 
 /** tsconfig's jsxImportSource, else hono/jsx for a project that uses hono (esbuild's default is react). */
