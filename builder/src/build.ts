@@ -6,7 +6,8 @@ import { checkDeclared, resolveFromLockfile, resolveFromRegistry, type Resolutio
 import { BuildFailed } from './failure'
 import { importedPackages, packageName } from './imports'
 import { readSource, type ProjectFiles } from './input'
-import { installExactly } from './install'
+import { installPackages } from './install'
+import { Registry } from './registry'
 import { detectEntry, isUnder, readProjectConfig, text, type ProjectConfig } from './project'
 
 /** Up to 32 builds or 64 MB of output per isolate. */
@@ -63,7 +64,8 @@ async function run(request: BuildRequest): Promise<BuildSuccess> {
 
   const declared = entry ? await declaredDependencies(sources, config) : {}
   checkDeclared(declared)
-  const resolution = await resolve(declared, sources, request)
+  const registry = new Registry(request.registry, request.limits)
+  const resolution = await resolve(declared, sources, registry, request.limits)
   warnings.push(...resolution.warnings)
   const versions = resolution.versions
   const key = await buildKey({ files, versions, options: { entry, clientEntries, registry: request.registry } })
@@ -75,17 +77,7 @@ async function run(request: BuildRequest): Promise<BuildSuccess> {
     const fileSystem = new InMemoryFileSystem()
     const decoder = new TextDecoder()
     for (const [path, content] of sources) fileSystem.write(path, decoder.decode(content))
-    const extra = await installExactly(fileSystem, versions, request.registry)
-    for (const [name, version] of extra) {
-      versions.set(name, version)
-      warnings.push(`package-lock.json does not list ${name}; installed ${version}.`)
-    }
-    if (versions.size > request.limits.maxDependencies) {
-      throw BuildFailed.limit(
-        'maxDependencies',
-        `The project needs over ${request.limits.maxDependencies} npm packages.`,
-      )
-    }
+    await installPackages(fileSystem, resolution, request.limits)
     const bundled = await bundle({
       fileSystem,
       entry,
@@ -124,12 +116,13 @@ async function run(request: BuildRequest): Promise<BuildSuccess> {
 function resolve(
   declared: Record<string, string>,
   sources: ProjectFiles,
-  request: BuildRequest,
+  registry: Registry,
+  limits: BuildLimits,
 ): Promise<Resolution> | Resolution {
-  if (Object.keys(declared).length === 0) return { versions: new Map(), warnings: [] }
+  if (Object.keys(declared).length === 0) return { versions: new Map(), tarballs: new Map(), warnings: [] }
   const lock = text(sources, 'package-lock.json')
-  if (lock !== undefined) return resolveFromLockfile(declared, lock, request.limits)
-  return resolveFromRegistry(declared, request.registry, request.limits)
+  if (lock !== undefined) return resolveFromLockfile(declared, lock, registry, limits)
+  return resolveFromRegistry(declared, registry, limits)
 }
 
 /**
@@ -171,6 +164,9 @@ function checkRequest(request: BuildRequest): void {
     'maxFileBytes',
     'maxDependencies',
     'maxBuildMs',
+    'maxPackageBytes',
+    'maxInstallBytes',
+    'maxPackumentBytes',
   ]
   const problems = limitNames.filter((name) => !(Number.isFinite(request.limits?.[name]) && request.limits[name] > 0))
   if (!URL.canParse(request.registry) || !/^https?:$/.test(new URL(request.registry).protocol))

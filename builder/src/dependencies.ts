@@ -1,18 +1,22 @@
 import semver from 'semver'
 import type { BuildLimits } from '../../src/platform/build'
 import { BuildFailed } from './failure'
+import type { Packument, Registry } from './registry'
 
 /** name → exact version: what a build installs, and part of its cache key. */
 export type Versions = Map<string, string>
 
 export interface Resolution {
   versions: Versions
+  /** name → the tarball URL of its version in `versions`. */
+  tarballs: Map<string, string>
   warnings: string[]
 }
 
-interface Packument {
-  'dist-tags'?: Record<string, string>
-  versions?: Record<string, { dependencies?: Record<string, string> }>
+interface Wanted {
+  name: string
+  range: string
+  wantedBy: string
 }
 
 // npm's rules for a package name, which also keep it from naming a path outside node_modules/.
@@ -35,18 +39,31 @@ export function checkDeclared(declared: Record<string, string>): void {
 
 /**
  * The exact version of every package a project needs, transitive ones included, from the registry's
- * metadata (no tarballs). worker-bundler installs flat (one version per name, the first one asked
- * for), so this does too: breadth first, the project's own dependencies first. Asking the registry
- * every time is what lets a newly published version for a range reach the next build.
+ * metadata (no tarballs). The build installs flat (one version per name, the first one asked for),
+ * so this resolves breadth first, the project's own dependencies first. Asking the registry every
+ * time is what lets a newly published version for a range reach the next build.
  */
-export async function resolveFromRegistry(
+export function resolveFromRegistry(
   declared: Record<string, string>,
-  registry: string,
+  registry: Registry,
   limits: BuildLimits,
 ): Promise<Resolution> {
+  return resolveTree(
+    Object.entries(declared).map(([name, range]) => ({ name, range, wantedBy: 'package.json' })),
+    registry,
+    limits,
+  )
+}
+
+/**
+ * Breadth first from `roots`, counting packages as it goes: a level that would pass
+ * limits.maxDependencies is refused before any of its metadata is fetched.
+ */
+async function resolveTree(roots: Wanted[], registry: Registry, limits: BuildLimits): Promise<Resolution> {
   const versions: Versions = new Map()
+  const tarballs = new Map<string, string>()
   const warnings: string[] = []
-  let level = Object.entries(declared).map(([name, range]) => ({ name, range, wantedBy: 'package.json' }))
+  let level = roots
   while (level.length > 0) {
     const fresh = level.filter(
       ({ name }, index) => !versions.has(name) && level.findIndex((d) => d.name === name) === index,
@@ -57,16 +74,21 @@ export async function resolveFromRegistry(
         `The project needs over ${limits.maxDependencies} npm packages (transitive ones included).`,
       )
     }
-    const packuments = await Promise.all(fresh.map(({ name }) => fetchPackument(name, registry)))
-    const next: typeof level = []
+    const packuments = await Promise.all(fresh.map(({ name }) => registry.packument(name)))
+    const next: Wanted[] = []
     fresh.forEach(({ name, range, wantedBy }, index) => {
       const packument = packuments[index] as Packument
       const version = pickVersion(range, packument)
-      if (!version) {
+      const published = version === undefined ? undefined : packument.versions.get(version)
+      if (version === undefined || !published) {
         throw BuildFailed.user(`No version of ${name} matches "${range}" (wanted by ${wantedBy}).`, { package: name })
       }
+      if (!published.tarball) {
+        throw BuildFailed.user(`The npm registry lists no tarball for ${name}@${version}.`, { package: name })
+      }
       versions.set(name, version)
-      for (const [dependency, dependencyRange] of Object.entries(packument.versions?.[version]?.dependencies ?? {})) {
+      tarballs.set(name, published.tarball)
+      for (const [dependency, dependencyRange] of Object.entries(published.dependencies)) {
         next.push({ name: dependency, range: dependencyRange, wantedBy: `${name}@${version}` })
       }
     })
@@ -78,51 +100,21 @@ export async function resolveFromRegistry(
     }
     level = next
   }
-  return { versions, warnings }
+  return { versions, tarballs, warnings }
 }
 
-/** Same choice as worker-bundler's installer: "latest"/"*", an exact version, a dist-tag, else the highest match. */
+/** "latest"/"*", an exact version, a dist-tag, else the highest match (as npm and worker-bundler choose). */
 function pickVersion(range: string, packument: Packument): string | undefined {
-  const tags = packument['dist-tags'] ?? {}
-  const published = Object.keys(packument.versions ?? {})
-  if (range === 'latest' || range === '*' || range === '') return tags.latest
-  if (published.includes(range)) return range
-  if (tags[range]) return tags[range]
-  return semver.maxSatisfying(published, range) ?? undefined
+  const tags = packument.distTags
+  if (range === 'latest' || range === '*' || range === '')
+    return Object.hasOwn(tags, 'latest') ? tags.latest : undefined
+  if (packument.versions.has(range)) return range
+  if (Object.hasOwn(tags, range)) return tags[range]
+  return semver.maxSatisfying([...packument.versions.keys()], range) ?? undefined
 }
 
 function satisfies(version: string, range: string): boolean {
   return semver.validRange(range) ? semver.satisfies(version, range) : true
-}
-
-async function fetchPackument(name: string, registry: string): Promise<Packument> {
-  const url = `${registry.replace(/\/+$/, '')}/${name.startsWith('@') ? `@${encodeURIComponent(name.slice(1))}` : name}`
-  let response: Response
-  try {
-    response = await fetch(url, {
-      headers: { accept: 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8' },
-    })
-  } catch (error) {
-    throw new BuildFailed('internal', [
-      {
-        message: `The npm registry could not be reached for ${name}: ${error instanceof Error ? error.message : String(error)}`,
-        package: name,
-      },
-    ])
-  }
-  if (response.status === 404) {
-    await response.body?.cancel()
-    throw BuildFailed.user(`Package ${name} is not in the npm registry (check its name in package.json).`, {
-      package: name,
-    })
-  }
-  if (!response.ok) {
-    await response.body?.cancel()
-    throw new BuildFailed('internal', [
-      { message: `The npm registry answered ${response.status} for ${name}.`, package: name },
-    ])
-  }
-  return response.json<Packument>()
 }
 
 interface Lockfile {
@@ -136,11 +128,12 @@ interface Lockfile {
  * (node_modules/a/node_modules/b) cannot be honoured by a flat install: they are left out, with a
  * warning. Every dependency package.json declares must be in the lockfile and satisfy its range.
  */
-export function resolveFromLockfile(
+export async function resolveFromLockfile(
   declared: Record<string, string>,
   lockText: string,
+  registry: Registry,
   limits: BuildLimits,
-): Resolution {
+): Promise<Resolution> {
   let lock: Lockfile
   try {
     lock = JSON.parse(lockText) as Lockfile
@@ -184,5 +177,12 @@ export function resolveFromLockfile(
   if (versions.size > limits.maxDependencies) {
     throw BuildFailed.limit('maxDependencies', `The lockfile pins over ${limits.maxDependencies} npm packages.`)
   }
-  return { versions, warnings }
+  // The pinned versions come first; what they depend on and the lockfile misses is resolved by
+  // range, counted against the same limit.
+  const roots = [...versions].map(([name, version]) => ({ name, range: version, wantedBy: 'package-lock.json' }))
+  const tree = await resolveTree(roots, registry, limits)
+  for (const [name, version] of tree.versions) {
+    if (!versions.has(name)) warnings.push(`package-lock.json does not list ${name}; installed ${version}.`)
+  }
+  return { ...tree, warnings: [...warnings, ...tree.warnings] }
 }

@@ -19,6 +19,12 @@ export interface BuildLimits {
   maxDependencies: number
   /** Wall time of the whole build (install + bundle), in milliseconds. */
   maxBuildMs: number
+  /** Decompressed bytes of one npm package's tarball. */
+  maxPackageBytes: number
+  /** Decompressed bytes of all npm package tarballs of one build together. */
+  maxInstallBytes: number
+  /** Bytes of one npm registry metadata document (packument). */
+  maxPackumentBytes: number
 }
 
 export type BuildLimitName = keyof BuildLimits

@@ -104,6 +104,11 @@ export const DEFAULTS = {
     maxFileBytes: 5 * 1024 * 1024,
     maxDependencies: 200,
     maxBuildMs: 30_000,
+    // typescript unpacks to 24 MB, drizzle-orm to 13 MB, react-dom to 8 MB; drizzle-orm's
+    // packument is 52 MB (abbreviated, 2026). An isolate has 128 MB.
+    maxPackageBytes: 32 * 1024 * 1024,
+    maxInstallBytes: 64 * 1024 * 1024,
+    maxPackumentBytes: 64 * 1024 * 1024,
   },
   userCompatibilityDate: '2026-11-01',
   mappingCacheSeconds: 30,
@@ -141,6 +146,9 @@ export const CONFIG_VARS = [
   'MAX_FILE_BYTES',
   'MAX_DEPENDENCIES',
   'MAX_BUILD_SECONDS',
+  'MAX_PACKAGE_BYTES',
+  'MAX_INSTALL_BYTES',
+  'MAX_PACKUMENT_BYTES',
   'USER_WORKERS_COMPATIBILITY_DATE',
   'ADMIN_TOKEN',
   'USER_WORKERS_DOMAIN',
@@ -414,5 +422,8 @@ function parseBuildLimits(env: ConfigVars): BuildLimits {
     maxFileBytes: parsePositiveInt('MAX_FILE_BYTES', env.MAX_FILE_BYTES) ?? defaults.maxFileBytes,
     maxDependencies: parsePositiveInt('MAX_DEPENDENCIES', env.MAX_DEPENDENCIES) ?? defaults.maxDependencies,
     maxBuildMs: seconds === undefined ? defaults.maxBuildMs : seconds * 1000,
+    maxPackageBytes: parsePositiveInt('MAX_PACKAGE_BYTES', env.MAX_PACKAGE_BYTES) ?? defaults.maxPackageBytes,
+    maxInstallBytes: parsePositiveInt('MAX_INSTALL_BYTES', env.MAX_INSTALL_BYTES) ?? defaults.maxInstallBytes,
+    maxPackumentBytes: parsePositiveInt('MAX_PACKUMENT_BYTES', env.MAX_PACKUMENT_BYTES) ?? defaults.maxPackumentBytes,
   }
 }

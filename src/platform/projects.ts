@@ -70,5 +70,11 @@ export function describeLimit(name: BuildLimitName, limits: BuildLimits): string
       return `${value} npm packages per build, MAX_DEPENDENCIES`
     case 'maxBuildMs':
       return `${formatDuration(value)} per build, MAX_BUILD_SECONDS`
+    case 'maxPackageBytes':
+      return `${formatBytes(value)} per npm package unpacked, MAX_PACKAGE_BYTES`
+    case 'maxInstallBytes':
+      return `${formatBytes(value)} of npm packages per build unpacked, MAX_INSTALL_BYTES`
+    case 'maxPackumentBytes':
+      return `${formatBytes(value)} of npm registry metadata per package, MAX_PACKUMENT_BYTES`
   }
 }

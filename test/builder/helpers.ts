@@ -19,6 +19,9 @@ export const LIMITS: BuildLimits = {
   maxFileBytes: 1_000_000,
   maxDependencies: 50,
   maxBuildMs: 25_000,
+  maxPackageBytes: 4_000_000,
+  maxInstallBytes: 8_000_000,
+  maxPackumentBytes: 1_000_000,
 }
 
 interface Builder {
@@ -52,12 +55,18 @@ export interface PackageSpec {
   manifest?: Record<string, unknown>
   /** The dist-tag to move to this version: "latest" unless null. */
   tag?: string | null
+  /** The tarball as published, instead of one packed from `files`. */
+  tarball?: Uint8Array
+  /** Bytes of filler metadata on this version in the packument. */
+  padding?: number
+  /** The registry streams the packument, without a Content-Length. */
+  streamed?: boolean
 }
 
 /** Publishes a package into the registry double. */
 export async function publish(spec: PackageSpec): Promise<void> {
   const manifest = { name: spec.name, version: spec.version, dependencies: spec.dependencies ?? {}, ...spec.manifest }
-  const tarball = npmTarball({ 'package.json': JSON.stringify(manifest), ...spec.files })
+  const tarball = spec.tarball ?? npmTarball({ 'package.json': JSON.stringify(manifest), ...spec.files })
   const response = await fetch(`${REGISTRY}/-/publish`, {
     method: 'POST',
     body: JSON.stringify({
@@ -65,16 +74,31 @@ export async function publish(spec: PackageSpec): Promise<void> {
       version: spec.version,
       dependencies: spec.dependencies ?? {},
       tag: spec.tag === undefined ? 'latest' : spec.tag,
-      tarball: btoa(String.fromCharCode(...tarball)),
+      tarball: toBase64(tarball),
+      padding: spec.padding ?? 0,
+      streamed: spec.streamed ?? false,
     }),
   })
   if (!response.ok) throw new Error(`publish failed: ${response.status}`)
 }
 
+function toBase64(bytes: Uint8Array): string {
+  let binary = ''
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
+  return btoa(binary)
+}
+
+export interface RegistryRequests {
+  packument: number
+  tarball: number
+  /** Bytes of a streamed packument its readers pulled. */
+  streamedBytes: number
+}
+
 /** How often the registry double served this package's metadata and tarballs. */
-export async function registryRequests(name: string): Promise<{ packument: number; tarball: number }> {
+export async function registryRequests(name: string): Promise<RegistryRequests> {
   const response = await fetch(`${REGISTRY}/-/requests?name=${encodeURIComponent(name)}`)
-  return response.json<{ packument: number; tarball: number }>()
+  return response.json<RegistryRequests>()
 }
 
 /** A name no other test uses, for packages whose versions a test changes. */

@@ -1,9 +1,12 @@
 // An npm registry double for the builder tests (an auxiliary worker in the `builder` vitest
 // project). Tests publish packages into it; the builder installs from it as from registry.npmjs.org:
-//   POST /-/publish  { name, version, tarball (base64 .tgz), dependencies?, tag? ("latest" unless null) }
+//   POST /-/publish  { name, version, tarball (base64 .tgz), dependencies?, tag? ("latest" unless null),
+//                      padding? (bytes of filler metadata on the version), streamed? (packument sent in
+//                      64 KiB chunks as the reader pulls them, without a Content-Length) }
 //   GET  /<name>     packument: { name, dist-tags, versions: { v: { dependencies, dist: { tarball, integrity } } } }
 //   GET  /<name>/-/<file>.tgz
-//   GET  /-/requests?name=<name>  how often its packument and tarballs were fetched (for cache tests)
+//   GET  /-/requests?name=<name>  how often its packument and tarballs were fetched, and how many packument
+//                                 bytes a streamed packument's readers pulled (for cache and limit tests)
 // Scoped names arrive as /@scope%2Fname. State lives in this isolate's memory.
 
 const packages = new Map() // name → { 'dist-tags', versions: { v: meta }, tarballs: { v: bytes } }
@@ -15,7 +18,15 @@ export default {
     const path = decodeURIComponent(url.pathname.slice(1))
 
     if (request.method === 'POST' && path === '-/publish') {
-      const { name, version, tarball, dependencies = {}, tag = 'latest' } = await request.json()
+      const {
+        name,
+        version,
+        tarball,
+        dependencies = {},
+        tag = 'latest',
+        padding = 0,
+        streamed = false,
+      } = await request.json()
       const bytes = Uint8Array.from(atob(tarball), (char) => char.charCodeAt(0))
       const digest = await crypto.subtle.digest('SHA-512', bytes)
       const integrity = `sha512-${btoa(String.fromCharCode(...new Uint8Array(digest)))}`
@@ -26,7 +37,9 @@ export default {
         version,
         dependencies,
         dist: { tarball: `${env.ORIGIN}/${name}/-/${file}`, integrity },
+        ...(padding > 0 ? { filler: 'x'.repeat(padding) } : {}),
       }
+      entry.streamed = streamed
       entry.tarballs[version] = bytes
       if (tag) entry['dist-tags'][tag] = version
       packages.set(name, entry)
@@ -34,7 +47,7 @@ export default {
     }
 
     if (path === '-/requests') {
-      return Response.json(requests.get(url.searchParams.get('name')) ?? { packument: 0, tarball: 0 })
+      return Response.json(requests.get(url.searchParams.get('name')) ?? { packument: 0, tarball: 0, streamedBytes: 0 })
     }
 
     const tarball = /^(.+)\/-\/[^/]+-(\d[^/]*)\.tgz$/.exec(path)
@@ -49,12 +62,29 @@ export default {
     const entry = packages.get(path)
     count(path, 'packument')
     if (!entry) return Response.json({ error: 'Not found' }, { status: 404 })
-    return Response.json({ name: path, 'dist-tags': entry['dist-tags'], versions: entry.versions })
+    const packument = { name: path, 'dist-tags': entry['dist-tags'], versions: entry.versions }
+    if (entry.streamed) return streamed(path, new TextEncoder().encode(JSON.stringify(packument)))
+    return Response.json(packument)
   },
 }
 
-function count(name, kind) {
-  const seen = requests.get(name) ?? { packument: 0, tarball: 0 }
-  seen[kind] += 1
+/** The bytes in 64 KiB chunks, each made when the reader pulls it, counted in streamedBytes. */
+function streamed(name, bytes) {
+  let offset = 0
+  const body = new ReadableStream({
+    pull(controller) {
+      const chunk = bytes.subarray(offset, offset + 65536)
+      offset += chunk.byteLength
+      count(name, 'streamedBytes', chunk.byteLength)
+      if (chunk.byteLength > 0) controller.enqueue(chunk)
+      if (offset >= bytes.byteLength) controller.close()
+    },
+  })
+  return new Response(body, { headers: { 'content-type': 'application/json' } })
+}
+
+function count(name, kind, amount = 1) {
+  const seen = requests.get(name) ?? { packument: 0, tarball: 0, streamedBytes: 0 }
+  seen[kind] += amount
   requests.set(name, seen)
 }

@@ -1,4 +1,4 @@
-import { gzipSync } from 'fflate'
+import { Gzip, gzipSync } from 'fflate'
 
 /**
  * An npm tarball: a gzipped ustar archive with every file under package/, as `npm pack` makes.
@@ -42,4 +42,25 @@ function tarHeader(name: string, size: number): Uint8Array {
   const checksum = header.reduce((sum, byte) => sum + byte, 0)
   put(148, `${checksum.toString(8).padStart(6, '0')}\0 `)
   return header
+}
+
+/**
+ * A tarball that inflates to far more than it weighs: one file of `size` spaces (valid, empty
+ * JavaScript), compressed as it is generated, so the test never holds the inflated archive.
+ */
+export function npmTarballBomb(path: string, size: number): Uint8Array {
+  const parts: Uint8Array[] = []
+  const gzip = new Gzip({ level: 9 }, (chunk) => parts.push(chunk))
+  gzip.push(tarHeader(`package/${path}`, size))
+  const spaces = new Uint8Array(1024 * 1024).fill(0x20)
+  for (let left = size; left > 0; left -= spaces.byteLength)
+    gzip.push(spaces.subarray(0, Math.min(left, spaces.byteLength)))
+  gzip.push(new Uint8Array(((512 - (size % 512)) % 512) + 1024), true)
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0))
+  let offset = 0
+  for (const part of parts) {
+    out.set(part, offset)
+    offset += part.byteLength
+  }
+  return out
 }
