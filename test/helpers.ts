@@ -70,6 +70,18 @@ export function postForm(fields: Record<string, string | File>, encoding: 'multi
   return platform('/upload', { method: 'POST', body })
 }
 
+/**
+ * The upload form for a new version with the current code loaded by the owner's token, as the
+ * "Load the current code" form posts it (code is private unless its owner made it public).
+ */
+export function uploadFormWithCode(
+  name: string,
+  token: string,
+  send: (path: string, init?: RequestInit) => Promise<Response> = platform,
+): Promise<Response> {
+  return send('/upload/current', { method: 'POST', body: new URLSearchParams({ name, token }) })
+}
+
 /** The text content of the upload form's textarea, unescaped. */
 export function textareaContent(html: string): string {
   const match = html.match(/<textarea[^>]*name="script"[^>]*>([\s\S]*?)<\/textarea>/)

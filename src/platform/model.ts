@@ -102,6 +102,8 @@ export interface WorkerSettings {
   crons?: string[]
   /** Absent: no storage bindings (deployments from before storage, and workers that never asked). */
   storage?: StorageSettings
+  /** True: anyone may read the code (the upload form prefills it). Absent: only its owner may. */
+  publicCode?: true
 }
 
 /** How many cron schedules a worker may have, and how often they may run (MAX_CRONS_PER_WORKER, …). */
@@ -122,6 +124,8 @@ export interface SettingsInput {
   /** Replaces the list; absent keeps the current deployment's, [] clears it. */
   crons?: string[]
   storage?: Partial<StorageSettings>
+  /** Whether anyone may read the code; absent keeps the current deployment's (private by default). */
+  publicCode?: boolean
 }
 
 // ── Deployments and the name → Worker ID mapping ────────────────────────────────────────────────

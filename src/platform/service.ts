@@ -707,10 +707,25 @@ export class PlatformService {
 
   /**
    * The code a worker serves now, as its backend holds it (platform modules included), to prefill
-   * "upload a new version"; null when there is no such worker or its code is gone.
+   * "upload a new version"; null when there is no such worker or its code is gone. Code is its
+   * owner's (a key written in the source is a secret too): without the token it is refused, 401
+   * without one and 403 with a wrong one, unless the owner made it public.
    */
-  async currentCode(name: string): Promise<WorkerBundle | null> {
-    const record = await this.find(name)
+  async currentCode(name: string, token: string | undefined): Promise<WorkerBundle | null> {
+    let record = await this.find(name)
+    if (record && !this.settingsOf(currentDeployment(record)).publicCode) {
+      const access = await this.claims.getByName(name).access(await this.credential(token))
+      if (!access.ok) {
+        throw access.reason === 'token_required'
+          ? new PlatformError(
+              'unauthorized',
+              `The code of "${name}" is private: give its deploy token ${HOW_TO_GIVE_THE_TOKEN} to load it.`,
+              { 'WWW-Authenticate': 'Bearer' },
+            )
+          : refusal(access.reason, 'read')
+      }
+      record = access.found ? access.record : null
+    }
     const code = record && (await this.backend.code(record.workerId))
     return code && withoutStorageShim(code)
   }

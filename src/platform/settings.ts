@@ -70,6 +70,8 @@ export function nextSettings(
   // Crons are kept like egress and limits; an empty list is stored as none.
   const crons = input.crons === undefined ? (base.crons ?? []) : checkCrons(input.crons, cronPolicy)
   if (crons.length > 0) settings.crons = crons
+  // Stored only when on: code is private unless its owner says otherwise.
+  if (input.publicCode ?? base.publicCode) settings.publicCode = true
   return { settings, secretChanges }
 }
 

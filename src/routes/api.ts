@@ -151,6 +151,7 @@ function describe(platform: PlatformService, record: WorkerRecord, requestUrl: s
       vars: Object.keys(settings.vars),
       secrets: settings.secretNames,
       egress: settings.egress,
+      publicCode: settings.publicCode === true,
       limits: settings.limits,
     },
     deployments: record.deployments.map(({ settings: _settings, ...deployment }) => ({

@@ -88,6 +88,7 @@ export async function readUploadForm(request: HonoRequest): Promise<UploadForm> 
       egressSockets: field(body, 'egress_sockets'),
       storageKv: field(body, 'storage_kv'),
       storageSql: field(body, 'storage_sql'),
+      publicCode: field(body, 'public_code'),
       cpuMs: field(body, 'cpu_ms'),
       subRequests: field(body, 'sub_requests'),
       crons: field(body, 'crons'),
@@ -310,6 +311,7 @@ export function parseSettingsForm(field: (name: string) => string): SettingsInpu
   if (field('storage') === 'shown') {
     input.storage = { kv: field('storage_kv') === 'on', sql: field('storage_sql') === 'on' }
   }
+  if (field('code_visibility') === 'shown') input.publicCode = field('public_code') === 'on'
   const cpuMs = field('cpu_ms').trim()
   const subRequests = field('sub_requests').trim()
   if (cpuMs || subRequests) {
@@ -346,6 +348,10 @@ export function parseSettingsJson(raw: Record<string, unknown>): SettingsInput {
   if (raw.storage !== undefined) {
     if (!isRecord(raw.storage)) throw invalid('"storage" must be { "kv": true|false, "sql": true|false }.')
     input.storage = raw.storage // values checked by the platform
+  }
+  if (raw.publicCode !== undefined) {
+    if (typeof raw.publicCode !== 'boolean') throw invalid('"publicCode" must be true or false.')
+    input.publicCode = raw.publicCode
   }
   if (raw.limits !== undefined) {
     if (!isRecord(raw.limits)) throw invalid('"limits" must be { "cpuMs": …, "subRequests": … }.')

@@ -46,9 +46,21 @@ pages.get('/', async (c) => {
   )
 })
 
-pages.get('/upload', async (c) => {
+pages.get('/upload', (c) => renderUploadPage(c, c.req.query('name') ?? '', undefined))
+
+// "Load the current code": the deploy token unlocks a private worker's code for the form.
+pages.post('/upload/current', limitActionBody, async (c) => {
+  const body = await readForm(c.req)
+  c.header('Cache-Control', 'no-store')
+  return renderUploadPage(c, field(body, 'name'), formToken(body) ?? '')
+})
+
+/**
+ * The upload form, for a new worker or a new version of `query`'s. `token`: undefined when none was
+ * given (a private worker's code is then only announced), else what the owner typed to load it.
+ */
+async function renderUploadPage(c: Context<AppEnv>, query: string, token: string | undefined) {
   const platform = c.var.platform
-  const query = c.req.query('name') ?? ''
   const name = isValidName(query) ? query : ''
   // "Upload a new version" prefills the current settings (never secret values, nor var values).
   const current = name ? await platform.find(name) : null
@@ -60,16 +72,20 @@ pages.get('/upload', async (c) => {
     egressSockets: settings.egress.sockets ? 'on' : '',
     storageKv: settings.storage?.kv ? 'on' : '',
     storageSql: settings.storage?.sql ? 'on' : '',
+    publicCode: settings.publicCode ? 'on' : '',
     cpuMs: String(settings.limits.cpuMs),
     subRequests: String(settings.limits.subRequests),
     crons: (settings.crons ?? []).join('\n'),
   }
-  const prefill = current ? await currentCodePrefill(platform, name) : undefined
+  const prefill = current ? await currentCodePrefill(platform, name, token) : undefined
+  const refused = prefill?.kind === 'private' && prefill.refusal
   return c.html(
     <UploadPage
       backend={platform.config.backend}
       name={name}
-      script={prefill?.kind === 'script' ? prefill.script : prefill?.kind === 'files' ? '' : EXAMPLE_SCRIPT}
+      script={
+        prefill?.kind === 'script' ? prefill.script : prefill?.kind === 'unavailable' || !prefill ? EXAMPLE_SCRIPT : ''
+      }
       main={prefill?.kind === 'files' ? prefill.mainModule : ''}
       current={prefill}
       maxScriptBytes={platform.config.maxScriptBytes}
@@ -78,8 +94,9 @@ pages.get('/upload', async (c) => {
       trusted={platform.config.userWorkersTrusted}
       settings={settingsProps(platform, current, values)}
     />,
+    refused ? refused.status : 200,
   )
-})
+}
 
 pages.post('/upload', limitUploadBody, async (c) => {
   const platform = c.var.platform
@@ -198,13 +215,26 @@ function deployedNotice(record: WorkerRecord, workerId: string | undefined): Wor
   return record.deployments.some((deployment) => deployment.workerId === workerId) ? 'candidate' : undefined
 }
 
-/** The current code of a worker for "upload a new version"; a failure to read it only loses the prefill. */
-async function currentCodePrefill(platform: PlatformService, name: string): Promise<CurrentCode> {
+/**
+ * The current code of a worker for "upload a new version": private code without its token is only
+ * announced (with why, when a token was given); any other failure to read it only loses the prefill.
+ */
+async function currentCodePrefill(
+  platform: PlatformService,
+  name: string,
+  token: string | undefined,
+): Promise<CurrentCode> {
   try {
-    const bundle = await platform.currentCode(name)
+    const bundle = await platform.currentCode(name, token)
     return bundle ? prefillOf(bundle) : { kind: 'unavailable' }
   } catch (error) {
     if (!(error instanceof PlatformError)) throw error
+    if (error.code === 'unauthorized' || error.code === 'forbidden') {
+      const asked = token !== undefined
+      return asked
+        ? { kind: 'private', refusal: { message: error.message, status: error.status } }
+        : { kind: 'private' }
+    }
     return { kind: 'unavailable' }
   }
 }

@@ -11,6 +11,8 @@ export interface SettingsFieldValues {
   /** "on" when the worker gets env.KV / env.DB (checkboxes). */
   storageKv?: string
   storageSql?: string
+  /** "on" when anyone may read the code (a checkbox). */
+  publicCode?: string
   cpuMs: string
   subRequests: string
   /** Cron expressions, one per line. */
@@ -36,7 +38,7 @@ const EGRESS_CHOICES = [
 
 export const SettingsFields: FC<SettingsFieldsProps> = ({ values, varNames, secretNames, limits, open, cron }) => (
   <details class="settings" open={open}>
-    <summary>Settings: variables, secrets, egress, storage, limits, schedule</summary>
+    <summary>Settings: variables, secrets, egress, storage, code visibility, limits, schedule</summary>
     <label for="vars">
       Variables <span class="hint">— one KEY=value per line, -KEY removes one; others stay as they are</span>
     </label>
@@ -85,6 +87,16 @@ export const SettingsFields: FC<SettingsFieldsProps> = ({ values, varNames, secr
         <input type="checkbox" id="storage_sql" name="storage_sql" checked={values.storageSql === 'on'} />{' '}
         <label for="storage_sql" class="inline">
           <code>env.DB</code> <span class="hint">— a SQL database (the D1 API); the data stays with the name</span>
+        </label>
+      </div>
+    </fieldset>
+    <fieldset>
+      <legend>Code visibility</legend>
+      <input type="hidden" name="code_visibility" value="shown" />
+      <div class="choice">
+        <input type="checkbox" id="public_code" name="public_code" checked={values.publicCode === 'on'} />{' '}
+        <label for="public_code" class="inline">
+          Public code <span class="hint">— anyone may read it; off by default: only the deploy token loads it</span>
         </label>
       </div>
     </fieldset>

@@ -1,4 +1,5 @@
 import type { FC } from 'hono/jsx'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { formatBytes } from '../lib/format'
 import { ACCEPTED_EXTENSIONS, DEFAULT_MAIN_MODULE, MAX_MODULES, type CodePrefill } from '../platform/bundle'
 import { MAX_LABEL_LENGTH } from '../platform/deployments'
@@ -23,8 +24,14 @@ export default {
 };
 `
 
-/** The code of the version being replaced, as far as the form can show it. */
-export type CurrentCode = CodePrefill | { kind: 'unavailable' }
+/**
+ * The code of the version being replaced, as far as the form can show it. `private`: only its owner
+ * may load it (with `refusal` when a token was given and did not do).
+ */
+export type CurrentCode =
+  | CodePrefill
+  | { kind: 'unavailable' }
+  | { kind: 'private'; refusal?: { message: string; status: ContentfulStatusCode } }
 
 export interface UploadProps {
   backend: BackendKind
@@ -104,6 +111,7 @@ export const UploadPage: FC<UploadProps> = ({
         <pre>{error.message}</pre>
       </div>
     )}
+    {current?.kind === 'private' && <LoadCodeForm name={name} refusal={current.refusal?.message} />}
     <form class="card" method="post" action="/upload" enctype="multipart/form-data">
       <label for="name">
         Name <span class="hint">— {NAME_RULES}</span>
@@ -272,5 +280,39 @@ const CurrentCodeHint: FC<{ current: CurrentCode }> = ({ current }) => {
           The current version’s code could not be loaded just now, so the box shows the example.
         </p>
       )
+    case 'private':
+      return (
+        <p class="hint" id="current-code">
+          The current version’s code is private: load it above with the deploy token, or write the new version here.
+        </p>
+      )
   }
 }
+
+/** Loads a private worker's code into the form below: a form of its own, since forms cannot nest. */
+const LoadCodeForm: FC<{ name: string; refusal: string | undefined }> = ({ name, refusal }) => (
+  <form class="card" method="post" action="/upload/current" aria-label="Load the current code">
+    <input type="hidden" name="name" value={name} />
+    <label for="load-token">
+      Deploy token of {name} <span class="hint">— the code of a worker is its owner’s; the token loads it</span>
+    </label>
+    <input
+      type="password"
+      id="load-token"
+      name="token"
+      autocomplete="off"
+      spellcheck={false}
+      required
+      aria-invalid={refusal ? 'true' : undefined}
+      aria-describedby={refusal ? 'load-error' : undefined}
+    />
+    {refusal && (
+      <div class="alert error" id="load-error" role="alert">
+        {refusal}
+      </div>
+    )}
+    <div class="actions">
+      <button type="submit">Load the current code</button>
+    </div>
+  </form>
+)

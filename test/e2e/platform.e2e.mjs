@@ -194,6 +194,16 @@ describe('Workers platform in Chromium', () => {
 
     await clickAndWait(page, page.getByRole('link', { name: 'Upload a new version' }))
     assert.equal(await nameField(page).inputValue(), name)
+    // The code is private: the form offers to load it with the token, and refuses a wrong one.
+    assert.equal(await codeField(page).inputValue(), '')
+    assert.match(await page.locator('#current-code').innerText(), /code is private/)
+    const load = page.getByRole('form', { name: 'Load the current code' })
+    await load.getByLabel(/^Deploy token of/).fill('not-the-token')
+    assert.equal((await clickAndWait(page, load.getByRole('button', { name: 'Load the current code' }))).status(), 403)
+    assert.match(await load.getByRole('alert').innerText(), /does not match/)
+    await assertAccessible(page, 'the upload form with a refused token')
+    await load.getByLabel(/^Deploy token of/).fill(token)
+    assert.equal((await clickAndWait(page, load.getByRole('button', { name: 'Load the current code' }))).status(), 200)
     // The form starts from the current code.
     assert.equal(await codeField(page).inputValue(), helloScript('version 1'))
     assert.match(await page.locator('#current-code').innerText(), /holds the code of the current version/)

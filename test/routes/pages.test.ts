@@ -10,6 +10,7 @@ import {
   putScript,
   textareaContent,
   uniqueName,
+  uploadFormWithCode,
 } from '../helpers'
 
 describe('upload form', () => {
@@ -133,11 +134,66 @@ describe('upload form', () => {
 })
 
 describe('upload a new version (/upload?name=…)', () => {
+  const SECRET_IN_SOURCE = 'sk_live_written_in_the_source_0123456789'
+  const withKey = `const KEY = "${SECRET_IN_SOURCE}"\n${helloScript('keyed')}`
+
+  it('keeps the code private: without the token the form neither shows nor sends it', async () => {
+    const name = uniqueName('private')
+    await putScript(name, withKey)
+    const res = await platform(`/upload?name=${name}`)
+    expect(res.status).toBe(200)
+    const html = await res.text()
+    expect(html).not.toContain(SECRET_IN_SOURCE)
+    expect(textareaContent(html)).toBe('')
+    expect(html).toContain('The current version’s code is private')
+    expect(html).toContain('action="/upload/current"')
+    // The API describes the worker without its code, and says the code is private.
+    const described = await (await platform(`/api/workers/${name}`)).text()
+    expect(described).not.toContain(SECRET_IN_SOURCE)
+    expect(JSON.parse(described)).toMatchObject({ settings: { publicCode: false } })
+  })
+
+  it('loads private code only with the owner’s token: a wrong or missing one is refused and shows none', async () => {
+    const name = uniqueName('private-load')
+    const { token } = await (await putScript(name, withKey)).json<{ token: string }>()
+    const wrong = await uploadFormWithCode(name, 'not-the-token')
+    expect(wrong.status).toBe(403)
+    const refused = await wrong.text()
+    expect(refused).toContain('That deploy token does not match this worker.')
+    expect(refused).not.toContain(SECRET_IN_SOURCE)
+    const missing = await platform('/upload/current', { method: 'POST', body: new URLSearchParams({ name }) })
+    expect(missing.status).toBe(401)
+    expect(await missing.text()).not.toContain(SECRET_IN_SOURCE)
+
+    const loaded = await uploadFormWithCode(name, token)
+    expect(loaded.status).toBe(200)
+    expect(loaded.headers.get('cache-control')).toBe('no-store')
+    expect(textareaContent(await loaded.text())).toBe(withKey)
+  })
+
+  it('shows the code to anyone when its owner made it public, and hides it again when they do not', async () => {
+    const name = uniqueName('public')
+    const put = (publicCode: boolean | undefined, token?: string) =>
+      platform(`/api/workers/${name}`, {
+        method: 'PUT',
+        headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ script: withKey, ...(publicCode === undefined ? {} : { publicCode }) }),
+      })
+    const { token } = await (await put(true)).json<{ token: string }>()
+    expect(textareaContent(await (await platform(`/upload?name=${name}`)).text())).toBe(withKey)
+    // Kept by a new version that does not mention it; turned off by one that does.
+    expect((await put(undefined, token)).status).toBe(200)
+    expect(textareaContent(await (await platform(`/upload?name=${name}`)).text())).toBe(withKey)
+    expect((await put(false, token)).status).toBe(200)
+    expect(await (await platform(`/upload?name=${name}`)).text()).not.toContain(SECRET_IN_SOURCE)
+    expect((await put('yes' as never, token)).status).toBe(400)
+  })
+
   it('prefills the current code of a one-file worker', async () => {
     const name = uniqueName('prefill')
     const script = helloScript('current version')
-    await putScript(name, script)
-    const html = await (await platform(`/upload?name=${name}`)).text()
+    const { token } = await (await putScript(name, script)).json<{ token: string }>()
+    const html = await (await uploadFormWithCode(name, token)).text()
     expect(inputValue(html, 'name')).toBe(name)
     expect(textareaContent(html)).toBe(script)
     expect(html).toContain('The box holds the code of the current version')
@@ -146,8 +202,8 @@ describe('upload a new version (/upload?name=…)', () => {
   it('prefills a service-worker script as it was uploaded', async () => {
     const name = uniqueName('prefill-sw')
     const script = 'addEventListener("fetch", (e) => e.respondWith(new Response("sw")))'
-    await putScript(name, script)
-    expect(textareaContent(await (await platform(`/upload?name=${name}`)).text())).toBe(script)
+    const { token } = await (await putScript(name, script)).json<{ token: string }>()
+    expect(textareaContent(await (await uploadFormWithCode(name, token)).text())).toBe(script)
   })
 
   it('for several files, names them and the main module instead of filling the box', async () => {
@@ -157,7 +213,8 @@ describe('upload a new version (/upload?name=…)', () => {
       body: multipart(MODULE_FILES, { main: 'main.mjs' }),
     })
     expect(res.status).toBe(201)
-    const html = await (await platform(`/upload?name=${name}`)).text()
+    const { token } = await res.json<{ token: string }>()
+    const html = await (await uploadFormWithCode(name, token)).text()
     expect(textareaContent(html)).toBe('')
     expect(inputValue(html, 'main')).toBe('main.mjs')
     expect(html).toContain('The current version has 5 files (main.mjs, lib.js, data.json, banner.txt, add.wasm)')

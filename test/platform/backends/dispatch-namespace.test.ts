@@ -1,6 +1,6 @@
 import { describe, expect, it, beforeEach } from 'vitest'
 import { CLOUDFLARE_DOUBLE } from '../../doubles/constants'
-import { ECHO_SCRIPT, helloScript, inputValue, textareaContent, uniqueName } from '../../helpers'
+import { ECHO_SCRIPT, helloScript, inputValue, textareaContent, uniqueName, uploadFormWithCode } from '../../helpers'
 import { MODULE_FILES, MODULE_RESULT, multipart } from '../../fixtures/modules'
 import {
   callWatchingForTheToken,
@@ -416,8 +416,8 @@ describe('dispatch-namespace backend', () => {
   it('prefills "upload a new version" with the code read back from the namespace (GET …/content)', async () => {
     const name = uniqueName('ns-prefill')
     const script = helloScript('in the namespace')
-    await put(name, script)
-    const html = await (await call(`/upload?name=${name}`)).text()
+    const { token } = await (await put(name, script)).json<{ token: string }>()
+    const html = await (await uploadFormWithCode(name, token, call)).text()
     expect(textareaContent(html)).toBe(script)
     const reads = (await recorded()).filter((request) => request.method === 'GET')
     expect(reads.map((request) => request.path.split('/').slice(-1)[0])).toEqual(['content'])
@@ -425,17 +425,21 @@ describe('dispatch-namespace backend', () => {
 
   it('reads a multi-module worker back with its JSON module as uploaded, and names its files', async () => {
     const name = uniqueName('ns-prefill-multi')
-    await call(`/api/workers/${name}`, { method: 'PUT', body: multipart(MODULE_FILES, { main: 'main.mjs' }) })
-    const html = await (await call(`/upload?name=${name}`)).text()
+    const uploaded = await call(`/api/workers/${name}`, {
+      method: 'PUT',
+      body: multipart(MODULE_FILES, { main: 'main.mjs' }),
+    })
+    const { token } = await uploaded.json<{ token: string }>()
+    const html = await (await uploadFormWithCode(name, token, call)).text()
     expect(inputValue(html, 'main')).toBe('main.mjs')
     expect(html).toContain('5 files (main.mjs, lib.js, data.json, banner.txt, add.wasm)')
   })
 
   it('shows the example, saying so, when the namespace cannot give the code back', async () => {
     const name = uniqueName('ns-prefill-down')
-    await put(name, helloScript('x'))
+    const { token } = await (await put(name, helloScript('x'))).json<{ token: string }>()
     await failNext(500, [{ code: 10013, message: 'An unknown error occurred' }])
-    const res = await call(`/upload?name=${name}`)
+    const res = await uploadFormWithCode(name, token, call)
     expect(res.status).toBe(200)
     const html = await res.text()
     expect(textareaContent(html)).toContain('async fetch(request, env, ctx)')

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { CronRun } from '../../../src/platform/model'
 import { SCHEDULED_HEADER, SCHEDULED_MODULE } from '../../../src/platform/scheduled-module'
-import { textareaContent, uniqueName } from '../../helpers'
+import { textareaContent, uniqueName, uploadFormWithCode } from '../../helpers'
 import { callWatchingForTheToken, recorded, resetDouble } from './namespace-double'
 
 // Cloudflare runs no cron triggers for scripts in a dispatch namespace, and neither
@@ -81,8 +81,8 @@ describe('cron on the dispatch-namespace backend', () => {
 
   it('"Upload a new version" shows the worker’s own code, not the wrapper', async () => {
     const name = uniqueName('ns-cron-code')
-    await deploy(name)
-    const html = await (await call(`/upload?name=${name}`)).text()
+    const { token } = await deploy(name)
+    const html = await (await uploadFormWithCode(name, token, call)).text()
     expect(textareaContent(html)).toBe(SCRIPT)
     expect(html).not.toContain(SCHEDULED_MODULE)
     expect(html).toContain('*/15 * * * *')

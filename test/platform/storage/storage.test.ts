@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { platform, textareaContent, uniqueName } from '../../helpers'
+import { platform, textareaContent, uniqueName, uploadFormWithCode } from '../../helpers'
 import { callWatchingForTheToken } from '../backends/namespace-double'
 import { STORAGE_SCRIPT } from './tenant-scripts'
 
@@ -81,7 +81,7 @@ describe.each(BACKENDS)('tenant storage on $kind', ({ call }) => {
 
   it('"Upload a new version" shows the code as uploaded, without the D1 module the platform added', async () => {
     const tenant = await deployTenant(call)
-    const html = await (await call(`/upload?name=${tenant.name}`)).text()
+    const html = await (await uploadFormWithCode(tenant.name, tenant.token, call)).text()
     expect(textareaContent(html)).toBe(STORAGE_SCRIPT)
   })
 
