@@ -165,6 +165,22 @@ describe('projects (built by the builder Worker)', () => {
     expect((await platform(`/api/workers/${name}`)).status).toBe(404)
   })
 
+  it.each([
+    [{ compatibility_flags: ['no_such_flag_xyz'] }, 'No such compatibility flag: no_such_flag_xyz'],
+    [{ compatibility_flags: ['experimental'] }, 'The compatibility flag experimental is experimental'],
+    [{ compatibility_flags: ['nodejs_compat', 'no_nodejs_compat'] }, 'mutually contradictory'],
+    [{ compatibility_date: '2026-13-45' }, 'Invalid compatibility date: 2026-13-45'],
+    [{ compatibility_date: '2999-01-01' }, 'requires compatibility date "2999-01-01"'],
+  ])('refuses compatibility settings the runtime does not take (%j) with 400 naming them', async (wrangler, why) => {
+    const name = uniqueName('proj-compat')
+    const res = await putJson(name, { files: { 'src/index.ts': WORKER, 'wrangler.json': JSON.stringify(wrangler) } })
+    expect(res.status).toBe(400)
+    const { message } = (await res.json<{ error: { message: string } }>()).error
+    expect(message).toMatch(/^The runtime refused the compatibility settings \(compatibility_date "/)
+    expect(message).toContain(why)
+    expect((await platform(`/api/workers/${name}`)).status).toBe(404)
+  })
+
   it('refuses a JSON files map it cannot read', async () => {
     expect((await putJson(uniqueName('proj-x'), { files: ['src/index.ts'] })).status).toBe(400)
     expect((await putJson(uniqueName('proj-x'), { files: { 'a.png': { base64: '***' } } })).status).toBe(400)

@@ -1,4 +1,5 @@
 import { errorMessage } from '../../lib/errors'
+import { truncate } from '../../lib/format'
 import { UPLOAD_CHECK_MODULE } from '../bundle'
 import { PlatformError } from '../errors'
 import type { Compatibility, WorkerBundle } from '../model'
@@ -40,23 +41,23 @@ export interface CheckedBundle {
 export async function checkBundle(
   loader: WorkerLoader,
   bundle: WorkerBundle,
-  { date: compatibilityDate, flags: compatibilityFlags }: Compatibility,
+  compatibility: Compatibility,
 ): Promise<CheckedBundle> {
   const modules = Object.fromEntries(bundle.modules.map((module) => [module.name, toLoaderModule(module)]))
   const main = bundle.modules.find((module) => module.name === bundle.mainModule)
-
-  if (main?.type === 'service-worker') {
-    // Service-worker scripts cannot be imported; start the script itself. Only a failure to start
-    // rejects it: its own handler may well throw for a request it was never meant to get.
-    const worker = loader.load({
-      compatibilityDate,
-      compatibilityFlags,
-      mainModule: main.name,
+  const load = (mainModule: string) =>
+    loadChecked(loader, compatibility, {
+      mainModule,
       modules,
       globalOutbound: null,
       env: {},
       limits: CHECK_LIMITS,
     })
+
+  if (main?.type === 'service-worker') {
+    // Service-worker scripts cannot be imported; start the script itself. Only a failure to start
+    // rejects it: its own handler may well throw for a request it was never meant to get.
+    const worker = load(main.name)
     try {
       const entrypoint = worker.getEntrypoint(undefined, { limits: CHECK_LIMITS })
       await withTimeout(entrypoint.fetch('http://upload-check/'), CHECK_TIMEOUT_MS)
@@ -71,15 +72,7 @@ export async function checkBundle(
   if (PROBE_MODULE in modules)
     throw new PlatformError('invalid_request', `"${PROBE_MODULE}" is a reserved module name.`)
   modules[PROBE_MODULE] = { js: PROBE_SOURCE(bundle.mainModule) }
-  const probe = loader.load({
-    compatibilityDate,
-    compatibilityFlags,
-    mainModule: PROBE_MODULE,
-    modules,
-    globalOutbound: null,
-    env: {},
-    limits: CHECK_LIMITS,
-  })
+  const probe = load(PROBE_MODULE)
   let result: { hasFetch: boolean; hasScheduled: boolean }
   try {
     const entrypoint = probe.getEntrypoint(undefined, { limits: CHECK_LIMITS })
@@ -90,6 +83,30 @@ export async function checkBundle(
   }
   if (!result.hasFetch) throw new PlatformError('script_rejected', NO_FETCH_HANDLER)
   return { hasScheduled: result.hasScheduled }
+}
+
+/**
+ * Loads the check's isolate. The runtime refuses compatibility settings it does not know (an unknown
+ * or experimental flag, contradictory flags, a malformed date or one newer than it supports) as it
+ * loads: that is the uploader's 400, with the runtime's words and the values sent, never a 500.
+ */
+function loadChecked(
+  loader: WorkerLoader,
+  { date, flags }: Compatibility,
+  code: Omit<WorkerLoaderWorkerCode, 'compatibilityDate' | 'compatibilityFlags'>,
+): WorkerStub {
+  try {
+    return loader.load({ ...code, compatibilityDate: date, compatibilityFlags: flags })
+  } catch (error) {
+    const message = runtimeMessage(error)
+    if (/compatibility/i.test(message)) {
+      throw new PlatformError(
+        'invalid_request',
+        `The runtime refused the compatibility settings (compatibility_date ${truncate(JSON.stringify(date), 40)}, compatibility_flags ${truncate(JSON.stringify(flags), 200)}): ${message}`,
+      )
+    }
+    throw new PlatformError('script_rejected', `The script does not start: ${message}`)
+  }
 }
 
 function isStartupFailure(error: unknown): boolean {
