@@ -1,6 +1,7 @@
 import semver from 'semver'
 import type { BuildLimits } from '../../src/platform/build'
 import { BuildFailed } from './failure'
+import { checkPackageName } from './package-name'
 import type { Packument, Registry } from './registry'
 
 /** name → exact version: what a build installs, and part of its cache key. */
@@ -19,15 +20,10 @@ interface Wanted {
   wantedBy: string
 }
 
-// npm's rules for a package name, which also keep it from naming a path outside node_modules/.
-const PACKAGE_NAME = /^(@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/
-
 /** Anything but a registry version (git, file:, URLs, workspace:, npm: aliases) cannot be installed here. */
 export function checkDeclared(declared: Record<string, string>): void {
   for (const [name, range] of Object.entries(declared)) {
-    if (!PACKAGE_NAME.test(name)) {
-      throw BuildFailed.user(`package.json: "${name}" is not a valid npm package name.`, { file: 'package.json' })
-    }
+    checkPackageName(name, 'package.json', { file: 'package.json' })
     if (/^[a-z+]+:|\//i.test(range) || (!semver.validRange(range) && !/^[a-z][\w.-]*$/i.test(range))) {
       throw BuildFailed.user(
         `package.json: ${name}@${range}: only versions, ranges and dist-tags from the registry can be installed.`,
@@ -87,8 +83,10 @@ async function resolveTree(roots: Wanted[], registry: Registry, limits: BuildLim
         throw BuildFailed.user(`The npm registry lists no tarball for ${name}@${version}.`, { package: name })
       }
       versions.set(name, version)
-      tarballs.set(name, published.tarball)
+      tarballs.set(name, registry.tarballUrl(`${name}@${version}`, published.tarball))
       for (const [dependency, dependencyRange] of Object.entries(published.dependencies)) {
+        // The registry's metadata is data from outside too: a name in it becomes a URL and a path.
+        checkPackageName(dependency, `${name}@${version} (its registry metadata) depends on`, { package: name })
         next.push({ name: dependency, range: dependencyRange, wantedBy: `${name}@${version}` })
       }
     })
@@ -163,7 +161,7 @@ export async function resolveFromLockfile(
     }
   }
   for (const name of versions.keys()) {
-    if (!PACKAGE_NAME.test(name)) throw BuildFailed.user(`package-lock.json: "${name}" is not a valid package name.`)
+    checkPackageName(name, 'package-lock.json', { file: 'package-lock.json' })
   }
   for (const [name, range] of Object.entries(declared)) {
     const locked = versions.get(name)

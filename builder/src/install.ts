@@ -3,6 +3,7 @@ import type { BuildLimits } from '../../src/platform/build'
 import { ByteBudget } from './budget'
 import { streamOf } from './capped-body'
 import { BuildFailed } from './failure'
+import { checkPackageName } from './package-name'
 import { extractTarball } from './tarball'
 
 /** Tarballs downloading at once: a Worker has six connections open at a time anyway. */
@@ -49,6 +50,8 @@ async function installPackage(
   limits: BuildLimits,
   total: ByteBudget,
 ): Promise<void> {
+  // Resolution checked every name; checked again here, where one becomes a path.
+  checkPackageName(pkg.name, 'npm package')
   const id = `${pkg.name}@${pkg.version}`
   const tooLarge = (): never => {
     throw BuildFailed.limit(

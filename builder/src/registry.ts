@@ -1,6 +1,7 @@
 import type { BuildLimits } from '../../src/platform/build'
 import { readCapped } from './capped-body'
 import { BuildFailed } from './failure'
+import { checkPackageName } from './package-name'
 
 /** What a build needs of a packument: its dist-tags, and per version its dependencies and tarball. */
 export interface Packument {
@@ -36,8 +37,22 @@ export class Registry {
 
   /** A package's URL on the registry: scoped names keep "@" and encode their "/", as npm does. */
   packageUrl(name: string): string {
+    checkPackageName(name, 'npm package')
     const path = name.startsWith('@') ? `@${encodeURIComponent(name.slice(1))}` : encodeURIComponent(name)
     return `${this.url.replace(/\/+$/, '')}/${path}`
+  }
+
+  /**
+   * A tarball URL from a packument, which is data from outside: only a URL on the registry's own
+   * origin is fetched (npm's and other registries serve tarballs from where they serve metadata).
+   */
+  tarballUrl(id: string, url: string): string {
+    const registry = new URL(this.url)
+    const tarball = URL.canParse(url, registry.href) ? new URL(url, registry) : undefined
+    if (tarball?.origin !== registry.origin) {
+      throw BuildFailed.user(`The npm registry's metadata for ${id} names a tarball outside the registry.`)
+    }
+    return tarball.href
   }
 
   private async fetchPackument(name: string): Promise<Packument> {

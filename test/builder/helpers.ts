@@ -126,3 +126,8 @@ export async function runWorker(result: BuildSuccess, request: Request): Promise
   })
   return stub.getEntrypoint().fetch(request)
 }
+
+/** Every path (with its query) the registry double has been asked for. */
+export async function registryPaths(): Promise<string[]> {
+  return (await fetch(`${REGISTRY}/-/paths`)).json<string[]>()
+}

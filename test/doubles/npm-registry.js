@@ -7,15 +7,19 @@
 //   GET  /<name>/-/<file>.tgz
 //   GET  /-/requests?name=<name>  how often its packument and tarballs were fetched, and how many packument
 //                                 bytes a streamed packument's readers pulled (for cache and limit tests)
+//   GET  /-/paths    every path (with its query) requested so far, in order
 // Scoped names arrive as /@scope%2Fname. State lives in this isolate's memory.
 
 const packages = new Map() // name → { 'dist-tags', versions: { v: meta }, tarballs: { v: bytes } }
-const requests = new Map() // name → { packument, tarball }
+const requests = new Map() // name → { packument, tarball, streamedBytes }
+const paths = [] // every request's path and query
 
 export default {
   async fetch(request, env) {
     const url = new URL(request.url)
     const path = decodeURIComponent(url.pathname.slice(1))
+    if (url.pathname !== '/-/paths') paths.push(url.pathname + url.search)
+    if (url.pathname === '/-/paths') return Response.json(paths)
 
     if (request.method === 'POST' && path === '-/publish') {
       const {
