@@ -1,6 +1,7 @@
 // Turns the measurements of one run into the table (stdout and bench/RESULTS.md).
-import { writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { GAP_MS } from './cold.mjs'
+import { HOSTILE_END, HOSTILE_START } from './hostile.mjs'
 import { describeMetricsCost } from './metrics.mjs'
 import { average, bestLoaded, pairedDifference, pairedRatio, side } from './dispatch.mjs'
 
@@ -477,5 +478,13 @@ ${table}
 - Ratios compare with the baseline column: the bare Worker, the 10-worker platform, or a budget.
 ${notes.map((note) => `- ${note}`).join('\n')}
 `
-  writeFileSync(path, text)
+  writeFileSync(path, text + keptSection(path))
+}
+
+/** The "Hostile tenants" section bench/hostile.mjs wrote into the file (its own run, its own date), kept as it is. */
+function keptSection(path) {
+  const old = existsSync(path) ? readFileSync(path, 'utf8') : ''
+  const start = old.indexOf(HOSTILE_START)
+  const end = old.indexOf(HOSTILE_END)
+  return start >= 0 && end > start ? `\n${old.slice(start, end + HOSTILE_END.length)}\n` : ''
 }
