@@ -68,8 +68,19 @@ async function run(request: BuildRequest): Promise<BuildSuccess> {
   const resolution = await resolve(declared, sources, registry, request.limits)
   warnings.push(...resolution.warnings)
   const versions = resolution.versions
-  const key = await buildKey({ files, versions, options: { entry, clientEntries, registry: request.registry } })
-  const hit = cache.get(key)
+  // Reuse only within the caller's scope (one tenant): a hit answers in milliseconds, a miss in
+  // hundreds, so a cache shared across tenants would tell one tenant what another has built.
+  const scope = request.cacheScope
+  const key =
+    scope === undefined
+      ? undefined
+      : await buildKey({
+          scope,
+          files,
+          versions,
+          options: { entry, clientEntries, registry: request.registry, limits: request.limits },
+        })
+  const hit = key === undefined ? undefined : cache.get(key)
   if (hit) return { ...hit, cached: true }
 
   let worker: BuildSuccess['worker'] = null
@@ -109,7 +120,7 @@ async function run(request: BuildRequest): Promise<BuildSuccess> {
     warnings,
     cached: false,
   }
-  cache.set(key, result)
+  if (key !== undefined) cache.set(key, result)
   return result
 }
 
@@ -171,6 +182,9 @@ function checkRequest(request: BuildRequest): void {
   const problems = limitNames.filter((name) => !(Number.isFinite(request.limits?.[name]) && request.limits[name] > 0))
   if (!URL.canParse(request.registry) || !/^https?:$/.test(new URL(request.registry).protocol))
     problems.push('registry' as never)
+  const scope: unknown = request.cacheScope
+  if (scope !== undefined && !(typeof scope === 'string' && scope.length > 0 && scope.length <= 256))
+    problems.push('cacheScope' as never)
   if (problems.length > 0) {
     throw new BuildFailed('internal', [{ message: `Invalid build request: ${problems.join(', ')}.` }])
   }

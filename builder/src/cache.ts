@@ -1,9 +1,10 @@
+import semver from 'semver'
 import type { BuildSuccess } from '../../src/platform/build'
 
 /**
  * Finished builds in this isolate, least recently used first out, bounded by count and by bytes
- * (an isolate has 128 MB). Keyed by buildKey(): a hit means the same files built against the same
- * package versions, so the result would be identical.
+ * (an isolate has 128 MB). Keyed by buildKey(): a hit means the same scope (tenant) built the same files
+ * against the same exact package versions, so the result would be identical.
  */
 export class BuildCache {
   private readonly entries = new Map<string, { result: BuildSuccess; bytes: number }>()
@@ -51,14 +52,24 @@ function sizeOf(result: BuildSuccess): number {
   return code + result.assets.reduce((sum, asset) => sum + asset.size, 0)
 }
 
-/** SHA-256 over everything that decides a build's output, in a fixed order. */
+/**
+ * SHA-256 over everything that decides a build's output, in a fixed order, within a scope (the
+ * tenant's). Versions must be exact: a range or a dist-tag ("latest") names different code over
+ * time, so a key holding one would serve a stale build.
+ */
 export async function buildKey(parts: {
+  scope: string
   files: Map<string, Uint8Array>
   versions: Map<string, string>
   options: unknown
 }): Promise<string> {
+  for (const [name, version] of parts.versions) {
+    if (semver.valid(version) !== version) {
+      throw new Error(`A build is cached by exact versions only; ${name} has "${version}".`)
+    }
+  }
   const encoder = new TextEncoder()
-  const chunks: Uint8Array[] = [encoder.encode(JSON.stringify(parts.options))]
+  const chunks: Uint8Array[] = [encoder.encode(JSON.stringify([parts.scope, parts.options]))]
   for (const path of [...parts.files.keys()].sort()) {
     const content = parts.files.get(path) as Uint8Array
     chunks.push(encoder.encode(`\0file\0${path}\0${content.byteLength}\0`), content)

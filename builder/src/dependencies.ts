@@ -180,7 +180,10 @@ export async function resolveFromLockfile(
   const roots = [...versions].map(([name, version]) => ({ name, range: version, wantedBy: 'package-lock.json' }))
   const tree = await resolveTree(roots, registry, limits)
   for (const [name, version] of tree.versions) {
-    if (!versions.has(name)) warnings.push(`package-lock.json does not list ${name}; installed ${version}.`)
+    const locked = versions.get(name)
+    if (locked === undefined) warnings.push(`package-lock.json does not list ${name}; installed ${version}.`)
+    else if (locked !== version)
+      warnings.push(`package-lock.json pins ${name} to "${locked}", not a version; installed ${version}.`)
   }
   return { ...tree, warnings: [...warnings, ...tree.warnings] }
 }

@@ -51,6 +51,12 @@ export interface BuildRequest {
   /** Base URL of an npm-compatible registry, e.g. "https://registry.npmjs.org". */
   registry: string
   limits: BuildLimits
+  /**
+   * An opaque scope for reusing builds, e.g. the tenant's ID: a build is reused only for a request
+   * with the same scope (a reused build answers much faster, which would tell one tenant what another
+   * built). Without it, nothing is reused.
+   */
+  cacheScope?: string
 }
 
 export interface BuildSuccess {
@@ -68,7 +74,7 @@ export interface BuildSuccess {
   compatibilityDate?: string
   compatibilityFlags?: string[]
   warnings: string[]
-  /** True when an identical earlier build (same files, same resolved versions) was reused. */
+  /** True when an identical earlier build (same cacheScope, files and exact resolved versions) was reused. */
   cached: boolean
 }
 

@@ -32,30 +32,36 @@ function lockfile(packages: Record<string, string>): string {
   })
 }
 
+/** Builds are reused only within a cache scope (one tenant's). */
+const scoped = { cacheScope: `tenant-${crypto.randomUUID()}` }
+
 describe('reproducible builds', () => {
   it('reuses an identical build, and rebuilds when a new version is published for the range', async () => {
     const name = uniquePackage('cached')
     await publishVersion(name, '1.0.0')
-    const first = await buildOk(project(name, '^1.0.0'))
+    const first = await buildOk(project(name, '^1.0.0'), scoped)
     expect(first).toMatchObject({ cached: false, dependencies: { [name]: '1.0.0' } })
     const tarballs = (await registryRequests(name)).tarball
 
-    const again = await buildOk(project(name, '^1.0.0'))
+    const again = await buildOk(project(name, '^1.0.0'), scoped)
     expect(again).toMatchObject({ cached: true, dependencies: { [name]: '1.0.0' } })
     expect(again.worker).toEqual(first.worker)
     expect((await registryRequests(name)).tarball).toBe(tarballs)
 
     await publishVersion(name, '1.0.1')
-    const rebuilt = await buildOk(project(name, '^1.0.0'))
+    const rebuilt = await buildOk(project(name, '^1.0.0'), scoped)
     expect(rebuilt).toMatchObject({ cached: false, dependencies: { [name]: '1.0.1' } })
     expect(await (await runWorker(rebuilt, new Request('http://x/'))).text()).toBe('1.0.1')
   })
 
   it('rebuilds when one file changes', async () => {
     const files = { 'src/index.ts': "export default { fetch: () => new Response('a') }\n" }
-    expect((await buildOk({ files })).cached).toBe(false)
-    expect((await buildOk({ files })).cached).toBe(true)
-    const changed = await buildOk({ files: { 'src/index.ts': "export default { fetch: () => new Response('b') }\n" } })
+    expect((await buildOk({ files }, scoped)).cached).toBe(false)
+    expect((await buildOk({ files }, scoped)).cached).toBe(true)
+    const changed = await buildOk(
+      { files: { 'src/index.ts': "export default { fetch: () => new Response('b') }\n" } },
+      scoped,
+    )
     expect(changed.cached).toBe(false)
   })
 
