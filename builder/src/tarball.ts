@@ -4,9 +4,10 @@ import { TarReader } from './tar'
 
 /**
  * Compressed input is fed to the inflater in slices this small: deflate expands at most ~1,032×,
- * so one slice yields at most ~4 MB before the budgets are checked again.
+ * so one slice yields at most ~8.5 MB before the budgets are checked again (smaller slices cost
+ * time: 1 KiB slices inflate typescript's 24 MB in 1 s, 8 KiB ones in 0.25 s).
  */
-const SLICE_BYTES = 4096
+const SLICE_BYTES = 8192
 
 /**
  * An npm tarball (gzipped tar) streamed from `chunks` into its files, decompressing as it goes.
