@@ -294,7 +294,7 @@ const LoadCodeForm: FC<{ name: string; refusal: string | undefined }> = ({ name,
   <form class="card" method="post" action="/upload/current" aria-label="Load the current code">
     <input type="hidden" name="name" value={name} />
     <label for="load-token">
-      Deploy token of {name} <span class="hint">— the code of a worker is its owner’s; the token loads it</span>
+      Your deploy token for {name} <span class="hint">— the code of a worker is its owner’s; the token loads it</span>
     </label>
     <input
       type="password"

@@ -198,11 +198,11 @@ describe('Workers platform in Chromium', () => {
     assert.equal(await codeField(page).inputValue(), '')
     assert.match(await page.locator('#current-code').innerText(), /code is private/)
     const load = page.getByRole('form', { name: 'Load the current code' })
-    await load.getByLabel(/^Deploy token of/).fill('not-the-token')
+    await load.getByLabel(/^Your deploy token for/).fill('not-the-token')
     assert.equal((await clickAndWait(page, load.getByRole('button', { name: 'Load the current code' }))).status(), 403)
     assert.match(await load.getByRole('alert').innerText(), /does not match/)
     await assertAccessible(page, 'the upload form with a refused token')
-    await load.getByLabel(/^Deploy token of/).fill(token)
+    await load.getByLabel(/^Your deploy token for/).fill(token)
     assert.equal((await clickAndWait(page, load.getByRole('button', { name: 'Load the current code' }))).status(), 200)
     // The form starts from the current code.
     assert.equal(await codeField(page).inputValue(), helloScript('version 1'))
