@@ -1,4 +1,4 @@
-import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
+import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from 'cloudflare:test'
 import { env, exports } from 'cloudflare:workers'
 import type { ConfigVars } from '../src/platform/config'
 import app from '../src/index'
@@ -43,6 +43,26 @@ export function putScript(name: string, script: string, token?: string): Promise
   const headers: Record<string, string> = { 'Content-Type': 'application/javascript' }
   if (token) headers.Authorization = `Bearer ${token}`
   return platform(`/api/workers/${name}`, { method: 'PUT', headers, body: script })
+}
+
+/**
+ * A worker's storage reference whose owner holds its name, without deploying anything: the name's
+ * object records the owner as a claim would. Storage takes writes only for the owner that holds the
+ * name (src/platform/generation.ts).
+ */
+export async function claimedRef(prefix: string): Promise<{ name: string; ownerId: string }> {
+  const ref = { name: uniqueName(prefix), ownerId: `o-${crypto.randomUUID().slice(0, 12)}` }
+  await runInDurableObject(env.NAME_CLAIMS.getByName(ref.name), (_object, state) =>
+    state.storage.put('owner', { ownerId: ref.ownerId, tokenHash: 'unused', claimedAt: new Date().toISOString() }),
+  )
+  return ref
+}
+
+/** The owner generation that holds a name now (its NameClaim object's record of the claim). */
+export async function ownerIdOf(name: string): Promise<string | undefined> {
+  return runInDurableObject(env.NAME_CLAIMS.getByName(name), async (_object, state) => {
+    return (await state.storage.get<{ ownerId: string }>('owner'))?.ownerId
+  })
 }
 
 export interface Deployed {

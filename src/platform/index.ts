@@ -33,7 +33,7 @@ export function platformFor(env: Env): PlatformService {
 
 // Loopback bindings to this Worker's own exports (see src/index.ts), with props for one user Worker.
 const ENTRYPOINTS: Entrypoints = {
-  logTail: (name, workerId) => exports.LogTail({ props: { name, workerId } }),
+  logTail: (name, workerId, ownerId) => exports.LogTail({ props: { name, workerId, ownerId } }),
   egressGate: (egress, context) => exports.EgressGate({ props: { egress, ...context } }),
   tenantKv: (ref) => exports.TenantKV({ props: ref }),
 }

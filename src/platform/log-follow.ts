@@ -16,6 +16,13 @@ export interface FollowTiming {
  */
 export const FOLLOW_TIMING: FollowTiming = { pollMs: 1_000, heartbeatMs: 15_000, maxMs: 5 * 60_000 }
 
+/**
+ * How many may follow one worker's logs at once, in all and from one client (its address): each
+ * follower costs a read of the name's object a second (300 followers took workerd to 67 % CPU).
+ * A follower silent for `staleMs` (five polls) no longer counts.
+ */
+export const LOG_FOLLOWERS = { perWorker: 10, perClient: 3, staleMs: 5 * FOLLOW_TIMING.pollMs } as const
+
 /** What a follower is sent: a new line, or a heartbeat when there has been none for a while. */
 export type FollowEvent = { kind: 'line'; line: StoredLogLine } | { kind: 'heartbeat' }
 

@@ -52,12 +52,23 @@ export function nameFromTags(tags: string[] | undefined): string | undefined {
   return tags?.find((tag) => tag.startsWith(NAME_TAG))?.slice(NAME_TAG.length)
 }
 
+/** The owner generation a namespace script was uploaded for (its `owner:` tag, see dispatch-namespace.ts). */
+export function ownerFromTags(tags: string[] | undefined): string | undefined {
+  return tags?.find((tag) => tag.startsWith(OWNER_TAG))?.slice(OWNER_TAG.length)
+}
+
+/** The script tag that names a namespace script's owner generation. */
+export function ownerTag(ownerId: string): string {
+  return `${OWNER_TAG}${ownerId}`
+}
+
 /** The script tag that ties a namespace script to its worker name. */
 export function nameTag(name: string): string {
   return `${NAME_TAG}${name}`
 }
 
 const NAME_TAG = 'name:'
+const OWNER_TAG = 'owner:'
 
 function describe(value: unknown): string {
   if (typeof value === 'string') return value

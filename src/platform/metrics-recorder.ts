@@ -31,24 +31,33 @@ export const SWEEP_BATCH = 2
  */
 export const MAX_PENDING_WORKERS = 10_000
 
+/**
+ * Whose traffic is counted: the name, and the owner generation the request was served for
+ * (generation.ts) — a request that outlives its owner's deletion counts for nobody.
+ */
+export interface MeteredWorker {
+  name: string
+  ownerId: string
+}
+
 /** What the platform does with metrics: record on the hot path, read for the page and API, forget on delete. */
 export interface Metrics {
   /** One request's outcome: its status (null when the user Worker threw) and wall time. Never throws. */
-  record(name: string, status: number | null, wallMs: number, background?: Background): void
+  record(worker: MeteredWorker, status: number | null, wallMs: number, background?: Background): void
   /** The worker's minutes from `from` on (a minute may come in several rows: they merge). */
-  read(name: string, from: number): Promise<MinuteRow[]>
-  /** Deletes the worker's metrics. */
-  forget(name: string): Promise<void>
+  read(worker: MeteredWorker, from: number): Promise<MinuteRow[]>
+  /** Deletes the worker's metrics; what its generation still sends afterwards is refused. */
+  forget(worker: MeteredWorker): Promise<void>
   /** Writes whatever this isolate holds back now (tests use it instead of waiting for a minute to end). */
   flush(): Promise<void>
 }
 
 /** Durable storage of one worker's per-minute aggregates (its WorkerMetrics Durable Object). */
 export interface WorkerMetricsStore {
-  /** Adds an aggregate to what is stored for its minute. */
-  add(row: MinuteRow): Promise<void>
+  /** Adds an aggregate to what is stored for its minute, unless `ownerId` no longer holds the name. */
+  add(row: MinuteRow, ownerId: string): Promise<void>
   read(from: number): Promise<MinuteRow[]>
-  forget(): Promise<void>
+  forget(ownerId: string): Promise<void>
 }
 
 /** Where each worker's store is: the WorkerMetrics namespace (one object per name). */
@@ -57,6 +66,8 @@ export interface MetricsStore {
 }
 
 interface Pending {
+  /** The generation the requests were served for. */
+  ownerId: string
   row: MinuteRow
   /** When this aggregate got its first request. */
   since: number
@@ -72,18 +83,19 @@ export class MinuteAggregator implements Metrics {
     private readonly now: () => number = Date.now,
   ) {}
 
-  record(name: string, status: number | null, wallMs: number, background?: Background): void {
+  record({ name, ownerId }: MeteredWorker, status: number | null, wallMs: number, background?: Background): void {
     const now = this.now()
     const at = minuteOf(now)
     let entry = this.pending.get(name)
-    if (entry && (entry.row.at !== at || now - entry.since >= FLUSH_AFTER_MS)) {
+    // Another generation's aggregate is never merged into this one: flushed apart, its owner's store decides.
+    if (entry && (entry.row.at !== at || now - entry.since >= FLUSH_AFTER_MS || entry.ownerId !== ownerId)) {
       this.flushEntry(name, entry, background)
       entry = undefined
     }
     if (!entry) {
       const oldest = this.pending.size >= MAX_PENDING_WORKERS ? this.pending.entries().next().value : undefined
       if (oldest) this.flushEntry(oldest[0], oldest[1], background)
-      entry = { row: { at, ...emptyMinute() }, since: now }
+      entry = { ownerId, row: { at, ...emptyMinute() }, since: now }
       this.pending.set(name, entry)
     }
     recordRequest(entry.row, status, wallMs)
@@ -103,15 +115,17 @@ export class MinuteAggregator implements Metrics {
   }
 
   /** Stored minutes and this isolate's unflushed one: the page shows requests made seconds ago. */
-  async read(name: string, from: number): Promise<MinuteRow[]> {
+  async read({ name, ownerId }: MeteredWorker, from: number): Promise<MinuteRow[]> {
     const stored = await this.store.getByName(name).read(from)
     const waiting = this.pending.get(name)
-    return waiting ? [...stored, { ...waiting.row, histogram: [...waiting.row.histogram] }] : stored
+    return waiting?.ownerId === ownerId
+      ? [...stored, { ...waiting.row, histogram: [...waiting.row.histogram] }]
+      : stored
   }
 
-  async forget(name: string): Promise<void> {
-    this.pending.delete(name)
-    await this.store.getByName(name).forget()
+  async forget({ name, ownerId }: MeteredWorker): Promise<void> {
+    if (this.pending.get(name)?.ownerId === ownerId) this.pending.delete(name)
+    await this.store.getByName(name).forget(ownerId)
   }
 
   async flush(): Promise<void> {
@@ -126,9 +140,9 @@ export class MinuteAggregator implements Metrics {
     background?.waitUntil(write)
   }
 
-  private async write(name: string, { row }: Pending): Promise<void> {
+  private async write(name: string, { row, ownerId }: Pending): Promise<void> {
     try {
-      await this.store.getByName(name).add(row)
+      await this.store.getByName(name).add(row, ownerId)
     } catch (error) {
       // Metrics are best effort: a failed write loses this aggregate, never the request.
       console.warn(`could not store metrics of "${name}" (${error instanceof Error ? error.name : 'error'})`)
@@ -142,7 +156,7 @@ export class MinuteAggregator implements Metrics {
  */
 export function metered(
   fetcher: Pick<UserWorkerFetcher, 'fetch'>,
-  name: string,
+  worker: MeteredWorker,
   metrics: Metrics,
   background: Background | undefined,
   now: () => number = Date.now,
@@ -152,10 +166,10 @@ export function metered(
       const started = now()
       try {
         const response = await fetcher.fetch(request)
-        metrics.record(name, response.status, now() - started, background)
+        metrics.record(worker, response.status, now() - started, background)
         return response
       } catch (error) {
-        metrics.record(name, null, now() - started, background)
+        metrics.record(worker, null, now() - started, background)
         throw error
       }
     },

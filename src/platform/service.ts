@@ -15,7 +15,7 @@ import {
 } from './deployments'
 import { assertWithinHops, type DispatchContext } from './egress'
 import { PlatformError, workerNotFound } from './errors'
-import { FOLLOW_TIMING, followLines, type FollowEvent, type FollowTiming } from './log-follow'
+import { FOLLOW_TIMING, LOG_FOLLOWERS, followLines, type FollowEvent, type FollowTiming } from './log-follow'
 import { LOG_WATCH_MS } from './logs'
 import { METRICS_WINDOW_MS, MINUTE_MS, minuteOf, reportOf, type MetricsReport } from './metrics'
 import { metered, type Metrics } from './metrics-recorder'
@@ -38,6 +38,7 @@ import type { Credential, Refusal } from './ownership'
 import { withPlatformModule } from './platform-module'
 import { buildError, releaseOf } from './projects'
 import { checkSchedule, outcomeOf, runNote, type CronJob, type CronResult, type ScheduleView } from './schedules'
+import type { FollowRefusal } from './store/log-followers'
 import type { Change, Committed, Lease, NameClaim } from './store/name-claim.do'
 import type { Registry } from './store/registry'
 import { seal, unseal } from './store/secrets'
@@ -102,7 +103,8 @@ export type Background = Pick<ExecutionContext, 'waitUntil'>
 
 /** This Worker's own entrypoints that user Workers are wired to, as bindings to hand them. */
 export interface Entrypoints {
-  logTail(name: string, workerId: string): Fetcher
+  /** The owner ID is the generation the invocations run for (generation.ts): their lines go to it only. */
+  logTail(name: string, workerId: string, ownerId: string): Fetcher
   egressGate(policy: EgressPolicy, context: DispatchContext): Fetcher
   /** A worker's env.KV (storage/): the entrypoint with the worker's name and owner as props. */
   tenantKv(ref: StorageRef): Fetcher
@@ -310,7 +312,7 @@ export class PlatformService {
             ? this.deploymentSecrets(name, workerId)
             : Promise.resolve({}),
       // Tracing costs every request, so it is attached only while the owner watches the logs.
-      tail: this.isWatched(record) ? () => this.entrypoints.logTail(name, workerId) : undefined,
+      tail: this.isWatched(record) ? () => this.entrypoints.logTail(name, workerId, record.ownerId) : undefined,
     })
     const opened: Pick<UserWorkerFetcher, 'fetch'> = {
       async fetch(request) {
@@ -327,7 +329,7 @@ export class PlatformService {
       },
     }
     // Counted in isolate memory, flushed in the background: no storage write per request.
-    return this.metrics ? metered(opened, name, this.metrics, arrival.background) : opened
+    return this.metrics ? metered(opened, record, this.metrics, arrival.background) : opened
   }
 
   /** The env.KV and env.DB a loaded deployment's code gets, by binding name (storage/). */
@@ -413,7 +415,7 @@ export class PlatformService {
     try {
       const fetcher = this.fetcherOf(record, currentDeployment(record), context, {
         secrets: () => unseal(secrets, this.config.secretsKey),
-        tail: () => this.entrypoints.logTail(record.name, record.workerId),
+        tail: () => this.entrypoints.logTail(record.name, record.workerId, record.ownerId),
       })
       await fetcher.scheduled({ cron, scheduledTime })
     } catch (error) {
@@ -440,7 +442,7 @@ export class PlatformService {
     }
     const job = { ...prepared, cron: chosen, scheduledTime: this.now(), trigger: 'manual' as const }
     const { run, note } = await this.runScheduled(job)
-    await claim.recordCronRun(run, note)
+    await claim.recordCronRun(run, note, prepared.record.ownerId)
     return run
   }
 
@@ -502,7 +504,7 @@ export class PlatformService {
     await bestEffort('end the lease', () => claim.release(lease.leaseId, { mappingSynced, removed, storagePurged }))
     // Reads start at the record's creation anyway, so metrics a late flush brings back never show.
     const { metrics } = this
-    if (metrics) await bestEffort(`forget the metrics of "${name}"`, () => metrics.forget(name))
+    if (metrics) await bestEffort(`forget the metrics of "${name}"`, () => metrics.forget(record))
     return record
   }
 
@@ -514,7 +516,7 @@ export class PlatformService {
     if (!this.metrics) return null
     const now = this.now()
     const from = Math.max(minuteOf(now - METRICS_WINDOW_MS) + MINUTE_MS, minuteOf(Date.parse(record.createdAt)))
-    return reportOf(record.name, await this.metrics.read(record.name, from), from, now)
+    return reportOf(record.name, await this.metrics.read(record, from), from, now)
   }
 
   /** Stores the metrics this isolate still holds (for tests: nothing waits for a minute to end). */
@@ -549,13 +551,18 @@ export class PlatformService {
     token: string | undefined,
     after: number,
     ctx: Background,
+    /** Who follows (the client's address): LOG_FOLLOWERS caps how many at once, per worker and per client. */
+    client: string,
     timing: FollowTiming = FOLLOW_TIMING,
   ): Promise<{ capturingUntil: string; events: (signal: AbortSignal) => AsyncGenerator<FollowEvent> }> {
     const { lines, capturingUntil } = await this.watchLogs(name, token, ctx, after, timing.maxMs)
     const claim = this.claims.getByName(name)
+    const followId = crypto.randomUUID()
+    const refused = await claim.admitFollower(followId, client)
+    if (refused) throw followersRefusal(refused)
     const credential = await this.credential(token)
     const read = async (afterId: number) => {
-      const result = await claim.readLogs(credential, afterId)
+      const result = await claim.readLogs(credential, afterId, followId)
       return result.ok && result.found ? result.lines : null
     }
     return { capturingUntil, events: (signal) => followLines(read, lines, after, signal, timing, this.now) }
@@ -734,6 +741,22 @@ export class PlatformService {
   namespaceTrust() {
     return this.backend.namespaceTrust?.() ?? Promise.resolve(undefined)
   }
+}
+
+/** A live follow over LOG_FOLLOWERS' caps: 429, to retry once a follower has gone quiet. */
+function followersRefusal(cap: FollowRefusal): PlatformError {
+  const retry = { 'Retry-After': String(Math.ceil(LOG_FOLLOWERS.staleMs / 1000)) }
+  return cap === 'worker'
+    ? new PlatformError(
+        'rate_limited',
+        `At most ${LOG_FOLLOWERS.perWorker} clients may follow a worker's logs live at once. Read the recent lines without ?follow=1, or try again when one has stopped.`,
+        retry,
+      )
+    : new PlatformError(
+        'rate_limited',
+        `At most ${LOG_FOLLOWERS.perClient} live follows of one worker's logs per client at once: close another tab that follows them, then try again.`,
+        retry,
+      )
 }
 
 /** Whose storage a worker's code reaches: the name, as claimed by its current owner. */

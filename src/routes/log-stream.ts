@@ -16,7 +16,9 @@ import { PlatformError } from '../platform/errors'
 export async function streamLogs(c: Context<AppEnv>, name: string, token: string | undefined): Promise<Response> {
   const after = lastEventId(c.req.header('Last-Event-ID'))
   // Refusals (401, 403, 404) are thrown here, before the stream starts, and answered as JSON.
-  const follow = await c.var.platform.followLogs(name, token, after, c.executionCtx)
+  // The client's address, as Cloudflare gives it (wrangler dev too); the cap per client counts by it.
+  const client = c.req.header('cf-connecting-ip') ?? 'unknown'
+  const follow = await c.var.platform.followLogs(name, token, after, c.executionCtx, client)
   const disconnected = new AbortController()
   const events = follow.events(disconnected.signal)
   const encoder = new TextEncoder()
@@ -33,6 +35,8 @@ export async function streamLogs(c: Context<AppEnv>, name: string, token: string
         const text = event.kind === 'line' ? sse(undefined, event.line, event.line.id) : ': heartbeat\n\n'
         controller.enqueue(encoder.encode(text))
       } catch (error) {
+        // The client went away while a line was on its way: nobody is left to tell.
+        if (disconnected.signal.aborted) return
         // Mid-stream there is no status left to set: say so in an event, without internals.
         const message = error instanceof PlatformError ? error.message : 'Following the logs failed. Reconnect.'
         // The kind of failure only: messages of storage errors are not for logs.

@@ -10,13 +10,15 @@ import { CLOUDFLARE_DOUBLE } from './constants'
 interface Point {
   at: number
   index: string
+  /** blob1: the owner generation the request was served for. */
+  owner: string
   doubles: number[]
 }
 
 const QUERY = new RegExp(
   '^SELECT intDiv\\(toUInt32\\(timestamp\\), 60\\) AS minute, double1 AS bucket, SUM\\(_sample_interval\\) AS requests, ' +
     `SUM\\(_sample_interval \\* double2\\) AS errors FROM ${METRICS_DATASET_NAME} WHERE index1 = '([a-z0-9-]+)' ` +
-    "AND timestamp > NOW\\(\\) - INTERVAL '1' DAY GROUP BY minute, bucket ORDER BY minute FORMAT JSON$",
+    "AND blob1 = '([A-Za-z0-9_-]+)' AND timestamp > NOW\\(\\) - INTERVAL '1' DAY GROUP BY minute, bucket ORDER BY minute FORMAT JSON$",
 )
 
 export class AnalyticsEngineDouble {
@@ -29,7 +31,13 @@ export class AnalyticsEngineDouble {
   readonly dataset: AnalyticsEngineDataset = {
     writeDataPoint: (point) => {
       const index = point?.indexes?.[0]
-      this.points.push({ at: this.now(), index: typeof index === 'string' ? index : '', doubles: point?.doubles ?? [] })
+      const owner = point?.blobs?.[0]
+      this.points.push({
+        at: this.now(),
+        index: typeof index === 'string' ? index : '',
+        owner: typeof owner === 'string' ? owner : '',
+        doubles: point?.doubles ?? [],
+      })
     },
   }
 
@@ -47,7 +55,7 @@ export class AnalyticsEngineDouble {
     const since = this.now() - 24 * 60 * 60_000
     const groups = new Map<string, { minute: number; bucket: number; requests: number; errors: number }>()
     for (const point of this.points) {
-      if (point.index !== match[1] || point.at <= since) continue
+      if (point.index !== match[1] || point.owner !== match[2] || point.at <= since) continue
       const minute = Math.floor(point.at / 60_000)
       const bucket = point.doubles[0] ?? 0
       const key = `${minute}/${bucket}`

@@ -8,6 +8,9 @@ import {
 } from '../../src/platform/metrics-recorder'
 import type { MinuteRow } from '../../src/platform/metrics'
 
+/** A worker of one owner generation (generation.ts). */
+const worker = (name: string) => ({ name, ownerId: 'o-test' })
+
 const T0 = Date.UTC(2026, 11, 1, 10, 0, 5)
 
 /** A store that remembers what it was given, and a clock the test moves. */
@@ -35,17 +38,17 @@ describe('metrics aggregator (isolate memory)', () => {
     const { added, ctx, aggregator, clock } = setup()
     for (let i = 0; i < 1000; i++) {
       clock.now = T0 + i * 20 // 20 s in all
-      aggregator.record('hello', 200, 3, ctx)
+      aggregator.record(worker('hello'), 200, 3, ctx)
     }
     expect(added).toEqual([])
   })
 
   it('flushes a minute on the first request after it ended, in the background', async () => {
     const { added, ctx, background, aggregator, clock } = setup()
-    aggregator.record('hello', 200, 3, ctx)
-    aggregator.record('hello', 500, 7, ctx)
+    aggregator.record(worker('hello'), 200, 3, ctx)
+    aggregator.record(worker('hello'), 500, 7, ctx)
     clock.now = T0 + 60_000
-    aggregator.record('hello', 200, 3, ctx)
+    aggregator.record(worker('hello'), 200, 3, ctx)
     await Promise.all(background)
     expect(added).toHaveLength(1)
     expect(added[0]).toMatchObject({ name: 'hello', row: { at: Date.UTC(2026, 11, 1, 10, 0), requests: 2, errors: 1 } })
@@ -53,9 +56,9 @@ describe('metrics aggregator (isolate memory)', () => {
 
   it(`flushes a partial minute once it is ${FLUSH_AFTER_MS / 1000} s old, so an evicted isolate loses little`, async () => {
     const { added, ctx, background, aggregator, clock } = setup()
-    aggregator.record('hello', 200, 3, ctx)
+    aggregator.record(worker('hello'), 200, 3, ctx)
     clock.now = T0 + FLUSH_AFTER_MS
-    aggregator.record('hello', 200, 3, ctx)
+    aggregator.record(worker('hello'), 200, 3, ctx)
     await Promise.all(background)
     expect(added.map(({ row }) => row.requests)).toEqual([1])
     // The second part of the minute is stored later, and the store merges the two.
@@ -68,9 +71,9 @@ describe('metrics aggregator (isolate memory)', () => {
 
   it('flushes other workers whose minute is over when any request comes in', async () => {
     const { added, ctx, background, aggregator, clock } = setup()
-    aggregator.record('quiet', 200, 3, ctx)
+    aggregator.record(worker('quiet'), 200, 3, ctx)
     clock.now = T0 + 61_000
-    aggregator.record('busy', 200, 3, ctx)
+    aggregator.record(worker('busy'), 200, 3, ctx)
     await Promise.all(background)
     expect(added.map(({ name }) => name)).toEqual(['quiet'])
   })
@@ -78,10 +81,10 @@ describe('metrics aggregator (isolate memory)', () => {
   it(`a request flushes at most ${SWEEP_BATCH} other workers; the next requests flush the rest`, async () => {
     const { added, ctx, background, aggregator, clock } = setup()
     const tenants = SWEEP_BATCH * 3 + 1
-    for (let i = 0; i < tenants; i++) aggregator.record(`tenant-${i}`, 200, 3, ctx)
+    for (let i = 0; i < tenants; i++) aggregator.record(worker(`tenant-${i}`), 200, 3, ctx)
     clock.now = T0 + 61_000
     const flushedAfter = async () => {
-      aggregator.record('busy', 200, 3, ctx)
+      aggregator.record(worker('busy'), 200, 3, ctx)
       await Promise.all(background)
       return added.length
     }
@@ -96,11 +99,11 @@ describe('metrics aggregator (isolate memory)', () => {
 
   it('reads stored minutes and the one this isolate still holds', async () => {
     const { ctx, aggregator, clock } = setup()
-    aggregator.record('hello', 200, 3, ctx)
+    aggregator.record(worker('hello'), 200, 3, ctx)
     clock.now = T0 + 60_000
-    aggregator.record('hello', 200, 3, ctx)
-    aggregator.record('hello', 200, 3, ctx)
-    const rows = await aggregator.read('hello', 0)
+    aggregator.record(worker('hello'), 200, 3, ctx)
+    aggregator.record(worker('hello'), 200, 3, ctx)
+    const rows = await aggregator.read(worker('hello'), 0)
     expect(rows.map((row) => row.requests)).toEqual([1, 2])
   })
 
@@ -114,9 +117,9 @@ describe('metrics aggregator (isolate memory)', () => {
       }),
     }
     const aggregator = new MinuteAggregator(failing, () => clock.now)
-    aggregator.record('hello', 200, 3, ctx)
+    aggregator.record(worker('hello'), 200, 3, ctx)
     clock.now += 60_000
-    expect(() => aggregator.record('hello', 200, 3, ctx)).not.toThrow()
+    expect(() => aggregator.record(worker('hello'), 200, 3, ctx)).not.toThrow()
     await expect(Promise.all(background)).resolves.toBeDefined()
   })
 
@@ -128,11 +131,11 @@ describe('metrics aggregator (isolate memory)', () => {
         return Promise.resolve(new Response(null, { status }))
       },
     })
-    await metered(answer(200), 'hello', aggregator, ctx, () => clock.now).fetch(new Request('http://x/'))
-    await metered(answer(503), 'hello', aggregator, ctx, () => clock.now).fetch(new Request('http://x/'))
+    await metered(answer(200), worker('hello'), aggregator, ctx, () => clock.now).fetch(new Request('http://x/'))
+    await metered(answer(503), worker('hello'), aggregator, ctx, () => clock.now).fetch(new Request('http://x/'))
     const throwing = { fetch: () => Promise.reject(new Error('user code threw')) }
-    await expect(metered(throwing, 'hello', aggregator, ctx).fetch(new Request('http://x/'))).rejects.toThrow()
-    const [row] = await aggregator.read('hello', 0)
+    await expect(metered(throwing, worker('hello'), aggregator, ctx).fetch(new Request('http://x/'))).rejects.toThrow()
+    const [row] = await aggregator.read(worker('hello'), 0)
     expect(row).toMatchObject({ requests: 3, errors: 2 })
     expect(row!.histogram.reduce((sum, count) => sum + count, 0)).toBe(3)
   })

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { LOG_FOLLOWERS } from '../../src/platform/log-follow'
+import { LogFollowers } from '../../src/platform/store/log-followers'
 import { deployNew, platform, uniqueName } from '../helpers'
 import { call, waitForLines } from '../logs-helpers'
 
@@ -118,5 +120,62 @@ describe('following logs live (?follow=1)', () => {
     })
     expect(response.headers.get('Content-Type')).toMatch(/^application\/json/)
     expect(await response.json()).toMatchObject({ lines: [] })
+  })
+})
+
+describe('live followers are capped, per worker and per client', () => {
+  const followFrom = (name: string, token: string, client: string) =>
+    platform(`/api/workers/${name}/logs?follow=1`, {
+      headers: { Authorization: `Bearer ${token}`, 'CF-Connecting-IP': client },
+    })
+
+  it(`admits ${LOG_FOLLOWERS.perClient} follows from one client and ${LOG_FOLLOWERS.perWorker} in all, then answers 429 naming the cap`, async () => {
+    const name = uniqueName('followers')
+    const { token } = await deployNew(name, 'export default { fetch() { return new Response("") } }')
+    const open: Response[] = []
+    for (let i = 0; i < LOG_FOLLOWERS.perClient; i++) open.push(await followFrom(name, token, '192.0.2.1'))
+    const sameClient = await followFrom(name, token, '192.0.2.1')
+    expect(sameClient.status).toBe(429)
+    expect(sameClient.headers.get('retry-after')).toBe(String(LOG_FOLLOWERS.staleMs / 1000))
+    expect((await sameClient.json<{ error: { message: string } }>()).error.message).toContain(
+      `At most ${LOG_FOLLOWERS.perClient} live follows of one worker's logs per client`,
+    )
+    for (let i = open.length; i < LOG_FOLLOWERS.perWorker; i++)
+      open.push(await followFrom(name, token, `192.0.2.${10 + i}`))
+    expect(open.map((response) => response.status)).toEqual(Array(LOG_FOLLOWERS.perWorker).fill(200))
+    const anyClient = await followFrom(name, token, '198.51.100.7')
+    expect(anyClient.status).toBe(429)
+    expect((await anyClient.json<{ error: { message: string } }>()).error.message).toContain(
+      `At most ${LOG_FOLLOWERS.perWorker} clients may follow a worker's logs live at once`,
+    )
+    // The recent lines stay readable without following.
+    expect(
+      (await platform(`/api/workers/${name}/logs`, { headers: { Authorization: `Bearer ${token}` } })).status,
+    ).toBe(200)
+    for (const response of open) await response.body?.cancel()
+  })
+
+  it('an unauthenticated client takes no follower slot', async () => {
+    const name = uniqueName('followers-anon')
+    const { token } = await deployNew(name, 'export default { fetch() { return new Response("") } }')
+    for (let i = 0; i < LOG_FOLLOWERS.perWorker + 2; i++) {
+      expect((await followFrom(name, 'wrong', `203.0.113.${i}`)).status).toBe(403)
+    }
+    const owner = await followFrom(name, token, '203.0.113.200')
+    expect(owner.status).toBe(200)
+    await owner.body?.cancel()
+  })
+})
+
+describe('LogFollowers (the count in the name’s object)', () => {
+  it('forgets a follower that stopped polling, and does not bring it back', () => {
+    const followers = new LogFollowers()
+    const t0 = 1_000_000
+    for (let i = 0; i < LOG_FOLLOWERS.perWorker; i++) expect(followers.admit(`f${i}`, `c${i}`, t0)).toBeNull()
+    expect(followers.admit('late', 'c-late', t0)).toBe('worker')
+    // f0 keeps polling; the others went quiet.
+    expect(followers.seen('f0', t0 + LOG_FOLLOWERS.staleMs)).toBe(true)
+    expect(followers.admit('late', 'c-late', t0 + LOG_FOLLOWERS.staleMs + 1)).toBeNull()
+    expect(followers.seen('f1', t0 + LOG_FOLLOWERS.staleMs + 2)).toBe(false)
   })
 })

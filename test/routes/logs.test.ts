@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import app from '../../src/index'
 import { env } from 'cloudflare:workers'
-import { deployNew, platform, putScript, uniqueName } from '../helpers'
+import { deployNew, ownerIdOf, platform, putScript, uniqueName } from '../helpers'
 import { call, readLogs, waitForLines, type LogsBody as Logs } from '../logs-helpers'
 
 describe('recent logs', () => {
@@ -118,7 +118,7 @@ describe('recent logs', () => {
     // Namespace scripts are uploaded under their Worker ID: that is the event's scriptName.
     const event = {
       scriptName: workerId,
-      scriptTags: [`name:${name}`, 'owner:o-x'],
+      scriptTags: [`name:${name}`, `owner:${await ownerIdOf(name)}`],
       logs: [{ timestamp: Date.parse('2026-11-22T10:00:00Z'), level: 'log', message: ['from the namespace'] }],
       exceptions: [],
     } as unknown as TraceItem
@@ -130,5 +130,29 @@ describe('recent logs', () => {
       // A script name that is no Worker ID of ours is not taken for a deployment.
       { at: '2026-11-22T10:00:00.000Z', level: 'log', message: 'unknown' },
     ])
+  })
+
+  it('drops tail events of an owner generation that no longer holds the name (deleted, then claimed again)', async () => {
+    const name = uniqueName('ns-gen')
+    const old = await deployNew(name, 'export default { fetch() { return new Response("") } }')
+    const oldOwner = await ownerIdOf(name)
+    expect(
+      (await platform(`/api/workers/${name}`, { method: 'DELETE', headers: { Authorization: `Bearer ${old.token}` } }))
+        .status,
+    ).toBe(200)
+    const now = await deployNew(name, 'export default { fetch() { return new Response("") } }')
+    const late = (owner: string | undefined, message: string) =>
+      ({
+        scriptName: old.workerId,
+        scriptTags: [`name:${name}`, `owner:${owner}`],
+        logs: [{ timestamp: Date.parse('2026-11-22T10:00:00Z'), level: 'log', message: [message] }],
+        exceptions: [],
+      }) as unknown as TraceItem
+    await app.tail(
+      [late(oldOwner, 'the deleted owner’s late line'), late(await ownerIdOf(name), 'the new owner’s')],
+      env,
+    )
+    const lines = await waitForLines(name, now.token, 1)
+    expect(lines.map((line) => line.message)).toEqual(['the new owner’s'])
   })
 })

@@ -3,7 +3,7 @@ import { encodeText } from '../../lib/encoding'
 import { errorMessage } from '../../lib/errors'
 import { PlatformError } from '../errors'
 import type { NamespaceTrust } from '../isolation'
-import { nameTag } from '../logs'
+import { nameTag, ownerTag } from '../logs'
 import type { DispatchContext, OutboundParameters } from '../egress'
 import type { AssetConfig, DeploymentAssets, EgressPolicy, StaticAsset, WorkerBundle } from '../model'
 import type { DeployInfo, FetcherOptions, UserWorkerBackend, UserWorkerFetcher } from './backend'
@@ -203,7 +203,7 @@ function scriptBasics(info: DeployInfo) {
     compatibility_date: info.compatibility.date,
     ...(info.compatibility.flags.length > 0 ? { compatibility_flags: info.compatibility.flags } : {}),
     // Tags let the namespace be searched and cleaned up by name or by owner through the API.
-    tags: [nameTag(info.name), `owner:${info.ownerId}`],
+    tags: [nameTag(info.name), ownerTag(info.ownerId)],
   }
 }
 

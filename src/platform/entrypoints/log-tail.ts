@@ -1,13 +1,14 @@
 import { WorkerEntrypoint } from 'cloudflare:workers'
 import { isWorkerId } from '../deployments'
-import { nameFromTags, toLogLines } from '../logs'
+import { nameFromTags, ownerFromTags, toLogLines } from '../logs'
 import type { LogLine } from '../model'
 import { isValidName } from '../names'
 
-/** Which user Worker a LogTail binding was handed to: its name and the deployment (Worker ID). */
+/** Which user Worker a LogTail binding was handed to: its name, deployment (Worker ID) and owner generation. */
 export interface LogTailProps {
   name: string
   workerId: string
+  ownerId: string
 }
 
 /**
@@ -16,10 +17,10 @@ export interface LogTailProps {
  */
 export class LogTail extends WorkerEntrypoint<Env, LogTailProps> {
   override async tail(events: TraceItem[]): Promise<void> {
-    const { name, workerId } = this.ctx.props
+    const { name, workerId, ownerId } = this.ctx.props
     await storeLogs(
       this.env,
-      name,
+      { name, ownerId },
       toLogLines(events, () => workerId),
     )
   }
@@ -27,15 +28,28 @@ export class LogTail extends WorkerEntrypoint<Env, LogTailProps> {
 
 /**
  * Tail consumer of the dispatch namespace's user Workers (configured at upload): each event
- * carries the script's tags, among them the worker's name.
+ * carries the script's tags, among them the worker's name and its owner generation.
  */
 export async function tailDispatchNamespace(events: TraceItem[], env: Env): Promise<void> {
-  const byName = new Map<string, TraceItem[]>()
+  const byWorker = new Map<string, { worker: TailedWorker; items: TraceItem[] }>()
   for (const event of events) {
     const name = nameFromTags(event.scriptTags)
-    if (name) byName.set(name, [...(byName.get(name) ?? []), event])
+    const ownerId = ownerFromTags(event.scriptTags)
+    if (!name || !ownerId) continue
+    const key = `${name}/${ownerId}`
+    const entry = byWorker.get(key) ?? { worker: { name, ownerId }, items: [] }
+    entry.items.push(event)
+    byWorker.set(key, entry)
   }
-  await Promise.all([...byName].map(([name, items]) => storeLogs(env, name, toLogLines(items, deploymentOfScript))))
+  await Promise.all(
+    [...byWorker.values()].map(({ worker, items }) => storeLogs(env, worker, toLogLines(items, deploymentOfScript))),
+  )
+}
+
+/** Whose lines these are: the name, and the owner generation the invocations ran for. */
+interface TailedWorker {
+  name: string
+  ownerId: string
 }
 
 /**
@@ -46,7 +60,7 @@ function deploymentOfScript(event: TraceItem): string | undefined {
   return event.scriptName && isWorkerId(event.scriptName) ? event.scriptName : undefined
 }
 
-/** Stores log lines for the worker they belong to (in that name's Durable Object). */
-async function storeLogs(env: Env, name: string, lines: LogLine[]): Promise<void> {
-  if (lines.length > 0 && isValidName(name)) await env.NAME_CLAIMS.getByName(name).appendLogs(lines)
+/** Stores log lines for the worker they belong to (in that name's Durable Object, which checks the generation). */
+async function storeLogs(env: Env, { name, ownerId }: TailedWorker, lines: LogLine[]): Promise<void> {
+  if (lines.length > 0 && isValidName(name)) await env.NAME_CLAIMS.getByName(name).appendLogs(lines, ownerId)
 }

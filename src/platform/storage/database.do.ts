@@ -1,5 +1,8 @@
 import { DurableObject } from 'cloudflare:workers'
 import type { StorageQuotas } from '../config'
+import { GenerationGate, RETIRED_OWNER } from '../generation'
+import { sweepKv } from './kv-sweep'
+import { kvPrefix } from './refs'
 import { countOperation, quotaError, quotasFor } from './quotas'
 import { dumpStream, OWN_TABLES } from './sql-dump'
 import { SqlCallBudget } from './sql-budget'
@@ -21,6 +24,8 @@ interface LedgerEntry {
 }
 
 const USAGE_KEY = 'usage'
+/** Longer than a KV write takes and than KV's list takes to show a new key (about 60 s). */
+export const KV_SETTLE_MS = 90_000
 const ledgerKey = (key: string) => `kv:${key}`
 
 /**
@@ -35,9 +40,14 @@ const ledgerKey = (key: string) => `kv:${key}`
  * is checked here, and the quotas are this Worker's configuration, never an argument.
  */
 export class TenantDatabase extends DurableObject<Env> {
+  /** Whether the owner this object stores for still holds the name: a deleted one's late writes are refused. */
+  private readonly generation = new GenerationGate((ownerId) =>
+    this.env.NAME_CLAIMS.getByName(this.worker().name).holds(ownerId),
+  )
+
   /** Runs statements in one transaction (a batch is atomic, as D1's); refused if the database outgrows its quota. */
-  query(statements: SqlStatement[]): SqlResult[] {
-    const quotas = this.admitSql()
+  async query(statements: SqlStatement[]): Promise<SqlResult[]> {
+    const quotas = await this.admitSql()
     const checked = checkStatements(statements)
     return this.ctx.storage.transactionSync(() => {
       const results = runStatements(this.ctx.storage.sql, checked, new SqlCallBudget(quotas))
@@ -48,8 +58,8 @@ export class TenantDatabase extends DurableObject<Env> {
   }
 
   /** Runs a script of statements (D1's exec): no bindings, no rows back, in one transaction. */
-  exec(script: string): { count: number; duration: number } {
-    const quotas = this.admitSql()
+  async exec(script: string): Promise<{ count: number; duration: number }> {
+    const quotas = await this.admitSql()
     if (typeof script !== 'string' || script.trim() === '') throw new Error('D1_EXEC_ERROR: exec() needs SQL text.')
     const started = performance.now()
     this.ctx.storage.transactionSync(() => {
@@ -74,6 +84,7 @@ export class TenantDatabase extends DurableObject<Env> {
     now = Date.now(),
   ): Promise<void> {
     this.assertRole('kv')
+    await this.admitWrite('KV PUT failed')
     const storage = this.ctx.storage
     let usage = await this.kvUsage()
     const previous = await storage.get<LedgerEntry>(ledgerKey(key))
@@ -95,6 +106,7 @@ export class TenantDatabase extends DurableObject<Env> {
   /** Forgets a KV key the worker deleted. */
   async releaseKv(key: string): Promise<void> {
     this.assertRole('kv')
+    await this.admitWrite('KV DELETE failed')
     const previous = await this.ctx.storage.get<LedgerEntry>(ledgerKey(key))
     if (!previous) return
     const usage = await this.kvUsage()
@@ -123,8 +135,21 @@ export class TenantDatabase extends DurableObject<Env> {
     return dumpStream(this.ctx.storage.sql)
   }
 
-  /** Deletes everything this object holds (the worker was deleted). */
+  /**
+   * Deletes everything this object holds (the worker was deleted), and takes no more writes: work
+   * still running for the deleted owner is refused from here on instead of writing afresh.
+   */
   async purge(): Promise<void> {
+    this.generation.retire(this.worker().ownerId)
+    await this.ctx.storage.deleteAll()
+    // A KV write the ledger admitted just before may land after the purge swept the keys, and KV's
+    // list may not show a fresh key for up to a minute: the ledger sweeps once more when both are over.
+    if (this.ctx.id.name?.startsWith('kv:')) await this.ctx.storage.setAlarm(Date.now() + KV_SETTLE_MS)
+  }
+
+  /** The ledger's second sweep of a purged worker's keys; then it keeps nothing, alarm included. */
+  override async alarm(): Promise<void> {
+    await sweepKv(this.env.TENANT_KV, kvPrefix(this.worker()))
     await this.ctx.storage.deleteAll()
   }
 
@@ -161,11 +186,25 @@ export class TenantDatabase extends DurableObject<Env> {
   }
 
   /** A tenant's SQL call: counted against the operations quota; the operator's quotas, from this Worker's config. */
-  private admitSql(): StorageQuotas {
+  private async admitSql(): Promise<StorageQuotas> {
     const worker = this.assertRole('sql')
     const quotas = quotasFor(this.env)
     countOperation(worker, quotas)
+    await this.admitWrite('D1_ERROR')
     return quotas
+  }
+
+  /** Refuses the call once this object's owner no longer holds the name (generation.ts). */
+  private async admitWrite(failure: string): Promise<void> {
+    if (!(await this.generation.admits(this.worker().ownerId))) throw new Error(`${failure}: ${RETIRED_OWNER}`)
+  }
+
+  /** The worker this object stores for, from its name (`<role>:<name>/<owner>`, see store.ts). */
+  private worker(): { name: string; ownerId: string } {
+    const id = this.ctx.id.name ?? ''
+    const ref = id.slice(id.indexOf(':') + 1)
+    const slash = ref.indexOf('/')
+    return { name: ref.slice(0, slash), ownerId: ref.slice(slash + 1) }
   }
 
   private checkSize({ sqlMaxBytes }: Pick<StorageQuotas, 'sqlMaxBytes'>): number {

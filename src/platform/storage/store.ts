@@ -1,5 +1,6 @@
 import type { StorageUsage, TenantDatabase } from './database.do'
 import { exportKvEntries } from './kv-export'
+import { sweepKv } from './kv-sweep'
 import { databaseName, kvPrefix, type StorageRef } from './refs'
 
 /** The bindings storage lives in (this Worker's: tenant code reaches them only through the entrypoints and its own database object). */
@@ -52,17 +53,12 @@ export function exportSql(env: StorageEnv, ref: StorageRef): Promise<ReadableStr
 }
 
 /**
- * Deletes everything a worker stored: its KV keys, then its two objects. Idempotent, so the name's
- * outbox can repeat it until it succeeds (see NameClaim).
+ * Deletes everything a worker stored: its two objects first — from then on they refuse the deleted
+ * owner's writes, so nothing of it comes back — then its KV keys (the ledger sweeps once more later,
+ * for a write it admitted just before). Idempotent, so the name's outbox can repeat it until it
+ * succeeds (see NameClaim).
  */
 export async function purgeStorage(env: StorageEnv, ref: StorageRef): Promise<void> {
-  const prefix = kvPrefix(ref)
-  let cursor: string | undefined
-  for (;;) {
-    const page = await env.TENANT_KV.list({ prefix, ...(cursor ? { cursor } : {}) })
-    await Promise.all(page.keys.map(({ name }) => env.TENANT_KV.delete(name)))
-    if (page.list_complete) break
-    cursor = page.cursor
-  }
   await Promise.all([kvLedger(env, ref).purge(), sqlObject(env, ref).purge()])
+  await sweepKv(env.TENANT_KV, kvPrefix(ref))
 }

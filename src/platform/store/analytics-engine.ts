@@ -1,11 +1,14 @@
 import type { CloudflareApiSettings } from '../config'
 import { PlatformError } from '../errors'
 import { BUCKETS, MINUTE_MS, bucketOf, emptyMinute, type MinuteRow } from '../metrics'
-import type { Metrics } from '../metrics-recorder'
+import type { MeteredWorker, Metrics } from '../metrics-recorder'
 import { isValidName } from '../names'
 
 /** The dataset of the METRICS_DATASET binding (wrangler.jsonc); the SQL API reads it by this name. */
 export const METRICS_DATASET_NAME = 'workers_for_platforms_metrics'
+
+/** What an owner ID looks like (ownership.ts newOwnerId): nothing else reaches the SQL text. */
+const OWNER_ID = /^o-[A-Za-z0-9_-]{1,32}$/
 
 /** One row of the SQL API's answer (ClickHouse's JSON format quotes 64-bit integers). */
 interface SqlRow {
@@ -33,17 +36,19 @@ export class AnalyticsEngineMetrics implements Metrics {
     private readonly send: typeof fetch = (input, init) => fetch(input, init),
   ) {}
 
-  record(name: string, status: number | null, wallMs: number): void {
+  record({ name, ownerId }: MeteredWorker, status: number | null, wallMs: number): void {
     const failed = status === null || status >= 500 ? 1 : 0
-    this.dataset.writeDataPoint({ indexes: [name], doubles: [bucketOf(wallMs), failed] })
+    // The owner generation as a blob: reads count only the current owner's points (generation.ts).
+    this.dataset.writeDataPoint({ indexes: [name], blobs: [ownerId], doubles: [bucketOf(wallMs), failed] })
   }
 
-  async read(name: string, from: number): Promise<MinuteRow[]> {
-    // The name goes into SQL: only a valid one (lowercase letters, digits, hyphens) ever does.
-    if (!isValidName(name)) return []
+  async read({ name, ownerId }: MeteredWorker, from: number): Promise<MinuteRow[]> {
+    // Both go into SQL: only a valid name (lowercase letters, digits, hyphens) and owner ID ever do.
+    if (!isValidName(name) || !OWNER_ID.test(ownerId)) return []
     const query =
       'SELECT intDiv(toUInt32(timestamp), 60) AS minute, double1 AS bucket, SUM(_sample_interval) AS requests, ' +
       `SUM(_sample_interval * double2) AS errors FROM ${METRICS_DATASET_NAME} WHERE index1 = '${name}' ` +
+      `AND blob1 = '${ownerId}' ` +
       `AND timestamp > NOW() - INTERVAL '1' DAY GROUP BY minute, bucket ORDER BY minute FORMAT JSON`
     const { baseUrl, accountId, apiToken } = this.api
     const response = await this.send(`${baseUrl}/accounts/${encodeURIComponent(accountId)}/analytics_engine/sql`, {

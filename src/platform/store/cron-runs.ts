@@ -48,6 +48,8 @@ export class CronRuns {
     record: WorkerRecord | null,
     run: (cron: string, scheduledTime: number) => Promise<CronResult>,
     log: (lines: LogLine[]) => Promise<void>,
+    /** Whether the runs' owner still holds the name once a run is over (see generation.ts). */
+    stillHeld: () => Promise<boolean> = () => Promise.resolve(true),
   ): Promise<void> {
     const due = await this.next()
     if (!due || due.at > now) return
@@ -76,6 +78,8 @@ export class CronRuns {
           },
         }
       }
+      // The name changed hands while the run ran: its result and its plan are not the new owner's.
+      if (!(await stillHeld())) return
       this.record(result.run)
       if (result.note) await log([result.note]).catch(() => {})
     }

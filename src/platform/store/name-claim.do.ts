@@ -16,6 +16,7 @@ import {
 } from '../ownership'
 import type { CronJob, ScheduleView } from '../schedules'
 import { CronRuns } from './cron-runs'
+import { LogFollowers, type FollowRefusal } from './log-followers'
 import type { StorageRef } from '../storage/refs'
 import { purgeStorage } from '../storage/store'
 import { Registry } from './registry'
@@ -106,11 +107,21 @@ export class NameClaim extends DurableObject<Env> {
   private schemaReady = false
   /** The current deployment's cron schedule and its last runs (see cron-runs.ts). */
   private readonly crons = new CronRuns(this.ctx.storage)
+  /** Who follows the logs live now (see log-followers.ts). */
+  private readonly followers = new LogFollowers()
 
-  /** Appends output of the worker's invocations, keeping the newest LOG_LINES_KEPT lines. */
-  async appendLogs(lines: LogLine[]): Promise<void> {
-    // Late events of a deleted worker must not bring storage back for a free name.
-    if (!(await this.owner())) return
+  /** Whether `ownerId` holds the name now: the generation check of everything that writes for it (generation.ts). */
+  async holds(ownerId: string): Promise<boolean> {
+    return (await this.owner())?.ownerId === ownerId
+  }
+
+  /**
+   * Appends output of the worker's invocations, keeping the newest LOG_LINES_KEPT lines. `ownerId`:
+   * the generation the invocations ran for; lines of one that lost the name are dropped (a deleted
+   * worker's late events must neither bring storage back for a free name nor reach a new owner).
+   */
+  async appendLogs(lines: LogLine[], ownerId: string): Promise<void> {
+    if (!(await this.holds(ownerId))) return
     const sql = this.logsTable()
     for (const line of lines.slice(-LOG_LINES_KEPT)) {
       sql.exec(
@@ -132,9 +143,12 @@ export class NameClaim extends DurableObject<Env> {
   async readLogs(
     credential: Credential,
     after = 0,
+    /** A live follower's poll: one no longer counted (silent too long) reads nothing, and ends its follow. */
+    followId?: string,
   ): Promise<
     { ok: true; found: false } | { ok: true; found: true; lines: StoredLogLine[]; record: WorkerRecord } | LeaseRefusal
   > {
+    if (followId !== undefined && !this.followers.seen(followId, Date.now())) return { ok: true, found: false }
     const access = await this.access(credential)
     if (!access.ok || !access.found) return access
     const { record } = access
@@ -149,6 +163,11 @@ export class NameClaim extends DurableObject<Env> {
       .toArray()
       .map(({ deployment, ...line }): StoredLogLine => (deployment ? { ...line, deployment } : line))
     return { ok: true, found: true, lines, record }
+  }
+
+  /** Admits a live follower of the logs (the caller checked the credential), or says which cap refuses it. */
+  admitFollower(followId: string, client: string): FollowRefusal | null {
+    return this.followers.admit(followId, client, Date.now())
   }
 
   /** The record, for the owner (or an admin) only: whether the credential may read this worker's data. */
@@ -392,15 +411,16 @@ export class NameClaim extends DurableObject<Env> {
   }
 
   /** Records a run done outside the alarm ("Run now"), and what the platform had to say about it. */
-  async recordCronRun(run: CronRun, note?: LogLine): Promise<void> {
-    if (!(await this.owner())) return
+  async recordCronRun(run: CronRun, note: LogLine | undefined, ownerId: string): Promise<void> {
+    if (!(await this.holds(ownerId))) return
     this.crons.record(run)
-    if (note) await this.appendLogs([note])
+    if (note) await this.appendLogs([note], ownerId)
   }
 
   /** Runs the crons due at `now` in the platform's CronRunner entrypoint; failures are recorded, never thrown. */
   private async runDueCrons(now: number): Promise<void> {
     const record = await this.current()
+    const ownerId = record?.ownerId ?? ''
     await this.crons.runDue(
       now,
       record,
@@ -410,7 +430,9 @@ export class NameClaim extends DurableObject<Env> {
         const secrets = await this.readSecrets(record.workerId)
         return exports.CronRunner.run({ record, cron, scheduledTime, trigger: 'schedule', secrets })
       },
-      (lines) => this.appendLogs(lines),
+      (lines) => this.appendLogs(lines, ownerId),
+      // A run outlasting its owner's deletion (and someone's new claim) records nothing.
+      () => this.holds(ownerId),
     )
   }
 

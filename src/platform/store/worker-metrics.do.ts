@@ -1,4 +1,5 @@
 import { DurableObject } from 'cloudflare:workers'
+import { GenerationGate } from '../generation'
 import { BUCKETS, METRICS_WINDOW_MS, MINUTE_MS, mergeMinutes, type MinuteRow } from '../metrics'
 
 interface StoredMinute extends Record<string, SqlStorageValue> {
@@ -14,8 +15,14 @@ interface StoredMinute extends Record<string, SqlStorageValue> {
  * (histograms add up exactly). Older rows are pruned whenever a minute is added.
  */
 export class WorkerMetrics extends DurableObject<Env> {
-  /** Adds an isolate's aggregate of one minute to the stored minute. */
-  add(row: MinuteRow): void {
+  /** Which owners of this name may still add (a deleted one's late aggregates are dropped). */
+  private readonly generation = new GenerationGate((ownerId) =>
+    this.env.NAME_CLAIMS.getByName(this.ctx.id.name ?? '').holds(ownerId),
+  )
+
+  /** Adds an isolate's aggregate of one minute to the stored minute, if `ownerId` still holds the name. */
+  async add(row: MinuteRow, ownerId: string): Promise<void> {
+    if (!(await this.generation.admits(ownerId))) return
     const oldest = Date.now() - METRICS_WINDOW_MS - MINUTE_MS
     const sql = this.table()
     sql.exec('DELETE FROM minutes WHERE at < ?', oldest)
@@ -36,8 +43,9 @@ export class WorkerMetrics extends DurableObject<Env> {
     return this.table().exec<StoredMinute>('SELECT * FROM minutes WHERE at >= ? ORDER BY at', from).toArray().map(parse)
   }
 
-  /** Forgets everything (the worker was deleted): a re-created name starts empty. */
-  async forget(): Promise<void> {
+  /** Forgets everything (the worker of `ownerId` was deleted): a re-created name starts empty. */
+  async forget(ownerId: string): Promise<void> {
+    this.generation.retire(ownerId)
     await this.ctx.storage.deleteAll()
   }
 

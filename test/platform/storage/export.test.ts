@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { exportKvEntries, KV_EXPORT_PIECE_CHARS } from '../../../src/platform/storage/kv-export'
 import { DUMP_CHUNK_CHARS, dumpChunks } from '../../../src/platform/storage/sql-dump'
 import { exportSql, sqlObject } from '../../../src/platform/storage/store'
-import { uniqueName } from '../../helpers'
+import { claimedRef } from '../../helpers'
 
 const RPC_MESSAGE_LIMIT = 32 * 1024 * 1024
 const BLOB_BYTES = 1_800_000
@@ -23,7 +23,7 @@ async function readChunks(stream: ReadableStream<Uint8Array>, onChunk: (chunk: U
 
 describe('SQL export', () => {
   it('streams a database whose dump is larger than one RPC message (32 MiB), in bounded chunks', async () => {
-    const ref = { name: uniqueName('export'), ownerId: 'o-testowner123' }
+    const ref = await claimedRef('export')
     // Written inside the object, past the test config's 1 MiB TENANT_SQL_MAX_BYTES: 18 MB of blobs, 36 MB as hex.
     await runInDurableObject(sqlObject(env, ref), (_instance, state) => {
       state.storage.sql.exec('CREATE TABLE blobs (id INTEGER PRIMARY KEY, b BLOB)')
@@ -60,7 +60,7 @@ describe('SQL export', () => {
   })
 
   it('cuts long text between chunks without breaking quotes or surrogate pairs', async () => {
-    const ref = { name: uniqueName('export'), ownerId: 'o-testowner123' }
+    const ref = await claimedRef('export')
     // Quotes and emoji (surrogate pairs) on both sides of every cut.
     const text = "O'Neil 😀 ".repeat(Math.ceil((3 * DUMP_CHUNK_CHARS) / 10))
     await sqlObject(env, ref).query([

@@ -4,15 +4,15 @@ import { DEFAULTS, type StorageQuotas } from '../../../src/platform/config'
 import { TenantKvStore } from '../../../src/platform/storage/kv'
 import { countOperation } from '../../../src/platform/storage/quotas'
 import { kvLedger, sqlObject, storageUsage } from '../../../src/platform/storage/store'
-import { platform, uniqueName } from '../../helpers'
+import { claimedRef, platform, uniqueName } from '../../helpers'
 import { STORAGE_SCRIPT } from './tenant-scripts'
 
-const ref = () => ({ name: uniqueName('quota'), ownerId: 'o-testowner123' })
+const ref = () => claimedRef('quota')
 const quotas = (overrides: Partial<StorageQuotas> = {}): StorageQuotas => ({ ...DEFAULTS.storageQuotas, ...overrides })
 
 describe('storage quotas', () => {
   it('TENANT_KV_MAX_KEYS: a new key beyond the quota is refused; overwriting and deleting are not', async () => {
-    const owner = ref()
+    const owner = await ref()
     const store = new TenantKvStore(env.TENANT_KV, () => kvLedger(env, owner), owner, quotas({ kvMaxKeys: 2 }))
     await store.put('a', '1')
     await store.put('b', '2')
@@ -28,7 +28,7 @@ describe('storage quotas', () => {
   })
 
   it('TENANT_KV_MAX_BYTES: keys, values and metadata count; a refused write writes nothing', async () => {
-    const owner = ref()
+    const owner = await ref()
     const store = new TenantKvStore(env.TENANT_KV, () => kvLedger(env, owner), owner, quotas({ kvMaxBytes: 100 }))
     await store.put('k', 'x'.repeat(60), { metadata: { n: 1 } })
     await expect(store.put('big', 'x'.repeat(60))).rejects.toThrow('TENANT_KV_MAX_BYTES exceeded')
@@ -39,7 +39,7 @@ describe('storage quotas', () => {
   })
 
   it('expired keys stop counting when a quota would refuse', async () => {
-    const owner = ref()
+    const owner = await ref()
     let now = Date.now()
     const store = new TenantKvStore(
       env.TENANT_KV,
@@ -56,7 +56,7 @@ describe('storage quotas', () => {
   })
 
   it("a 60-second TTL reaches KV as a TTL, so it holds however far the store's clock is from KV's", async () => {
-    const owner = ref()
+    const owner = await ref()
     // Two seconds behind: a TTL turned into a time here would arrive at KV 58 s ahead and be refused.
     const store = new TenantKvStore(
       env.TENANT_KV,
@@ -70,7 +70,7 @@ describe('storage quotas', () => {
   })
 
   it("TENANT_SQL_MAX_BYTES (this Worker's config, 1 MiB in vitest.config.ts): the statement that outgrows the database is rolled back", async () => {
-    const database = sqlObject(env, ref())
+    const database = sqlObject(env, await ref())
     await database.query([{ sql: 'CREATE TABLE blobs (b BLOB)', params: [] }])
     // Awaited inside a plain promise: expect() probes properties of what it is given, and each probe
     // of an RPC promise is a pipelined call that rejects too, unhandled.
@@ -84,7 +84,7 @@ describe('storage quotas', () => {
   })
 
   it("a worker's database object does no ledger work, nor the ledger SQL: a loaded Worker holds its database's stub", async () => {
-    const owner = ref()
+    const owner = await ref()
     const database = sqlObject(env, owner)
     // Ledger entries written into the database object would grow it past TENANT_SQL_MAX_BYTES unchecked.
     const reserve = async () => database.reserveKv('k', 10, undefined, quotas(), Date.now())

@@ -4,7 +4,7 @@ import { DEFAULTS } from '../../../src/platform/config'
 import { SqlCallBudget } from '../../../src/platform/storage/sql-budget'
 import { runStatements } from '../../../src/platform/storage/sql-statements'
 import { sqlObject } from '../../../src/platform/storage/store'
-import { platform, uniqueName } from '../../helpers'
+import { claimedRef, platform, uniqueName } from '../../helpers'
 import { STORAGE_SCRIPT } from './tenant-scripts'
 
 // Every query here has a LIMIT, so even without a budget it ends: what the tests count is the rows
@@ -83,7 +83,7 @@ describe('per-call SQL budget', () => {
   it("is this Worker's configuration (10 MiB by default) and reaches the tenant's code as a D1_ERROR", async () => {
     // 12 MB of blobs: 24 MB as arrays of numbers, which one RPC message (32 MiB) would still carry.
     const blobs = `SELECT zeroblob(4000000) FROM (${counting(3)})`
-    const database = sqlObject(env, { name: uniqueName('budget'), ownerId: 'o-testowner123' })
+    const database = sqlObject(env, await claimedRef('budget'))
     const query = async () => database.query([{ sql: blobs, params: [] }])
     await expect(query()).rejects.toThrow(
       "TENANT_SQL_MAX_RESULT_BYTES exceeded: a statement's results (or a batch's, together) may hold at most 10485760 bytes.",

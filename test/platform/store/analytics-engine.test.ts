@@ -6,6 +6,9 @@ import { AnalyticsEngineMetrics } from '../../../src/platform/store/analytics-en
 import { AnalyticsEngineDouble } from '../../doubles/analytics-engine'
 import { CLOUDFLARE_DOUBLE } from '../../doubles/constants'
 
+/** A worker of one owner generation (generation.ts). */
+const worker = (name: string) => ({ name, ownerId: 'o-test' })
+
 const API = {
   baseUrl: CLOUDFLARE_DOUBLE.baseUrl,
   accountId: CLOUDFLARE_DOUBLE.accountId,
@@ -23,13 +26,13 @@ function setup() {
 describe('metrics in Workers Analytics Engine (METRICS=analytics-engine)', () => {
   it('writes one data point per request: the name as index, its bucket and whether it failed', () => {
     const { double, metrics } = setup()
-    metrics.record('hello', 200, 3)
-    metrics.record('hello', 503, 40)
-    metrics.record('hello', null, 40)
+    metrics.record(worker('hello'), 200, 3)
+    metrics.record(worker('hello'), 503, 40)
+    metrics.record(worker('hello'), null, 40)
     expect(double.points).toEqual([
-      { at: T0, index: 'hello', doubles: [bucketOf(3), 0] },
-      { at: T0, index: 'hello', doubles: [bucketOf(40), 1] },
-      { at: T0, index: 'hello', doubles: [bucketOf(40), 1] },
+      { at: T0, index: 'hello', owner: 'o-test', doubles: [bucketOf(3), 0] },
+      { at: T0, index: 'hello', owner: 'o-test', doubles: [bucketOf(40), 1] },
+      { at: T0, index: 'hello', owner: 'o-test', doubles: [bucketOf(40), 1] },
     ])
     // Nothing is read or written through the API on the hot path.
     expect(double.queries).toEqual([])
@@ -42,12 +45,12 @@ describe('metrics in Workers Analytics Engine (METRICS=analytics-engine)', () =>
       [3, 200],
       [40, 500],
     ] as const) {
-      metrics.record('hello', status, ms)
+      metrics.record(worker('hello'), status, ms)
     }
     double.now = () => T0 + 60_000
-    metrics.record('hello', 200, 3)
-    metrics.record('other', 200, 3)
-    const rows = await metrics.read('hello', 0)
+    metrics.record(worker('hello'), 200, 3)
+    metrics.record(worker('other'), 200, 3)
+    const rows = await metrics.read(worker('hello'), 0)
     expect(rows.map(({ at, requests, errors }) => ({ at, requests, errors }))).toEqual([
       { at: Date.UTC(2026, 11, 1, 10, 0), requests: 3, errors: 1 },
       { at: Date.UTC(2026, 11, 1, 10, 1), requests: 1, errors: 0 },
@@ -65,15 +68,15 @@ describe('metrics in Workers Analytics Engine (METRICS=analytics-engine)', () =>
     })
     expect(sent!.query).toContain("WHERE index1 = 'hello'")
     // Minutes before `from` (the worker's creation, or 24 h ago) are left out.
-    expect(await metrics.read('hello', Date.UTC(2026, 11, 1, 10, 1))).toHaveLength(1)
+    expect(await metrics.read(worker('hello'), Date.UTC(2026, 11, 1, 10, 1))).toHaveLength(1)
   })
 
   it('counts sampled data points by their sample interval', async () => {
     const { double, metrics } = setup()
     double.sampleInterval = 10
-    metrics.record('busy', 200, 3)
-    metrics.record('busy', 502, 3)
-    const [row] = await metrics.read('busy', 0)
+    metrics.record(worker('busy'), 200, 3)
+    metrics.record(worker('busy'), 502, 3)
+    const [row] = await metrics.read(worker('busy'), 0)
     expect(row).toMatchObject({ requests: 20, errors: 10 })
     expect(row!.histogram[bucketOf(3)]).toBe(20)
   })
@@ -81,21 +84,23 @@ describe('metrics in Workers Analytics Engine (METRICS=analytics-engine)', () =>
   it('meters a fetcher like the local store does, exceptions included', async () => {
     const { double, metrics } = setup()
     const throwing = { fetch: () => Promise.reject(new Error('user code threw')) }
-    await expect(metered(throwing, 'hello', metrics, undefined).fetch(new Request('http://x/'))).rejects.toThrow()
-    expect(double.points).toEqual([{ at: T0, index: 'hello', doubles: [expect.any(Number), 1] }])
+    await expect(
+      metered(throwing, worker('hello'), metrics, undefined).fetch(new Request('http://x/')),
+    ).rejects.toThrow()
+    expect(double.points).toEqual([{ at: T0, index: 'hello', owner: 'o-test', doubles: [expect.any(Number), 1] }])
   })
 
   it('reports a failing SQL API as a Cloudflare API error, without the token', async () => {
     const double = new AnalyticsEngineDouble()
     const metrics = new AnalyticsEngineMetrics(double.dataset, { ...API, apiToken: 'wrong-token' }, double.fetch)
-    const error = await metrics.read('hello', 0).catch((thrown: unknown) => thrown)
+    const error = await metrics.read(worker('hello'), 0).catch((thrown: unknown) => thrown)
     expect(error).toBeInstanceOf(PlatformError)
     expect(error).toMatchObject({ code: 'cloudflare_api_error', message: 'The Analytics Engine SQL API answered 401.' })
   })
 
   it('never puts anything but a valid worker name into the query', async () => {
     const { double, metrics } = setup()
-    expect(await metrics.read("x' OR 1=1 --", 0)).toEqual([])
+    expect(await metrics.read(worker("x' OR 1=1 --"), 0)).toEqual([])
     expect(double.queries).toEqual([])
   })
 
