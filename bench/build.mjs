@@ -52,7 +52,18 @@ async function build(files) {
     body: JSON.stringify({
       source: { files },
       registry: origin,
-      limits: { maxTotalBytes: 5e6, maxFiles: 500, maxFileBytes: 1e6, maxDependencies: 50, maxBuildMs: 60_000 },
+      limits: {
+        maxTotalBytes: 5e6,
+        maxFiles: 500,
+        maxFileBytes: 1e6,
+        maxDependencies: 50,
+        maxBuildMs: 60_000,
+        maxPackageBytes: 32 * 1024 * 1024,
+        maxInstallBytes: 64 * 1024 * 1024,
+        maxPackumentBytes: 64 * 1024 * 1024,
+      },
+      // Builds are reused within one scope only (one tenant's): this driver is one tenant.
+      cacheScope: 'bench',
     }),
     signal: AbortSignal.timeout(90_000),
   })

@@ -258,7 +258,10 @@ export class PlatformService {
     }
     const startedAt = this.now()
     const { npmRegistryUrl: registry, buildLimits: limits } = this.config
-    const result = await this.builder.build({ ...project, registry, limits })
+    // Builds are reused only for the same name and credential: a reuse answers much faster, which must
+    // tell no one what another tenant built (the builder reuses nothing across scopes).
+    const cacheScope = await sha256Hex(`${name}\n${options.token ?? ''}`)
+    const result = await this.builder.build({ ...project, registry, limits, cacheScope })
     if (!result.ok) throw buildError(result, limits)
     return this.deploy(name, releaseOf(result, this.config.userCompatibilityDate), options, ctx, startedAt)
   }

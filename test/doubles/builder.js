@@ -120,5 +120,11 @@ function json(files, name) {
 function summary(request) {
   const source =
     'zip' in request.source ? { zip: request.source.zip.byteLength } : { files: Object.keys(request.source.files) }
-  return { source, entry: request.entry ?? null, registry: request.registry, limits: request.limits }
+  return {
+    source,
+    entry: request.entry ?? null,
+    registry: request.registry,
+    limits: request.limits,
+    cacheScope: request.cacheScope ?? null,
+  }
 }

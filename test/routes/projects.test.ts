@@ -28,7 +28,9 @@ const putJson = (name: string, body: unknown, overrides = {}) =>
     body: JSON.stringify(body),
   })
 
-async function builderRequests(): Promise<{ source: { files?: string[]; zip?: number }; entry: string | null }[]> {
+async function builderRequests(): Promise<
+  { source: { files?: string[]; zip?: number }; entry: string | null; cacheScope: string | null }[]
+> {
   return (await env.BUILDER.fetch('http://builder/requests')).json()
 }
 
@@ -179,6 +181,32 @@ describe('projects (built by the builder Worker)', () => {
     expect(message).toMatch(/^The runtime refused the compatibility settings \(compatibility_date "/)
     expect(message).toContain(why)
     expect((await platform(`/api/workers/${name}`)).status).toBe(404)
+  })
+
+  it('scopes the build cache to the name and the credential: no tenant can time another’s builds', async () => {
+    const name = uniqueName('proj-scope')
+    const project = { files: { 'src/index.ts': WORKER } }
+    const first = await putJson(name, project)
+    const { token } = await first.json<{ token: string }>()
+    const scopeOfLast = async () => (await builderRequests()).at(-1)?.cacheScope
+    const anonymous = await scopeOfLast()
+    await platformWith({}, `/api/workers/${name}`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      body: JSON.stringify(project),
+    })
+    const owner = await scopeOfLast()
+    await platformWith({}, `/api/workers/${name}`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      body: JSON.stringify(project),
+    })
+    expect(await scopeOfLast()).toBe(owner)
+    await putJson(uniqueName('proj-scope-other'), project)
+    const other = await scopeOfLast()
+    expect(new Set([anonymous, owner, other]).size).toBe(3)
+    expect(owner).toMatch(/^[0-9a-f]{64}$/)
+    expect(owner).not.toContain(token)
   })
 
   it('refuses a JSON files map it cannot read', async () => {
