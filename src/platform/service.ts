@@ -297,7 +297,8 @@ export class PlatformService {
    */
   async open(address: string, arrival: Arrival): Promise<Pick<UserWorkerFetcher, 'fetch'>> {
     assertWithinHops(arrival.hops, this.config.maxHops)
-    const { record, deployment } = await this.resolve(parseWorkerAddress(address), arrival.background)
+    const parsed = parseWorkerAddress(address)
+    const { record, deployment } = await this.resolve(parsed, arrival.background)
     const { name } = record
     const { userWorkersDomain } = this.config
     const context: DispatchContext = {
@@ -331,8 +332,11 @@ export class PlatformService {
         }
       },
     }
-    // Counted in isolate memory, flushed in the background: no storage write per request.
-    return this.metrics ? metered(opened, record, this.metrics, arrival.background) : opened
+    // Counted in isolate memory, flushed in the background: no storage write per request. Only what
+    // the name serves counts: a preview link (an old, retained deployment) is anyone's to call, and
+    // its errors would otherwise be the worker's.
+    const preview = parsed.preview !== undefined
+    return this.metrics && !preview ? metered(opened, record, this.metrics, arrival.background) : opened
   }
 
   /** The env.KV and env.DB a loaded deployment's code gets, by binding name (storage/). */

@@ -87,6 +87,26 @@ describe('per-worker metrics', () => {
     expect((await isolate().metrics(name)).totals).toMatchObject({ requests: 3, errors: 2 })
   })
 
+  it('counts only what the name serves: a preview link of an old, failing deployment adds nothing', async () => {
+    const one = isolate()
+    const name = uniqueName('metrics-preview')
+    const token = await one.deploy(name, MIXED_SCRIPT)
+    const res = await one.call(`/api/workers/${name}`, {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${token}` },
+      body: helloScript('fixed'),
+    })
+    expect(res.status).toBe(200)
+    const old = (await res.json<{ deployments: { current: boolean; preview: { url: string } }[] }>()).deployments.find(
+      (deployment) => !deployment.current,
+    )!
+    // Anyone may call the old deployment's preview link; its failures are not the worker's.
+    for (let i = 0; i < 5; i++) expect((await one.call(`${old.preview.url}/throw`)).status).toBe(500)
+    expect((await one.call(`/user-workers/${name}/`)).status).toBe(200)
+    await one.flush()
+    expect((await isolate().metrics(name)).totals).toMatchObject({ requests: 1, errors: 0 })
+  })
+
   it('does not count requests for unknown workers, and answers 404 for their metrics', async () => {
     const one = isolate()
     expect((await one.call('/user-workers/nobody-metrics/')).status).toBe(404)
