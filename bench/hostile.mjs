@@ -712,18 +712,18 @@ function startRssSampler(pid, onRunaway) {
 }
 
 /**
- * Runs the attack once, within CAP_MS; one that took under SHORT_RUN_MS runs again after a pause,
+ * Runs the attack once, within CAP_MS from `t0`; one that took under SHORT_RUN_MS runs again after a pause,
  * up to MAX_RUNS runs. Returns the first run's outcome, the runs' intervals (performance.now()),
  * and whether the cap cut it off.
  */
-async function runBounded(row, ctx, cap) {
-  const t0 = performance.now()
+async function runBounded(row, ctx, cap, t0) {
   const timer = setTimeout(() => cap.abort(), CAP_MS)
   const runs = []
   const intervals = []
   try {
     for (;;) {
-      const from = performance.now()
+      // The first run's window opens with the probes (started just before it).
+      const from = runs.length === 0 ? t0 : performance.now()
       const outcome = await row.run(ctx, cap.signal)
       intervals.push([from, performance.now()])
       runs.push(outcome)
@@ -750,9 +750,10 @@ async function measureRow(row, ctx) {
   const cap = new AbortController()
   const fetchesBefore = registry.fetches()
   const stopRss = startRssSampler(pid, () => cap.abort())
+  const t0 = performance.now()
   const stopHome = startProber(getHome, PROBE_EVERY_MS)
   const stopOther = bystander && startProber((signal) => bystander.request(ctx, signal), bystander.everyMs)
-  const outcome = await runBounded(row, ctx, cap)
+  const outcome = await runBounded(row, ctx, cap, t0)
   const [home, other] = await Promise.all([stopHome(), stopOther?.()])
   const rss = stopRss()
   const fetches = registry.fetches() - fetchesBefore
@@ -766,7 +767,8 @@ function judge(row, outcome, idle, home, other) {
   if (row.control) return 'info (control)'
   const reasons = []
   if (!(home.p50 < RATIO_LIMIT * idle.home)) reasons.push(`GET / ${times(home.p50 / idle.home)}`)
-  if (other && !(other.p50 < RATIO_LIMIT * idle.other)) reasons.push(`bystander ${times(other.p50 / idle.other)}`)
+  if (other?.samples && !(other.p50 < RATIO_LIMIT * idle.other))
+    reasons.push(`bystander ${times(other.p50 / idle.other)}`)
   if (home.failed) reasons.push(`${home.failed} GET / failed`)
   if (outcome.rss.tripped) reasons.push(`workerd over ${RSS_GUARD_MIB} MiB, stopped`)
   const bound = row.judge
@@ -797,7 +799,8 @@ function describeOutcome({ outcome }) {
 function describeOther(result) {
   const { row, other, idle, outcome } = result
   const parts = []
-  if (other) {
+  if (other?.samples === 0) parts.push(`${row.bystander.label}: none started during the attack`)
+  else if (other) {
     parts.push(
       `${row.bystander.label}: idle ${ms(idle.other)}, during ${ms(other.p50)} / ${ms(other.max)} (n=${other.samples}${other.censored ? `, ${other.censored} unanswered` : ''}), ${times(other.p50 / idle.other)}`,
     )
@@ -850,8 +853,11 @@ function renderTable(rows) {
 function treeState() {
   const git = (...args) => execFileSync('git', args, { cwd: ROOT }).toString().trim()
   const commit = git('rev-parse', '--short', 'HEAD')
-  const dirty = git('status', '--porcelain', '--', 'src', 'builder').split('\n').filter(Boolean).length
-  return dirty ? `${commit} + uncommitted changes in ${dirty} files of src/ and builder/` : commit
+  // Other work in the same tree may be half done (or an old version checked out for a comparison): say where.
+  const changed = git('status', '--porcelain', '--', 'src', 'builder').split('\n').filter(Boolean)
+  const count = (dir) => changed.filter((line) => line.slice(3).startsWith(`${dir}/`)).length
+  if (changed.length === 0) return commit
+  return `${commit} + uncommitted changes in ${count('src')} files of src/, ${count('builder')} of builder/`
 }
 
 function section({ table, date, tree, loadStart, loadEnd, seconds }) {
