@@ -4,6 +4,7 @@ import { errorMessage } from '../lib/errors'
 import { formatBytes } from '../lib/format'
 import { PlatformError } from './errors'
 import type { BundleModule, ModuleType, UploadedFile, WorkerBundle } from './model'
+import { CONSOLE_GUARD_MODULE, GUARDED_MAIN_MODULE } from './console-guard'
 import { PLATFORM_MODULE } from './platform-module'
 import { SCHEDULED_MODULE } from './scheduled-module'
 import { STORAGE_D1_MODULE, STORAGE_MAIN_MODULE } from './storage/shim'
@@ -23,6 +24,8 @@ export const UPLOAD_CHECK_MODULE = '__platform_upload_check.js'
 /** Module names the platform adds to bundles itself, so uploads may not use them. */
 const RESERVED_MODULES = new Set([
   PLATFORM_MODULE,
+  CONSOLE_GUARD_MODULE,
+  GUARDED_MAIN_MODULE,
   UPLOAD_CHECK_MODULE,
   SCHEDULED_MODULE,
   STORAGE_MAIN_MODULE,

@@ -16,6 +16,21 @@ describe('recent logs', () => {
     expect(lines.map((line) => line.message)).toEqual(['served /right-after-deploy'])
   })
 
+  it.each([
+    ['an ES module', 'export default { fetch() { LOG; return new Response("ok") } }'],
+    ['a service-worker script', 'addEventListener("fetch", (event) => { LOG; event.respondWith(new Response("ok")) })'],
+  ])('%s writes escape sequences to the console: they arrive written out, not raw', async (_kind, template) => {
+    const name = uniqueName('ansi')
+    // Red text, a cleared screen and a retitled terminal, and a C1 control (CSI).
+    const log = 'console.log("\\x1b[31mred\\x1b[0m \\x1b[2J\\x1b]0;owned\\x07 \\x9b1m", { nested: "\\x1b" }, 7)'
+    const { token } = await deployNew(name, template.replace('LOG', log))
+    await call(name)
+    const [line] = await waitForLines(name, token, 1)
+    // eslint-disable-next-line no-control-regex -- no control character may arrive raw
+    expect(line!.message).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/)
+    expect(line!.message).toContain('\\u001b[31mred\\u001b[0m \\u001b[2J\\u001b]0;owned\\u0007 \\u009b1m')
+  })
+
   it('records on each line the deployment that wrote it (dynamic-workers: the LogTail props)', async () => {
     const name = uniqueName('which-deploy')
     const script = (version: string) =>

@@ -5,6 +5,7 @@ import type { WorkerBundle } from '../model'
 import type { DeployInfo, FetcherOptions, UserWorkerBackend, UserWorkerFetcher } from './backend'
 import { decodeStoredCode, encodeStoredCode, type StoredCode } from './code-store'
 import { limitExceeded } from './limit-errors'
+import { withConsoleGuard } from '../console-guard'
 import { toLoaderModule } from './modules'
 import { RecentCode } from './recent-code'
 import { scheduledRequest, withScheduledEntry } from '../scheduled-module'
@@ -84,7 +85,7 @@ export class DynamicWorkersBackend implements UserWorkerBackend {
           missing = true
           throw new Error(`no code stored for ${workerId}`)
         }
-        const code = scheduled ? withScheduledEntry(stored.bundle) : stored.bundle
+        const code = withConsoleGuard(scheduled ? withScheduledEntry(stored.bundle) : stored.bundle)
         return {
           compatibilityDate,
           compatibilityFlags,

@@ -1,6 +1,7 @@
 import { errorMessage } from '../../lib/errors'
 import { truncate } from '../../lib/format'
 import { UPLOAD_CHECK_MODULE } from '../bundle'
+import { withConsoleGuard } from '../console-guard'
 import { PlatformError } from '../errors'
 import type { Compatibility, WorkerBundle } from '../model'
 import { toLoaderModule } from './modules'
@@ -40,9 +41,11 @@ export interface CheckedBundle {
  */
 export async function checkBundle(
   loader: WorkerLoader,
-  bundle: WorkerBundle,
+  uploaded: WorkerBundle,
   compatibility: Compatibility,
 ): Promise<CheckedBundle> {
+  // The upload's global scope runs here first: its console output is guarded like a deployment's.
+  const bundle = withConsoleGuard(uploaded)
   const modules = Object.fromEntries(bundle.modules.map((module) => [module.name, toLoaderModule(module)]))
   const main = bundle.modules.find((module) => module.name === bundle.mainModule)
   const load = (mainModule: string) =>
