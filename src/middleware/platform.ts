@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono'
 import type { AppEnv } from '../context'
 import { formatBytes } from '../lib/format'
+import { countingParts, multipartBoundary } from '../lib/multipart-budget'
 import { platformFor } from '../platform'
 import { PlatformError } from '../platform/errors'
 
@@ -14,6 +15,8 @@ export const withPlatform: MiddlewareHandler<AppEnv> = async (c, next) => {
 // on the decoded script. This bound only stops oversized bodies before they are parsed.
 const ENCODING_FACTOR = 3
 const ENVELOPE_BYTES = 64 * 1024
+/** Parts a multipart upload may have besides its files: the upload form's fields (name, settings, …). */
+const FORM_FIELDS = 50
 
 /**
  * Refuses request bodies that cannot hold a script or a project within the configured caps (413),
@@ -21,10 +24,19 @@ const ENVELOPE_BYTES = 64 * 1024
  */
 export const limitUploadBody: MiddlewareHandler<AppEnv> = (c, next) => {
   const { maxScriptBytes, buildLimits } = c.var.platform.config
+  const type = c.req.header('content-type') ?? ''
   // A raw body is one script; forms, JSON and archives may carry a whole project.
-  const project = /^(multipart\/form-data|application\/json|application\/zip)\b/i.test(
-    c.req.header('content-type') ?? '',
-  )
+  const project = /^(multipart\/form-data|application\/json|application\/zip)\b/i.test(type)
+  const boundary = multipartBoundary(type)
+  if (boundary && c.req.raw.body) {
+    const maxParts = buildLimits.maxFiles + FORM_FIELDS
+    const tooMany = () =>
+      new PlatformError(
+        'project_too_large',
+        `The form holds over ${maxParts} parts; a project may have at most ${buildLimits.maxFiles} files (MAX_PROJECT_FILES).`,
+      )
+    c.req.raw = new Request(c.req.raw, { body: c.req.raw.body.pipeThrough(countingParts(boundary, maxParts, tooMany)) })
+  }
   const largest = project ? Math.max(maxScriptBytes, buildLimits.maxTotalBytes) : maxScriptBytes
   return limitBody(
     largest * ENCODING_FACTOR + ENVELOPE_BYTES,

@@ -49,6 +49,26 @@ describe('request bodies are capped per route before they are parsed', () => {
     expect(body.read()).toBeLessThan(256 * 1024)
   })
 
+  it.each([
+    ['the upload form', '/upload'],
+    ['the API', '/api/workers/NAME'],
+  ])(
+    'a multipart upload of a million tiny parts to %s is refused after the first few hundred',
+    async (_label, path) => {
+      const boundary = 'XyZ'
+      const part = (index: number) => `--${boundary}\r\nContent-Disposition: form-data; name="f${index}"\r\n\r\nx\r\n`
+      const body = countedBody(40 * 1024 * 1024, part(0), (index) => part(index + 1), `--${boundary}--\r\n`)
+      const res = await platformWith({}, path.replace('NAME', uniqueName('parts')), {
+        method: path === '/upload' ? 'POST' : 'PUT',
+        headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}` },
+        body: body.stream,
+      })
+      expect(res.status).toBe(413)
+      expect(await res.text()).toContain(`at most ${DEFAULTS.buildLimits.maxFiles} files (MAX_PROJECT_FILES)`)
+      expect(body.read()).toBeLessThan(256 * 1024)
+    },
+  )
+
   // DELETE takes its token from a header and never reads a body: refused unread.
   it.each([
     ['POST', '/api/workers/NAME/promote', 'application/json', 413],
