@@ -1,3 +1,5 @@
+import { concatBytes } from '../../src/lib/encoding'
+
 /**
  * A response body read to the end, refusing (by calling `tooLarge`, which throws) as soon as its
  * Content-Length or the bytes streamed so far pass `maxBytes`: nothing larger is ever held.
@@ -15,7 +17,7 @@ export async function readCapped(response: Response, maxBytes: number, tooLarge:
     if (total > maxBytes) tooLarge()
     chunks.push(chunk)
   }
-  return concat(chunks, total)
+  return concatBytes(chunks)
 }
 
 /**
@@ -34,14 +36,4 @@ export async function* streamOf(response: Response): AsyncGenerator<Uint8Array> 
   } finally {
     await reader.cancel().catch(() => {})
   }
-}
-
-export function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  const all = new Uint8Array(total)
-  let offset = 0
-  for (const chunk of chunks) {
-    all.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return all
 }

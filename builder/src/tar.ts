@@ -1,3 +1,5 @@
+import { concatBytes } from '../../src/lib/encoding'
+
 /**
  * A streaming reader of the tar archives npm packs (ustar, with pax or GNU long names): fed the
  * decompressed bytes chunk by chunk, it keeps only the regular files `keep` accepts, so no more
@@ -62,7 +64,7 @@ export class TarReader {
     const body = this.body
     this.body = undefined
     if (!body) return
-    const content = join(body.chunks, body.size)
+    const content = concatBytes(body.chunks)
     if (body.type === TYPE.paxHeader) {
       this.nextPath = paxPath(content) ?? this.nextPath
     } else if (body.type === TYPE.gnuLongName) {
@@ -119,15 +121,4 @@ function safePath(path: string): string | undefined {
     .filter((segment) => segment !== '' && segment !== '.')
   if (path.startsWith('/') || segments.length === 0 || segments.includes('..')) return undefined
   return segments.join('/')
-}
-
-function join(chunks: Uint8Array[], size: number): Uint8Array {
-  if (chunks.length === 1 && chunks[0]?.byteLength === size) return chunks[0]
-  const all = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    all.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return all
 }

@@ -7,6 +7,18 @@ export function encodeText(text: string): Uint8Array {
   return utf8.encode(text)
 }
 
+/** Pieces of bytes as one array (one piece is returned as it is). */
+export function concatBytes(chunks: Uint8Array[]): Uint8Array {
+  if (chunks.length === 1 && chunks[0]) return chunks[0]
+  const all = new Uint8Array(chunks.reduce((total, chunk) => total + chunk.byteLength, 0))
+  let offset = 0
+  for (const chunk of chunks) {
+    all.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return all
+}
+
 /** Standard base64 (with padding), in chunks so large inputs do not overflow the call stack. */
 export function toBase64(bytes: Uint8Array): string {
   let binary = ''

@@ -1,3 +1,5 @@
+import { concatBytes } from './encoding'
+
 // Counting the parts of a multipart body while it streams in, so a form of a million tiny parts is
 // refused after the first few hundred instead of being parsed whole (the runtime's formData() reads
 // every part, and the platform then walks them all).
@@ -24,7 +26,7 @@ export function countingParts(
   return new TransformStream({
     transform(chunk, controller) {
       // The end of the last chunk is searched again with this one: a delimiter may straddle them.
-      const text = carried.byteLength === 0 ? chunk : concat(carried, chunk)
+      const text = carried.byteLength === 0 ? chunk : concatBytes([carried, chunk])
       for (let at = indexOf(text, delimiter, 0); at !== -1; at = indexOf(text, delimiter, at + delimiter.byteLength)) {
         delimiters += 1
         if (delimiters > maxParts + 1) return controller.error(tooMany())
@@ -45,11 +47,4 @@ function indexOf(haystack: Uint8Array, needle: Uint8Array, from: number): number
     if (matched) return at
   }
   return -1
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const joined = new Uint8Array(a.byteLength + b.byteLength)
-  joined.set(a)
-  joined.set(b, a.byteLength)
-  return joined
 }

@@ -1,4 +1,4 @@
-import { encodeText } from '../../lib/encoding'
+import { concatBytes, encodeText } from '../../lib/encoding'
 import type { StorageQuotas } from '../config'
 import type { TenantDatabase } from './database.do'
 import { kvPrefix, type StorageRef } from './refs'
@@ -205,13 +205,7 @@ async function valueBytes(value: unknown): Promise<Uint8Array> {
       }
       chunks.push(chunk)
     }
-    const bytes = new Uint8Array(total)
-    let offset = 0
-    for (const chunk of chunks) {
-      bytes.set(chunk, offset)
-      offset += chunk.byteLength
-    }
-    return bytes
+    return concatBytes(chunks)
   }
   throw new Error('KV put() takes a string, an ArrayBuffer, an ArrayBufferView or a ReadableStream.')
 }
