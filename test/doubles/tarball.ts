@@ -1,4 +1,5 @@
 import { Gzip, gzipSync } from 'fflate'
+import { concatBytes } from '../../src/lib/encoding'
 
 /**
  * An npm tarball: a gzipped ustar archive with every file under package/, as `npm pack` makes.
@@ -16,13 +17,7 @@ export function npmTarball(files: Record<string, string>): Uint8Array {
     )
   }
   blocks.push(new Uint8Array(1024)) // two zero blocks end the archive
-  const tar = new Uint8Array(blocks.reduce((sum, block) => sum + block.byteLength, 0))
-  let offset = 0
-  for (const block of blocks) {
-    tar.set(block, offset)
-    offset += block.byteLength
-  }
-  return gzipSync(tar)
+  return gzipSync(concatBytes(blocks))
 }
 
 function tarHeader(name: string, size: number): Uint8Array {
@@ -56,11 +51,5 @@ export function npmTarballBomb(path: string, size: number): Uint8Array {
   for (let left = size; left > 0; left -= spaces.byteLength)
     gzip.push(spaces.subarray(0, Math.min(left, spaces.byteLength)))
   gzip.push(new Uint8Array(((512 - (size % 512)) % 512) + 1024), true)
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0))
-  let offset = 0
-  for (const part of parts) {
-    out.set(part, offset)
-    offset += part.byteLength
-  }
-  return out
+  return concatBytes(parts)
 }
