@@ -7,7 +7,7 @@ import { CONFIG_VARS, DEFAULTS } from '../src/platform/config'
 import { FOLLOW_TIMING, LOG_FOLLOWERS } from '../src/platform/log-follow'
 import { LOG_LINES_KEPT } from '../src/platform/logs'
 import { SETTINGS_LIMITS } from '../src/platform/settings'
-import { KV_EXPORT_READ_AHEAD } from '../src/platform/storage/kv-export'
+import { KV_EXPORT_WHOLE_BYTES } from '../src/platform/storage/kv-export'
 import { DUMP_CHUNK_CHARS } from '../src/platform/storage/sql-dump'
 
 // docs/limits.md is written by hand; these checks keep it true to the code: every setting it names
@@ -33,7 +33,7 @@ const CONSTANTS = [
   'CHECK_LIMITS',
   'SETTINGS_LIMITS',
   'DUMP_CHUNK_CHARS',
-  'KV_EXPORT_READ_AHEAD',
+  'KV_EXPORT_WHOLE_BYTES',
   'LOG_LINES_KEPT',
   'LOG_FOLLOWERS',
   'FOLLOW_TIMING',
@@ -79,13 +79,7 @@ describe('docs/limits.md', () => {
       `${SETTINGS_LIMITS.entries} / ${SETTINGS_LIMITS.entries}, ${bytes(SETTINGS_LIMITS.valueBytes)} each / ${SETTINGS_LIMITS.allowedHosts}`,
     ],
     ['DUMP_CHUNK_CHARS', `${DUMP_CHUNK_CHARS / 1024} K characters`],
-    [
-      'KV_EXPORT_READ_AHEAD',
-      `${KV_EXPORT_READ_AHEAD} asked ahead (at most ${KV_EXPORT_READ_AHEAD + 1} values`.replace(
-        '(at most 3 values',
-        '(at most three values',
-      ),
-    ],
+    ['KV_EXPORT_WHOLE_BYTES', `a value over ${bytes(KV_EXPORT_WHOLE_BYTES)} is streamed`],
     ['LOG_LINES_KEPT', `the last ${LOG_LINES_KEPT}`],
     ['LOG_FOLLOWERS', `${LOG_FOLLOWERS.perWorker} per worker, ${LOG_FOLLOWERS.perClient} per client`],
     ['FOLLOW_TIMING', `at most ${FOLLOW_TIMING.maxMs / 60_000} minutes`],

@@ -1,4 +1,4 @@
-import { toBase64 } from '../../lib/encoding'
+import { concatBytes, toBase64 } from '../../lib/encoding'
 
 /** One exported KV entry: the key, its value (text, or base64 for bytes that are not UTF-8), metadata, expiration. */
 export type ExportedKvEntry = { key: string; metadata?: unknown; expiration?: number } & (
@@ -9,87 +9,132 @@ export type ExportedKvEntry = { key: string; metadata?: unknown; expiration?: nu
 export const KV_EXPORT_PIECE_CHARS = 64 * 1024
 
 /**
- * How many values are requested ahead of the one being written, to overlap KV's latency (an export
- * of many small keys). Their bodies are streams read only in their turn; but local KV hands a value
- * over whole when it is asked for, so each value asked ahead is in memory (8 ahead: workerd grew
- * 239 MiB exporting four 20 MB values). With 2, at most three values (KV allows 25 MiB each).
+ * Values up to this size are read whole, once. A larger one (KV allows 25 MiB) is streamed twice —
+ * once to tell UTF-8 text from bytes, keeping nothing, once to write it out piece by piece — so the
+ * export holds at most this much of any value. (Read whole, four 20 MB values grew workerd 239 MiB.)
  */
-export const KV_EXPORT_READ_AHEAD = 2
+export const KV_EXPORT_WHOLE_BYTES = 1024 * 1024
 
 type KvKey = { name: string; expiration?: number }
-type PendingValue = Promise<KVNamespaceGetWithMetadataResult<ReadableStream, unknown>>
 
 /**
  * The keys under `prefix` as JSON lines (ExportedKvEntry), listed page by page and written value
- * by value, each line in pieces of at most KV_EXPORT_PIECE_CHARS characters of the value.
+ * by value, each line in pieces of at most KV_EXPORT_PIECE_CHARS characters of the value. One value
+ * is read at a time: local KV hands a value over whole when it is asked for, so a value asked for
+ * ahead is a value in memory.
  */
 export function exportKvEntries(kv: KVNamespace, prefix: string): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder()
-  const keys: KvKey[] = []
-  const requested: { key: KvKey; value: PendingValue }[] = []
-  let listCursor: string | undefined
-  let listed = false
-  let pieces: Iterator<string> | undefined
-
-  /** Fills the read-ahead window from the listed keys, listing the next page when they run out. */
-  async function nextRequest() {
-    while (requested.length < KV_EXPORT_READ_AHEAD) {
-      if (keys.length === 0 && !listed) {
-        const page = await kv.list({ prefix, ...(listCursor ? { cursor: listCursor } : {}) })
-        keys.push(...page.keys)
-        if (page.list_complete) listed = true
-        else listCursor = page.cursor
-      }
-      const key = keys.shift()
-      if (!key) break
-      const value = kv.getWithMetadata(key.name, 'stream')
-      value.catch(() => {}) // a failure is thrown where the value is read, in its turn
-      requested.push({ key, value })
-    }
-    return requested.shift()
-  }
-
+  const pieces = exportLines(kv, prefix)
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      for (;;) {
-        const piece = pieces?.next()
-        if (piece && !piece.done) return controller.enqueue(encoder.encode(piece.value))
-        pieces = undefined
-        const next = await nextRequest()
-        if (!next) return controller.close()
-        const { value, metadata } = await next.value
-        if (value === null) continue // expired or deleted since the list
-        const bytes = await new Response(value).arrayBuffer()
-        pieces = entryPieces(next.key.name.slice(prefix.length), bytes, metadata, next.key.expiration)
-      }
+      const next = await pieces.next()
+      if (next.done) controller.close()
+      else controller.enqueue(encoder.encode(next.value))
     },
     async cancel() {
-      // Values requested ahead and never read: their bodies are released.
-      await Promise.all(requested.splice(0).map(async ({ value }) => (await value).value?.cancel()))
+      await pieces.return(undefined)
     },
   })
 }
 
-/** One entry's JSON line, the value cut into pieces (JSON.parse of the line gives an ExportedKvEntry). */
-function* entryPieces(key: string, bytes: ArrayBuffer, metadata: unknown, expiration?: number): Generator<string> {
-  const text = utf8(bytes)
-  yield `{"key":${JSON.stringify(key)},"${text === undefined ? 'base64' : 'value'}":"`
-  if (text === undefined) {
-    // Whole groups of 3 bytes per piece, so the pieces' base64 joins into the value's.
-    const step = Math.floor(KV_EXPORT_PIECE_CHARS / 4) * 3
-    for (let i = 0; i < bytes.byteLength; i += step)
-      yield toBase64(new Uint8Array(bytes, i, Math.min(step, bytes.byteLength - i)))
-  } else {
-    // A surrogate pair cut in two is escaped as two \u sequences, which JSON.parse joins again.
-    for (let i = 0; i < text.length; i += KV_EXPORT_PIECE_CHARS) {
-      yield JSON.stringify(text.slice(i, i + KV_EXPORT_PIECE_CHARS)).slice(1, -1)
-    }
+async function* exportLines(kv: KVNamespace, prefix: string): AsyncGenerator<string, void, undefined> {
+  let cursor: string | undefined
+  for (;;) {
+    const page = await kv.list({ prefix, ...(cursor ? { cursor } : {}) })
+    for (const key of page.keys) yield* entryPieces(kv, key, key.name.slice(prefix.length))
+    if (page.list_complete) return
+    cursor = page.cursor
   }
-  const rest = `${metadata != null ? `,"metadata":${JSON.stringify(metadata)}` : ''}${expiration ? `,"expiration":${expiration}` : ''}`
-  yield `"${rest}}\n`
 }
 
-function utf8(bytes: ArrayBuffer): string | undefined {
+/** One entry's JSON line, the value cut into pieces (JSON.parse of the line gives an ExportedKvEntry). */
+async function* entryPieces(kv: KVNamespace, key: KvKey, name: string): AsyncGenerator<string, void, undefined> {
+  const { value, metadata } = await readValue(kv, key.name)
+  if (value === null) return // expired or deleted since the list
+  const opening = (kind: 'value' | 'base64') => `{"key":${JSON.stringify(name)},"${kind}":"`
+  const closing = `"${metadata != null ? `,"metadata":${JSON.stringify(metadata)}` : ''}${key.expiration ? `,"expiration":${key.expiration}` : ''}}\n`
+  const head = await readUpTo(value, KV_EXPORT_WHOLE_BYTES)
+  if (head.complete) {
+    const text = utf8(head.bytes)
+    yield opening(text === undefined ? 'base64' : 'value')
+    yield* text === undefined ? base64Pieces([head.bytes]) : textPieces(text)
+    yield closing
+    return
+  }
+  const isText = await isUtf8(head.bytes, head.reader)
+  const again = (await readValue(kv, key.name)).value
+  if (again === null) return // deleted while it was being read
+  yield opening(isText ? 'value' : 'base64')
+  yield* isText ? streamedTextPieces(again) : base64Pieces(again)
+  yield closing
+}
+
+/** A value as a byte stream (KV's types say `any` for the chunks; they are bytes). */
+async function readValue(kv: KVNamespace, name: string) {
+  const { value, metadata } = await kv.getWithMetadata(name, 'stream')
+  return { value: value as ReadableStream<Uint8Array> | null, metadata }
+}
+
+/** The stream's first bytes up to `max`; `complete` when that was all of it, else the reader goes on. */
+async function readUpTo(stream: ReadableStream<Uint8Array>, max: number) {
+  const reader = stream.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  while (size <= max) {
+    const { done, value } = await reader.read()
+    if (done) return { complete: true as const, bytes: concatBytes(chunks) }
+    chunks.push(value)
+    size += value.byteLength
+  }
+  return { complete: false as const, bytes: concatBytes(chunks), reader }
+}
+
+/** Whether `head` and the rest of `reader` are UTF-8, checked piece by piece and kept nowhere. */
+async function isUtf8(head: Uint8Array, reader: ReadableStreamDefaultReader<Uint8Array>): Promise<boolean> {
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+  try {
+    decoder.decode(head, { stream: true })
+    for (let next = await reader.read(); !next.done; next = await reader.read()) {
+      decoder.decode(next.value, { stream: true })
+    }
+    decoder.decode()
+    return true
+  } catch {
+    await reader.cancel()
+    return false
+  }
+}
+
+/** A surrogate pair cut in two is escaped as two \u sequences, which JSON.parse joins again. */
+function* textPieces(text: string): Generator<string> {
+  for (let i = 0; i < text.length; i += KV_EXPORT_PIECE_CHARS) {
+    yield JSON.stringify(text.slice(i, i + KV_EXPORT_PIECE_CHARS)).slice(1, -1)
+  }
+}
+
+async function* streamedTextPieces(stream: ReadableStream<Uint8Array>): AsyncGenerator<string, void, undefined> {
+  const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true })
+  for await (const chunk of stream) yield* textPieces(decoder.decode(chunk, { stream: true }))
+  yield* textPieces(decoder.decode())
+}
+
+/** Whole groups of 3 bytes per piece, so the pieces' base64 joins into the value's. */
+async function* base64Pieces(
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+): AsyncGenerator<string, void, undefined> {
+  const step = Math.floor(KV_EXPORT_PIECE_CHARS / 4) * 3
+  let carried = new Uint8Array(0)
+  for await (const chunk of chunks) {
+    const bytes = carried.byteLength ? concatBytes([carried, chunk]) : chunk
+    const whole = bytes.byteLength - (bytes.byteLength % 3)
+    for (let i = 0; i < whole; i += step) yield toBase64(bytes.subarray(i, Math.min(i + step, whole)))
+    carried = bytes.slice(whole)
+  }
+  if (carried.byteLength) yield toBase64(carried)
+}
+
+function utf8(bytes: Uint8Array): string | undefined {
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes)
   } catch {

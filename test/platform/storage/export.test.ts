@@ -1,6 +1,6 @@
 import { env, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { exportKvEntries, KV_EXPORT_PIECE_CHARS } from '../../../src/platform/storage/kv-export'
+import { exportKvEntries, KV_EXPORT_PIECE_CHARS, KV_EXPORT_WHOLE_BYTES } from '../../../src/platform/storage/kv-export'
 import { DUMP_CHUNK_CHARS, dumpChunks } from '../../../src/platform/storage/sql-dump'
 import { exportSql, sqlObject } from '../../../src/platform/storage/store'
 import { claimedRef } from '../../helpers'
@@ -78,7 +78,14 @@ describe('SQL export', () => {
  * time, how many of them the export's reader has not yet received the line of: values in memory.
  */
 function fakeKv(entries: Map<string, Uint8Array>, pageSize: number, { eager = false } = {}) {
-  const state = { delivered: 0, linesRead: 0, mostInFlight: 0 }
+  const state = {
+    delivered: 0,
+    linesRead: 0,
+    mostInFlight: 0,
+    pulledBytes: 0,
+    pulledAtLastChunk: 0,
+    reads: {} as Record<string, number>,
+  }
   const deliver = () => {
     state.delivered += 1
     state.mostInFlight = Math.max(state.mostInFlight, state.delivered - state.linesRead)
@@ -92,7 +99,9 @@ function fakeKv(entries: Map<string, Uint8Array>, pageSize: number, { eager = fa
           if (!eager) deliver()
           return controller.close()
         }
-        controller.enqueue(bytes.slice(offset, offset + 16 * 1024))
+        const piece = bytes.slice(offset, offset + 16 * 1024)
+        state.pulledBytes += piece.byteLength
+        controller.enqueue(piece)
         offset += 16 * 1024
       },
     })
@@ -110,6 +119,7 @@ function fakeKv(entries: Map<string, Uint8Array>, pageSize: number, { eager = fa
     },
     getWithMetadata(name: string, type: string) {
       const bytes = entries.get(name) ?? new Uint8Array()
+      state.reads[name] = (state.reads[name] ?? 0) + 1
       // Local KV reads a value whole when it is asked for, stream or not (measured: held in memory).
       if (type !== 'stream' || eager) deliver()
       const value = type === 'stream' ? body(bytes) : bytes.slice().buffer
@@ -158,6 +168,42 @@ describe('KV export', () => {
       key: 'emoji',
       value: `${'x'.repeat(KV_EXPORT_PIECE_CHARS - 1)}😀"\\`,
     })
+  })
+
+  it('streams a value larger than KV_EXPORT_WHOLE_BYTES, text or bytes, holding no more of it than that', async () => {
+    const size = 3 * KV_EXPORT_WHOLE_BYTES + 5
+    const text = new TextEncoder().encode('ab😀"'.repeat(Math.ceil(size / 7)).slice(0, size))
+    const binary = new Uint8Array(size).map((_, i) => (i * 7 + 255) % 256)
+    const entries = new Map([
+      ['w/o/big-text', text],
+      ['w/o/big-binary', binary],
+    ])
+    entries.set('w/o/small', new TextEncoder().encode('small'))
+    const { kv, state } = fakeKv(entries, 10)
+    const decoder = new TextDecoder()
+    let output = ''
+    let mostPulledBetweenChunks = 0
+    const { largest } = await readChunks(exportKvEntries(kv, 'w/o/'), (chunk) => {
+      output += decoder.decode(chunk, { stream: true })
+      mostPulledBetweenChunks = Math.max(mostPulledBetweenChunks, state.pulledBytes - state.pulledAtLastChunk)
+      state.pulledAtLastChunk = state.pulledBytes
+    })
+    const lines = output
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { key: string; value?: string; base64?: string })
+    expect(lines.find((line) => line.key === 'big-text')?.value).toBe(new TextDecoder().decode(text))
+    const decoded = Uint8Array.from(atob(lines.find((line) => line.key === 'big-binary')?.base64 ?? ''), (c) =>
+      c.charCodeAt(0),
+    )
+    expect(decoded).toEqual(binary)
+    // A large value is read twice, as streams: once to tell text from bytes (UTF-8 checked piece by
+    // piece, kept nowhere), once to write it out; a small one once, whole.
+    expect(state.reads).toEqual({ 'w/o/big-binary': 2, 'w/o/big-text': 2, 'w/o/small': 1 })
+    // Between two chunks of output, at most a whole check pass (3 MB, kept nowhere) and the writing
+    // pass's first reads, never more: the writing pass pulls 16 KiB per piece it writes.
+    expect(mostPulledBetweenChunks).toBeLessThanOrEqual(size + 2 * 16 * 1024)
+    expect(largest).toBeLessThanOrEqual(6 * KV_EXPORT_PIECE_CHARS)
   })
 
   it('holds at most 3 values where KV hands a value over whole when asked (as local KV does)', async () => {
