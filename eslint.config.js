@@ -9,7 +9,8 @@ import tseslint from 'typescript-eslint'
 
 export default defineConfig(
   {
-    ignores: ['node_modules/', '.wrangler/', 'dist/', 'worker-configuration.d.ts', 'docs/'],
+    // Any folder's .wrangler/ (wrangler dev -c builder/wrangler.jsonc writes builder/.wrangler/tmp/).
+    ignores: ['**/node_modules/', '**/.wrangler/', 'dist/', 'worker-configuration.d.ts', 'docs/'],
   },
   {
     files: ['**/*.{js,mjs,ts,tsx}'],
