@@ -40,7 +40,8 @@ export function buildError(result: BuildFailure, limits: BuildLimits): PlatformE
     const at = error.file
       ? `${[error.file, error.line, error.column].filter((part) => part !== undefined).join(':')}: `
       : ''
-    return `${at}${error.message}`
+    // esbuild's messages, as the builder passes them on, start with their location already.
+    return error.message.startsWith(at) ? error.message : `${at}${error.message}`
   })
   const details = lines.join('\n')
   switch (result.kind) {

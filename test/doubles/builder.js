@@ -49,8 +49,10 @@ export class Builder extends WorkerEntrypoint {
       const at = content.indexOf('SYNTAX_ERROR')
       if (at !== -1) {
         const before = content.slice(0, at).split('\n')
+        const [line, column] = [before.length, before.at(-1).length + 1]
+        // As esbuild's errors come from the real builder: the message starts with file:line:column.
         return failure('user', [
-          { message: 'Unexpected "SYNTAX_ERROR"', file: path, line: before.length, column: before.at(-1).length + 1 },
+          { message: `${path}:${line}:${column}: Unexpected "SYNTAX_ERROR"`, file: path, line, column },
         ])
       }
       if (content.includes('BUILDER_FAULT')) return failure('internal', [{ message: 'The builder failed.' }])
