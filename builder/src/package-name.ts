@@ -1,10 +1,11 @@
 import type { BuildError } from '../../src/platform/build'
 import { BuildFailed } from './failure'
 
-// npm's rules for a new package name: lowercase, URL-safe characters only, an optional @scope/,
-// no leading "." or "_", at most 214 characters. They also keep a name from naming a path outside
-// node_modules/ or another URL on the registry host.
-const PACKAGE_NAME = /^(?:@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/
+// npm's rules for a package name: URL-safe characters only, an optional @scope/, no leading "." or
+// "_", at most 214 characters. They keep a name from naming a path outside node_modules/ or another
+// URL on the registry host. Capitals are allowed after the scope, as npm allows them in packages
+// published before it forbade them for new ones (JSONStream, a dependency of many tools).
+const PACKAGE_NAME = /^(?:@[a-z0-9-~][a-z0-9-._~]*\/)?[a-zA-Z0-9-~][a-zA-Z0-9-._~]*$/
 const MAX_LENGTH = 214
 
 export function isValidPackageName(name: string): boolean {

@@ -18,7 +18,15 @@ function project(dependencies: Record<string, string>, extra: Record<string, str
 
 describe('package names from untrusted data', () => {
   it('follows npm’s rules', () => {
-    for (const name of ['hono', '@cloudflare/workers-types', 'lodash.merge', 'a-b_c~d', 'x'.repeat(214)]) {
+    // JSONStream: npm still serves the capitals of names published before it forbade them.
+    for (const name of [
+      'hono',
+      '@cloudflare/workers-types',
+      'lodash.merge',
+      'a-b_c~d',
+      'JSONStream',
+      'x'.repeat(214),
+    ]) {
       expect(isValidPackageName(name), name).toBe(true)
     }
     for (const name of [
@@ -26,7 +34,7 @@ describe('package names from untrusted data', () => {
       '..',
       '.hidden',
       '_private',
-      'UpperCase',
+      '@Scope/name',
       'has space',
       'a/b',
       '@scope/',
