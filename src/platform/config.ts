@@ -1,6 +1,16 @@
 import type { BuildLimits } from './build'
 import { METRICS_MODES, type MetricsMode } from './metrics'
 import type { BackendKind, CronPolicy, LimitPolicy } from './model'
+import {
+  clean,
+  ConfigError,
+  isPlaceholder,
+  parseBoolean,
+  parsePositiveInt,
+  parseSecret,
+  parseUrl,
+  parseWholeSeconds,
+} from './config-values'
 import { DEFAULT_RESERVED_NAMES, isValidName } from './names'
 
 export interface CloudflareApiSettings {
@@ -89,9 +99,7 @@ export interface StorageQuotas {
   opsPerSecond: number
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError'
-}
+export { ConfigError } from './config-values'
 
 export const DEFAULTS = {
   apiBaseUrl: 'https://api.cloudflare.com/client/v4',
@@ -277,24 +285,6 @@ function parseFreshness(env: ConfigVars): Pick<Config, 'mappingCacheMs' | 'deplo
 /** Workers KV's documented worst case for a change to reach every location. */
 const KV_PROPAGATION_SECONDS = 60
 
-function parseWholeSeconds(name: string, value: string | undefined): number | undefined {
-  const text = clean(value)
-  if (text === undefined) return undefined
-  const number = Number(text)
-  if (!Number.isSafeInteger(number) || number < 0) {
-    throw new ConfigError(`${name} must be a whole number of seconds (0 or more); got "${text}".`)
-  }
-  return number
-}
-
-function parseSecret(name: string, value: string | undefined): string | undefined {
-  const secret = value?.trim()
-  if (!secret) return undefined
-  // A short secret could be guessed; the message must not repeat it.
-  if (secret.length < 32) throw new ConfigError(`${name} must be at least 32 characters long.`)
-  return secret
-}
-
 function parseLimits(env: ConfigVars): LimitPolicy {
   const { defaults, maxima } = DEFAULTS.limits
   const policy = {
@@ -311,12 +301,6 @@ function parseLimits(env: ConfigVars): LimitPolicy {
     throw new ConfigError('Default user limits (USER_CPU_MS, USER_SUBREQUESTS) must not exceed their maxima (…_MAX).')
   }
   return policy
-}
-
-function parseBoolean(name: string, value: string | undefined): boolean | undefined {
-  if (value === undefined) return undefined
-  if (value === 'true' || value === 'false') return value === 'true'
-  throw new ConfigError(`${name} must be "true" or "false"; got "${value}".`)
 }
 
 /** A comma-separated list of worker names that replaces the default list. */
@@ -369,41 +353,6 @@ function chooseBackend(explicit: string | undefined, hasCredentials: boolean) {
         backend: 'dynamic-workers' as const,
         backendReason: 'No Cloudflare API credentials are configured, so user Workers run on the Worker Loader.',
       }
-}
-
-/** Treats unset, blank and the `.env.test` placeholders alike, so a copied template still runs locally. */
-function clean(value: string | undefined): string | undefined {
-  const trimmed = value?.trim()
-  if (!trimmed || isPlaceholder(trimmed)) return undefined
-  return trimmed
-}
-
-function isPlaceholder(value: string | undefined): boolean {
-  return value !== undefined && /^your_/.test(value.trim())
-}
-
-/** An http(s) URL without a trailing slash. */
-function parseUrl(name: string, value: string): string {
-  let url: URL
-  try {
-    url = new URL(value)
-  } catch {
-    throw new ConfigError(`${name} is not a valid URL.`)
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ConfigError(`${name} must be an http(s) URL.`)
-  }
-  return url.href.replace(/\/+$/, '')
-}
-
-function parsePositiveInt(name: string, value: string | undefined): number | undefined {
-  const text = clean(value)
-  if (text === undefined) return undefined
-  const number = Number(text)
-  if (!Number.isSafeInteger(number) || number <= 0) {
-    throw new ConfigError(`${name} must be a positive integer; got "${text}".`)
-  }
-  return number
 }
 
 function parseDate(value: string | undefined): string | undefined {
