@@ -1,12 +1,12 @@
 // `node bench/assets.mjs`: static assets on dynamic-workers against a Worker that serves the same
 // bytes from memory. Both are dispatched by the same platform server (bench/server.mjs, workerd on
 // 127.0.0.1): `/user-workers/bench-assets/<file>` is answered from the deployment's assets (KV
-// manifest read once per isolate, small bodies cached in memory, see src/platform/assets/store.ts),
+// manifest read once per isolate, small bodies cached in memory, see src/assets/store.ts),
 // `/user-workers/bench-memory-<size>/<file>` by a user Worker with the bytes in its source.
 // Target (issue #11): assets ≥ 0.9× the in-memory Worker's requests/s. Writes bench/ASSETS.md.
 //
 // Both workers are seeded into the server's local KV exactly as the platform stores them (see
-// bench/seed.mjs): no builder is needed. Keep the shapes in step with src/platform/assets/store.ts.
+// bench/seed.mjs): no builder is needed. Keep the shapes in step with src/assets/store.ts.
 import { createHash } from 'node:crypto'
 import { rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'

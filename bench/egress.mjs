@@ -1,5 +1,5 @@
 // `node bench/egress.mjs`: what the egress gate costs. Every user Worker that may reach the network
-// sends each fetch() through the platform's EgressGate (src/platform/entrypoints/egress-gate.ts);
+// sends each fetch() through the platform's EgressGate (src/dispatch/egress-gate.ts);
 // this measures that against the bare Worker Loader baseline, whose user Worker fetches directly.
 //
 // The target is a tiny HTTP server on this machine. The gate refuses loopback addresses and

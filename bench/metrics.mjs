@@ -48,7 +48,7 @@ function checked(url, run) {
  */
 export async function measureHotPath(iterations = 1_000_000) {
   const { outputFiles } = await build({
-    entryPoints: [join(ROOT, 'src', 'platform', 'metrics-recorder.ts')],
+    entryPoints: [join(ROOT, 'src', 'metrics', 'metrics-recorder.ts')],
     bundle: true,
     format: 'esm',
     write: false,

@@ -1,5 +1,5 @@
 // What the end of a minute costs a platform with 1,000 busy tenants: each isolate then writes every
-// tenant's metrics aggregate (src/platform/metrics-recorder.ts), and locally the WorkerMetrics
+// tenant's metrics aggregate (src/metrics/metrics-recorder.ts), and locally the WorkerMetrics
 // Durable Objects that take them run on the same core as dispatch. For METRICS=local and =off, a
 // fresh platform with 1,000 seeded tenants: one request to each (8 at a time), a wait until 6 s into
 // the next minute, then 20 first requests, one at a time, to workers it has not seen; prints their

@@ -1,7 +1,7 @@
 // Registers many workers directly in the platform's local KV, as the platform itself would have
 // stored them: `workers/<name>` (a WorkerRecord, with its WorkerSummary as metadata, see
-// src/platform/store/registry.ts) and `code/<workerId>` (a StoredCode, encoded by the platform's own
-// src/platform/backends/code-store.ts, bundled for Node with esbuild).
+// src/names/registry.ts) and `code/<workerId>` (a StoredCode, encoded by the platform's own
+// src/backends/code-store.ts, bundled for Node with esbuild).
 //
 // Uploading 10,000 workers through the API would take minutes (each upload starts an isolate to
 // check the script), and `wrangler kv bulk put --local` took ~70 s for 20,000 keys here. A throwaway
@@ -27,11 +27,11 @@ const SEEDER = `export default {
   },
 };`
 
-/** The platform's encoder of stored code (src/platform/backends/code-store.ts), bundled for Node once. */
+/** The platform's encoder of stored code (src/backends/code-store.ts), bundled for Node once. */
 let encoder
 function platformEncoder() {
   encoder ??= build({
-    entryPoints: [join(ROOT, 'src', 'platform', 'backends', 'code-store.ts')],
+    entryPoints: [join(ROOT, 'src', 'backends', 'code-store.ts')],
     bundle: true,
     format: 'esm',
     platform: 'neutral',
@@ -45,7 +45,7 @@ function platformEncoder() {
 
 /**
  * The two KV entries of one registered worker, shaped like the platform's own (keep in step with
- * WorkerRecord in src/platform/model.ts): real deployments the platform serves (seed-0 is a
+ * WorkerRecord in src/core/model.ts): real deployments the platform serves (seed-0 is a
  * dispatch target, tenant-<i> the 1,000 tenants, stored-<bytes>-<i> the cold starts from storage),
  * never deployed through the API, so their logs are not captured, as for any worker nobody watches.
  * `encode`: the platform's encoder of stored code.

@@ -27,7 +27,7 @@ export const versionScript = (version) => `export default {
   },
 };`
 
-/** Must match the platform's default USER_WORKERS_COMPATIBILITY_DATE (src/platform/config.ts DEFAULTS). */
+/** Must match the platform's default USER_WORKERS_COMPATIBILITY_DATE (src/core/config.ts DEFAULTS). */
 export const USER_COMPATIBILITY_DATE = '2026-11-01'
 
 /**

@@ -1,4 +1,4 @@
-import { fromOutboundParameters, relaySocket, sendOutbound, type OutboundParameters } from '../src/platform/egress'
+import { fromOutboundParameters, relaySocket, sendOutbound, type OutboundParameters } from '../src/dispatch/egress'
 
 /**
  * Outbound Worker for the dispatch-namespace backend: the `dispatcher` binding routes every fetch()

@@ -2,7 +2,7 @@ import { Hono } from 'hono/tiny'
 import type { AppEnv } from './context'
 import { withPlatform } from './middleware/platform'
 import { platformHeaders } from './middleware/security'
-import { tailDispatchNamespace } from './platform/entrypoints/log-tail'
+import { tailDispatchNamespace } from './logs/log-tail'
 import { api } from './routes/api'
 import { assets } from './routes/assets'
 import { dispatch, hostDispatch } from './routes/dispatch'
@@ -12,15 +12,15 @@ import { pages } from './routes/pages'
 // What the runtime binds to this Worker: the per-name Durable Objects (claims, metrics), and the
 // entrypoints user Workers are wired to (their log tail and egress gate) or that run their
 // scheduled() (CronRunner).
-export { CronRunner } from './platform/entrypoints/cron-runner'
-export { EgressGate } from './platform/entrypoints/egress-gate'
-export { LogTail } from './platform/entrypoints/log-tail'
-export { NameClaim } from './platform/store/name-claim.do'
+export { CronRunner } from './cron/cron-runner'
+export { EgressGate } from './dispatch/egress-gate'
+export { LogTail } from './logs/log-tail'
+export { NameClaim } from './names/name-claim.do'
 // Tenants' storage: env.KV and env.DB of user Workers, and the object per worker behind them.
-export { TenantKV } from './platform/entrypoints/tenant-kv'
-export { TenantSQL } from './platform/entrypoints/tenant-sql'
-export { TenantDatabase } from './platform/storage/database.do'
-export { WorkerMetrics } from './platform/store/worker-metrics.do'
+export { TenantKV } from './storage/tenant-kv'
+export { TenantSQL } from './storage/tenant-sql'
+export { TenantDatabase } from './storage/database.do'
+export { WorkerMetrics } from './metrics/worker-metrics.do'
 
 const app = new Hono<AppEnv>()
 

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import limitsPage from '../docs/limits.md?raw'
 import { MAX_ACTION_BODY_BYTES } from '../src/middleware/platform'
-import { MAX_MODULES } from '../src/platform/bundle'
-import { CHECK_LIMITS } from '../src/platform/backends/upload-check'
-import { CONFIG_VARS, DEFAULTS } from '../src/platform/config'
-import { FOLLOW_TIMING, LOG_FOLLOWERS } from '../src/platform/log-follow'
-import { LOG_LINES_KEPT } from '../src/platform/logs'
-import { SETTINGS_LIMITS } from '../src/platform/settings'
-import { KV_EXPORT_WHOLE_BYTES } from '../src/platform/storage/kv-export'
-import { DUMP_CHUNK_CHARS } from '../src/platform/storage/sql-dump'
+import { MAX_MODULES } from '../src/deploy/bundle'
+import { CHECK_LIMITS } from '../src/backends/upload-check'
+import { CONFIG_VARS, DEFAULTS } from '../src/core/config'
+import { FOLLOW_TIMING, LOG_FOLLOWERS } from '../src/logs/log-follow'
+import { LOG_LINES_KEPT } from '../src/logs/logs'
+import { SETTINGS_LIMITS } from '../src/deploy/settings'
+import { KV_EXPORT_WHOLE_BYTES } from '../src/storage/kv-export'
+import { DUMP_CHUNK_CHARS } from '../src/storage/sql-dump'
 
 // docs/limits.md is written by hand; these checks keep it true to the code: every setting it names
 // exists, every constant it names is one, and each default it states is the code's.

@@ -1,6 +1,6 @@
 import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from 'cloudflare:test'
 import { env, exports } from 'cloudflare:workers'
-import type { ConfigVars } from '../src/platform/config'
+import type { ConfigVars } from '../src/core/config'
 import app from '../src/index'
 
 export const ORIGIN = 'http://platform.test'
@@ -48,7 +48,7 @@ export function putScript(name: string, script: string, token?: string): Promise
 /**
  * A worker's storage reference whose owner holds its name, without deploying anything: the name's
  * object records the owner as a claim would. Storage takes writes only for the owner that holds the
- * name (src/platform/generation.ts).
+ * name (src/core/generation.ts).
  */
 export async function claimedRef(prefix: string): Promise<{ name: string; ownerId: string }> {
   const ref = { name: uniqueName(prefix), ownerId: `o-${crypto.randomUUID().slice(0, 12)}` }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import outbound from '../outbound/index'
-import { HOPS_HEADER, type OutboundParameters } from '../src/platform/egress'
+import { HOPS_HEADER, type OutboundParameters } from '../src/dispatch/egress'
 
 // The outbound Worker of the dispatch namespace, called as the dispatcher would call it.
 const call = (url: string, egress?: unknown, extra: OutboundParameters = {}) =>

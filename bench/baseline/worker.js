@@ -58,7 +58,7 @@ const STORAGE_SCRIPT = `export default {
 const WORKER_ID = 'bench-baseline-hello'
 const FETCHER_ID = 'bench-baseline-fetcher'
 
-// Same shape the platform gives the loader (src/platform/backends/dynamic-workers.ts): no bindings.
+// Same shape the platform gives the loader (src/backends/dynamic-workers.ts): no bindings.
 // No globalOutbound: the user script's fetch() goes straight out, without the platform's gate.
 const codeOf = (script) => () => ({
   compatibilityDate: USER_COMPATIBILITY_DATE,
@@ -83,7 +83,7 @@ async function storedCode(kv, bytes) {
   return { ...coldCode.get(bytes)(), modules: { 'worker.js': { js: new TextDecoder().decode(stored) } } }
 }
 
-// The platform's default sandbox for the shared origin (src/platform/config.ts).
+// The platform's default sandbox for the shared origin (src/core/config.ts).
 const SANDBOX = 'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads'
 
 export default {
@@ -129,7 +129,7 @@ export default {
         tails: [exports.IgnoringTail({})],
       })
       const worker = env.LOADER.get(`cold${wired ?? ''}-${bytes}-${id}`, wired ? wiredCode : code)
-      // The platform's default limits (src/platform/config.ts), which it passes on every call.
+      // The platform's default limits (src/core/config.ts), which it passes on every call.
       return worker
         .getEntrypoint(undefined, wired ? { limits: { cpuMs: 50, subRequests: 50 } } : undefined)
         .fetch(request)

@@ -1,5 +1,5 @@
 import { InMemoryFileSystem, inferContentType } from '@cloudflare/worker-bundler'
-import type { BuildLimits, BuildRequest, BuildResult, BuildSuccess, StaticAsset } from '../../src/platform/build'
+import type { BuildLimits, BuildRequest, BuildResult, BuildSuccess, StaticAsset } from '../../src/deploy/build'
 import { bundle } from './bundle'
 import { BuildCache, buildKey } from './cache'
 import { checkDeclared, resolveFromLockfile, resolveFromRegistry, type Resolution } from './dependencies'

@@ -1,7 +1,7 @@
 import { createApp, createWorker, type InMemoryFileSystem, type Modules } from '@cloudflare/worker-bundler'
 import { parse as parseImports } from 'es-module-lexer/js'
-import type { BuildError } from '../../src/platform/build'
-import type { WorkerBundle } from '../../src/platform/model'
+import type { BuildError } from '../../src/deploy/build'
+import type { WorkerBundle } from '../../src/core/model'
 import { BuildFailed } from './failure'
 import { toWorkerBundle } from './modules'
 

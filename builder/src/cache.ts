@@ -1,5 +1,5 @@
 import semver from 'semver'
-import type { BuildSuccess } from '../../src/platform/build'
+import type { BuildSuccess } from '../../src/deploy/build'
 
 /**
  * Finished builds in this isolate, least recently used first out, bounded by count and by bytes

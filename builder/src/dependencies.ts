@@ -1,5 +1,5 @@
 import semver from 'semver'
-import type { BuildLimits } from '../../src/platform/build'
+import type { BuildLimits } from '../../src/deploy/build'
 import { BuildFailed } from './failure'
 import { checkPackageName } from './package-name'
 import type { Packument, Registry } from './registry'

@@ -1,4 +1,4 @@
-import type { BuildError, BuildFailure, BuildFailureKind, BuildLimitName } from '../../src/platform/build'
+import type { BuildError, BuildFailure, BuildFailureKind, BuildLimitName } from '../../src/deploy/build'
 
 /** The builder's one error type: thrown anywhere in a build, turned into a BuildFailure once, in build.ts. */
 export class BuildFailed extends Error {

@@ -1,8 +1,8 @@
 // The builder Worker. The platform calls `build()` over a service binding (RPC); see
-// src/platform/build.ts for the contract. It has no bindings and keeps nothing but an in-isolate
+// src/deploy/build.ts for the contract. It has no bindings and keeps nothing but an in-isolate
 // cache of recent builds.
 import { WorkerEntrypoint } from 'cloudflare:workers'
-import type { BuildRequest, BuildResult } from '../../src/platform/build'
+import type { BuildRequest, BuildResult } from '../../src/deploy/build'
 import { build } from './build'
 
 export class Builder extends WorkerEntrypoint {

@@ -1,5 +1,5 @@
 import { unzipSync } from 'fflate'
-import type { BuildLimits, BuildSource } from '../../src/platform/build'
+import type { BuildLimits, BuildSource } from '../../src/deploy/build'
 import { BuildFailed } from './failure'
 
 /** A project's files by normalised relative path ("src/index.ts"), as bytes. */

@@ -1,5 +1,5 @@
 import type { InMemoryFileSystem } from '@cloudflare/worker-bundler'
-import type { BuildLimits } from '../../src/platform/build'
+import type { BuildLimits } from '../../src/deploy/build'
 import { ByteBudget } from './budget'
 import { streamOf } from './capped-body'
 import { BuildFailed } from './failure'

@@ -1,11 +1,11 @@
 import type { Modules } from '@cloudflare/worker-bundler'
-import type { BundleModule, WorkerBundle } from '../../src/platform/model'
+import type { BundleModule, WorkerBundle } from '../../src/core/model'
 import { BuildFailed } from './failure'
 
 /**
  * worker-bundler's output (the Worker Loader's module format: a string = ES module, or one of
  * { js, cjs, text, data, json }) as the platform's WorkerBundle; the reverse of
- * src/platform/backends/modules.ts. `data` is kept only for .wasm (base64, as the model says):
+ * src/backends/modules.ts. `data` is kept only for .wasm (base64, as the model says):
  * the platform has no other binary module type.
  */
 export function toWorkerBundle(mainModule: string, modules: Modules): WorkerBundle {

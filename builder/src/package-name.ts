@@ -1,4 +1,4 @@
-import type { BuildError } from '../../src/platform/build'
+import type { BuildError } from '../../src/deploy/build'
 import { BuildFailed } from './failure'
 
 // npm's rules for a package name: URL-safe characters only, an optional @scope/, no leading "." or

@@ -1,5 +1,5 @@
 import { parse as parseToml } from 'smol-toml'
-import type { AssetConfig } from '../../src/platform/build'
+import type { AssetConfig } from '../../src/deploy/build'
 import { BuildFailed } from './failure'
 import type { ProjectFiles } from './input'
 import { parseJsonc } from './jsonc'

@@ -1,4 +1,4 @@
-import type { BuildLimits } from '../../src/platform/build'
+import type { BuildLimits } from '../../src/deploy/build'
 import { readCapped } from './capped-body'
 import { BuildFailed } from './failure'
 import { checkPackageName } from './package-name'

@@ -3,7 +3,7 @@ import type { AppEnv } from '../context'
 import { formatBytes } from '../lib/format'
 import { countingParts, multipartBoundary } from '../lib/multipart-budget'
 import { platformFor } from '../platform'
-import { PlatformError } from '../platform/errors'
+import { PlatformError } from '../core/errors'
 
 /** Puts the platform service (built once per isolate from the validated config) on the context. */
 export const withPlatform: MiddlewareHandler<AppEnv> = async (c, next) => {

@@ -2,7 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono'
 import { getConnInfo } from 'hono/cloudflare-workers'
 import { secureHeaders } from 'hono/secure-headers'
 import type { AppEnv } from '../context'
-import { PlatformError } from '../platform/errors'
+import { PlatformError } from '../core/errors'
 import { isUserResponse } from './confinement'
 
 const secure = secureHeaders({

@@ -1,11 +1,11 @@
 import { exports } from 'cloudflare:workers'
-import { backendFor } from './backends'
-import { ConfigError, parseConfig, type Config } from './config'
-import { MinuteAggregator, type Metrics } from './metrics-recorder'
+import { backendFor } from '../backends'
+import { ConfigError, parseConfig, type Config } from '../core/config'
+import { MinuteAggregator, type Metrics } from '../metrics/metrics-recorder'
 import { PlatformService, type Entrypoints } from './service'
-import { AnalyticsEngineMetrics } from './store/analytics-engine'
-import { Registry } from './store/registry'
-import { tenantStorage } from './storage/store'
+import { AnalyticsEngineMetrics } from '../metrics/analytics-engine'
+import { Registry } from '../names/registry'
+import { tenantStorage } from '../storage/store'
 
 // One service per env object (i.e. per isolate), so the registry's in-memory cache survives requests.
 const services = new WeakMap<Env, PlatformService>()

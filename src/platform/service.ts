@@ -1,9 +1,9 @@
 import { secretsEqual, sha256Hex } from '../lib/crypto'
-import type { FetcherOptions, StorageBindings, UserWorkerBackend, UserWorkerFetcher } from './backends/backend'
-import type { BuildRequest, BuildResult } from './build'
-import { checkBundle, type CheckedBundle } from './backends/upload-check'
-import { assertWithinSize, bundleSize } from './bundle'
-import type { Config } from './config'
+import type { FetcherOptions, StorageBindings, UserWorkerBackend, UserWorkerFetcher } from '../backends/backend'
+import type { BuildRequest, BuildResult } from '../deploy/build'
+import { checkBundle, type CheckedBundle } from '../backends/upload-check'
+import { assertWithinSize, bundleSize } from '../deploy/bundle'
+import type { Config } from '../core/config'
 import {
   cleanLabel,
   currentDeployment,
@@ -12,13 +12,13 @@ import {
   removeDeployment,
   withDeployment,
   withCurrent,
-} from './deployments'
-import { assertWithinHops, type DispatchContext } from './egress'
-import { PlatformError, workerNotFound } from './errors'
-import { FOLLOW_TIMING, LOG_FOLLOWERS, followLines, type FollowEvent, type FollowTiming } from './log-follow'
-import { LOG_WATCH_MS } from './logs'
-import { METRICS_WINDOW_MS, MINUTE_MS, minuteOf, reportOf, type MetricsReport } from './metrics'
-import { metered, type Metrics } from './metrics-recorder'
+} from '../deploy/deployments'
+import { assertWithinHops, type DispatchContext } from '../dispatch/egress'
+import { PlatformError, workerNotFound } from '../core/errors'
+import { FOLLOW_TIMING, LOG_FOLLOWERS, followLines, type FollowEvent, type FollowTiming } from '../logs/log-follow'
+import { LOG_WATCH_MS } from '../logs/logs'
+import { METRICS_WINDOW_MS, MINUTE_MS, minuteOf, reportOf, type MetricsReport } from '../metrics/metrics'
+import { metered, type Metrics } from '../metrics/metrics-recorder'
 import type {
   BuildSummary,
   Compatibility,
@@ -32,22 +32,22 @@ import type {
   WorkerList,
   WorkerRecord,
   WorkerSettings,
-} from './model'
-import { assertDeployableName, assertValidName, isValidName } from './names'
-import type { Credential, Refusal } from './ownership'
-import { withPlatformModule } from './platform-module'
-import { buildError, releaseOf } from './projects'
-import { checkSchedule, outcomeOf, runNote, type CronJob, type CronResult, type ScheduleView } from './schedules'
-import type { FollowRefusal } from './store/log-followers'
-import type { Change, Committed, Lease, NameClaim } from './store/name-claim.do'
-import type { Registry } from './store/registry'
-import { seal, unseal } from './store/secrets'
-import { isPreviewId, parseWorkerAddress, previewId, type WorkerAddress } from './urls'
-import { defaultSettings, nextSettings } from './settings'
-import type { StorageUsage } from './storage/database.do'
-import { DB_BINDING, KV_BINDING, type StorageRef } from './storage/refs'
-import { withoutStorageShim, withStorageShim } from './storage/shim'
-import type { TenantStorage } from './storage/store'
+} from '../core/model'
+import { assertDeployableName, assertValidName, isValidName } from '../core/names'
+import type { Credential, Refusal } from '../names/ownership'
+import { withPlatformModule } from '../deploy/platform-module'
+import { buildError, releaseOf } from '../deploy/projects'
+import { checkSchedule, outcomeOf, runNote, type CronJob, type CronResult, type ScheduleView } from '../cron/schedules'
+import type { FollowRefusal } from '../logs/log-followers'
+import type { Change, Committed, Lease, NameClaim } from '../names/name-claim.do'
+import type { Registry } from '../names/registry'
+import { seal, unseal } from '../names/secrets'
+import { isPreviewId, parseWorkerAddress, previewId, type WorkerAddress } from '../core/urls'
+import { defaultSettings, nextSettings } from '../deploy/settings'
+import type { StorageUsage } from '../storage/database.do'
+import { DB_BINDING, KV_BINDING, type StorageRef } from '../storage/refs'
+import { withoutStorageShim, withStorageShim } from '../storage/shim'
+import type { TenantStorage } from '../storage/store'
 
 export interface DeployResult {
   record: WorkerRecord
@@ -103,7 +103,7 @@ export type Background = Pick<ExecutionContext, 'waitUntil'>
 
 /** This Worker's own entrypoints that user Workers are wired to, as bindings to hand them. */
 export interface Entrypoints {
-  /** The owner ID is the generation the invocations run for (generation.ts): their lines go to it only. */
+  /** The owner ID is the generation the invocations run for (core/generation.ts): their lines go to it only. */
   logTail(name: string, workerId: string, ownerId: string): Fetcher
   egressGate(policy: EgressPolicy, context: DispatchContext): Fetcher
   /** A worker's env.KV (storage/): the entrypoint with the worker's name and owner as props. */
@@ -291,7 +291,7 @@ export class PlatformService {
 
   /**
    * The dispatch hot path: the worker an address names — the deployment serving a name, or one
-   * deployment's preview (see urls.ts) — wired to this Worker's log tail and egress gate. The
+   * deployment's preview (see core/urls.ts) — wired to this Worker's log tail and egress gate. The
    * mapping may be a few seconds stale (see Registry). An exception thrown by the user's code
    * becomes `worker_failed`, which says so without passing on its message.
    */
@@ -538,7 +538,7 @@ export class PlatformService {
 
   /**
    * Recent console output and exceptions of a worker, for its owner or an admin. Reading them also
-   * keeps capture on for LOG_WATCH_MS (see logs.ts). A read never claims or changes ownership.
+   * keeps capture on for LOG_WATCH_MS (see logs/logs.ts). A read never claims or changes ownership.
    */
   async readLogs(
     name: string,

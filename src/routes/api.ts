@@ -2,13 +2,13 @@ import { Hono } from 'hono/tiny'
 import type { AppEnv } from '../context'
 import { limitActionBody, limitUploadBody } from '../middleware/platform'
 import { enforceUploadRate } from '../middleware/security'
-import { nextDue } from '../platform/cron'
-import { currentDeployment } from '../platform/deployments'
-import { PlatformError } from '../platform/errors'
-import type { WorkerRecord } from '../platform/model'
-import { assertDeployableName } from '../platform/names'
+import { nextDue } from '../cron/cron'
+import { currentDeployment } from '../deploy/deployments'
+import { PlatformError } from '../core/errors'
+import type { WorkerRecord } from '../core/model'
+import { assertDeployableName } from '../core/names'
 import type { PlatformService } from '../platform/service'
-import { ownOriginUrl, previewUrls, workerUrl } from '../platform/urls'
+import { ownOriginUrl, previewUrls, workerUrl } from '../core/urls'
 import { bearerToken, promoteOption, readApiUpload, readJson } from './input'
 import { streamLogs } from './log-stream'
 
@@ -157,7 +157,7 @@ function describe(platform: PlatformService, record: WorkerRecord, requestUrl: s
     deployments: record.deployments.map(({ settings: _settings, ...deployment }) => ({
       ...deployment,
       current: deployment.workerId === record.workerId,
-      // Every retained deployment, current or not, at its own immutable URL (see urls.ts).
+      // Every retained deployment, current or not, at its own immutable URL (see core/urls.ts).
       preview: previewUrls(requestUrl, record.name, deployment.workerId, platform.config.userWorkersDomain),
     })),
   }

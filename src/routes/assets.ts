@@ -1,6 +1,6 @@
 import { Hono } from 'hono/tiny'
-import { ENHANCEMENTS } from '../assets/enhance'
-import { STYLESHEET } from '../assets/styles'
+import { ENHANCEMENTS } from '../views/enhance'
+import { STYLESHEET } from '../views/styles'
 import type { AppEnv } from '../context'
 
 /** The platform's own stylesheet and script (no CDN: the CSP allows only 'self'). */

@@ -2,9 +2,9 @@ import type { Context, MiddlewareHandler } from 'hono'
 import { Hono } from 'hono/tiny'
 import type { AppEnv } from '../context'
 import { confine, keepCookiesOnHost } from '../middleware/confinement'
-import { HOPS_HEADER, incomingHops } from '../platform/egress'
-import { forwardedCf } from '../platform/isolation'
-import { USER_WORKERS_MOUNT, nameFromHost, workerPath } from '../platform/urls'
+import { HOPS_HEADER, incomingHops } from '../dispatch/egress'
+import { forwardedCf } from '../dispatch/isolation'
+import { USER_WORKERS_MOUNT, nameFromHost, workerPath } from '../core/urls'
 
 /** Shared origin: /user-workers/<name or name@preview>/<rest> → the worker sees /<rest>, its mount in X-Forwarded-Prefix. */
 export const dispatch = new Hono<AppEnv>()
@@ -15,7 +15,7 @@ dispatch.all(`${USER_WORKERS_MOUNT}/*`, (c) => {
   return forward(c, url, address, `/${rest.join('/')}${url.search}`, workerPath(address))
 })
 
-/** Host routing: `<name>.<domain>` on its own origin (see urls.ts); a reserved name is the platform's. */
+/** Host routing: `<name>.<domain>` on its own origin (see core/urls.ts); a reserved name is the platform's. */
 export const hostDispatch: MiddlewareHandler<AppEnv> = async (c, next) => {
   const { userWorkersDomain, reservedNames } = c.var.platform.config
   const url = new URL(c.req.url)

@@ -1,7 +1,7 @@
 import type { Context } from 'hono'
 import type { AppEnv } from '../context'
-import { ConfigError } from '../platform/config'
-import { PlatformError, type PlatformErrorCode } from '../platform/errors'
+import { ConfigError } from '../core/config'
+import { PlatformError, type PlatformErrorCode } from '../core/errors'
 import { ErrorPage } from '../views/error'
 
 /** How each kind of error reads as a page: a title, and what the visitor can do next. */

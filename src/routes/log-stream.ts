@@ -1,6 +1,6 @@
 import type { Context } from 'hono'
 import type { AppEnv } from '../context'
-import { PlatformError } from '../platform/errors'
+import { PlatformError } from '../core/errors'
 
 /**
  * GET /api/workers/:name/logs?follow=1: the worker's logs as server-sent events. Each line is one

@@ -1,14 +1,14 @@
-import type { EgressPolicy, SettingsInput } from '../platform/model'
-import { PlatformError } from '../platform/errors'
+import type { EgressPolicy, SettingsInput } from '../core/model'
+import { PlatformError } from '../core/errors'
 
 // Settings as a client sends them — upload form fields, or the JSON API's object — read into the
-// platform's SettingsInput. Only shapes are checked here; values are the platform's (settings.ts).
+// platform's SettingsInput. Only shapes are checked here; values are the platform's (deploy/settings.ts).
 
 /**
  * Reads settings from the upload form: `vars` and `secrets` as KEY=value lines (a `-KEY` line
  * deletes one; names not mentioned are kept), `egress`, `egress_hosts` and `egress_sockets`, `cpu_ms`,
  * `sub_requests`.
- * Values are checked by the platform (settings.ts); this only reads their shape.
+ * Values are checked by the platform (deploy/settings.ts); this only reads their shape.
  */
 export function parseSettingsForm(field: (name: string) => string): SettingsInput {
   const input: SettingsInput = { vars: changeLines(field('vars')), secrets: changeLines(field('secrets')) }

@@ -1,5 +1,5 @@
 import type { FC } from 'hono/jsx'
-import type { BackendKind } from '../platform/model'
+import type { BackendKind } from '../core/model'
 import { Layout } from './layout'
 
 export const DeletedPage: FC<{ backend: BackendKind; name: string }> = ({ backend, name }) => (

@@ -1,9 +1,9 @@
 import type { FC } from 'hono/jsx'
 import { formatTime } from '../lib/format'
-import type { Config } from '../platform/config'
-import type { NamespaceTrust } from '../platform/isolation'
-import type { WorkerSummary } from '../platform/model'
-import { USER_WORKERS_MOUNT } from '../platform/urls'
+import type { Config } from '../core/config'
+import type { NamespaceTrust } from '../dispatch/isolation'
+import type { WorkerSummary } from '../core/model'
+import { USER_WORKERS_MOUNT } from '../core/urls'
 import { Layout } from './layout'
 import { EgressNotice, TrustNotice } from './notices'
 

@@ -1,7 +1,7 @@
 import { raw } from 'hono/html'
 import type { Child, FC } from 'hono/jsx'
-import type { BackendKind } from '../platform/model'
-import { PLATFORM_NAME } from '../platform/platform-module'
+import type { BackendKind } from '../core/model'
+import { PLATFORM_NAME } from '../deploy/platform-module'
 
 export interface LayoutProps {
   title: string

@@ -1,7 +1,7 @@
 import type { FC } from 'hono/jsx'
 import { formatDuration, formatTime } from '../lib/format'
-import { LOG_WATCH_MS } from '../platform/logs'
-import type { LogLine, WorkerRecord } from '../platform/model'
+import { LOG_WATCH_MS } from '../logs/logs'
+import type { LogLine, WorkerRecord } from '../core/model'
 
 export interface LogViewProps {
   record: WorkerRecord

@@ -1,5 +1,5 @@
 import type { FC } from 'hono/jsx'
-import { METRICS_WINDOW_MS, MINUTE_MS, minuteOf, type MetricsReport, type MinuteSummary } from '../platform/metrics'
+import { METRICS_WINDOW_MS, MINUTE_MS, minuteOf, type MetricsReport, type MinuteSummary } from '../metrics/metrics'
 
 // Drawing units of the chart (its viewBox); the SVG scales to the page's width.
 const WIDTH = 640

@@ -1,6 +1,6 @@
 import type { FC } from 'hono/jsx'
-import type { Config } from '../platform/config'
-import type { NamespaceTrust } from '../platform/isolation'
+import type { Config } from '../core/config'
+import type { NamespaceTrust } from '../dispatch/isolation'
 
 const ISOLATION_DOCS =
   'https://developers.cloudflare.com/cloudflare-for-platforms/workers-for-platforms/reference/worker-isolation/'

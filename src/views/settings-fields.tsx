@@ -1,5 +1,5 @@
 import type { FC } from 'hono/jsx'
-import type { CronPolicy, LimitPolicy } from '../platform/model'
+import type { CronPolicy, LimitPolicy } from '../core/model'
 
 /** The settings part of the upload form, as typed (or prefilled from the current deployment). */
 export interface SettingsFieldValues {

@@ -1,11 +1,11 @@
 import type { FC, PropsWithChildren } from 'hono/jsx'
 import { formatBytes, formatDuration, formatTime } from '../lib/format'
-import { currentDeployment } from '../platform/deployments'
-import { LOG_LINES_KEPT, LOG_WATCH_MS } from '../platform/logs'
-import type { MetricsReport } from '../platform/metrics'
-import type { BackendKind, BuildSummary, CronOutcome, LogLine, WorkerRecord, WorkerSettings } from '../platform/model'
-import { CRON_RUNS_KEPT, type ScheduleView } from '../platform/schedules'
-import type { StorageUsage } from '../platform/storage/database.do'
+import { currentDeployment } from '../deploy/deployments'
+import { LOG_LINES_KEPT, LOG_WATCH_MS } from '../logs/logs'
+import type { MetricsReport } from '../metrics/metrics'
+import type { BackendKind, BuildSummary, CronOutcome, LogLine, WorkerRecord, WorkerSettings } from '../core/model'
+import { CRON_RUNS_KEPT, type ScheduleView } from '../cron/schedules'
+import type { StorageUsage } from '../storage/database.do'
 import { Layout } from './layout'
 import { LogView } from './logs'
 import { MetricsChart } from './metrics-chart'
@@ -24,7 +24,7 @@ export interface WorkerPageProps {
   deployed?: 'live' | 'candidate'
   /** True right after a promotion or rollback. */
   promoted?: boolean
-  /** Where each retained deployment is previewed, by Worker ID (see urls.ts). */
+  /** Where each retained deployment is previewed, by Worker ID (see core/urls.ts). */
   previews: Record<string, { url: string; siteUrl?: string }>
   /** The deploy token of a name just claimed: shown on this page only, once. */
   token?: string

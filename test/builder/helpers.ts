@@ -7,7 +7,7 @@ import type {
   BuildSource,
   BuildSuccess,
   BuildFailure,
-} from '../../src/platform/build'
+} from '../../src/deploy/build'
 import { NPM_REGISTRY_DOUBLE } from '../doubles/npm-registry-constants'
 import { npmTarball } from '../doubles/tarball'
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { ByteBudget } from '../../builder/src/budget'
 import { BuildFailed } from '../../builder/src/failure'
 import { extractTarball } from '../../builder/src/tarball'
-import { describeLimit } from '../../src/platform/projects'
+import { describeLimit } from '../../src/deploy/projects'
 import { npmTarballBomb } from '../doubles/tarball'
 import { buildFails, buildOk, LIMITS, publish, registryRequests, uniquePackage } from './helpers'
 

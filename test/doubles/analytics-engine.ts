@@ -2,9 +2,9 @@
 // point written to it (with when it was written), and the SQL API
 // (POST …/accounts/{account}/analytics_engine/sql, Bearer token, the query as the body) that reads
 // them back. The real API runs any SQL; this one answers exactly the query the platform sends
-// (src/platform/store/analytics-engine.ts) and refuses anything else with 400, so a change to the
+// (src/metrics/analytics-engine.ts) and refuses anything else with 400, so a change to the
 // query shows up here. Like ClickHouse's JSON format, it quotes 64-bit integers (the sums).
-import { METRICS_DATASET_NAME } from '../../src/platform/store/analytics-engine'
+import { METRICS_DATASET_NAME } from '../../src/metrics/analytics-engine'
 import { CLOUDFLARE_DOUBLE } from './constants'
 
 interface Point {

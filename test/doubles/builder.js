@@ -1,7 +1,7 @@
 // A stand-in for the builder Worker (builder/), run as an auxiliary Worker in the platform's vitest
 // project: the real builder carries esbuild-wasm and is tested as the main Worker of its own
 // project (test/builder/), and end to end in Chromium. This one answers `Builder.build()` by the
-// contract in src/platform/build.ts, without compiling anything, so the platform's handling of a
+// contract in src/deploy/build.ts, without compiling anything, so the platform's handling of a
 // build (routes, errors, releases, assets) can be tested fast and offline:
 // - the entry (request.entry, else src/index.ts/js, else the only script) becomes `worker.js`
 //   as it is: tests send TypeScript that is also valid JavaScript;

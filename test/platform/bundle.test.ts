@@ -7,8 +7,8 @@ import {
   DEFAULT_MAIN_MODULE,
   MAX_MODULES,
   UPLOAD_CHECK_MODULE,
-} from '../../src/platform/bundle'
-import { PLATFORM_MODULE, withPlatformModule } from '../../src/platform/platform-module'
+} from '../../src/deploy/bundle'
+import { PLATFORM_MODULE, withPlatformModule } from '../../src/deploy/platform-module'
 
 const MAX = 1024 * 1024
 const ESM = 'export default { fetch() { return new Response("ok") } }'

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import devVarsExample from '../../.dev.vars.example?raw'
 import readme from '../../README.md?raw'
-import { CONFIG_VARS, type ConfigVars, ConfigError, parseConfig } from '../../src/platform/config'
+import { CONFIG_VARS, type ConfigVars, ConfigError, parseConfig } from '../../src/core/config'
 
 const base: ConfigVars = {}
 

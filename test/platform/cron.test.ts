@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { minIntervalMinutes, nextDue, nextRun, parseCron } from '../../src/platform/cron'
-import { PlatformError } from '../../src/platform/errors'
+import { minIntervalMinutes, nextDue, nextRun, parseCron } from '../../src/cron/cron'
+import { PlatformError } from '../../src/core/errors'
 
 const at = (iso: string) => Date.parse(iso)
 const next = (expression: string, after: string) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { RETAINED_DEPLOYMENTS, withDeployment, withCurrent } from '../../src/platform/deployments'
-import { LOG_WATCH_MS } from '../../src/platform/logs'
-import type { Deployment, WorkerRecord } from '../../src/platform/model'
+import { RETAINED_DEPLOYMENTS, withDeployment, withCurrent } from '../../src/deploy/deployments'
+import { LOG_WATCH_MS } from '../../src/logs/logs'
+import type { Deployment, WorkerRecord } from '../../src/core/model'
 
 const GRACE = 120_000
 const T0 = Date.parse('2026-11-22T10:00:00Z')

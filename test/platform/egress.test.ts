@@ -7,8 +7,8 @@ import {
   incomingHops,
   sendOutbound,
   type EgressGateProps,
-} from '../../src/platform/egress'
-import { PlatformError } from '../../src/platform/errors'
+} from '../../src/dispatch/egress'
+import { PlatformError } from '../../src/core/errors'
 
 const allowAll: EgressGateProps = {
   egress: { mode: 'allow-all', hosts: [] },

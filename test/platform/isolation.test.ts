@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { forwardedCf } from '../../src/platform/isolation'
+import { forwardedCf } from '../../src/dispatch/isolation'
 
 const CF = { country: 'NZ', colo: 'AKL' }
 const incoming = () => new Request('http://platform.test/user-workers/x', { cf: CF })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { followLines, type FollowEvent } from '../../src/platform/log-follow'
-import type { StoredLogLine } from '../../src/platform/model'
+import { followLines, type FollowEvent } from '../../src/logs/log-follow'
+import type { StoredLogLine } from '../../src/core/model'
 
 const line = (id: number): StoredLogLine => ({ id, at: '2026-11-30T00:00:00.000Z', level: 'log', message: `#${id}` })
 

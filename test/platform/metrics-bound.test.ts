@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import type { MinuteRow } from '../../src/platform/metrics'
-import { MAX_PENDING_WORKERS, MinuteAggregator, type MetricsStore } from '../../src/platform/metrics-recorder'
+import type { MinuteRow } from '../../src/metrics/metrics'
+import { MAX_PENDING_WORKERS, MinuteAggregator, type MetricsStore } from '../../src/metrics/metrics-recorder'
 
 /** A worker of one owner generation (generation.ts). */
 const worker = (name: string) => ({ name, ownerId: 'o-test' })

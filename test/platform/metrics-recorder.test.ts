@@ -5,8 +5,8 @@ import {
   MinuteAggregator,
   SWEEP_BATCH,
   type MetricsStore,
-} from '../../src/platform/metrics-recorder'
-import type { MinuteRow } from '../../src/platform/metrics'
+} from '../../src/metrics/metrics-recorder'
+import type { MinuteRow } from '../../src/metrics/metrics'
 
 /** A worker of one owner generation (generation.ts). */
 const worker = (name: string) => ({ name, ownerId: 'o-test' })

@@ -9,7 +9,7 @@ import {
   recordRequest,
   reportOf,
   type MinuteMetrics,
-} from '../../src/platform/metrics'
+} from '../../src/metrics/metrics'
 
 /** A deterministic pseudo-random sequence (tests must not depend on luck). */
 function random(seed: number): () => number {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { ConfigError, parseConfig } from '../../src/platform/config'
-import { assertDeployableName, DEFAULT_RESERVED_NAMES, isValidName } from '../../src/platform/names'
+import { ConfigError, parseConfig } from '../../src/core/config'
+import { assertDeployableName, DEFAULT_RESERVED_NAMES, isValidName } from '../../src/core/names'
 
 describe('worker names', () => {
   it.each(['a', 'hello', 'my-worker-2', '0x', 'a'.repeat(63), 'a-b-c'])('accepts %s', (name) => {

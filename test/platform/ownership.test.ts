@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { authorize, hashToken, newDeployToken, type Owner } from '../../src/platform/ownership'
+import { authorize, hashToken, newDeployToken, type Owner } from '../../src/names/ownership'
 
 const token = newDeployToken()
 const owner: Owner = { ownerId: 'o-1', tokenHash: await hashToken(token), claimedAt: '2026-11-30T00:00:00.000Z' }

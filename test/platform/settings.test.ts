@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { egressAllows } from '../../src/platform/egress'
-import type { LimitPolicy, WorkerSettings } from '../../src/platform/model'
-import { defaultSettings, nextSettings, SETTINGS_LIMITS } from '../../src/platform/settings'
+import { egressAllows } from '../../src/dispatch/egress'
+import type { LimitPolicy, WorkerSettings } from '../../src/core/model'
+import { defaultSettings, nextSettings, SETTINGS_LIMITS } from '../../src/deploy/settings'
 
 const policy: LimitPolicy = { defaults: { cpuMs: 50, subRequests: 50 }, maxima: { cpuMs: 1000, subRequests: 100 } }
 

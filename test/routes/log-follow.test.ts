@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { LOG_FOLLOWERS } from '../../src/platform/log-follow'
-import { LogFollowers } from '../../src/platform/store/log-followers'
+import { LOG_FOLLOWERS } from '../../src/logs/log-follow'
+import { LogFollowers } from '../../src/logs/log-followers'
 import { deployNew, platform, uniqueName } from '../helpers'
 import { call, waitForLines } from '../logs-helpers'
 

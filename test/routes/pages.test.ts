@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { MAX_MODULES } from '../../src/platform/bundle'
+import { MAX_MODULES } from '../../src/deploy/bundle'
 import { MODULE_FILES, multipart } from '../fixtures/modules'
 import {
   helloScript,

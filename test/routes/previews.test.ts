@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { previewId } from '../../src/platform/urls'
+import { previewId } from '../../src/core/urls'
 import { deployNew, helloScript, platform, platformWith, postForm, uniqueName } from '../helpers'
 
 type Described = {

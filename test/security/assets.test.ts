@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import type { AssetManifest } from '../../src/platform/assets/serve'
+import type { AssetManifest } from '../../src/assets/serve'
 import { platform, uniqueName } from '../helpers'
 import { ECHO_BUNDLE, asset, deployRelease, release } from '../platform/assets/helpers'
 

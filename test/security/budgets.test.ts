@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { MAX_ACTION_BODY_BYTES } from '../../src/middleware/platform'
-import { DEFAULTS } from '../../src/platform/config'
+import { DEFAULTS } from '../../src/core/config'
 import { deployNew, helloScript, platformWith, uniqueName } from '../helpers'
 
 // Work a request can cause is bounded by what it may send, not by what it does send: each case

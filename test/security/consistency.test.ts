@@ -1,9 +1,9 @@
 import { runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { readCode } from '../../src/platform/backends/dynamic-workers'
-import type { WorkerRecord } from '../../src/platform/model'
-import type { NameClaim } from '../../src/platform/store/name-claim.do'
+import { readCode } from '../../src/backends/dynamic-workers'
+import type { WorkerRecord } from '../../src/core/model'
+import type { NameClaim } from '../../src/names/name-claim.do'
 import { deployNew, helloScript, platform, platformWith, putScript, uniqueName, type Deployed } from '../helpers'
 
 // No transaction spans KV, the name's Durable Object and the backend. These tests make each step of

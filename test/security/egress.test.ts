@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { HOPS_HEADER } from '../../src/platform/egress'
+import { HOPS_HEADER } from '../../src/dispatch/egress'
 import { deployNew, platform, platformWith, uniqueName } from '../helpers'
 
 // What a user Worker can reach with fetch() and connect(). In these tests everything the platform

@@ -1,18 +1,18 @@
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { DEFAULTS } from '../../src/platform/config'
-import { RETIRED_OWNER } from '../../src/platform/generation'
-import { emptyMinute, minuteOf } from '../../src/platform/metrics'
-import { MinuteAggregator, type MetricsStore } from '../../src/platform/metrics-recorder'
-import type { CronRun } from '../../src/platform/model'
-import { TenantKvStore } from '../../src/platform/storage/kv'
-import { kvPrefix } from '../../src/platform/storage/refs'
-import { kvLedger, purgeStorage, sqlObject, storageUsage } from '../../src/platform/storage/store'
-import { CronRuns } from '../../src/platform/store/cron-runs'
+import { DEFAULTS } from '../../src/core/config'
+import { RETIRED_OWNER } from '../../src/core/generation'
+import { emptyMinute, minuteOf } from '../../src/metrics/metrics'
+import { MinuteAggregator, type MetricsStore } from '../../src/metrics/metrics-recorder'
+import type { CronRun } from '../../src/core/model'
+import { TenantKvStore } from '../../src/storage/kv'
+import { kvPrefix } from '../../src/storage/refs'
+import { kvLedger, purgeStorage, sqlObject, storageUsage } from '../../src/storage/store'
+import { CronRuns } from '../../src/cron/cron-runs'
 import { claimedRef, deployNew, ownerIdOf, platform, uniqueName } from '../helpers'
 
-// A name's owner generation is its owner ID, minted at each claim (src/platform/generation.ts).
+// A name's owner generation is its owner ID, minted at each claim (src/core/generation.ts).
 // Work still running for a deleted owner — an invocation, a cron run, an isolate's metrics — must
 // write nothing into the name once someone else claims it, and nothing back after the purge.
 

@@ -1,7 +1,7 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { platformFor } from '../../../src/platform/index'
-import type { AssetConfig, StaticAsset, WorkerBundle } from '../../../src/platform/model'
+import type { AssetConfig, StaticAsset, WorkerBundle } from '../../../src/core/model'
 import type { DeployResult, Release } from '../../../src/platform/service'
 import { ECHO_SCRIPT } from '../../helpers'
 

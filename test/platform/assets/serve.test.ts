@@ -9,8 +9,8 @@ import {
   type AssetManifest,
   type ManifestEntry,
   type PendingResponse,
-} from '../../../src/platform/assets/serve'
-import type { AssetConfig } from '../../../src/platform/model'
+} from '../../../src/assets/serve'
+import type { AssetConfig } from '../../../src/core/model'
 
 /** A site whose files have distinct ETags unless given the same content name. */
 function site(paths: string[] | Record<string, string>, config: AssetConfig = {}, hasWorker = true) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { decodeStoredCode, encodeStoredCode, type StoredCode } from '../../../src/platform/backends/code-store'
+import { decodeStoredCode, encodeStoredCode, type StoredCode } from '../../../src/backends/code-store'
 import { encodeText } from '../../../src/lib/encoding'
 
 const bundle = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { limitExceeded } from '../../../src/platform/backends/limit-errors'
+import { limitExceeded } from '../../../src/backends/limit-errors'
 
 const limits = { cpuMs: 50, subRequests: 5 }
 

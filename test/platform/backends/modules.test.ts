@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { toBase64 } from '../../../src/lib/encoding'
-import { fromApiPart, toApiPart } from '../../../src/platform/backends/modules'
-import type { BundleModule } from '../../../src/platform/model'
+import { fromApiPart, toApiPart } from '../../../src/backends/modules'
+import type { BundleModule } from '../../../src/core/model'
 
 const bytes = (content: string | Uint8Array) =>
   typeof content === 'string' ? new TextEncoder().encode(content) : content

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest'
-import type { CronRun } from '../../../src/platform/model'
-import { SCHEDULED_HEADER, SCHEDULED_MODULE } from '../../../src/platform/scheduled-module'
+import type { CronRun } from '../../../src/core/model'
+import { SCHEDULED_HEADER, SCHEDULED_MODULE } from '../../../src/cron/scheduled-module'
 import { textareaContent, uniqueName, uploadFormWithCode } from '../../helpers'
 import { callWatchingForTheToken, recorded, resetDouble } from './namespace-double'
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import type { StoredCode } from '../../../src/platform/backends/code-store'
-import { RecentCode } from '../../../src/platform/backends/recent-code'
+import type { StoredCode } from '../../../src/backends/code-store'
+import { RecentCode } from '../../../src/backends/recent-code'
 
 const code = (name: string): StoredCode => ({
   name,

@@ -1,10 +1,10 @@
 import { runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import type { FetcherOptions } from '../../../src/platform/backends/backend'
-import { DynamicWorkersBackend, readCode } from '../../../src/platform/backends/dynamic-workers'
-import type { NameClaim } from '../../../src/platform/store/name-claim.do'
-import type { SealedSecrets } from '../../../src/platform/store/secrets'
+import type { FetcherOptions } from '../../../src/backends/backend'
+import { DynamicWorkersBackend, readCode } from '../../../src/backends/dynamic-workers'
+import type { NameClaim } from '../../../src/names/name-claim.do'
+import type { SealedSecrets } from '../../../src/names/secrets'
 import { platformWith, uniqueName } from '../../helpers'
 
 const KEY = { SECRETS_KEY: 'a-secrets-key-of-at-least-32-characters!' }

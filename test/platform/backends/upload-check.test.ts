@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { bundleFromScript } from '../../../src/platform/bundle'
-import { CHECK_LIMITS, checkBundle } from '../../../src/platform/backends/upload-check'
+import { bundleFromScript } from '../../../src/deploy/bundle'
+import { CHECK_LIMITS, checkBundle } from '../../../src/backends/upload-check'
 
 // A global scope that never finishes cannot be run here: local workerd enforces no CPU limit on a
 // loaded isolate, and the loop would freeze the test runner's only thread (measured, see README,

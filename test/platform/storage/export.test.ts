@@ -1,8 +1,8 @@
 import { env, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { exportKvEntries, KV_EXPORT_PIECE_CHARS, KV_EXPORT_WHOLE_BYTES } from '../../../src/platform/storage/kv-export'
-import { DUMP_CHUNK_CHARS, dumpChunks } from '../../../src/platform/storage/sql-dump'
-import { exportSql, sqlObject } from '../../../src/platform/storage/store'
+import { exportKvEntries, KV_EXPORT_PIECE_CHARS, KV_EXPORT_WHOLE_BYTES } from '../../../src/storage/kv-export'
+import { DUMP_CHUNK_CHARS, dumpChunks } from '../../../src/storage/sql-dump'
+import { exportSql, sqlObject } from '../../../src/storage/store'
 import { claimedRef } from '../../helpers'
 
 const RPC_MESSAGE_LIMIT = 32 * 1024 * 1024

@@ -1,9 +1,9 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { DEFAULTS, type StorageQuotas } from '../../../src/platform/config'
-import { TenantKvStore } from '../../../src/platform/storage/kv'
-import { countOperation } from '../../../src/platform/storage/quotas'
-import { kvLedger, sqlObject, storageUsage } from '../../../src/platform/storage/store'
+import { DEFAULTS, type StorageQuotas } from '../../../src/core/config'
+import { TenantKvStore } from '../../../src/storage/kv'
+import { countOperation } from '../../../src/storage/quotas'
+import { kvLedger, sqlObject, storageUsage } from '../../../src/storage/store'
 import { claimedRef, platform, uniqueName } from '../../helpers'
 import { STORAGE_SCRIPT } from './tenant-scripts'
 

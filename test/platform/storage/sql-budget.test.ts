@@ -1,9 +1,9 @@
 import { env, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { DEFAULTS } from '../../../src/platform/config'
-import { SqlCallBudget } from '../../../src/platform/storage/sql-budget'
-import { runStatements } from '../../../src/platform/storage/sql-statements'
-import { sqlObject } from '../../../src/platform/storage/store'
+import { DEFAULTS } from '../../../src/core/config'
+import { SqlCallBudget } from '../../../src/storage/sql-budget'
+import { runStatements } from '../../../src/storage/sql-statements'
+import { sqlObject } from '../../../src/storage/store'
 import { claimedRef, platform, uniqueName } from '../../helpers'
 import { STORAGE_SCRIPT } from './tenant-scripts'
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { PlatformError } from '../../../src/platform/errors'
-import { BUCKETS, bucketOf, reportOf } from '../../../src/platform/metrics'
-import { metered } from '../../../src/platform/metrics-recorder'
-import { AnalyticsEngineMetrics } from '../../../src/platform/store/analytics-engine'
+import { PlatformError } from '../../../src/core/errors'
+import { BUCKETS, bucketOf, reportOf } from '../../../src/metrics/metrics'
+import { metered } from '../../../src/metrics/metrics-recorder'
+import { AnalyticsEngineMetrics } from '../../../src/metrics/analytics-engine'
 import { AnalyticsEngineDouble } from '../../doubles/analytics-engine'
 import { CLOUDFLARE_DOUBLE } from '../../doubles/constants'
 

@@ -1,9 +1,9 @@
 import { runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import type { CronRun } from '../../../src/platform/model'
-import type { ScheduleView } from '../../../src/platform/schedules'
-import type { NameClaim } from '../../../src/platform/store/name-claim.do'
+import type { CronRun } from '../../../src/core/model'
+import type { ScheduleView } from '../../../src/cron/schedules'
+import type { NameClaim } from '../../../src/names/name-claim.do'
 import { platform, platformWith, uniqueName } from '../../helpers'
 
 // The name's Durable Object schedules the current deployment's crons with its alarm. These tests

@@ -1,7 +1,7 @@
 import { runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import type { NameClaim } from '../../../src/platform/store/name-claim.do'
+import type { NameClaim } from '../../../src/names/name-claim.do'
 import { deployNew, uniqueName } from '../../helpers'
 import { call, waitForLines } from '../../logs-helpers'
 

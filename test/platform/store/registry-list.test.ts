@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import type { WorkerRecord } from '../../../src/platform/model'
-import { Registry } from '../../../src/platform/store/registry'
+import type { WorkerRecord } from '../../../src/core/model'
+import { Registry } from '../../../src/names/registry'
 
 /** The test KV, counting its list calls. */
 function countingKv(): { kv: KVNamespace; lists: () => number } {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { seal, unseal } from '../../../src/platform/store/secrets'
+import { seal, unseal } from '../../../src/names/secrets'
 
 const KEY = 'k'.repeat(32)
 const values = { API_KEY: 'sk_live_123', EMPTY: '', UNICODE: 'pässwörd ✓' }

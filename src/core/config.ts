@@ -1,0 +1,378 @@
+import type { BuildLimits } from '../deploy/build'
+import { METRICS_MODES, type MetricsMode } from '../metrics/metrics'
+import type { BackendKind, CronPolicy, LimitPolicy } from './model'
+import {
+  clean,
+  ConfigError,
+  isPlaceholder,
+  parseBoolean,
+  parsePositiveInt,
+  parseSecret,
+  parseUrl,
+  parseWholeSeconds,
+} from './config-values'
+import { DEFAULT_RESERVED_NAMES, isValidName } from './names'
+
+export interface CloudflareApiSettings {
+  baseUrl: string
+  accountId: string
+  /** Kept out of every log line, page and error: see backends/cloudflare-api.ts. */
+  apiToken: string
+  namespace: string
+}
+
+export interface Config {
+  backend: BackendKind
+  /** One sentence for the home page: why this backend is the active one. */
+  backendReason: string
+  /** Settings that still hold a `your_…` placeholder (a copied .env.test): they count as unset. */
+  placeholders: ConfigVarName[]
+  /** Present when credentials are configured (required by the dispatch-namespace backend). */
+  cloudflare: CloudflareApiSettings | undefined
+  dispatchNamespace: string
+  maxScriptBytes: number
+  /** Where the builder installs tenants' npm dependencies from. */
+  npmRegistryUrl: string
+  /** Caps on one project build (upload size, files, one file, dependencies, build time). */
+  buildLimits: BuildLimits
+  /** Compatibility date given to every user Worker. */
+  userCompatibilityDate: string
+  /** Platform-wide credential that may manage every worker; admin actions are off without it. */
+  adminToken: string | undefined
+  /** With a domain, `<name>.<domain>` serves that worker on its own origin. */
+  userWorkersDomain: string | undefined
+  /** CSP sandbox sent with user responses on the shared origin; undefined when turned off. */
+  sandboxPolicy: string | undefined
+  /**
+   * Trusted user Workers get the visitor's `request.cf` (and, in a namespace set `trusted_workers`, a
+   * shared cache); untrusted ones (the default) get neither, as Cloudflare's untrusted namespaces.
+   */
+  userWorkersTrusted: boolean
+  /** Names no deploy may use (www, api, …): the platform's own, also under host routing. */
+  reservedNames: ReadonlySet<string>
+  /**
+   * How long an isolate trusts what it read of the registry (a name's mapping, a preview ID, the
+   * first page of the list) before reading KV again: each busy name costs one KV read per period
+   * and isolate, and a change made in another isolate shows up at the latest after it.
+   */
+  mappingCacheMs: number
+  /**
+   * How long replaced code is kept: longer than KV's ~60 s propagation plus the mapping cache, so no
+   * location hits deleted code.
+   */
+  deploymentGraceMs: number
+  /** dispatch-namespace: the Worker set as tail consumer of every upload (to collect logs). */
+  tailConsumer: string | undefined
+  /**
+   * dispatch-namespace: the outbound Worker wired to the `dispatcher` binding, if the operator says so.
+   * Without it nothing in a namespace enforces egress policies, so only allow-all is accepted.
+   */
+  outboundWorker: string | undefined
+  /** False on dispatch-namespace without the outbound Worker: egress policies cannot be enforced. */
+  egressEnforced: boolean
+  /** Encrypts user Workers' secrets at rest (in the name's Durable Object) when set. */
+  secretsKey: string | undefined
+  /** Per-worker CPU and subrequest limits: what a worker gets by default, and the most it may ask for. */
+  limits: LimitPolicy
+  /** How often one request may pass through the platform (worker → worker fetches) before 508. */
+  maxHops: number
+  /** How many cron schedules a worker may have, and the shortest interval between runs. */
+  cron: CronPolicy
+  /** What one worker may keep in env.KV and env.DB (storage/quotas.ts). */
+  storageQuotas: StorageQuotas
+  /** dispatch-namespace: this Worker's script name, which user Workers' storage bindings point at. */
+  platformWorkerName: string
+  /** Where per-worker metrics go: the WorkerMetrics Durable Object, Workers Analytics Engine, or nowhere. */
+  metrics: MetricsMode
+}
+
+/** Storage quotas per worker; each is refused inside the tenant's code by an Error naming it. */
+export interface StorageQuotas {
+  kvMaxBytes: number
+  kvMaxKeys: number
+  sqlMaxBytes: number
+  /** Rows one env.DB call (a statement, or a batch together) may read (storage/sql-budget.ts). */
+  sqlMaxRowsRead: number
+  /** Bytes of results one env.DB call may return (text as UTF-8, blobs by length, 8 per number). */
+  sqlMaxResultBytes: number
+  /** Storage calls per second per worker, counted where the calls arrive (see storage/quotas.ts). */
+  opsPerSecond: number
+}
+
+export { ConfigError } from './config-values'
+
+export const DEFAULTS = {
+  apiBaseUrl: 'https://api.cloudflare.com/client/v4',
+  dispatchNamespace: 'workers-for-platforms-example-project',
+  maxScriptBytes: 1024 * 1024,
+  npmRegistryUrl: 'https://registry.npmjs.org',
+  buildLimits: {
+    maxTotalBytes: 10 * 1024 * 1024,
+    maxFiles: 500,
+    maxFileBytes: 5 * 1024 * 1024,
+    maxDependencies: 200,
+    maxBuildMs: 30_000,
+    // typescript unpacks to 24 MB, drizzle-orm to 13 MB, react-dom to 8 MB; drizzle-orm's
+    // packument is 52 MB (abbreviated, 2026). An isolate has 128 MB.
+    maxPackageBytes: 32 * 1024 * 1024,
+    maxInstallBytes: 64 * 1024 * 1024,
+    maxPackumentBytes: 64 * 1024 * 1024,
+  },
+  userCompatibilityDate: '2026-11-01',
+  mappingCacheSeconds: 30,
+  deploymentGraceSeconds: 120,
+  maxHops: 5,
+  cron: { maxPerWorker: 5, minIntervalMinutes: 1 },
+  limits: { defaults: { cpuMs: 50, subRequests: 50 }, maxima: { cpuMs: 30_000, subRequests: 1_000 } },
+  storageQuotas: {
+    kvMaxBytes: 100 * 1024 * 1024,
+    kvMaxKeys: 100_000,
+    sqlMaxBytes: 100 * 1024 * 1024,
+    sqlMaxRowsRead: 10_000_000,
+    // Blobs cross RPC as arrays of numbers (up to 3 bytes per byte): 10 MiB of them fit one 32 MiB message.
+    sqlMaxResultBytes: 10 * 1024 * 1024,
+    opsPerSecond: 1_000,
+  },
+  platformWorkerName: 'workers-for-platforms',
+  // Everything a web page may need, except allow-same-origin: the page cannot act as the platform.
+  sandboxPolicy: 'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads',
+} as const
+
+const BACKENDS: readonly BackendKind[] = ['dynamic-workers', 'dispatch-namespace']
+
+/** The variables and secrets configuration is read from (wrangler vars, secrets, or .dev.vars locally). */
+export const CONFIG_VARS = [
+  'USER_WORKERS_BACKEND',
+  'CLOUDFLARE_API_TOKEN',
+  'CLOUDFLARE_ACCOUNT_ID',
+  'CLOUDFLARE_API_BASE_URL',
+  'DISPATCH_NAMESPACE',
+  'MAX_SCRIPT_BYTES',
+  'NPM_REGISTRY_URL',
+  'MAX_PROJECT_BYTES',
+  'MAX_PROJECT_FILES',
+  'MAX_FILE_BYTES',
+  'MAX_DEPENDENCIES',
+  'MAX_BUILD_SECONDS',
+  'MAX_PACKAGE_BYTES',
+  'MAX_INSTALL_BYTES',
+  'MAX_PACKUMENT_BYTES',
+  'USER_WORKERS_COMPATIBILITY_DATE',
+  'ADMIN_TOKEN',
+  'USER_WORKERS_DOMAIN',
+  'USER_WORKERS_SANDBOX',
+  'MAPPING_CACHE_SECONDS',
+  'DEPLOYMENT_GRACE_SECONDS',
+  'TAIL_CONSUMER',
+  'DISPATCH_OUTBOUND_WORKER',
+  'RESERVED_NAMES',
+  'USER_WORKERS_TRUSTED',
+  'SECRETS_KEY',
+  'USER_CPU_MS',
+  'USER_CPU_MS_MAX',
+  'USER_SUBREQUESTS',
+  'USER_SUBREQUESTS_MAX',
+  'MAX_HOPS',
+  'MAX_CRONS_PER_WORKER',
+  'MIN_CRON_INTERVAL_MINUTES',
+  'TENANT_KV_MAX_BYTES',
+  'TENANT_KV_MAX_KEYS',
+  'TENANT_SQL_MAX_BYTES',
+  'TENANT_SQL_MAX_ROWS_READ',
+  'TENANT_SQL_MAX_RESULT_BYTES',
+  'TENANT_STORAGE_OPS_PER_SECOND',
+  'PLATFORM_WORKER_NAME',
+  'METRICS',
+] as const
+
+export type ConfigVarName = (typeof CONFIG_VARS)[number]
+
+/** Every setting is an optional string: unset, blank and placeholder values all mean "the default". */
+export type ConfigVars = Partial<Record<(typeof CONFIG_VARS)[number], string>>
+
+export function parseConfig(env: ConfigVars): Config {
+  const apiToken = clean(env.CLOUDFLARE_API_TOKEN)
+  const accountId = clean(env.CLOUDFLARE_ACCOUNT_ID)
+  const dispatchNamespace = clean(env.DISPATCH_NAMESPACE) ?? DEFAULTS.dispatchNamespace
+  const cloudflare =
+    apiToken && accountId
+      ? {
+          apiToken,
+          accountId,
+          namespace: dispatchNamespace,
+          baseUrl: parseUrl('CLOUDFLARE_API_BASE_URL', clean(env.CLOUDFLARE_API_BASE_URL) ?? DEFAULTS.apiBaseUrl),
+        }
+      : undefined
+
+  const { backend, backendReason } = chooseBackend(clean(env.USER_WORKERS_BACKEND), cloudflare !== undefined)
+  if (backend === 'dispatch-namespace' && !cloudflare) {
+    throw new ConfigError(
+      'USER_WORKERS_BACKEND is "dispatch-namespace" but CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID are not both set.',
+    )
+  }
+
+  return {
+    backend,
+    backendReason,
+    placeholders: CONFIG_VARS.filter((name) => isPlaceholder(env[name])),
+    cloudflare,
+    dispatchNamespace,
+    maxScriptBytes: parsePositiveInt('MAX_SCRIPT_BYTES', env.MAX_SCRIPT_BYTES) ?? DEFAULTS.maxScriptBytes,
+    npmRegistryUrl: parseUrl('NPM_REGISTRY_URL', clean(env.NPM_REGISTRY_URL) ?? DEFAULTS.npmRegistryUrl),
+    buildLimits: parseBuildLimits(env),
+    userCompatibilityDate: parseDate(clean(env.USER_WORKERS_COMPATIBILITY_DATE)) ?? DEFAULTS.userCompatibilityDate,
+    adminToken: parseSecret('ADMIN_TOKEN', env.ADMIN_TOKEN),
+    userWorkersDomain: parseDomain(clean(env.USER_WORKERS_DOMAIN)),
+    reservedNames: parseReservedNames(clean(env.RESERVED_NAMES)),
+    userWorkersTrusted: parseBoolean('USER_WORKERS_TRUSTED', clean(env.USER_WORKERS_TRUSTED)) ?? false,
+    sandboxPolicy: parseSandbox(clean(env.USER_WORKERS_SANDBOX)),
+    ...parseFreshness(env),
+    tailConsumer: clean(env.TAIL_CONSUMER),
+    outboundWorker: clean(env.DISPATCH_OUTBOUND_WORKER),
+    egressEnforced: backend !== 'dispatch-namespace' || clean(env.DISPATCH_OUTBOUND_WORKER) !== undefined,
+    secretsKey: parseSecret('SECRETS_KEY', env.SECRETS_KEY),
+    limits: parseLimits(env),
+    maxHops: parsePositiveInt('MAX_HOPS', env.MAX_HOPS) ?? DEFAULTS.maxHops,
+    cron: {
+      maxPerWorker: parsePositiveInt('MAX_CRONS_PER_WORKER', env.MAX_CRONS_PER_WORKER) ?? DEFAULTS.cron.maxPerWorker,
+      minIntervalMinutes:
+        parsePositiveInt('MIN_CRON_INTERVAL_MINUTES', env.MIN_CRON_INTERVAL_MINUTES) ??
+        DEFAULTS.cron.minIntervalMinutes,
+    },
+    storageQuotas: parseStorageQuotas(env),
+    platformWorkerName: clean(env.PLATFORM_WORKER_NAME) ?? DEFAULTS.platformWorkerName,
+    metrics: parseMetrics(clean(env.METRICS)),
+  }
+}
+
+function parseStorageQuotas(env: ConfigVars): StorageQuotas {
+  const defaults = DEFAULTS.storageQuotas
+  return {
+    kvMaxBytes: parsePositiveInt('TENANT_KV_MAX_BYTES', env.TENANT_KV_MAX_BYTES) ?? defaults.kvMaxBytes,
+    kvMaxKeys: parsePositiveInt('TENANT_KV_MAX_KEYS', env.TENANT_KV_MAX_KEYS) ?? defaults.kvMaxKeys,
+    sqlMaxBytes: parsePositiveInt('TENANT_SQL_MAX_BYTES', env.TENANT_SQL_MAX_BYTES) ?? defaults.sqlMaxBytes,
+    sqlMaxRowsRead:
+      parsePositiveInt('TENANT_SQL_MAX_ROWS_READ', env.TENANT_SQL_MAX_ROWS_READ) ?? defaults.sqlMaxRowsRead,
+    sqlMaxResultBytes:
+      parsePositiveInt('TENANT_SQL_MAX_RESULT_BYTES', env.TENANT_SQL_MAX_RESULT_BYTES) ?? defaults.sqlMaxResultBytes,
+    opsPerSecond:
+      parsePositiveInt('TENANT_STORAGE_OPS_PER_SECOND', env.TENANT_STORAGE_OPS_PER_SECOND) ?? defaults.opsPerSecond,
+  }
+}
+
+/** Which metrics store; what analytics-engine needs besides (credentials, binding) is checked where it is built. */
+function parseMetrics(value: string | undefined): MetricsMode {
+  const mode = value ?? 'local'
+  if (!METRICS_MODES.includes(mode as MetricsMode)) {
+    throw new ConfigError(`METRICS must be one of ${METRICS_MODES.join(', ')}; got "${value}".`)
+  }
+  return mode as MetricsMode
+}
+
+/** The mapping cache and the grace period, which must outlast KV's propagation plus that cache. */
+function parseFreshness(env: ConfigVars): Pick<Config, 'mappingCacheMs' | 'deploymentGraceMs'> {
+  const cache = parseWholeSeconds('MAPPING_CACHE_SECONDS', env.MAPPING_CACHE_SECONDS) ?? DEFAULTS.mappingCacheSeconds
+  const grace =
+    parsePositiveInt('DEPLOYMENT_GRACE_SECONDS', env.DEPLOYMENT_GRACE_SECONDS) ?? DEFAULTS.deploymentGraceSeconds
+  if (grace < KV_PROPAGATION_SECONDS + cache) {
+    throw new ConfigError(
+      `DEPLOYMENT_GRACE_SECONDS must be at least ${KV_PROPAGATION_SECONDS + cache}: KV takes up to ${KV_PROPAGATION_SECONDS} s to propagate a change, and isolates trust their cached mapping for MAPPING_CACHE_SECONDS (${cache}) more.`,
+    )
+  }
+  return { mappingCacheMs: cache * 1000, deploymentGraceMs: grace * 1000 }
+}
+
+/** Workers KV's documented worst case for a change to reach every location. */
+const KV_PROPAGATION_SECONDS = 60
+
+function parseLimits(env: ConfigVars): LimitPolicy {
+  const { defaults, maxima } = DEFAULTS.limits
+  const policy = {
+    defaults: {
+      cpuMs: parsePositiveInt('USER_CPU_MS', env.USER_CPU_MS) ?? defaults.cpuMs,
+      subRequests: parsePositiveInt('USER_SUBREQUESTS', env.USER_SUBREQUESTS) ?? defaults.subRequests,
+    },
+    maxima: {
+      cpuMs: parsePositiveInt('USER_CPU_MS_MAX', env.USER_CPU_MS_MAX) ?? maxima.cpuMs,
+      subRequests: parsePositiveInt('USER_SUBREQUESTS_MAX', env.USER_SUBREQUESTS_MAX) ?? maxima.subRequests,
+    },
+  }
+  if (policy.defaults.cpuMs > policy.maxima.cpuMs || policy.defaults.subRequests > policy.maxima.subRequests) {
+    throw new ConfigError('Default user limits (USER_CPU_MS, USER_SUBREQUESTS) must not exceed their maxima (…_MAX).')
+  }
+  return policy
+}
+
+/** A comma-separated list of worker names that replaces the default list. */
+function parseReservedNames(value: string | undefined): ReadonlySet<string> {
+  if (value === undefined) return new Set(DEFAULT_RESERVED_NAMES)
+  const names = value
+    .split(',')
+    .map((name) => name.trim().toLowerCase())
+    .filter(Boolean)
+  const invalid = names.find((name) => !isValidName(name))
+  if (invalid !== undefined) {
+    throw new ConfigError(`RESERVED_NAMES must be a comma-separated list of worker names; "${invalid}" is not one.`)
+  }
+  return new Set(names)
+}
+
+function parseDomain(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined
+  const domain = value.toLowerCase().replace(/^\.+|\.+$/g, '')
+  if (!/^[a-z0-9]+(?:[.-][a-z0-9]+)*$/.test(domain)) {
+    throw new ConfigError(`USER_WORKERS_DOMAIN must be a host name such as "workers.example.com"; got "${value}".`)
+  }
+  return domain
+}
+
+function parseSandbox(value: string | undefined): string | undefined {
+  if (value === undefined || value === 'on') return DEFAULTS.sandboxPolicy
+  if (value === 'off') return undefined
+  if (!/^sandbox(\s+allow-[a-z-]+)*$/.test(value) || /allow-same-origin/.test(value)) {
+    throw new ConfigError(
+      'USER_WORKERS_SANDBOX must be "on", "off", or "sandbox" followed by allow-* flags other than allow-same-origin.',
+    )
+  }
+  return value
+}
+
+function chooseBackend(explicit: string | undefined, hasCredentials: boolean) {
+  if (explicit) {
+    if (!BACKENDS.includes(explicit as BackendKind)) {
+      throw new ConfigError(`USER_WORKERS_BACKEND must be one of ${BACKENDS.join(', ')}; got "${explicit}".`)
+    }
+    return { backend: explicit as BackendKind, backendReason: 'USER_WORKERS_BACKEND selects it explicitly.' }
+  }
+  return hasCredentials
+    ? {
+        backend: 'dispatch-namespace' as const,
+        backendReason: 'CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID are set.',
+      }
+    : {
+        backend: 'dynamic-workers' as const,
+        backendReason: 'No Cloudflare API credentials are configured, so user Workers run on the Worker Loader.',
+      }
+}
+
+function parseDate(value: string | undefined): string | undefined {
+  if (value !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+    throw new ConfigError(`USER_WORKERS_COMPATIBILITY_DATE must look like YYYY-MM-DD; got "${value}".`)
+  }
+  return value
+}
+
+function parseBuildLimits(env: ConfigVars): BuildLimits {
+  const defaults = DEFAULTS.buildLimits
+  const seconds = parsePositiveInt('MAX_BUILD_SECONDS', env.MAX_BUILD_SECONDS)
+  return {
+    maxTotalBytes: parsePositiveInt('MAX_PROJECT_BYTES', env.MAX_PROJECT_BYTES) ?? defaults.maxTotalBytes,
+    maxFiles: parsePositiveInt('MAX_PROJECT_FILES', env.MAX_PROJECT_FILES) ?? defaults.maxFiles,
+    maxFileBytes: parsePositiveInt('MAX_FILE_BYTES', env.MAX_FILE_BYTES) ?? defaults.maxFileBytes,
+    maxDependencies: parsePositiveInt('MAX_DEPENDENCIES', env.MAX_DEPENDENCIES) ?? defaults.maxDependencies,
+    maxBuildMs: seconds === undefined ? defaults.maxBuildMs : seconds * 1000,
+    maxPackageBytes: parsePositiveInt('MAX_PACKAGE_BYTES', env.MAX_PACKAGE_BYTES) ?? defaults.maxPackageBytes,
+    maxInstallBytes: parsePositiveInt('MAX_INSTALL_BYTES', env.MAX_INSTALL_BYTES) ?? defaults.maxInstallBytes,
+    maxPackumentBytes: parsePositiveInt('MAX_PACKUMENT_BYTES', env.MAX_PACKUMENT_BYTES) ?? defaults.maxPackumentBytes,
+  }
+}

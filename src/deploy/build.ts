@@ -1,0 +1,105 @@
+// The contract between the platform and the `builder` Worker (builder/), which turns a tenant's
+// project (TypeScript, npm dependencies, static assets) into something the platform can deploy.
+// Types only: the platform calls `env.BUILDER.build(request)` over a service binding (RPC), so
+// everything here must survive structured cloning (plain objects, strings, numbers, Uint8Array).
+
+import type { AssetConfig, StaticAsset, WorkerBundle } from '../core/model'
+
+export type { AssetConfig, StaticAsset }
+
+/** Caps on one build. The builder checks every one and names the one a project exceeds. */
+export interface BuildLimits {
+  /** Sum of all file sizes (after unzipping), in bytes. */
+  maxTotalBytes: number
+  /** Number of files (after unzipping). */
+  maxFiles: number
+  /** Size of any one file, in bytes. */
+  maxFileBytes: number
+  /** npm packages installed, counting transitive ones. */
+  maxDependencies: number
+  /** Wall time of the whole build (install + bundle), in milliseconds. */
+  maxBuildMs: number
+  /** Decompressed bytes of one npm package's tarball. */
+  maxPackageBytes: number
+  /** Decompressed bytes of all npm package tarballs of one build together. */
+  maxInstallBytes: number
+  /** Bytes of one npm registry metadata document (packument). */
+  maxPackumentBytes: number
+}
+
+export type BuildLimitName = keyof BuildLimits
+
+/**
+ * A project: its files by relative path ("src/index.ts", "public/logo.png"), text or bytes; or one
+ * zip archive, which the builder unpacks (a single top-level folder, as GitHub's "Download ZIP"
+ * makes, is stripped).
+ */
+export type BuildSource = { files: Record<string, string | Uint8Array> } | { zip: Uint8Array }
+
+export interface BuildRequest {
+  source: BuildSource
+  /**
+   * The Worker's entry module. Without it: `main` of wrangler.json/jsonc/toml, else package.json
+   * `exports["."]`/`module`/`main`, else the first of src/index.ts, src/index.js, src/index.mts,
+   * src/index.mjs, index.ts, index.js, src/worker.ts, src/worker.js, else the only script in the
+   * project (a single pasted worker.ts / views/worker.tsx). No entry and a non-empty assets folder = a
+   * static site without a Worker.
+   */
+  entry?: string
+  /** Browser entry points to bundle into the static assets (e.g. "src/client.tsx" → "/client.js"). */
+  clientEntries?: string[]
+  /** Base URL of an npm-compatible registry, e.g. "https://registry.npmjs.org". */
+  registry: string
+  limits: BuildLimits
+  /**
+   * An opaque scope for reusing builds, e.g. the tenant's ID: a build is reused only for a request
+   * with the same scope (a reused build answers much faster, which would tell one tenant what another
+   * built). Without it, nothing is reused.
+   */
+  cacheScope?: string
+}
+
+export interface BuildSuccess {
+  ok: true
+  /** The Worker to deploy; null for a static site without one. */
+  worker: WorkerBundle | null
+  assets: StaticAsset[]
+  /** Only when the project's wrangler config has an `assets` section. */
+  assetConfig?: AssetConfig
+  /** The project's files by relative path, as built (after unzipping; node_modules/ left out). */
+  files: string[]
+  /** Every npm package installed, transitive ones included: name → exact version. */
+  dependencies: Record<string, string>
+  /** From the project's wrangler config; absent = the platform's default. */
+  compatibilityDate?: string
+  compatibilityFlags?: string[]
+  warnings: string[]
+  /** True when an identical earlier build (same cacheScope, files and exact resolved versions) was reused. */
+  cached: boolean
+}
+
+/** Where a build went wrong. `line` and `column` are 1-based, as an editor shows them. */
+export interface BuildError {
+  message: string
+  file?: string
+  line?: number
+  column?: number
+  /** For an install failure: the npm package that could not be installed. */
+  package?: string
+}
+
+/**
+ * `user`: the project is wrong (syntax error, missing package, no entry) → 400.
+ * `limit`: the project is too big, `limit` names the cap → 413.
+ * `internal`: the builder failed (a bug, the registry down) → 500/502, not the tenant's fault.
+ */
+export type BuildFailureKind = 'user' | 'limit' | 'internal'
+
+export interface BuildFailure {
+  ok: false
+  kind: BuildFailureKind
+  limit?: BuildLimitName
+  errors: BuildError[]
+}
+
+export type BuildResult = BuildSuccess | BuildFailure

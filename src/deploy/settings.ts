@@ -1,0 +1,160 @@
+import { encodeText } from '../lib/encoding'
+import { minIntervalMinutes, parseCron } from '../cron/cron'
+import { EGRESS_MODES } from '../dispatch/egress'
+import { PlatformError } from '../core/errors'
+import type {
+  CronPolicy,
+  EgressPolicy,
+  LimitPolicy,
+  Limits,
+  SettingsInput,
+  StorageSettings,
+  WorkerSettings,
+} from '../core/model'
+import { storageBindingNames } from '../storage/refs'
+
+/** What one worker's settings may hold. */
+export const SETTINGS_LIMITS = {
+  /** Variables, and secrets, per worker. */
+  entries: 64,
+  valueBytes: 5 * 1024,
+  allowedHosts: 100,
+} as const
+
+const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/
+const HOST = /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/
+
+export function defaultSettings(policy: LimitPolicy): WorkerSettings {
+  return { vars: {}, secretNames: [], egress: { mode: 'allow-all', hosts: [] }, limits: { ...policy.defaults } }
+}
+
+/**
+ * The settings of a new deployment: the input applied over the current ones, validated. Returns
+ * the secret values that changed, for the secret store.
+ */
+export function nextSettings(
+  current: WorkerSettings | undefined,
+  input: SettingsInput,
+  policy: LimitPolicy,
+  cronPolicy: CronPolicy = DEFAULT_CRON_POLICY,
+): { settings: WorkerSettings; secretChanges: Record<string, string | null> } {
+  const base = current ?? defaultSettings(policy)
+  const vars = { ...base.vars }
+  for (const [name, value] of Object.entries(checkChanges(input.vars ?? {}, 'variable'))) {
+    if (value === null) delete vars[name]
+    else vars[name] = value
+  }
+  if (Object.keys(vars).length > SETTINGS_LIMITS.entries) {
+    throw invalid(`At most ${SETTINGS_LIMITS.entries} variables per worker.`)
+  }
+  const secretChanges = checkChanges(input.secrets ?? {}, 'secret')
+  const secretNames = new Set(base.secretNames)
+  for (const [name, value] of Object.entries(secretChanges)) {
+    if (value === null) secretNames.delete(name)
+    else secretNames.add(name)
+  }
+  const clash = Object.keys(vars).find((name) => secretNames.has(name))
+  if (clash) throw invalid(`"${clash}" is both a variable and a secret; use one.`)
+  const storage = input.storage === undefined ? base.storage : checkStorage({ ...base.storage, ...input.storage })
+  const taken = storageBindingNames(storage).find((binding) => binding in vars || secretNames.has(binding))
+  if (taken)
+    throw invalid(`"${taken}" is the name of a storage binding this worker has; rename the variable or secret.`)
+  const settings: WorkerSettings = {
+    vars,
+    secretNames: [...secretNames].sort(),
+    egress: input.egress === undefined ? base.egress : checkEgress(input.egress),
+    limits: checkLimits({ ...base.limits, ...input.limits }, policy),
+    // Stored only when on, so settings without storage stay as they were.
+    ...(storage?.kv || storage?.sql ? { storage } : {}),
+  }
+  // Crons are kept like egress and limits; an empty list is stored as none.
+  const crons = input.crons === undefined ? (base.crons ?? []) : checkCrons(input.crons, cronPolicy)
+  if (crons.length > 0) settings.crons = crons
+  // Stored only when on: code is private unless its owner says otherwise.
+  if (input.publicCode ?? base.publicCode) settings.publicCode = true
+  return { settings, secretChanges }
+}
+
+const DEFAULT_CRON_POLICY: CronPolicy = { maxPerWorker: 5, minIntervalMinutes: 1 }
+
+/** Each expression valid and not more frequent than allowed; duplicates dropped. */
+function checkCrons(crons: string[], policy: CronPolicy): string[] {
+  const expressions = [...new Set(crons.map((cron) => parseCron(cron).expression))]
+  if (expressions.length > policy.maxPerWorker) {
+    throw invalid(`At most ${policy.maxPerWorker} cron schedules per worker; this upload has ${expressions.length}.`)
+  }
+  for (const expression of expressions) {
+    const interval = minIntervalMinutes(parseCron(expression))
+    if (interval < policy.minIntervalMinutes) {
+      throw invalid(
+        `Cron "${expression}" runs every ${interval} minute${interval === 1 ? '' : 's'}; this platform allows ` +
+          `one run every ${policy.minIntervalMinutes} minutes at most.`,
+      )
+    }
+  }
+  return expressions
+}
+
+function checkChanges(changes: Record<string, string | null>, kind: string): Record<string, string | null> {
+  if (Object.keys(changes).length > SETTINGS_LIMITS.entries) {
+    throw invalid(`At most ${SETTINGS_LIMITS.entries} ${kind}s per worker.`)
+  }
+  for (const [name, value] of Object.entries(changes)) {
+    if (value !== null) checkEntry(name, value, kind)
+    else if (!VAR_NAME.test(name)) throw invalid(`"${name}" is not a valid ${kind} name.`)
+  }
+  return changes
+}
+
+function checkEntry(name: string, value: unknown, kind: string): void {
+  if (!VAR_NAME.test(name)) {
+    throw invalid(`"${name}" is not a valid ${kind} name: letters, digits and _, not starting with a digit.`)
+  }
+  if (typeof value !== 'string') throw invalid(`The ${kind} "${name}" must be a string.`)
+  if (encodeText(value).byteLength > SETTINGS_LIMITS.valueBytes) {
+    throw invalid(`The ${kind} "${name}" is longer than ${SETTINGS_LIMITS.valueBytes / 1024} KiB.`)
+  }
+}
+
+function checkEgress(egress: EgressPolicy): EgressPolicy {
+  if (!EGRESS_MODES.includes(egress?.mode)) throw invalid(`Egress mode must be one of ${EGRESS_MODES.join(', ')}.`)
+  const hosts = (Array.isArray(egress.hosts) ? egress.hosts : [])
+    .map((host) => String(host).trim().toLowerCase())
+    .filter(Boolean)
+  if (hosts.length > SETTINGS_LIMITS.allowedHosts)
+    throw invalid(`At most ${SETTINGS_LIMITS.allowedHosts} allowed hosts.`)
+  const bad = hosts.find((host) => !HOST.test(host))
+  if (bad) throw invalid(`"${bad}" is not a host name (example.com or *.example.com).`)
+  if (egress.mode === 'allow-list' && hosts.length === 0) {
+    throw invalid('An allow-list needs at least one host; use block-all to allow none.')
+  }
+  if (egress.sockets !== undefined && typeof egress.sockets !== 'boolean') {
+    throw invalid('"egress.sockets" must be true or false.')
+  }
+  const policy: EgressPolicy = { mode: egress.mode, hosts: egress.mode === 'allow-list' ? [...new Set(hosts)] : [] }
+  // Sockets stay off unless asked for, and an absent flag keeps policies stored as before.
+  return egress.sockets && egress.mode !== 'block-all' ? { ...policy, sockets: true } : policy
+}
+
+function checkLimits(limits: Limits, policy: LimitPolicy): Limits {
+  for (const key of ['cpuMs', 'subRequests'] as const) {
+    const value = limits[key]
+    if (!Number.isSafeInteger(value) || value < 1 || value > policy.maxima[key]) {
+      throw invalid(`The ${key} limit must be a whole number from 1 to ${policy.maxima[key]}.`)
+    }
+  }
+  return { cpuMs: limits.cpuMs, subRequests: limits.subRequests }
+}
+
+function checkStorage(storage: Partial<StorageSettings>): StorageSettings {
+  for (const key of ['kv', 'sql'] as const) {
+    if (storage[key] !== undefined && typeof storage[key] !== 'boolean') {
+      throw invalid(`"storage.${key}" must be true or false.`)
+    }
+  }
+  return { kv: storage.kv === true, sql: storage.sql === true }
+}
+
+function invalid(message: string): PlatformError {
+  return new PlatformError('invalid_settings', message)
+}

@@ -1,0 +1,88 @@
+import { truncate } from '../lib/format'
+import type { LogLine } from '../core/model'
+
+/** Recent output kept per worker: storage stays bounded however much a worker logs. */
+export const LOG_LINES_KEPT = 100
+
+/**
+ * How long log capture stays on after the logs were last read or the worker was last deployed:
+ * like `wrangler tail`, logs are collected while someone watches (and right after a change, when
+ * its owner tries it), because an attached tail costs every request of the worker.
+ */
+export const LOG_WATCH_MS = 15 * 60_000
+
+/**
+ * Until when logs are captured after a deploy, rollback or promote at `now`: at least
+ * LOG_WATCH_MS from now, never shorter than a window someone already opened.
+ */
+export function captureAfterChange(logsUntil: string | undefined, now: number): string {
+  const until = now + LOG_WATCH_MS
+  return logsUntil && Date.parse(logsUntil) > until ? logsUntil : new Date(until).toISOString()
+}
+
+const MAX_MESSAGE = 1_000
+
+/**
+ * Turns trace events (console output and uncaught exceptions) into log lines, each marked with the
+ * deployment (Worker ID) that wrote it, as `deploymentOf` tells from the event.
+ */
+export function toLogLines(events: TraceItem[], deploymentOf: (event: TraceItem) => string | undefined): LogLine[] {
+  const lines: LogLine[] = []
+  for (const event of events) {
+    const deployment = deploymentOf(event)
+    const mark = deployment ? { deployment } : {}
+    for (const log of event.logs) {
+      const parts: unknown[] = Array.isArray(log.message) ? log.message : [log.message]
+      lines.push({ at: iso(log.timestamp), level: log.level, message: clip(parts.map(describe).join(' ')), ...mark })
+    }
+    for (const exception of event.exceptions) {
+      lines.push({
+        at: iso(exception.timestamp),
+        level: 'exception',
+        message: clip(`${exception.name}: ${exception.message}`),
+        ...mark,
+      })
+    }
+  }
+  return lines
+}
+
+/** The worker name a dispatch-namespace trace event belongs to, from the script's tags. */
+export function nameFromTags(tags: string[] | undefined): string | undefined {
+  return tags?.find((tag) => tag.startsWith(NAME_TAG))?.slice(NAME_TAG.length)
+}
+
+/** The owner generation a namespace script was uploaded for (its `owner:` tag, see backends/dispatch-namespace.ts). */
+export function ownerFromTags(tags: string[] | undefined): string | undefined {
+  return tags?.find((tag) => tag.startsWith(OWNER_TAG))?.slice(OWNER_TAG.length)
+}
+
+/** The script tag that names a namespace script's owner generation. */
+export function ownerTag(ownerId: string): string {
+  return `${OWNER_TAG}${ownerId}`
+}
+
+/** The script tag that ties a namespace script to its worker name. */
+export function nameTag(name: string): string {
+  return `${NAME_TAG}${name}`
+}
+
+const NAME_TAG = 'name:'
+const OWNER_TAG = 'owner:'
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return value
+  try {
+    return JSON.stringify(value) ?? String(value)
+  } catch {
+    return String(value)
+  }
+}
+
+function clip(text: string): string {
+  return truncate(text, MAX_MESSAGE)
+}
+
+function iso(timestamp: number): string {
+  return new Date(timestamp).toISOString()
+}

@@ -1,0 +1,67 @@
+import { DurableObject } from 'cloudflare:workers'
+import { GenerationGate } from '../core/generation'
+import { BUCKETS, METRICS_WINDOW_MS, MINUTE_MS, mergeMinutes, type MinuteRow } from './metrics'
+
+interface StoredMinute extends Record<string, SqlStorageValue> {
+  at: number
+  requests: number
+  errors: number
+  histogram: string
+}
+
+/**
+ * One object per worker name (SQLite-backed): its metrics, one row per minute that had traffic,
+ * for the last 24 hours. Each row is the merge of every aggregate isolates flushed for that minute
+ * (histograms add up exactly). Older rows are pruned whenever a minute is added.
+ */
+export class WorkerMetrics extends DurableObject<Env> {
+  /** Which owners of this name may still add (a deleted one's late aggregates are dropped). */
+  private readonly generation = new GenerationGate((ownerId) =>
+    this.env.NAME_CLAIMS.getByName(this.ctx.id.name ?? '').holds(ownerId),
+  )
+
+  /** Adds an isolate's aggregate of one minute to the stored minute, if `ownerId` still holds the name. */
+  async add(row: MinuteRow, ownerId: string): Promise<void> {
+    if (!(await this.generation.admits(ownerId))) return
+    const oldest = Date.now() - METRICS_WINDOW_MS - MINUTE_MS
+    const sql = this.table()
+    sql.exec('DELETE FROM minutes WHERE at < ?', oldest)
+    if (row.at < oldest || row.histogram.length !== BUCKETS) return
+    const stored = sql.exec<StoredMinute>('SELECT * FROM minutes WHERE at = ?', row.at).toArray()[0]
+    const merged = stored ? mergeMinutes(parse(stored), row) : row
+    sql.exec(
+      'INSERT OR REPLACE INTO minutes VALUES (?, ?, ?, ?)',
+      row.at,
+      merged.requests,
+      merged.errors,
+      JSON.stringify(merged.histogram),
+    )
+  }
+
+  /** The stored minutes from `from` on, oldest first. */
+  read(from: number): MinuteRow[] {
+    return this.table().exec<StoredMinute>('SELECT * FROM minutes WHERE at >= ? ORDER BY at', from).toArray().map(parse)
+  }
+
+  /** Forgets everything (the worker of `ownerId` was deleted): a re-created name starts empty. */
+  async forget(ownerId: string): Promise<void> {
+    this.generation.retire(ownerId)
+    await this.ctx.storage.deleteAll()
+  }
+
+  // Created on use: deleteAll() drops the table with everything else.
+  private table(): SqlStorage {
+    const { sql } = this.ctx.storage
+    sql.exec('CREATE TABLE IF NOT EXISTS minutes (at INTEGER PRIMARY KEY, requests, errors, histogram)')
+    return sql
+  }
+}
+
+function parse(stored: StoredMinute): MinuteRow {
+  return {
+    at: stored.at,
+    requests: stored.requests,
+    errors: stored.errors,
+    histogram: JSON.parse(stored.histogram) as number[],
+  }
+}

@@ -1,0 +1,538 @@
+import { DurableObject, exports } from 'cloudflare:workers'
+import { randomToken } from '../lib/crypto'
+import { backendFor } from '../backends'
+import { parseConfig } from '../core/config'
+import { currentDeployment, removeDeployment } from '../deploy/deployments'
+import { LOG_LINES_KEPT } from '../logs/logs'
+import type { CronRun, LogLine, StoredLogLine, WorkerRecord } from '../core/model'
+import {
+  authorize,
+  hashToken,
+  newDeployToken,
+  newOwnerId,
+  type Credential,
+  type Owner,
+  type Refusal,
+} from './ownership'
+import type { CronJob, ScheduleView } from '../cron/schedules'
+import { CronRuns } from '../cron/cron-runs'
+import { LogFollowers, type FollowRefusal } from '../logs/log-followers'
+import type { StorageRef } from '../storage/refs'
+import { purgeStorage } from '../storage/store'
+import { Registry } from './registry'
+import { seal, unseal, type SealedSecrets } from './secrets'
+
+export type LeaseRefusal = { ok: false; reason: Refusal }
+
+export type Lease = {
+  ok: true
+  leaseId: string
+  /** The owner the deployment will belong to (the existing one, or the one a first upload claims). */
+  ownerId: string
+  /** The current record (this object is the authority; KV may lag), or null for a free name. */
+  current: WorkerRecord | null
+}
+
+/** A change to commit under a lease. */
+export interface Change {
+  record: WorkerRecord
+  /** Sealed secret values of the deployment a deploy adds (current or candidate), when it has any. */
+  secrets?: { workerId: string; sealed: SealedSecrets }
+  /** Worker IDs whose code may now be deleted (their grace period is over). */
+  expired: string[]
+  /** Only a deploy may claim a free name; every other change needs an existing one. */
+  claim: boolean
+}
+
+export interface Committed {
+  /** Set only when this commit claimed the name: the deploy token, returned this once. */
+  token?: string
+  /** One-time key under which the token can be shown again by `takeReveal` (for the form's redirect). */
+  revealId?: string
+}
+
+/** What the lease holder did after its commit (see `release`). */
+export interface FollowUp {
+  /** The KV mapping now matches the committed state. */
+  mappingSynced: boolean
+  /** Worker IDs whose code the holder deleted. */
+  removed?: string[]
+  /** The deleted worker's storage (env.KV, env.DB) is gone. */
+  storagePurged?: boolean
+}
+
+/**
+ * Follow-up writes this object owes the rest of the system. No transaction spans KV, this object
+ * and the backend, so a change is committed here first and the outbox lists what must follow;
+ * every entry is idempotent, done by the lease holder right away and, if it did not report it
+ * done (it failed, or its isolate was evicted), by this object's alarm until it succeeds.
+ */
+interface Outbox {
+  /** KV must be made to match this object's record (or, for a free name, its absence). */
+  mapping: boolean
+  /** Code to delete from the backend, each not before its time. */
+  removals: { workerId: string; notBefore: number }[]
+  /** Storage of deleted workers to delete (storage/store.ts purgeStorage); absent when none. */
+  purges?: StorageRef[]
+}
+
+/** How long a lease may be held before it is taken back (a Worker that died mid-change). */
+const LEASE_MS = 30_000
+/** How long an upload's code may stay unclaimed after its lease ended before it counts as orphaned. */
+const ORPHAN_AFTER_MS = LEASE_MS + 60_000
+/** When the alarm does what the lease holder was expected to do, if it has not reported it done. */
+const BACKSTOP_MS = 30_000
+/** Retry interval for follow-ups that failed (KV allows about one write per second to a key). */
+const RETRY_MS = 5_000
+const REVEAL_MS = 5 * 60_000
+
+const EMPTY_OUTBOX: Outbox = { mapping: false, removals: [] }
+
+/**
+ * One object per worker name (SQLite-backed): the authority on who owns the name, what it serves,
+ * its history and secrets. KV has no compare-and-set, so every change to a name — the first claim,
+ * each deploy, rollback and delete — takes this object's lease: changes to one name run one at a
+ * time. KV is the fast read path for dispatch and is brought in line through the outbox.
+ */
+export class NameClaim extends DurableObject<Env> {
+  private queue: Promise<void> = Promise.resolve()
+  private lease: {
+    id: string
+    ownerId: string
+    acquiredAt: number
+    release: () => void
+    timer: ReturnType<typeof setTimeout>
+  } | null = null
+  /** Whether the logs table exists in storage as it is now (deleteAll drops it with everything else). */
+  private schemaReady = false
+  /** The current deployment's cron schedule and its last runs (see cron/cron-runs.ts). */
+  private readonly crons = new CronRuns(this.ctx.storage)
+  /** Who follows the logs live now (see logs/log-followers.ts). */
+  private readonly followers = new LogFollowers()
+
+  /** Whether `ownerId` holds the name now: the generation check of everything that writes for it (core/generation.ts). */
+  async holds(ownerId: string): Promise<boolean> {
+    return (await this.owner())?.ownerId === ownerId
+  }
+
+  /**
+   * Appends output of the worker's invocations, keeping the newest LOG_LINES_KEPT lines. `ownerId`:
+   * the generation the invocations ran for; lines of one that lost the name are dropped (a deleted
+   * worker's late events must neither bring storage back for a free name nor reach a new owner).
+   */
+  async appendLogs(lines: LogLine[], ownerId: string): Promise<void> {
+    if (!(await this.holds(ownerId))) return
+    const sql = this.logsTable()
+    for (const line of lines.slice(-LOG_LINES_KEPT)) {
+      sql.exec(
+        'INSERT INTO logs (at, level, message, deployment) VALUES (?, ?, ?, ?)',
+        line.at,
+        line.level,
+        line.message,
+        line.deployment ?? null,
+      )
+    }
+    sql.exec('DELETE FROM logs WHERE id <= (SELECT MAX(id) FROM logs) - ?', LOG_LINES_KEPT)
+  }
+
+  /**
+   * The recent lines (those after line `after`, when given), oldest first, with the record they
+   * belong to (it says how long capture runs), for the owner (or an admin) only; `found: false`
+   * for a free name.
+   */
+  async readLogs(
+    credential: Credential,
+    after = 0,
+    /** A live follower's poll: one no longer counted (silent too long) reads nothing, and ends its follow. */
+    followId?: string,
+  ): Promise<
+    { ok: true; found: false } | { ok: true; found: true; lines: StoredLogLine[]; record: WorkerRecord } | LeaseRefusal
+  > {
+    if (followId !== undefined && !this.followers.seen(followId, Date.now())) return { ok: true, found: false }
+    const access = await this.access(credential)
+    if (!access.ok || !access.found) return access
+    const { record } = access
+    const rows = this.logsTable().exec<{
+      id: number
+      at: string
+      level: string
+      message: string
+      deployment: string | null
+    }>('SELECT id, at, level, message, deployment FROM logs WHERE id > ? ORDER BY id', after)
+    const lines = rows
+      .toArray()
+      .map(({ deployment, ...line }): StoredLogLine => (deployment ? { ...line, deployment } : line))
+    return { ok: true, found: true, lines, record }
+  }
+
+  /** Admits a live follower of the logs (the caller checked the credential), or says which cap refuses it. */
+  admitFollower(followId: string, client: string): FollowRefusal | null {
+    return this.followers.admit(followId, client, Date.now())
+  }
+
+  /** The record, for the owner (or an admin) only: whether the credential may read this worker's data. */
+  async access(
+    credential: Credential,
+  ): Promise<{ ok: true; found: false } | { ok: true; found: true; record: WorkerRecord } | LeaseRefusal> {
+    const owner = await this.owner()
+    const record = await this.current()
+    if (!owner || !record) return { ok: true, found: false }
+    const refusal = await authorize(owner, credential, true)
+    if (refusal) return { ok: false, reason: refusal }
+    return { ok: true, found: true, record }
+  }
+
+  /** The current record: strongly consistent, unlike KV. */
+  async current(): Promise<WorkerRecord | null> {
+    return (await this.ctx.storage.get<WorkerRecord>('record')) ?? null
+  }
+
+  /**
+   * Waits for the name's lock, then checks the credential; on success the caller holds the lease.
+   * For a deploy, `uploading` names the Worker ID it is about to upload — unless a commit claims
+   * it, its code is deleted once the lease is long gone (the deploying Worker may have died
+   * mid-upload) — and `startedAt` when the request began.
+   */
+  async acquire(
+    credential: Credential,
+    deploy?: { uploading: string; startedAt: number },
+  ): Promise<Lease | LeaseRefusal> {
+    const arrivedAt = Date.now()
+
+    let release!: () => void
+    const turn = new Promise<void>((resolve) => (release = resolve))
+    const ahead = this.queue
+    this.queue = ahead.then(() => turn)
+    await ahead
+
+    const owner = await this.owner()
+    // An upload that started while the name was still free lost a race (409), it did not try to
+    // take a name it knew was taken (403): upload checks run before the lock, so racers often
+    // arrive here only after the winner committed.
+    const claimedBefore = owner !== undefined && Date.parse(owner.claimedAt) <= (deploy?.startedAt ?? arrivedAt)
+    const refusal = await authorize(owner, credential, claimedBefore)
+    if (refusal) {
+      release()
+      return { ok: false, reason: refusal }
+    }
+    const leaseId = randomToken()
+    const ownerId = owner?.ownerId ?? newOwnerId()
+    const timer = setTimeout(() => this.end(leaseId), LEASE_MS)
+    this.lease = { id: leaseId, ownerId, acquiredAt: Date.now(), release, timer }
+    if (deploy) {
+      await this.updateOutbox((outbox) => ({
+        ...outbox,
+        removals: [...outbox.removals, { workerId: deploy.uploading, notBefore: Date.now() + ORPHAN_AFTER_MS }],
+      }))
+      // Armed now: if the deploying Worker dies, nothing else would wake this object up.
+      await this.armAlarm()
+    }
+    return { ok: true, leaseId, ownerId, current: await this.current() }
+  }
+
+  /**
+   * Records the new state of the name in one transaction: the record, the deployment's sealed
+   * secrets, the owner (and its token) when a deploy claims a free name; forgets the secrets of
+   * expired deployments and queues their code for deletion. The lease stays held until `release`,
+   * so the holder can bring KV in line before the next change starts.
+   */
+  async commit(leaseId: string, change: Change): Promise<Committed> {
+    const lease = this.requireLease(leaseId)
+    const storage = this.ctx.storage
+    let owner = await this.owner()
+    if (!owner && !change.claim) throw new Error('Only a deploy can claim a free name.')
+    let committed: Committed = {}
+    if (!owner) {
+      const token = newDeployToken()
+      owner = { ownerId: lease.ownerId, tokenHash: await hashToken(token), claimedAt: change.record.updatedAt }
+      const revealId = randomToken()
+      const reveal = { sealed: await seal({ token }, this.secretsKey()), expiresAt: Date.now() + REVEAL_MS }
+      committed = { token, revealId }
+      await storage.put(revealKey(revealId), reveal)
+    }
+    const kept = new Set([...change.record.deployments, ...change.record.retired].map((entry) => entry.workerId))
+    const outbox = await this.outbox()
+    await storage.transaction(async (txn) => {
+      if (change.secrets) await txn.put(secretsKey(change.secrets.workerId), change.secrets.sealed)
+      if (change.expired.length > 0) await txn.delete(change.expired.map(secretsKey))
+      await txn.put('owner', owner)
+      await txn.put('record', change.record)
+      // Kept until the object's storage is given back: the alarm needs it to delete the mapping.
+      await txn.put('name', change.record.name)
+      await txn.put<Outbox>('outbox', {
+        mapping: true,
+        removals: [
+          // A committed upload is no longer an orphan.
+          ...outbox.removals.filter((entry) => !kept.has(entry.workerId)),
+          ...change.expired.map((workerId) => ({ workerId, notBefore: Date.now() + BACKSTOP_MS })),
+        ],
+      })
+    })
+    await this.crons.plan(change.record, Date.now())
+    await this.armAlarm()
+    return committed
+  }
+
+  /**
+   * Frees the name: owner, record, secrets, pending reveals and logs are gone; the mapping's
+   * removal and the deletion of every Worker ID it used are queued. The lease stays held until
+   * `release`.
+   */
+  async commitDelete(leaseId: string): Promise<void> {
+    this.requireLease(leaseId)
+    const record = await this.current()
+    const ids = record ? [...record.deployments, ...record.retired].map((entry) => entry.workerId) : []
+    const outbox = await this.outbox()
+    const keys = [...(await this.ctx.storage.list({ prefix: 'secrets/' })).keys()]
+    const reveals = [...(await this.reveals()).keys()]
+    const purges = [...(outbox.purges ?? []), ...(record ? [{ name: record.name, ownerId: record.ownerId }] : [])]
+    await this.ctx.storage.transaction(async (txn) => {
+      await txn.delete(['owner', 'record', ...keys, ...reveals])
+      await txn.put<Outbox>('outbox', {
+        mapping: true,
+        removals: [...outbox.removals, ...ids.map((workerId) => ({ workerId, notBefore: Date.now() + BACKSTOP_MS }))],
+        ...(purges.length > 0 ? { purges } : {}),
+      })
+    })
+    if (this.schemaReady) this.logsTable().exec('DELETE FROM logs')
+    await this.crons.clear()
+    await this.armAlarm()
+  }
+
+  /**
+   * Ends the lease after a commit, with what the holder has done of the outbox: what it reports
+   * done is struck off; what it does not, the alarm does.
+   */
+  async release(leaseId: string, done: FollowUp): Promise<void> {
+    if (this.lease?.id !== leaseId) return
+    await this.settle(done)
+    this.end(leaseId)
+    await this.armAlarm(done.mappingSynced ? undefined : Date.now())
+  }
+
+  /** Strikes off follow-ups someone did outside a lease (code deleted after the response). */
+  async settle(done: FollowUp): Promise<void> {
+    const removed = new Set(done.removed ?? [])
+    await this.updateOutbox((outbox) => ({
+      mapping: outbox.mapping && !done.mappingSynced,
+      removals: outbox.removals.filter((entry) => !removed.has(entry.workerId)),
+      ...(outbox.purges?.length && !done.storagePurged ? { purges: outbox.purges } : {}),
+    }))
+  }
+
+  /** Gives the lease back without changes (the deploy failed before its commit). */
+  abort(leaseId: string): void {
+    this.end(leaseId)
+  }
+
+  /** The sealed secrets of one deployment (platform-internal: only this Worker can call the object). */
+  async readSecrets(workerId: string): Promise<SealedSecrets | null> {
+    return (await this.ctx.storage.get<SealedSecrets>(secretsKey(workerId))) ?? null
+  }
+
+  /** Returns a freshly minted token once, for the page the upload form redirects to. */
+  async takeReveal(revealId: string): Promise<string | null> {
+    const key = revealKey(revealId)
+    const reveal = await this.ctx.storage.get<{ sealed: SealedSecrets; expiresAt: number }>(key)
+    if (!reveal) return null
+    const { token } = await unseal(reveal.sealed, this.secretsKey())
+    // Deleted only once read: a failure before this point leaves the token to be shown on a retry.
+    await this.ctx.storage.delete(key)
+    return reveal.expiresAt > Date.now() ? (token ?? null) : null
+  }
+
+  override async alarm(): Promise<void> {
+    await this.drain(Date.now())
+  }
+
+  /**
+   * Does what the outbox says is due at `now`: makes KV match this object's record (unless a lease
+   * holder is about to), deletes code whose time has come. Failures stay queued and retry. A free
+   * name whose outbox is empty gives its storage back.
+   */
+  async drain(now: number): Promise<void> {
+    // A holder silent for longer than a lease lasts has died (its timer may not have fired yet).
+    if (this.lease && now - this.lease.acquiredAt >= LEASE_MS) this.end(this.lease.id)
+    const config = parseConfig(this.env)
+    const outbox = await this.outbox()
+    const due = outbox.removals.filter((entry) => entry.notBefore <= now)
+    const done: FollowUp = { mappingSynced: false, removed: [] }
+    if (outbox.purges?.length) {
+      const refs = outbox.purges
+      done.storagePurged = await attempt('delete the storage of a deleted worker', async () => {
+        for (const ref of refs) await purgeStorage(this.env, ref)
+      })
+    }
+    if (outbox.mapping && !this.lease) {
+      const registry = new Registry(this.env.WORKER_MAPPINGS, 0)
+      const record = await this.current()
+      done.mappingSynced = await attempt(`sync the mapping of ${record?.name ?? 'a freed name'}`, () =>
+        record ? registry.put(record) : this.deleteMapping(registry),
+      )
+    }
+    // Code goes only once no mapping can point at it any more.
+    if (due.length > 0 && (!outbox.mapping || done.mappingSynced)) {
+      const backend = backendFor(config, this.env)
+      const registry = new Registry(this.env.WORKER_MAPPINGS, 0)
+      for (const { workerId } of due) {
+        if (await attempt(`delete the code of ${workerId}`, () => removeDeployment(workerId, backend, registry))) {
+          done.removed?.push(workerId)
+        }
+      }
+    }
+    await this.settle(done)
+    await this.runDueCrons(now)
+    await this.forgetExpiredReveals(now)
+    await this.freeIfUnused()
+    await this.armAlarm(outbox.mapping && !done.mappingSynced ? now + RETRY_MS : undefined, now)
+  }
+
+  /** The schedule (crons, next run, last runs) of the current deployment; null for a free name. */
+  async readSchedule(): Promise<ScheduleView | null> {
+    const record = await this.current()
+    if (!record) return null
+    const next = await this.crons.next()
+    const crons = currentDeployment(record)?.settings?.crons ?? []
+    return { crons, nextRunAt: next ? new Date(next.at).toISOString() : null, runs: this.crons.recent() }
+  }
+
+  /** For "Run now": the current record and its sealed secrets, for the owner (or an admin) only. */
+  async prepareRun(
+    credential: Credential,
+  ): Promise<
+    | { ok: true; found: false }
+    | ({ ok: true; found: true } & Omit<CronJob, 'cron' | 'scheduledTime' | 'trigger'>)
+    | LeaseRefusal
+  > {
+    const access = await this.access(credential)
+    if (!access.ok || !access.found) return access
+    const { record } = access
+    return { ok: true, found: true, record, secrets: await this.readSecrets(record.workerId) }
+  }
+
+  /** Records a run done outside the alarm ("Run now"), and what the platform had to say about it. */
+  async recordCronRun(run: CronRun, note: LogLine | undefined, ownerId: string): Promise<void> {
+    if (!(await this.holds(ownerId))) return
+    this.crons.record(run)
+    if (note) await this.appendLogs([note], ownerId)
+  }
+
+  /** Runs the crons due at `now` in the platform's CronRunner entrypoint; failures are recorded, never thrown. */
+  private async runDueCrons(now: number): Promise<void> {
+    const record = await this.current()
+    const ownerId = record?.ownerId ?? ''
+    await this.crons.runDue(
+      now,
+      record,
+      async (cron, scheduledTime) => {
+        if (!record) throw new Error('no record')
+        // Secrets come from this object's own storage: the runner need not call back for them.
+        const secrets = await this.readSecrets(record.workerId)
+        return exports.CronRunner.run({ record, cron, scheduledTime, trigger: 'schedule', secrets })
+      },
+      (lines) => this.appendLogs(lines, ownerId),
+      // A run outlasting its owner's deletion (and someone's new claim) records nothing.
+      () => this.holds(ownerId),
+    )
+  }
+
+  private async deleteMapping(registry: Registry): Promise<void> {
+    const name = await this.ctx.storage.get<string>('name')
+    if (name) await registry.delete(name)
+  }
+
+  /** A token nobody came for is not kept: it is deleted when its reveal expires. */
+  private async forgetExpiredReveals(now: number): Promise<void> {
+    const expired = [...(await this.reveals())].filter(([, reveal]) => reveal.expiresAt <= now).map(([key]) => key)
+    if (expired.length > 0) await this.ctx.storage.delete(expired)
+  }
+
+  private reveals(): Promise<Map<string, { sealed: SealedSecrets; expiresAt: number }>> {
+    return this.ctx.storage.list({ prefix: 'reveal/' })
+  }
+
+  /** Sets the alarm for the next due follow-up or reveal expiry (or `at`, if sooner); none when nothing is pending. */
+  private async armAlarm(at?: number, now = Date.now()): Promise<void> {
+    const outbox = await this.outbox()
+    const times = outbox.removals.map((entry) => Math.max(entry.notBefore, now + 1))
+    for (const reveal of (await this.reveals()).values()) times.push(Math.max(reveal.expiresAt, now + 1))
+    if (outbox.mapping || outbox.purges?.length) times.push(now + BACKSTOP_MS)
+    const cron = await this.crons.next()
+    if (cron) times.push(Math.max(cron.at, now + 1))
+    if (at !== undefined) times.push(at)
+    if (times.length === 0) return
+    const next = Math.min(...times)
+    const current = await this.ctx.storage.getAlarm()
+    if (current === null || current > next) await this.ctx.storage.setAlarm(next)
+  }
+
+  /** A free name with nothing owed keeps nothing: its storage is given back, schema included. */
+  private async freeIfUnused(): Promise<void> {
+    const outbox = await this.outbox()
+    if (this.lease || outbox.mapping || outbox.removals.length > 0 || outbox.purges?.length || (await this.owner()))
+      return
+    await this.ctx.storage.deleteAll()
+    this.schemaReady = false
+  }
+
+  private async owner(): Promise<Owner | undefined> {
+    return this.ctx.storage.get<Owner>('owner')
+  }
+
+  private async outbox(): Promise<Outbox> {
+    return (await this.ctx.storage.get<Outbox>('outbox')) ?? EMPTY_OUTBOX
+  }
+
+  private async updateOutbox(update: (outbox: Outbox) => Outbox): Promise<void> {
+    const next = update(await this.outbox())
+    if (!next.mapping && next.removals.length === 0 && !next.purges?.length) await this.ctx.storage.delete('outbox')
+    else await this.ctx.storage.put('outbox', next)
+  }
+
+  /** The logs table, created (or brought up to date) on first use after the object's storage was (re)made. */
+  private logsTable(): SqlStorage {
+    const sql = this.ctx.storage.sql
+    if (!this.schemaReady) {
+      sql.exec(
+        'CREATE TABLE IF NOT EXISTS logs (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT, level TEXT, message TEXT, deployment TEXT)',
+      )
+      // Objects that logged before lines recorded their deployment have the table without that column.
+      const columns = sql.exec<{ name: string }>('PRAGMA table_info(logs)').toArray()
+      if (!columns.some((column) => column.name === 'deployment')) {
+        sql.exec('ALTER TABLE logs ADD COLUMN deployment TEXT')
+      }
+      this.schemaReady = true
+    }
+    return sql
+  }
+
+  private secretsKey(): string | undefined {
+    return parseConfig(this.env).secretsKey
+  }
+
+  private requireLease(leaseId: string) {
+    if (this.lease?.id !== leaseId) throw new Error('The lease on this name expired before the change was committed.')
+    return this.lease
+  }
+
+  private end(leaseId: string): void {
+    if (this.lease?.id !== leaseId) return
+    clearTimeout(this.lease.timer)
+    this.lease.release()
+    this.lease = null
+  }
+}
+
+const secretsKey = (workerId: string) => `secrets/${workerId}`
+const revealKey = (revealId: string) => `reveal/${revealId}`
+
+/** Runs one follow-up; a failure is logged (without details that could hold secrets) and retried later. */
+async function attempt(what: string, work: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await work()
+    return true
+  } catch (error) {
+    console.warn(`name claim: could not ${what}, will retry: ${error instanceof Error ? error.name : 'error'}`)
+    return false
+  }
+}

@@ -1,0 +1,135 @@
+import type { WorkerList, WorkerRecord, WorkerSummary } from '../core/model'
+
+const PREFIX = 'workers/'
+const recordKey = (name: string) => `${PREFIX}${name}`
+// Outside PREFIX, so the worker list never sees them.
+const previewKey = (previewId: string) => `previews/${previewId}`
+
+type CacheEntry = { record: WorkerRecord | null; expiresAt: number; refreshing?: boolean }
+
+/** Where a refresh that outlives the request goes (the request's ExecutionContext). */
+type Background = Pick<ExecutionContext, 'waitUntil'>
+
+/**
+ * A record read in the last second before it expires is re-read in the background: a name that
+ * gets requests steadily never makes one wait on KV, and no record is served older than the TTL.
+ * Every busy name still costs one KV read per TTL (MAPPING_CACHE_SECONDS) in every isolate.
+ */
+const REFRESH_AHEAD_MS = 1_000
+
+/**
+ * The name → Worker ID mapping in Workers KV: the fast read path of dispatch (the name's Durable
+ * Object is the authority; see name-claim.do.ts). Reads for dispatch go through a small in-isolate cache so
+ * that steady-state traffic costs no KV read; this isolate's own writes refresh it immediately.
+ */
+export class Registry {
+  private readonly cache = new Map<string, CacheEntry>()
+  private readonly previews = new Map<string, { name: string | null; expiresAt: number }>()
+  // The home page's first page: a KV list is the slowest read the platform makes (remote in
+  // production, a scan of the namespace locally), and the list is eventually consistent anyway.
+  private firstPage: { limit: number; list: WorkerList; expiresAt: number } | undefined
+
+  constructor(
+    private readonly kv: KVNamespace,
+    private readonly cacheTtlMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /**
+   * Hot path: the current record for a name, possibly up to `cacheTtlMs` old. With `background`,
+   * a record close to its expiry is refreshed there (see REFRESH_AHEAD_MS).
+   */
+  async lookup(name: string, background?: Background): Promise<WorkerRecord | null> {
+    const cached = this.cache.get(name)
+    const now = this.now()
+    if (cached && cached.expiresAt > now) {
+      if (background && !cached.refreshing && cached.expiresAt - now <= REFRESH_AHEAD_MS) {
+        this.refresh(name, cached, background)
+      }
+      return cached.record
+    }
+    return this.remember(name, await this.kv.get<WorkerRecord>(recordKey(name), 'json'))
+  }
+
+  private refresh(name: string, entry: CacheEntry, background: Background): void {
+    entry.refreshing = true
+    const read = this.kv.get<WorkerRecord>(recordKey(name), 'json').then(
+      // Unless this isolate has written the name meanwhile: its own write is newer than this read.
+      (record) => void (this.cache.get(name) === entry && this.remember(name, record)),
+      () => void (entry.refreshing = false),
+    )
+    background.waitUntil(read)
+  }
+
+  /** Fresh read for writes and management pages. */
+  async get(name: string): Promise<WorkerRecord | null> {
+    return this.remember(name, await this.kv.get<WorkerRecord>(recordKey(name), 'json'))
+  }
+
+  /** Writes a committed record. The cache takes it first: even if KV fails, this isolate serves what was committed. */
+  async put(record: WorkerRecord): Promise<void> {
+    this.remember(record.name, record)
+    this.firstPage = undefined
+    const summary: WorkerSummary = { name: record.name, workerId: record.workerId, updatedAt: record.updatedAt }
+    await this.kv.put(recordKey(record.name), JSON.stringify(record), { metadata: summary })
+  }
+
+  async delete(name: string): Promise<void> {
+    this.remember(name, null)
+    this.firstPage = undefined
+    await this.kv.delete(recordKey(name))
+  }
+
+  /**
+   * Which name a preview ID belongs to (host-form previews carry no name). Written once per
+   * deployment and never changed, so it is cached like records; a deleted one just misses.
+   */
+  async previewName(previewId: string): Promise<string | null> {
+    const key = previewKey(previewId)
+    const cached = this.previews.get(key)
+    if (cached && cached.expiresAt > this.now()) return cached.name
+    const name = await this.kv.get(key)
+    if (this.previews.size >= MAX_CACHED_NAMES) this.previews.delete(this.previews.keys().next().value as string)
+    this.previews.set(key, { name, expiresAt: this.now() + this.cacheTtlMs })
+    return name
+  }
+
+  putPreview(previewId: string, name: string): Promise<void> {
+    return this.kv.put(previewKey(previewId), name)
+  }
+
+  deletePreview(previewId: string): Promise<void> {
+    this.previews.delete(previewKey(previewId))
+    return this.kv.delete(previewKey(previewId))
+  }
+
+  /** A page of the worker list; the first one may be up to `cacheTtlMs` old, except after this isolate's own writes. */
+  async list(options: { limit: number; cursor?: string }): Promise<WorkerList> {
+    const cached = this.firstPage
+    if (!options.cursor && cached && cached.limit === options.limit && cached.expiresAt > this.now()) return cached.list
+    const list = await this.readPage(options)
+    if (!options.cursor && this.cacheTtlMs > 0) {
+      this.firstPage = { limit: options.limit, list, expiresAt: this.now() + this.cacheTtlMs }
+    }
+    return list
+  }
+
+  private async readPage(options: { limit: number; cursor?: string }): Promise<WorkerList> {
+    const page = await this.kv.list<WorkerSummary>({ prefix: PREFIX, limit: options.limit, cursor: options.cursor })
+    const workers = page.keys.map(
+      (key) => key.metadata ?? { name: key.name.slice(PREFIX.length), workerId: '', updatedAt: '' },
+    )
+    return page.list_complete ? { workers } : { workers, cursor: page.cursor }
+  }
+
+  private remember(name: string, record: WorkerRecord | null): WorkerRecord | null {
+    // Bounded: a flood of lookups for random names must not grow the isolate's memory without limit.
+    if (this.cache.size >= MAX_CACHED_NAMES && !this.cache.has(name)) {
+      this.cache.delete(this.cache.keys().next().value as string)
+    }
+    this.cache.set(name, { record, expiresAt: this.now() + this.cacheTtlMs })
+    return record
+  }
+}
+
+const MAX_CACHED_NAMES = 10_000

@@ -1,0 +1,217 @@
+import { DurableObject } from 'cloudflare:workers'
+import type { StorageQuotas } from '../core/config'
+import { GenerationGate, RETIRED_OWNER } from '../core/generation'
+import { sweepKv } from './kv-sweep'
+import { kvPrefix } from './refs'
+import { countOperation, quotaError, quotasFor } from './quotas'
+import { dumpStream, OWN_TABLES } from './sql-dump'
+import { SqlCallBudget } from './sql-budget'
+import { checkStatements, runStatements, type SqlResult, type SqlStatement } from './sql-statements'
+
+export type { SqlMeta, SqlResult, SqlResultValue, SqlStatement, SqlValue } from './sql-statements'
+
+/** What a worker keeps, for its page and the quotas. */
+export interface StorageUsage {
+  kv: { keys: number; bytes: number }
+  sql: { bytes: number; tables: number }
+}
+
+/** One KV key as the ledger counts it. */
+interface LedgerEntry {
+  bytes: number
+  /** Seconds since the epoch, as KV keeps it. */
+  expiration?: number
+}
+
+const USAGE_KEY = 'usage'
+/** Longer than a KV write takes and than KV's list takes to show a new key (about 60 s). */
+export const KV_SETTLE_MS = 90_000
+const ledgerKey = (key: string) => `kv:${key}`
+
+/**
+ * One object per worker and role (SQLite-backed). The `sql:` object runs the worker's env.DB: its
+ * tables are the worker's, reached only through `query` and `exec`; an object's own database can
+ * name no other (SQLite in a Durable Object refuses ATTACH and the platform's `_cf_` tables). The
+ * `kv:` object keeps the ledger of the worker's env.KV keys (their sizes and expirations), which
+ * KV cannot count itself, so quotas and the worker page have exact totals. Both are emptied by
+ * `purge` when the worker is deleted. On dynamic-workers the `sql:` object's stub is the tenant's
+ * env.DB itself (one RPC per call, as with a binding of its own); a namespaced script cannot bind
+ * this class and reaches it through the TenantSQL entrypoint. So whatever the tenant's code sends
+ * is checked here, and the quotas are this Worker's configuration, never an argument.
+ */
+export class TenantDatabase extends DurableObject<Env> {
+  /** Whether the owner this object stores for still holds the name: a deleted one's late writes are refused. */
+  private readonly generation = new GenerationGate((ownerId) =>
+    this.env.NAME_CLAIMS.getByName(this.worker().name).holds(ownerId),
+  )
+
+  /** Runs statements in one transaction (a batch is atomic, as D1's); refused if the database outgrows its quota. */
+  async query(statements: SqlStatement[]): Promise<SqlResult[]> {
+    const quotas = await this.admitSql()
+    const checked = checkStatements(statements)
+    return this.ctx.storage.transactionSync(() => {
+      const results = runStatements(this.ctx.storage.sql, checked, new SqlCallBudget(quotas))
+      const size = this.checkSize(quotas)
+      for (const result of results) result.meta.size_after = size
+      return results
+    })
+  }
+
+  /** Runs a script of statements (D1's exec): no bindings, no rows back, in one transaction. */
+  async exec(script: string): Promise<{ count: number; duration: number }> {
+    const quotas = await this.admitSql()
+    if (typeof script !== 'string' || script.trim() === '') throw new Error('D1_EXEC_ERROR: exec() needs SQL text.')
+    const started = performance.now()
+    this.ctx.storage.transactionSync(() => {
+      // SQLite runs the script's statements but the last as it parses them; the last is read here.
+      new SqlCallBudget(quotas).drain(this.ctx.storage.sql.exec(script))
+      this.checkSize(quotas)
+    })
+    const count = script.split(';').filter((part) => part.trim() !== '').length
+    return { count, duration: performance.now() - started }
+  }
+
+  /**
+   * Counts a KV write before it is made: refused when the worker would keep more keys or bytes
+   * than its quota. Expired keys are forgotten first when a quota would refuse.
+   */
+  async reserveKv(
+    key: string,
+    bytes: number,
+    expiration: number | undefined,
+    quotas: StorageQuotas,
+    /** The caller's clock (ms), which decides what has expired. */
+    now = Date.now(),
+  ): Promise<void> {
+    this.assertRole('kv')
+    await this.admitWrite('KV PUT failed')
+    const storage = this.ctx.storage
+    let usage = await this.kvUsage()
+    const previous = await storage.get<LedgerEntry>(ledgerKey(key))
+    const next = () => ({
+      keys: usage.keys + (previous ? 0 : 1),
+      bytes: usage.bytes - (previous?.bytes ?? 0) + bytes,
+    })
+    if (next().keys > quotas.kvMaxKeys || next().bytes > quotas.kvMaxBytes) usage = await this.forgetExpired(key, now)
+    const after = next()
+    if (after.keys > quotas.kvMaxKeys) {
+      throw quotaError('TENANT_KV_MAX_KEYS', `this worker may keep at most ${quotas.kvMaxKeys} keys in env.KV.`)
+    }
+    if (after.bytes > quotas.kvMaxBytes) {
+      throw quotaError('TENANT_KV_MAX_BYTES', `this worker may keep at most ${quotas.kvMaxBytes} bytes in env.KV.`)
+    }
+    await storage.put({ [ledgerKey(key)]: { bytes, ...(expiration ? { expiration } : {}) }, [USAGE_KEY]: after })
+  }
+
+  /** Forgets a KV key the worker deleted. */
+  async releaseKv(key: string): Promise<void> {
+    this.assertRole('kv')
+    await this.admitWrite('KV DELETE failed')
+    const previous = await this.ctx.storage.get<LedgerEntry>(ledgerKey(key))
+    if (!previous) return
+    const usage = await this.kvUsage()
+    await this.ctx.storage.delete(ledgerKey(key))
+    await this.ctx.storage.put(USAGE_KEY, { keys: usage.keys - 1, bytes: usage.bytes - previous.bytes })
+  }
+
+  /** KV totals from the ledger (this is the `kv:` object). */
+  async kvUsage(): Promise<{ keys: number; bytes: number }> {
+    this.assertRole('kv')
+    return (await this.ctx.storage.get<{ keys: number; bytes: number }>(USAGE_KEY)) ?? { keys: 0, bytes: 0 }
+  }
+
+  /** The database's size and table count (this is the `sql:` object). */
+  sqlUsage(): { bytes: number; tables: number } {
+    this.assertRole('sql')
+    const { tables } = this.ctx.storage.sql
+      .exec<{ tables: number }>(`SELECT count(*) AS tables FROM sqlite_master WHERE type = 'table' AND ${OWN_TABLES}`)
+      .one()
+    return { bytes: this.ctx.storage.sql.databaseSize, tables }
+  }
+
+  /** The worker's tables as an SQL script that recreates them (schema, then rows), streamed, for its owner's export. */
+  dump(): ReadableStream<Uint8Array> {
+    this.assertRole('sql')
+    return dumpStream(this.ctx.storage.sql)
+  }
+
+  /**
+   * Deletes everything this object holds (the worker was deleted), and takes no more writes: work
+   * still running for the deleted owner is refused from here on instead of writing afresh.
+   */
+  async purge(): Promise<void> {
+    this.generation.retire(this.worker().ownerId)
+    await this.ctx.storage.deleteAll()
+    // A KV write the ledger admitted just before may land after the purge swept the keys, and KV's
+    // list may not show a fresh key for up to a minute: the ledger sweeps once more when both are over.
+    if (this.ctx.id.name?.startsWith('kv:')) await this.ctx.storage.setAlarm(Date.now() + KV_SETTLE_MS)
+  }
+
+  /** The ledger's second sweep of a purged worker's keys; then it keeps nothing, alarm included. */
+  override async alarm(): Promise<void> {
+    await sweepKv(this.env.TENANT_KV, kvPrefix(this.worker()))
+    await this.ctx.storage.deleteAll()
+  }
+
+  /** Drops ledger entries of keys KV has expired, except `keep` (being written now); returns the new totals. */
+  private async forgetExpired(keep: string, nowMs: number): Promise<{ keys: number; bytes: number }> {
+    const now = nowMs / 1000
+    const usage = await this.kvUsage()
+    const expired: string[] = []
+    for (const [key, entry] of await this.ctx.storage.list<LedgerEntry>({ prefix: 'kv:' })) {
+      if (key === ledgerKey(keep) || !entry.expiration || entry.expiration > now) continue
+      expired.push(key)
+      usage.keys -= 1
+      usage.bytes -= entry.bytes
+    }
+    for (let i = 0; i < expired.length; i += 128) await this.ctx.storage.delete(expired.slice(i, i + 128))
+    await this.ctx.storage.put(USAGE_KEY, usage)
+    return usage
+  }
+
+  /**
+   * Which object this is, from the name store.ts gives it (`sql:<name>/<owner>`, `kv:<name>/<owner>`),
+   * refused unless it is `role`: on dynamic-workers the tenant's code holds its `sql:` object's stub
+   * (env.DB) and can call any method of it, so the ledger's must not work there (writing ledger
+   * entries would grow the database past its quota). Returns the worker's name.
+   */
+  private assertRole(role: 'sql' | 'kv'): string {
+    const name = this.ctx.id.name
+    if (!name?.startsWith(`${role}:`)) {
+      throw new Error(
+        role === 'sql' ? "This object is not a worker's database." : "This object is not a worker's KV ledger.",
+      )
+    }
+    return name.slice(role.length + 1, name.indexOf('/'))
+  }
+
+  /** A tenant's SQL call: counted against the operations quota; the operator's quotas, from this Worker's config. */
+  private async admitSql(): Promise<StorageQuotas> {
+    const worker = this.assertRole('sql')
+    const quotas = quotasFor(this.env)
+    countOperation(worker, quotas)
+    await this.admitWrite('D1_ERROR')
+    return quotas
+  }
+
+  /** Refuses the call once this object's owner no longer holds the name (core/generation.ts). */
+  private async admitWrite(failure: string): Promise<void> {
+    if (!(await this.generation.admits(this.worker().ownerId))) throw new Error(`${failure}: ${RETIRED_OWNER}`)
+  }
+
+  /** The worker this object stores for, from its name (`<role>:<name>/<owner>`, see store.ts). */
+  private worker(): { name: string; ownerId: string } {
+    const id = this.ctx.id.name ?? ''
+    const ref = id.slice(id.indexOf(':') + 1)
+    const slash = ref.indexOf('/')
+    return { name: ref.slice(0, slash), ownerId: ref.slice(slash + 1) }
+  }
+
+  private checkSize({ sqlMaxBytes }: Pick<StorageQuotas, 'sqlMaxBytes'>): number {
+    const size = this.ctx.storage.sql.databaseSize
+    if (size > sqlMaxBytes) {
+      throw quotaError('TENANT_SQL_MAX_BYTES', `this worker's database may hold at most ${sqlMaxBytes} bytes.`)
+    }
+    return size
+  }
+}

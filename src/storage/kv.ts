@@ -1,0 +1,211 @@
+import { concatBytes, encodeText } from '../lib/encoding'
+import type { StorageQuotas } from '../core/config'
+import type { TenantDatabase } from './database.do'
+import { kvPrefix, type StorageRef } from './refs'
+
+/** Workers KV's own limits, which tenants know (keys count the platform's prefix, see maxKeyBytes). */
+export const KV_LIMITS = {
+  keyBytes: 512,
+  valueBytes: 25 * 1024 * 1024,
+  metadataBytes: 1024,
+  minTtlSeconds: 60,
+  listLimit: 1000,
+} as const
+
+export type KvValueType = 'text' | 'json' | 'arrayBuffer' | 'stream'
+export type KvGetOptions = KvValueType | { type?: KvValueType; cacheTtl?: number } | undefined
+
+export interface KvPutOptions {
+  expiration?: number
+  expirationTtl?: number
+  metadata?: unknown
+}
+
+export interface KvListOptions {
+  prefix?: string | null
+  cursor?: string | null
+  limit?: number
+}
+
+export interface KvListResult {
+  keys: { name: string; expiration?: number; metadata?: unknown }[]
+  list_complete: boolean
+  cursor?: string
+  cacheStatus: null
+}
+
+/**
+ * One worker's env.KV: the Workers KV API over the platform's TENANT_KV namespace, every key under
+ * the worker's prefix (refs.ts), writes counted by the worker's ledger object against its quotas.
+ * Whatever key, prefix or cursor the worker passes, it is read below its own prefix, and a listed
+ * key outside it (none should be) is dropped before the worker sees it.
+ */
+export class TenantKvStore {
+  private readonly prefix: string
+
+  constructor(
+    private readonly kv: KVNamespace,
+    /** The worker's ledger object; made only when a write needs it (reads never touch it). */
+    private readonly ledger: () => DurableObjectStub<TenantDatabase>,
+    ref: StorageRef,
+    private readonly quotas: StorageQuotas,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.prefix = kvPrefix(ref)
+  }
+
+  get(key: string, options?: KvGetOptions): Promise<unknown> {
+    const type = valueType(options)
+    // Each type spelled out: KV's overloads take a literal.
+    const stored = this.storedKey(key)
+    switch (type) {
+      case 'json':
+        return this.kv.get(stored, 'json')
+      case 'arrayBuffer':
+        return this.kv.get(stored, 'arrayBuffer')
+      case 'stream':
+        return this.kv.get(stored, 'stream')
+      default:
+        return this.kv.get(stored, 'text')
+    }
+  }
+
+  async getWithMetadata(key: string, options?: KvGetOptions): Promise<{ value: unknown; metadata: unknown }> {
+    const stored = this.storedKey(key)
+    const type = valueType(options)
+    const { value, metadata } =
+      type === 'json'
+        ? await this.kv.getWithMetadata(stored, 'json')
+        : type === 'arrayBuffer'
+          ? await this.kv.getWithMetadata(stored, 'arrayBuffer')
+          : type === 'stream'
+            ? await this.kv.getWithMetadata(stored, 'stream')
+            : await this.kv.getWithMetadata(stored, 'text')
+    return { value, metadata: metadata ?? null, cacheStatus: null } as { value: unknown; metadata: unknown }
+  }
+
+  async put(key: string, value: unknown, options: KvPutOptions = {}): Promise<void> {
+    const stored = this.storedKey(key)
+    const bytes = await valueBytes(value)
+    if (bytes.byteLength > KV_LIMITS.valueBytes) {
+      throw new Error(`KV PUT failed: the value is larger than ${KV_LIMITS.valueBytes} bytes.`)
+    }
+    const expiration = this.expiration(options)
+    const metadata = options.metadata === undefined ? undefined : JSON.stringify(options.metadata)
+    if (metadata !== undefined && encodeText(metadata).byteLength > KV_LIMITS.metadataBytes) {
+      throw new Error(`KV PUT failed: metadata is larger than ${KV_LIMITS.metadataBytes} bytes when serialized.`)
+    }
+    const size = encodeText(key).byteLength + bytes.byteLength + (metadata ? encodeText(metadata).byteLength : 0)
+    // Counted first: a refused write writes nothing; a KV failure after it over-counts until the key is written again.
+    await this.ledger().reserveKv(key, size, expiration, this.quotas, this.now())
+    // A TTL goes to KV as a TTL: turned into a time here, it could arrive at KV less than 60 s ahead.
+    await this.kv.put(stored, bytes, {
+      ...(options.expirationTtl !== undefined
+        ? { expirationTtl: Math.floor(options.expirationTtl) }
+        : expiration
+          ? { expiration }
+          : {}),
+      ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
+    })
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.kv.delete(this.storedKey(key))
+    await this.ledger().releaseKv(key)
+  }
+
+  async list(options: KvListOptions = {}): Promise<KvListResult> {
+    const limit = options.limit ?? KV_LIMITS.listLimit
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > KV_LIMITS.listLimit) {
+      throw new Error(`KV LIST failed: limit must be a whole number from 1 to ${KV_LIMITS.listLimit}.`)
+    }
+    if (options.prefix != null && typeof options.prefix !== 'string')
+      throw new Error('KV LIST failed: prefix must be a string.')
+    if (options.cursor != null && typeof options.cursor !== 'string')
+      throw new Error('KV LIST failed: cursor must be a string.')
+    const page = await this.kv.list({
+      prefix: this.prefix + (options.prefix ?? ''),
+      limit,
+      ...(options.cursor ? { cursor: options.cursor } : {}),
+    })
+    const keys = page.keys
+      .filter((entry) => entry.name.startsWith(this.prefix))
+      .map((entry) => ({
+        name: entry.name.slice(this.prefix.length),
+        ...(entry.expiration ? { expiration: entry.expiration } : {}),
+        ...(entry.metadata !== undefined ? { metadata: entry.metadata } : {}),
+      }))
+    return page.list_complete
+      ? { keys, list_complete: true, cacheStatus: null }
+      : { keys, list_complete: false, cursor: page.cursor, cacheStatus: null }
+  }
+
+  /** The key in the platform's namespace; the worker's key must fit KV's limit with the prefix. */
+  private storedKey(key: unknown): string {
+    if (typeof key !== 'string' || key === '' || key === '.' || key === '..') {
+      throw new Error('KV key must be a non-empty string other than "." and "..".')
+    }
+    const max = maxKeyBytes(this.prefix)
+    if (encodeText(key).byteLength > max) throw new Error(`KV key is longer than ${max} bytes.`)
+    return this.prefix + key
+  }
+
+  /** Seconds since the epoch, or none; KV's rule: at least 60 seconds ahead. */
+  private expiration({ expiration, expirationTtl }: KvPutOptions): number | undefined {
+    const now = Math.floor(this.now() / 1000)
+    if (expirationTtl !== undefined) {
+      if (typeof expirationTtl !== 'number' || !(expirationTtl >= KV_LIMITS.minTtlSeconds)) {
+        throw new Error(
+          `KV PUT failed: Invalid expiration_ttl of ${String(expirationTtl)}. Expiration TTL must be at least ${KV_LIMITS.minTtlSeconds}.`,
+        )
+      }
+      return now + Math.floor(expirationTtl)
+    }
+    if (expiration !== undefined) {
+      if (typeof expiration !== 'number' || !(expiration >= now + KV_LIMITS.minTtlSeconds)) {
+        throw new Error(
+          `KV PUT failed: Invalid expiration of ${String(expiration)}. Expiration times must be at least ${KV_LIMITS.minTtlSeconds} seconds in the future.`,
+        )
+      }
+      return Math.floor(expiration)
+    }
+    return undefined
+  }
+}
+
+/** How long a worker's own keys may be: KV's 512 bytes less the platform's prefix. */
+export function maxKeyBytes(prefix: string): number {
+  return KV_LIMITS.keyBytes - encodeText(prefix).byteLength
+}
+
+function valueType(options: KvGetOptions): KvValueType {
+  const type = typeof options === 'string' ? options : (options?.type ?? 'text')
+  if (!['text', 'json', 'arrayBuffer', 'stream'].includes(type)) {
+    throw new Error(`Unknown response type "${String(type)}": use text, json, arrayBuffer or stream.`)
+  }
+  return type
+}
+
+/** A value as bytes (KV takes strings, ArrayBuffers, views and streams); streams are read to the end, up to KV's limit. */
+async function valueBytes(value: unknown): Promise<Uint8Array> {
+  if (typeof value === 'string') return encodeText(value)
+  if (value instanceof ArrayBuffer) return new Uint8Array(value)
+  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
+  if (value instanceof ReadableStream) {
+    const chunks: Uint8Array[] = []
+    let total = 0
+    const reader = (value as ReadableStream<Uint8Array>).getReader()
+    for (;;) {
+      const { done, value: chunk } = await reader.read()
+      if (done) break
+      total += chunk.byteLength
+      if (total > KV_LIMITS.valueBytes) {
+        await reader.cancel()
+        throw new Error(`KV PUT failed: the value is larger than ${KV_LIMITS.valueBytes} bytes.`)
+      }
+      chunks.push(chunk)
+    }
+    return concatBytes(chunks)
+  }
+  throw new Error('KV put() takes a string, an ArrayBuffer, an ArrayBufferView or a ReadableStream.')
+}

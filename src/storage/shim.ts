@@ -1,0 +1,185 @@
+import type { StorageSettings, WorkerBundle } from '../core/model'
+import { PLATFORM_NAME } from '../deploy/platform-module'
+import { DB_BINDING } from './refs'
+
+/** The module that wraps a worker's main module when it has env.DB; uploads may not use these names. */
+export const STORAGE_MAIN_MODULE = 'platform-main.js'
+export const STORAGE_D1_MODULE = 'platform-d1.js'
+
+/**
+ * D1's API in the tenant's isolate. D1's prepare() and bind() are synchronous and statements are
+ * plain objects that batch() takes back, which no RPC stub can be: so statements are built here and
+ * only first/all/run/raw/batch/exec cross to the worker's database object (directly, or through
+ * TenantSQL on dispatch-namespace), one round trip each.
+ */
+const D1_SOURCE = `// Provided by ${PLATFORM_NAME}; not part of your upload. env.${DB_BINDING}: the D1 API over your worker's database.
+const statementOf = new WeakMap();
+
+function d1Error(error) {
+  const message = String(error?.message ?? error);
+  return new Error(message.startsWith("D1_") ? message : "D1_ERROR: " + message, { cause: error });
+}
+
+async function run(binding, statements) {
+  try {
+    return await binding.query(statements);
+  } catch (error) {
+    throw d1Error(error);
+  }
+}
+
+function objects({ columns, rows }) {
+  return rows.map((row) => Object.fromEntries(columns.map((column, index) => [column, row[index]])));
+}
+
+function result(raw) {
+  return { success: true, meta: raw.meta, results: objects(raw) };
+}
+
+export class D1PreparedStatement {
+  #binding;
+  #statement;
+  constructor(binding, sql, params = []) {
+    this.#binding = binding;
+    this.#statement = { sql: String(sql), params };
+    statementOf.set(this, this.#statement);
+  }
+  bind(...values) {
+    for (const value of values) {
+      if (value === undefined) throw new Error("D1_TYPE_ERROR: Type 'undefined' not supported for value 'undefined'");
+    }
+    return new D1PreparedStatement(this.#binding, this.#statement.sql, values);
+  }
+  async first(column) {
+    const [raw] = await run(this.#binding, [this.#statement]);
+    const [row] = objects(raw);
+    if (!row) return null;
+    if (column === undefined) return row;
+    if (!(column in row)) throw new Error("D1_COLUMN_NOTFOUND: Column not found (" + column + ")");
+    return row[column];
+  }
+  async all() {
+    const [raw] = await run(this.#binding, [this.#statement]);
+    return result(raw);
+  }
+  async run() {
+    return this.all();
+  }
+  async raw(options = {}) {
+    const [{ columns, rows }] = await run(this.#binding, [this.#statement]);
+    return options.columnNames ? [columns, ...rows] : rows;
+  }
+}
+
+export class D1Database {
+  #binding;
+  constructor(binding) {
+    this.#binding = binding;
+  }
+  prepare(sql) {
+    return new D1PreparedStatement(this.#binding, sql);
+  }
+  /** Every statement in one transaction: all of them or none. */
+  async batch(statements) {
+    const list = statements.map((statement) => {
+      const plain = statementOf.get(statement);
+      if (!plain) throw new Error("D1_ERROR: batch() takes statements made by prepare().");
+      return plain;
+    });
+    if (list.length === 0) return [];
+    return (await run(this.#binding, list)).map(result);
+  }
+  async exec(sql) {
+    try {
+      return await this.#binding.exec(sql);
+    } catch (error) {
+      throw d1Error(error);
+    }
+  }
+  /** D1's read-replication sessions: one database here, so a session is the database itself. */
+  withSession() {
+    return Object.assign(Object.create(this), { getBookmark: () => null });
+  }
+  async dump() {
+    throw new Error("D1_ERROR: dump() is not available; the worker's owner can export the database (GET /api/workers/<name>/data/sql).");
+  }
+}
+
+const wrapped = new WeakMap();
+
+/** The env the worker's code sees: env.${DB_BINDING} as a D1Database (made once per env object). */
+export function withD1(env) {
+  if (env === null || typeof env !== "object" || !env.${DB_BINDING} || env.${DB_BINDING} instanceof D1Database) return env;
+  let result = wrapped.get(env);
+  if (!result) {
+    result = { ...env, ${DB_BINDING}: new D1Database(env.${DB_BINDING}) };
+    wrapped.set(env, result);
+  }
+  return result;
+}
+`
+
+/** The new main module: the worker's own, with env.DB wrapped on the way in. */
+function mainSource(userMain: string): string {
+  const path = JSON.stringify(`./${userMain}`)
+  return `// Provided by ${PLATFORM_NAME}; not part of your upload. Main module: ${JSON.stringify(userMain)}.
+import * as worker from ${path};
+import { withD1 } from "./${STORAGE_D1_MODULE}";
+export * from ${path};
+
+const HANDLERS = ["fetch", "scheduled", "queue", "email", "tail", "trace", "test"];
+
+function wrap(handler) {
+  if (typeof handler === "function") {
+    // A WorkerEntrypoint (or other class) default export: its env arrives through the constructor.
+    return class extends handler {
+      constructor(ctx, env) {
+        super(ctx, withD1(env));
+      }
+    };
+  }
+  if (handler === null || typeof handler !== "object") return handler;
+  const result = Object.create(Object.getPrototypeOf(handler));
+  Object.assign(result, handler);
+  for (const name of HANDLERS) {
+    if (typeof handler[name] === "function") {
+      result[name] = (event, env, ctx) => handler[name].call(handler, event, withD1(env), ctx);
+    }
+  }
+  return result;
+}
+
+export default wrap(worker.default);
+`
+}
+
+/**
+ * A bundle whose code gets env.DB: the D1 module and a main module that wraps the worker's own
+ * (ES modules only; a service-worker script gets the RPC binding itself, see README "Storage").
+ */
+export function withStorageShim(bundle: WorkerBundle, storage: StorageSettings | undefined): WorkerBundle {
+  const main = bundle.modules.find((module) => module.name === bundle.mainModule)
+  if (!storage?.sql || main?.type !== 'esm') return bundle
+  return {
+    mainModule: STORAGE_MAIN_MODULE,
+    modules: [
+      ...bundle.modules,
+      { name: STORAGE_D1_MODULE, type: 'esm', content: D1_SOURCE },
+      { name: STORAGE_MAIN_MODULE, type: 'esm', content: mainSource(bundle.mainModule) },
+    ],
+  }
+}
+
+/** The bundle as uploaded, for "upload a new version": the shim's modules out, the worker's main module back. */
+export function withoutStorageShim(bundle: WorkerBundle): WorkerBundle {
+  const shim = bundle.modules.find((module) => module.name === STORAGE_MAIN_MODULE)
+  if (!shim || bundle.mainModule !== STORAGE_MAIN_MODULE) return bundle
+  const match = /Main module: ("(?:[^"\\]|\\.)*")/.exec(shim.content)
+  const main = match ? (JSON.parse(match[1] as string) as string) : bundle.mainModule
+  return {
+    mainModule: main,
+    modules: bundle.modules.filter(
+      (module) => module.name !== STORAGE_MAIN_MODULE && module.name !== STORAGE_D1_MODULE,
+    ),
+  }
+}
