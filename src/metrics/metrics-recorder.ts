@@ -6,9 +6,7 @@
 // no further request, its last partial minute.
 import type { UserWorkerFetcher } from '../backends/backend'
 import { emptyMinute, minuteOf, recordRequest, type MinuteRow } from './metrics'
-
-/** Where work that outlives the response goes (the request's ExecutionContext). */
-export type Background = Pick<ExecutionContext, 'waitUntil'>
+import type { Background } from '../core/follow-up'
 
 /** How old an unflushed aggregate may get before a request flushes it, though its minute is not over. */
 export const FLUSH_AFTER_MS = 30_000

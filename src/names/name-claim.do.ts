@@ -21,6 +21,7 @@ import type { StorageRef } from '../storage/refs'
 import { purgeStorage } from '../storage/store'
 import { Registry } from './registry'
 import { seal, unseal, type SealedSecrets } from './secrets'
+import { bestEffort } from '../core/follow-up'
 
 export type LeaseRefusal = { ok: false; reason: Refusal }
 
@@ -359,14 +360,14 @@ export class NameClaim extends DurableObject<Env> {
     const done: FollowUp = { mappingSynced: false, removed: [] }
     if (outbox.purges?.length) {
       const refs = outbox.purges
-      done.storagePurged = await attempt('delete the storage of a deleted worker', async () => {
+      done.storagePurged = await bestEffort('delete the storage of a deleted worker', async () => {
         for (const ref of refs) await purgeStorage(this.env, ref)
       })
     }
     if (outbox.mapping && !this.lease) {
       const registry = new Registry(this.env.WORKER_MAPPINGS, 0)
       const record = await this.current()
-      done.mappingSynced = await attempt(`sync the mapping of ${record?.name ?? 'a freed name'}`, () =>
+      done.mappingSynced = await bestEffort(`sync the mapping of ${record?.name ?? 'a freed name'}`, () =>
         record ? registry.put(record) : this.deleteMapping(registry),
       )
     }
@@ -375,7 +376,7 @@ export class NameClaim extends DurableObject<Env> {
       const backend = backendFor(config, this.env)
       const registry = new Registry(this.env.WORKER_MAPPINGS, 0)
       for (const { workerId } of due) {
-        if (await attempt(`delete the code of ${workerId}`, () => removeDeployment(workerId, backend, registry))) {
+        if (await bestEffort(`delete the code of ${workerId}`, () => removeDeployment(workerId, backend, registry))) {
           done.removed?.push(workerId)
         }
       }
@@ -525,14 +526,3 @@ export class NameClaim extends DurableObject<Env> {
 
 const secretsKey = (workerId: string) => `secrets/${workerId}`
 const revealKey = (revealId: string) => `reveal/${revealId}`
-
-/** Runs one follow-up; a failure is logged (without details that could hold secrets) and retried later. */
-async function attempt(what: string, work: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await work()
-    return true
-  } catch (error) {
-    console.warn(`name claim: could not ${what}, will retry: ${error instanceof Error ? error.name : 'error'}`)
-    return false
-  }
-}

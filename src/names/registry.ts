@@ -1,4 +1,5 @@
 import type { WorkerList, WorkerRecord, WorkerSummary } from '../core/model'
+import type { Background } from '../core/follow-up'
 
 const PREFIX = 'workers/'
 const recordKey = (name: string) => `${PREFIX}${name}`
@@ -6,9 +7,6 @@ const recordKey = (name: string) => `${PREFIX}${name}`
 const previewKey = (previewId: string) => `previews/${previewId}`
 
 type CacheEntry = { record: WorkerRecord | null; expiresAt: number; refreshing?: boolean }
-
-/** Where a refresh that outlives the request goes (the request's ExecutionContext). */
-type Background = Pick<ExecutionContext, 'waitUntil'>
 
 /**
  * A record read in the last second before it expires is re-read in the background: a name that

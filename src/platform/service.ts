@@ -48,6 +48,7 @@ import type { StorageUsage } from '../storage/database.do'
 import { DB_BINDING, KV_BINDING, type StorageRef } from '../storage/refs'
 import { withoutStorageShim, withStorageShim } from '../storage/shim'
 import type { TenantStorage } from '../storage/store'
+import { bestEffort, type Background } from '../core/follow-up'
 
 export interface DeployResult {
   record: WorkerRecord
@@ -97,9 +98,6 @@ export type Project = Pick<BuildRequest, 'source' | 'entry'>
 export interface ProjectBuilder {
   build(request: BuildRequest): Promise<BuildResult>
 }
-
-/** Where work that outlives the response goes (the request's ExecutionContext). */
-export type Background = Pick<ExecutionContext, 'waitUntil'>
 
 /** This Worker's own entrypoints that user Workers are wired to, as bindings to hand them. */
 export interface Entrypoints {
@@ -769,18 +767,6 @@ function followersRefusal(cap: FollowRefusal): PlatformError {
 /** Whose storage a worker's code reaches: the name, as claimed by its current owner. */
 function storageRefOf(record: Pick<WorkerRecord, 'name' | 'ownerId'>): StorageRef {
   return { name: record.name, ownerId: record.ownerId }
-}
-
-/** Runs a follow-up whose failure the name's object will make good later; says whether it worked. */
-async function bestEffort(what: string, work: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await work()
-    return true
-  } catch (error) {
-    // The kind of failure only: messages of storage and API errors are not for logs.
-    console.warn(`could not ${what} now (${error instanceof Error ? error.name : 'error'}); it will be retried`)
-    return false
-  }
 }
 
 /** One SHA-256 over everything a release serves: module names and code, asset paths and bytes. */
