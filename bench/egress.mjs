@@ -4,7 +4,7 @@
 //
 // The target is a tiny HTTP server on this machine. The gate refuses loopback addresses and
 // `localhost`, so the user Worker reaches it by the machine's host name, which the gate cannot
-// resolve (see README, Security model: names are not resolved) — both sides fetch the same URL, and
+// resolve (see docs/security.md: names are not resolved) — both sides fetch the same URL, and
 // the one difference is the gate: its checks and the extra hop through the platform's entrypoint.
 //
 // Cost of the gate per fetch = (platform fetcher − platform hello) − (baseline fetcher − baseline

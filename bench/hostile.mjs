@@ -57,7 +57,7 @@ const RESULTS = join(BENCH_DIR, 'RESULTS.md')
 export const HOSTILE_START = '<!-- hostile:start -->'
 export const HOSTILE_END = '<!-- hostile:end -->'
 
-// The platform's defaults (README, Configuration), which the bounds below are judged against.
+// The platform's defaults (docs/configuration.md), which the bounds below are judged against.
 const MAX_DEPENDENCIES = 200
 const MiB = 1024 * 1024
 

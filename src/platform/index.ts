@@ -38,7 +38,7 @@ const ENTRYPOINTS: Entrypoints = {
   tenantKv: (ref) => exports.TenantKV({ props: ref }),
 }
 
-/** Where per-worker metrics go (METRICS): see README "Metrics". */
+/** Where per-worker metrics go (METRICS): see docs/metrics.md. */
 function metricsFor(config: Config, env: Env): Metrics | undefined {
   switch (config.metrics) {
     case 'off':

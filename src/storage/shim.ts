@@ -155,7 +155,7 @@ export default wrap(worker.default);
 
 /**
  * A bundle whose code gets env.DB: the D1 module and a main module that wraps the worker's own
- * (ES modules only; a service-worker script gets the RPC binding itself, see README "Storage").
+ * (ES modules only; a service-worker script gets the RPC binding itself, see docs/storage.md).
  */
 export function withStorageShim(bundle: WorkerBundle, storage: StorageSettings | undefined): WorkerBundle {
   const main = bundle.modules.find((module) => module.name === bundle.mainModule)

@@ -45,7 +45,7 @@ export interface UploadProps {
   main?: string
   settings: SettingsFieldsProps
   maxScriptBytes: number
-  /** USER_WORKERS_TRUSTED: whether user Workers get `request.cf` (see the README). */
+  /** USER_WORKERS_TRUSTED: whether user Workers get `request.cf` (see docs/projects.md). */
   trusted: boolean
   /** False on a namespace without its outbound Worker: egress policies would not be enforced. */
   egressEnforced: boolean

@@ -24,7 +24,7 @@ describe('request.cf for user Workers (USER_WORKERS_TRUSTED)', () => {
   })
 })
 
-describe('the Cache API in Worker Loader isolates (what the upload page and README say)', () => {
+describe('the Cache API in Worker Loader isolates (what the upload page and docs/projects.md say)', () => {
   it('is not configured: caches.default and a cache from caches.open() throw "No Cache was configured"', async () => {
     const worker = env.LOADER.load({
       compatibilityDate: '2026-11-01',

@@ -4,8 +4,8 @@ import { bundleFromScript } from '../../../src/deploy/bundle'
 import { CHECK_LIMITS, checkBundle } from '../../../src/backends/upload-check'
 
 // A global scope that never finishes cannot be run here: local workerd enforces no CPU limit on a
-// loaded isolate, and the loop would freeze the test runner's only thread (measured, see README,
-// Troubleshooting). What can be checked is that the check asks the runtime for the bound that
+// loaded isolate, and the loop would freeze the test runner's only thread (measured, see
+// docs/troubleshooting.md). What can be checked is that the check asks the runtime for the bound that
 // Cloudflare enforces, on both the isolate and its entrypoint.
 
 /** The real Worker Loader, recording what the check asks of it. */

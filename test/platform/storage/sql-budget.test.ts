@@ -47,7 +47,7 @@ describe('per-call SQL budget', () => {
       const limited = budget({ sqlMaxRowsRead: 1_000 })
       const cursor = sql.exec(`SELECT count(*) FROM (${counting(5_000)})`)
       expect(() => limited.collect(cursor)).toThrow('TENANT_SQL_MAX_ROWS_READ exceeded')
-      // What no check between rows can stop (README, TENANT_SQL_MAX_ROWS_READ): the CPU limit does on Cloudflare.
+      // What no check between rows can stop (docs/limits.md, TENANT_SQL_MAX_ROWS_READ): the CPU limit does on Cloudflare.
       expect(cursor.rowsRead).toBe(5_000)
     }))
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import readme from '../README.md?raw'
+import apiPage from '../docs/api.md?raw'
 import { EXAMPLE_SCRIPT } from '../src/views/upload'
 import { platform, postForm } from './helpers'
 
-// Runs the README's curl section, in order, the way a new user pastes it after the quick start.
+// Runs the curl section of docs/api.md, in order, the way a new user pastes it after the quick start.
 // A small interpreter covers the shell the block uses (a heredoc, VAR=$(jq -r …), jq -Rs, pipes into
 // curl and tee, quoting and $VAR expansion); curl requests go to the Worker under test. Every curl
 // command must be followed by a `# → <status>` comment, which is asserted.
@@ -16,9 +16,9 @@ interface Step {
 }
 
 function curlSection(markdown: string): string {
-  const section = markdown.slice(markdown.indexOf('### curl'))
+  const section = markdown.slice(markdown.indexOf('## curl'))
   const match = /```sh\n([\s\S]*?)```/.exec(section)
-  if (!match?.[1]) throw new Error('README: no ```sh block under ### curl')
+  if (!match?.[1]) throw new Error('docs/api.md: no ```sh block under ## curl')
   return match[1]
 }
 
@@ -38,7 +38,7 @@ function parse(block: string, files: Map<string, string>): Step[] {
     const status = /^# → (\d{3})\b/.exec(line)
     if (status?.[1]) {
       const last = steps.at(-1)
-      if (!last || last.expected !== undefined) throw new Error(`README: "${line}" follows no command`)
+      if (!last || last.expected !== undefined) throw new Error(`docs/api.md: "${line}" follows no command`)
       last.expected = Number(status[1])
       continue
     }
@@ -143,14 +143,14 @@ async function curl(args: string[], stdin: string | undefined, files: Map<string
   return { status: res.status, body: await res.text() }
 }
 
-describe('README: the curl section', () => {
+describe('docs/api.md: the curl section', () => {
   it('works pasted in order after the quick start, each status as its comment says', async () => {
     // The quick start: the upload form with its example, under the name "hello".
     expect((await postForm({ name: 'hello', script: EXAMPLE_SCRIPT })).status).toBe(303)
 
     const files = new Map<string, string>()
     const vars = new Map<string, string>()
-    const steps = parse(curlSection(readme), files)
+    const steps = parse(curlSection(apiPage), files)
     expect(steps.filter((step) => step.line.includes('curl ')).length).toBeGreaterThanOrEqual(8)
     for (const step of steps) {
       const assignment = /^(\w+)=(.*)$/.exec(step.line)
