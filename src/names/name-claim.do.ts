@@ -1,9 +1,8 @@
 import { DurableObject, exports } from 'cloudflare:workers'
-import { randomToken } from '../lib/crypto'
 import { backendFor } from '../backends'
 import { parseConfig } from '../core/config'
 import { currentDeployment, removeDeployment } from '../deploy/deployments'
-import { LOG_LINES_KEPT } from '../logs/logs'
+import { LogStore } from '../logs/log-store'
 import type { CronRun, LogLine, StoredLogLine, WorkerRecord } from '../core/model'
 import {
   authorize,
@@ -17,10 +16,12 @@ import {
 import type { CronJob, ScheduleView } from '../cron/schedules'
 import { CronRuns } from '../cron/cron-runs'
 import { LogFollowers, type FollowRefusal } from '../logs/log-followers'
-import type { StorageRef } from '../storage/refs'
 import { purgeStorage } from '../storage/store'
 import { Registry } from './registry'
-import { seal, unseal, type SealedSecrets } from './secrets'
+import { LEASE_MS, LeaseQueue } from './lease'
+import { isEmpty, OutboxStore, type FollowUp } from './outbox'
+import { Reveals } from './reveals'
+import type { SealedSecrets } from './secrets'
 import { bestEffort } from '../core/follow-up'
 
 export type LeaseRefusal = { ok: false; reason: Refusal }
@@ -52,42 +53,12 @@ export interface Committed {
   revealId?: string
 }
 
-/** What the lease holder did after its commit (see `release`). */
-export interface FollowUp {
-  /** The KV mapping now matches the committed state. */
-  mappingSynced: boolean
-  /** Worker IDs whose code the holder deleted. */
-  removed?: string[]
-  /** The deleted worker's storage (env.KV, env.DB) is gone. */
-  storagePurged?: boolean
-}
-
-/**
- * Follow-up writes this object owes the rest of the system. No transaction spans KV, this object
- * and the backend, so a change is committed here first and the outbox lists what must follow;
- * every entry is idempotent, done by the lease holder right away and, if it did not report it
- * done (it failed, or its isolate was evicted), by this object's alarm until it succeeds.
- */
-interface Outbox {
-  /** KV must be made to match this object's record (or, for a free name, its absence). */
-  mapping: boolean
-  /** Code to delete from the backend, each not before its time. */
-  removals: { workerId: string; notBefore: number }[]
-  /** Storage of deleted workers to delete (storage/store.ts purgeStorage); absent when none. */
-  purges?: StorageRef[]
-}
-
-/** How long a lease may be held before it is taken back (a Worker that died mid-change). */
-const LEASE_MS = 30_000
 /** How long an upload's code may stay unclaimed after its lease ended before it counts as orphaned. */
 const ORPHAN_AFTER_MS = LEASE_MS + 60_000
 /** When the alarm does what the lease holder was expected to do, if it has not reported it done. */
 const BACKSTOP_MS = 30_000
 /** Retry interval for follow-ups that failed (KV allows about one write per second to a key). */
 const RETRY_MS = 5_000
-const REVEAL_MS = 5 * 60_000
-
-const EMPTY_OUTBOX: Outbox = { mapping: false, removals: [] }
 
 /**
  * One object per worker name (SQLite-backed): the authority on who owns the name, what it serves,
@@ -96,16 +67,14 @@ const EMPTY_OUTBOX: Outbox = { mapping: false, removals: [] }
  * time. KV is the fast read path for dispatch and is brought in line through the outbox.
  */
 export class NameClaim extends DurableObject<Env> {
-  private queue: Promise<void> = Promise.resolve()
-  private lease: {
-    id: string
-    ownerId: string
-    acquiredAt: number
-    release: () => void
-    timer: ReturnType<typeof setTimeout>
-  } | null = null
-  /** Whether the logs table exists in storage as it is now (deleteAll drops it with everything else). */
-  private schemaReady = false
+  /** The name's lock (see lease.ts). */
+  private readonly leases = new LeaseQueue()
+  /** The recent log lines (see logs/log-store.ts). */
+  private readonly logs = new LogStore(this.ctx.storage)
+  /** What this object owes KV and the backend (see outbox.ts). */
+  private readonly outbox = new OutboxStore(this.ctx.storage)
+  /** Deploy tokens waiting to be shown once (see reveals.ts). */
+  private readonly reveals = new Reveals(this.ctx.storage, () => parseConfig(this.env).secretsKey)
   /** The current deployment's cron schedule and its last runs (see cron/cron-runs.ts). */
   private readonly crons = new CronRuns(this.ctx.storage)
   /** Who follows the logs live now (see logs/log-followers.ts). */
@@ -123,17 +92,7 @@ export class NameClaim extends DurableObject<Env> {
    */
   async appendLogs(lines: LogLine[], ownerId: string): Promise<void> {
     if (!(await this.holds(ownerId))) return
-    const sql = this.logsTable()
-    for (const line of lines.slice(-LOG_LINES_KEPT)) {
-      sql.exec(
-        'INSERT INTO logs (at, level, message, deployment) VALUES (?, ?, ?, ?)',
-        line.at,
-        line.level,
-        line.message,
-        line.deployment ?? null,
-      )
-    }
-    sql.exec('DELETE FROM logs WHERE id <= (SELECT MAX(id) FROM logs) - ?', LOG_LINES_KEPT)
+    this.logs.append(lines)
   }
 
   /**
@@ -152,18 +111,7 @@ export class NameClaim extends DurableObject<Env> {
     if (followId !== undefined && !this.followers.seen(followId, Date.now())) return { ok: true, found: false }
     const access = await this.access(credential)
     if (!access.ok || !access.found) return access
-    const { record } = access
-    const rows = this.logsTable().exec<{
-      id: number
-      at: string
-      level: string
-      message: string
-      deployment: string | null
-    }>('SELECT id, at, level, message, deployment FROM logs WHERE id > ? ORDER BY id', after)
-    const lines = rows
-      .toArray()
-      .map(({ deployment, ...line }): StoredLogLine => (deployment ? { ...line, deployment } : line))
-    return { ok: true, found: true, lines, record }
+    return { ok: true, found: true, lines: this.logs.after(after), record: access.record }
   }
 
   /** Admits a live follower of the logs (the caller checked the credential), or says which cap refuses it. */
@@ -200,11 +148,7 @@ export class NameClaim extends DurableObject<Env> {
   ): Promise<Lease | LeaseRefusal> {
     const arrivedAt = Date.now()
 
-    let release!: () => void
-    const turn = new Promise<void>((resolve) => (release = resolve))
-    const ahead = this.queue
-    this.queue = ahead.then(() => turn)
-    await ahead
+    const release = await this.leases.turn()
 
     const owner = await this.owner()
     // An upload that started while the name was still free lost a race (409), it did not try to
@@ -216,12 +160,10 @@ export class NameClaim extends DurableObject<Env> {
       release()
       return { ok: false, reason: refusal }
     }
-    const leaseId = randomToken()
     const ownerId = owner?.ownerId ?? newOwnerId()
-    const timer = setTimeout(() => this.end(leaseId), LEASE_MS)
-    this.lease = { id: leaseId, ownerId, acquiredAt: Date.now(), release, timer }
+    const leaseId = this.leases.hold(ownerId, release)
     if (deploy) {
-      await this.updateOutbox((outbox) => ({
+      await this.outbox.update((outbox) => ({
         ...outbox,
         removals: [...outbox.removals, { workerId: deploy.uploading, notBefore: Date.now() + ORPHAN_AFTER_MS }],
       }))
@@ -238,7 +180,7 @@ export class NameClaim extends DurableObject<Env> {
    * so the holder can bring KV in line before the next change starts.
    */
   async commit(leaseId: string, change: Change): Promise<Committed> {
-    const lease = this.requireLease(leaseId)
+    const lease = this.leases.require(leaseId)
     const storage = this.ctx.storage
     let owner = await this.owner()
     if (!owner && !change.claim) throw new Error('Only a deploy can claim a free name.')
@@ -246,13 +188,10 @@ export class NameClaim extends DurableObject<Env> {
     if (!owner) {
       const token = newDeployToken()
       owner = { ownerId: lease.ownerId, tokenHash: await hashToken(token), claimedAt: change.record.updatedAt }
-      const revealId = randomToken()
-      const reveal = { sealed: await seal({ token }, this.secretsKey()), expiresAt: Date.now() + REVEAL_MS }
-      committed = { token, revealId }
-      await storage.put(revealKey(revealId), reveal)
+      committed = { token, revealId: await this.reveals.keep(token) }
     }
     const kept = new Set([...change.record.deployments, ...change.record.retired].map((entry) => entry.workerId))
-    const outbox = await this.outbox()
+    const outbox = await this.outbox.get()
     await storage.transaction(async (txn) => {
       if (change.secrets) await txn.put(secretsKey(change.secrets.workerId), change.secrets.sealed)
       if (change.expired.length > 0) await txn.delete(change.expired.map(secretsKey))
@@ -260,7 +199,7 @@ export class NameClaim extends DurableObject<Env> {
       await txn.put('record', change.record)
       // Kept until the object's storage is given back: the alarm needs it to delete the mapping.
       await txn.put('name', change.record.name)
-      await txn.put<Outbox>('outbox', {
+      await this.outbox.put(txn, {
         mapping: true,
         removals: [
           // A committed upload is no longer an orphan.
@@ -280,22 +219,22 @@ export class NameClaim extends DurableObject<Env> {
    * `release`.
    */
   async commitDelete(leaseId: string): Promise<void> {
-    this.requireLease(leaseId)
+    this.leases.require(leaseId)
     const record = await this.current()
     const ids = record ? [...record.deployments, ...record.retired].map((entry) => entry.workerId) : []
-    const outbox = await this.outbox()
+    const outbox = await this.outbox.get()
     const keys = [...(await this.ctx.storage.list({ prefix: 'secrets/' })).keys()]
-    const reveals = [...(await this.reveals()).keys()]
+    const reveals = await this.reveals.keys()
     const purges = [...(outbox.purges ?? []), ...(record ? [{ name: record.name, ownerId: record.ownerId }] : [])]
     await this.ctx.storage.transaction(async (txn) => {
       await txn.delete(['owner', 'record', ...keys, ...reveals])
-      await txn.put<Outbox>('outbox', {
+      await this.outbox.put(txn, {
         mapping: true,
         removals: [...outbox.removals, ...ids.map((workerId) => ({ workerId, notBefore: Date.now() + BACKSTOP_MS }))],
         ...(purges.length > 0 ? { purges } : {}),
       })
     })
-    if (this.schemaReady) this.logsTable().exec('DELETE FROM logs')
+    this.logs.clear()
     await this.crons.clear()
     await this.armAlarm()
   }
@@ -305,25 +244,20 @@ export class NameClaim extends DurableObject<Env> {
    * done is struck off; what it does not, the alarm does.
    */
   async release(leaseId: string, done: FollowUp): Promise<void> {
-    if (this.lease?.id !== leaseId) return
+    if (!this.leases.isHeld(leaseId)) return
     await this.settle(done)
-    this.end(leaseId)
+    this.leases.end(leaseId)
     await this.armAlarm(done.mappingSynced ? undefined : Date.now())
   }
 
   /** Strikes off follow-ups someone did outside a lease (code deleted after the response). */
   async settle(done: FollowUp): Promise<void> {
-    const removed = new Set(done.removed ?? [])
-    await this.updateOutbox((outbox) => ({
-      mapping: outbox.mapping && !done.mappingSynced,
-      removals: outbox.removals.filter((entry) => !removed.has(entry.workerId)),
-      ...(outbox.purges?.length && !done.storagePurged ? { purges: outbox.purges } : {}),
-    }))
+    await this.outbox.settle(done)
   }
 
   /** Gives the lease back without changes (the deploy failed before its commit). */
   abort(leaseId: string): void {
-    this.end(leaseId)
+    this.leases.end(leaseId)
   }
 
   /** The sealed secrets of one deployment (platform-internal: only this Worker can call the object). */
@@ -333,13 +267,7 @@ export class NameClaim extends DurableObject<Env> {
 
   /** Returns a freshly minted token once, for the page the upload form redirects to. */
   async takeReveal(revealId: string): Promise<string | null> {
-    const key = revealKey(revealId)
-    const reveal = await this.ctx.storage.get<{ sealed: SealedSecrets; expiresAt: number }>(key)
-    if (!reveal) return null
-    const { token } = await unseal(reveal.sealed, this.secretsKey())
-    // Deleted only once read: a failure before this point leaves the token to be shown on a retry.
-    await this.ctx.storage.delete(key)
-    return reveal.expiresAt > Date.now() ? (token ?? null) : null
+    return this.reveals.take(revealId)
   }
 
   override async alarm(): Promise<void> {
@@ -353,9 +281,9 @@ export class NameClaim extends DurableObject<Env> {
    */
   async drain(now: number): Promise<void> {
     // A holder silent for longer than a lease lasts has died (its timer may not have fired yet).
-    if (this.lease && now - this.lease.acquiredAt >= LEASE_MS) this.end(this.lease.id)
+    this.leases.expire(now)
     const config = parseConfig(this.env)
-    const outbox = await this.outbox()
+    const outbox = await this.outbox.get()
     const due = outbox.removals.filter((entry) => entry.notBefore <= now)
     const done: FollowUp = { mappingSynced: false, removed: [] }
     if (outbox.purges?.length) {
@@ -364,7 +292,7 @@ export class NameClaim extends DurableObject<Env> {
         for (const ref of refs) await purgeStorage(this.env, ref)
       })
     }
-    if (outbox.mapping && !this.lease) {
+    if (outbox.mapping && !this.leases.busy) {
       const registry = new Registry(this.env.WORKER_MAPPINGS, 0)
       const record = await this.current()
       done.mappingSynced = await bestEffort(`sync the mapping of ${record?.name ?? 'a freed name'}`, () =>
@@ -383,7 +311,7 @@ export class NameClaim extends DurableObject<Env> {
     }
     await this.settle(done)
     await this.runDueCrons(now)
-    await this.forgetExpiredReveals(now)
+    await this.reveals.forgetExpired(now)
     await this.freeIfUnused()
     await this.armAlarm(outbox.mapping && !done.mappingSynced ? now + RETRY_MS : undefined, now)
   }
@@ -442,21 +370,11 @@ export class NameClaim extends DurableObject<Env> {
     if (name) await registry.delete(name)
   }
 
-  /** A token nobody came for is not kept: it is deleted when its reveal expires. */
-  private async forgetExpiredReveals(now: number): Promise<void> {
-    const expired = [...(await this.reveals())].filter(([, reveal]) => reveal.expiresAt <= now).map(([key]) => key)
-    if (expired.length > 0) await this.ctx.storage.delete(expired)
-  }
-
-  private reveals(): Promise<Map<string, { sealed: SealedSecrets; expiresAt: number }>> {
-    return this.ctx.storage.list({ prefix: 'reveal/' })
-  }
-
   /** Sets the alarm for the next due follow-up or reveal expiry (or `at`, if sooner); none when nothing is pending. */
   private async armAlarm(at?: number, now = Date.now()): Promise<void> {
-    const outbox = await this.outbox()
+    const outbox = await this.outbox.get()
     const times = outbox.removals.map((entry) => Math.max(entry.notBefore, now + 1))
-    for (const reveal of (await this.reveals()).values()) times.push(Math.max(reveal.expiresAt, now + 1))
+    for (const expiresAt of await this.reveals.expiries()) times.push(Math.max(expiresAt, now + 1))
     if (outbox.mapping || outbox.purges?.length) times.push(now + BACKSTOP_MS)
     const cron = await this.crons.next()
     if (cron) times.push(Math.max(cron.at, now + 1))
@@ -469,60 +387,14 @@ export class NameClaim extends DurableObject<Env> {
 
   /** A free name with nothing owed keeps nothing: its storage is given back, schema included. */
   private async freeIfUnused(): Promise<void> {
-    const outbox = await this.outbox()
-    if (this.lease || outbox.mapping || outbox.removals.length > 0 || outbox.purges?.length || (await this.owner()))
-      return
+    if (this.leases.busy || !isEmpty(await this.outbox.get()) || (await this.owner())) return
     await this.ctx.storage.deleteAll()
-    this.schemaReady = false
+    this.logs.dropped()
   }
 
   private async owner(): Promise<Owner | undefined> {
     return this.ctx.storage.get<Owner>('owner')
   }
-
-  private async outbox(): Promise<Outbox> {
-    return (await this.ctx.storage.get<Outbox>('outbox')) ?? EMPTY_OUTBOX
-  }
-
-  private async updateOutbox(update: (outbox: Outbox) => Outbox): Promise<void> {
-    const next = update(await this.outbox())
-    if (!next.mapping && next.removals.length === 0 && !next.purges?.length) await this.ctx.storage.delete('outbox')
-    else await this.ctx.storage.put('outbox', next)
-  }
-
-  /** The logs table, created (or brought up to date) on first use after the object's storage was (re)made. */
-  private logsTable(): SqlStorage {
-    const sql = this.ctx.storage.sql
-    if (!this.schemaReady) {
-      sql.exec(
-        'CREATE TABLE IF NOT EXISTS logs (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT, level TEXT, message TEXT, deployment TEXT)',
-      )
-      // Objects that logged before lines recorded their deployment have the table without that column.
-      const columns = sql.exec<{ name: string }>('PRAGMA table_info(logs)').toArray()
-      if (!columns.some((column) => column.name === 'deployment')) {
-        sql.exec('ALTER TABLE logs ADD COLUMN deployment TEXT')
-      }
-      this.schemaReady = true
-    }
-    return sql
-  }
-
-  private secretsKey(): string | undefined {
-    return parseConfig(this.env).secretsKey
-  }
-
-  private requireLease(leaseId: string) {
-    if (this.lease?.id !== leaseId) throw new Error('The lease on this name expired before the change was committed.')
-    return this.lease
-  }
-
-  private end(leaseId: string): void {
-    if (this.lease?.id !== leaseId) return
-    clearTimeout(this.lease.timer)
-    this.lease.release()
-    this.lease = null
-  }
 }
 
 const secretsKey = (workerId: string) => `secrets/${workerId}`
-const revealKey = (revealId: string) => `reveal/${revealId}`

@@ -1,0 +1,68 @@
+import { randomToken } from '../lib/crypto'
+
+/** How long a lease may be held before it is taken back (a Worker that died mid-change). */
+export const LEASE_MS = 30_000
+
+/** The lease one change holds: who it is for, and how to give the name's turn back. */
+interface Held {
+  id: string
+  ownerId: string
+  acquiredAt: number
+  release: () => void
+  timer: ReturnType<typeof setTimeout>
+}
+
+/**
+ * The name's lock: changes queue for their turn, and the one whose turn it is holds a lease until
+ * it ends it, or for LEASE_MS at most. In memory: the object is one instance, and a lease does not
+ * outlive it (a holder whose object was evicted lost the lease, and its commit is refused).
+ */
+export class LeaseQueue {
+  private queue: Promise<void> = Promise.resolve()
+  private held: Held | null = null
+
+  /** Waits for the name's turn; the function returned gives it back (unless a lease takes it over). */
+  async turn(): Promise<() => void> {
+    let release!: () => void
+    const turn = new Promise<void>((resolve) => (release = resolve))
+    const ahead = this.queue
+    this.queue = ahead.then(() => turn)
+    await ahead
+    return release
+  }
+
+  /** Holds the turn as a lease for `ownerId`; returns its ID. */
+  hold(ownerId: string, release: () => void): string {
+    const id = randomToken()
+    const timer = setTimeout(() => this.end(id), LEASE_MS)
+    this.held = { id, ownerId, acquiredAt: Date.now(), release, timer }
+    return id
+  }
+
+  /** Whether any change holds the name now. */
+  get busy(): boolean {
+    return this.held !== null
+  }
+
+  isHeld(leaseId: string): boolean {
+    return this.held?.id === leaseId
+  }
+
+  /** The lease `leaseId`, or an error when it ended (expired, or the object restarted). */
+  require(leaseId: string): Held {
+    if (this.held?.id !== leaseId) throw new Error('The lease on this name expired before the change was committed.')
+    return this.held
+  }
+
+  /** Ends a lease held longer than LEASE_MS at `now` (its timer may not have fired yet). */
+  expire(now: number): void {
+    if (this.held && now - this.held.acquiredAt >= LEASE_MS) this.end(this.held.id)
+  }
+
+  end(leaseId: string): void {
+    if (this.held?.id !== leaseId) return
+    clearTimeout(this.held.timer)
+    this.held.release()
+    this.held = null
+  }
+}
