@@ -16,7 +16,7 @@ export default defineConfig({
             wrangler: { configPath: './wrangler.jsonc' },
             miniflare: {
               outboundService: 'cloudflare-api-double',
-              // Storage quotas small enough for tests to reach (test/platform/storage/quotas.test.ts).
+              // Storage quotas small enough for tests to reach (test/storage/quotas.test.ts).
               bindings: { TENANT_KV_MAX_KEYS: '40', TENANT_SQL_MAX_BYTES: String(1024 * 1024) },
               // Tests upload far more than 60 times a minute from one address; the rate-limit test uses
               // STRICT_UPLOAD_LIMITER (3 per minute) in place of UPLOAD_LIMITER.
@@ -46,7 +46,7 @@ export default defineConfig({
         ],
         test: {
           name: 'platform',
-          // Bundles the Drizzle fixture Worker for test/platform/storage/drizzle.test.ts.
+          // Bundles the Drizzle fixture Worker for test/storage/drizzle.test.ts.
           globalSetup: ['./test/setup/drizzle-worker.ts'],
           include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
           exclude: ['test/builder/**'],

@@ -7,7 +7,7 @@ import { platformFor } from '../../src/platform/index'
 import type { MetricsReport } from '../../src/metrics/metrics'
 import { AnalyticsEngineDouble } from '../doubles/analytics-engine'
 import { ORIGIN, helloScript, uniqueName } from '../helpers'
-import { callWatchingForTheToken, namespaceEnv } from '../platform/backends/namespace-double'
+import { callWatchingForTheToken, namespaceEnv } from '../backends/namespace-double'
 
 /**
  * A platform isolate of its own: one env object is one PlatformService (platformFor caches per

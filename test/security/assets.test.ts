@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import type { AssetManifest } from '../../src/assets/serve'
 import { platform, uniqueName } from '../helpers'
-import { ECHO_BUNDLE, asset, deployRelease, release } from '../platform/assets/helpers'
+import { ECHO_BUNDLE, asset, deployRelease, release } from '../assets/helpers'
 
 const manifestOf = async (workerId: string) => {
   const manifest = await env.WORKER_MAPPINGS.get<AssetManifest>(`assets/${workerId}`, 'json')
