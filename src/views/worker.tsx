@@ -1,17 +1,18 @@
-import type { FC, PropsWithChildren } from 'hono/jsx'
+import type { FC } from 'hono/jsx'
 import { formatBytes, formatDuration, formatTime } from '../lib/format'
 import { currentDeployment } from '../deploy/deployments'
 import { LOG_LINES_KEPT, LOG_WATCH_MS } from '../logs/logs'
 import type { MetricsReport } from '../metrics/metrics'
 import type { BackendKind, BuildSummary, CronOutcome, LogLine, WorkerRecord, WorkerSettings } from '../core/model'
-import { CRON_RUNS_KEPT, type ScheduleView } from '../cron/schedules'
+import type { ScheduleView } from '../cron/schedules'
 import type { StorageUsage } from '../storage/database.do'
 import { Layout } from './layout'
 import { LogView } from './logs'
 import { MetricsChart } from './metrics-chart'
+import { FormError, TokenSubmit, type FormRefusal } from './worker-forms'
+import { Schedule } from './worker-schedule'
 
-/** The forms on the worker page that need the deploy token. */
-export type WorkerForm = 'delete' | 'promote' | 'logs' | 'cron'
+export type { WorkerForm } from './worker-forms'
 
 export interface WorkerPageProps {
   backend: BackendKind
@@ -31,7 +32,7 @@ export interface WorkerPageProps {
   /** The one-time token link was already used (page reloaded) or expired. */
   tokenExpired?: boolean
   /** Why the last delete or promotion was refused, shown next to that form. */
-  formError?: { form: WorkerForm; message: string }
+  formError?: FormRefusal
   /** Recent output, shown after the owner asked for it with the token. */
   logs?: { lines: LogLine[]; capturingUntil: string }
   /** What the serving deployment runs with. */
@@ -319,96 +320,6 @@ export const WorkerPage: FC<WorkerPageProps> = (props) => {
     </Layout>
   )
 }
-
-/** The worker's cron schedule: when it runs next, its last runs, and "Run now" for the owner. */
-const Schedule: FC<{
-  name: string
-  schedule: ScheduleView | undefined
-  ran: CronOutcome | undefined
-  formError: WorkerPageProps['formError']
-}> = ({ name, schedule, ran, formError }) => (
-  <section aria-labelledby="schedule-heading">
-    <h2 id="schedule-heading">Schedule</h2>
-    {ran && (
-      <div class="alert notice" role="status">
-        Ran now: {ran}. Its output is in the logs.
-      </div>
-    )}
-    <FormError form="cron" error={formError} />
-    {!schedule || schedule.crons.length === 0 ? (
-      <p>No cron schedules.</p>
-    ) : (
-      <>
-        <div class="card">
-          <dl>
-            <dt>Crons (UTC)</dt>
-            <dd>
-              {schedule.crons.map((cron, index) => (
-                <>
-                  {index > 0 && ', '}
-                  <code>{cron}</code>
-                </>
-              ))}
-            </dd>
-            <dt>Next run</dt>
-            <dd>
-              {schedule.nextRunAt ? (
-                <time datetime={schedule.nextRunAt}>{formatTime(schedule.nextRunAt)}</time>
-              ) : (
-                'not planned'
-              )}
-            </dd>
-          </dl>
-        </div>
-        <h3>Last {CRON_RUNS_KEPT} runs</h3>
-        {schedule.runs.length === 0 ? (
-          <p>No runs yet.</p>
-        ) : (
-          <ul class="runs">
-            {schedule.runs.map((run) => (
-              <li>
-                <time datetime={run.at}>{formatTime(run.at)}</time> <code>{run.cron}</code> {run.outcome},{' '}
-                {run.durationMs} ms{run.trigger === 'manual' && ' (run now)'}
-              </li>
-            ))}
-          </ul>
-        )}
-        <form class="card" method="post" action={`/workers/${name}/cron/run`} aria-labelledby="schedule-heading">
-          {schedule.crons.length > 1 && (
-            <>
-              <label for="cron-choice">Cron</label>
-              <select id="cron-choice" name="cron">
-                {schedule.crons.map((cron) => (
-                  <option value={cron}>{cron}</option>
-                ))}
-              </select>
-            </>
-          )}
-          <TokenSubmit id="cron-token">
-            <button type="submit">Run now</button>
-          </TokenSubmit>
-        </form>
-      </>
-    )}
-  </section>
-)
-
-/** The reason the named form was refused, shown next to it. */
-const FormError: FC<{ form: WorkerForm; error: WorkerPageProps['formError'] }> = ({ form, error }) =>
-  error?.form === form ? (
-    <div class="alert error" role="alert">
-      {error.message}
-    </div>
-  ) : null
-
-/** The deploy-token field every owner action on this page needs, and the form's button. */
-const TokenSubmit: FC<PropsWithChildren<{ id: string }>> = ({ id, children }) => (
-  <>
-    <label for={id}>Deploy token</label>
-    <input type="password" id={id} name="token" required autocomplete="off" spellcheck={false} />
-    <div class="actions">{children}</div>
-  </>
-)
 
 function names(list: string[]): string {
   return list.length > 0 ? list.join(', ') : 'none'
