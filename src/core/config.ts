@@ -190,6 +190,20 @@ export type ConfigVarName = (typeof CONFIG_VARS)[number]
 /** Every setting is an optional string: unset, blank and placeholder values all mean "the default". */
 export type ConfigVars = Partial<Record<(typeof CONFIG_VARS)[number], string>>
 
+// Parsed once per env object (one per isolate, and one per Durable Object instance): the config is
+// read on hot paths (storage calls, the name's alarm), and it cannot change while the object lives.
+const parsed = new WeakMap<object, Config>()
+
+/** The validated configuration of these bindings, parsed once. */
+export function configFor(env: ConfigVars & object): Config {
+  let config = parsed.get(env)
+  if (!config) {
+    config = parseConfig(env)
+    parsed.set(env, config)
+  }
+  return config
+}
+
 export function parseConfig(env: ConfigVars): Config {
   const apiToken = clean(env.CLOUDFLARE_API_TOKEN)
   const accountId = clean(env.CLOUDFLARE_ACCOUNT_ID)

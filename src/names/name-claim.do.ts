@@ -1,6 +1,6 @@
 import { DurableObject, exports } from 'cloudflare:workers'
 import { backendFor } from '../backends'
-import { parseConfig } from '../core/config'
+import { configFor } from '../core/config'
 import { currentDeployment, removeDeployment } from '../deploy/deployments'
 import { LogStore } from '../logs/log-store'
 import type { CronRun, LogLine, StoredLogLine, WorkerRecord } from '../core/model'
@@ -74,7 +74,7 @@ export class NameClaim extends DurableObject<Env> {
   /** What this object owes KV and the backend (see outbox.ts). */
   private readonly outbox = new OutboxStore(this.ctx.storage)
   /** Deploy tokens waiting to be shown once (see reveals.ts). */
-  private readonly reveals = new Reveals(this.ctx.storage, () => parseConfig(this.env).secretsKey)
+  private readonly reveals = new Reveals(this.ctx.storage, () => configFor(this.env).secretsKey)
   /** The current deployment's cron schedule and its last runs (see cron/cron-runs.ts). */
   private readonly crons = new CronRuns(this.ctx.storage)
   /** Who follows the logs live now (see logs/log-followers.ts). */
@@ -282,7 +282,7 @@ export class NameClaim extends DurableObject<Env> {
   async drain(now: number): Promise<void> {
     // A holder silent for longer than a lease lasts has died (its timer may not have fired yet).
     this.leases.expire(now)
-    const config = parseConfig(this.env)
+    const config = configFor(this.env)
     const outbox = await this.outbox.get()
     const due = outbox.removals.filter((entry) => entry.notBefore <= now)
     const done: FollowUp = { mappingSynced: false, removed: [] }

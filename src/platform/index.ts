@@ -1,6 +1,6 @@
 import { exports } from 'cloudflare:workers'
 import { backendFor } from '../backends'
-import { ConfigError, parseConfig, type Config } from '../core/config'
+import { ConfigError, configFor, type Config } from '../core/config'
 import { MinuteAggregator, type Metrics } from '../metrics/metrics-recorder'
 import { PlatformService, type Entrypoints } from './service'
 import { AnalyticsEngineMetrics } from '../metrics/analytics-engine'
@@ -14,7 +14,7 @@ const services = new WeakMap<Env, PlatformService>()
 export function platformFor(env: Env): PlatformService {
   let service = services.get(env)
   if (!service) {
-    const config = parseConfig(env)
+    const config = configFor(env)
     service = new PlatformService(
       config,
       backendFor(config, env),

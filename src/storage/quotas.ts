@@ -1,16 +1,8 @@
-import { parseConfig, type ConfigVars, type StorageQuotas } from '../core/config'
+import { configFor, type ConfigVars, type StorageQuotas } from '../core/config'
 
-// Parsed once per env object (per isolate), not on every storage call: calls are the hot path.
-const parsed = new WeakMap<object, StorageQuotas>()
-
-/** The operator's storage quotas for this isolate's bindings. */
+/** The operator's storage quotas for this isolate's bindings (parsed once per env object: calls are the hot path). */
 export function quotasFor(env: ConfigVars & object): StorageQuotas {
-  let quotas = parsed.get(env)
-  if (!quotas) {
-    quotas = parseConfig(env).storageQuotas
-    parsed.set(env, quotas)
-  }
-  return quotas
+  return configFor(env).storageQuotas
 }
 
 /**
