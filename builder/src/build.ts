@@ -9,6 +9,7 @@ import { readSource, type ProjectFiles } from './input'
 import { installPackages } from './install'
 import { Registry } from './registry'
 import { detectEntry, isUnder, readProjectConfig, text, type ProjectConfig } from './project'
+import { errorMessage } from '../../src/lib/errors'
 
 /** Up to 32 builds or 64 MB of output per isolate. */
 const cache = new BuildCache(32, 64 * 1024 * 1024)
@@ -24,7 +25,7 @@ export async function build(request: BuildRequest): Promise<BuildResult> {
     return {
       ok: false,
       kind: 'internal',
-      errors: [{ message: `The builder failed: ${error instanceof Error ? error.message : String(error)}` }],
+      errors: [{ message: `The builder failed: ${errorMessage(error)}` }],
     }
   }
 }

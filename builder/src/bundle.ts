@@ -4,6 +4,7 @@ import type { BuildError } from '../../src/deploy/build'
 import type { WorkerBundle } from '../../src/core/model'
 import { BuildFailed } from './failure'
 import { toWorkerBundle } from './modules'
+import { errorMessage } from '../../src/lib/errors'
 
 export interface BundleOptions {
   fileSystem: InMemoryFileSystem
@@ -74,9 +75,7 @@ function toBuildFailed(error: unknown): BuildFailed {
       }),
     )
   }
-  return new BuildFailed('internal', [
-    { message: `The bundler failed: ${error instanceof Error ? error.message : String(error)}` },
-  ])
+  return new BuildFailed('internal', [{ message: `The bundler failed: ${errorMessage(error)}` }])
 }
 
 const NODE_BUILTINS = new Set(

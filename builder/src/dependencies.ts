@@ -3,6 +3,7 @@ import type { BuildLimits } from '../../src/deploy/build'
 import { BuildFailed } from './failure'
 import { checkPackageName } from './package-name'
 import type { Packument, Registry } from './registry'
+import { errorMessage } from '../../src/lib/errors'
 
 /** name → exact version: what a build installs, and part of its cache key. */
 export type Versions = Map<string, string>
@@ -136,12 +137,9 @@ export async function resolveFromLockfile(
   try {
     lock = JSON.parse(lockText) as Lockfile
   } catch (error) {
-    throw BuildFailed.user(
-      `package-lock.json is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
-      {
-        file: 'package-lock.json',
-      },
-    )
+    throw BuildFailed.user(`package-lock.json is not valid JSON: ${errorMessage(error)}`, {
+      file: 'package-lock.json',
+    })
   }
   const versions: Versions = new Map()
   const warnings: string[] = []

@@ -1,6 +1,7 @@
 import { unzipSync } from 'fflate'
 import type { BuildLimits, BuildSource } from '../../src/deploy/build'
 import { BuildFailed } from './failure'
+import { errorMessage } from '../../src/lib/errors'
 
 /** A project's files by normalised relative path ("src/index.ts"), as bytes. */
 export type ProjectFiles = Map<string, Uint8Array>
@@ -87,9 +88,7 @@ function unzip(zip: Uint8Array, limits: BuildLimits): [string, Uint8Array][] {
     })
   } catch (error) {
     if (error instanceof BuildFailed) throw error
-    throw BuildFailed.user(
-      `The zip archive could not be read: ${error instanceof Error ? error.message : String(error)}`,
-    )
+    throw BuildFailed.user(`The zip archive could not be read: ${errorMessage(error)}`)
   }
   return stripSharedFolder(Object.entries(archive))
 }

@@ -1,5 +1,6 @@
 import type { InMemoryFileSystem } from '@cloudflare/worker-bundler'
 import type { BuildLimits } from '../../src/deploy/build'
+import { errorMessage } from '../../src/lib/errors'
 import { ByteBudget } from './budget'
 import { streamOf } from './capped-body'
 import { BuildFailed } from './failure'
@@ -92,10 +93,6 @@ async function installPackage(
 
 function failed(id: string, name: string, why: string, kind: 'user' | 'internal' = 'user'): BuildFailed {
   return new BuildFailed(kind, [{ message: `Failed to install ${id}: ${why}.`, package: name }])
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }
 
 const TEXT_EXTENSIONS = /\.(?:[cm]?js|[cm]?ts|tsx|jsx|json|md|txt|css|html|ya?ml|toml|xml|svg|map|py)$/i

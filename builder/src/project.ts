@@ -3,6 +3,7 @@ import type { AssetConfig } from '../../src/deploy/build'
 import { BuildFailed } from './failure'
 import type { ProjectFiles } from './input'
 import { parseJsonc } from './jsonc'
+import { errorMessage } from '../../src/lib/errors'
 
 /** What a project says about itself in wrangler.json/jsonc/toml, package.json and tsconfig.json. */
 export interface ProjectConfig {
@@ -53,7 +54,7 @@ function parseFile(files: ProjectFiles, path: string, parse: (text: string) => u
   try {
     value = parse(source)
   } catch (error) {
-    throw BuildFailed.user(`${path} is not valid: ${error instanceof Error ? error.message : String(error)}`, {
+    throw BuildFailed.user(`${path} is not valid: ${errorMessage(error)}`, {
       file: path,
     })
   }

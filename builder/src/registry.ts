@@ -2,6 +2,7 @@ import type { BuildLimits } from '../../src/deploy/build'
 import { readCapped } from './capped-body'
 import { BuildFailed } from './failure'
 import { checkPackageName } from './package-name'
+import { errorMessage } from '../../src/lib/errors'
 
 /** What a build needs of a packument: its dist-tags, and per version its dependencies and tarball. */
 export interface Packument {
@@ -123,7 +124,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 function unreachable(name: string, error: unknown): BuildFailed {
   return new BuildFailed('internal', [
     {
-      message: `The npm registry could not be reached for ${name}: ${error instanceof Error ? error.message : String(error)}`,
+      message: `The npm registry could not be reached for ${name}: ${errorMessage(error)}`,
       package: name,
     },
   ])

@@ -114,7 +114,7 @@ export const LIST_PAGE_SIZE = 50
 const HOW_TO_GIVE_THE_TOKEN = '(form field "token" or "Authorization: Bearer <token>")'
 
 /** Why a caller may not act on a name, in words that fit what they tried to do. */
-function refusal(reason: Refusal, action: 'change' | 'read' | 'run'): PlatformError {
+function refusal(reason: Refusal, action: 'change' | 'read' | 'run', what: 'logs' | 'code' = 'logs'): PlatformError {
   switch (reason) {
     case 'name_taken':
       return new PlatformError('name_taken', 'This name was just claimed by another upload. Choose another name.')
@@ -123,7 +123,7 @@ function refusal(reason: Refusal, action: 'change' | 'read' | 'run'): PlatformEr
       if (action === 'read') {
         return new PlatformError(
           'unauthorized',
-          `Only the owner can read this worker's logs: give its deploy token ${HOW_TO_GIVE_THE_TOKEN}.`,
+          `Only the owner can read this worker's ${what}: give its deploy token ${HOW_TO_GIVE_THE_TOKEN}.`,
           { 'WWW-Authenticate': 'Bearer' },
         )
       }
@@ -727,15 +727,7 @@ export class PlatformService {
     let record = await this.find(name)
     if (record && !this.settingsOf(currentDeployment(record)).publicCode) {
       const access = await this.claims.getByName(name).access(await this.credential(token))
-      if (!access.ok) {
-        throw access.reason === 'token_required'
-          ? new PlatformError(
-              'unauthorized',
-              `The code of "${name}" is private: give its deploy token ${HOW_TO_GIVE_THE_TOKEN} to load it.`,
-              { 'WWW-Authenticate': 'Bearer' },
-            )
-          : refusal(access.reason, 'read')
-      }
+      if (!access.ok) throw refusal(access.reason, 'read', 'code')
       record = access.found ? access.record : null
     }
     const code = record && (await this.backend.code(record.workerId))

@@ -83,6 +83,7 @@ function valueBytes(value: SqlStorageValue): number {
   return SCALAR_BYTES
 }
 
+/** Counted without encoding the text again: a result may hold millions of values. */
 function utf8Length(text: string): number {
   let bytes = text.length
   for (let i = 0; i < text.length; i++) {
