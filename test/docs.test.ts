@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest'
+import configurationPage from '../docs/configuration.md?raw'
 import limitsPage from '../docs/limits.md?raw'
 import { MAX_ACTION_BODY_BYTES } from '../src/middleware/platform'
 import { MAX_MODULES } from '../src/deploy/bundle'
 import { CHECK_LIMITS } from '../src/backends/upload-check'
 import { CONFIG_VARS, DEFAULTS } from '../src/core/config'
+import { CONFIG_DOCS, renderConfigTable, withConfigTable } from '../src/core/config-docs'
 import { FOLLOW_TIMING, LOG_FOLLOWERS } from '../src/logs/log-follow'
 import { LOG_LINES_KEPT } from '../src/logs/logs'
 import { SETTINGS_LIMITS } from '../src/deploy/settings'
@@ -87,5 +89,30 @@ describe('docs/limits.md', () => {
     const rows = rowsNaming(name)
     expect(rows.length).toBeGreaterThan(0)
     expect(rows.some((row) => row.includes(expected))).toBe(true)
+  })
+})
+
+// docs/configuration.md's settings table is generated from src/core/config-docs.ts by
+// `npm run docs:config`; CI also runs `npm run docs:config -- --check`.
+describe('docs/configuration.md', () => {
+  it('holds the settings table src/core/config-docs.ts generates (npm run docs:config)', () => {
+    expect(withConfigTable(configurationPage)).toBe(configurationPage)
+  })
+
+  it('documents every setting once, in a row of the table', () => {
+    expect(Object.keys(CONFIG_DOCS).sort()).toEqual([...CONFIG_VARS].sort())
+    const named = renderConfigTable()
+      .split('\n')
+      .slice(2)
+      .flatMap((row) => [...row.split(' | ')[0]!.matchAll(/`([A-Z0-9_]+)`/g)].map((match) => match[1]))
+    expect(named).toEqual(Object.keys(CONFIG_DOCS))
+  })
+
+  it('refuses a page without the markers, and a row shared with a later setting', () => {
+    expect(() => withConfigTable('# Configuration\n')).toThrow('markers')
+    const { MAX_PROJECT_BYTES, MAX_PROJECT_FILES, ...rest } = CONFIG_DOCS
+    expect(() => renderConfigTable({ ...rest, MAX_PROJECT_FILES, MAX_PROJECT_BYTES })).toThrow(
+      'shares the row of MAX_PROJECT_BYTES, which has no row of its own before it',
+    )
   })
 })
