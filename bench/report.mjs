@@ -389,10 +389,16 @@ export function renderTable(rows) {
   return [line(HEADER), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n')
 }
 
+/** The chart of the table (bench/results.svg, written by bench/run.mjs beside this file), at the top of RESULTS.md. */
+export const CHART_EMBED =
+  "![The table below as a chart: each measure's ratio to its baseline (log scale), its target and its result](results.svg)"
+
 export function writeResults(path, { table, environment, settings, seconds, notes }) {
   const text = `# Benchmark results
 
 Written by \`npm run bench\` (bench/run.mjs); every figure below comes from the same run.
+
+${CHART_EMBED}
 
 - Date: ${environment.date}
 - Machine: ${environment.cores} cores (\`nproc\`), ${environment.cpu}

@@ -3,10 +3,10 @@
 // a correctness-under-load check, (issue #11) projects through the builder — TypeScript, two npm
 // dependencies cold and cached — and static-asset GETs vs an in-memory Worker, and (issue #13)
 // tenants' storage, all on local workerd in one run, under 5 minutes. Prints one table and writes
-// it to bench/RESULTS.md. Each module measures one thing; this file only orders them and shares
-// the servers between them.
+// it to bench/RESULTS.md, and the same rows as a chart to bench/results.svg (bench/chart.mjs). Each
+// module measures one thing; this file only orders them and shares the servers between them.
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
@@ -32,6 +32,7 @@ import {
   startServer,
   startWatchdog,
 } from './lib/procs.mjs'
+import { renderChart } from './chart.mjs'
 import { buildRows, renderTable, writeResults } from './report.mjs'
 import { seedWorkers } from './seed.mjs'
 import { HELLO_BODY, HELLO_SCRIPT } from './user-script.mjs'
@@ -295,12 +296,13 @@ async function main() {
       storage,
       metricsCost,
     }
-    const table = renderTable(buildRows(measurements, SETTINGS))
+    const rows = buildRows(measurements, SETTINGS)
+    const table = renderTable(rows)
     const seconds = (performance.now() - started) / 1000
     const env = { ...environment(), loadAtStart: loadAtStart.toFixed(2), loadAtEnd: loadavg()[0].toFixed(2) }
     console.log(table)
     console.log(
-      `\nTotal: ${seconds.toFixed(0)} s on ${env.cores} cores (1-min load average ${env.loadAtStart} at start). Written to bench/RESULTS.md.`,
+      `\nTotal: ${seconds.toFixed(0)} s on ${env.cores} cores (1-min load average ${env.loadAtStart} at start). Written to bench/RESULTS.md and bench/results.svg.`,
     )
     writeResults(join(BENCH_DIR, 'RESULTS.md'), {
       table,
@@ -323,6 +325,8 @@ async function main() {
         metricsNote(metricsCost),
       ],
     })
+    // The same rows as a chart, which RESULTS.md shows at its top (bench/chart.mjs).
+    writeFileSync(join(BENCH_DIR, 'results.svg'), renderChart(rows, { date: env.date }))
   } finally {
     stopWatchdog()
     if (servers) await Promise.all(Object.values(servers).map((server) => server.stop()))
