@@ -1,6 +1,8 @@
+import { array, looseObject, nullable, number, optional, picklist, string, type GenericSchema } from 'valibot'
 import { encodeText } from '../lib/encoding'
-import type { BundleModule, WorkerBundle } from '../core/model'
-import type { SealedSecrets } from '../names/secrets'
+import type { BundleModule, ModuleType, WorkerBundle } from '../core/model'
+import { parseStoredJson, StoredDataError } from '../core/schema'
+import { sealedSecretsSchema, type SealedSecrets } from '../names/secrets'
 
 /**
  * What dynamic-workers keeps under a Worker ID, written once at deploy (IDs are immutable) and
@@ -23,6 +25,23 @@ interface Header {
   modules: { name: string; type: BundleModule['type']; bytes: number }[]
   secrets?: SealedSecrets | null
 }
+
+const MODULE_TYPES = ['esm', 'service-worker', 'text', 'json', 'wasm'] as const satisfies readonly ModuleType[]
+
+/** The framed format's header (version 1). */
+const headerSchema: GenericSchema<Header> = looseObject({
+  name: string(),
+  mainModule: string(),
+  modules: array(looseObject({ name: string(), type: picklist(MODULE_TYPES), bytes: number() })),
+  secrets: optional(nullable(sealedSecretsSchema)),
+})
+
+/** The format before it: one JSON document, the modules' sources inside. */
+const documentSchema: GenericSchema<WorkerBundle & { name: string }> = looseObject({
+  name: string(),
+  mainModule: string(),
+  modules: array(looseObject({ name: string(), type: picklist(MODULE_TYPES), content: string() })),
+})
 
 // "WFP" + format version 1. Never "{" (0x7b), which begins the JSON documents stored before it.
 const MAGIC = [0x57, 0x46, 0x50, 0x01]
@@ -63,20 +82,21 @@ export function decodeStoredCode(buffer: ArrayBuffer): StoredCode {
   const decoder = new TextDecoder()
   if (bytes[0] === JSON_DOCUMENT) {
     // The older format: { name, mainModule, modules }, secrets only in the name's object.
-    const { name, mainModule, modules } = JSON.parse(decoder.decode(bytes)) as WorkerBundle & { name: string }
+    const { name, mainModule, modules } = parseStoredJson(documentSchema, decoder.decode(bytes), 'The stored code')
     return { name, bundle: { mainModule, modules } }
   }
   if (bytes.length < PREFIX_BYTES || MAGIC.some((byte, i) => bytes[i] !== byte)) {
-    throw new Error('stored code is in an unknown format')
+    throw new StoredDataError('The stored code is in an unknown format.')
   }
   const headerLength = new DataView(buffer).getUint32(MAGIC.length, true)
   let offset = PREFIX_BYTES + headerLength
-  const header = JSON.parse(decoder.decode(bytes.subarray(PREFIX_BYTES, offset))) as Header
+  const header = parseStoredJson(headerSchema, decoder.decode(bytes.subarray(PREFIX_BYTES, offset)), 'The stored code')
   const modules = header.modules.map(({ name, type, bytes: length }) => {
     const content = decoder.decode(bytes.subarray(offset, offset + length))
     offset += length
     return { name, type, content }
   })
+  if (offset > bytes.length) throw new StoredDataError('The stored code is shorter than its header says.')
   const bundle = { mainModule: header.mainModule, modules }
   return header.secrets !== undefined
     ? { name: header.name, bundle, secrets: header.secrets }

@@ -1,6 +1,6 @@
 import { encodeText } from '../lib/encoding'
 import { minIntervalMinutes, parseCron } from '../cron/cron'
-import { EGRESS_MODES } from '../dispatch/egress'
+import { EGRESS_MODES } from '../core/model-schemas'
 import { PlatformError } from '../core/errors'
 import type {
   CronPolicy,
@@ -55,7 +55,7 @@ export function nextSettings(
   }
   const clash = Object.keys(vars).find((name) => secretNames.has(name))
   if (clash) throw invalid(`"${clash}" is both a variable and a secret; use one.`)
-  const storage = input.storage === undefined ? base.storage : checkStorage({ ...base.storage, ...input.storage })
+  const storage = input.storage === undefined ? base.storage : storageOf({ ...base.storage, ...input.storage })
   const taken = storageBindingNames(storage).find((binding) => binding in vars || secretNames.has(binding))
   if (taken)
     throw invalid(`"${taken}" is the name of a storage binding this worker has; rename the variable or secret.`)
@@ -106,30 +106,26 @@ function checkChanges(changes: Record<string, string | null>, kind: string): Rec
   return changes
 }
 
-function checkEntry(name: string, value: unknown, kind: string): void {
+function checkEntry(name: string, value: string, kind: string): void {
   if (!VAR_NAME.test(name)) {
     throw invalid(`"${name}" is not a valid ${kind} name: letters, digits and _, not starting with a digit.`)
   }
-  if (typeof value !== 'string') throw invalid(`The ${kind} "${name}" must be a string.`)
   if (encodeText(value).byteLength > SETTINGS_LIMITS.valueBytes) {
     throw invalid(`The ${kind} "${name}" is longer than ${SETTINGS_LIMITS.valueBytes / 1024} KiB.`)
   }
 }
 
+/** The policy an upload asked for, its hosts normalised. Its shape is the input schema's (routes/settings-input.ts). */
 function checkEgress(egress: EgressPolicy): EgressPolicy {
-  if (!EGRESS_MODES.includes(egress?.mode)) throw invalid(`Egress mode must be one of ${EGRESS_MODES.join(', ')}.`)
-  const hosts = (Array.isArray(egress.hosts) ? egress.hosts : [])
-    .map((host) => String(host).trim().toLowerCase())
-    .filter(Boolean)
+  // Unreachable through the schema, whose message this is; kept for callers that build input in code.
+  if (!EGRESS_MODES.includes(egress.mode)) throw invalid(`Egress mode must be one of ${EGRESS_MODES.join(', ')}.`)
+  const hosts = egress.hosts.map((host) => host.trim().toLowerCase()).filter(Boolean)
   if (hosts.length > SETTINGS_LIMITS.allowedHosts)
     throw invalid(`At most ${SETTINGS_LIMITS.allowedHosts} allowed hosts.`)
   const bad = hosts.find((host) => !HOST.test(host))
   if (bad) throw invalid(`"${bad}" is not a host name (example.com or *.example.com).`)
   if (egress.mode === 'allow-list' && hosts.length === 0) {
     throw invalid('An allow-list needs at least one host; use block-all to allow none.')
-  }
-  if (egress.sockets !== undefined && typeof egress.sockets !== 'boolean') {
-    throw invalid('"egress.sockets" must be true or false.')
   }
   const policy: EgressPolicy = { mode: egress.mode, hosts: egress.mode === 'allow-list' ? [...new Set(hosts)] : [] }
   // Sockets stay off unless asked for, and an absent flag keeps policies stored as before.
@@ -146,12 +142,7 @@ function checkLimits(limits: Limits, policy: LimitPolicy): Limits {
   return { cpuMs: limits.cpuMs, subRequests: limits.subRequests }
 }
 
-function checkStorage(storage: Partial<StorageSettings>): StorageSettings {
-  for (const key of ['kv', 'sql'] as const) {
-    if (storage[key] !== undefined && typeof storage[key] !== 'boolean') {
-      throw invalid(`"storage.${key}" must be true or false.`)
-    }
-  }
+function storageOf(storage: Partial<StorageSettings>): StorageSettings {
   return { kv: storage.kv === true, sql: storage.sql === true }
 }
 

@@ -1,9 +1,9 @@
 import { connect } from 'cloudflare:sockets'
 import { canonicalHost, ipLiteral, isPublicIp } from '../lib/ip'
 import { PlatformError } from '../core/errors'
-import type { EgressMode, EgressPolicy } from '../core/model'
-
-export const EGRESS_MODES: readonly EgressMode[] = ['allow-all', 'block-all', 'allow-list']
+import type { EgressPolicy } from '../core/model'
+import { egressPolicySchema } from '../core/model-schemas'
+import { parseStoredJson } from '../core/schema'
 
 /**
  * How many times a request has passed through the platform. Stamped by the platform on the way
@@ -37,7 +37,9 @@ export interface OutboundParameters {
 /** The gate's props from the outbound Worker's parameters; anything missing means "allow-all, no hops". */
 export function fromOutboundParameters(parameters: OutboundParameters): EgressGateProps {
   return {
-    egress: parameters.egress ? (JSON.parse(parameters.egress) as EgressPolicy) : { mode: 'allow-all', hosts: [] },
+    egress: parameters.egress
+      ? parseStoredJson(egressPolicySchema, parameters.egress, 'The egress parameter')
+      : { mode: 'allow-all', hosts: [] },
     hops: Number(parameters.hops) || 0,
     platformHosts: parameters.platformHosts ? parameters.platformHosts.split(',') : [],
   }

@@ -21,6 +21,7 @@ import { Registry } from './registry'
 import { LEASE_MS, LeaseQueue } from './lease'
 import { isEmpty, OutboxStore, type FollowUp } from './outbox'
 import { Reveals } from './reveals'
+import { secretsKey, storedName, storedOwner, storedRecord, storedSecrets } from './claim-storage'
 import type { SealedSecrets } from './secrets'
 import { bestEffort } from '../core/follow-up'
 
@@ -133,7 +134,7 @@ export class NameClaim extends DurableObject<Env> {
 
   /** The current record: strongly consistent, unlike KV. */
   async current(): Promise<WorkerRecord | null> {
-    return (await this.ctx.storage.get<WorkerRecord>('record')) ?? null
+    return storedRecord(this.ctx.storage)
   }
 
   /**
@@ -262,7 +263,7 @@ export class NameClaim extends DurableObject<Env> {
 
   /** The sealed secrets of one deployment (platform-internal: only this Worker can call the object). */
   async readSecrets(workerId: string): Promise<SealedSecrets | null> {
-    return (await this.ctx.storage.get<SealedSecrets>(secretsKey(workerId))) ?? null
+    return storedSecrets(this.ctx.storage, workerId)
   }
 
   /** Returns a freshly minted token once, for the page the upload form redirects to. */
@@ -366,7 +367,7 @@ export class NameClaim extends DurableObject<Env> {
   }
 
   private async deleteMapping(registry: Registry): Promise<void> {
-    const name = await this.ctx.storage.get<string>('name')
+    const name = await storedName(this.ctx.storage)
     if (name) await registry.delete(name)
   }
 
@@ -392,9 +393,7 @@ export class NameClaim extends DurableObject<Env> {
     this.logs.dropped()
   }
 
-  private async owner(): Promise<Owner | undefined> {
-    return this.ctx.storage.get<Owner>('owner')
+  private owner(): Promise<Owner | undefined> {
+    return storedOwner(this.ctx.storage)
   }
 }
-
-const secretsKey = (workerId: string) => `secrets/${workerId}`

@@ -1,5 +1,6 @@
 import { randomToken, secretsEqual, sha256 } from '../lib/crypto'
 import { toBase64Url } from '../lib/encoding'
+import { looseObject, string, type GenericSchema } from 'valibot'
 
 /** Who may change a name: set by the first successful upload, cleared when the worker is deleted. */
 export interface Owner {
@@ -7,6 +8,12 @@ export interface Owner {
   tokenHash: string
   claimedAt: string
 }
+
+export const ownerSchema: GenericSchema<Owner> = looseObject({
+  ownerId: string(),
+  tokenHash: string(),
+  claimedAt: string(),
+})
 
 /** The caller's credential as the Worker established it (admin is checked there, against ADMIN_TOKEN). */
 export interface Credential {

@@ -1,5 +1,7 @@
 import type { WorkerList, WorkerRecord, WorkerSummary } from '../core/model'
 import type { Background } from '../core/follow-up'
+import { storedRecordSchema, storedSummarySchema } from '../core/model-schemas'
+import { parseStored } from '../core/schema'
 
 const PREFIX = 'workers/'
 const recordKey = (name: string) => `${PREFIX}${name}`
@@ -46,12 +48,12 @@ export class Registry {
       }
       return cached.record
     }
-    return this.remember(name, await this.kv.get<WorkerRecord>(recordKey(name), 'json'))
+    return this.remember(name, await this.read(name))
   }
 
   private refresh(name: string, entry: CacheEntry, background: Background): void {
     entry.refreshing = true
-    const read = this.kv.get<WorkerRecord>(recordKey(name), 'json').then(
+    const read = this.read(name).then(
       // Unless this isolate has written the name meanwhile: its own write is newer than this read.
       (record) => void (this.cache.get(name) === entry && this.remember(name, record)),
       () => void (entry.refreshing = false),
@@ -61,7 +63,12 @@ export class Registry {
 
   /** Fresh read for writes and management pages. */
   async get(name: string): Promise<WorkerRecord | null> {
-    return this.remember(name, await this.kv.get<WorkerRecord>(recordKey(name), 'json'))
+    return this.remember(name, await this.read(name))
+  }
+
+  private async read(name: string): Promise<WorkerRecord | null> {
+    const stored: unknown = await this.kv.get(recordKey(name), 'json')
+    return parseStored(storedRecordSchema, stored, `The KV record of "${name}"`)
   }
 
   /** Writes a committed record. The cache takes it first: even if KV fails, this isolate serves what was committed. */
@@ -113,10 +120,12 @@ export class Registry {
   }
 
   private async readPage(options: { limit: number; cursor?: string }): Promise<WorkerList> {
-    const page = await this.kv.list<WorkerSummary>({ prefix: PREFIX, limit: options.limit, cursor: options.cursor })
-    const workers = page.keys.map(
-      (key) => key.metadata ?? { name: key.name.slice(PREFIX.length), workerId: '', updatedAt: '' },
-    )
+    const page = await this.kv.list({ prefix: PREFIX, limit: options.limit, cursor: options.cursor })
+    const workers = page.keys.map(({ name, metadata }): WorkerSummary => {
+      const key = name.slice(PREFIX.length)
+      const summary = parseStored(storedSummarySchema, metadata, `The KV metadata of "${key}"`)
+      return summary ?? { name: key, workerId: '', updatedAt: '' }
+    })
     return page.list_complete ? { workers } : { workers, cursor: page.cursor }
   }
 

@@ -1,5 +1,7 @@
 import { randomBytes } from '../lib/crypto'
 import { encodeText, fromBase64, toBase64 } from '../lib/encoding'
+import { boolean, looseObject, optional, record, string, type GenericSchema } from 'valibot'
+import { parseStoredJson } from '../core/schema'
 
 /**
  * Secret values of a deployment, as stored in the name's Durable Object (never in KV). With
@@ -11,6 +13,16 @@ export interface SealedSecrets {
   iv?: string
   data: string
 }
+
+/** Sealed secrets as the name's object (or the code store) keeps them: one shape, encrypted or not. */
+export const sealedSecretsSchema: GenericSchema<SealedSecrets> = looseObject({
+  encrypted: boolean(),
+  iv: optional(string()),
+  data: string(),
+})
+
+/** What a seal holds once opened: names to values. */
+const secretValuesSchema = record(string(), string())
 
 export async function seal(values: Record<string, string>, secretsKey: string | undefined): Promise<SealedSecrets> {
   const plain = JSON.stringify(values)
@@ -25,14 +37,14 @@ export async function unseal(
   secretsKey: string | undefined,
 ): Promise<Record<string, string>> {
   if (!sealed) return {}
-  if (!sealed.encrypted) return JSON.parse(sealed.data) as Record<string, string>
+  if (!sealed.encrypted) return parseStoredJson(secretValuesSchema, sealed.data, 'The stored secrets')
   if (!secretsKey) throw new Error('Secrets were encrypted with SECRETS_KEY, which is no longer set.')
   const plain = await crypto.subtle.decrypt(
     { name: 'AES-GCM', iv: fromBase64(sealed.iv ?? '') },
     await keyFor(secretsKey),
     fromBase64(sealed.data),
   )
-  return JSON.parse(new TextDecoder().decode(plain)) as Record<string, string>
+  return parseStoredJson(secretValuesSchema, new TextDecoder().decode(plain), 'The decrypted secrets')
 }
 
 // An isolate has one SECRETS_KEY: derive its AES key once, not on every deployment's cold start.

@@ -1,15 +1,18 @@
 import type { HonoRequest } from 'hono'
+import type { GenericSchema, InferOutput } from 'valibot'
 import { encodeText, fromBase64 } from '../lib/encoding'
 import { readJsonTextWithin } from '../lib/json-budget'
 import { truncate } from '../lib/format'
 import type { BuildSource } from '../deploy/build'
 import { bundleFromFiles, bundleFromScript } from '../deploy/bundle'
 import { PlatformError } from '../core/errors'
+import { parseInput } from '../core/schema'
 import type { SettingsInput, UploadedFile } from '../core/model'
 import type { ScriptLanguage } from '../deploy/projects'
-import type { Upload } from '../platform/service'
+import type { Upload } from '../deploy/deployer'
 import type { SettingsFieldValues } from '../views/settings-fields'
-import { invalid, isRecord, parseSettingsForm, parseSettingsJson } from './settings-input'
+import { invalid, parseSettingsForm, parseSettingsJson } from './settings-input'
+import { deployJsonBody } from './bodies'
 
 // Turns what a client sent (forms, JSON, raw scripts, headers) into the platform's typed input.
 // Every malformed input is the client's error (400) with a message that says what to send.
@@ -149,7 +152,7 @@ export async function readApiUpload(
           ? projectOf(files, entry)
           : { kind: 'script', bundle: bundleFromFiles(files, field(body, 'main'), maxBytes) },
       label: field(body, 'label') || label,
-      settings: settings ? parseSettingsJson(parseJsonObject(settings)) : {},
+      settings: settings ? parseSettingsPart(settings) : {},
     }
   }
   if (!/^application\/json\b/i.test(type)) {
@@ -161,19 +164,10 @@ export async function readApiUpload(
   }
 
   const body = await readUploadJson(request, maxFiles)
-  const { script, files, entry, language, label: named, ...rest } = isRecord(body) ? body : {}
-  const settings = parseSettingsJson(rest)
-  const labelled = typeof named === 'string' ? named : undefined
-  if (files !== undefined) {
-    if (typeof entry !== 'string' && entry !== undefined)
-      throw new PlatformError('invalid_request', '"entry" must be a path.')
-    return { upload: project({ files: jsonFiles(files) }, entry), label: labelled, settings }
-  }
-  if (typeof script !== 'string') {
-    throw new PlatformError('invalid_request', 'The JSON body needs a "script" string, or "files" for a project.')
-  }
-  const lang = languageOf('', typeof language === 'string' ? language : undefined)
-  return { upload: scriptUpload(script, lang, maxBytes), label: labelled, settings }
+  const { script, files, entry, language, label: named } = parseInput(deployJsonBody, body)
+  const settings = parseSettingsJson(body)
+  if (files !== undefined) return { upload: project({ files: jsonFiles(files) }, entry), label: named, settings }
+  return { upload: scriptUpload(script ?? '', languageOf('', language), maxBytes), label: named, settings }
 }
 
 /** A pasted script: JavaScript deploys as it is, TypeScript goes to the builder as a one-file project. */
@@ -211,23 +205,16 @@ function languageOf(contentType: string, query: string | undefined): ScriptLangu
   throw new PlatformError('invalid_request', 'The language must be js, ts or tsx.')
 }
 
-/** `{ "path": "text" }`, or `{ "path": { "base64": "…" } }` for binary files. */
-function jsonFiles(value: unknown): Record<string, string | Uint8Array> {
-  if (!isRecord(value)) throw new PlatformError('invalid_request', '"files" must map paths to contents.')
+/** `{ "path": "text" }`, or `{ "path": { "base64": "…" } }` for binary files (the shapes deployJsonBody let in). */
+function jsonFiles(files: Record<string, string | { base64: string }>): Record<string, string | Uint8Array> {
   return Object.fromEntries(
-    Object.entries(value).map(([path, content]): [string, string | Uint8Array] => {
+    Object.entries(files).map(([path, content]): [string, string | Uint8Array] => {
       if (typeof content === 'string') return [path, content]
-      if (isRecord(content) && typeof content.base64 === 'string') {
-        try {
-          return [path, fromBase64(content.base64)]
-        } catch {
-          throw new PlatformError('invalid_request', `"files.${path}.base64" is not valid base64.`)
-        }
+      try {
+        return [path, fromBase64(content.base64)]
+      } catch {
+        throw new PlatformError('invalid_request', `"files.${path}.base64" is not valid base64.`)
       }
-      throw new PlatformError(
-        'invalid_request',
-        `"files.${path}" must be text, or { "base64": "…" } for a binary file.`,
-      )
     }),
   )
 }
@@ -236,9 +223,14 @@ function bytesOf(content: string | Uint8Array): Uint8Array {
   return typeof content === 'string' ? encodeText(content) : content
 }
 
+/** Reads a JSON body into what `schema` describes; its errors name the fields, in the endpoint's own words. */
+export async function readJsonBody<S extends GenericSchema>(request: HonoRequest, schema: S): Promise<InferOutput<S>> {
+  return parseInput(schema, await readJson(request))
+}
+
 /** Reads a JSON body. */
 export async function readJson(request: HonoRequest): Promise<unknown> {
-  return parseJsonBody(() => request.text())
+  return parseJsonBody(() => request.text(), 'The body is not valid JSON.')
 }
 
 /** Values a JSON upload may hold per project file (`"path": { "base64": "…" }` is three separators). */
@@ -257,18 +249,18 @@ async function readUploadJson(request: HonoRequest, maxFiles: number): Promise<u
       'project_too_large',
       `The JSON body holds over ${maxValues} values; a project may have at most ${maxFiles} files (MAX_PROJECT_FILES).`,
     )
-  return parseJsonBody(() => readJsonTextWithin(request.raw.body, maxValues, tooMany))
+  return parseJsonBody(
+    () => readJsonTextWithin(request.raw.body, maxValues, tooMany),
+    'The body is not valid JSON. Send { "script": "…" } or the script itself as application/javascript.',
+  )
 }
 
-async function parseJsonBody(read: () => Promise<string>): Promise<unknown> {
+async function parseJsonBody(read: () => Promise<string>, malformed: string): Promise<unknown> {
   const text = await read()
   try {
     return JSON.parse(text) as unknown
   } catch {
-    throw new PlatformError(
-      'invalid_request',
-      'The body is not valid JSON. Send { "script": "…" } or the script itself as application/javascript.',
-    )
+    throw new PlatformError('invalid_request', malformed)
   }
 }
 
@@ -314,12 +306,16 @@ async function readFiles(value: FormValue | undefined): Promise<UploadedFile[]> 
   )
 }
 
-function parseJsonObject(text: string): Record<string, unknown> {
+/** The multipart upload's `settings` part: a JSON object of settings. */
+function parseSettingsPart(text: string): SettingsInput {
+  let value: unknown
   try {
-    const value: unknown = JSON.parse(text)
-    if (isRecord(value)) return value
+    value = JSON.parse(text)
   } catch {
-    // reported below
+    throw invalid('The "settings" field must be a JSON object.')
   }
-  throw invalid('The "settings" field must be a JSON object.')
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw invalid('The "settings" field must be a JSON object.')
+  }
+  return parseSettingsJson(value)
 }

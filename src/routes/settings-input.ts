@@ -1,8 +1,23 @@
-import type { EgressPolicy, SettingsInput } from '../core/model'
+import {
+  array,
+  boolean,
+  nullable,
+  number,
+  object,
+  optional,
+  picklist,
+  record,
+  string,
+  type GenericSchema,
+} from 'valibot'
+import type { SettingsInput } from '../core/model'
 import { PlatformError } from '../core/errors'
+import { EGRESS_MODES } from '../core/model-schemas'
+import { parseInput, plainObject } from '../core/schema'
 
 // Settings as a client sends them — upload form fields, or the JSON API's object — read into the
-// platform's SettingsInput. Only shapes are checked here; values are the platform's (deploy/settings.ts).
+// platform's SettingsInput by one schema, whose errors name the field. Only shapes are checked
+// here; values (names, sizes, hosts, limits against the policy) are the platform's (deploy/settings.ts).
 
 /**
  * Reads settings from the upload form: `vars` and `secrets` as KEY=value lines (a `-KEY` line
@@ -11,11 +26,11 @@ import { PlatformError } from '../core/errors'
  * Values are checked by the platform (deploy/settings.ts); this only reads their shape.
  */
 export function parseSettingsForm(field: (name: string) => string): SettingsInput {
-  const input: SettingsInput = { vars: changeLines(field('vars')), secrets: changeLines(field('secrets')) }
+  const input: FormSettings = { vars: changeLines(field('vars')), secrets: changeLines(field('secrets')) }
   const mode = field('egress')
   if (mode) {
     input.egress = {
-      mode: mode as EgressPolicy['mode'],
+      mode,
       hosts: field('egress_hosts')
         .split(/[\s,]+/)
         .filter(Boolean),
@@ -34,47 +49,63 @@ export function parseSettingsForm(field: (name: string) => string): SettingsInpu
     if (cpuMs) input.limits.cpuMs = Number(cpuMs)
     if (subRequests) input.limits.subRequests = Number(subRequests)
   }
-  return input
+  // The egress mode is the one field whose text the schema still has to vouch for.
+  return parseSettingsJson(input)
 }
 
-/** Checks the shape of settings sent as JSON (the API); values are checked by the platform. */
-export function parseSettingsJson(raw: Record<string, unknown>): SettingsInput {
-  const input: SettingsInput = {}
-  if (raw.vars !== undefined) input.vars = stringMap(raw.vars, 'vars')
-  if (raw.secrets !== undefined) input.secrets = stringMap(raw.secrets, 'secrets')
-  if (raw.egress !== undefined) {
-    if (!isRecord(raw.egress)) throw invalid('"egress" must be { "mode": …, "hosts": [ … ] }.')
-    const { mode, hosts = [], sockets } = raw.egress
-    if (!Array.isArray(hosts)) throw invalid('"egress.hosts" must be a list of host names.')
-    input.egress = { mode: mode as EgressPolicy['mode'], hosts: hosts.map(String) }
-    if (sockets !== undefined) input.egress.sockets = sockets as boolean // checked by the platform
-  }
-  if (raw.storage !== undefined) {
-    if (!isRecord(raw.storage)) throw invalid('"storage" must be { "kv": true|false, "sql": true|false }.')
-    input.storage = raw.storage // values checked by the platform
-  }
-  if (raw.publicCode !== undefined) {
-    if (typeof raw.publicCode !== 'boolean') throw invalid('"publicCode" must be true or false.')
-    input.publicCode = raw.publicCode
-  }
-  if (raw.limits !== undefined) {
-    if (!isRecord(raw.limits)) throw invalid('"limits" must be { "cpuMs": …, "subRequests": … }.')
-    input.limits = {}
-    for (const key of ['cpuMs', 'subRequests'] as const) {
-      const value = raw.limits[key]
-      if (value === undefined) continue
-      if (typeof value !== 'number') throw invalid(`"limits.${key}" must be a number.`)
-      input.limits[key] = value
-    }
-  }
-  if (raw.crons !== undefined) {
-    if (!Array.isArray(raw.crons) || raw.crons.some((cron) => typeof cron !== 'string')) {
-      throw invalid('"crons" must be a list of cron expressions, e.g. ["*/5 * * * *"] ([] removes them).')
-    }
-    input.crons = raw.crons as string[]
-  }
-  return input
+/** The settings a form describes, before the schema has vouched for the egress mode. */
+type FormSettings = Omit<SettingsInput, 'egress'> & { egress?: { mode: string; hosts: string[]; sockets: boolean } }
+
+/** Settings sent as JSON (the API): their shape, each field named in its error; values are the platform's. */
+export function parseSettingsJson(raw: unknown): SettingsInput {
+  return parseInput(settingsInputSchema, raw, 'invalid_settings')
 }
+
+const mustBeBoolean = '{field} must be true or false.'
+const changesOf = () =>
+  optional(
+    plainObject(
+      record(string(), nullable(string('{field} must be a string, or null to delete it.'))),
+      '{field} must be an object of names to strings.',
+    ),
+  )
+const hostsMessage = '{field} must be a list of host names.'
+const cronsMessage = '"crons" must be a list of cron expressions, e.g. ["*/5 * * * *"] ([] removes them).'
+
+/** The settings fields of an upload, wherever they come from (the deploy JSON carries them beside its code). */
+const settingsEntries = {
+  vars: changesOf(),
+  secrets: changesOf(),
+  egress: optional(
+    plainObject(
+      object({
+        mode: picklist(EGRESS_MODES, `Egress mode must be one of ${EGRESS_MODES.join(', ')}.`),
+        hosts: optional(array(string(hostsMessage), hostsMessage), []),
+        sockets: optional(boolean(mustBeBoolean)),
+      }),
+      '{field} must be { "mode": …, "hosts": [ … ] }.',
+    ),
+  ),
+  storage: optional(
+    plainObject(
+      object({ kv: optional(boolean(mustBeBoolean)), sql: optional(boolean(mustBeBoolean)) }),
+      '{field} must be { "kv": true|false, "sql": true|false }.',
+    ),
+  ),
+  publicCode: optional(boolean(mustBeBoolean)),
+  limits: optional(
+    plainObject(
+      object({
+        cpuMs: optional(number('{field} must be a number.')),
+        subRequests: optional(number('{field} must be a number.')),
+      }),
+      '{field} must be { "cpuMs": …, "subRequests": … }.',
+    ),
+  ),
+  crons: optional(array(string(cronsMessage), cronsMessage)),
+}
+
+const settingsInputSchema: GenericSchema<unknown, SettingsInput> = object(settingsEntries)
 
 /** `KEY=value` sets, `-KEY` deletes. */
 function changeLines(text: string): Record<string, string | null> {
@@ -89,20 +120,6 @@ function changeLines(text: string): Record<string, string | null> {
     else throw invalid(`Line ${index + 1} is not KEY=value (or -KEY to delete).`)
   })
   return changes
-}
-
-function stringMap(value: unknown, name: string): Record<string, string | null> {
-  if (!isRecord(value)) throw invalid(`"${name}" must be an object of names to strings.`)
-  for (const [key, entry] of Object.entries(value)) {
-    if (typeof entry !== 'string' && entry !== null) {
-      throw invalid(`"${name}.${key}" must be a string, or null to delete it.`)
-    }
-  }
-  return value as Record<string, string | null>
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 export function invalid(message: string): PlatformError {

@@ -41,8 +41,19 @@ function background() {
   return { waitUntil: (promise: Promise<unknown>) => void pending.push(promise), settle: () => Promise.all(pending) }
 }
 
-const record = (name: string, workerId: string): WorkerRecord =>
-  ({ name, workerId, ownerId: 'o', updatedAt: new Date().toISOString(), deployments: [] }) as unknown as WorkerRecord
+const record = (name: string, workerId: string): WorkerRecord => {
+  const at = new Date().toISOString()
+  return {
+    name,
+    workerId,
+    ownerId: 'o',
+    backend: 'dynamic-workers',
+    createdAt: at,
+    updatedAt: at,
+    deployments: [],
+    retired: [],
+  }
+}
 
 const TTL = 5_000
 

@@ -1,0 +1,104 @@
+import {
+  array,
+  boolean,
+  literal,
+  looseObject,
+  nullable,
+  nullish,
+  number,
+  optional,
+  picklist,
+  record,
+  string,
+  type GenericSchema,
+} from 'valibot'
+import type {
+  BackendKind,
+  BuildSummary,
+  Compatibility,
+  Deployment,
+  EgressMode,
+  EgressPolicy,
+  Limits,
+  RetiredDeployment,
+  StorageSettings,
+  WorkerRecord,
+  WorkerSettings,
+  WorkerSummary,
+} from './model'
+
+// The model's stored shapes (core/model.ts), as schemas for reading them back. Each accepts every
+// shape the platform has written: fields added later are optional (settings, compatibility, build,
+// hints, crons, storage, publicCode, sockets, logsUntil), as the types say. Objects are loose, so
+// a record read and written back keeps what a newer version added. The annotations tie each schema
+// to its type: a schema that drifts from the model does not compile.
+
+export const EGRESS_MODES = ['allow-all', 'block-all', 'allow-list'] as const satisfies readonly EgressMode[]
+const BACKENDS = ['dynamic-workers', 'dispatch-namespace'] as const satisfies readonly BackendKind[]
+
+const strings = array(string())
+
+export const egressPolicySchema: GenericSchema<EgressPolicy> = looseObject({
+  mode: picklist(EGRESS_MODES),
+  hosts: strings,
+  sockets: optional(boolean()),
+})
+
+const limitsSchema: GenericSchema<Limits> = looseObject({ cpuMs: number(), subRequests: number() })
+
+const storageSchema: GenericSchema<StorageSettings> = looseObject({ kv: boolean(), sql: boolean() })
+
+export const workerSettingsSchema: GenericSchema<WorkerSettings> = looseObject({
+  vars: record(string(), string()),
+  secretNames: strings,
+  egress: egressPolicySchema,
+  limits: limitsSchema,
+  crons: optional(strings),
+  storage: optional(storageSchema),
+  publicCode: optional(literal(true)),
+})
+
+const compatibilitySchema: GenericSchema<Compatibility> = looseObject({ date: string(), flags: strings })
+
+const buildSummarySchema: GenericSchema<BuildSummary> = looseObject({
+  files: strings,
+  dependencies: record(string(), string()),
+  warnings: strings,
+  assets: looseObject({ count: number(), bytes: number() }),
+  hasWorker: boolean(),
+})
+
+export const deploymentSchema: GenericSchema<Deployment> = looseObject({
+  workerId: string(),
+  sequence: number(),
+  createdAt: string(),
+  size: number(),
+  sha256: string(),
+  label: string(),
+  settings: optional(workerSettingsSchema),
+  compatibility: optional(compatibilitySchema),
+  build: optional(buildSummarySchema),
+  hints: optional(strings),
+})
+
+const retiredSchema: GenericSchema<RetiredDeployment> = looseObject({ workerId: string(), retiredAt: string() })
+
+export const workerRecordSchema: GenericSchema<WorkerRecord> = looseObject({
+  name: string(),
+  workerId: string(),
+  ownerId: string(),
+  backend: picklist(BACKENDS),
+  createdAt: string(),
+  updatedAt: string(),
+  deployments: array(deploymentSchema),
+  retired: array(retiredSchema),
+  logsUntil: optional(string()),
+})
+
+/** A name's record as KV or its Durable Object holds it: the record, or nothing. */
+export const storedRecordSchema = nullable(workerRecordSchema)
+
+/** A name's summary, kept as its KV key's metadata for the list (absent on keys written without it). */
+export const storedSummarySchema = nullish(
+  looseObject({ name: string(), workerId: string(), updatedAt: string() }) satisfies GenericSchema<WorkerSummary>,
+)

@@ -1,0 +1,42 @@
+import { plainObject } from '../core/schema'
+import { check, fallback, looseObject, nullish, object, optional, pipe, record, string, union } from 'valibot'
+
+// The JSON bodies the API takes, as schemas: each names its own fields in its errors (written
+// `{field}`, filled in with the field's path by parseInput). Settings are settings-input.ts's.
+
+const NEEDS_CODE = 'The JSON body needs a "script" string, or "files" for a project.'
+
+/** A file of a JSON project: its text, or `{ "base64": "…" }` for a binary file. */
+const fileContent = union(
+  [string(), object({ base64: string() })],
+  '{field} must be text, or { "base64": "…" } for a binary file.',
+)
+
+/**
+ * A JSON upload's code: `{ "script", "language"? }` or `{ "files", "entry"? }`, and a `label`. A
+ * label or language that is not text is ignored, as it always was; the settings beside them are
+ * read by settings-input.ts.
+ */
+export const deployJsonBody = pipe(
+  looseObject(
+    {
+      script: optional(string(NEEDS_CODE)),
+      files: optional(plainObject(record(string(), fileContent), '{field} must map paths to contents.')),
+      entry: optional(string('{field} must be a path.')),
+      language: fallback(optional(string()), undefined),
+      label: fallback(optional(string()), undefined),
+    },
+    NEEDS_CODE,
+  ),
+  check((body) => body.script !== undefined || body.files !== undefined, NEEDS_CODE),
+)
+
+const NAME_A_DEPLOYMENT = 'Send { "deployment": "<workerId>" } naming one of the worker’s deployments.'
+
+/** `POST /api/workers/:name/promote` and `/rollback`. */
+export const promoteBody = object({ deployment: string(NAME_A_DEPLOYMENT) }, NAME_A_DEPLOYMENT)
+
+const NAME_A_CRON = 'Send { "cron": "<one of the worker’s crons>" }, or no body for the first.'
+
+/** `POST /api/workers/:name/cron/run`: which of the worker's crons to run (default: the first). */
+export const cronRunBody = nullish(object({ cron: optional(string(NAME_A_CRON)) }, NAME_A_CRON), {})
