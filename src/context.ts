@@ -1,9 +1,9 @@
-import type { PlatformService } from './platform/service'
+import type { Platform } from './platform/platform'
 
-/** Hono's typed context for every route and middleware: the bindings, and the platform service. */
+/** Hono's typed context for every route and middleware: the bindings, and the platform's use cases. */
 export interface AppEnv {
   Bindings: Env
   Variables: {
-    platform: PlatformService
+    platform: Platform
   }
 }

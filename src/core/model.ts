@@ -182,7 +182,7 @@ export interface WorkerRecord {
   deployments: Deployment[]
   /** Deployments beyond the history, kept until no location can still be dispatching to them. */
   retired: RetiredDeployment[]
-  /** Logs are captured until then: someone is watching (see PlatformService.readLogs). */
+  /** Logs are captured until then: someone is watching (see LogAccess.read). */
   logsUntil?: string
 }
 

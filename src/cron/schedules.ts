@@ -3,7 +3,7 @@ import type { CronOutcome, CronRun, LogLine, WorkerBundle, WorkerRecord, WorkerS
 import type { SealedSecrets } from '../names/secrets'
 
 // Cron schedules of user Workers: what an upload with crons must have, and how a run ends. The name's
-// Durable Object keeps the timing (cron-runs.ts); PlatformService.runScheduled does the run.
+// Durable Object keeps the timing (cron-runs.ts); Scheduler.run (scheduler.ts) does the run.
 
 /** Every way a run can end, for the pages (the redirect after "Run now" names one). */
 export const CRON_OUTCOMES: readonly CronOutcome[] = ['ok', 'exception', 'exceeded', 'missing', 'error']

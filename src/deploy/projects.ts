@@ -6,7 +6,7 @@ import type { BuildSummary, Compatibility, DeploymentAssets, WorkerBundle } from
 /** The languages a single pasted script may be in: JavaScript deploys as it is, the others are built. */
 export type ScriptLanguage = 'js' | 'ts' | 'tsx'
 
-/** What the builder's success becomes: a release to deploy (see PlatformService.deploy). */
+/** What the builder's success becomes: a release to deploy (see Deployer.release). */
 export interface BuiltRelease {
   bundle: WorkerBundle | null
   assets?: DeploymentAssets

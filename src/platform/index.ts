@@ -2,33 +2,34 @@ import { exports } from 'cloudflare:workers'
 import { backendFor } from '../backends'
 import { ConfigError, configFor, type Config } from '../core/config'
 import { MinuteAggregator, type Metrics } from '../metrics/metrics-recorder'
-import { PlatformService, type Entrypoints } from './service'
+import { Platform } from './platform'
+import type { Entrypoints } from '../dispatch/wiring'
 import { AnalyticsEngineMetrics } from '../metrics/analytics-engine'
 import { Registry } from '../names/registry'
 import { tenantStorage } from '../storage/store'
 
-// One service per env object (i.e. per isolate), so the registry's in-memory cache survives requests.
-const services = new WeakMap<Env, PlatformService>()
+// One platform per env object (i.e. per isolate), so the registry's in-memory cache survives requests.
+const platforms = new WeakMap<Env, Platform>()
 
 /** The platform for this isolate's bindings, built once from the validated configuration. */
-export function platformFor(env: Env): PlatformService {
-  let service = services.get(env)
-  if (!service) {
+export function platformFor(env: Env): Platform {
+  let platform = platforms.get(env)
+  if (!platform) {
     const config = configFor(env)
-    service = new PlatformService(
+    platform = new Platform({
       config,
-      backendFor(config, env),
-      new Registry(env.WORKER_MAPPINGS, config.mappingCacheMs),
-      env.NAME_CLAIMS,
-      env.LOADER,
-      ENTRYPOINTS,
-      env.BUILDER,
-      tenantStorage(env),
-      metricsFor(config, env),
-    )
-    services.set(env, service)
+      backend: backendFor(config, env),
+      registry: new Registry(env.WORKER_MAPPINGS, config.mappingCacheMs),
+      claims: env.NAME_CLAIMS,
+      loader: env.LOADER,
+      entrypoints: ENTRYPOINTS,
+      builder: env.BUILDER,
+      storage: tenantStorage(env),
+      metrics: metricsFor(config, env),
+    })
+    platforms.set(env, platform)
   }
-  return service
+  return platform
 }
 
 // Loopback bindings to this Worker's own exports (see src/index.ts), with props for one user Worker.

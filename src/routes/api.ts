@@ -7,7 +7,7 @@ import { currentDeployment } from '../deploy/deployments'
 import { PlatformError } from '../core/errors'
 import type { WorkerRecord } from '../core/model'
 import { assertDeployableName } from '../core/names'
-import type { PlatformService } from '../platform/service'
+import type { Platform } from '../platform/platform'
 import { ownOriginUrl, previewUrls, workerUrl } from '../core/urls'
 import { bearerToken, promoteOption, readApiUpload, readJson } from './input'
 import { streamLogs } from './log-stream'
@@ -20,7 +20,7 @@ api.on(['POST', 'DELETE', 'PATCH'], '*', limitActionBody)
 
 api.get('/workers', async (c) => {
   const platform = c.var.platform
-  const page = await platform.list(c.req.query('cursor'))
+  const page = await platform.workers.list(c.req.query('cursor'))
   const url = (name: string) => workerUrl(c.req.url, name, platform.config.userWorkersDomain)
   return c.json({
     workers: page.workers.map((worker) => ({ ...worker, url: url(worker.name) })),
@@ -29,7 +29,7 @@ api.get('/workers', async (c) => {
 })
 
 api.get('/workers/:name', async (c) => {
-  const record = await c.var.platform.get(c.req.param('name'))
+  const record = await c.var.platform.workers.get(c.req.param('name'))
   return c.json(describe(c.var.platform, record, c.req.url))
 })
 
@@ -44,7 +44,7 @@ api.put('/workers/:name', limitUploadBody, async (c) => {
   })
   const promote = promoteOption(c.req.query('promote'))
   const options = { token: bearerToken(c.req), label: upload.label, settings: upload.settings, promote }
-  const result = await platform.deployUpload(name, upload.upload, options, c.executionCtx)
+  const result = await platform.deploys.upload(name, upload.upload, options, c.executionCtx)
   const body = describe(platform, result.record, c.req.url)
   // The deploy token is returned once, to the upload that claimed the name; only its hash is kept.
   return result.token ? c.json({ ...body, token: result.token }, 201) : c.json(body, result.created ? 201 : 200)
@@ -60,20 +60,20 @@ api.post('/workers/:name/:action{promote|rollback}', async (c) => {
     )
   }
   const name = c.req.param('name')
-  const record = await c.var.platform.promote(name, deployment, bearerToken(c.req), c.executionCtx)
+  const record = await c.var.platform.deploys.promote(name, deployment, bearerToken(c.req), c.executionCtx)
   return c.json(describe(c.var.platform, record, c.req.url))
 })
 
 api.get('/workers/:name/logs', async (c) => {
   // ?follow=1: new lines as server-sent events (see log-stream.ts); otherwise the recent lines as JSON.
   if (isOn(c.req.query('follow'))) return streamLogs(c, c.req.param('name'), bearerToken(c.req))
-  const logs = await c.var.platform.readLogs(c.req.param('name'), bearerToken(c.req), c.executionCtx)
+  const logs = await c.var.platform.logs.read(c.req.param('name'), bearerToken(c.req), c.executionCtx)
   c.header('Cache-Control', 'no-store')
   return c.json(logs)
 })
 
 api.get('/workers/:name/cron', async (c) => {
-  return c.json(await c.var.platform.schedule(c.req.param('name')))
+  return c.json(await c.var.platform.cron.view(c.req.param('name')))
 })
 
 api.post('/workers/:name/cron/run', async (c) => {
@@ -86,14 +86,14 @@ api.post('/workers/:name/cron/run', async (c) => {
       'Send { "cron": "<one of the worker’s crons>" }, or no body for the first.',
     )
   }
-  const run = await c.var.platform.runNow(c.req.param('name'), cron, bearerToken(c.req))
+  const run = await c.var.platform.cron.runNow(c.req.param('name'), cron, bearerToken(c.req))
   return c.json(run)
 })
 
 // A worker's stored data, for its owner or an admin: env.KV as JSON lines, env.DB as an SQL script.
 api.get('/workers/:name/data/:kind{kv|sql}', async (c) => {
   const kind = c.req.param('kind') === 'kv' ? 'kv' : 'sql'
-  const data = await c.var.platform.exportData(c.req.param('name'), bearerToken(c.req), kind)
+  const data = await c.var.platform.data.export(c.req.param('name'), bearerToken(c.req), kind)
   c.header('Cache-Control', 'no-store')
   c.header('Content-Type', kind === 'kv' ? 'application/x-ndjson; charset=utf-8' : 'application/sql; charset=utf-8')
   return c.body(data)
@@ -102,14 +102,14 @@ api.get('/workers/:name/data/:kind{kv|sql}', async (c) => {
 // Public, like the deployment list: counts and timings of a worker's traffic, nothing of its content.
 api.get('/workers/:name/metrics', async (c) => {
   const platform = c.var.platform
-  const metrics = await platform.readMetrics(await platform.get(c.req.param('name')))
+  const metrics = await platform.metrics.read(await platform.workers.get(c.req.param('name')))
   if (!metrics) throw new PlatformError('not_found', 'Metrics are off on this platform (METRICS=off).')
   c.header('Cache-Control', 'no-store')
   return c.json(metrics)
 })
 
 api.delete('/workers/:name', async (c) => {
-  const record = await c.var.platform.remove(c.req.param('name'), bearerToken(c.req))
+  const record = await c.var.platform.workers.remove(c.req.param('name'), bearerToken(c.req))
   return c.json({ name: record.name, deleted: true })
 })
 
@@ -125,7 +125,7 @@ function isOn(value: string | undefined): boolean {
 }
 
 /** Public description of a worker: variable and secret names, never their values. */
-function describe(platform: PlatformService, record: WorkerRecord, requestUrl: string) {
+function describe(platform: Platform, record: WorkerRecord, requestUrl: string) {
   const current = currentDeployment(record)
   const settings = platform.settingsOf(current)
   return {

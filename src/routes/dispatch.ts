@@ -28,7 +28,7 @@ export const hostDispatch: MiddlewareHandler<AppEnv> = async (c, next) => {
 async function forward(c: Context<AppEnv>, url: URL, address: string, path: string, mount?: string) {
   const { config } = c.var.platform
   const hops = incomingHops(c.req.header(HOPS_HEADER) ?? null, config.maxHops)
-  const worker = await c.var.platform.open(address, { host: url.hostname, hops, background: c.executionCtx })
+  const worker = await c.var.platform.dispatch.open(address, { host: url.hostname, hops, background: c.executionCtx })
   const { method, headers, body } = c.req.raw
   const cf = forwardedCf(c.req.raw, config.userWorkersTrusted)
   // Origin + path, never `new URL(path, base)`: a path starting with "//" would be read as a host.

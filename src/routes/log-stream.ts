@@ -5,7 +5,7 @@ import { PlatformError } from '../core/errors'
 /**
  * GET /api/workers/:name/logs?follow=1: the worker's logs as server-sent events. Each line is one
  * event, `id: <line id>` and `data: <JSON line>`; a client that reconnects with `Last-Event-ID`
- * gets only the lines after it. The polling itself is the core's (PlatformService.followLogs);
+ * gets only the lines after it. The polling itself is the core's (LogAccess.follow);
  * this only speaks SSE: a `capture` event first (until when logs are captured), comments as
  * heartbeats, and the end of the stream when the follow's time is up or the client goes away.
  *
@@ -18,7 +18,7 @@ export async function streamLogs(c: Context<AppEnv>, name: string, token: string
   // Refusals (401, 403, 404) are thrown here, before the stream starts, and answered as JSON.
   // The client's address, as Cloudflare gives it (wrangler dev too); the cap per client counts by it.
   const client = c.req.header('cf-connecting-ip') ?? 'unknown'
-  const follow = await c.var.platform.followLogs(name, token, after, c.executionCtx, client)
+  const follow = await c.var.platform.logs.follow(name, token, after, c.executionCtx, client)
   const disconnected = new AbortController()
   const events = follow.events(disconnected.signal)
   const encoder = new TextEncoder()

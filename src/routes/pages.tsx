@@ -10,7 +10,7 @@ import { PlatformError } from '../core/errors'
 import type { CronRun, WorkerRecord } from '../core/model'
 import { CRON_OUTCOMES, type ScheduleView } from '../cron/schedules'
 import { isValidName } from '../core/names'
-import type { PlatformService } from '../platform/service'
+import type { Platform } from '../platform/platform'
 import { ownOriginUrl, previewUrls, workerPath, workerUrl } from '../core/urls'
 import { DeletedPage } from '../views/deleted'
 import { HomePage } from '../views/home'
@@ -29,7 +29,7 @@ pages.post('/workers/*', limitActionBody)
 pages.get('/', async (c) => {
   const platform = c.var.platform
   const cursor = c.req.query('cursor')
-  const page = await platform.list(cursor)
+  const page = await platform.workers.list(cursor)
   // On the shared origin the list shows paths: shorter, and the same wherever the platform runs.
   const link = (name: string) => (platform.config.userWorkersDomain ? urlOf(c, name) : workerPath(name))
   const workers = page.workers.map((worker) => ({ ...worker, url: link(worker.name) }))
@@ -63,7 +63,7 @@ async function renderUploadPage(c: Context<AppEnv>, query: string, token: string
   const platform = c.var.platform
   const name = isValidName(query) ? query : ''
   // "Upload a new version" prefills the current settings (never secret values, nor var values).
-  const current = name ? await platform.find(name) : null
+  const current = name ? await platform.workers.find(name) : null
   const settings = platform.settingsOf(current ? currentDeployment(current) : undefined)
   const values = {
     vars: '',
@@ -106,7 +106,7 @@ pages.post('/upload', limitUploadBody, async (c) => {
     await enforceUploadRate(c)
     const upload = formUpload(form, config.maxScriptBytes)
     const options = { token: form.token, label: form.label, settings: form.settings(), promote: form.promote }
-    const result = await platform.deployUpload(form.name, upload, options, c.executionCtx)
+    const result = await platform.deploys.upload(form.name, upload, options, c.executionCtx)
     const query = new URLSearchParams({ deployed: result.deployment.workerId })
     // A first upload's token is handed to the next page through a one-time key, never in the URL.
     if (result.revealId) query.set('reveal', result.revealId)
@@ -116,7 +116,7 @@ pages.post('/upload', limitUploadBody, async (c) => {
     // Re-render the form with what the user typed (except the token) and why it was refused. Code
     // over the size cap is not sent back: the browser still has it (Back), and the page stays small.
     const withheld = error.code === 'script_too_large' && form.script !== ''
-    const current = isValidName(form.name) ? await platform.find(form.name) : null
+    const current = isValidName(form.name) ? await platform.workers.find(form.name) : null
     return c.html(
       <UploadPage
         backend={config.backend}
@@ -144,9 +144,9 @@ pages.post('/upload', limitUploadBody, async (c) => {
 
 pages.get('/workers/:name', async (c) => {
   const platform = c.var.platform
-  const record = await platform.get(c.req.param('name'))
+  const record = await platform.workers.get(c.req.param('name'))
   const reveal = c.req.query('reveal')
-  const token = reveal ? await platform.takeRevealedToken(record.name, reveal) : null
+  const token = reveal ? await platform.workers.takeRevealedToken(record.name, reveal) : null
   // The page may carry a freshly minted token: keep it out of caches.
   if (reveal) c.header('Cache-Control', 'no-store')
   return renderWorkerPage(c, record, {
@@ -163,7 +163,7 @@ pages.post('/workers/:name/cron/run', async (c) => {
   const body = await readForm(c.req)
   let run: CronRun
   try {
-    run = await c.var.platform.runNow(name, field(body, 'cron') || undefined, formToken(body))
+    run = await c.var.platform.cron.runNow(name, field(body, 'cron') || undefined, formToken(body))
   } catch (error) {
     return workerPageWithError(c, name, error, 'cron')
   }
@@ -175,8 +175,8 @@ pages.post('/workers/:name/logs', async (c) => {
   const name = c.req.param('name')
   try {
     const token = formToken(await readForm(c.req))
-    const logs = await platform.readLogs(name, token, c.executionCtx)
-    const record = await platform.get(name)
+    const logs = await platform.logs.read(name, token, c.executionCtx)
+    const record = await platform.workers.get(name)
     c.header('Cache-Control', 'no-store')
     return renderWorkerPage(c, record, { logs })
   } catch (error) {
@@ -189,7 +189,7 @@ pages.post('/workers/:name/delete', async (c) => {
   const name = c.req.param('name')
   const token = formToken(await readForm(c.req))
   try {
-    await platform.remove(name, token)
+    await platform.workers.remove(name, token)
   } catch (error) {
     return workerPageWithError(c, name, error, 'delete')
   }
@@ -202,7 +202,7 @@ pages.post('/workers/:name/promote', async (c) => {
   try {
     const deployment = field(body, 'deployment')
     if (!deployment) throw new PlatformError('invalid_request', 'Choose the deployment to serve.')
-    await c.var.platform.promote(name, deployment, formToken(body), c.executionCtx)
+    await c.var.platform.deploys.promote(name, deployment, formToken(body), c.executionCtx)
   } catch (error) {
     return workerPageWithError(c, name, error, 'promote')
   }
@@ -219,13 +219,9 @@ function deployedNotice(record: WorkerRecord, workerId: string | undefined): Wor
  * The current code of a worker for "upload a new version": private code without its token is only
  * announced (with why, when a token was given); any other failure to read it only loses the prefill.
  */
-async function currentCodePrefill(
-  platform: PlatformService,
-  name: string,
-  token: string | undefined,
-): Promise<CurrentCode> {
+async function currentCodePrefill(platform: Platform, name: string, token: string | undefined): Promise<CurrentCode> {
   try {
-    const bundle = await platform.currentCode(name, token)
+    const bundle = await platform.workers.currentCode(name, token)
     return bundle ? prefillOf(bundle) : { kind: 'unavailable' }
   } catch (error) {
     if (!(error instanceof PlatformError)) throw error
@@ -245,7 +241,7 @@ function urlOf(c: Context<AppEnv>, name: string): string {
 
 /** The settings part of the upload form: the values shown, and the names the worker already has. */
 function settingsProps(
-  platform: PlatformService,
+  platform: Platform,
   current: WorkerRecord | null,
   values: SettingsFieldValues,
 ): SettingsFieldsProps {
@@ -265,14 +261,14 @@ function settingsProps(
 }
 
 /** The worker's schedule for its page; no call to its object when it has no crons. */
-async function scheduleOf(platform: PlatformService, record: WorkerRecord): Promise<ScheduleView | undefined> {
-  return platform.settingsOf(currentDeployment(record)).crons?.length ? platform.schedule(record.name) : undefined
+async function scheduleOf(platform: Platform, record: WorkerRecord): Promise<ScheduleView | undefined> {
+  return platform.settingsOf(currentDeployment(record)).crons?.length ? platform.cron.view(record.name) : undefined
 }
 
 /** A refused action on the worker page: the page again, with the reason next to the form used. */
 async function workerPageWithError(c: Context<AppEnv>, name: string, error: unknown, form: WorkerForm) {
   if (!(error instanceof PlatformError) || error.code === 'worker_not_found') throw error
-  const record = await c.var.platform.get(name)
+  const record = await c.var.platform.workers.get(name)
   return renderWorkerPage(c, record, { formError: { form, message: error.message } }, error.status)
 }
 
@@ -288,7 +284,7 @@ async function renderWorkerPage(
 ) {
   const platform = c.var.platform
   const storage = await storageUsageOf(platform, record)
-  const metrics = await platform.readMetrics(record)
+  const metrics = await platform.metrics.read(record)
   return c.html(
     <WorkerPage
       {...extras}
@@ -312,10 +308,10 @@ async function renderWorkerPage(
 }
 
 /** Storage usage for the page, when the serving deployment has storage; a failure only loses the figures. */
-async function storageUsageOf(platform: PlatformService, record: WorkerRecord) {
+async function storageUsageOf(platform: Platform, record: WorkerRecord) {
   if (!platform.settingsOf(currentDeployment(record)).storage) return undefined
   try {
-    return await platform.storageUsage(record)
+    return await platform.data.usage(record)
   } catch {
     return undefined
   }

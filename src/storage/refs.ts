@@ -11,6 +11,11 @@ export interface StorageRef {
   ownerId: string
 }
 
+/** Whose storage a worker's code reaches: the name, as claimed by its current owner. */
+export function storageRefOf(record: StorageRef): StorageRef {
+  return { name: record.name, ownerId: record.ownerId }
+}
+
 /** The bindings tenant code gets, by their name in `env`. */
 export const KV_BINDING = 'KV'
 export const DB_BINDING = 'DB'

@@ -16,7 +16,7 @@ export function kvLedger(env: StorageEnv, ref: StorageRef): DurableObjectStub<Te
   return env.TENANT_DATABASES.getByName(`kv:${databaseName(ref)}`)
 }
 
-/** The platform's operations on tenants' storage (see PlatformService). */
+/** The platform's operations on tenants' storage (see TenantData and Workers.remove). */
 export interface TenantStorage {
   /** A worker's database object, whose stub a loaded Worker gets as env.DB (dynamic-workers). */
   database(ref: StorageRef): DurableObjectStub<TenantDatabase>

@@ -89,7 +89,7 @@ describe('static assets on dynamic-workers, through dispatch', () => {
     expect(await (await platform(`/user-workers/${name}/`)).text()).toBe('two')
 
     const ctx = createExecutionContext()
-    await platformFor(env).promote(name, first.record.workerId, first.token, ctx)
+    await platformFor(env).deploys.promote(name, first.record.workerId, first.token, ctx)
     await waitOnExecutionContext(ctx)
     expect(await (await platform(`/user-workers/${name}/`)).text()).toBe('one')
   })

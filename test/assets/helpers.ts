@@ -2,7 +2,7 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { platformFor } from '../../src/platform/index'
 import type { AssetConfig, StaticAsset, WorkerBundle } from '../../src/core/model'
-import type { DeployResult, Release } from '../../src/platform/service'
+import type { DeployResult, Release } from '../../src/deploy/deployer'
 import { ECHO_SCRIPT } from '../helpers'
 
 const encoder = new TextEncoder()
@@ -37,7 +37,7 @@ export function release(bundle: WorkerBundle | null, files: StaticAsset[], confi
 /** Deploys through the platform service, as the upload routes do. */
 export async function deployRelease(name: string, what: Release, token?: string): Promise<DeployResult> {
   const ctx = createExecutionContext()
-  const result = await platformFor(env).deploy(name, what, { token }, ctx)
+  const result = await platformFor(env).deploys.release(name, what, { token }, ctx)
   await waitOnExecutionContext(ctx)
   return result
 }

@@ -4,7 +4,7 @@ import { assetHash } from '../../src/backends/dispatch-namespace'
 import { PlatformError } from '../../src/core/errors'
 import { platformFor } from '../../src/platform/index'
 import type { AssetConfig, DeploymentAssets, StaticAsset, WorkerBundle } from '../../src/core/model'
-import type { Release } from '../../src/platform/service'
+import type { Release } from '../../src/deploy/deployer'
 import { CLOUDFLARE_DOUBLE } from '../doubles/constants'
 import { uniqueName } from '../helpers'
 import {
@@ -57,7 +57,7 @@ const workerBundle = (body: string): WorkerBundle => ({
 async function deploy(name: string, release: Release, token?: string) {
   const ctx = createExecutionContext()
   try {
-    return await platformFor(namespaceEnv).deploy(name, release, { token }, ctx)
+    return await platformFor(namespaceEnv).deploys.release(name, release, { token }, ctx)
   } catch (error) {
     record(error instanceof Error ? `${error.name} ${error.message}` : String(error))
     throw error

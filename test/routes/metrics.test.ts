@@ -10,7 +10,7 @@ import { ORIGIN, helloScript, uniqueName } from '../helpers'
 import { callWatchingForTheToken, namespaceEnv } from '../backends/namespace-double'
 
 /**
- * A platform isolate of its own: one env object is one PlatformService (platformFor caches per
+ * A platform isolate of its own: one env object is one Platform (platformFor caches per
  * env), so its metrics stay in its memory until `flush()`; another client is another isolate.
  */
 function isolate(overrides: Partial<Env> & ConfigVars = {}) {
@@ -23,7 +23,7 @@ function isolate(overrides: Partial<Env> & ConfigVars = {}) {
   }
   return {
     call,
-    flush: () => platformFor(environment).flushMetrics(),
+    flush: () => platformFor(environment).metrics.flush(),
     deploy: async (name: string, script: string) => {
       const res = await call(`/api/workers/${name}`, { method: 'PUT', body: script })
       expect(res.status).toBe(201)
@@ -189,7 +189,7 @@ describe('per-worker metrics on dispatch-namespace', () => {
     expect((await call(`/user-workers/${name}/ok`)).status).toBe(200)
     expect((await call(`/user-workers/${name}/unavailable`)).status).toBe(503)
     expect((await call(`/user-workers/${name}/throw`)).status).toBe(500)
-    await platformFor(namespaceEnv).flushMetrics()
+    await platformFor(namespaceEnv).metrics.flush()
     const res = await call(`/api/workers/${name}/metrics`)
     expect((await res.json<MetricsReport>()).totals).toMatchObject({ requests: 3, errors: 2 })
   })

@@ -1,0 +1,247 @@
+import type { UserWorkerBackend } from '../backends/backend'
+import { checkBundle, type CheckedBundle } from '../backends/upload-check'
+import type { Config } from '../core/config'
+import { PlatformError } from '../core/errors'
+import type { Background } from '../core/follow-up'
+import type {
+  BuildSummary,
+  Compatibility,
+  Deployment,
+  DeploymentAssets,
+  SettingsInput,
+  WorkerBundle,
+  WorkerRecord,
+  WorkerSettings,
+} from '../core/model'
+import { assertDeployableName } from '../core/names'
+import { previewId } from '../core/urls'
+import { checkSchedule } from '../cron/schedules'
+import type { WorkerWiring } from '../dispatch/wiring'
+import { sha256Hex } from '../lib/crypto'
+import type { ClaimStub, NameChanges } from '../names/changes'
+import type { Change } from '../names/name-claim.do'
+import type { Registry } from '../names/registry'
+import { seal, unseal } from '../names/secrets'
+import { withStorageShim } from '../storage/shim'
+import type { BuildRequest, BuildResult } from './build'
+import { assertWithinSize, bundleSize } from './bundle'
+import { cleanLabel, currentDeployment, newWorkerId, nextSequence, withCurrent, withDeployment } from './deployments'
+import { withPlatformModule } from './platform-module'
+import { buildError, releaseOf } from './projects'
+import { nextSettings } from './settings'
+
+export interface DeployResult {
+  record: WorkerRecord
+  /** The deployment this upload made: current, or a candidate when it was not promoted. */
+  deployment: Deployment
+  created: boolean
+  /** The deploy token, present only when this upload claimed the name. */
+  token?: string
+  /** One-time key to show that token again on the page the form redirects to. */
+  revealId?: string
+}
+
+export interface DeployOptions {
+  token?: string
+  label?: string
+  settings?: SettingsInput
+  /** False deploys a candidate: reachable at its preview URL, not served by the name until promoted. */
+  promote?: boolean
+}
+
+/**
+ * What a deploy puts live: the Worker (null for a static site), its static assets, the runtime it
+ * was built for (default: the platform's), and for a built project what went into it.
+ */
+export interface Release {
+  bundle: WorkerBundle | null
+  assets?: DeploymentAssets
+  compatibility?: Compatibility
+  build?: BuildSummary
+}
+
+/** What an upload deploys: a ready-made Worker, or a project the builder turns into one. */
+export type Upload = { kind: 'script'; bundle: WorkerBundle } | { kind: 'project'; project: Project }
+
+/** A project to build: its files (or one zip), and optionally which module is the entry. */
+export type Project = Pick<BuildRequest, 'source' | 'entry'>
+
+/** The builder Worker, as the platform calls it over its service binding. */
+export interface ProjectBuilder {
+  build(request: BuildRequest): Promise<BuildResult>
+}
+
+/** Deploys (uploads, builds) and promotes or rolls back a worker's deployments. */
+export class Deployer {
+  constructor(
+    private readonly parts: {
+      config: Config
+      backend: Pick<UserWorkerBackend, 'deploy' | 'kind'>
+      registry: Pick<Registry, 'putPreview'>
+      changes: NameChanges
+      wiring: WorkerWiring
+      /** Checks uploads in a throwaway isolate first; absent, the backend's own check is all. */
+      loader: WorkerLoader | undefined
+      /** Builds projects; absent, only ready-made Workers can be deployed. */
+      builder: ProjectBuilder | undefined
+      now: () => number
+    },
+  ) {}
+
+  /** Deploys an upload: a Worker as it is, or a project after building it. */
+  upload(name: string, upload: Upload, options: DeployOptions, ctx: Background): Promise<DeployResult> {
+    return upload.kind === 'project'
+      ? this.project(name, upload.project, options, ctx)
+      : this.release(name, { bundle: upload.bundle }, options, ctx)
+  }
+
+  /**
+   * Builds a project (TypeScript, npm packages, static assets) with the builder Worker, then deploys
+   * what it built like any upload. The build runs before the name's lease is taken, like the check.
+   */
+  async project(name: string, project: Project, options: DeployOptions, ctx: Background): Promise<DeployResult> {
+    const { config, builder, now } = this.parts
+    assertDeployableName(name, config.reservedNames)
+    if (!builder) {
+      throw new PlatformError(
+        'backend_unavailable',
+        'Projects are built by the builder Worker, but the BUILDER service binding is missing (see wrangler.jsonc).',
+      )
+    }
+    const startedAt = now()
+    const { npmRegistryUrl: registry, buildLimits: limits } = config
+    // Builds are reused only for the same name and credential: a reuse answers much faster, which must
+    // tell no one what another tenant built (the builder reuses nothing across scopes).
+    const cacheScope = await sha256Hex(`${name}\n${options.token ?? ''}`)
+    const result = await builder.build({ ...project, registry, limits, cacheScope })
+    if (!result.ok) throw buildError(result, limits)
+    return this.release(name, releaseOf(result, config.userCompatibilityDate), options, ctx, startedAt)
+  }
+
+  /**
+   * Deploys under a fresh Worker ID while holding the name's lease, then commits the new record in
+   * the name's Durable Object (the authority) and brings KV in line: a refused or failed upload
+   * leaves the previous version serving. The first upload of a free name claims it. Code uploaded
+   * for a change that never commits is deleted by the name's object (see NameClaim).
+   */
+  async release(
+    name: string,
+    release: Release,
+    options: DeployOptions,
+    ctx: Background,
+    // When the upload began (a project's build comes first): decides a lost race (409) from a taken name (403).
+    startedAt = this.parts.now(),
+  ): Promise<DeployResult> {
+    const { config, backend, registry, changes, wiring, loader, now } = this.parts
+    assertDeployableName(name, config.reservedNames)
+    const workerId = newWorkerId(startedAt)
+    const { bundle, assets } = release
+    // Every release, pasted or built, within one cap: a build's output is checked here, not only its input.
+    if (bundle) assertWithinSize(bundleSize(bundle), config.maxScriptBytes, 'The built Worker (MAX_SCRIPT_BYTES)')
+    const compatibility = release.compatibility ?? wiring.defaultCompatibility()
+    const deployed = bundle && withPlatformModule(bundle, { name, workerId })
+    // Both backends check locally first: fast feedback with the runtime's own message, no lock held.
+    const checked: CheckedBundle = loader && deployed ? await checkBundle(loader, deployed, compatibility) : {}
+
+    const claim = changes.claim(name)
+    const lease = await changes.acquire(claim, options.token, { uploading: workerId, startedAt })
+    let change: Change
+    let deployment: Deployment
+    try {
+      const previous = lease.current
+      const current = previous ? currentDeployment(previous) : undefined
+      if (options.promote === false && !previous) {
+        throw new PlatformError(
+          'invalid_request',
+          `"${name}" has no deployment yet, so its first one is what it serves: deploy it without promote=false.`,
+        )
+      }
+      const { settings, secretChanges } = nextSettings(
+        current?.settings,
+        options.settings ?? {},
+        config.limits,
+        config.cron,
+      )
+      const hints = checkSchedule(settings, deployed, checked.hasScheduled)
+      const secrets = await this.nextSecrets(claim, current, settings, secretChanges)
+      // Sealed once: the name's object keeps them, and dynamic-workers beside the code (for dispatch).
+      const sealed = settings.secretNames.length > 0 ? await seal(secrets, config.secretsKey) : undefined
+      const info = {
+        name,
+        ownerId: lease.ownerId,
+        settings,
+        secrets,
+        sealedSecrets: sealed ?? null,
+        compatibility,
+        assets,
+      }
+      // With env.DB the code gets the D1 API through a module the platform adds (storage/shim.ts).
+      await backend.deploy(workerId, deployed && withStorageShim(deployed, settings.storage), info)
+      // Host-form previews carry no name; written once, removed with the code (see NameChanges.removeCode).
+      await registry.putPreview(previewId(workerId), name)
+      const sequence = nextSequence(previous)
+      deployment = {
+        workerId,
+        sequence,
+        createdAt: new Date(now()).toISOString(),
+        size: bundle ? bundleSize(bundle) : 0,
+        sha256: await releaseDigest(release),
+        label: cleanLabel(options.label) ?? `v${sequence}`,
+        settings,
+        compatibility,
+        ...(release.build ? { build: release.build } : {}),
+        ...(hints.length > 0 ? { hints } : {}),
+      }
+      const base = { name, ownerId: lease.ownerId, backend: backend.kind }
+      const transition = withDeployment(previous, base, deployment, config.deploymentGraceMs, now(), options.promote)
+      change = { ...transition, secrets: sealed && { workerId, sealed }, claim: true }
+    } catch (error) {
+      claim.abort(lease.leaseId).catch(() => {})
+      throw error
+    }
+    const committed = await changes.commit({ claim, lease, change }, ctx)
+    return { record: change.record, deployment, created: lease.current === null, ...committed }
+  }
+
+  /**
+   * Makes a retained deployment current: promotes a candidate, or rolls back to an earlier one. No
+   * upload: the mapping flips at once.
+   */
+  async promote(name: string, workerId: string, token: string | undefined, ctx: Background): Promise<WorkerRecord> {
+    const { changes, config, now } = this.parts
+    const held = await changes.changeExisting(name, token, (record) => {
+      const transition = withCurrent(record, workerId, config.deploymentGraceMs, now())
+      if (!transition) {
+        throw new PlatformError('deployment_not_found', `"${name}" has no retained deployment "${workerId}".`)
+      }
+      return { ...transition, claim: false }
+    })
+    await changes.commit(held, ctx)
+    return held.change.record
+  }
+
+  /** The secret values of a new deployment: the current ones with this upload's changes. */
+  private async nextSecrets(
+    claim: ClaimStub,
+    current: Deployment | undefined,
+    settings: WorkerSettings,
+    changes: Record<string, string | null>,
+  ): Promise<Record<string, string>> {
+    if (settings.secretNames.length === 0) return {}
+    const values = current?.settings?.secretNames.length
+      ? await unseal(await claim.readSecrets(current.workerId), this.parts.config.secretsKey)
+      : {}
+    for (const [name, value] of Object.entries(changes)) {
+      if (value === null) delete values[name]
+      else values[name] = value
+    }
+    return Object.fromEntries(settings.secretNames.map((name) => [name, values[name] ?? '']))
+  }
+}
+
+/** One SHA-256 over everything a release serves: module names and code, asset paths and bytes. */
+async function releaseDigest({ bundle, assets }: Release): Promise<string> {
+  const parts = (bundle?.modules ?? []).map((module) => `${module.name}\0${module.content}`)
+  for (const asset of assets?.files ?? []) parts.push(`${asset.path}\0${await sha256Hex(asset.content)}`)
+  return sha256Hex(parts.join('\0'))
+}

@@ -1,0 +1,114 @@
+import type { UserWorkerFetcher } from '../backends/backend'
+import type { Config } from '../core/config'
+import { PlatformError, workerNotFound } from '../core/errors'
+import type { Background } from '../core/follow-up'
+import type { Deployment, WorkerRecord } from '../core/model'
+import { isValidName } from '../core/names'
+import { isPreviewId, parseWorkerAddress, previewId, type WorkerAddress } from '../core/urls'
+import { currentDeployment } from '../deploy/deployments'
+import { metered, type Metrics } from '../metrics/metrics-recorder'
+import type { NameClaim } from '../names/name-claim.do'
+import type { Registry } from '../names/registry'
+import { unseal } from '../names/secrets'
+import { assertWithinHops, type DispatchContext } from './egress'
+import type { WorkerWiring } from './wiring'
+
+/** How a request reached the platform: the host it was sent to, and how often it already passed through. */
+export interface Arrival {
+  host: string
+  hops: number
+  /** The request's ExecutionContext: metrics are flushed in its background. */
+  background?: Background
+}
+
+/** The dispatch hot path: from an address to the user Worker that answers it. */
+export class Dispatcher {
+  constructor(
+    private readonly parts: {
+      config: Pick<Config, 'maxHops' | 'userWorkersDomain' | 'secretsKey'>
+      registry: Pick<Registry, 'previewName' | 'lookup'>
+      claims: DurableObjectNamespace<NameClaim>
+      wiring: WorkerWiring
+      metrics: Metrics | undefined
+      now: () => number
+    },
+  ) {}
+
+  /**
+   * The worker an address names — the deployment serving a name, or one deployment's preview (see
+   * core/urls.ts) — wired to this Worker's log tail and egress gate. The mapping may be a few
+   * seconds stale (see Registry). An exception thrown by the user's code becomes `worker_failed`,
+   * which says so without passing on its message.
+   */
+  async open(address: string, arrival: Arrival): Promise<Pick<UserWorkerFetcher, 'fetch'>> {
+    const { config, wiring, metrics } = this.parts
+    assertWithinHops(arrival.hops, config.maxHops)
+    const parsed = parseWorkerAddress(address)
+    const { record, deployment } = await this.resolve(parsed, arrival.background)
+    const { name } = record
+    const context: DispatchContext = {
+      hops: arrival.hops,
+      platformHosts: config.userWorkersDomain ? [arrival.host, config.userWorkersDomain] : [arrival.host],
+    }
+    const workerId = deployment?.workerId ?? record.workerId
+    const fetcher = wiring.fetcherOf(record, deployment, context, {
+      // Kept beside the code (a deployment's own, so a rollback gets its secrets), else in the name's object.
+      // A deployment whose settings name no secret has none: nothing to ask for (older deployments too).
+      secrets: (stored) =>
+        stored !== undefined
+          ? unseal(stored, config.secretsKey)
+          : wiring.settingsOf(deployment).secretNames.length > 0
+            ? this.deploymentSecrets(name, workerId)
+            : Promise.resolve({}),
+      // Tracing costs every request, so it is attached only while the owner watches the logs.
+      tail: this.isWatched(record) ? () => wiring.logTail(record, workerId) : undefined,
+    })
+    const opened: Pick<UserWorkerFetcher, 'fetch'> = {
+      async fetch(request) {
+        try {
+          return await fetcher.fetch(request)
+        } catch (error) {
+          if (error instanceof PlatformError) throw error
+          console.warn(`user worker "${name}" threw`)
+          throw new PlatformError(
+            'worker_failed',
+            `The worker "${name}" threw an exception while handling your request.`,
+          )
+        }
+      },
+    }
+    // Counted in isolate memory, flushed in the background: no storage write per request. Only what
+    // the name serves counts: a preview link (an old, retained deployment) is anyone's to call, and
+    // its errors would otherwise be the worker's.
+    const preview = parsed.preview !== undefined
+    return metrics && !preview ? metered(opened, record, metrics, arrival.background) : opened
+  }
+
+  /** The record an address names and the deployment it serves (the current one unless a preview). */
+  private async resolve(
+    address: WorkerAddress,
+    background?: Background,
+  ): Promise<{ record: WorkerRecord; deployment?: Deployment }> {
+    const { registry } = this.parts
+    const name = address.name ?? (isPreviewId(address.preview) ? await registry.previewName(address.preview) : null)
+    const record = name !== null && isValidName(name) ? await registry.lookup(name, background) : null
+    if (!record) throw workerNotFound(name ?? `${address.preview}`)
+    if (address.preview === undefined) return { record, deployment: currentDeployment(record) }
+    const deployment = record.deployments.find((entry) => previewId(entry.workerId) === address.preview)
+    if (!deployment) {
+      throw new PlatformError('deployment_not_found', `"${name}" has no retained deployment "${address.preview}".`)
+    }
+    return { record, deployment }
+  }
+
+  /** Whether the worker's invocations should be traced into its recent logs right now. */
+  private isWatched(record: WorkerRecord): boolean {
+    return record.logsUntil !== undefined && Date.parse(record.logsUntil) > this.parts.now()
+  }
+
+  /** The secret values of one deployment (read when its isolate starts, not per request). */
+  private async deploymentSecrets(name: string, workerId: string): Promise<Record<string, string>> {
+    const { claims, config } = this.parts
+    return unseal(await claims.getByName(name).readSecrets(workerId), config.secretsKey)
+  }
+}

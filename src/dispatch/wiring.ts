@@ -1,0 +1,77 @@
+import type { FetcherOptions, StorageBindings, UserWorkerBackend, UserWorkerFetcher } from '../backends/backend'
+import type { Config } from '../core/config'
+import type { Compatibility, Deployment, EgressPolicy, WorkerRecord, WorkerSettings } from '../core/model'
+import { defaultSettings } from '../deploy/settings'
+import type { TenantStorage } from '../storage/store'
+import { DB_BINDING, KV_BINDING, storageRefOf, type StorageRef } from '../storage/refs'
+import type { DispatchContext } from './egress'
+
+/** This Worker's own entrypoints that user Workers are wired to, as bindings to hand them. */
+export interface Entrypoints {
+  /** The owner ID is the generation the invocations run for (core/generation.ts): their lines go to it only. */
+  logTail(name: string, workerId: string, ownerId: string): Fetcher
+  egressGate(policy: EgressPolicy, context: DispatchContext): Fetcher
+  /** A worker's env.KV (storage/): the entrypoint with the worker's name and owner as props. */
+  tenantKv(ref: StorageRef): Fetcher
+}
+
+/**
+ * How one deployment of a worker is run, for a request (dispatch) or a scheduled run (cron) alike:
+ * the backend's fetcher with the deployment's settings, runtime, storage bindings and this Worker's
+ * egress gate.
+ */
+export class WorkerWiring {
+  constructor(
+    private readonly parts: {
+      config: Pick<Config, 'limits' | 'userCompatibilityDate'>
+      backend: Pick<UserWorkerBackend, 'fetcher'>
+      entrypoints: Entrypoints
+      storage: Pick<TenantStorage, 'database'>
+    },
+  ) {}
+
+  /** The settings a deployment runs with; records from before settings existed get the defaults. */
+  settingsOf(deployment: Deployment | undefined): WorkerSettings {
+    return deployment?.settings ?? defaultSettings(this.parts.config.limits)
+  }
+
+  /** The runtime a deployment gets when its upload does not ask for one. */
+  defaultCompatibility(): Compatibility {
+    return { date: this.parts.config.userCompatibilityDate, flags: [] }
+  }
+
+  /** The log tail of one deployment's invocations. */
+  logTail(record: WorkerRecord, workerId: string): Fetcher {
+    return this.parts.entrypoints.logTail(record.name, workerId, record.ownerId)
+  }
+
+  /** The backend's fetcher for one deployment of a record, wired to this Worker's egress gate. */
+  fetcherOf(
+    record: WorkerRecord,
+    deployment: Deployment | undefined,
+    context: DispatchContext,
+    wiring: Pick<FetcherOptions, 'secrets' | 'tail'>,
+  ): UserWorkerFetcher {
+    const settings = this.settingsOf(deployment)
+    const { backend, entrypoints } = this.parts
+    return backend.fetcher(deployment?.workerId ?? record.workerId, {
+      name: record.name,
+      settings,
+      storageBindings: settings.storage && (() => this.storageBindings(record, settings)),
+      compatibility: deployment?.compatibility ?? this.defaultCompatibility(),
+      assets: (deployment?.build?.assets.count ?? 0) > 0 || deployment?.build?.hasWorker === false,
+      context,
+      egressGate: (egress) => entrypoints.egressGate(egress, context),
+      ...wiring,
+    })
+  }
+
+  /** The env.KV and env.DB a loaded deployment's code gets, by binding name (storage/). */
+  private storageBindings(record: WorkerRecord, settings: WorkerSettings): StorageBindings {
+    const ref = storageRefOf(record)
+    return {
+      ...(settings.storage?.kv ? { [KV_BINDING]: this.parts.entrypoints.tenantKv(ref) } : {}),
+      ...(settings.storage?.sql ? { [DB_BINDING]: this.parts.storage.database(ref) } : {}),
+    }
+  }
+}

@@ -1,0 +1,111 @@
+import { PlatformError, workerNotFound } from '../core/errors'
+import type { Background } from '../core/follow-up'
+import type { StoredLogLine } from '../core/model'
+import { assertValidName } from '../core/names'
+import type { NameChanges } from '../names/changes'
+import { refusal } from '../names/refusals'
+import { FOLLOW_TIMING, LOG_FOLLOWERS, followLines, type FollowEvent, type FollowTiming } from './log-follow'
+import type { FollowRefusal } from './log-followers'
+import { LOG_WATCH_MS } from './logs'
+
+/** What a read of the logs returns: the lines, and until when capture is on. */
+export interface LogRead {
+  lines: StoredLogLine[]
+  capturingUntil: string
+}
+
+/** A worker's recent logs, read or followed by its owner (or an admin). */
+export class LogAccess {
+  constructor(
+    private readonly parts: {
+      changes: NameChanges
+      now: () => number
+    },
+  ) {}
+
+  /**
+   * Recent console output and exceptions of a worker. Reading them also keeps capture on for
+   * LOG_WATCH_MS (see logs.ts). A read never claims or changes ownership.
+   */
+  read(name: string, token: string | undefined, ctx: Background): Promise<LogRead> {
+    return this.watch(name, token, ctx, 0, 0)
+  }
+
+  /**
+   * Follows a worker's logs: the lines after line `after` (0: all kept), then each new one as it is
+   * stored, until the follow's time is up (the client reconnects) or `signal` aborts. Refusals are
+   * thrown before anything is streamed. Following counts as watching: capture stays on throughout.
+   */
+  async follow(
+    name: string,
+    token: string | undefined,
+    after: number,
+    ctx: Background,
+    /** Who follows (the client's address): LOG_FOLLOWERS caps how many at once, per worker and per client. */
+    client: string,
+    timing: FollowTiming = FOLLOW_TIMING,
+  ): Promise<{ capturingUntil: string; events: (signal: AbortSignal) => AsyncGenerator<FollowEvent> }> {
+    const { changes, now } = this.parts
+    const { lines, capturingUntil } = await this.watch(name, token, ctx, after, timing.maxMs)
+    const claim = changes.claim(name)
+    const followId = crypto.randomUUID()
+    const refused = await claim.admitFollower(followId, client)
+    if (refused) throw followersRefusal(refused)
+    const credential = await changes.credential(token)
+    const read = async (afterId: number) => {
+      const result = await claim.readLogs(credential, afterId, followId)
+      return result.ok && result.found ? result.lines : null
+    }
+    return { capturingUntil, events: (signal) => followLines(read, lines, after, signal, timing, now) }
+  }
+
+  /**
+   * The lines after `after`, for the owner or an admin, making sure capture stays on for at least
+   * `watchMs` more (plus a margin, so that not every read has to extend it).
+   */
+  private async watch(
+    name: string,
+    token: string | undefined,
+    ctx: Background,
+    after: number,
+    watchMs: number,
+  ): Promise<LogRead> {
+    const { changes } = this.parts
+    const claim = changes.claim(assertValidName(name))
+    const result = await claim.readLogs(await changes.credential(token), after)
+    if (!result.ok) throw refusal(result.reason, 'read')
+    if (!result.found) throw workerNotFound(name)
+    const { lines, record } = result
+    const now = this.parts.now()
+    if (record.logsUntil && Date.parse(record.logsUntil) - now > watchMs + LOG_WATCH_MS / 3) {
+      return { lines, capturingUntil: record.logsUntil }
+    }
+
+    // Extending the window is a change to the record, so it takes the name's lease like any other.
+    const wanted = new Date(now + Math.max(LOG_WATCH_MS, watchMs)).toISOString()
+    const held = await changes.changeExisting(name, token, (current) => ({
+      // A deploy may have opened a longer window meanwhile: never shorten it (ISO times sort as text).
+      record: { ...current, logsUntil: current.logsUntil && current.logsUntil > wanted ? current.logsUntil : wanted },
+      expired: [],
+      claim: false,
+    }))
+    await changes.commit(held, ctx)
+    return { lines, capturingUntil: held.change.record.logsUntil ?? wanted }
+  }
+}
+
+/** A live follow over LOG_FOLLOWERS' caps: 429, to retry once a follower has gone quiet. */
+function followersRefusal(cap: FollowRefusal): PlatformError {
+  const retry = { 'Retry-After': String(Math.ceil(LOG_FOLLOWERS.staleMs / 1000)) }
+  return cap === 'worker'
+    ? new PlatformError(
+        'rate_limited',
+        `At most ${LOG_FOLLOWERS.perWorker} clients may follow a worker's logs live at once. Read the recent lines without ?follow=1, or try again when one has stopped.`,
+        retry,
+      )
+    : new PlatformError(
+        'rate_limited',
+        `At most ${LOG_FOLLOWERS.perClient} live follows of one worker's logs per client at once: close another tab that follows them, then try again.`,
+        retry,
+      )
+}

@@ -1,0 +1,35 @@
+import type { WorkerRecord } from '../core/model'
+import { METRICS_WINDOW_MS, MINUTE_MS, minuteOf, reportOf, type MetricsReport } from './metrics'
+import type { Metrics } from './metrics-recorder'
+
+/** A worker's metrics as its page shows them; every call is a no-op when metrics are off (METRICS=off). */
+export class MetricsReader {
+  constructor(
+    private readonly parts: {
+      metrics: Metrics | undefined
+      now: () => number
+    },
+  ) {}
+
+  /**
+   * The worker's requests, errors and wall time per minute over the last 24 hours (not before the
+   * record was created: a re-created name starts empty); null when metrics are off.
+   */
+  async read(record: WorkerRecord): Promise<MetricsReport | null> {
+    const { metrics } = this.parts
+    if (!metrics) return null
+    const now = this.parts.now()
+    const from = Math.max(minuteOf(now - METRICS_WINDOW_MS) + MINUTE_MS, minuteOf(Date.parse(record.createdAt)))
+    return reportOf(record.name, await metrics.read(record, from), from, now)
+  }
+
+  /** Stores the metrics this isolate still holds (for tests: nothing waits for a minute to end). */
+  async flush(): Promise<void> {
+    await this.parts.metrics?.flush()
+  }
+
+  /** Drops a removed worker's metrics. */
+  async forget(record: WorkerRecord): Promise<void> {
+    await this.parts.metrics?.forget(record)
+  }
+}

@@ -1,0 +1,117 @@
+import type { UserWorkerBackend } from '../backends/backend'
+import type { Config } from '../core/config'
+import { workerNotFound } from '../core/errors'
+import { bestEffort, type Background } from '../core/follow-up'
+import type { WorkerRecord } from '../core/model'
+import { assertValidName } from '../core/names'
+import { removeDeployment } from '../deploy/deployments'
+import { secretsEqual } from '../lib/crypto'
+import type { Change, Committed, Lease, NameClaim } from './name-claim.do'
+import type { Credential } from './ownership'
+import { refusal } from './refusals'
+import type { Registry } from './registry'
+
+export type ClaimStub = DurableObjectStub<NameClaim>
+
+/** A change worked out under the name's lease, ready to commit. */
+export interface HeldChange {
+  claim: ClaimStub
+  lease: Lease
+  change: Change
+}
+
+/**
+ * The protocol every change to a name follows: take the name's lease in its Durable Object (the
+ * authority), work out the change, commit it there, then bring KV in line and end the lease. Any
+ * failure before the commit gives the lease back unchanged; whatever fails after it, the object's
+ * outbox does later, so the change stands.
+ */
+export class NameChanges {
+  constructor(
+    private readonly parts: {
+      config: Pick<Config, 'adminToken'>
+      claims: DurableObjectNamespace<NameClaim>
+      registry: Pick<Registry, 'put' | 'deletePreview'>
+      backend: Pick<UserWorkerBackend, 'remove'>
+    },
+  ) {}
+
+  /** The name's Durable Object. */
+  claim(name: string): ClaimStub {
+    return this.parts.claims.getByName(name)
+  }
+
+  /** Who a token speaks for: an admin token is checked here, a deploy token by the name's object. */
+  async credential(token: string | undefined): Promise<Credential> {
+    const { adminToken } = this.parts.config
+    const admin = Boolean(token && adminToken && (await secretsEqual(token, adminToken)))
+    return { token, admin }
+  }
+
+  /** Takes the name's lease for the token's holder, or throws why not. */
+  async acquire(
+    claim: ClaimStub,
+    token: string | undefined,
+    deploy?: { uploading: string; startedAt: number },
+  ): Promise<Lease> {
+    const lease = await claim.acquire(await this.credential(token), deploy)
+    if (!lease.ok) throw refusal(lease.reason, 'change')
+    return lease
+  }
+
+  /**
+   * Takes the lease of an existing worker and works out a change to it; any failure gives the
+   * lease back unchanged. The caller commits the change.
+   */
+  async changeExisting(
+    name: string,
+    token: string | undefined,
+    work: (record: WorkerRecord) => Change,
+  ): Promise<HeldChange> {
+    const claim = this.claim(assertValidName(name))
+    const lease = await this.acquire(claim, token)
+    try {
+      // The name's object is the authority: a record KV still shows (it lags) does not count.
+      if (!lease.current) throw workerNotFound(name)
+      return { claim, lease, change: work(lease.current) }
+    } catch (error) {
+      claim.abort(lease.leaseId).catch(() => {})
+      throw error
+    }
+  }
+
+  /**
+   * Commits a change in the name's object, then — still holding the lease, so no later change can
+   * overtake it — brings KV in line and ends the lease; code that left the history is deleted after
+   * the response.
+   */
+  async commit({ claim, lease, change }: HeldChange, ctx: Background): Promise<Committed> {
+    let committed: Committed
+    try {
+      committed = await claim.commit(lease.leaseId, change)
+    } catch (error) {
+      claim.abort(lease.leaseId).catch(() => {})
+      throw error
+    }
+    const { registry } = this.parts
+    const mappingSynced = await bestEffort(`update the mapping of "${change.record.name}"`, () =>
+      registry.put(change.record),
+    )
+    await bestEffort('end the lease', () => claim.release(lease.leaseId, { mappingSynced }))
+    if (change.expired.length > 0) {
+      ctx.waitUntil(
+        Promise.all(change.expired.map((id) => this.removeCode(id).then((ok) => (ok ? id : null)))).then((ids) =>
+          claim.settle({ mappingSynced: false, removed: ids.filter((id) => id !== null) }),
+        ),
+      )
+    }
+    return committed
+  }
+
+  /** Deletes one deployment's code and preview link; false (retried by the outbox) when it failed. */
+  removeCode(workerId: string): Promise<boolean> {
+    return bestEffort(`delete the code of ${workerId}`, () =>
+      removeDeployment(workerId, this.parts.backend, this.parts.registry),
+    )
+  }
+}

@@ -1,0 +1,106 @@
+import type { UserWorkerBackend } from '../backends/backend'
+import { PlatformError, workerNotFound } from '../core/errors'
+import { bestEffort } from '../core/follow-up'
+import type { WorkerBundle, WorkerList, WorkerRecord } from '../core/model'
+import { assertValidName } from '../core/names'
+import { currentDeployment } from '../deploy/deployments'
+import type { WorkerWiring } from '../dispatch/wiring'
+import type { MetricsReader } from '../metrics/metrics-reader'
+import { storageRefOf } from '../storage/refs'
+import { withoutStorageShim } from '../storage/shim'
+import type { TenantStorage } from '../storage/store'
+import type { NameChanges } from './changes'
+import { refusal } from './refusals'
+import type { Registry } from './registry'
+
+/** Workers per page of the list (one KV list call). */
+export const LIST_PAGE_SIZE = 50
+
+/** The workers by name: find, list, read the code of and remove them. */
+export class Workers {
+  constructor(
+    private readonly parts: {
+      changes: NameChanges
+      registry: Pick<Registry, 'list' | 'delete'>
+      backend: Pick<UserWorkerBackend, 'code'>
+      wiring: WorkerWiring
+      storage: Pick<TenantStorage, 'purge'>
+      metrics: MetricsReader
+    },
+  ) {}
+
+  /** The current record of a name (from its Durable Object, not KV), or null for a free name. */
+  find(name: string): Promise<WorkerRecord | null> {
+    return this.parts.changes.claim(assertValidName(name)).current()
+  }
+
+  async get(name: string): Promise<WorkerRecord> {
+    const record = await this.find(name)
+    if (!record) throw workerNotFound(name)
+    return record
+  }
+
+  /** One page of the worker list; a stale or forged cursor is the caller's error. */
+  async list(cursor: string | undefined): Promise<WorkerList> {
+    try {
+      return await this.parts.registry.list({ limit: LIST_PAGE_SIZE, cursor: cursor || undefined })
+    } catch (error) {
+      if (!cursor) throw error
+      throw new PlatformError('invalid_request', 'That page link is no longer valid. Start again from the first page.')
+    }
+  }
+
+  /**
+   * Frees the name: its object forgets owner, record, secrets and logs in one commit, then the
+   * mapping goes (the name stops serving), then every Worker ID it used.
+   */
+  async remove(name: string, token: string | undefined): Promise<WorkerRecord> {
+    const { changes, registry, storage, metrics } = this.parts
+    const { claim, lease, change } = await changes.changeExisting(name, token, (record) => ({
+      record,
+      expired: [],
+      claim: false,
+    }))
+    const { record } = change
+    await claim.commitDelete(lease.leaseId)
+    // The data goes with the name (the name's outbox retries what fails here).
+    const storagePurged = await bestEffort(`delete the data of "${name}"`, () => storage.purge(storageRefOf(record)))
+    const mappingSynced = await bestEffort(`delete the mapping of "${name}"`, () => registry.delete(name))
+    const removed: string[] = []
+    if (mappingSynced) {
+      const ids = [...record.deployments, ...record.retired].map((entry) => entry.workerId)
+      await Promise.all(
+        ids.map(async (id) => {
+          if (await changes.removeCode(id)) removed.push(id)
+        }),
+      )
+    }
+    await bestEffort('end the lease', () => claim.release(lease.leaseId, { mappingSynced, removed, storagePurged }))
+    // Reads start at the record's creation anyway, so metrics a late flush brings back never show.
+    await bestEffort(`forget the metrics of "${name}"`, () => metrics.forget(record))
+    return record
+  }
+
+  /** The deploy token of a fresh claim, once, for the page the upload form redirects to. */
+  takeRevealedToken(name: string, revealId: string): Promise<string | null> {
+    return this.parts.changes.claim(assertValidName(name)).takeReveal(revealId)
+  }
+
+  /**
+   * The code a worker serves now, as its backend holds it (platform modules included), to prefill
+   * "upload a new version"; null when there is no such worker or its code is gone. Code is its
+   * owner's (a key written in the source is a secret too): without the token it is refused, 401
+   * without one and 403 with a wrong one, unless the owner made it public.
+   */
+  async currentCode(name: string, token: string | undefined): Promise<WorkerBundle | null> {
+    const { changes, backend, wiring } = this.parts
+    let record = await this.find(name)
+    if (record && !wiring.settingsOf(currentDeployment(record)).publicCode) {
+      const access = await changes.claim(name).access(await changes.credential(token))
+      if (!access.ok) throw refusal(access.reason, 'read', 'code')
+      record = access.found ? access.record : null
+    }
+    const code = record && (await backend.code(record.workerId))
+    return code && withoutStorageShim(code)
+  }
+}

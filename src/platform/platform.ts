@@ -1,0 +1,79 @@
+import type { UserWorkerBackend } from '../backends/backend'
+import type { Config } from '../core/config'
+import type { Deployment, WorkerSettings } from '../core/model'
+import { Scheduler } from '../cron/scheduler'
+import { Deployer, type ProjectBuilder } from '../deploy/deployer'
+import { Dispatcher } from '../dispatch/dispatcher'
+import type { NamespaceTrust } from '../dispatch/isolation'
+import { WorkerWiring, type Entrypoints } from '../dispatch/wiring'
+import { LogAccess } from '../logs/log-access'
+import { MetricsReader } from '../metrics/metrics-reader'
+import type { Metrics } from '../metrics/metrics-recorder'
+import { NameChanges } from '../names/changes'
+import type { NameClaim } from '../names/name-claim.do'
+import type { Registry } from '../names/registry'
+import { Workers } from '../names/workers'
+import { TenantData } from '../storage/tenant-data'
+import type { TenantStorage } from '../storage/store'
+
+/** What the platform is built from: this isolate's bindings and the validated configuration. */
+export interface PlatformParts {
+  config: Config
+  backend: UserWorkerBackend
+  registry: Registry
+  claims: DurableObjectNamespace<NameClaim>
+  /** Checks uploads before they are deployed; absent, the backend's own check is all. */
+  loader: WorkerLoader | undefined
+  entrypoints: Entrypoints
+  /** Builds projects; absent, only ready-made Workers can be deployed. */
+  builder: ProjectBuilder | undefined
+  /** Tenants' storage: usage, export, and deletion with the worker. */
+  storage: TenantStorage
+  /** Per-worker metrics; undefined when they are off (METRICS=off). */
+  metrics: Metrics | undefined
+  now?: () => number
+}
+
+/**
+ * The platform's use cases, one object per feature, built once per isolate (see platformFor). Routes
+ * take the one they need: `platform.deploys.upload(…)`, `platform.dispatch.open(…)`.
+ */
+export class Platform {
+  readonly config: Config
+  readonly workers: Workers
+  readonly deploys: Deployer
+  readonly dispatch: Dispatcher
+  readonly cron: Scheduler
+  readonly logs: LogAccess
+  readonly data: TenantData
+  readonly metrics: MetricsReader
+  private readonly wiring: WorkerWiring
+  private readonly backend: UserWorkerBackend
+
+  constructor(parts: PlatformParts) {
+    const { config, backend, registry, claims, storage } = parts
+    const now = parts.now ?? Date.now
+    const changes = new NameChanges({ config, claims, registry, backend })
+    const wiring = new WorkerWiring({ config, backend, entrypoints: parts.entrypoints, storage })
+    this.config = config
+    this.backend = backend
+    this.wiring = wiring
+    this.metrics = new MetricsReader({ metrics: parts.metrics, now })
+    this.workers = new Workers({ changes, registry, backend, wiring, storage, metrics: this.metrics })
+    this.deploys = new Deployer({ ...parts, changes, wiring, now })
+    this.dispatch = new Dispatcher({ config, registry, claims, wiring, metrics: parts.metrics, now })
+    this.cron = new Scheduler({ config, changes, wiring, now })
+    this.logs = new LogAccess({ changes, now })
+    this.data = new TenantData({ changes, storage })
+  }
+
+  /** The settings a deployment runs with; records from before settings existed get the defaults. */
+  settingsOf(deployment: Deployment | undefined): WorkerSettings {
+    return this.wiring.settingsOf(deployment)
+  }
+
+  /** dispatch-namespace: what the namespace says about trust (cached; never throws); undefined elsewhere. */
+  namespaceTrust(): Promise<NamespaceTrust | undefined> {
+    return this.backend.namespaceTrust?.() ?? Promise.resolve(undefined)
+  }
+}
