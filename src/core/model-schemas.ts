@@ -16,6 +16,8 @@ import type {
   BackendKind,
   BuildSummary,
   Compatibility,
+  CronOutcome,
+  CronRun,
   Deployment,
   EgressMode,
   EgressPolicy,
@@ -102,3 +104,14 @@ export const storedRecordSchema = nullable(workerRecordSchema)
 export const storedSummarySchema = nullish(
   looseObject({ name: string(), workerId: string(), updatedAt: string() }) satisfies GenericSchema<WorkerSummary>,
 )
+
+const CRON_OUTCOMES = ['ok', 'exception', 'exceeded', 'missing', 'error'] as const satisfies readonly CronOutcome[]
+
+/** One scheduled run, as a name's object keeps the last few. */
+export const cronRunSchema: GenericSchema<CronRun> = looseObject({
+  at: string(),
+  cron: string(),
+  trigger: picklist(['schedule', 'manual']),
+  outcome: picklist(CRON_OUTCOMES),
+  durationMs: number(),
+})

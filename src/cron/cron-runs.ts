@@ -1,6 +1,8 @@
 import { nextDue } from './cron'
 import { currentDeployment } from '../deploy/deployments'
 import type { CronRun, LogLine, WorkerRecord } from '../core/model'
+import { cronRunSchema } from '../core/model-schemas'
+import { parseStoredJson } from '../core/schema'
 import { CRON_RUNS_KEPT, type CronResult } from './schedules'
 
 // The scheduling side of a name's Durable Object (NameClaim): when the current deployment's crons
@@ -96,7 +98,7 @@ export class CronRuns {
   /** The last runs, newest first. */
   recent(): CronRun[] {
     const rows = this.table().exec<{ run: string }>('SELECT run FROM cron_runs ORDER BY id DESC')
-    return rows.toArray().map((row) => JSON.parse(row.run) as CronRun)
+    return rows.toArray().map((row) => parseStoredJson(cronRunSchema, row.run, 'A stored cron run'))
   }
 
   /** Forgets the plan and the runs (the name was freed). */

@@ -1,6 +1,8 @@
 import { DurableObject } from 'cloudflare:workers'
 import { GenerationGate } from '../core/generation'
 import { BUCKETS, METRICS_WINDOW_MS, MINUTE_MS, mergeMinutes, type MinuteRow } from './metrics'
+import { array, number } from 'valibot'
+import { parseStoredJson } from '../core/schema'
 
 interface StoredMinute extends Record<string, SqlStorageValue> {
   at: number
@@ -57,11 +59,13 @@ export class WorkerMetrics extends DurableObject<Env> {
   }
 }
 
+const HISTOGRAM = array(number())
+
 function parse(stored: StoredMinute): MinuteRow {
   return {
     at: stored.at,
     requests: stored.requests,
     errors: stored.errors,
-    histogram: JSON.parse(stored.histogram) as number[],
+    histogram: parseStoredJson(HISTOGRAM, stored.histogram, `The histogram of minute ${stored.at}`),
   }
 }

@@ -2,8 +2,8 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { decodeStoredCode, encodeStoredCode } from '../../src/backends/code-store'
 import type { WorkerRecord } from '../../src/core/model'
-import { storedRecordSchema, workerRecordSchema } from '../../src/core/model-schemas'
-import { parseStored, StoredDataError } from '../../src/core/schema'
+import { cronRunSchema, storedRecordSchema, workerRecordSchema } from '../../src/core/model-schemas'
+import { parseStored, parseStoredJson, StoredDataError } from '../../src/core/schema'
 import { fromOutboundParameters } from '../../src/dispatch/egress'
 import { Registry } from '../../src/names/registry'
 import { seal, sealedSecretsSchema, unseal } from '../../src/names/secrets'
@@ -170,6 +170,20 @@ describe('the outbound Worker’s egress parameter', () => {
     }
     expect(() => fromOutboundParameters({ egress: '{"mode":"open"}' })).toThrow(
       'The egress parameter is not in any shape',
+    )
+  })
+})
+
+describe('stored cron runs', () => {
+  it('reads every outcome and trigger a run is recorded with, and refuses a row no version wrote', () => {
+    for (const outcome of ['ok', 'exception', 'exceeded', 'missing', 'error']) {
+      for (const trigger of ['schedule', 'manual']) {
+        const run = { at: new Date(0).toISOString(), cron: '* * * * *', trigger, outcome, durationMs: 3 }
+        expect(parseStoredJson(cronRunSchema, JSON.stringify(run), 'A run')).toEqual(run)
+      }
+    }
+    expect(() => parseStoredJson(cronRunSchema, '{"at":1}', 'A stored cron run')).toThrow(
+      'A stored cron run is not in any shape the platform writes: at:',
     )
   })
 })
