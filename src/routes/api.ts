@@ -9,7 +9,9 @@ import type { WorkerRecord } from '../core/model'
 import { assertDeployableName } from '../core/names'
 import type { Platform } from '../platform/platform'
 import { ownOriginUrl, previewUrls, workerUrl } from '../core/urls'
-import { bearerToken, promoteOption, readApiUpload, readJson } from './input'
+import { bearerToken, promoteOption, readApiUpload } from './input'
+import { cronRunBody, promoteBody } from './bodies'
+import { jsonBody } from './validate'
 import { streamLogs } from './log-stream'
 
 /** JSON API under /api. Errors are `{ "error": { "code", "message" } }` (see routes/errors). */
@@ -51,14 +53,8 @@ api.put('/workers/:name', limitUploadBody, async (c) => {
 })
 
 // Promoting a candidate and rolling back are one operation: a retained deployment becomes current.
-api.post('/workers/:name/:action{promote|rollback}', async (c) => {
-  const { deployment } = ((await readJson(c.req)) ?? {}) as { deployment?: unknown }
-  if (typeof deployment !== 'string') {
-    throw new PlatformError(
-      'invalid_request',
-      'Send { "deployment": "<workerId>" } naming one of the worker’s deployments.',
-    )
-  }
+api.post('/workers/:name/:action{promote|rollback}', jsonBody(promoteBody), async (c) => {
+  const { deployment } = c.req.valid('json')
   const name = c.req.param('name')
   const record = await c.var.platform.deploys.promote(name, deployment, bearerToken(c.req), c.executionCtx)
   return c.json(describe(c.var.platform, record, c.req.url))
@@ -76,16 +72,9 @@ api.get('/workers/:name/cron', async (c) => {
   return c.json(await c.var.platform.cron.view(c.req.param('name')))
 })
 
-api.post('/workers/:name/cron/run', async (c) => {
-  // The body is optional: { "cron": "…" } picks one of the worker's crons (default: the first).
-  const body = c.req.header('content-type')?.startsWith('application/json') ? await readJson(c.req) : {}
-  const { cron } = (body ?? {}) as { cron?: unknown }
-  if (cron !== undefined && typeof cron !== 'string') {
-    throw new PlatformError(
-      'invalid_request',
-      'Send { "cron": "<one of the worker’s crons>" }, or no body for the first.',
-    )
-  }
+// The body is optional: { "cron": "…" } picks one of the worker's crons (default: the first).
+api.post('/workers/:name/cron/run', jsonBody(cronRunBody, { onlyIfJson: true }), async (c) => {
+  const { cron } = c.req.valid('json')
   const run = await c.var.platform.cron.runNow(c.req.param('name'), cron, bearerToken(c.req))
   return c.json(run)
 })

@@ -225,12 +225,7 @@ function bytesOf(content: string | Uint8Array): Uint8Array {
 
 /** Reads a JSON body into what `schema` describes; its errors name the fields, in the endpoint's own words. */
 export async function readJsonBody<S extends GenericSchema>(request: HonoRequest, schema: S): Promise<InferOutput<S>> {
-  return parseInput(schema, await readJson(request))
-}
-
-/** Reads a JSON body. */
-export async function readJson(request: HonoRequest): Promise<unknown> {
-  return parseJsonBody(() => request.text(), 'The body is not valid JSON.')
+  return parseInput(schema, await parseJsonBody(() => request.text(), 'The body is not valid JSON.'))
 }
 
 /** Values a JSON upload may hold per project file (`"path": { "base64": "…" }` is three separators). */
