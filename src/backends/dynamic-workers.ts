@@ -8,6 +8,7 @@ import { limitExceeded } from './limit-errors'
 import { withConsoleGuard } from '../logs/console-guard'
 import { toLoaderModule } from './modules'
 import { RecentCode } from './recent-code'
+import { withOwnBody } from './request-body'
 import { scheduledRequest, withScheduledEntry } from '../cron/scheduled-module'
 
 const codeKey = (workerId: string) => `code/${workerId}`
@@ -100,7 +101,7 @@ export class DynamicWorkersBackend implements UserWorkerBackend {
         }
       })
       try {
-        return await worker.getEntrypoint(undefined, { limits: options.settings.limits }).fetch(request)
+        return await worker.getEntrypoint(undefined, { limits: options.settings.limits }).fetch(withOwnBody(request))
       } catch (error) {
         if (missing) throw missingDeployment()
         throw limitExceeded(error, options.settings.limits) ?? error
