@@ -7,6 +7,93 @@ import prettier from 'eslint-config-prettier'
 import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
+/** The folders of src/ that are features (docs/architecture.md#code-layout). */
+const FEATURES = ['assets', 'backends', 'cron', 'deploy', 'dispatch', 'logs', 'metrics', 'names', 'storage']
+/** The web layer: HTTP, pages and the app; no feature or use case imports it. */
+const WEB = [
+  '../routes',
+  '../routes/*',
+  '../middleware',
+  '../middleware/*',
+  '../views',
+  '../views/*',
+  '../context',
+  '../index',
+]
+/**
+ * A feature's Durable Objects and the entrypoints user Workers are wired to: other features reach
+ * them through the feature's use cases (their types may be named anywhere).
+ */
+const INTERNALS = [
+  '../*/*.do',
+  '../logs/log-tail',
+  '../dispatch/egress-gate',
+  '../storage/tenant-kv',
+  '../storage/tenant-sql',
+]
+
+/**
+ * Imports point one way: lib ← core ← features ← platform (the composition) ← web. Checked per
+ * folder with no-restricted-imports, so a wrong import fails `npm run lint` with the rule it breaks.
+ */
+function boundaries() {
+  const rule = (group, message, allowTypeImports = false) => ({
+    '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group, message, allowTypeImports }] }],
+  })
+  const features = FEATURES.map((feature) => `src/${feature}/**`)
+  return [
+    {
+      files: ['src/lib/**'],
+      rules: rule(['../*'], 'lib/ is generic: it imports nothing else of the platform.'),
+    },
+    {
+      files: ['src/core/**'],
+      rules: rule(['../*', '!../lib', '!../lib/*'], 'core/ is below every feature: it imports only lib/.'),
+    },
+    {
+      files: features,
+      rules: {
+        '@typescript-eslint/no-restricted-imports': [
+          'error',
+          {
+            patterns: [
+              {
+                group: ['../platform', '../platform/*', ...WEB],
+                message: 'A feature is below the platform and the web layer: they import it, not the other way.',
+              },
+              {
+                group: INTERNALS,
+                allowTypeImports: true,
+                message: "Another feature's Durable Object or entrypoint: go through that feature's use cases.",
+              },
+            ],
+          },
+        ],
+      },
+    },
+    {
+      files: ['src/platform/**'],
+      rules: rule(WEB, 'The platform composes the features; the web layer is above it.'),
+    },
+    {
+      files: ['src/views/**'],
+      rules: rule(
+        ['../routes', '../routes/*', '../middleware', '../middleware/*', '../platform', '../platform/*', ...INTERNALS],
+        'Views render values: they import the model and the values features define, never the routes or the platform.',
+        true,
+      ),
+    },
+    {
+      files: ['src/routes/**', 'src/middleware/**'],
+      rules: rule(
+        ['../index', ...INTERNALS],
+        "Routes call the platform's use cases, not Durable Objects or entrypoints directly.",
+        true,
+      ),
+    },
+  ]
+}
+
 export default defineConfig(
   {
     // Any folder's .wrangler/ (wrangler dev -c builder/wrangler.jsonc writes builder/.wrangler/tmp/).
@@ -36,6 +123,7 @@ export default defineConfig(
       ],
     },
   },
+  ...boundaries(),
   // Plain JavaScript is outside tsconfig.json: no type information, so no type-checked rules.
   {
     files: ['**/*.{js,mjs}'],

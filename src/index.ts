@@ -12,7 +12,7 @@ import { pages } from './routes/pages'
 // What the runtime binds to this Worker: the per-name Durable Objects (claims, metrics), and the
 // entrypoints user Workers are wired to (their log tail and egress gate) or that run their
 // scheduled() (CronRunner).
-export { CronRunner } from './cron/cron-runner'
+export { CronRunner } from './platform/cron-runner'
 export { EgressGate } from './dispatch/egress-gate'
 export { LogTail } from './logs/log-tail'
 export { NameClaim } from './names/name-claim.do'

@@ -1,6 +1,4 @@
-import type { BuildLimits } from '../deploy/build'
-import { METRICS_MODES, type MetricsMode } from '../metrics/metrics'
-import type { BackendKind, CronPolicy, LimitPolicy } from './model'
+import type { BackendKind, BuildLimits, CronPolicy, LimitPolicy } from './model'
 import {
   clean,
   ConfigError,
@@ -20,6 +18,10 @@ export interface CloudflareApiSettings {
   apiToken: string
   namespace: string
 }
+
+/** Where metrics go (setting METRICS): see docs/metrics.md. */
+export const METRICS_MODES = ['local', 'analytics-engine', 'off'] as const
+export type MetricsMode = (typeof METRICS_MODES)[number]
 
 export interface Config {
   backend: BackendKind

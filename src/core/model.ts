@@ -31,6 +31,26 @@ export interface StaticAsset {
   size: number
 }
 
+/** Caps on one build. The builder checks every one and names the one a project exceeds. */
+export interface BuildLimits {
+  /** Sum of all file sizes (after unzipping), in bytes. */
+  maxTotalBytes: number
+  /** Number of files (after unzipping). */
+  maxFiles: number
+  /** Size of any one file, in bytes. */
+  maxFileBytes: number
+  /** npm packages installed, counting transitive ones. */
+  maxDependencies: number
+  /** Wall time of the whole build (install + bundle), in milliseconds. */
+  maxBuildMs: number
+  /** Decompressed bytes of one npm package's tarball. */
+  maxPackageBytes: number
+  /** Decompressed bytes of all npm package tarballs of one build together. */
+  maxInstallBytes: number
+  /** Bytes of one npm registry metadata document (packument). */
+  maxPackumentBytes: number
+}
+
 /** How a deployment's assets are served: wrangler's `assets` options, with the same meaning. */
 export interface AssetConfig {
   html_handling?: 'auto-trailing-slash' | 'force-trailing-slash' | 'drop-trailing-slash' | 'none'

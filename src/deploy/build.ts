@@ -3,29 +3,9 @@
 // Types only: the platform calls `env.BUILDER.build(request)` over a service binding (RPC), so
 // everything here must survive structured cloning (plain objects, strings, numbers, Uint8Array).
 
-import type { AssetConfig, StaticAsset, WorkerBundle } from '../core/model'
+import type { AssetConfig, BuildLimits, StaticAsset, WorkerBundle } from '../core/model'
 
-export type { AssetConfig, StaticAsset }
-
-/** Caps on one build. The builder checks every one and names the one a project exceeds. */
-export interface BuildLimits {
-  /** Sum of all file sizes (after unzipping), in bytes. */
-  maxTotalBytes: number
-  /** Number of files (after unzipping). */
-  maxFiles: number
-  /** Size of any one file, in bytes. */
-  maxFileBytes: number
-  /** npm packages installed, counting transitive ones. */
-  maxDependencies: number
-  /** Wall time of the whole build (install + bundle), in milliseconds. */
-  maxBuildMs: number
-  /** Decompressed bytes of one npm package's tarball. */
-  maxPackageBytes: number
-  /** Decompressed bytes of all npm package tarballs of one build together. */
-  maxInstallBytes: number
-  /** Bytes of one npm registry metadata document (packument). */
-  maxPackumentBytes: number
-}
+export type { AssetConfig, BuildLimits, StaticAsset }
 
 export type BuildLimitName = keyof BuildLimits
 

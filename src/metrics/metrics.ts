@@ -3,10 +3,6 @@
 // minutes that many isolates (or many flushes of one) recorded merge exactly by adding counts, and
 // p50/p99 are read from the merged histogram (a p99 cannot be averaged).
 
-/** Where metrics go (setting METRICS): see docs/metrics.md. */
-export const METRICS_MODES = ['local', 'analytics-engine', 'off'] as const
-export type MetricsMode = (typeof METRICS_MODES)[number]
-
 /** How far back the worker page and the API look. */
 export const METRICS_WINDOW_MS = 24 * 60 * 60_000
 export const MINUTE_MS = 60_000
