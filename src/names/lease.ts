@@ -1,4 +1,36 @@
+import type { WorkerRecord } from '../core/model'
 import { randomToken } from '../lib/crypto'
+import type { SealedSecrets } from './secrets'
+import type { Refusal } from './ownership'
+
+export type LeaseRefusal = { ok: false; reason: Refusal }
+
+export type Lease = {
+  ok: true
+  leaseId: string
+  /** The owner the deployment will belong to (the existing one, or the one a first upload claims). */
+  ownerId: string
+  /** The current record (this object is the authority; KV may lag), or null for a free name. */
+  current: WorkerRecord | null
+}
+
+/** A change to commit under a lease. */
+export interface Change {
+  record: WorkerRecord
+  /** Sealed secret values of the deployment a deploy adds (current or candidate), when it has any. */
+  secrets?: { workerId: string; sealed: SealedSecrets }
+  /** Worker IDs whose code may now be deleted (their grace period is over). */
+  expired: string[]
+  /** Only a deploy may claim a free name; every other change needs an existing one. */
+  claim: boolean
+}
+
+export interface Committed {
+  /** Set only when this commit claimed the name: the deploy token, returned this once. */
+  token?: string
+  /** One-time key under which the token can be shown again by `takeReveal` (for the form's redirect). */
+  revealId?: string
+}
 
 /** How long a lease may be held before it is taken back (a Worker that died mid-change). */
 export const LEASE_MS = 30_000

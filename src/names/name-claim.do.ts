@@ -1,58 +1,18 @@
 import { DurableObject, exports } from 'cloudflare:workers'
-import { backendFor } from '../backends'
 import { configFor } from '../core/config'
-import { currentDeployment, removeDeployment } from '../deploy/deployments'
+import { currentDeployment } from '../deploy/deployments'
 import { LogStore } from '../logs/log-store'
 import type { CronRun, LogLine, StoredLogLine, WorkerRecord } from '../core/model'
-import {
-  authorize,
-  hashToken,
-  newDeployToken,
-  newOwnerId,
-  type Credential,
-  type Owner,
-  type Refusal,
-} from './ownership'
+import { authorize, hashToken, newDeployToken, newOwnerId, type Credential, type Owner } from './ownership'
 import type { CronJob, ScheduleView } from '../cron/schedules'
 import { CronRuns } from '../cron/cron-runs'
 import { LogFollowers, type FollowRefusal } from '../logs/log-followers'
-import { purgeStorage } from '../storage/store'
-import { Registry } from './registry'
-import { LEASE_MS, LeaseQueue } from './lease'
+import { LEASE_MS, LeaseQueue, type Change, type Committed, type Lease, type LeaseRefusal } from './lease'
+import { doFollowUps } from './follow-ups'
 import { isEmpty, OutboxStore, type FollowUp } from './outbox'
 import { Reveals } from './reveals'
 import { secretsKey, storedName, storedOwner, storedRecord, storedSecrets } from './claim-storage'
 import type { SealedSecrets } from './secrets'
-import { bestEffort } from '../core/follow-up'
-
-export type LeaseRefusal = { ok: false; reason: Refusal }
-
-export type Lease = {
-  ok: true
-  leaseId: string
-  /** The owner the deployment will belong to (the existing one, or the one a first upload claims). */
-  ownerId: string
-  /** The current record (this object is the authority; KV may lag), or null for a free name. */
-  current: WorkerRecord | null
-}
-
-/** A change to commit under a lease. */
-export interface Change {
-  record: WorkerRecord
-  /** Sealed secret values of the deployment a deploy adds (current or candidate), when it has any. */
-  secrets?: { workerId: string; sealed: SealedSecrets }
-  /** Worker IDs whose code may now be deleted (their grace period is over). */
-  expired: string[]
-  /** Only a deploy may claim a free name; every other change needs an existing one. */
-  claim: boolean
-}
-
-export interface Committed {
-  /** Set only when this commit claimed the name: the deploy token, returned this once. */
-  token?: string
-  /** One-time key under which the token can be shown again by `takeReveal` (for the form's redirect). */
-  revealId?: string
-}
 
 /** How long an upload's code may stay unclaimed after its lease ended before it counts as orphaned. */
 const ORPHAN_AFTER_MS = LEASE_MS + 60_000
@@ -283,33 +243,13 @@ export class NameClaim extends DurableObject<Env> {
   async drain(now: number): Promise<void> {
     // A holder silent for longer than a lease lasts has died (its timer may not have fired yet).
     this.leases.expire(now)
-    const config = configFor(this.env)
     const outbox = await this.outbox.get()
-    const due = outbox.removals.filter((entry) => entry.notBefore <= now)
-    const done: FollowUp = { mappingSynced: false, removed: [] }
-    if (outbox.purges?.length) {
-      const refs = outbox.purges
-      done.storagePurged = await bestEffort('delete the storage of a deleted worker', async () => {
-        for (const ref of refs) await purgeStorage(this.env, ref)
-      })
-    }
-    if (outbox.mapping && !this.leases.busy) {
-      const registry = new Registry(this.env.WORKER_MAPPINGS, 0)
-      const record = await this.current()
-      done.mappingSynced = await bestEffort(`sync the mapping of ${record?.name ?? 'a freed name'}`, () =>
-        record ? registry.put(record) : this.deleteMapping(registry),
-      )
-    }
-    // Code goes only once no mapping can point at it any more.
-    if (due.length > 0 && (!outbox.mapping || done.mappingSynced)) {
-      const backend = backendFor(config, this.env)
-      const registry = new Registry(this.env.WORKER_MAPPINGS, 0)
-      for (const { workerId } of due) {
-        if (await bestEffort(`delete the code of ${workerId}`, () => removeDeployment(workerId, backend, registry))) {
-          done.removed?.push(workerId)
-        }
-      }
-    }
+    const done = await doFollowUps(this.env, outbox, now, {
+      // A lease holder is about to sync the mapping itself.
+      mappingHeld: this.leases.busy,
+      record: () => this.current(),
+      name: () => storedName(this.ctx.storage),
+    })
     await this.settle(done)
     await this.runDueCrons(now)
     await this.reveals.forgetExpired(now)
@@ -364,11 +304,6 @@ export class NameClaim extends DurableObject<Env> {
       // A run outlasting its owner's deletion (and someone's new claim) records nothing.
       () => this.holds(ownerId),
     )
-  }
-
-  private async deleteMapping(registry: Registry): Promise<void> {
-    const name = await storedName(this.ctx.storage)
-    if (name) await registry.delete(name)
   }
 
   /** Sets the alarm for the next due follow-up or reveal expiry (or `at`, if sooner); none when nothing is pending. */

@@ -314,7 +314,7 @@ describe('one name, changed over and over', () => {
     }
     expect(statuses.filter((status) => status >= 500)).toEqual([])
     expect(new Set(statuses)).toEqual(new Set([200, 201]))
-  })
+  }, 30_000) // 80 requests back to back: 2 s on a quiet machine, over 5 s when the 2 cores are shared
 })
 
 describe('reads never change ownership', () => {
