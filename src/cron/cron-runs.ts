@@ -1,8 +1,9 @@
+import { array, looseObject, number, optional, string, type GenericSchema } from 'valibot'
 import { nextDue } from './cron'
 import { currentDeployment } from '../deploy/deployments'
 import type { CronRun, LogLine, WorkerRecord } from '../core/model'
 import { cronRunSchema } from '../core/model-schemas'
-import { parseStoredJson } from '../core/schema'
+import { parseStored, parseStoredJson } from '../core/schema'
 import { CRON_RUNS_KEPT, type CronResult } from './schedules'
 
 // The scheduling side of a name's Durable Object (NameClaim): when the current deployment's crons
@@ -15,6 +16,12 @@ interface CronPlan {
   crons: string[]
   planned: string[]
 }
+
+const planSchema: GenericSchema<CronPlan> = looseObject({
+  at: number(),
+  crons: array(string()),
+  planned: array(string()),
+})
 
 const PLAN_KEY = 'cron'
 
@@ -37,7 +44,7 @@ export class CronRuns {
 
   /** The next planned run, if any. */
   async next(): Promise<CronPlan | undefined> {
-    return this.storage.get<CronPlan>(PLAN_KEY)
+    return parseStored(optional(planSchema), await this.storage.get(PLAN_KEY), 'The name’s cron plan')
   }
 
   /**

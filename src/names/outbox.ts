@@ -1,3 +1,5 @@
+import { array, boolean, looseObject, number, optional, string, type GenericSchema } from 'valibot'
+import { parseStored } from '../core/schema'
 import type { StorageRef } from '../storage/refs'
 
 /**
@@ -25,6 +27,13 @@ export interface FollowUp {
   storagePurged?: boolean
 }
 
+/** The outbox as every version stored it (purges came later: absent in older ones). */
+const outboxSchema: GenericSchema<Outbox> = looseObject({
+  mapping: boolean(),
+  removals: array(looseObject({ workerId: string(), notBefore: number() })),
+  purges: optional(array(looseObject({ name: string(), ownerId: string() }))),
+})
+
 const EMPTY: Outbox = { mapping: false, removals: [] }
 const KEY = 'outbox'
 
@@ -33,7 +42,7 @@ export class OutboxStore {
   constructor(private readonly storage: DurableObjectStorage) {}
 
   async get(): Promise<Outbox> {
-    return (await this.storage.get<Outbox>(KEY)) ?? EMPTY
+    return parseStored(optional(outboxSchema, EMPTY), await this.storage.get(KEY), 'The name’s stored outbox')
   }
 
   async update(change: (outbox: Outbox) => Outbox): Promise<void> {

@@ -1,5 +1,7 @@
+import { looseObject, number, optional, type GenericSchema } from 'valibot'
 import { randomToken } from '../lib/crypto'
-import { seal, unseal, type SealedSecrets } from './secrets'
+import { parseStored } from '../core/schema'
+import { seal, sealedSecretsSchema, unseal, type SealedSecrets } from './secrets'
 
 /** How long a freshly minted deploy token waits to be shown on the page the upload form redirects to. */
 const REVEAL_MS = 5 * 60_000
@@ -8,6 +10,8 @@ interface Reveal {
   sealed: SealedSecrets
   expiresAt: number
 }
+
+const revealSchema: GenericSchema<Reveal> = looseObject({ sealed: sealedSecretsSchema, expiresAt: number() })
 
 const revealKey = (revealId: string) => `reveal/${revealId}`
 
@@ -33,7 +37,7 @@ export class Reveals {
   /** The token, once; null when taken already or expired. */
   async take(revealId: string): Promise<string | null> {
     const key = revealKey(revealId)
-    const reveal = await this.storage.get<Reveal>(key)
+    const reveal = parseStored(optional(revealSchema), await this.storage.get(key), 'A waiting deploy token')
     if (!reveal) return null
     const { token } = await unseal(reveal.sealed, this.secretsKey())
     // Deleted only once read: a failure before this point leaves the token to be shown on a retry.
@@ -57,7 +61,8 @@ export class Reveals {
     if (expired.length > 0) await this.storage.delete(expired)
   }
 
-  private all(): Promise<Map<string, Reveal>> {
-    return this.storage.list<Reveal>({ prefix: 'reveal/' })
+  private async all(): Promise<Map<string, Reveal>> {
+    const stored = await this.storage.list({ prefix: 'reveal/' })
+    return new Map([...stored].map(([key, value]) => [key, parseStored(revealSchema, value, 'A waiting deploy token')]))
   }
 }

@@ -1,6 +1,8 @@
 import { DurableObject } from 'cloudflare:workers'
+import { looseObject, number, optional, type GenericSchema } from 'valibot'
 import type { StorageQuotas } from '../core/config'
 import { GenerationGate, RETIRED_OWNER } from '../core/generation'
+import { parseStored } from '../core/schema'
 import { sweepKv } from './kv-sweep'
 import { kvPrefix } from './refs'
 import { countOperation, quotaError, quotasFor } from './quotas'
@@ -22,6 +24,16 @@ interface LedgerEntry {
   /** Seconds since the epoch, as KV keeps it. */
   expiration?: number
 }
+
+/** The ledger's totals. */
+interface KvUsage {
+  keys: number
+  bytes: number
+}
+
+// As the ledger has always written them: read back checked, not cast.
+const ledgerEntrySchema: GenericSchema<LedgerEntry> = looseObject({ bytes: number(), expiration: optional(number()) })
+const usageSchema: GenericSchema<KvUsage> = looseObject({ keys: number(), bytes: number() })
 
 const USAGE_KEY = 'usage'
 /** Longer than a KV write takes and than KV's list takes to show a new key (about 60 s). */
@@ -87,7 +99,7 @@ export class TenantDatabase extends DurableObject<Env> {
     await this.admitWrite('KV PUT failed')
     const storage = this.ctx.storage
     let usage = await this.kvUsage()
-    const previous = await storage.get<LedgerEntry>(ledgerKey(key))
+    const previous = await this.ledgerEntry(key)
     const next = () => ({
       keys: usage.keys + (previous ? 0 : 1),
       bytes: usage.bytes - (previous?.bytes ?? 0) + bytes,
@@ -107,7 +119,7 @@ export class TenantDatabase extends DurableObject<Env> {
   async releaseKv(key: string): Promise<void> {
     this.assertRole('kv')
     await this.admitWrite('KV DELETE failed')
-    const previous = await this.ctx.storage.get<LedgerEntry>(ledgerKey(key))
+    const previous = await this.ledgerEntry(key)
     if (!previous) return
     const usage = await this.kvUsage()
     await this.ctx.storage.delete(ledgerKey(key))
@@ -115,9 +127,10 @@ export class TenantDatabase extends DurableObject<Env> {
   }
 
   /** KV totals from the ledger (this is the `kv:` object). */
-  async kvUsage(): Promise<{ keys: number; bytes: number }> {
+  async kvUsage(): Promise<KvUsage> {
     this.assertRole('kv')
-    return (await this.ctx.storage.get<{ keys: number; bytes: number }>(USAGE_KEY)) ?? { keys: 0, bytes: 0 }
+    const stored = await this.ctx.storage.get(USAGE_KEY)
+    return parseStored(optional(usageSchema, { keys: 0, bytes: 0 }), stored, 'The KV ledger’s totals')
   }
 
   /** The database's size and table count (this is the `sql:` object). */
@@ -154,12 +167,14 @@ export class TenantDatabase extends DurableObject<Env> {
   }
 
   /** Drops ledger entries of keys KV has expired, except `keep` (being written now); returns the new totals. */
-  private async forgetExpired(keep: string, nowMs: number): Promise<{ keys: number; bytes: number }> {
+  private async forgetExpired(keep: string, nowMs: number): Promise<KvUsage> {
     const now = nowMs / 1000
     const usage = await this.kvUsage()
     const expired: string[] = []
-    for (const [key, entry] of await this.ctx.storage.list<LedgerEntry>({ prefix: 'kv:' })) {
-      if (key === ledgerKey(keep) || !entry.expiration || entry.expiration > now) continue
+    for (const [key, stored] of await this.ctx.storage.list({ prefix: 'kv:' })) {
+      if (key === ledgerKey(keep)) continue
+      const entry = parseStored(ledgerEntrySchema, stored, `The KV ledger’s entry of "${key.slice('kv:'.length)}"`)
+      if (!entry.expiration || entry.expiration > now) continue
       expired.push(key)
       usage.keys -= 1
       usage.bytes -= entry.bytes
@@ -167,6 +182,12 @@ export class TenantDatabase extends DurableObject<Env> {
     for (let i = 0; i < expired.length; i += 128) await this.ctx.storage.delete(expired.slice(i, i + 128))
     await this.ctx.storage.put(USAGE_KEY, usage)
     return usage
+  }
+
+  /** The ledger's entry of one key, absent when the worker does not keep it. */
+  private async ledgerEntry(key: string): Promise<LedgerEntry | undefined> {
+    const stored = await this.ctx.storage.get(ledgerKey(key))
+    return parseStored(optional(ledgerEntrySchema), stored, `The KV ledger’s entry of "${key}"`)
   }
 
   /**

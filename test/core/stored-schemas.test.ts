@@ -1,14 +1,20 @@
+import { runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { decodeStoredCode, encodeStoredCode } from '../../src/backends/code-store'
+import { DEFAULTS } from '../../src/core/config'
+import { CronRuns } from '../../src/cron/cron-runs'
 import type { WorkerRecord } from '../../src/core/model'
 import { cronRunSchema, storedRecordSchema, workerRecordSchema } from '../../src/core/model-schemas'
 import { parseStored, parseStoredJson, StoredDataError } from '../../src/core/schema'
 import { fromOutboundParameters } from '../../src/dispatch/egress'
+import { OutboxStore } from '../../src/names/outbox'
 import { Registry } from '../../src/names/registry'
+import { Reveals } from '../../src/names/reveals'
 import { seal, sealedSecretsSchema, unseal } from '../../src/names/secrets'
 import { encodeText } from '../../src/lib/encoding'
-import { platformWith, uniqueName } from '../helpers'
+import { kvLedger } from '../../src/storage/store'
+import { claimedRef, platformWith, uniqueName } from '../helpers'
 
 // Every schema for stored data against fixtures today's writers produce (a deploy through the
 // platform, the code store's encoder, seal()), and the older shapes they still have to read.
@@ -185,5 +191,139 @@ describe('stored cron runs', () => {
     expect(() => parseStoredJson(cronRunSchema, '{"at":1}', 'A stored cron run')).toThrow(
       'A stored cron run is not in any shape the platform writes: at:',
     )
+  })
+})
+
+/** What a read inside a Durable Object threw (caught there, so no rejected call is logged as uncaught). */
+async function failure(read: () => Promise<unknown>): Promise<{ name: string; message: string } | null> {
+  return read().then(
+    () => null,
+    (error: Error) => ({ name: error.name, message: error.message }),
+  )
+}
+
+/** Runs `body` over the storage of a fresh name's object, which is emptied afterwards. */
+function inNameObject<T>(body: (storage: DurableObjectStorage) => Promise<T>): Promise<T> {
+  return runInDurableObject(env.NAME_CLAIMS.getByName(uniqueName('stored-object')), async (_object, state) => {
+    try {
+      return await body(state.storage)
+    } finally {
+      await state.storage.deleteAll()
+    }
+  })
+}
+
+const notStored = (what: string, where: string) => ({
+  name: 'StoredDataError',
+  message: expect.stringContaining(`${what} is not in any shape the platform writes: ${where}`) as string,
+})
+
+describe('what a name’s object keeps besides its record', () => {
+  it('the outbox: as written today, as written before purges, absent; garbage named', async () => {
+    const result = await inNameObject(async (storage) => {
+      const outbox = new OutboxStore(storage)
+      const empty = await outbox.get()
+      const today = {
+        mapping: true,
+        removals: [{ workerId: 'w-1', notBefore: 5 }],
+        purges: [{ name: 'n', ownerId: 'o-1' }],
+      }
+      await outbox.update(() => today)
+      const read = await outbox.get()
+      await storage.put('outbox', { mapping: false, removals: [{ workerId: 'w-2', notBefore: 6 }] })
+      const older = await outbox.get()
+      await storage.put('outbox', { mapping: 'yes', removals: [] })
+      return { empty, read, older, garbage: await failure(() => outbox.get()) }
+    })
+    expect(result.empty).toEqual({ mapping: false, removals: [] })
+    expect(result.read).toEqual({
+      mapping: true,
+      removals: [{ workerId: 'w-1', notBefore: 5 }],
+      purges: [{ name: 'n', ownerId: 'o-1' }],
+    })
+    expect(result.older).toEqual({ mapping: false, removals: [{ workerId: 'w-2', notBefore: 6 }] })
+    expect(result.garbage).toEqual(notStored('The name’s stored outbox', 'mapping:'))
+  })
+
+  it('deploy tokens waiting to be shown: sealed with and without SECRETS_KEY; garbage named', async () => {
+    const result = await inNameObject(async (storage) => {
+      const taken = []
+      for (const key of [undefined, SECRETS_KEY.SECRETS_KEY]) {
+        const reveals = new Reveals(storage, () => key)
+        const revealId = await reveals.keep('the-token')
+        const expiries = await reveals.expiries()
+        taken.push({ expiries: expiries.length, token: await reveals.take(revealId) })
+      }
+      const reveals = new Reveals(storage, () => undefined)
+      await storage.put('reveal/bad', { sealed: 'the-token', expiresAt: Date.now() + 60_000 })
+      return {
+        taken,
+        take: await failure(() => reveals.take('bad')),
+        expiries: await failure(() => reveals.expiries()),
+      }
+    })
+    expect(result.taken).toEqual([
+      { expiries: 1, token: 'the-token' },
+      { expiries: 1, token: 'the-token' },
+    ])
+    expect(result.take).toEqual(notStored('A waiting deploy token', 'sealed:'))
+    expect(result.expiries).toEqual(notStored('A waiting deploy token', 'sealed:'))
+  })
+
+  it('the cron plan: as plan() writes it, absent; garbage named', async () => {
+    const settings = {
+      vars: {},
+      secretNames: [],
+      egress: { mode: 'allow-all' as const, hosts: [] },
+      limits: DEFAULTS.limits.defaults,
+      crons: ['*/5 * * * *', '0 * * * *'],
+    }
+    const record: WorkerRecord = {
+      ...{ name: 'n', workerId: 'w-1', ownerId: 'o-1', backend: 'dynamic-workers', createdAt: '', updatedAt: '' },
+      deployments: [{ workerId: 'w-1', sequence: 1, createdAt: '', size: 1, sha256: '', label: '', settings }],
+      retired: [],
+    }
+    const now = Date.UTC(2026, 11, 1, 10, 2)
+    const result = await inNameObject(async (storage) => {
+      const runs = new CronRuns(storage)
+      const none = await runs.next()
+      await runs.plan(record, now)
+      const planned = await runs.next()
+      await storage.put('cron', { at: String(now), crons: [], planned: [] })
+      return { none, planned, garbage: await failure(() => runs.next()) }
+    })
+    expect(result.none).toBeUndefined()
+    expect(result.planned).toEqual({
+      at: Date.UTC(2026, 11, 1, 10, 5),
+      crons: ['*/5 * * * *'],
+      planned: settings.crons,
+    })
+    expect(result.garbage).toEqual(notStored('The name’s cron plan', 'at:'))
+  })
+})
+
+describe('the KV ledger of a worker’s env.KV', () => {
+  it('reads the entries and totals reserveKv writes, and names garbage', async () => {
+    const ref = await claimedRef('stored-ledger')
+    const ledger = kvLedger(env, ref)
+    const quotas = DEFAULTS.storageQuotas
+    const now = Date.now()
+    await ledger.reserveKv('a', 10, undefined, quotas, now)
+    await ledger.reserveKv('b', 20, Math.floor(now / 1000) + 3600, quotas, now)
+    await ledger.reserveKv('a', 15, undefined, quotas, now)
+    expect(await ledger.kvUsage()).toEqual({ keys: 2, bytes: 35 })
+    await ledger.releaseKv('b')
+    expect(await ledger.kvUsage()).toEqual({ keys: 1, bytes: 15 })
+
+    const garbage = await runInDurableObject(ledger, async (instance, state) => {
+      await state.storage.put('kv:a', { bytes: '15' })
+      const entry = await failure(() => instance.releaseKv('a'))
+      await state.storage.put('usage', { keys: 1 })
+      const usage = await failure(() => instance.kvUsage())
+      await state.storage.deleteAll()
+      return { entry, usage }
+    })
+    expect(garbage.entry).toEqual(notStored('The KV ledger’s entry of "a"', 'bytes:'))
+    expect(garbage.usage).toEqual(notStored('The KV ledger’s totals', 'bytes:'))
   })
 })
