@@ -46,6 +46,10 @@ export default defineConfig({
         ],
         test: {
           name: 'platform',
+          // One worker per file cost ~1.6 s of start-up each (vitest's own report): files share the
+          // runtime and its storage instead, so a test must not assume storage only it wrote to
+          // (names come from uniqueName(); a list is paged until the worker is found).
+          isolate: false,
           // Bundles the Drizzle fixture Worker for test/storage/drizzle.test.ts.
           globalSetup: ['./test/setup/drizzle-worker.ts'],
           include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
@@ -76,6 +80,8 @@ export default defineConfig({
         ],
         test: {
           name: 'builder',
+          // As above; the files also share esbuild's compiled wasm instead of compiling it per file.
+          isolate: false,
           include: ['test/builder/**/*.test.ts'],
           // The first build compiles esbuild's 14 MB wasm.
           testTimeout: 30_000,

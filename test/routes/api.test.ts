@@ -46,8 +46,16 @@ describe('JSON API', () => {
       backend: 'dynamic-workers',
     })
 
-    const list = await (await platform('/api/workers')).json<{ workers: ApiWorker[]; cursor: string | null }>()
-    expect(list.workers).toContainEqual(expect.objectContaining({ name, workerId }))
+    // Paged: other test files' workers may fill the first pages (the files share storage).
+    const listed: ApiWorker[] = []
+    let cursor: string | null = ''
+    while (cursor !== null && !listed.some((worker) => worker.name === name)) {
+      const page = await platform(`/api/workers${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`)
+      const list = await page.json<{ workers: ApiWorker[]; cursor: string | null }>()
+      listed.push(...list.workers)
+      cursor = list.cursor
+    }
+    expect(listed).toContainEqual(expect.objectContaining({ name, workerId }))
   })
 
   it('refuses to deploy a name RESERVED_NAMES lists; a worker created before can still be deleted, not updated', async () => {
