@@ -11,16 +11,34 @@
 // file again, and each retained deployment holds its own copy. Everything is immutable per Worker ID,
 // which is why a rollback (another Worker ID) rolls the assets back too, and why this isolate caches
 // manifests and small bodies without ever revalidating them.
+import { boolean, looseObject, number, record, string, type GenericSchema } from 'valibot'
 import { encodeText } from '../lib/encoding'
 import { sha256Hex } from '../lib/crypto'
 import { PlatformError } from '../core/errors'
 import type { DeploymentAssets } from '../core/model'
+import { assetConfigSchema } from '../core/model-schemas'
+import { parseStoredJson } from '../core/schema'
 import { invalidWorkerFirstRules, siteOf, type AssetManifest, type ManifestEntry, type Site } from './serve'
 
 /** KV's limit for one value: a larger file cannot be stored. */
 export const MAX_ASSET_BYTES = 25 * 1024 * 1024
 
 const manifestKey = (workerId: string) => `assets/${workerId}`
+
+/** The manifest as put() has always written it. */
+const manifestSchema: GenericSchema<AssetManifest> = looseObject({
+  hasWorker: boolean(),
+  config: assetConfigSchema,
+  files: record(
+    string(),
+    looseObject({
+      key: string(),
+      contentType: string(),
+      size: number(),
+      etag: string(),
+    }) satisfies GenericSchema<ManifestEntry>,
+  ),
+})
 const contentPrefix = (workerId: string) => `asset/${workerId}/`
 
 /** SHA-256 of the salt, a NUL and the bytes, as hex (a salt never contains NUL). */
@@ -90,7 +108,7 @@ export class AssetStore {
   async site(workerId: string): Promise<Site | null> {
     const cached = sites.get(workerId)
     if (cached) return cached
-    const manifest = await this.kv.get<AssetManifest>(manifestKey(workerId), 'json')
+    const manifest = await this.manifest(workerId)
     if (!manifest) return null
     const site = siteOf(manifest)
     if (sites.size >= MAX_CACHED_SITES) sites.delete(sites.keys().next().value as string)
@@ -119,13 +137,19 @@ export class AssetStore {
 
   /** Deletes the deployment's files, then its manifest (last, so a retry still knows what to delete). */
   async remove(workerId: string): Promise<void> {
-    const manifest = await this.kv.get<AssetManifest>(manifestKey(workerId), 'json')
+    const manifest = await this.manifest(workerId)
     sites.delete(workerId)
     if (!manifest) return
     const keys = [...new Set(Object.values(manifest.files).map((entry) => entry.key))]
     for (const key of keys) forget(key)
     await Promise.all(keys.filter((key) => key.startsWith(contentPrefix(workerId))).map((key) => this.kv.delete(key)))
     await this.kv.delete(manifestKey(workerId))
+  }
+
+  /** The deployment's manifest, or null when it has none. */
+  private async manifest(workerId: string): Promise<AssetManifest | null> {
+    const text = await this.kv.get(manifestKey(workerId), 'text')
+    return text === null ? null : parseStoredJson(manifestSchema, text, `The asset manifest of ${workerId}`)
   }
 }
 

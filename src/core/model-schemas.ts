@@ -10,9 +10,11 @@ import {
   picklist,
   record,
   string,
+  union,
   type GenericSchema,
 } from 'valibot'
 import type {
+  AssetConfig,
   BackendKind,
   BuildSummary,
   Compatibility,
@@ -114,4 +116,11 @@ export const cronRunSchema: GenericSchema<CronRun> = looseObject({
   trigger: picklist(['schedule', 'manual']),
   outcome: picklist(CRON_OUTCOMES),
   durationMs: number(),
+})
+
+/** How a deployment's static assets are served, as its manifest keeps it (the builder checked each value). */
+export const assetConfigSchema: GenericSchema<AssetConfig> = looseObject({
+  html_handling: optional(picklist(['auto-trailing-slash', 'force-trailing-slash', 'drop-trailing-slash', 'none'])),
+  not_found_handling: optional(picklist(['single-page-application', '404-page', 'none'])),
+  run_worker_first: optional(union([boolean(), strings])),
 })

@@ -1,10 +1,11 @@
 import { runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
+import { AssetStore } from '../../src/assets/store'
 import { decodeStoredCode, encodeStoredCode } from '../../src/backends/code-store'
 import { DEFAULTS } from '../../src/core/config'
 import { CronRuns } from '../../src/cron/cron-runs'
-import type { WorkerRecord } from '../../src/core/model'
+import type { AssetConfig, WorkerRecord } from '../../src/core/model'
 import { cronRunSchema, storedRecordSchema, workerRecordSchema } from '../../src/core/model-schemas'
 import { parseStored, parseStoredJson, StoredDataError } from '../../src/core/schema'
 import { fromOutboundParameters } from '../../src/dispatch/egress'
@@ -14,6 +15,7 @@ import { Reveals } from '../../src/names/reveals'
 import { seal, sealedSecretsSchema, unseal } from '../../src/names/secrets'
 import { encodeText } from '../../src/lib/encoding'
 import { kvLedger } from '../../src/storage/store'
+import { asset } from '../assets/helpers'
 import { claimedRef, platformWith, uniqueName } from '../helpers'
 
 // Every schema for stored data against fixtures today's writers produce (a deploy through the
@@ -325,5 +327,52 @@ describe('the KV ledger of a worker’s env.KV', () => {
     })
     expect(garbage.entry).toEqual(notStored('The KV ledger’s entry of "a"', 'bytes:'))
     expect(garbage.usage).toEqual(notStored('The KV ledger’s totals', 'bytes:'))
+  })
+})
+
+describe('a deployment’s asset manifest (dynamic-workers, KV)', () => {
+  it('reads every manifest put() writes: with and without a Worker, every serving option', async () => {
+    const store = new AssetStore(env.WORKER_MAPPINGS)
+    const files = [asset('/index.html', '<h1>hi</h1>'), asset('/app.js', 'x', 'text/javascript')]
+    const configs: AssetConfig[] = [
+      {},
+      { html_handling: 'none', not_found_handling: '404-page', run_worker_first: ['/api/*', '!/api/docs'] },
+      { html_handling: 'drop-trailing-slash', not_found_handling: 'single-page-application', run_worker_first: true },
+    ]
+    for (const [index, config] of configs.entries()) {
+      const workerId = `w-manifest-${uniqueName()}-${index}`
+      await store.put(workerId, 'o-salt', { files, config }, index !== 2)
+      const written: unknown = await env.WORKER_MAPPINGS.get(`assets/${workerId}`, 'json')
+      expect(written).toMatchObject({ hasWorker: index !== 2, config })
+      const site = await store.site(workerId)
+      expect(site?.hasWorker).toBe(index !== 2)
+      expect([...(site?.files.keys() ?? [])].sort()).toEqual(['/app.js', '/index.html'])
+      await store.remove(workerId)
+      expect(await env.WORKER_MAPPINGS.get(`assets/${workerId}`)).toBeNull()
+    }
+    // A site with no manifest has no assets.
+    expect(await store.site(`w-manifest-${uniqueName()}`)).toBeNull()
+  })
+
+  it('refuses a manifest no version wrote, on serving and on removal, naming the field', async () => {
+    const store = new AssetStore(env.WORKER_MAPPINGS)
+    const workerId = `w-manifest-${uniqueName()}`
+    const entry = { key: `asset/${workerId}/x`, contentType: 'text/plain', size: '1', etag: 'x' }
+    await env.WORKER_MAPPINGS.put(
+      `assets/${workerId}`,
+      JSON.stringify({ hasWorker: true, config: {}, files: { '/a': entry } }),
+    )
+    const message = `The asset manifest of ${workerId} is not in any shape the platform writes: files./a.size:`
+    await expect(store.site(workerId)).rejects.toThrow(StoredDataError)
+    await expect(store.site(workerId)).rejects.toThrow(message)
+    await expect(store.remove(workerId)).rejects.toThrow(message)
+    await env.WORKER_MAPPINGS.put(`assets/${workerId}`, '{"hasWorker":')
+    await expect(store.site(workerId)).rejects.toThrow(`The asset manifest of ${workerId} is not valid JSON.`)
+    await env.WORKER_MAPPINGS.put(
+      `assets/${workerId}`,
+      JSON.stringify({ hasWorker: true, config: { html_handling: 'auto' }, files: {} }),
+    )
+    await expect(store.site(workerId)).rejects.toThrow('config.html_handling:')
+    await env.WORKER_MAPPINGS.delete(`assets/${workerId}`)
   })
 })
