@@ -1,16 +1,45 @@
+import {
+  array,
+  boolean,
+  looseObject,
+  nonEmpty,
+  nullish,
+  number,
+  optional,
+  pipe,
+  safeParse,
+  string,
+  type GenericSchema,
+  type InferOutput,
+} from 'valibot'
 import { DEFAULT_MAIN_MODULE } from '../deploy/bundle'
 import type { CloudflareApiSettings } from '../core/config'
 import { toBase64 } from '../lib/encoding'
 import { PlatformError } from '../core/errors'
+import { parseOr } from '../core/schema'
 import type { AssetConfig, BundleModule, WorkerBundle } from '../core/model'
 import { fromApiPart, toApiPart } from './modules'
 
-/** The envelope every Cloudflare API v4 response comes in. */
-interface ApiEnvelope {
-  success?: boolean
-  errors?: { code?: number; message?: string }[]
-  result?: unknown
-}
+// What the answers the platform reads say, as Cloudflare documents them. The envelope every API v4
+// answer comes in carries `errors` (read from a failure) and `result` (read from a success, in the
+// shape each call passes): an answer off that shape is the API's failure, not a TypeError later.
+
+/** A failure's `errors`: code and message, each of which Cloudflare may leave out. */
+const errorsSchema = looseObject({
+  errors: array(looseObject({ code: optional(number()), message: optional(string()) })),
+})
+
+/** POST …/assets-upload-session: the upload token, and buckets of the hashes Cloudflare still needs. */
+const uploadSessionSchema = looseObject({
+  jwt: pipe(string(), nonEmpty('no upload token')),
+  buckets: nullish(array(array(string()))),
+})
+
+/** POST …/workers/assets/upload: the completion token, once the last bucket is in. */
+const assetsUploadSchema = nullish(looseObject({ jwt: nullish(string()) }))
+
+/** GET …/dispatch/namespaces/{namespace}. */
+const namespaceSchema = looseObject({ trusted_workers: optional(boolean()) })
 
 /** What a script upload says about its static assets: the upload's completion token and how to serve them. */
 export interface ScriptAssets {
@@ -109,14 +138,13 @@ export class CloudflareApi {
   async uploadAssets(scriptName: string, assets: HashedAsset[]): Promise<string> {
     const manifest: Record<string, { hash: string; size: number }> = {}
     for (const asset of assets) manifest[asset.path] = { hash: asset.hash, size: asset.content.byteLength }
-    const session = await this.post<{ jwt?: unknown; buckets?: unknown }>(
+    const session = await this.post(
       `${this.scriptUrl(scriptName)}/assets-upload-session`,
       JSON.stringify({ manifest }),
+      uploadSessionSchema,
+      'starting the asset upload',
     )
-    if (typeof session?.jwt !== 'string' || !session.jwt) {
-      throw new PlatformError('cloudflare_api_error', 'The Cloudflare API started no asset upload (no upload token).')
-    }
-    const buckets = Array.isArray(session.buckets) ? (session.buckets as unknown[]) : []
+    const buckets = session.buckets ?? []
     if (buckets.length === 0) return session.jwt
 
     const byHash = new Map(assets.map((asset) => [asset.hash, asset]))
@@ -124,8 +152,8 @@ export class CloudflareApi {
     // One bucket at a time: the completion token comes with whichever upload finishes the set.
     for (const bucket of buckets) {
       const form = new FormData()
-      for (const hash of Array.isArray(bucket) ? (bucket as unknown[]) : []) {
-        const asset = typeof hash === 'string' ? byHash.get(hash) : undefined
+      for (const hash of bucket) {
+        const asset = byHash.get(hash)
         if (!asset) {
           throw new PlatformError(
             'cloudflare_api_error',
@@ -136,8 +164,8 @@ export class CloudflareApi {
         const type = asset.contentType || 'application/null'
         form.append(asset.hash, new File([toBase64(asset.content)], asset.hash, { type }))
       }
-      const uploaded = await this.post<{ jwt?: unknown }>(this.assetsUploadUrl(), form, session.jwt)
-      if (typeof uploaded?.jwt === 'string' && uploaded.jwt) completion = uploaded.jwt
+      const uploaded = await this.post(this.assetsUploadUrl(), form, assetsUploadSchema, 'an asset upload', session.jwt)
+      if (uploaded?.jwt) completion = uploaded.jwt
     }
     if (!completion) {
       throw new PlatformError('cloudflare_api_error', 'The Cloudflare API did not confirm the asset upload.')
@@ -183,8 +211,8 @@ export class CloudflareApi {
     const segments = ['accounts', accountId, 'workers', 'dispatch', 'namespaces', namespace]
     const response = await this.request('GET', `${baseUrl}/${segments.map(encodeURIComponent).join('/')}`)
     if (!response.ok) throw await apiError(response)
-    const body = await readEnvelope(response)
-    return (body.result as { trusted_workers?: unknown } | undefined)?.trusted_workers === true
+    const described = await readResult(response, namespaceSchema, 'reading the namespace')
+    return described.trusted_workers === true
   }
 
   /** DELETE …/scripts/{scriptName}; a script that is already gone counts as deleted. */
@@ -218,11 +246,17 @@ export class CloudflareApi {
     throw await apiError(response)
   }
 
-  /** A POST whose envelope's `result` is wanted (JSON text is sent as application/json). */
-  private async post<T>(url: string, body: string | FormData, token?: string): Promise<T | undefined> {
+  /** A POST whose envelope's `result` is wanted, as `schema` says (JSON text is sent as application/json). */
+  private async post<S extends GenericSchema>(
+    url: string,
+    body: string | FormData,
+    schema: S,
+    what: string,
+    token?: string,
+  ): Promise<InferOutput<S>> {
     const response = await this.request('POST', url, body, token)
     if (!response.ok) throw await apiError(response)
-    return (await readEnvelope(response)).result as T | undefined
+    return readResult(response, schema, what)
   }
 
   /**
@@ -242,7 +276,9 @@ export class CloudflareApi {
 
 /** The API's own error codes and messages (never the request, which holds the token). */
 async function apiError(response: Response): Promise<PlatformError> {
-  const errors = (await readEnvelope(response)).errors ?? []
+  // Errors off the documented shape (or no JSON at all) leave the status to say what happened.
+  const envelope = safeParse(errorsSchema, await readJson(response))
+  const errors = envelope.success ? envelope.output.errors : []
   const described = errors
     .filter((error) => error.message)
     .map((error) => (error.code ? `${error.code}: ${error.message}` : String(error.message)))
@@ -253,10 +289,25 @@ async function apiError(response: Response): Promise<PlatformError> {
   return new PlatformError(rejected ? 'script_rejected' : 'cloudflare_api_error', message)
 }
 
-async function readEnvelope(response: Response): Promise<ApiEnvelope> {
+/** A success's `result`, as `schema` describes it: any other answer is a Cloudflare API error naming what is off. */
+async function readResult<S extends GenericSchema>(
+  response: Response,
+  schema: S,
+  what: string,
+): Promise<InferOutput<S>> {
+  const body = await readJson(response)
+  const answer = `The Cloudflare API's answer to ${what}`
+  if (body === undefined) throw new PlatformError('cloudflare_api_error', `${answer} is not JSON.`)
+  const fail = (problem: string) =>
+    new PlatformError('cloudflare_api_error', `${answer} is off its documented shape: ${problem}.`)
+  return parseOr(looseObject({ result: schema }), body, fail).result
+}
+
+/** The answer's JSON; undefined when it is none. */
+async function readJson(response: Response): Promise<unknown> {
   try {
-    return await response.json<ApiEnvelope>()
+    return await response.json()
   } catch {
-    return {}
+    return undefined
   }
 }

@@ -36,9 +36,22 @@ export class StoredDataError extends Error {
 
 /** Data read back from storage (KV, a Durable Object, a parameter), parsed against every shape ever written. */
 export function parseStored<S extends GenericSchema>(schema: S, value: unknown, what: string): InferOutput<S> {
+  return parseOr(
+    schema,
+    value,
+    (problem) => new StoredDataError(`${what} is not in any shape the platform writes: ${problem}`),
+  )
+}
+
+/** `value` parsed by `schema`, or the error `fail` makes of its first problem, told as "path: message". */
+export function parseOr<S extends GenericSchema>(
+  schema: S,
+  value: unknown,
+  fail: (problem: string) => Error,
+): InferOutput<S> {
   const result = safeParse(schema, value)
   if (result.success) return result.output
-  throw new StoredDataError(`${what} is not in any shape the platform writes: ${describe(result.issues[0])}`)
+  throw fail(describe(result.issues[0]))
 }
 
 /** JSON text read back from storage, parsed and checked: malformed text is a StoredDataError too. */

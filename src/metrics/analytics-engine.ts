@@ -1,5 +1,7 @@
+import { array, looseObject, number, pipe, string, transform, union } from 'valibot'
 import type { CloudflareApiSettings } from '../core/config'
 import { PlatformError } from '../core/errors'
+import { parseOr } from '../core/schema'
 import { BUCKETS, MINUTE_MS, bucketOf, emptyMinute, type MinuteRow } from './metrics'
 import type { MeteredWorker, Metrics } from './metrics-recorder'
 import { isValidName } from '../core/names'
@@ -10,13 +12,13 @@ export const METRICS_DATASET_NAME = 'workers_for_platforms_metrics'
 /** What an owner ID looks like (names/ownership.ts newOwnerId): nothing else reaches the SQL text. */
 const OWNER_ID = /^o-[A-Za-z0-9_-]{1,32}$/
 
-/** One row of the SQL API's answer (ClickHouse's JSON format quotes 64-bit integers). */
-interface SqlRow {
-  minute: number | string
-  bucket: number | string
-  requests: number | string
-  errors: number | string
-}
+/** A number in the SQL API's answer: ClickHouse's JSON format quotes 64-bit integers. */
+const sqlNumber = union([number(), pipe(string(), transform(Number), number())])
+
+/** The SQL API's answer to the query below (FORMAT JSON): its rows, as numbers. */
+const answerSchema = looseObject({
+  data: array(looseObject({ minute: sqlNumber, bucket: sqlNumber, requests: sqlNumber, errors: sqlNumber })),
+})
 
 /**
  * Metrics in Workers Analytics Engine (METRICS=analytics-engine): one data point per request
@@ -59,16 +61,22 @@ export class AnalyticsEngineMetrics implements Metrics {
     if (!response.ok) {
       throw new PlatformError('cloudflare_api_error', `The Analytics Engine SQL API answered ${response.status}.`)
     }
-    const { data } = await response.json<{ data: SqlRow[] }>()
+    const body = await response.json().catch(() => undefined)
+    const { data } = parseOr(answerSchema, body, (problem) => {
+      return new PlatformError(
+        'cloudflare_api_error',
+        `The Analytics Engine SQL API's answer is off its documented shape: ${problem}.`,
+      )
+    })
     const minutes = new Map<number, MinuteRow>()
     for (const point of data) {
-      const at = Number(point.minute) * MINUTE_MS
-      const bucket = Number(point.bucket)
+      const at = point.minute * MINUTE_MS
+      const { bucket } = point
       if (at < from || !(bucket >= 0 && bucket < BUCKETS)) continue
       const row = minutes.get(at) ?? { at, ...emptyMinute() }
-      row.requests += Number(point.requests)
-      row.errors += Number(point.errors)
-      row.histogram[bucket] = (row.histogram[bucket] ?? 0) + Number(point.requests)
+      row.requests += point.requests
+      row.errors += point.errors
+      row.histogram[bucket] = (row.histogram[bucket] ?? 0) + point.requests
       minutes.set(at, row)
     }
     return [...minutes.values()]

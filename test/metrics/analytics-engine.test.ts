@@ -98,6 +98,29 @@ describe('metrics in Workers Analytics Engine (METRICS=analytics-engine)', () =>
     expect(error).toMatchObject({ code: 'cloudflare_api_error', message: 'The Analytics Engine SQL API answered 401.' })
   })
 
+  it('reads numbers the SQL API quotes, and reports an answer off its shape as a Cloudflare API error naming what', async () => {
+    const answering = (body: unknown) =>
+      new AnalyticsEngineMetrics(new AnalyticsEngineDouble().dataset, API, () => Promise.resolve(Response.json(body)))
+    const row = { minute: String(T0 / 60_000), bucket: 1, requests: '3', errors: 1 }
+    expect(await answering({ data: [row] }).read(worker('hello'), 0)).toMatchObject([{ requests: 3, errors: 1 }])
+    for (const [body, where] of [
+      [{ rows: 0 }, 'data:'],
+      [{ data: [{ ...row, requests: 'many' }] }, 'data.0.requests:'],
+      [{ data: [{ ...row, minute: null }] }, 'data.0.minute:'],
+    ] as const) {
+      const error = await answering(body)
+        .read(worker('hello'), 0)
+        .catch((thrown: unknown) => thrown)
+      expect(error).toBeInstanceOf(PlatformError)
+      expect(error).toMatchObject({
+        code: 'cloudflare_api_error',
+        message: expect.stringContaining(
+          `The Analytics Engine SQL API's answer is off its documented shape: ${where}`,
+        ) as string,
+      })
+    }
+  })
+
   it('never puts anything but a valid worker name into the query', async () => {
     const { double, metrics } = setup()
     expect(await metrics.read(worker("x' OR 1=1 --"), 0)).toEqual([])
