@@ -91,3 +91,36 @@ export function nameFromHost(hostname: string, userWorkersDomain: string | undef
   if (!domain || !hostname.endsWith(suffix)) return undefined
   return hostname.slice(0, -suffix.length)
 }
+
+/**
+ * The URL a page's links reach host routing from: the request's own, except that a loopback IP
+ * (`127.0.0.1`, `[::1]`: `wrangler dev` answers on them too) becomes `localhost`. An IP has no
+ * subdomains, and browsers and curl resolve every `<name>.localhost` to this machine, so a page
+ * opened at `127.0.0.1:8787` still links a site at its own origin, `<name>.localhost:8787`.
+ */
+export function hostRoutingBase(requestUrl: string): string {
+  const url = new URL(requestUrl)
+  if (/^127(\.\d{1,3}){3}$/.test(url.hostname) || url.hostname === '[::1]') url.hostname = 'localhost'
+  return url.href
+}
+
+/** ownOriginUrl for a page's links (see hostRoutingBase). */
+export function ownOriginUrlForPage(
+  requestUrl: string,
+  name: string,
+  userWorkersDomain: string | undefined,
+): string | undefined {
+  return ownOriginUrl(hostRoutingBase(requestUrl), name, userWorkersDomain)
+}
+
+/** previewUrls for a page's links: the shared-origin URL as requested, the own origin as hostRoutingBase says. */
+export function previewUrlsForPage(
+  requestUrl: string,
+  name: string,
+  workerId: string,
+  userWorkersDomain: string | undefined,
+): { url: string; siteUrl?: string } {
+  const { url } = previewUrls(requestUrl, name, workerId, userWorkersDomain)
+  const { siteUrl } = previewUrls(hostRoutingBase(requestUrl), name, workerId, userWorkersDomain)
+  return siteUrl ? { url, siteUrl } : { url }
+}

@@ -11,7 +11,7 @@ import type { CronRun, WorkerRecord } from '../core/model'
 import { CRON_OUTCOMES, type ScheduleView } from '../cron/schedules'
 import { isValidName } from '../core/names'
 import type { Platform } from '../platform/platform'
-import { ownOriginUrl, previewUrls, workerPath, workerUrl } from '../core/urls'
+import { ownOriginUrlForPage, previewUrlsForPage, workerPath, workerUrl } from '../core/urls'
 import { DeletedPage } from '../views/deleted'
 import { HomePage } from '../views/home'
 import type { SettingsFieldValues, SettingsFieldsProps } from '../views/settings-fields'
@@ -291,14 +291,14 @@ async function renderWorkerPage(
       previews={Object.fromEntries(
         record.deployments.map((deployment) => [
           deployment.workerId,
-          previewUrls(c.req.url, record.name, deployment.workerId, platform.config.userWorkersDomain),
+          previewUrlsForPage(c.req.url, record.name, deployment.workerId, platform.config.userWorkersDomain),
         ]),
       )}
       metrics={metrics ?? undefined}
       backend={platform.config.backend}
       record={record}
       url={urlOf(c, record.name)}
-      siteUrl={ownOriginUrl(c.req.url, record.name, platform.config.userWorkersDomain)}
+      siteUrl={ownOriginUrlForPage(c.req.url, record.name, platform.config.userWorkersDomain)}
       settings={platform.settingsOf(currentDeployment(record))}
       schedule={await scheduleOf(platform, record)}
       storage={storage}

@@ -17,9 +17,12 @@ export type { WorkerForm } from './worker-forms'
 export interface WorkerPageProps {
   backend: BackendKind
   record: WorkerRecord
-  /** Absolute URL the worker is served at. */
+  /** Absolute URL the worker is served at: its own origin with USER_WORKERS_DOMAIN, else the shared origin. */
   url: string
-  /** Its own origin, when host routing reaches it for this request (sites need one). */
+  /**
+   * Its own origin, when host routing reaches it for this request (`<name>.localhost:8787` under
+   * `npm run dev`): then the page links this first, since a site needs it, and the shared origin after.
+   */
   siteUrl?: string
   /** Right after a successful upload: whether it went live or waits as a candidate. */
   deployed?: 'live' | 'candidate'
@@ -68,17 +71,22 @@ export const WorkerPage: FC<WorkerPageProps> = (props) => {
   const { schedule, ran } = props
   const current = currentDeployment(record)
   const newest = record.deployments[0]
+  // On the shared origin a site's absolute URLs (/style.css) reach the platform: link its own origin first.
+  const mainUrl = siteUrl ?? url
+  const sharedUrl = siteUrl && siteUrl !== url ? url : undefined
+  const candidate = newest && previews[newest.workerId]
+  const candidateUrl = candidate?.siteUrl ?? candidate?.url
   return (
     <Layout title={record.name} backend={backend}>
       {deployed === 'live' && (
         <div class="alert success" role="status">
-          <strong>Deployed.</strong> Your worker is live at <a href={url}>{url}</a>
+          <strong>Deployed.</strong> Your worker is live at <a href={mainUrl}>{mainUrl}</a>
         </div>
       )}
-      {deployed === 'candidate' && newest && previews[newest.workerId] && (
+      {deployed === 'candidate' && newest && candidateUrl && (
         <div class="alert success" role="status">
           <strong>Deployed as a candidate.</strong> {record.name} still serves {current?.label}; try {newest.label} at{' '}
-          <a href={previews[newest.workerId]?.url}>{previews[newest.workerId]?.url}</a>, then promote it below.
+          <a href={candidateUrl}>{candidateUrl}</a>, then promote it below.
         </div>
       )}
       {promoted && (
@@ -112,14 +120,14 @@ export const WorkerPage: FC<WorkerPageProps> = (props) => {
         <dl>
           <dt>URL</dt>
           <dd>
-            <a href={url}>{url}</a>
+            <a href={mainUrl}>{mainUrl}</a>
           </dd>
-          {siteUrl && siteUrl !== url && (
+          {sharedUrl && (
             <>
-              <dt>Own origin</dt>
+              <dt>Also at</dt>
               <dd>
-                <a href={siteUrl}>{siteUrl}</a>{' '}
-                <span class="hint">— for sites: absolute links and storage work here</span>
+                <a href={sharedUrl}>{sharedUrl}</a>{' '}
+                <span class="hint">— the shared origin, where a site’s absolute links reach the platform</span>
               </dd>
             </>
           )}
@@ -178,7 +186,7 @@ export const WorkerPage: FC<WorkerPageProps> = (props) => {
       )}
       <h2>Call it</h2>
       <pre class="code">
-        <code id="curl-line">{`curl ${url}`}</code>
+        <code id="curl-line">{`curl ${mainUrl}`}</code>
       </pre>
       <button type="button" class="secondary" data-copy="#curl-line" hidden>
         Copy command

@@ -29,6 +29,18 @@ export default {
 }
 `
 
+// A site: an HTML page whose stylesheet is at an absolute path, as sites' are.
+const SITE_SCRIPT = `export default {
+  async fetch(request) {
+    if (new URL(request.url).pathname === "/style.css") {
+      return new Response("h1 { color: rgb(1, 2, 3) }", { headers: { "content-type": "text/css" } });
+    }
+    const html = '<!doctype html><html lang="en"><title>site</title><link rel="stylesheet" href="/style.css"><h1>a site</h1></html>';
+    return new Response(html, { headers: { "content-type": "text/html; charset=utf-8" } });
+  },
+};
+`
+
 const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 async function scrollsSideways(page) {
@@ -74,7 +86,8 @@ describe('Workers platform in Chromium', () => {
     assert.equal(response.status(), 200)
     assert.match(page.url(), new RegExp(`^${escapeRegExp(base)}/workers/${name}\\?deployed=`))
     assert.equal(await heading(page), name)
-    const workerUrl = `${base}/user-workers/${name}`
+    // The page was opened at 127.0.0.1: the worker's own origin is <name>.localhost on the same port.
+    const workerUrl = `http://${name}.localhost:${new URL(base).port}/`
     const success = page.getByRole('status')
     assert.match(await success.textContent(), /Deployed\./)
     const link = success.getByRole('link', { name: workerUrl })
@@ -96,6 +109,21 @@ describe('Workers platform in Chromium', () => {
     const row = page.getByRole('row', { name: new RegExp(escapeRegExp(name)) })
     assert.equal(await row.getByRole('link', { name, exact: true }).getAttribute('href'), `/workers/${name}`)
     await assertAccessible(page, 'the home page with workers')
+  })
+
+  test('the worker page links a site at its own origin, where its absolute /style.css reaches it', async () => {
+    const name = uniqueName('site')
+    await uploadWorker(page, suite.server.url, { name, script: SITE_SCRIPT })
+    const own = `http://${name}.localhost:${new URL(suite.server.url).port}/`
+    const shared = `${suite.server.url}/user-workers/${name}`
+    const details = page.locator('.card dl').first()
+    assert.equal(await details.getByRole('link', { name: shared }).getAttribute('href'), shared)
+    const response = await clickAndWait(page, details.getByRole('link', { name: own }))
+    assert.equal(response.status(), 200)
+    assert.equal(page.url(), own)
+    assert.equal(await heading(page), 'a site')
+    const color = await page.getByRole('heading').evaluate((element) => getComputedStyle(element).color)
+    assert.equal(color, 'rgb(1, 2, 3)', 'the site’s /style.css applies')
   })
 
   test('storage from the form: env.KV and env.DB keep a count, the page shows the usage and says delete removes it', async () => {
@@ -261,8 +289,12 @@ describe('Workers platform in Chromium', () => {
     assert.match(await page.getByRole('status').first().innerText(), /Deployed as a candidate/)
     const workerUrl = `${suite.server.url}/user-workers/${name}`
     assert.equal(await (await context.request.get(workerUrl)).text(), 'live version')
+    // Its own origin, <preview-id>--preview.localhost: the browser resolves it (Node's resolver does not).
     const previewHref = await page.getByRole('link', { name: 'Preview v2' }).getAttribute('href')
-    assert.equal(await (await context.request.get(previewHref)).text(), 'candidate version')
+    assert.match(previewHref, /^http:\/\/[0-9a-z]+--preview\.localhost:\d+\/$/)
+    const preview = await context.newPage()
+    assert.equal(await (await preview.goto(previewHref)).text(), 'candidate version')
+    await preview.close()
     await assertAccessible(page, 'the worker page with a candidate')
 
     const history = page.getByRole('form', { name: 'Deployments' })

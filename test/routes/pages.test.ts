@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { MAX_MODULES } from '../../src/deploy/bundle'
 import { MODULE_FILES, multipart } from '../fixtures/modules'
 import {
+  deployNew,
   helloScript,
   inputValue,
   platform,
@@ -273,7 +274,50 @@ describe('worker page', () => {
     expect(html).toContain(`curl http://platform.test/user-workers/${name}`)
     expect((await platform('/workers/nobody-here')).status).toBe(404)
   })
+
+  // Under `npm run dev` a site needs its own origin: on /user-workers/<name> its /style.css reaches the platform.
+  for (const host of ['localhost:8787', '127.0.0.1:8787', '[::1]:8787']) {
+    it(`opened at ${host}, links the worker at <name>.localhost:8787 first, and the shared origin after`, async () => {
+      const name = uniqueName('own-origin')
+      const { token } = await deployNew(name, helloScript('one'))
+      const candidate = await platform(`/api/workers/${name}?promote=false`, {
+        method: 'PUT',
+        headers: { 'Content-Type': 'application/javascript', Authorization: `Bearer ${token}` },
+        body: helloScript('two'),
+      })
+      expect(candidate.status).toBe(200)
+      const html = await (await platform(`http://${host}/workers/${name}`)).text()
+      const own = `http://${name}.localhost:8787/`
+      const shared = `http://${host}/user-workers/${name}`
+      expect(html).toMatch(new RegExp(`<dt>URL</dt><dd><a href="${escape(own)}">`))
+      expect(html).toMatch(new RegExp(`<dt>Also at</dt><dd><a href="${escape(shared)}">`))
+      expect(html).toContain(`curl ${own}</code>`)
+      // The candidate's preview link: its own origin too.
+      expect(html).toMatch(/<a href="http:\/\/[0-9a-z]+--preview\.localhost:8787\/" aria-label="Preview v2">/)
+    })
+  }
+
+  it('elsewhere, with no USER_WORKERS_DOMAIN, links only the shared origin', async () => {
+    const name = uniqueName('shared-only')
+    await deployNew(name, helloScript('x'))
+    const html = await (await platform(`http://192.0.2.1:8787/workers/${name}`)).text()
+    expect(html).toContain(`<dt>URL</dt><dd><a href="http://192.0.2.1:8787/user-workers/${name}">`)
+    expect(html).not.toContain('Also at')
+    expect(html).not.toContain('.localhost')
+  })
+
+  it('with USER_WORKERS_DOMAIN, links the own origin once, also when opened at 127.0.0.1', async () => {
+    const name = uniqueName('domain-link')
+    await deployNew(name, helloScript('x'))
+    const html = await (
+      await platformWith({ USER_WORKERS_DOMAIN: 'workers.test' }, `http://127.0.0.1:8787/workers/${name}`)
+    ).text()
+    expect(html).toContain(`<dt>URL</dt><dd><a href="http://${name}.workers.test:8787/">`)
+    expect(html).not.toContain('Also at')
+  })
 })
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 describe('the platform’s own stylesheet and script', () => {
   it('are served with their content types, from the platform’s own origin', async () => {
