@@ -1,8 +1,10 @@
+import { boolean, object } from 'valibot'
 import { errorMessage } from '../lib/errors'
 import { truncate } from '../lib/format'
 import { UPLOAD_CHECK_MODULE } from '../deploy/bundle'
 import { withConsoleGuard } from '../logs/console-guard'
 import { PlatformError } from '../core/errors'
+import { parseOr } from '../core/schema'
 import type { Compatibility, WorkerBundle } from '../core/model'
 import { toLoaderModule } from './modules'
 
@@ -19,6 +21,9 @@ export default {
     return Response.json({ hasFetch: has("fetch"), hasScheduled: has("scheduled") });
   },
 };`
+
+/** What the probe answers. The upload's code ran in its isolate first and could have changed it. */
+const probeAnswerSchema = object({ hasFetch: boolean(), hasScheduled: boolean() })
 
 const CHECK_TIMEOUT_MS = 5_000
 /**
@@ -76,14 +81,17 @@ export async function checkBundle(
     throw new PlatformError('invalid_request', `"${PROBE_MODULE}" is a reserved module name.`)
   modules[PROBE_MODULE] = { js: PROBE_SOURCE(bundle.mainModule) }
   const probe = load(PROBE_MODULE)
-  let result: { hasFetch: boolean; hasScheduled: boolean }
+  let answer: unknown
   try {
     const entrypoint = probe.getEntrypoint(undefined, { limits: CHECK_LIMITS })
     const response = await withTimeout(entrypoint.fetch('http://upload-check/'), CHECK_TIMEOUT_MS)
-    result = await response.json()
+    answer = await response.json()
   } catch (error) {
     throw new PlatformError('script_rejected', `The script does not start: ${runtimeMessage(error)}`)
   }
+  const result = parseOr(probeAnswerSchema, answer, (problem) => {
+    return new PlatformError('script_rejected', `The script changed the upload check's answer (${problem}).`)
+  })
   if (!result.hasFetch) throw new PlatformError('script_rejected', NO_FETCH_HANDLER)
   return { hasScheduled: result.hasScheduled }
 }

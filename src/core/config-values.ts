@@ -54,6 +54,13 @@ export function parseUrl(name: string, value: string): string {
   return url.href.replace(/\/+$/, '')
 }
 
+/** One of `choices`, or a ConfigError naming the setting, the choices and what it got. */
+export function parseChoice<T extends string>(name: string, choices: readonly T[], value: string): T {
+  const choice = choices.find((known) => known === value)
+  if (choice === undefined) throw new ConfigError(`${name} must be one of ${choices.join(', ')}; got "${value}".`)
+  return choice
+}
+
 export function parsePositiveInt(name: string, value: string | undefined): number | undefined {
   const text = clean(value)
   if (text === undefined) return undefined

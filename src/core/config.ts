@@ -4,6 +4,7 @@ import {
   ConfigError,
   isPlaceholder,
   parseBoolean,
+  parseChoice,
   parsePositiveInt,
   parseSecret,
   parseUrl,
@@ -207,6 +208,13 @@ export function configFor(env: ConfigVars & object): Config {
 }
 
 export function parseConfig(env: ConfigVars): Config {
+  // Vars in wrangler.jsonc may be JSON of any type: every setting is read as text.
+  for (const name of CONFIG_VARS) {
+    const value: unknown = env[name]
+    if (value !== undefined && typeof value !== 'string') {
+      throw new ConfigError(`${name} must be text (a string in wrangler.jsonc's vars); got a ${typeof value}.`)
+    }
+  }
   const apiToken = clean(env.CLOUDFLARE_API_TOKEN)
   const accountId = clean(env.CLOUDFLARE_ACCOUNT_ID)
   const dispatchNamespace = clean(env.DISPATCH_NAMESPACE) ?? DEFAULTS.dispatchNamespace
@@ -278,11 +286,7 @@ function parseStorageQuotas(env: ConfigVars): StorageQuotas {
 
 /** Which metrics store; what analytics-engine needs besides (credentials, binding) is checked where it is built. */
 function parseMetrics(value: string | undefined): MetricsMode {
-  const mode = value ?? 'local'
-  if (!METRICS_MODES.includes(mode as MetricsMode)) {
-    throw new ConfigError(`METRICS must be one of ${METRICS_MODES.join(', ')}; got "${value}".`)
-  }
-  return mode as MetricsMode
+  return value === undefined ? 'local' : parseChoice('METRICS', METRICS_MODES, value)
 }
 
 /** The mapping cache and the grace period, which must outlast KV's propagation plus that cache. */
@@ -355,10 +359,8 @@ function parseSandbox(value: string | undefined): string | undefined {
 
 function chooseBackend(explicit: string | undefined, hasCredentials: boolean) {
   if (explicit) {
-    if (!BACKENDS.includes(explicit as BackendKind)) {
-      throw new ConfigError(`USER_WORKERS_BACKEND must be one of ${BACKENDS.join(', ')}; got "${explicit}".`)
-    }
-    return { backend: explicit as BackendKind, backendReason: 'USER_WORKERS_BACKEND selects it explicitly.' }
+    const backend = parseChoice('USER_WORKERS_BACKEND', BACKENDS, explicit)
+    return { backend, backendReason: 'USER_WORKERS_BACKEND selects it explicitly.' }
   }
   return hasCredentials
     ? {

@@ -1,3 +1,4 @@
+import { excludes, object, pipe, safeParse, string, type GenericSchema } from 'valibot'
 import type { StorageSettings } from '../core/model'
 
 /**
@@ -38,11 +39,15 @@ export function databaseName(ref: StorageRef): string {
   return `${ref.name}/${ref.ownerId}`
 }
 
+/** A storage binding's props: a name and an owner, neither with a "/" (see kvPrefix); nothing else is kept. */
+const storageRefSchema: GenericSchema<StorageRef> = object({
+  name: pipe(string(), excludes('/')),
+  ownerId: pipe(string(), excludes('/')),
+})
+
 /** The bindings an entrypoint checks before trusting its props (a misconfigured binding fails loudly). */
 export function assertStorageRef(props: unknown): StorageRef {
-  const ref = props as Partial<StorageRef> | undefined
-  if (typeof ref?.name !== 'string' || typeof ref.ownerId !== 'string' || /\//.test(ref.name + ref.ownerId)) {
-    throw new Error('This storage binding is not configured for a worker.')
-  }
-  return { name: ref.name, ownerId: ref.ownerId }
+  const ref = safeParse(storageRefSchema, props)
+  if (!ref.success) throw new Error('This storage binding is not configured for a worker.')
+  return ref.output
 }

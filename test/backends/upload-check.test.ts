@@ -43,6 +43,14 @@ describe('upload check', () => {
     expect(seen[0]?.entrypointOptions).toEqual([{ limits: CHECK_LIMITS }])
   })
 
+  it('reads what the probe finds out, and refuses an upload whose code changed its answer', async () => {
+    const check = (script: string) => checkBundle(env.LOADER, bundleFromScript(script, 1024 * 1024), COMPATIBILITY)
+    const handlers = 'export default { fetch() { return new Response("ok") }, scheduled() {} }'
+    expect(await check(handlers)).toEqual({ hasScheduled: true })
+    const forged = 'Response.json = () => new Response(\'{"hasFetch":"yes"}\');\n' + handlers
+    await expect(check(forged)).rejects.toThrow("The script changed the upload check's answer (hasFetch: ")
+  })
+
   it('still refuses a global scope that throws, with the runtime’s message', async () => {
     const { loader } = recordingLoader()
     const bundle = bundleFromScript('throw new Error("broken at startup"); export default {}', 1024 * 1024)

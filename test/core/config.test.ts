@@ -73,7 +73,14 @@ describe('config', () => {
   })
 
   it.each([
-    [{ USER_WORKERS_BACKEND: 'lambda' }, 'USER_WORKERS_BACKEND must be one of'],
+    [
+      { USER_WORKERS_BACKEND: 'lambda' },
+      'USER_WORKERS_BACKEND must be one of dynamic-workers, dispatch-namespace; got "lambda".',
+    ],
+    [{ METRICS: 'statsd' }, 'METRICS must be one of local, analytics-engine, off; got "statsd".'],
+    // wrangler.jsonc's vars may hold any JSON: a setting that is not text is refused, not a TypeError.
+    [{ MAX_HOPS: 5 as unknown as string }, "MAX_HOPS must be text (a string in wrangler.jsonc's vars); got a number."],
+    [{ USER_WORKERS_TRUSTED: true as unknown as string }, 'USER_WORKERS_TRUSTED must be text'],
     [{ USER_WORKERS_BACKEND: 'dispatch-namespace' }, 'are not both set'],
     [{ MAX_SCRIPT_BYTES: '-5' }, 'MAX_SCRIPT_BYTES must be a positive integer'],
     [{ USER_WORKERS_COMPATIBILITY_DATE: 'yesterday' }, 'YYYY-MM-DD'],
