@@ -3,6 +3,9 @@
  * only). Every page works without them.
  * - Buttons marked data-copy copy the value or text of the element they point at.
  * - Choosing one .js/.mjs file puts its text in the code box, so it can be read before deploying.
+ * - The upload form shows the fields of the kind chosen (script or project) only, also after
+ *   Back/Forward restored the radios (pageshow); without JavaScript both stay shown, and the
+ *   server reads the ones the chosen kind names.
  * - The logs form follows the logs live: it reads GET …/logs?follow=1 (server-sent events) with
  *   fetch(), since EventSource cannot send the token in a header; the token stays in its field and
  *   in memory, never in a URL. Lines are formatted as views/logs.tsx does (logLineText, formatTime).
@@ -30,6 +33,17 @@ if (fileInput && codeBox) {
     fileInput.value = "";
     codeBox.focus();
   });
+}
+
+const scriptFields = document.querySelector("#script-fields");
+const projectFields = document.querySelector("#project-fields");
+if (scriptFields?.form && projectFields) {
+  const showChosen = () => {
+    projectFields.hidden = !(scriptFields.hidden = scriptFields.form.elements.mode.value === "project");
+  };
+  scriptFields.form.addEventListener("change", showChosen);
+  addEventListener("pageshow", showChosen);
+  showChosen();
 }
 
 const logsForm = document.querySelector("form[data-follow-logs]");

@@ -126,6 +126,31 @@ describe('Workers platform in Chromium', () => {
     assert.equal(color, 'rgb(1, 2, 3)', 'the site’s /style.css applies')
   })
 
+  test('the upload form shows only the kind chosen with JavaScript, and both without', async () => {
+    const scriptFields = (page) => page.getByRole('group', { name: 'Script', exact: true })
+    const projectFields = (page) => page.getByRole('group', { name: 'Project', exact: true })
+    await page.goto(`${suite.server.url}/upload`)
+    assert.equal(await scriptFields(page).isVisible(), true)
+    assert.equal(await projectFields(page).isVisible(), false)
+    await page.getByRole('radio', { name: /^Project/ }).check()
+    assert.equal(await scriptFields(page).isVisible(), false)
+    assert.equal(await page.locator('#project_archive').isVisible(), true)
+    await assertAccessible(page, 'the upload form, project chosen')
+    await page.getByRole('radio', { name: /^Script/ }).check()
+    assert.equal(await codeField(page).isVisible(), true)
+    assert.equal(await projectFields(page).isVisible(), false)
+
+    const noScript = await suite.browser.newContext({ javaScriptEnabled: false })
+    try {
+      const bare = await noScript.newPage()
+      await bare.goto(`${suite.server.url}/upload`)
+      assert.equal(await scriptFields(bare).isVisible(), true)
+      assert.equal(await projectFields(bare).isVisible(), true)
+    } finally {
+      await noScript.close()
+    }
+  })
+
   test('storage from the form: env.KV and env.DB keep a count, the page shows the usage and says delete removes it', async () => {
     const name = uniqueName('store')
     const counter = `export default {

@@ -34,6 +34,15 @@ describe('upload form', () => {
     expect(trusted).toContain('<code>request.cf</code> is passed on')
   })
 
+  it('renders both kinds’ fields shown, for browsers without JavaScript; app.js shows only the chosen kind', async () => {
+    const html = await (await platform('/upload')).text()
+    expect(html).toMatch(/<fieldset id="script-fields">/)
+    expect(html).toMatch(/<fieldset id="project-fields">/)
+    expect(html).toMatch(/<input type="radio" id="mode-script" name="mode" value="script" checked=""\/>/)
+    const script = await (await platform('/assets/app.js')).text()
+    expect(script).toContain('projectFields.hidden = !(scriptFields.hidden = ')
+  })
+
   it('shows how many files one upload may have', async () => {
     expect(await (await platform('/upload')).text()).toContain(`up to ${MAX_MODULES} files`)
   })
