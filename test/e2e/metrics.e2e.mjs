@@ -58,7 +58,7 @@ describe('metrics chart in Chromium', () => {
 
 /** The chart shows the 4 requests and 1 error: in its description, its bars and its table. */
 async function checkChart(page) {
-  const chart = page.getByRole('img', { name: 'Requests and errors per minute, last 24 hours (UTC)' })
+  const chart = page.getByRole('img', { name: 'Requests and errors per minute, last hour (UTC)' })
   await chart.waitFor()
   const description = await page.locator('#metrics-desc').textContent()
   assert.match(description, /^4 requests and 1 error in the last 24 hours; peak 4 requests per minute at \d\d:\d\d UTC/)

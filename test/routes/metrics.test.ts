@@ -143,7 +143,7 @@ describe('per-worker metrics', () => {
     expect(html).toContain(
       '<svg viewBox="0 0 640 164" role="img" aria-labelledby="metrics-title" aria-describedby="metrics-desc">',
     )
-    expect(html).toContain('<title id="metrics-title">Requests and errors per minute, last 24 hours (UTC)</title>')
+    expect(html).toContain('<title id="metrics-title">Requests and errors per minute, last hour (UTC)</title>')
     expect(html).toMatch(
       /<desc id="metrics-desc">2 requests and 1 error in the last 24 hours; peak 2 requests per minute at \d\d:\d\d UTC; wall time p50 [\d.]+ ms, p99 [\d.]+ ms\.<\/desc>/,
     )
