@@ -9,9 +9,11 @@ import { dispatch, hostDispatch } from './routes/dispatch'
 import { handleError, handleNotFound } from './routes/errors'
 import { pages } from './routes/pages'
 
-// What the runtime binds to this Worker: the per-name Durable Objects (claims, metrics), and the
+// What the runtime binds to this Worker: the per-name Durable Objects (claims, metrics), one per
+// account (its API tokens), and the
 // entrypoints user Workers are wired to (their log tail and egress gate) or that run their
 // scheduled() (CronRunner).
+export { Account } from './accounts/account.do'
 export { CronRunner } from './platform/cron-runner'
 export { EgressGate } from './dispatch/egress-gate'
 export { LogTail } from './logs/log-tail'

@@ -60,8 +60,10 @@ function words(line: string, vars: Map<string, string>): string[][] {
       push(line.slice(i + 1, end))
       i = end
     } else if (char === '"') {
-      const end = line.indexOf('"', i + 1)
-      push(expand(line.slice(i + 1, end)))
+      // Up to the next unescaped quote; \" and \\ inside stand for themselves, as in sh.
+      let end = i + 1
+      while (end < line.length && line[end] !== '"') end += line[end] === '\\' ? 2 : 1
+      push(expand(line.slice(i + 1, end)).replace(/\\(["\\])/g, '$1'))
       i = end
     } else if (char === '$' && line[i + 1] === '(') {
       const end = line.indexOf(')', i)
@@ -83,13 +85,15 @@ function words(line: string, vars: Map<string, string>): string[][] {
   return pipeline
 }
 
-/** jq as the block uses it: `-r .field file` and `-Rs '{key: ., key: "text"}' file`. */
+/** jq as the block uses it: `-r .field[.field…] file` and `-Rs '{key: ., key: "text"}' file`. */
 function jq(args: string[], files: Map<string, string>): string {
   const [flags, filter, file] = args
   const input = files.get(file ?? '')
   if (input === undefined) throw new Error(`jq: no file ${file}`)
   if (flags === '-r' && filter?.startsWith('.')) {
-    return String((JSON.parse(input) as Record<string, unknown>)[filter.slice(1)])
+    let value: unknown = JSON.parse(input)
+    for (const key of filter.slice(1).split('.')) value = (value as Record<string, unknown>)[key]
+    return String(value)
   }
   if (flags === '-Rs' && filter) {
     const object: Record<string, string> = {}
@@ -176,5 +180,6 @@ describe('docs/api.md: the curl section', () => {
       }
     }
     expect(vars.get('TOKEN')).toMatch(/^dt_/)
+    expect(vars.get('API_TOKEN')).toMatch(/^at_/)
   })
 })

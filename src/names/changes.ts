@@ -1,3 +1,6 @@
+import type { Accounts } from '../accounts/accounts'
+import { unknownToken } from '../accounts/accounts'
+import { looksLikeApiToken } from '../accounts/tokens'
 import type { UserWorkerBackend } from '../backends/backend'
 import type { Config } from '../core/config'
 import { workerNotFound } from '../core/errors'
@@ -34,6 +37,7 @@ export class NameChanges {
       claims: DurableObjectNamespace<NameClaim>
       registry: Pick<Registry, 'put' | 'deletePreview'>
       backend: Pick<UserWorkerBackend, 'remove'>
+      accounts: Pick<Accounts, 'authenticate' | 'addWorker'>
     },
   ) {}
 
@@ -42,8 +46,16 @@ export class NameChanges {
     return this.parts.claims.getByName(name)
   }
 
-  /** Who a token speaks for: an admin token is checked here, a deploy token by the name's object. */
+  /**
+   * Who a token speaks for: an admin token and an API token (its account, 401 when it is not live)
+   * are checked here, a deploy token by the name's object.
+   */
   async credential(token: string | undefined): Promise<Credential> {
+    if (token && looksLikeApiToken(token)) {
+      const accountId = await this.parts.accounts.authenticate(token)
+      if (!accountId) throw unknownToken()
+      return { admin: false, accountId }
+    }
     const { adminToken } = this.parts.config
     const admin = Boolean(token && adminToken && (await secretsEqual(token, adminToken)))
     return { token, admin }
@@ -99,6 +111,12 @@ export class NameChanges {
       registry.put(change.record),
     )
     await bestEffort('end the lease', () => claim.release(lease.leaseId, { mappingSynced }))
+    const { accountId } = committed
+    if (accountId) {
+      await bestEffort(`list "${change.record.name}" under its account`, () =>
+        this.parts.accounts.addWorker(accountId, change.record.name),
+      )
+    }
     if (change.expired.length > 0) {
       ctx.waitUntil(
         Promise.all(change.expired.map((id) => this.removeCode(id).then((ok) => (ok ? id : null)))).then((ids) =>

@@ -10,6 +10,8 @@ export type Lease = {
   leaseId: string
   /** The owner the deployment will belong to (the existing one, or the one a first upload claims). */
   ownerId: string
+  /** The account a first upload claims the name for (it came with that account's API token). */
+  accountId?: string
   /** The current record (this object is the authority; KV may lag), or null for a free name. */
   current: WorkerRecord | null
 }
@@ -30,6 +32,8 @@ export interface Committed {
   token?: string
   /** One-time key under which the token can be shown again by `takeReveal` (for the form's redirect). */
   revealId?: string
+  /** Set when this commit claimed the name for an account: it lists the worker. */
+  accountId?: string
 }
 
 /** How long a lease may be held before it is taken back (a Worker that died mid-change). */
@@ -39,6 +43,7 @@ export const LEASE_MS = 30_000
 interface Held {
   id: string
   ownerId: string
+  accountId?: string
   acquiredAt: number
   release: () => void
   timer: ReturnType<typeof setTimeout>
@@ -63,11 +68,11 @@ export class LeaseQueue {
     return release
   }
 
-  /** Holds the turn as a lease for `ownerId`; returns its ID. */
-  hold(ownerId: string, release: () => void): string {
+  /** Holds the turn as a lease for `ownerId` (and the account claiming a free name); returns its ID. */
+  hold(ownerId: string, release: () => void, accountId?: string): string {
     const id = randomToken()
     const timer = setTimeout(() => this.end(id), LEASE_MS)
-    this.held = { id, ownerId, acquiredAt: Date.now(), release, timer }
+    this.held = { id, ownerId, accountId, acquiredAt: Date.now(), release, timer }
     return id
   }
 

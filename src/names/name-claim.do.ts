@@ -122,7 +122,9 @@ export class NameClaim extends DurableObject<Env> {
       return { ok: false, reason: refusal }
     }
     const ownerId = owner?.ownerId ?? newOwnerId()
-    const leaseId = this.leases.hold(ownerId, release)
+    // A free name claimed with an API token is its account's from the first commit.
+    const accountId = owner ? undefined : credential.accountId
+    const leaseId = this.leases.hold(ownerId, release, accountId)
     if (deploy) {
       await this.outbox.update((outbox) => ({
         ...outbox,
@@ -131,7 +133,7 @@ export class NameClaim extends DurableObject<Env> {
       // Armed now: if the deploying Worker dies, nothing else would wake this object up.
       await this.armAlarm()
     }
-    return { ok: true, leaseId, ownerId, current: await this.current() }
+    return { ok: true, leaseId, ownerId, ...(accountId ? { accountId } : {}), current: await this.current() }
   }
 
   /**
@@ -148,8 +150,14 @@ export class NameClaim extends DurableObject<Env> {
     let committed: Committed = {}
     if (!owner) {
       const token = newDeployToken()
-      owner = { ownerId: lease.ownerId, tokenHash: await hashToken(token), claimedAt: change.record.updatedAt }
-      committed = { token, revealId: await this.reveals.keep(token) }
+      const { accountId } = lease
+      owner = {
+        ownerId: lease.ownerId,
+        tokenHash: await hashToken(token),
+        claimedAt: change.record.updatedAt,
+        ...(accountId ? { accountId } : {}),
+      }
+      committed = { token, revealId: await this.reveals.keep(token), ...(accountId ? { accountId } : {}) }
     }
     const kept = new Set([...change.record.deployments, ...change.record.retired].map((entry) => entry.workerId))
     const outbox = await this.outbox.get()
@@ -177,11 +185,12 @@ export class NameClaim extends DurableObject<Env> {
   /**
    * Frees the name: owner, record, secrets, pending reveals and logs are gone; the mapping's
    * removal and the deletion of every Worker ID it used are queued. The lease stays held until
-   * `release`.
+   * `release`. Returns the account that owned the name, if one did (it stops listing it).
    */
-  async commitDelete(leaseId: string): Promise<void> {
+  async commitDelete(leaseId: string): Promise<{ accountId?: string }> {
     this.leases.require(leaseId)
     const record = await this.current()
+    const accountId = (await this.owner())?.accountId
     const ids = record ? [...record.deployments, ...record.retired].map((entry) => entry.workerId) : []
     const outbox = await this.outbox.get()
     const keys = [...(await this.ctx.storage.list({ prefix: 'secrets/' })).keys()]
@@ -198,6 +207,30 @@ export class NameClaim extends DurableObject<Env> {
     this.logs.clear()
     await this.crons.clear()
     await this.armAlarm()
+    return accountId ? { accountId } : {}
+  }
+
+  /**
+   * Moves the name into an account, for a caller who proved the name (its deploy token, or admin);
+   * the account was proved by its API token in the Worker. Takes the name's turn like any change.
+   * Returns the account it belonged to before, if any.
+   */
+  async joinAccount(
+    credential: Credential,
+    accountId: string,
+  ): Promise<{ ok: true; found: false } | { ok: true; found: true; previous?: string } | LeaseRefusal> {
+    const release = await this.leases.turn()
+    try {
+      const owner = await this.owner()
+      if (!owner) return { ok: true, found: false }
+      // The name is proved by its deploy token, an admin, or the API token of the account it is in now.
+      const refusal = await authorize(owner, credential, true)
+      if (refusal) return { ok: false, reason: refusal }
+      await this.ctx.storage.put('owner', { ...owner, accountId })
+      return { ok: true, found: true, ...(owner.accountId ? { previous: owner.accountId } : {}) }
+    } finally {
+      release()
+    }
   }
 
   /**

@@ -1,28 +1,35 @@
 import { randomToken, secretsEqual, sha256 } from '../lib/crypto'
 import { toBase64Url } from '../lib/encoding'
-import { looseObject, string, type GenericSchema } from 'valibot'
+import { looseObject, optional, string, type GenericSchema } from 'valibot'
 
 /** Who may change a name: set by the first successful upload, cleared when the worker is deleted. */
 export interface Owner {
   ownerId: string
   tokenHash: string
   claimedAt: string
+  /** The account that owns the name, when one does (claimed with its API token, or moved into it). */
+  accountId?: string
 }
 
 export const ownerSchema: GenericSchema<Owner> = looseObject({
   ownerId: string(),
   tokenHash: string(),
   claimedAt: string(),
+  accountId: optional(string()),
 })
 
-/** The caller's credential as the Worker established it (admin is checked there, against ADMIN_TOKEN). */
+/**
+ * The caller's credential as the Worker established it: admin is checked there (ADMIN_TOKEN), and
+ * so is an API token, which arrives here as the account it speaks for; a deploy token is checked here.
+ */
 export interface Credential {
   token?: string
   admin: boolean
+  accountId?: string
 }
 
 /** Why a caller may not act on a name. */
-export type Refusal = 'name_taken' | 'token_required' | 'token_invalid'
+export type Refusal = 'name_taken' | 'token_required' | 'token_invalid' | 'other_account'
 
 /** Deploy tokens: 256 random bits, shown to the owner once; only their SHA-256 is stored. */
 export function newDeployToken(): string {
@@ -39,7 +46,8 @@ export async function hashToken(token: string): Promise<string> {
 
 /**
  * Whether `credential` may act on a name owned by `owner` (null: it may). A free name is open to
- * anyone and an admin may act on any name; otherwise the deploy token must match. `claimedBefore`
+ * anyone and an admin may act on any name; otherwise the deploy token must match, or the name must
+ * belong to the account of the caller's API token. `claimedBefore`
  * tells a caller who knew the name was taken (token_required / token_invalid, 403) from one who
  * started while it was still free and lost the race for it (name_taken, 409).
  */
@@ -49,6 +57,10 @@ export async function authorize(
   claimedBefore: boolean,
 ): Promise<Refusal | null> {
   if (!owner || credential.admin) return null
+  if (credential.accountId) {
+    if (owner.accountId === credential.accountId) return null
+    return claimedBefore ? 'other_account' : 'name_taken'
+  }
   if (!credential.token) return claimedBefore ? 'token_required' : 'name_taken'
   if (await secretsEqual(await hashToken(credential.token), owner.tokenHash)) return null
   return claimedBefore ? 'token_invalid' : 'name_taken'

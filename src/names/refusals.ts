@@ -30,5 +30,7 @@ export function refusal(
       )
     case 'token_invalid':
       return new PlatformError('forbidden', 'That deploy token does not match this worker.')
+    case 'other_account':
+      return new PlatformError('forbidden', 'This worker does not belong to the account of that API token.')
   }
 }

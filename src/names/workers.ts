@@ -1,3 +1,4 @@
+import type { Accounts } from '../accounts/accounts'
 import type { UserWorkerBackend } from '../backends/backend'
 import { PlatformError, workerNotFound } from '../core/errors'
 import { bestEffort } from '../core/follow-up'
@@ -26,6 +27,7 @@ export class Workers {
       wiring: WorkerWiring
       storage: Pick<TenantStorage, 'purge'>
       metrics: MetricsReader
+      accounts: Pick<Accounts, 'require' | 'addWorker' | 'removeWorker'>
     },
   ) {}
 
@@ -55,14 +57,14 @@ export class Workers {
    * mapping goes (the name stops serving), then every Worker ID it used.
    */
   async remove(name: string, token: string | undefined): Promise<WorkerRecord> {
-    const { changes, registry, storage, metrics } = this.parts
+    const { changes, registry, storage, metrics, accounts } = this.parts
     const { claim, lease, change } = await changes.changeExisting(name, token, (record) => ({
       record,
       expired: [],
       claim: false,
     }))
     const { record } = change
-    await claim.commitDelete(lease.leaseId)
+    const { accountId } = await claim.commitDelete(lease.leaseId)
     // The data goes with the name (the name's outbox retries what fails here).
     const storagePurged = await bestEffort(`delete the data of "${name}"`, () => storage.purge(storageRefOf(record)))
     const mappingSynced = await bestEffort(`delete the mapping of "${name}"`, () => registry.delete(name))
@@ -78,7 +80,27 @@ export class Workers {
     await bestEffort('end the lease', () => claim.release(lease.leaseId, { mappingSynced, removed, storagePurged }))
     // Reads start at the record's creation anyway, so metrics a late flush brings back never show.
     await bestEffort(`forget the metrics of "${name}"`, () => metrics.forget(record))
+    if (accountId) await bestEffort(`unlist "${name}" from its account`, () => accounts.removeWorker(accountId, name))
     return record
+  }
+
+  /**
+   * Moves a worker into the account of `apiToken`, for a caller who proves the worker with `proof`
+   * (its deploy token, an admin token, or the API token of the account it is in now). The worker's
+   * own deploy token keeps working.
+   */
+  async moveToAccount(name: string, proof: string | undefined, apiToken: string | undefined): Promise<string> {
+    const { changes, accounts } = this.parts
+    const accountId = await accounts.require(apiToken)
+    const moved = await changes.claim(assertValidName(name)).joinAccount(await changes.credential(proof), accountId)
+    if (!moved.ok) throw refusal(moved.reason, 'change')
+    if (!moved.found) throw workerNotFound(name)
+    const { previous } = moved
+    if (previous && previous !== accountId) {
+      await bestEffort(`unlist "${name}" from its previous account`, () => accounts.removeWorker(previous, name))
+    }
+    await accounts.addWorker(accountId, name)
+    return accountId
   }
 
   /** The deploy token of a fresh claim, once, for the page the upload form redirects to. */

@@ -21,6 +21,7 @@ export function platformFor(env: Env): Platform {
       backend: backendFor(config, env),
       registry: new Registry(env.WORKER_MAPPINGS, config.mappingCacheMs),
       claims: env.NAME_CLAIMS,
+      accounts: env.ACCOUNTS,
       loader: env.LOADER,
       entrypoints: ENTRYPOINTS,
       builder: env.BUILDER,

@@ -1,3 +1,5 @@
+import type { Account } from '../accounts/account.do'
+import { Accounts } from '../accounts/accounts'
 import type { UserWorkerBackend } from '../backends/backend'
 import type { Config } from '../core/config'
 import type { Deployment, WorkerSettings } from '../core/model'
@@ -22,6 +24,8 @@ export interface PlatformParts {
   backend: UserWorkerBackend
   registry: Registry
   claims: DurableObjectNamespace<NameClaim>
+  /** One object per tenant account (its API tokens, its workers). */
+  accounts: DurableObjectNamespace<Account>
   /** Checks uploads before they are deployed; absent, the backend's own check is all. */
   loader: WorkerLoader | undefined
   entrypoints: Entrypoints
@@ -40,6 +44,7 @@ export interface PlatformParts {
  */
 export class Platform {
   readonly config: Config
+  readonly accounts: Accounts
   readonly workers: Workers
   readonly deploys: Deployer
   readonly dispatch: Dispatcher
@@ -53,13 +58,15 @@ export class Platform {
   constructor(parts: PlatformParts) {
     const { config, backend, registry, claims, storage } = parts
     const now = parts.now ?? Date.now
-    const changes = new NameChanges({ config, claims, registry, backend })
+    const accounts = new Accounts({ accounts: parts.accounts, now })
+    const changes = new NameChanges({ config, claims, registry, backend, accounts })
     const wiring = new WorkerWiring({ config, backend, entrypoints: parts.entrypoints, storage })
     this.config = config
+    this.accounts = accounts
     this.backend = backend
     this.wiring = wiring
     this.metrics = new MetricsReader({ metrics: parts.metrics, now })
-    this.workers = new Workers({ changes, registry, backend, wiring, storage, metrics: this.metrics })
+    this.workers = new Workers({ changes, registry, backend, wiring, storage, metrics: this.metrics, accounts })
     this.deploys = new Deployer({ ...parts, changes, wiring, now })
     this.dispatch = new Dispatcher({ config, registry, claims, wiring, metrics: parts.metrics, now })
     this.cron = new Scheduler({ config, changes, wiring, now })

@@ -1,5 +1,20 @@
 import { plainObject } from '../core/schema'
-import { check, fallback, looseObject, nullish, object, optional, pipe, record, string, union } from 'valibot'
+import {
+  check,
+  fallback,
+  looseObject,
+  maxLength,
+  minLength,
+  nullish,
+  object,
+  optional,
+  pipe,
+  record,
+  regex,
+  string,
+  trim,
+  union,
+} from 'valibot'
 
 // The JSON bodies the API takes, as schemas: each names its own fields in its errors (written
 // `{field}`, filled in with the field's path by parseInput). Settings are settings-input.ts's.
@@ -40,3 +55,24 @@ const NAME_A_CRON = 'Send { "cron": "<one of the worker’s crons>" }, or no bod
 
 /** `POST /api/workers/:name/cron/run`: which of the worker's crons to run (default: the first). */
 export const cronRunBody = nullish(object({ cron: optional(string(NAME_A_CRON)) }, NAME_A_CRON), {})
+
+const NAME_IT = '{field} must be a name of 1 to 64 characters.'
+/** A name a person gives (an account, a token): printable, short. */
+const label = pipe(
+  string(NAME_IT),
+  trim(),
+  minLength(1, NAME_IT),
+  maxLength(64, NAME_IT),
+  regex(/^[^\p{C}]+$/u, NAME_IT),
+)
+
+/** `POST /api/accounts`: the new account's name. */
+export const newAccountBody = object({ name: label }, 'Send { "name": "<your account’s name>" }.')
+
+/** `POST /api/account/tokens`: what the new token is for. */
+export const newTokenBody = object({ name: label }, 'Send { "name": "<what the token is for>" }.')
+
+const PROVE_THE_WORKER = 'Send { "token": "<the worker’s deploy token>" } to prove the worker.'
+
+/** `POST /api/workers/:name/account`: the worker's own credential, beside the account's API token. */
+export const moveBody = object({ token: string(PROVE_THE_WORKER) }, PROVE_THE_WORKER)

@@ -83,6 +83,7 @@ export function platformWith(overrides: Partial<PlatformParts> = {}) {
     backend,
     registry,
     claims: env.NAME_CLAIMS,
+    accounts: env.ACCOUNTS,
     loader: undefined,
     entrypoints: ENTRYPOINTS,
     builder: undefined,

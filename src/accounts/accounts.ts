@@ -1,0 +1,97 @@
+import { PlatformError } from '../core/errors'
+import { sha256Hex } from '../lib/crypto'
+import type { Account, AccountView, ApiTokenInfo } from './account.do'
+import { MAX_TOKENS_PER_ACCOUNT } from './account.do'
+import { newAccountId, newApiToken, parseApiToken } from './tokens'
+
+/** An API token as it is handed out: its listing, and its value, this once. */
+export interface IssuedToken extends ApiTokenInfo {
+  value: string
+}
+
+/** The same answer for a token that never existed, one that was revoked and a wrong secret. */
+export function unknownToken(): PlatformError {
+  return new PlatformError('unauthorized', 'That token is not valid: it is unknown, or it was revoked.', {
+    'WWW-Authenticate': 'Bearer',
+  })
+}
+
+/** Accounts and their API tokens: sign up, check a token, issue and revoke more. */
+export class Accounts {
+  constructor(
+    private readonly parts: {
+      accounts: DurableObjectNamespace<Account>
+      now: () => number
+    },
+  ) {}
+
+  /** A new account and its first API token. */
+  async create(name: string): Promise<{ account: AccountView; token: IssuedToken }> {
+    const accountId = newAccountId()
+    const value = newApiToken(accountId)
+    const account = this.account(accountId)
+    const createdAt = new Date(this.parts.now()).toISOString()
+    const first = await account.open({ accountId, name, createdAt }, { name: 'first token', hash: await hashOf(value) })
+    // 64 random bits: a collision is not expected in the life of the platform, but is refused, not merged.
+    if (!first) throw new PlatformError('name_taken', 'Could not create the account: try again.')
+    return { account: { accountId, name, createdAt, tokens: [first], workers: [] }, token: { ...first, value } }
+  }
+
+  /** The account an API token speaks for, or null when the token is not a live one. */
+  async authenticate(token: string): Promise<string | null> {
+    const parsed = parseApiToken(token)
+    if (!parsed) return null
+    return (await this.account(parsed.accountId).verify(await hashOf(token), this.parts.now()))
+      ? parsed.accountId
+      : null
+  }
+
+  /** The account of a live API token, or 401 (the same for unknown, revoked and malformed tokens). */
+  async require(token: string | undefined): Promise<string> {
+    const accountId = token ? await this.authenticate(token) : null
+    if (!accountId) throw unknownToken()
+    return accountId
+  }
+
+  async view(accountId: string): Promise<AccountView> {
+    const view = await this.account(accountId).view()
+    if (!view) throw unknownToken()
+    return view
+  }
+
+  async issueToken(accountId: string, name: string): Promise<IssuedToken> {
+    const value = newApiToken(accountId)
+    const token = await this.account(accountId).createToken(name, await hashOf(value))
+    if (!token) {
+      throw new PlatformError(
+        'invalid_request',
+        `An account may have at most ${MAX_TOKENS_PER_ACCOUNT} live tokens: revoke one first.`,
+      )
+    }
+    return { ...token, value }
+  }
+
+  async revokeToken(accountId: string, tokenId: string): Promise<void> {
+    if (!(await this.account(accountId).revokeToken(tokenId))) {
+      throw new PlatformError('not_found', `This account has no live token "${tokenId}".`)
+    }
+  }
+
+  /** Lists a worker under its account (after the name's object recorded the account as its owner). */
+  addWorker(accountId: string, name: string): Promise<void> {
+    return this.account(accountId).addWorker(name)
+  }
+
+  removeWorker(accountId: string, name: string): Promise<void> {
+    return this.account(accountId).removeWorker(name)
+  }
+
+  private account(accountId: string): DurableObjectStub<Account> {
+    return this.parts.accounts.getByName(accountId)
+  }
+}
+
+/** Tokens are kept as the SHA-256 of their whole value (256 random bits: no salt or slow hash needed). */
+function hashOf(token: string): Promise<string> {
+  return sha256Hex(token)
+}
