@@ -271,7 +271,7 @@ describe('home page', () => {
     const second = await (await platform(next!.replace(/&amp;/g, '&'))).text()
     expect(rows(second)).toBeGreaterThan(0)
     expect(second).toContain('First page')
-  })
+  }, 30_000) // 55 uploads at once: about 1 s alone, over 5 s when the 2 cores are shared
 })
 
 describe('worker page', () => {
