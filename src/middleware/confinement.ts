@@ -1,6 +1,8 @@
 // What the platform does to a user Worker's response before it leaves: on the shared origin it is
 // confined (CSP sandbox, no origin-wide headers); on its own origin its cookies stay on its host.
-// No dependencies, so the bench baseline (bench/baseline/) makes exactly the same copy.
+// No dependencies but core/cookies.ts (which has none), so the bench baseline (bench/baseline/)
+// makes exactly the same copy.
+import { setsPlatformCookie } from '../core/cookies'
 
 const userResponses = new WeakSet<Response>()
 
@@ -17,7 +19,8 @@ export function isUserResponse(response: Response): boolean {
 
 /**
  * Headers whose effect outlives the response and covers the whole origin: on the shared origin
- * they would act on the platform and every other tenant.
+ * they would act on the platform and every other tenant. Set-Cookie goes whatever its name, so
+ * a tenant can never set (or overwrite) one of the platform's cookies (core/cookies.ts) there.
  */
 const ORIGIN_WIDE_HEADERS = [
   'Set-Cookie',
@@ -46,16 +49,21 @@ export function confine(response: Response, sandboxPolicy: string | undefined): 
 
 /**
  * A user response on the worker's own origin (host routing): a cookie with a Domain attribute
- * would reach the parent domain — the platform and every other tenant — so it becomes host-only.
- * Responses without such a cookie pass untouched (no copy).
+ * would reach the parent domain — the platform and every other tenant — so it becomes host-only;
+ * a cookie named as the platform's (core/cookies.ts) is dropped, as the platform would strip it
+ * from every request anyway. Responses without such a cookie pass untouched (no copy).
  */
 export function keepCookiesOnHost(response: Response): Response {
   if (!response.headers.has('Set-Cookie')) return userResponse(response)
   const cookies = response.headers.getSetCookie()
-  if (!cookies.some(hasDomainAttribute)) return userResponse(response)
+  if (!cookies.some((cookie) => hasDomainAttribute(cookie) || setsPlatformCookie(cookie))) {
+    return userResponse(response)
+  }
   const rewritten = copyOf(response)
   rewritten.headers.delete('Set-Cookie')
-  for (const cookie of cookies) rewritten.headers.append('Set-Cookie', withoutDomain(cookie))
+  for (const cookie of cookies) {
+    if (!setsPlatformCookie(cookie)) rewritten.headers.append('Set-Cookie', withoutDomain(cookie))
+  }
   return userResponse(rewritten)
 }
 

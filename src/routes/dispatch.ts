@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { Hono } from 'hono/tiny'
 import type { AppEnv } from '../context'
+import { stripPlatformCookies } from '../core/cookies'
 import { confine, keepCookiesOnHost } from '../middleware/confinement'
 import { HOPS_HEADER, incomingHops } from '../dispatch/egress'
 import { forwardedCf } from '../dispatch/isolation'
@@ -24,7 +25,12 @@ export const hostDispatch: MiddlewareHandler<AppEnv> = async (c, next) => {
   return forward(c, url, address, url.pathname + url.search)
 }
 
-/** Opens the worker an address names and forwards the request to `path` on its origin; only the platform sets its headers. */
+/**
+ * Opens the worker an address names and forwards the request to `path` on its origin; only the
+ * platform sets its headers, and the platform's own cookies (core/cookies.ts) never reach a tenant —
+ * on the shared origin the browser sends them with every request, under host routing they should not
+ * arrive at all (stripped anyway). Every request a user Worker gets from a client passes here.
+ */
 async function forward(c: Context<AppEnv>, url: URL, address: string, path: string, mount?: string) {
   const { config } = c.var.platform
   const hops = incomingHops(c.req.header(HOPS_HEADER) ?? null, config.maxHops)
@@ -35,6 +41,7 @@ async function forward(c: Context<AppEnv>, url: URL, address: string, path: stri
   const forwarded = new Request(url.origin + path, { method, headers, body, cf, redirect: 'manual' })
   for (const header of [HOPS_HEADER, 'X-Forwarded-Prefix']) forwarded.headers.delete(header)
   if (mount) forwarded.headers.set('X-Forwarded-Prefix', mount)
+  stripPlatformCookies(forwarded.headers)
   const response = await worker.fetch(forwarded)
   return mount ? confine(response, config.sandboxPolicy) : keepCookiesOnHost(response)
 }
