@@ -86,3 +86,8 @@ function clip(text: string): string {
 function iso(timestamp: number): string {
   return new Date(timestamp).toISOString()
 }
+
+/** A line the platform itself writes into a worker's logs (a change to the worker that is not a deploy). */
+export function platformNote(message: string): LogLine {
+  return { at: new Date().toISOString(), level: 'platform', message }
+}

@@ -2,6 +2,7 @@ import { DurableObject, exports } from 'cloudflare:workers'
 import { configFor } from '../core/config'
 import { currentDeployment } from '../deploy/deployments'
 import { LogStore } from '../logs/log-store'
+import { platformNote } from '../logs/logs'
 import type { CronRun, LogLine, StoredLogLine, WorkerRecord } from '../core/model'
 import { authorize, hashToken, newDeployToken, newOwnerId, type Credential, type Owner } from './ownership'
 import type { CronJob, ScheduleView } from '../cron/schedules'
@@ -211,6 +212,39 @@ export class NameClaim extends DurableObject<Env> {
   }
 
   /**
+   * Replaces the name's deploy token, for its owner (the current deploy token, its account's API
+   * token, or an admin): the old token is refused by the next request, since every check reads the
+   * owner from here. The new token is returned once; a line in the worker's logs records the change.
+   */
+  async rotateToken(
+    credential: Credential,
+  ): Promise<{ ok: true; found: false } | { ok: true; found: true; token: string } | LeaseRefusal> {
+    const release = await this.leases.turn()
+    try {
+      const owner = await this.owner()
+      if (!owner) return { ok: true, found: false }
+      const refusal = await authorize(owner, credential, true)
+      if (refusal) return { ok: false, reason: refusal }
+      const token = newDeployToken()
+      await this.ctx.storage.put('owner', { ...owner, tokenHash: await hashToken(token) })
+      const by = credential.admin ? 'an admin' : credential.accountId ? 'an API token of its account' : 'its owner'
+      await this.appendLogs(
+        [platformNote(`The deploy token was rotated by ${by}: the previous one no longer works.`)],
+        owner.ownerId,
+      )
+      return { ok: true, found: true, token }
+    } finally {
+      release()
+    }
+  }
+
+  /** Records an account's change that concerns this name (a revoked API token) in its logs, if the account still owns it. */
+  async noteForAccount(accountId: string, message: string): Promise<void> {
+    const owner = await this.owner()
+    if (owner?.accountId === accountId) await this.appendLogs([platformNote(message)], owner.ownerId)
+  }
+
+  /**
    * Moves the name into an account, for a caller who proved the name (its deploy token, or admin);
    * the account was proved by its API token in the Worker. Takes the name's turn like any change.
    * Returns the account it belonged to before, if any.
@@ -227,6 +261,7 @@ export class NameClaim extends DurableObject<Env> {
       const refusal = await authorize(owner, credential, true)
       if (refusal) return { ok: false, reason: refusal }
       await this.ctx.storage.put('owner', { ...owner, accountId })
+      await this.appendLogs([platformNote(`Moved into account ${accountId}.`)], owner.ownerId)
       return { ok: true, found: true, ...(owner.accountId ? { previous: owner.accountId } : {}) }
     } finally {
       release()

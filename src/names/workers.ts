@@ -84,6 +84,27 @@ export class Workers {
     return record
   }
 
+  /** A new deploy token for a worker (the old one stops working at once), returned this once. */
+  async rotateToken(name: string, token: string | undefined): Promise<string> {
+    const { changes } = this.parts
+    const rotated = await changes.claim(assertValidName(name)).rotateToken(await changes.credential(token))
+    if (!rotated.ok) throw refusal(rotated.reason, 'change')
+    if (!rotated.found) throw workerNotFound(name)
+    return rotated.token
+  }
+
+  /** Notes in the logs of each of an account's workers that something changed for all of them. */
+  async noteForAccount(accountId: string, names: string[], message: string): Promise<void> {
+    const { changes } = this.parts
+    await Promise.all(
+      names.map((name) =>
+        bestEffort(`note an account change for "${name}"`, () =>
+          changes.claim(name).noteForAccount(accountId, message),
+        ),
+      ),
+    )
+  }
+
   /**
    * Moves a worker into the account of `apiToken`, for a caller who proves the worker with `proof`
    * (its deploy token, an admin token, or the API token of the account it is in now). The worker's

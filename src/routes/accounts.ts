@@ -30,10 +30,20 @@ accounts.post('/account/tokens', jsonBody(newTokenBody), async (c) => {
 })
 
 accounts.delete('/account/tokens/:id', async (c) => {
-  const { accounts } = c.var.platform
+  const { accounts, workers } = c.var.platform
   const accountId = await accounts.require(bearerToken(c.req))
-  await accounts.revokeToken(accountId, c.req.param('id'))
-  return c.json({ revoked: c.req.param('id') })
+  const tokenId = c.req.param('id')
+  await accounts.revokeToken(accountId, tokenId)
+  // Each of the account's workers keeps the revocation in its history (its logs).
+  const { workers: names } = await accounts.view(accountId)
+  await workers.noteForAccount(accountId, names, `API token ${tokenId} of its account was revoked.`)
+  return c.json({ revoked: tokenId })
+})
+
+// A worker's new deploy token: the old one (or the account's API token, or admin) in Authorization.
+accounts.post('/workers/:name/token', async (c) => {
+  const token = await c.var.platform.workers.rotateToken(c.req.param('name'), bearerToken(c.req))
+  return c.json({ name: c.req.param('name'), token })
 })
 
 // Moving an existing worker in: the account's API token in the header, the worker's proof in the body.

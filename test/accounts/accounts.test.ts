@@ -117,6 +117,49 @@ describe('accounts and API tokens', () => {
     expect((await view(token.value)).workers).not.toContain(name)
   })
 
+  it('rotates a deploy token: the old one is refused at once, the new one works, the logs say so', async () => {
+    const name = uniqueName('rotate')
+    const { token: old } = await (await putScript(name, helloScript('v1'))).json<{ token: string }>()
+    const rotated = await platform(`/api/workers/${name}/token`, { method: 'POST', ...bearer(old) })
+    expect(rotated.status).toBe(200)
+    const { token: fresh } = await rotated.json<{ token: string }>()
+    expect(fresh).toMatch(/^dt_/)
+    expect(fresh).not.toBe(old)
+    expect(await refusalOf(await putScript(name, helloScript('v2'), old))).toEqual({
+      status: 403,
+      message: 'That deploy token does not match this worker.',
+    })
+    expect((await platform(`/api/workers/${name}/token`, { method: 'POST', ...bearer(old) })).status).toBe(403)
+    expect((await putScript(name, helloScript('v2'), fresh)).status).toBe(200)
+    const logs = await (
+      await platform(`/api/workers/${name}/logs`, bearer(fresh))
+    ).json<{ lines: { message: string }[] }>()
+    expect(logs.lines.map((line) => line.message)).toContain(
+      'The deploy token was rotated by its owner: the previous one no longer works.',
+    )
+  })
+
+  it("rotates with the account's API token, and notes a revoked API token in each of the account's workers", async () => {
+    const { token: first } = await signUp()
+    const second = await (
+      await platform('/api/account/tokens', json('POST', { name: 'old laptop' }, first.value))
+    ).json<Issued>()
+    const name = uniqueName('acct')
+    await putScript(name, helloScript('x'), first.value)
+    expect((await platform(`/api/workers/${name}/token`, { method: 'POST', ...bearer(first.value) })).status).toBe(200)
+
+    await platform(`/api/account/tokens/${second.id}`, { method: 'DELETE', ...bearer(first.value) })
+    const logs = await (
+      await platform(`/api/workers/${name}/logs`, bearer(first.value))
+    ).json<{ lines: { message: string }[] }>()
+    expect(logs.lines.map((line) => line.message)).toEqual(
+      expect.arrayContaining([
+        'The deploy token was rotated by an API token of its account: the previous one no longer works.',
+        `API token ${second.id} of its account was revoked.`,
+      ]),
+    )
+  })
+
   it('names the field of a bad sign-up or token request', async () => {
     const noName = await platform('/api/accounts', json('POST', {}))
     expect(noName.status).toBe(400)
