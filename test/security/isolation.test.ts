@@ -121,7 +121,9 @@ describe('host routing (USER_WORKERS_DOMAIN)', () => {
   })
 
   it('links each worker in the home list to its own origin', async () => {
-    const name = uniqueName('host-list')
+    // The list is in name order, 50 a page, and the test files share storage: a leading digit puts
+    // this worker on the first page.
+    const name = uniqueName('0host-list')
     await deployNew(name, helloScript('x'))
     const home = await (await platformWith(domain, 'http://localhost:8787/')).text()
     expect(home).toContain(`href="http://${name}.localhost:8787/"`)
