@@ -23,6 +23,9 @@ export default defineConfig({
               ratelimits: {
                 UPLOAD_LIMITER: { namespace_id: '1001', simple: { limit: 1_000_000, period: 60 } },
                 STRICT_UPLOAD_LIMITER: { namespace_id: '1002', simple: { limit: 3, period: 60 } },
+                // Tests refuse many tokens on purpose; the failed-credential test uses the strict one.
+                AUTH_FAILURE_LIMITER: { namespace_id: '1003', simple: { limit: 1_000_000, period: 60 } },
+                STRICT_AUTH_FAILURE_LIMITER: { namespace_id: '1004', simple: { limit: 3, period: 60 } },
               },
               workers: [
                 {

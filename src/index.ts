@@ -1,7 +1,7 @@
 import { Hono } from 'hono/tiny'
 import type { AppEnv } from './context'
 import { withPlatform } from './middleware/platform'
-import { platformHeaders } from './middleware/security'
+import { limitFailedCredentials, platformHeaders } from './middleware/security'
 import { tailDispatchNamespace } from './logs/log-tail'
 import { api } from './routes/api'
 import { assets } from './routes/assets'
@@ -34,6 +34,8 @@ app.use(withPlatform)
 // never reach a platform route.
 app.use(hostDispatch)
 app.route('/', dispatch)
+// The platform's own routes only: dispatch above answers first and never gets here.
+app.use(limitFailedCredentials)
 
 app.route('/assets', assets)
 app.route('/api', api)

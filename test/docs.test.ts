@@ -40,6 +40,7 @@ const CONSTANTS = [
   'LOG_FOLLOWERS',
   'FOLLOW_TIMING',
   'UPLOAD_LIMITER',
+  'AUTH_FAILURE_LIMITER',
 ]
 
 describe('docs/limits.md', () => {

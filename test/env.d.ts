@@ -3,6 +3,8 @@ declare namespace Cloudflare {
   interface Env {
     /** vitest.config.ts only: 3 uploads a minute, for the rate-limit test. */
     STRICT_UPLOAD_LIMITER: RateLimit
+    /** vitest.config.ts only: 3 refused tokens a minute, for the failed-credential test. */
+    STRICT_AUTH_FAILURE_LIMITER: RateLimit
   }
 }
 

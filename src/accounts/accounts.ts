@@ -1,4 +1,4 @@
-import { PlatformError } from '../core/errors'
+import { CredentialError, PlatformError } from '../core/errors'
 import { sha256Hex } from '../lib/crypto'
 import type { Account, AccountView, ApiTokenInfo } from './account.do'
 import { MAX_TOKENS_PER_ACCOUNT } from './account.do'
@@ -11,7 +11,7 @@ export interface IssuedToken extends ApiTokenInfo {
 
 /** The same answer for a token that never existed, one that was revoked and a wrong secret. */
 export function unknownToken(): PlatformError {
-  return new PlatformError('unauthorized', 'That token is not valid: it is unknown, or it was revoked.', {
+  return new CredentialError('unauthorized', 'That token is not valid: it is unknown, or it was revoked.', {
     'WWW-Authenticate': 'Bearer',
   })
 }

@@ -49,6 +49,12 @@ export class PlatformError extends Error {
   }
 }
 
+/**
+ * A credential that was given and is wrong: an unknown, revoked or malformed token, or one for
+ * another worker or account (not a missing one). Counted per client (middleware/security.ts).
+ */
+export class CredentialError extends PlatformError {}
+
 export function workerNotFound(name: string): PlatformError {
   return new PlatformError('worker_not_found', `There is no worker named "${name}".`)
 }

@@ -2,7 +2,8 @@ import type { Context, MiddlewareHandler } from 'hono'
 import { getConnInfo } from 'hono/cloudflare-workers'
 import { secureHeaders } from 'hono/secure-headers'
 import type { AppEnv } from '../context'
-import { PlatformError } from '../core/errors'
+import { CredentialError, PlatformError } from '../core/errors'
+import { handleError } from '../routes/errors'
 import { isUserResponse } from './confinement'
 
 const secure = secureHeaders({
@@ -61,4 +62,25 @@ export async function enforceUploadRate(c: Context<AppEnv>): Promise<void> {
       'Retry-After': String(RETRY_AFTER_SECONDS),
     })
   }
+}
+
+/**
+ * Counts every wrong credential (CredentialError: a token given and refused) against the client
+ * IP's budget (AUTH_FAILURE_LIMITER). Over it, every refusal is a 429 with Retry-After, the same
+ * whatever the token was (a request with a right token is not refused, so it still works). Tokens
+ * carry 256 random bits: this bounds a client's noise and the logs' load, not the odds of a guess.
+ */
+export const limitFailedCredentials: MiddlewareHandler<AppEnv> = async (c, next) => {
+  await next()
+  const limiter = c.env.AUTH_FAILURE_LIMITER
+  if (!(c.error instanceof CredentialError) || !limiter) return
+  const ip = getConnInfo(c).remote.address ?? 'unknown'
+  const { success } = await limiter.limit({ key: `credential:${ip}` })
+  if (success) return
+  const tooMany = new PlatformError(
+    'rate_limited',
+    'Too many refused tokens from your address. Wait a minute, then try again.',
+    { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+  )
+  c.res = await handleError(tooMany, c)
 }

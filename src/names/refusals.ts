@@ -1,4 +1,4 @@
-import { PlatformError } from '../core/errors'
+import { CredentialError, PlatformError } from '../core/errors'
 import type { Refusal } from './ownership'
 
 /** How a caller gives a worker's deploy token, named in every refusal that asks for it. */
@@ -29,8 +29,8 @@ export function refusal(
           : `This name is taken. To change it, give its deploy token ${HOW_TO_GIVE_THE_TOKEN}.`,
       )
     case 'token_invalid':
-      return new PlatformError('forbidden', 'That deploy token does not match this worker.')
+      return new CredentialError('forbidden', 'That deploy token does not match this worker.')
     case 'other_account':
-      return new PlatformError('forbidden', 'This worker does not belong to the account of that API token.')
+      return new CredentialError('forbidden', 'This worker does not belong to the account of that API token.')
   }
 }
