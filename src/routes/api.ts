@@ -8,7 +8,7 @@ import { PlatformError } from '../core/errors'
 import type { WorkerRecord } from '../core/model'
 import { assertDeployableName } from '../core/names'
 import type { Platform } from '../platform/platform'
-import { ownOriginUrl, previewUrls, workerUrl } from '../core/urls'
+import { ownOriginUrlForPage, previewUrlsForPage, workerUrl } from '../core/urls'
 import { bearerToken, promoteOption, readApiUpload } from './input'
 import { cronRunBody, promoteBody } from './bodies'
 import { jsonBody } from './validate'
@@ -124,7 +124,7 @@ function describe(platform: Platform, record: WorkerRecord, requestUrl: string) 
     workerId: record.workerId,
     url: workerUrl(requestUrl, record.name, platform.config.userWorkersDomain),
     // Its own origin too, where host routing reaches it (always on localhost): what sites need.
-    siteUrl: ownOriginUrl(requestUrl, record.name, platform.config.userWorkersDomain),
+    siteUrl: ownOriginUrlForPage(requestUrl, record.name, platform.config.userWorkersDomain),
     backend: record.backend,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
@@ -149,7 +149,7 @@ function describe(platform: Platform, record: WorkerRecord, requestUrl: string) 
       ...deployment,
       current: deployment.workerId === record.workerId,
       // Every retained deployment, current or not, at its own immutable URL (see core/urls.ts).
-      preview: previewUrls(requestUrl, record.name, deployment.workerId, platform.config.userWorkersDomain),
+      preview: previewUrlsForPage(requestUrl, record.name, deployment.workerId, platform.config.userWorkersDomain),
     })),
   }
 }

@@ -33,6 +33,15 @@ describe('JSON API', () => {
     expect(await (await platform(`/user-workers/${name}`)).text()).toBe('from json')
   })
 
+  it('gives siteUrl at <name>.localhost:8787 also when called at 127.0.0.1, as the worker page links it', async () => {
+    const name = uniqueName('api-own')
+    await deployNew(name, helloScript('x'))
+    for (const host of ['localhost:8787', '127.0.0.1:8787']) {
+      const described = await (await platform(`http://${host}/api/workers/${name}`)).json<{ siteUrl?: string }>()
+      expect(described.siteUrl).toBe(`http://${name}.localhost:8787/`)
+    }
+  })
+
   it('GET lists workers and describes one', async () => {
     const name = uniqueName('get')
     const { workerId } = await (await putScript(name, helloScript('x'))).json<ApiWorker>()
