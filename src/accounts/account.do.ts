@@ -19,6 +19,17 @@ export interface ApiTokenInfo {
   revokedAt?: string
 }
 
+/**
+ * A console session, as its account's object keeps it (under the SHA-256 of its secret): the token
+ * it was opened with, so revoking that token ends it, and when it ends.
+ */
+export interface SessionInfo {
+  accountId: string
+  accountName: string
+  tokenId: string
+  expiresAt: string
+}
+
 /** What an account holds: its tokens (revoked ones too, for the record) and the workers it owns. */
 export interface AccountView extends AccountInfo {
   tokens: ApiTokenInfo[]
@@ -38,6 +49,13 @@ const tokenSchema: GenericSchema<ApiTokenInfo> = looseObject({
   revokedAt: optional(string()),
 })
 
+const sessionSchema: GenericSchema<SessionInfo> = looseObject({
+  accountId: string(),
+  accountName: string(),
+  tokenId: string(),
+  expiresAt: string(),
+})
+
 /** The most live (unrevoked) tokens an account may have at once. */
 export const MAX_TOKENS_PER_ACCOUNT = 20
 /** Last-used times are written at most this often per token: a busy token costs no write per request. */
@@ -46,6 +64,10 @@ const LAST_USED_EVERY_MS = 60_000
 const tokenKey = (id: string) => `token/${id}`
 const hashKey = (hash: string) => `hash/${hash}`
 const workerKey = (name: string) => `worker/${name}`
+const sessionKey = (hash: string) => `session/${hash}`
+
+/** The most live sessions an account keeps: signing in once more ends the one that would end first. */
+export const MAX_SESSIONS_PER_ACCOUNT = 100
 
 /**
  * One object per account (SQLite-backed): its API tokens, by the SHA-256 of their secret, and the
@@ -61,16 +83,60 @@ export class Account extends DurableObject<Env> {
     return this.addToken(firstToken.name, firstToken.hash, info.createdAt)
   }
 
-  /** Whether a token secret with this hash is live; notes when it was last used. */
-  async verify(hash: string, now = Date.now()): Promise<boolean> {
+  /** The ID of the live token whose secret has this hash (null: none); notes when it was last used. */
+  async verify(hash: string, now = Date.now()): Promise<string | null> {
     const id = parseStored(nullish(string(), null), await this.ctx.storage.get(hashKey(hash)), 'A token index entry')
-    if (!id) return false
+    if (!id) return null
     const token = await this.token(id)
-    if (!token || token.revokedAt) return false
+    if (!token || token.revokedAt) return null
     if (!token.lastUsedAt || now - Date.parse(token.lastUsedAt) >= LAST_USED_EVERY_MS) {
       await this.ctx.storage.put(tokenKey(id), { ...token, lastUsedAt: new Date(now).toISOString() })
     }
-    return true
+    return id
+  }
+
+  /**
+   * Opens a session for the live token with hash `tokenHash`, kept under `sessionHash` until
+   * `now + ttlMs`; null when the token is not live. Ended sessions go first, and past
+   * MAX_SESSIONS_PER_ACCOUNT the one that would end first.
+   */
+  async openSession(tokenHash: string, sessionHash: string, now: number, ttlMs: number): Promise<SessionInfo | null> {
+    const tokenId = await this.verify(tokenHash, now)
+    const info = tokenId ? await this.info() : undefined
+    if (!tokenId || !info) return null
+    const live = await this.sessions()
+    const ended = live.filter(([, session]) => Date.parse(session.expiresAt) <= now)
+    const kept = live.filter(([, session]) => Date.parse(session.expiresAt) > now)
+    kept.sort(([, a], [, b]) => a.expiresAt.localeCompare(b.expiresAt))
+    const over = kept.slice(0, Math.max(0, kept.length - MAX_SESSIONS_PER_ACCOUNT + 1))
+    const session: SessionInfo = {
+      accountId: info.accountId,
+      accountName: info.name,
+      tokenId,
+      expiresAt: new Date(now + ttlMs).toISOString(),
+    }
+    await this.ctx.storage.transaction(async (txn) => {
+      const gone = [...ended, ...over].map(([key]) => key)
+      if (gone.length > 0) await txn.delete(gone)
+      await txn.put(sessionKey(sessionHash), session)
+    })
+    return session
+  }
+
+  /** The live session kept under this hash: one read. Null when it is unknown, ended or expired. */
+  async session(hash: string, now: number): Promise<SessionInfo | null> {
+    const session = parseStored(optional(sessionSchema), await this.ctx.storage.get(sessionKey(hash)), 'A session')
+    if (!session) return null
+    if (Date.parse(session.expiresAt) <= now) {
+      await this.ctx.storage.delete(sessionKey(hash))
+      return null
+    }
+    return session
+  }
+
+  /** Ends a session (signing out): the next request with it is refused. */
+  async endSession(hash: string): Promise<void> {
+    await this.ctx.storage.delete(sessionKey(hash))
   }
 
   /** A further token; null when the account already has MAX_TOKENS_PER_ACCOUNT live ones. */
@@ -86,9 +152,11 @@ export class Account extends DurableObject<Env> {
     if (!token || token.revokedAt) return false
     const hashes = await this.ctx.storage.list({ prefix: 'hash/' })
     const indexed = [...hashes].filter(([, tokenId]) => tokenId === id).map(([key]) => key)
+    // Its sessions end with it: a session is checked with one read, of the session alone.
+    const sessions = (await this.sessions()).filter(([, session]) => session.tokenId === id).map(([key]) => key)
     await this.ctx.storage.transaction(async (txn) => {
       await txn.put(tokenKey(id), { ...token, revokedAt: new Date().toISOString() })
-      await txn.delete(indexed)
+      await txn.delete([...indexed, ...sessions])
     })
     return true
   }
@@ -98,6 +166,11 @@ export class Account extends DurableObject<Env> {
     if (!info) return null
     const workers = [...(await this.ctx.storage.list({ prefix: 'worker/' })).keys()].map((key) => key.slice(7))
     return { ...info, tokens: await this.tokens(), workers }
+  }
+
+  /** Whether the account lists this worker (what its pages show; the name's object is the authority). */
+  async hasWorker(name: string): Promise<boolean> {
+    return (await this.ctx.storage.get(workerKey(name))) !== undefined
   }
 
   async addWorker(name: string): Promise<void> {
@@ -123,6 +196,11 @@ export class Account extends DurableObject<Env> {
 
   private async token(id: string): Promise<ApiTokenInfo | undefined> {
     return parseStored(optional(tokenSchema), await this.ctx.storage.get(tokenKey(id)), `The token ${id}`)
+  }
+
+  private async sessions(): Promise<[string, SessionInfo][]> {
+    const stored = await this.ctx.storage.list({ prefix: 'session/' })
+    return [...stored].map(([key, value]) => [key, parseStored(sessionSchema, value, 'A stored session')])
   }
 
   private async tokens(): Promise<ApiTokenInfo[]> {

@@ -2,7 +2,23 @@ import { CredentialError, PlatformError } from '../core/errors'
 import { sha256Hex } from '../lib/crypto'
 import type { Account, AccountView, ApiTokenInfo } from './account.do'
 import { MAX_TOKENS_PER_ACCOUNT } from './account.do'
-import { newAccountId, newApiToken, parseApiToken } from './tokens'
+import { newAccountId, newApiToken, newSessionValue, parseApiToken, parseSessionValue } from './tokens'
+
+/** How long a console session lasts after signing in (then the console asks for the token again). */
+export const SESSION_TTL_MS = 12 * 60 * 60 * 1000
+
+/** A live console session: the account it acts for, and when it ends. */
+export interface Session {
+  accountId: string
+  accountName: string
+  expiresAt: string
+}
+
+/** A session just opened: its value (the cookie's, shown to no one else), and what it is. */
+export interface OpenedSession {
+  value: string
+  session: Session
+}
 
 /** An API token as it is handed out: its listing, and its value, this once. */
 export interface IssuedToken extends ApiTokenInfo {
@@ -44,6 +60,49 @@ export class Accounts {
     return (await this.account(parsed.accountId).verify(await hashOf(token), this.parts.now()))
       ? parsed.accountId
       : null
+  }
+
+  /**
+   * Signs in to the console with an API token: a session in the account's object, kept as the
+   * SHA-256 of a fresh 256-bit secret with the token it came from, for SESSION_TTL_MS. 401 (the
+   * same as every refused token) when the token is not live.
+   */
+  async signIn(token: string): Promise<OpenedSession> {
+    const parsed = parseApiToken(token)
+    if (!parsed) throw unknownToken()
+    const value = newSessionValue(parsed.accountId)
+    const now = this.parts.now()
+    const opened = await this.account(parsed.accountId).openSession(
+      await hashOf(token),
+      await hashOf(value),
+      now,
+      SESSION_TTL_MS,
+    )
+    if (!opened) throw unknownToken()
+    return { value, session: sessionOf(opened) }
+  }
+
+  /**
+   * The live session a cookie value names (one read in its account's object), or null: unknown,
+   * signed out, expired, or its token revoked.
+   */
+  async session(value: string | undefined): Promise<Session | null> {
+    const parsed = value ? parseSessionValue(value) : null
+    if (!value || !parsed) return null
+    const found = await this.account(parsed.accountId).session(await hashOf(value), this.parts.now())
+    return found ? sessionOf(found) : null
+  }
+
+  /** Ends the session a cookie value names, if it is one. */
+  async signOut(value: string | undefined): Promise<void> {
+    const parsed = value ? parseSessionValue(value) : null
+    if (!value || !parsed) return
+    await this.account(parsed.accountId).endSession(await hashOf(value))
+  }
+
+  /** Whether the account lists the worker (for the console: the name's object decides each action). */
+  hasWorker(accountId: string, name: string): Promise<boolean> {
+    return this.account(accountId).hasWorker(name)
   }
 
   /** The account of a live API token, or 401 (the same for unknown, revoked and malformed tokens). */
@@ -89,6 +148,10 @@ export class Accounts {
   private account(accountId: string): DurableObjectStub<Account> {
     return this.parts.accounts.getByName(accountId)
   }
+}
+
+function sessionOf({ accountId, accountName, expiresAt }: Session): Session {
+  return { accountId, accountName, expiresAt }
 }
 
 /** Tokens are kept as the SHA-256 of their whole value (256 random bits: no salt or slow hash needed). */

@@ -7,6 +7,8 @@ import { toHex } from '../lib/encoding'
 // Only the secret's SHA-256 is stored.
 
 const API_TOKEN = /^at_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/
+// A console session's cookie value names its account the same way: s_<account id>_<256 random bits>.
+const SESSION = /^s_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/
 
 /** A fresh account ID: 64 random bits in hex. */
 export function newAccountId(): string {
@@ -26,4 +28,15 @@ export function looksLikeApiToken(token: string): boolean {
 export function parseApiToken(token: string): { accountId: string; secret: string } | null {
   const match = API_TOKEN.exec(token)
   return match ? { accountId: match[1]!, secret: match[2]! } : null
+}
+
+/** A new console session's value (its cookie's), for an account. */
+export function newSessionValue(accountId: string): string {
+  return `s_${accountId}_${randomToken(32)}`
+}
+
+/** The account a session value names; null for anything not shaped like one. */
+export function parseSessionValue(value: string): { accountId: string } | null {
+  const match = SESSION.exec(value)
+  return match ? { accountId: match[1]! } : null
 }

@@ -77,3 +77,25 @@ export function setsPlatformCookie(setCookie: string): boolean {
   // A pair without "=" is a value with an empty name (RFC 6265bis): never the platform's.
   return pair.includes('=') && isPlatformCookie(pair.slice(0, pair.indexOf('=')))
 }
+
+/** The value of cookie `name` in a Cookie header (the first, when sent twice); undefined when absent. */
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined
+  for (const pair of header.split(';')) {
+    const end = pair.indexOf('=')
+    if (end >= 0 && pair.slice(0, end).trim() === name) return pair.slice(end + 1).trim()
+  }
+  return undefined
+}
+
+/**
+ * A Set-Cookie header for one of the platform's cookies on a request to `url` (`maxAgeSeconds` 0
+ * clears it): `HttpOnly`, `SameSite=Lax`, `Path=/`, never a `Domain` (host-only: no tenant under
+ * host routing receives it), `Secure` over https, where its name also takes the `__Host-` prefix.
+ */
+export function platformSetCookie(name: string, value: string, url: URL | string, maxAgeSeconds: number): string {
+  const secure = (typeof url === 'string' ? new URL(url) : url).protocol === 'https:'
+  const attributes = ['Path=/', 'HttpOnly', 'SameSite=Lax', `Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}`]
+  if (secure) attributes.push('Secure')
+  return [`${platformCookieName(name, url)}=${value}`, ...attributes].join('; ')
+}

@@ -6,6 +6,7 @@ import { currentDeployment } from '../deploy/deployments'
 import type { DispatchContext } from '../dispatch/egress'
 import type { WorkerWiring } from '../dispatch/wiring'
 import type { NameChanges } from '../names/changes'
+import type { Proof } from '../names/ownership'
 import { refusal } from '../names/refusals'
 import { unseal } from '../names/secrets'
 import { outcomeOf, runNote, type CronJob, type CronResult, type ScheduleView } from './schedules'
@@ -48,7 +49,7 @@ export class Scheduler {
   }
 
   /** "Run now": the owner (or an admin) runs one of the worker's crons (default: the first) at once. */
-  async runNow(name: string, cron: string | undefined, token: string | undefined): Promise<CronRun> {
+  async runNow(name: string, cron: string | undefined, token: Proof): Promise<CronRun> {
     const { changes, wiring, now } = this.parts
     const claim = changes.claim(assertValidName(name))
     const prepared = await claim.prepareRun(await changes.credential(token))

@@ -21,6 +21,7 @@ import { sha256Hex } from '../lib/crypto'
 import type { ClaimStub, NameChanges } from '../names/changes'
 import type { Change } from '../names/lease'
 import type { Registry } from '../names/registry'
+import type { Proof } from '../names/ownership'
 import { seal, unseal } from '../names/secrets'
 import { withStorageShim } from '../storage/shim'
 import type { BuildRequest, BuildResult } from './build'
@@ -42,7 +43,8 @@ export interface DeployResult {
 }
 
 export interface DeployOptions {
-  token?: string
+  /** The deploy, API or admin token sent, or the console session's credential. */
+  token?: Proof
   label?: string
   settings?: SettingsInput
   /** False deploys a candidate: reachable at its preview URL, not served by the name until promoted. */
@@ -112,7 +114,7 @@ export class Deployer {
     const { npmRegistryUrl: registry, buildLimits: limits } = config
     // Builds are reused only for the same name and credential: a reuse answers much faster, which must
     // tell no one what another tenant built (the builder reuses nothing across scopes).
-    const cacheScope = await sha256Hex(`${name}\n${options.token ?? ''}`)
+    const cacheScope = await sha256Hex(JSON.stringify([name, options.token ?? '']))
     const result = await builder.build({ ...project, registry, limits, cacheScope })
     if (!result.ok) throw buildError(result, limits)
     return this.release(name, releaseOf(result, config.userCompatibilityDate), options, ctx, startedAt)
@@ -207,7 +209,7 @@ export class Deployer {
    * Makes a retained deployment current: promotes a candidate, or rolls back to an earlier one. No
    * upload: the mapping flips at once.
    */
-  async promote(name: string, workerId: string, token: string | undefined, ctx: Background): Promise<WorkerRecord> {
+  async promote(name: string, workerId: string, token: Proof, ctx: Background): Promise<WorkerRecord> {
     const { changes, config, now } = this.parts
     const held = await changes.changeExisting(name, token, (record) => {
       const transition = withCurrent(record, workerId, config.deploymentGraceMs, now())

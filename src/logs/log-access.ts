@@ -3,6 +3,7 @@ import type { Background } from '../core/follow-up'
 import type { StoredLogLine } from '../core/model'
 import { assertValidName } from '../core/names'
 import type { NameChanges } from '../names/changes'
+import type { Proof } from '../names/ownership'
 import { refusal } from '../names/refusals'
 import { FOLLOW_TIMING, LOG_FOLLOWERS, followLines, type FollowEvent, type FollowTiming } from './log-follow'
 import type { FollowRefusal } from './log-followers'
@@ -27,7 +28,7 @@ export class LogAccess {
    * Recent console output and exceptions of a worker. Reading them also keeps capture on for
    * LOG_WATCH_MS (see logs.ts). A read never claims or changes ownership.
    */
-  read(name: string, token: string | undefined, ctx: Background): Promise<LogRead> {
+  read(name: string, token: Proof, ctx: Background): Promise<LogRead> {
     return this.watch(name, token, ctx, 0, 0)
   }
 
@@ -38,7 +39,7 @@ export class LogAccess {
    */
   async follow(
     name: string,
-    token: string | undefined,
+    token: Proof,
     after: number,
     ctx: Background,
     /** Who follows (the client's address): LOG_FOLLOWERS caps how many at once, per worker and per client. */
@@ -63,13 +64,7 @@ export class LogAccess {
    * The lines after `after`, for the owner or an admin, making sure capture stays on for at least
    * `watchMs` more (plus a margin, so that not every read has to extend it).
    */
-  private async watch(
-    name: string,
-    token: string | undefined,
-    ctx: Background,
-    after: number,
-    watchMs: number,
-  ): Promise<LogRead> {
+  private async watch(name: string, token: Proof, ctx: Background, after: number, watchMs: number): Promise<LogRead> {
     const { changes } = this.parts
     const claim = changes.claim(assertValidName(name))
     const result = await claim.readLogs(await changes.credential(token), after)

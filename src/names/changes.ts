@@ -11,7 +11,7 @@ import { removeDeployment } from '../deploy/deployments'
 import { secretsEqual } from '../lib/crypto'
 import type { Change, Committed, Lease } from './lease'
 import type { NameClaim } from './name-claim.do'
-import type { Credential } from './ownership'
+import type { Credential, Proof } from './ownership'
 import { refusal } from './refusals'
 import type { Registry } from './registry'
 
@@ -47,10 +47,13 @@ export class NameChanges {
   }
 
   /**
-   * Who a token speaks for: an admin token and an API token (its account, 401 when it is not live)
-   * are checked here, a deploy token by the name's object.
+   * Who a proof speaks for, resolved in this one place: an admin token and an API token (its account,
+   * 401 when it is not live) are checked here, a deploy token by the name's object; a credential the
+   * console established from its session is taken as it is.
    */
-  async credential(token: string | undefined): Promise<Credential> {
+  async credential(proof: Proof): Promise<Credential> {
+    if (typeof proof === 'object') return proof
+    const token = proof
     if (token && looksLikeApiToken(token)) {
       const accountId = await this.parts.accounts.authenticate(token)
       if (!accountId) throw unknownToken()
@@ -62,11 +65,7 @@ export class NameChanges {
   }
 
   /** Takes the name's lease for the token's holder, or throws why not. */
-  async acquire(
-    claim: ClaimStub,
-    token: string | undefined,
-    deploy?: { uploading: string; startedAt: number },
-  ): Promise<Lease> {
+  async acquire(claim: ClaimStub, token: Proof, deploy?: { uploading: string; startedAt: number }): Promise<Lease> {
     const lease = await claim.acquire(await this.credential(token), deploy)
     if (!lease.ok) throw refusal(lease.reason, 'change')
     return lease
@@ -76,11 +75,7 @@ export class NameChanges {
    * Takes the lease of an existing worker and works out a change to it; any failure gives the
    * lease back unchanged. The caller commits the change.
    */
-  async changeExisting(
-    name: string,
-    token: string | undefined,
-    work: (record: WorkerRecord) => Change,
-  ): Promise<HeldChange> {
+  async changeExisting(name: string, token: Proof, work: (record: WorkerRecord) => Change): Promise<HeldChange> {
     const claim = this.claim(assertValidName(name))
     const lease = await this.acquire(claim, token)
     try {

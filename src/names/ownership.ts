@@ -28,6 +28,12 @@ export interface Credential {
   accountId?: string
 }
 
+/**
+ * What a caller proves itself with: a token as sent (deploy, API or admin token, checked by
+ * NameChanges.credential), or a credential already established — a console session's account.
+ */
+export type Proof = string | Credential | undefined
+
 /** Why a caller may not act on a name. */
 export type Refusal = 'name_taken' | 'token_required' | 'token_invalid' | 'other_account'
 

@@ -11,6 +11,7 @@ import { storageRefOf } from '../storage/refs'
 import { withoutStorageShim } from '../storage/shim'
 import type { TenantStorage } from '../storage/store'
 import type { NameChanges } from './changes'
+import type { Proof } from './ownership'
 import { refusal } from './refusals'
 import type { Registry } from './registry'
 
@@ -56,7 +57,7 @@ export class Workers {
    * Frees the name: its object forgets owner, record, secrets and logs in one commit, then the
    * mapping goes (the name stops serving), then every Worker ID it used.
    */
-  async remove(name: string, token: string | undefined): Promise<WorkerRecord> {
+  async remove(name: string, token: Proof): Promise<WorkerRecord> {
     const { changes, registry, storage, metrics, accounts } = this.parts
     const { claim, lease, change } = await changes.changeExisting(name, token, (record) => ({
       record,
@@ -85,7 +86,7 @@ export class Workers {
   }
 
   /** A new deploy token for a worker (the old one stops working at once), returned this once. */
-  async rotateToken(name: string, token: string | undefined): Promise<string> {
+  async rotateToken(name: string, token: Proof): Promise<string> {
     const { changes } = this.parts
     const rotated = await changes.claim(assertValidName(name)).rotateToken(await changes.credential(token))
     if (!rotated.ok) throw refusal(rotated.reason, 'change')
@@ -135,7 +136,7 @@ export class Workers {
    * owner's (a key written in the source is a secret too): without the token it is refused, 401
    * without one and 403 with a wrong one, unless the owner made it public.
    */
-  async currentCode(name: string, token: string | undefined): Promise<WorkerBundle | null> {
+  async currentCode(name: string, token: Proof): Promise<WorkerBundle | null> {
     const { changes, backend, wiring } = this.parts
     let record = await this.find(name)
     if (record && !wiring.settingsOf(currentDeployment(record)).publicCode) {

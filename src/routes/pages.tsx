@@ -11,6 +11,7 @@ import type { CronRun, WorkerRecord } from '../core/model'
 import { CRON_OUTCOMES, type ScheduleView } from '../cron/schedules'
 import { isValidName } from '../core/names'
 import type { Platform } from '../platform/platform'
+import type { Proof } from '../names/ownership'
 import { ownOriginUrlForPage, previewUrlsForPage, workerPath, workerUrl } from '../core/urls'
 import { DeletedPage } from '../views/deleted'
 import { HomePage } from '../views/home'
@@ -18,6 +19,7 @@ import type { SettingsFieldValues, SettingsFieldsProps } from '../views/settings
 import { EXAMPLE_SCRIPT, UploadPage, type CurrentCode } from '../views/upload'
 import { WorkerPage, type WorkerForm, type WorkerPageProps } from '../views/worker'
 import { field, formToken, formUpload, readForm, readUploadForm } from './input'
+import { proofOf, session, sessionActsOn, sessionOf, signedInAs } from './session'
 
 /** Server-rendered pages: the worker list, the upload form and a worker's page. */
 export const pages = new Hono<AppEnv>()
@@ -25,6 +27,8 @@ export const pages = new Hono<AppEnv>()
 pages.use(sameOriginPosts)
 // The worker page's forms (promote, logs, delete, cron run) send a few fields; uploads have their own cap.
 pages.post('/workers/*', limitActionBody)
+// Sign in and sign out: after sameOriginPosts, which refuses their cross-site posts too.
+pages.route('/', session)
 
 pages.get('/', async (c) => {
   const platform = c.var.platform
@@ -35,6 +39,12 @@ pages.get('/', async (c) => {
   const workers = page.workers.map((worker) => ({ ...worker, url: link(worker.name) }))
   const nextPage = page.cursor ? `/?cursor=${encodeURIComponent(page.cursor)}` : undefined
   const trust = await platform.namespaceTrust()
+  const signedIn = await signedInAs(c)
+  const found = await sessionOf(c)
+  // "Your workers": the signed-in account's, above everyone's.
+  const own = found
+    ? (await platform.accounts.view(found.accountId)).workers.map((name) => ({ name, url: link(name) }))
+    : undefined
   return c.html(
     <HomePage
       config={platform.config}
@@ -42,6 +52,8 @@ pages.get('/', async (c) => {
       nextPage={nextPage}
       paged={cursor !== undefined}
       namespaceTrust={trust}
+      signedIn={signedIn}
+      accountWorkers={own}
     />,
   )
 })
@@ -52,18 +64,22 @@ pages.get('/upload', (c) => renderUploadPage(c, c.req.query('name') ?? '', undef
 pages.post('/upload/current', limitActionBody, async (c) => {
   const body = await readForm(c.req)
   c.header('Cache-Control', 'no-store')
-  return renderUploadPage(c, field(body, 'name'), formToken(body) ?? '')
+  return renderUploadPage(c, field(body, 'name'), await proofOf(c, formToken(body) ?? ''))
 })
 
 /**
  * The upload form, for a new worker or a new version of `query`'s. `token`: undefined when none was
- * given (a private worker's code is then only announced), else what the owner typed to load it.
+ * given (a private worker's code is then only announced, or loaded when the session may), else what
+ * the owner typed to load it.
  */
-async function renderUploadPage(c: Context<AppEnv>, query: string, token: string | undefined) {
+async function renderUploadPage(c: Context<AppEnv>, query: string, token: Proof) {
   const platform = c.var.platform
   const name = isValidName(query) ? query : ''
   // "Upload a new version" prefills the current settings (never secret values, nor var values).
   const current = name ? await platform.workers.find(name) : null
+  const signedIn = await signedInAs(c)
+  const tokenless = await uploadsWithSession(c, current)
+  if (tokenless && token === undefined) token = await proofOf(c, undefined)
   const settings = platform.settingsOf(current ? currentDeployment(current) : undefined)
   const values = {
     vars: '',
@@ -93,6 +109,8 @@ async function renderUploadPage(c: Context<AppEnv>, query: string, token: string
       egressEnforced={platform.config.egressEnforced}
       trusted={platform.config.userWorkersTrusted}
       settings={settingsProps(platform, current, values)}
+      signedIn={signedIn}
+      tokenless={tokenless}
     />,
     refused ? refused.status : 200,
   )
@@ -105,7 +123,8 @@ pages.post('/upload', limitUploadBody, async (c) => {
   try {
     await enforceUploadRate(c)
     const upload = formUpload(form, config.maxScriptBytes)
-    const options = { token: form.token, label: form.label, settings: form.settings(), promote: form.promote }
+    const token = await proofOf(c, form.token)
+    const options = { token, label: form.label, settings: form.settings(), promote: form.promote }
     const result = await platform.deploys.upload(form.name, upload, options, c.executionCtx)
     const query = new URLSearchParams({ deployed: result.deployment.workerId })
     // A first upload's token is handed to the next page through a one-time key, never in the URL.
@@ -135,6 +154,8 @@ pages.post('/upload', limitUploadBody, async (c) => {
         egressEnforced={config.egressEnforced}
         trusted={config.userWorkersTrusted}
         error={{ code: error.code, message: error.message }}
+        signedIn={await signedInAs(c)}
+        tokenless={await uploadsWithSession(c, current)}
       />,
       error.status,
       error.headers,
@@ -163,7 +184,7 @@ pages.post('/workers/:name/cron/run', async (c) => {
   const body = await readForm(c.req)
   let run: CronRun
   try {
-    run = await c.var.platform.cron.runNow(name, field(body, 'cron') || undefined, formToken(body))
+    run = await c.var.platform.cron.runNow(name, field(body, 'cron') || undefined, await proofOf(c, formToken(body)))
   } catch (error) {
     return workerPageWithError(c, name, error, 'cron')
   }
@@ -174,7 +195,7 @@ pages.post('/workers/:name/logs', async (c) => {
   const platform = c.var.platform
   const name = c.req.param('name')
   try {
-    const token = formToken(await readForm(c.req))
+    const token = await proofOf(c, formToken(await readForm(c.req)))
     const logs = await platform.logs.read(name, token, c.executionCtx)
     const record = await platform.workers.get(name)
     c.header('Cache-Control', 'no-store')
@@ -187,13 +208,13 @@ pages.post('/workers/:name/logs', async (c) => {
 pages.post('/workers/:name/delete', async (c) => {
   const platform = c.var.platform
   const name = c.req.param('name')
-  const token = formToken(await readForm(c.req))
+  const token = await proofOf(c, formToken(await readForm(c.req)))
   try {
     await platform.workers.remove(name, token)
   } catch (error) {
     return workerPageWithError(c, name, error, 'delete')
   }
-  return c.html(<DeletedPage backend={platform.config.backend} name={name} />)
+  return c.html(<DeletedPage backend={platform.config.backend} name={name} signedIn={await signedInAs(c)} />)
 })
 
 pages.post('/workers/:name/promote', async (c) => {
@@ -202,7 +223,7 @@ pages.post('/workers/:name/promote', async (c) => {
   try {
     const deployment = field(body, 'deployment')
     if (!deployment) throw new PlatformError('invalid_request', 'Choose the deployment to serve.')
-    await c.var.platform.deploys.promote(name, deployment, formToken(body), c.executionCtx)
+    await c.var.platform.deploys.promote(name, deployment, await proofOf(c, formToken(body)), c.executionCtx)
   } catch (error) {
     return workerPageWithError(c, name, error, 'promote')
   }
@@ -219,7 +240,7 @@ function deployedNotice(record: WorkerRecord, workerId: string | undefined): Wor
  * The current code of a worker for "upload a new version": private code without its token is only
  * announced (with why, when a token was given); any other failure to read it only loses the prefill.
  */
-async function currentCodePrefill(platform: Platform, name: string, token: string | undefined): Promise<CurrentCode> {
+async function currentCodePrefill(platform: Platform, name: string, token: Proof): Promise<CurrentCode> {
   try {
     const bundle = await platform.workers.currentCode(name, token)
     return bundle ? prefillOf(bundle) : { kind: 'unavailable' }
@@ -233,6 +254,15 @@ async function currentCodePrefill(platform: Platform, name: string, token: strin
     }
     return { kind: 'unavailable' }
   }
+}
+
+/**
+ * Whether the upload form deploys with the session, without a token field: signed in, and the name
+ * is new (it will be the account's) or the account's worker.
+ */
+async function uploadsWithSession(c: Context<AppEnv>, current: WorkerRecord | null): Promise<boolean> {
+  if (!(await sessionOf(c))) return false
+  return current === null || (await sessionActsOn(c, current.name))
 }
 
 function urlOf(c: Context<AppEnv>, name: string): string {
@@ -285,9 +315,13 @@ async function renderWorkerPage(
   const platform = c.var.platform
   const storage = await storageUsageOf(platform, record)
   const metrics = await platform.metrics.read(record)
+  const signedIn = await signedInAs(c)
+  const tokenless = signedIn !== null && (await sessionActsOn(c, record.name))
   return c.html(
     <WorkerPage
       {...extras}
+      signedIn={signedIn}
+      tokenless={tokenless}
       previews={Object.fromEntries(
         record.deployments.map((deployment) => [
           deployment.workerId,

@@ -2,6 +2,7 @@ import { PlatformError, workerNotFound } from '../core/errors'
 import type { WorkerRecord } from '../core/model'
 import { assertValidName } from '../core/names'
 import type { NameChanges } from '../names/changes'
+import type { Proof } from '../names/ownership'
 import { HOW_TO_GIVE_THE_TOKEN, refusal } from '../names/refusals'
 import type { StorageUsage } from './database.do'
 import { storageRefOf } from './refs'
@@ -25,7 +26,7 @@ export class TenantData {
    * A worker's stored data for its owner (or an admin): the KV entries as JSON lines, or the SQL
    * database as a script that recreates it.
    */
-  async export(name: string, token: string | undefined, kind: 'kv' | 'sql'): Promise<ReadableStream> {
+  async export(name: string, token: Proof, kind: 'kv' | 'sql'): Promise<ReadableStream> {
     const { changes, storage } = this.parts
     const result = await changes.claim(assertValidName(name)).access(await changes.credential(token))
     if (!result.ok) {

@@ -26,11 +26,25 @@ export interface HomeProps {
   nextPage?: string
   /** True when this page was reached through a cursor (not the first page). */
   paged: boolean
+  /** Who is signed in to the console (null: no one). */
+  signedIn?: { accountName: string } | null
+  /** Signed in: the account's workers, listed first as "Your workers". */
+  accountWorkers?: { name: string; url: string }[] | undefined
 }
 
-export const HomePage: FC<HomeProps> = ({ config, workers, nextPage, paged, namespaceTrust }) => (
-  <Layout title="Workers" backend={config.backend} current="home">
+export const HomePage: FC<HomeProps> = ({
+  config,
+  workers,
+  nextPage,
+  paged,
+  namespaceTrust,
+  signedIn,
+  accountWorkers,
+}) => (
+  <Layout title="Workers" backend={config.backend} current="home" signedIn={signedIn}>
     <h1>Your workers</h1>
+    {accountWorkers && <AccountWorkers workers={accountWorkers} />}
+    {accountWorkers && <h2 id="all-workers">All workers</h2>}
     <p class="lead">
       Each worker is served at{' '}
       <code>{config.userWorkersDomain ? `<name>.${config.userWorkersDomain}` : `${USER_WORKERS_MOUNT}/<name>`}</code>.
@@ -110,3 +124,37 @@ export const HomePage: FC<HomeProps> = ({ config, workers, nextPage, paged, name
     )}
   </Layout>
 )
+
+/** The signed-in account's workers: its pages act on them without a token. */
+const AccountWorkers: FC<{ workers: { name: string; url: string }[] }> = ({ workers }) =>
+  workers.length === 0 ? (
+    <div class="card empty" id="account-workers">
+      <p>Your account has no workers yet. Upload one: signed in, it is your account’s.</p>
+    </div>
+  ) : (
+    <div class="table-wrap" id="account-workers">
+      <table>
+        <caption class="skip">Your account’s workers</caption>
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">URL</th>
+          </tr>
+        </thead>
+        <tbody>
+          {workers.map((worker) => (
+            <tr>
+              <td>
+                <a href={`/workers/${worker.name}`}>{worker.name}</a>
+              </td>
+              <td>
+                <a href={worker.url}>
+                  <code>{worker.url}</code>
+                </a>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  )

@@ -7,11 +7,16 @@ export interface LayoutProps {
   title: string
   /** The active backend, shown on every page; absent when configuration failed. */
   backend?: BackendKind
-  current?: 'home' | 'upload'
+  current?: 'home' | 'upload' | 'signin'
+  /**
+   * Who is signed in to the console: the account's name (with "Sign out"), null when no one is
+   * ("Sign in"), absent when the page does not know (error pages: neither is shown).
+   */
+  signedIn?: { accountName: string } | null
   children: Child
 }
 
-export const Layout: FC<LayoutProps> = ({ title, backend, current, children }) => (
+export const Layout: FC<LayoutProps> = ({ title, backend, current, signedIn, children }) => (
   <>
     {raw('<!doctype html>')}
     <html lang="en">
@@ -44,8 +49,23 @@ export const Layout: FC<LayoutProps> = ({ title, backend, current, children }) =
                     Upload
                   </a>
                 </li>
+                {signedIn === null && (
+                  <li>
+                    <a href="/signin" aria-current={current === 'signin' ? 'page' : undefined}>
+                      Sign in
+                    </a>
+                  </li>
+                )}
               </ul>
             </nav>
+            {signedIn && (
+              <form class="account" method="post" action="/signout">
+                <span>{signedIn.accountName}</span>{' '}
+                <button type="submit" class="secondary">
+                  Sign out
+                </button>
+              </form>
+            )}
             {backend && (
               <p class="backend">
                 Backend: <code>{backend}</code>

@@ -28,6 +28,8 @@ nav a{text-decoration:none;font-weight:600;padding:.25rem 0}
 nav a[aria-current="page"]{text-decoration:underline;text-decoration-thickness:2px}
 .backend{margin-left:auto;font-size:.85rem;color:var(--muted)}
 .backend code{background:var(--accent-soft);color:#7a2e05;padding:.1rem .4rem;border-radius:.3rem}
+header.site form.account{display:flex;gap:.5rem;align-items:center;margin:0;font-size:.9rem;overflow-wrap:anywhere}
+header.site form.account button{margin-top:0}
 main{max-width:60rem;margin:0 auto;padding:1.5rem 1rem 3rem}
 h1{font-size:1.75rem;line-height:1.2;margin:0 0 .5rem;overflow-wrap:anywhere}
 h2{font-size:1.2rem;margin:2rem 0 .5rem}

@@ -63,6 +63,10 @@ export interface UploadProps {
   entry?: string
   /** The reason the last attempt failed, shown above the form (the fields keep what was typed). */
   error?: { code: string; message: string }
+  /** Who is signed in to the console (null: no one), for the layout. */
+  signedIn?: { accountName: string } | null
+  /** Signed in, and the session may deploy this name (the account's worker, or a new one): no token field. */
+  tokenless?: boolean
 }
 
 export const UploadPage: FC<UploadProps> = ({
@@ -83,8 +87,10 @@ export const UploadPage: FC<UploadProps> = ({
   scriptWithheld = false,
   current,
   error,
+  signedIn,
+  tokenless = false,
 }) => (
-  <Layout title={error ? 'Upload failed' : 'Upload a worker'} backend={backend} current="upload">
+  <Layout title={error ? 'Upload failed' : 'Upload a worker'} backend={backend} current="upload" signedIn={signedIn}>
     <h1>Upload a worker</h1>
     <p class="lead">
       Give it a name and an ES module with a <code>fetch</code> handler. The platform checks that it starts, deploys it,
@@ -240,18 +246,26 @@ export const UploadPage: FC<UploadProps> = ({
       </div>
       {!egressEnforced && <EgressNotice />}
       <SettingsFields {...settings} open={settings.open || error?.code === 'invalid_settings'} />
-      <label for="token">
-        Deploy token{' '}
-        <span class="hint">— only to update a worker you own; the first upload of a name gives you one</span>
-      </label>
-      <input
-        type="password"
-        id="token"
-        name="token"
-        autocomplete="off"
-        spellcheck={false}
-        aria-invalid={error?.code === 'forbidden' ? 'true' : undefined}
-      />
+      {tokenless && signedIn ? (
+        <p class="hint" id="signed-in-deploy">
+          Signed in as {signedIn.accountName}: the worker deploys for your account.
+        </p>
+      ) : (
+        <>
+          <label for="token">
+            Deploy token{' '}
+            <span class="hint">— only to update a worker you own; the first upload of a name gives you one</span>
+          </label>
+          <input
+            type="password"
+            id="token"
+            name="token"
+            autocomplete="off"
+            spellcheck={false}
+            aria-invalid={error?.code === 'forbidden' ? 'true' : undefined}
+          />
+        </>
+      )}
       <div class="actions">
         <button type="submit">Deploy worker</button>
       </div>

@@ -19,11 +19,17 @@ export const FormError: FC<{ form: WorkerForm; error: FormRefusal | undefined }>
     </div>
   ) : null
 
-/** The deploy-token field every owner action on this page needs, and the form's button. */
-export const TokenSubmit: FC<PropsWithChildren<{ id: string }>> = ({ id, children }) => (
-  <>
-    <label for={id}>Deploy token</label>
-    <input type="password" id={id} name="token" required autocomplete="off" spellcheck={false} />
+/**
+ * The deploy-token field every owner action on this page needs, and the form's button. Signed in
+ * with the worker's account (`tokenless`), the session acts instead: no field.
+ */
+export const TokenSubmit: FC<PropsWithChildren<{ id: string; tokenless?: boolean }>> = ({ id, tokenless, children }) =>
+  tokenless ? (
     <div class="actions">{children}</div>
-  </>
-)
+  ) : (
+    <>
+      <label for={id}>Deploy token</label>
+      <input type="password" id={id} name="token" required autocomplete="off" spellcheck={false} />
+      <div class="actions">{children}</div>
+    </>
+  )

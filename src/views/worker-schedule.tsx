@@ -10,7 +10,9 @@ export const Schedule: FC<{
   schedule: ScheduleView | undefined
   ran: CronOutcome | undefined
   formError: FormRefusal | undefined
-}> = ({ name, schedule, ran, formError }) => (
+  /** Signed in with the worker's account: "Run now" acts with the session. */
+  tokenless?: boolean
+}> = ({ name, schedule, ran, formError, tokenless }) => (
   <section aria-labelledby="schedule-heading">
     <h2 id="schedule-heading">Schedule</h2>
     {ran && (
@@ -68,7 +70,7 @@ export const Schedule: FC<{
               </select>
             </>
           )}
-          <TokenSubmit id="cron-token">
+          <TokenSubmit id="cron-token" tokenless={tokenless}>
             <button type="submit">Run now</button>
           </TokenSubmit>
         </form>

@@ -50,6 +50,10 @@ export interface WorkerPageProps {
   storage?: StorageUsage
   /** Requests, errors and timings of the last 24 hours; absent when metrics are off. */
   metrics?: MetricsReport
+  /** Who is signed in to the console (null: no one), for the layout. */
+  signedIn?: { accountName: string } | null
+  /** Signed in with the worker's account: its forms act with the session, without token fields. */
+  tokenless?: boolean
 }
 
 export const WorkerPage: FC<WorkerPageProps> = (props) => {
@@ -68,7 +72,7 @@ export const WorkerPage: FC<WorkerPageProps> = (props) => {
     settings,
     storage,
   } = props
-  const { schedule, ran } = props
+  const { schedule, ran, signedIn, tokenless = false } = props
   const current = currentDeployment(record)
   const newest = record.deployments[0]
   // On the shared origin a site's absolute URLs (/style.css) reach the platform: link its own origin first.
@@ -77,7 +81,7 @@ export const WorkerPage: FC<WorkerPageProps> = (props) => {
   const candidate = newest && previews[newest.workerId]
   const candidateUrl = candidate?.siteUrl ?? candidate?.url
   return (
-    <Layout title={record.name} backend={backend}>
+    <Layout title={record.name} backend={backend} signedIn={signedIn}>
       {deployed === 'live' && (
         <div class="alert success" role="status">
           <strong>Deployed.</strong> Your worker is live at <a href={mainUrl}>{mainUrl}</a>
@@ -261,7 +265,7 @@ export const WorkerPage: FC<WorkerPageProps> = (props) => {
         </div>
         {record.deployments.length > 1 && (
           <div class="card actions-card">
-            <TokenSubmit id="promote-token">
+            <TokenSubmit id="promote-token" tokenless={tokenless}>
               <button type="submit">Promote the selected deployment</button>
             </TokenSubmit>
             <p class="hint">It serves at once: a candidate goes live, or an earlier version comes back (a rollback).</p>
@@ -269,7 +273,7 @@ export const WorkerPage: FC<WorkerPageProps> = (props) => {
         )}
       </form>
 
-      <Schedule name={record.name} schedule={schedule} ran={ran} formError={formError} />
+      <Schedule name={record.name} schedule={schedule} ran={ran} formError={formError} tokenless={tokenless} />
 
       <h2 id="logs-heading">Recent logs</h2>
       <FormError form="logs" error={formError} />
@@ -279,7 +283,8 @@ export const WorkerPage: FC<WorkerPageProps> = (props) => {
         method="post"
         action={`/workers/${record.name}/logs`}
         aria-labelledby="logs-heading"
-        data-follow-logs={`/api/workers/${record.name}/logs?follow=1`}
+        // Following live reads /api with the token typed here; a signed-in page shows the logs on submit.
+        data-follow-logs={tokenless ? undefined : `/api/workers/${record.name}/logs?follow=1`}
       >
         <p>
           The last {LOG_LINES_KEPT} lines of console output and uncaught exceptions, for the owner. Like{' '}
@@ -287,7 +292,7 @@ export const WorkerPage: FC<WorkerPageProps> = (props) => {
           deploying) turns capture on for {formatDuration(LOG_WATCH_MS)}. With JavaScript, new lines then appear here
           live.
         </p>
-        <TokenSubmit id="logs-token">
+        <TokenSubmit id="logs-token" tokenless={tokenless}>
           <button type="submit">{logs ? 'Refresh logs' : 'Show logs'}</button>
         </TokenSubmit>
       </form>
@@ -319,7 +324,7 @@ export const WorkerPage: FC<WorkerPageProps> = (props) => {
           Removes the worker, all its code and all its data (<code>env.KV</code> and <code>env.DB</code>). The name
           becomes free for anyone.
         </p>
-        <TokenSubmit id="delete-token">
+        <TokenSubmit id="delete-token" tokenless={tokenless}>
           <button type="submit" class="danger">
             Delete {record.name}
           </button>
