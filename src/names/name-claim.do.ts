@@ -8,6 +8,7 @@ import { authorize, hashToken, newDeployToken, newOwnerId, type Credential, type
 import type { CronJob, ScheduleView } from '../cron/schedules'
 import { CronRuns } from '../cron/cron-runs'
 import { LogFollowers, type FollowRefusal } from '../logs/log-followers'
+import { OwnerChanges, type OwnerChanged } from './owner-changes'
 import { LEASE_MS, LeaseQueue, type Change, type Committed, type Lease, type LeaseRefusal } from './lease'
 import { doFollowUps } from './follow-ups'
 import { isEmpty, OutboxStore, type FollowUp } from './outbox'
@@ -41,6 +42,10 @@ export class NameClaim extends DurableObject<Env> {
   private readonly crons = new CronRuns(this.ctx.storage)
   /** Who follows the logs live now (see logs/log-followers.ts). */
   private readonly followers = new LogFollowers()
+  /** Token rotations and moves into an account (see owner-changes.ts). */
+  private readonly owners = new OwnerChanges(this.ctx.storage, this.leases, (lines, ownerId) =>
+    this.appendLogs(lines, ownerId),
+  )
 
   /** Whether `ownerId` holds the name now: the generation check of everything that writes for it (core/generation.ts). */
   async holds(ownerId: string): Promise<boolean> {
@@ -214,28 +219,18 @@ export class NameClaim extends DurableObject<Env> {
   /**
    * Replaces the name's deploy token, for its owner (the current deploy token, its account's API
    * token, or an admin): the old token is refused by the next request, since every check reads the
-   * owner from here. The new token is returned once; a line in the worker's logs records the change.
+   * owner from here. The new token is returned once.
    */
-  async rotateToken(
-    credential: Credential,
-  ): Promise<{ ok: true; found: false } | { ok: true; found: true; token: string } | LeaseRefusal> {
-    const release = await this.leases.turn()
-    try {
-      const owner = await this.owner()
-      if (!owner) return { ok: true, found: false }
-      const refusal = await authorize(owner, credential, true)
-      if (refusal) return { ok: false, reason: refusal }
+  rotateToken(credential: Credential): Promise<OwnerChanged<{ token: string }>> {
+    return this.owners.change(credential, async (owner) => {
       const token = newDeployToken()
-      await this.ctx.storage.put('owner', { ...owner, tokenHash: await hashToken(token) })
       const by = credential.admin ? 'an admin' : credential.accountId ? 'an API token of its account' : 'its owner'
-      await this.appendLogs(
-        [platformNote(`The deploy token was rotated by ${by}: the previous one no longer works.`)],
-        owner.ownerId,
-      )
-      return { ok: true, found: true, token }
-    } finally {
-      release()
-    }
+      return {
+        owner: { ...owner, tokenHash: await hashToken(token) },
+        note: `The deploy token was rotated by ${by}: the previous one no longer works.`,
+        result: { token },
+      }
+    })
   }
 
   /** Records an account's change that concerns this name (a revoked API token) in its logs, if the account still owns it. */
@@ -245,27 +240,18 @@ export class NameClaim extends DurableObject<Env> {
   }
 
   /**
-   * Moves the name into an account, for a caller who proved the name (its deploy token, or admin);
-   * the account was proved by its API token in the Worker. Takes the name's turn like any change.
-   * Returns the account it belonged to before, if any.
+   * Moves the name into an account, for a caller who proved the name (its deploy token, an admin, or
+   * the API token of the account it is in now); the account was proved by its API token in the
+   * Worker. Returns the account it belonged to before, if any.
    */
-  async joinAccount(
-    credential: Credential,
-    accountId: string,
-  ): Promise<{ ok: true; found: false } | { ok: true; found: true; previous?: string } | LeaseRefusal> {
-    const release = await this.leases.turn()
-    try {
-      const owner = await this.owner()
-      if (!owner) return { ok: true, found: false }
-      // The name is proved by its deploy token, an admin, or the API token of the account it is in now.
-      const refusal = await authorize(owner, credential, true)
-      if (refusal) return { ok: false, reason: refusal }
-      await this.ctx.storage.put('owner', { ...owner, accountId })
-      await this.appendLogs([platformNote(`Moved into account ${accountId}.`)], owner.ownerId)
-      return { ok: true, found: true, ...(owner.accountId ? { previous: owner.accountId } : {}) }
-    } finally {
-      release()
-    }
+  joinAccount(credential: Credential, accountId: string): Promise<OwnerChanged<{ previous?: string }>> {
+    return this.owners.change(credential, (owner) =>
+      Promise.resolve({
+        owner: { ...owner, accountId },
+        note: `Moved into account ${accountId}.`,
+        result: owner.accountId ? { previous: owner.accountId } : {},
+      }),
+    )
   }
 
   /**
