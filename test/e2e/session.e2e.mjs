@@ -1,0 +1,103 @@
+// End-to-end: signing in to the console once (docs/accounts.md#signing-in-to-the-console). An account
+// is created through the API; Chromium signs in through the form, sees "Your workers", promotes,
+// reads the logs of, uploads to and deletes a worker without any token field, and signs out.
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import { clickAndWait, codeField, helloScript, uniqueName } from './flows.mjs'
+import { assertAccessible } from './harness.mjs'
+import { browserAndServer, pagePerTest } from './suite.mjs'
+
+async function api(url, path, { method = 'GET', token, body, json } = {}) {
+  const headers = {}
+  if (token) headers.Authorization = `Bearer ${token}`
+  if (json !== undefined) headers['Content-Type'] = 'application/json'
+  return fetch(`${url}${path}`, { method, headers, body: json !== undefined ? JSON.stringify(json) : body })
+}
+
+describe('signing in to the console in Chromium', () => {
+  const suite = browserAndServer()
+  const current = pagePerTest(suite)
+
+  test('sign in with an API token, act on a worker without token fields, sign out', async () => {
+    const { url } = suite.server
+    const { page, context } = current
+    const signedUp = await api(url, '/api/accounts', { method: 'POST', json: { name: 'E2E Studio' } })
+    assert.equal(signedUp.status, 201)
+    const { token } = await signedUp.json()
+    const name = uniqueName('session')
+    for (const version of ['v1', 'v2']) {
+      const deployed = await api(url, `/api/workers/${name}`, {
+        method: 'PUT',
+        token: token.value,
+        body: helloScript(version),
+      })
+      assert.ok(deployed.ok, `deploy ${version}: ${deployed.status}`)
+    }
+
+    // Signed out: a "Sign in" link; a wrong token gets the 401 page.
+    await page.goto(url)
+    await clickAndWait(page, page.getByRole('link', { name: 'Sign in' }))
+    assert.equal(new URL(page.url()).pathname, '/signin')
+    await assertAccessible(page, 'the sign-in page')
+    await page.getByLabel('API token', { exact: true }).fill('at_not-a-token')
+    const refused = await clickAndWait(page, page.getByRole('main').getByRole('button', { name: 'Sign in' }))
+    assert.equal(refused.status(), 401)
+    await page.getByRole('alert').getByText('That token is not valid').waitFor()
+    assert.equal(await page.getByLabel('API token', { exact: true }).inputValue(), '')
+
+    await page.getByLabel('API token', { exact: true }).fill(token.value)
+    await clickAndWait(page, page.getByRole('main').getByRole('button', { name: 'Sign in' }))
+    assert.equal(new URL(page.url()).pathname, '/')
+    const [cookie] = (await context.cookies(url)).filter((c) => c.name === 'wfp_session')
+    assert.ok(cookie, 'the session cookie is set')
+    assert.equal(cookie.httpOnly, true)
+    assert.equal(cookie.sameSite, 'Lax')
+    assert.equal(cookie.path, '/')
+    assert.equal(cookie.secure, false)
+    assert.ok(!cookie.value.includes(token.value), 'the cookie does not hold the token')
+    // The page's scripts cannot read it.
+    assert.equal(await page.evaluate(() => document.cookie.includes('wfp_session')), false)
+
+    // "Your workers": the account's, and its name with "Sign out" in the header.
+    await page.getByRole('banner').getByText('E2E Studio').waitFor()
+    const own = page.locator('#account-workers')
+    await own.getByRole('link', { name, exact: true }).waitFor()
+    await assertAccessible(page, 'the home page, signed in')
+
+    // The worker page: no token field anywhere; promote the first version back.
+    await clickAndWait(page, own.getByRole('link', { name, exact: true }))
+    assert.equal(await page.locator('input[name="token"]').count(), 0)
+    await assertAccessible(page, 'the worker page, signed in')
+    await page.getByRole('radio').first().check()
+    await clickAndWait(page, page.getByRole('button', { name: 'Promote the selected deployment' }))
+    await page.getByRole('status').getByText('Promoted.').waitFor()
+    assert.equal(await (await fetch(`${url}/user-workers/${name}`)).text(), 'v1')
+
+    // Logs: shown on submit (live following needs a typed token).
+    await clickAndWait(page, page.getByRole('button', { name: 'Show logs' }))
+    await page.getByRole('button', { name: 'Refresh logs' }).waitFor()
+    assert.equal(await page.locator('input[name="token"]').count(), 0)
+
+    // Upload a new version: the current (private) code is loaded, and it deploys without a token.
+    await clickAndWait(page, page.getByRole('link', { name: 'Upload a new version' }))
+    assert.equal(await page.locator('input[name="token"]').count(), 0)
+    assert.match(await codeField(page).inputValue(), /"v1"/)
+    await assertAccessible(page, 'the upload form, signed in')
+    await codeField(page).fill(helloScript('v3'))
+    const deployed = await clickAndWait(page, page.getByRole('button', { name: 'Deploy worker' }))
+    assert.equal(deployed.status(), 200)
+    assert.equal(await (await fetch(`${url}/user-workers/${name}`)).text(), 'v3')
+
+    // Delete, without a token.
+    await clickAndWait(page, page.getByRole('button', { name: `Delete ${name}` }))
+    await page.getByRole('status').getByText('Deleted.').waitFor()
+    assert.equal((await fetch(`${url}/api/workers/${name}`)).status, 404)
+
+    // Sign out: the cookie goes, and its old value is refused by the server.
+    await clickAndWait(page, page.getByRole('button', { name: 'Sign out' }))
+    assert.equal((await context.cookies(url)).filter((c) => c.name === 'wfp_session').length, 0)
+    await page.getByRole('link', { name: 'Sign in' }).waitFor()
+    const replay = await fetch(`${url}/`, { headers: { Cookie: `wfp_session=${cookie.value}` } })
+    assert.match(await replay.text(), /href="\/signin"/)
+  })
+})
