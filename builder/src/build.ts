@@ -180,12 +180,14 @@ function checkRequest(request: BuildRequest): void {
     'maxInstallBytes',
     'maxPackumentBytes',
   ]
-  const problems = limitNames.filter((name) => !(Number.isFinite(request.limits?.[name]) && request.limits[name] > 0))
+  const problems: string[] = limitNames.filter(
+    (name) => !(Number.isFinite(request.limits?.[name]) && request.limits[name] > 0),
+  )
   if (!URL.canParse(request.registry) || !/^https?:$/.test(new URL(request.registry).protocol))
-    problems.push('registry' as never)
+    problems.push('registry')
   const scope: unknown = request.cacheScope
   if (scope !== undefined && !(typeof scope === 'string' && scope.length > 0 && scope.length <= 256))
-    problems.push('cacheScope' as never)
+    problems.push('cacheScope')
   if (problems.length > 0) {
     throw new BuildFailed('internal', [{ message: `Invalid build request: ${problems.join(', ')}.` }])
   }

@@ -1,8 +1,10 @@
 import semver from 'semver'
+import { boolean, looseObject, optional, record, string, type ObjectEntries } from 'valibot'
 import type { BuildLimits } from '../../src/deploy/build'
 import { BuildFailed } from './failure'
 import { checkPackageName } from './package-name'
-import type { Packument, Registry } from './registry'
+import { registryFault, type Packument, type Registry } from './registry'
+import { parseDocument, plainObject } from './schema'
 import { errorMessage } from '../../src/lib/errors'
 
 /** name → exact version: what a build installs, and part of its cache key. */
@@ -71,15 +73,17 @@ async function resolveTree(roots: Wanted[], registry: Registry, limits: BuildLim
         `The project needs over ${limits.maxDependencies} npm packages (transitive ones included).`,
       )
     }
-    const packuments = await Promise.all(fresh.map(({ name }) => registry.packument(name)))
+    const fetched = await Promise.all(
+      fresh.map(async (wanted) => ({ ...wanted, packument: await registry.packument(wanted.name) })),
+    )
     const next: Wanted[] = []
-    fresh.forEach(({ name, range, wantedBy }, index) => {
-      const packument = packuments[index] as Packument
+    for (const { name, range, wantedBy, packument } of fetched) {
       const version = pickVersion(range, packument)
       const published = version === undefined ? undefined : packument.versions.get(version)
       if (version === undefined || !published) {
         throw BuildFailed.user(`No version of ${name} matches "${range}" (wanted by ${wantedBy}).`, { package: name })
       }
+      if ('malformed' in published) throw registryFault(name, published.malformed)
       if (!published.tarball) {
         throw BuildFailed.user(`The npm registry lists no tarball for ${name}@${version}.`, { package: name })
       }
@@ -90,7 +94,7 @@ async function resolveTree(roots: Wanted[], registry: Registry, limits: BuildLim
         checkPackageName(dependency, `${name}@${version} (its registry metadata) depends on`, { package: name })
         next.push({ name: dependency, range: dependencyRange, wantedBy: `${name}@${version}` })
       }
-    })
+    }
     for (const { name, range, wantedBy } of level) {
       const chosen = versions.get(name)
       if (chosen && !fresh.some((d) => d.name === name && d.range === range) && !satisfies(chosen, range)) {
@@ -116,11 +120,24 @@ function satisfies(version: string, range: string): boolean {
   return semver.validRange(range) ? semver.satisfies(version, range) : true
 }
 
-interface Lockfile {
-  lockfileVersion?: number
-  packages?: Record<string, { version?: string; dev?: boolean; link?: boolean }>
-  dependencies?: Record<string, { version?: string; dev?: boolean }>
+// What the builder reads of a package-lock.json. v2 and v3 list every installed package under
+// "packages" (keyed by its folder: "" the project, "node_modules/a", "node_modules/a/node_modules/b");
+// v1 has only "dependencies" (keyed by name), which v2 also keeps for npm 6 and which is read
+// only without "packages".
+const MUST_BE_OBJECT = 'must be an object.'
+const version = optional(string('must be a string.'))
+const flag = optional(boolean('must be true or false.'))
+
+/** A map of entries, each an object with `fields` (and whatever else npm writes). */
+function entries<E extends ObjectEntries>(fields: E) {
+  return optional(plainObject(record(string(), plainObject(looseObject(fields), MUST_BE_OBJECT)), MUST_BE_OBJECT))
 }
+
+const LockfileV2 = plainObject(
+  looseObject({ packages: entries({ version, dev: flag, link: flag }) }),
+  'the file must hold an object.',
+)
+const LockfileV1 = looseObject({ dependencies: entries({ version, dev: flag }) })
 
 /**
  * The versions a package-lock.json (v1, v2 or v3) pins, production packages only. Nested copies
@@ -133,18 +150,20 @@ export async function resolveFromLockfile(
   registry: Registry,
   limits: BuildLimits,
 ): Promise<Resolution> {
-  let lock: Lockfile
+  let json: unknown
   try {
-    lock = JSON.parse(lockText) as Lockfile
+    json = JSON.parse(lockText)
   } catch (error) {
     throw BuildFailed.user(`package-lock.json is not valid JSON: ${errorMessage(error)}`, {
       file: 'package-lock.json',
     })
   }
+  const fail = (message: string) => BuildFailed.user(message, { file: 'package-lock.json' })
+  const { packages } = parseDocument(LockfileV2, json, 'package-lock.json', fail)
   const versions: Versions = new Map()
   const warnings: string[] = []
-  if (lock.packages) {
-    for (const [key, entry] of Object.entries(lock.packages)) {
+  if (packages) {
+    for (const [key, entry] of Object.entries(packages)) {
       if (key === '' || entry.dev || entry.link || !entry.version) continue
       const name = key.replace(/^node_modules\//, '')
       if (!key.startsWith('node_modules/') || name.includes('/node_modules/')) {
@@ -154,7 +173,8 @@ export async function resolveFromLockfile(
       versions.set(name, entry.version)
     }
   } else {
-    for (const [name, entry] of Object.entries(lock.dependencies ?? {})) {
+    const { dependencies } = parseDocument(LockfileV1, json, 'package-lock.json', fail)
+    for (const [name, entry] of Object.entries(dependencies ?? {})) {
       if (!entry.dev && entry.version) versions.set(name, entry.version)
     }
   }

@@ -1,8 +1,26 @@
 import { parse as parseToml } from 'smol-toml'
+import {
+  array,
+  boolean,
+  lazy,
+  looseObject,
+  never,
+  null_,
+  nullish,
+  optional,
+  picklist,
+  pipe,
+  record,
+  regex,
+  string,
+  type GenericSchema,
+  type InferOutput,
+} from 'valibot'
 import type { AssetConfig } from '../../src/deploy/build'
 import { BuildFailed } from './failure'
 import type { ProjectFiles } from './input'
 import { parseJsonc } from './jsonc'
+import { isPlainObject, parseDocument, plainObject } from './schema'
 import { errorMessage } from '../../src/lib/errors'
 
 /** What a project says about itself in wrangler.json/jsonc/toml, package.json and tsconfig.json. */
@@ -15,13 +33,6 @@ export interface ProjectConfig {
   assetConfig?: AssetConfig
   packageJson?: PackageJson
   jsxImportSource?: string
-}
-
-export interface PackageJson {
-  main?: unknown
-  module?: unknown
-  exports?: unknown
-  dependencies?: Record<string, string>
 }
 
 const WRANGLER_FILES = ['wrangler.json', 'wrangler.jsonc', 'wrangler.toml'] as const
@@ -42,14 +53,100 @@ export const DEFAULT_ENTRIES = [
 
 const SCRIPT = /\.(m?[jt]sx?)$/
 
+// What the builder reads of each file (loose: the rest is wrangler's, npm's or tsc's business).
+const MUST_BE_STRING = 'must be a string.'
+const MUST_BE_OBJECT = 'must be an object.'
+const MUST_HOLD_OBJECT = 'the file must hold an object.'
+
+const WranglerConfig = plainObject(
+  looseObject({
+    main: optional(string(MUST_BE_STRING)),
+    // An unquoted TOML date is a date, not a string: wrangler refuses it too.
+    compatibility_date: optional(
+      pipe(string(MUST_BE_STRING), regex(/^\d{4}-\d{2}-\d{2}$/, 'must look like 2026-11-01.')),
+    ),
+    compatibility_flags: optional(array(string(MUST_BE_STRING), 'must be a list of strings.')),
+    assets: optional(
+      plainObject(
+        looseObject({
+          directory: optional(string(MUST_BE_STRING)),
+          html_handling: optional(picklist(HTML_HANDLING, `must be one of: ${HTML_HANDLING.join(', ')}.`)),
+          not_found_handling: optional(
+            picklist(NOT_FOUND_HANDLING, `must be one of: ${NOT_FOUND_HANDLING.join(', ')}.`),
+          ),
+          // Picked by the value's type, so a bad rule is named by its index.
+          run_worker_first: optional(
+            lazy((value): GenericSchema<boolean | string[]> =>
+              typeof value === 'boolean'
+                ? boolean()
+                : Array.isArray(value)
+                  ? array(string('must be a path (a string).'))
+                  : never('must be true, false or a list of paths.'),
+            ),
+          ),
+        }),
+        MUST_BE_OBJECT,
+      ),
+    ),
+  }),
+  MUST_HOLD_OBJECT,
+)
+
+/** A package.json "exports" target: a path, null (not exported), fallbacks, or subpaths/conditions. */
+type Exports = string | null | Exports[] | { [key: string]: Exports }
+
+const ExportsSchema: GenericSchema<Exports> = lazy((value) =>
+  typeof value === 'string'
+    ? string()
+    : value === null
+      ? null_()
+      : Array.isArray(value)
+        ? array(ExportsSchema)
+        : isPlainObject(value)
+          ? record(string(), ExportsSchema)
+          : never('must be a path, null, a list or an object of subpaths or conditions.'),
+)
+
+const PackageJsonSchema = plainObject(
+  looseObject({
+    main: optional(string(MUST_BE_STRING)),
+    module: optional(string(MUST_BE_STRING)),
+    exports: optional(ExportsSchema),
+    dependencies: optional(
+      plainObject(
+        record(string(), string('must be a version range (a string).')),
+        'must map package names to version ranges.',
+      ),
+    ),
+  }),
+  MUST_HOLD_OBJECT,
+)
+
+export type PackageJson = InferOutput<typeof PackageJsonSchema>
+
+const TsConfig = plainObject(
+  looseObject({
+    compilerOptions: optional(
+      plainObject(looseObject({ jsxImportSource: nullish(string(MUST_BE_STRING)) }), MUST_BE_OBJECT),
+    ),
+  }),
+  MUST_HOLD_OBJECT,
+)
+
 export function text(files: ProjectFiles, path: string): string | undefined {
   const bytes = files.get(path)
   return bytes && new TextDecoder().decode(bytes)
 }
 
-function parseFile(files: ProjectFiles, path: string, parse: (text: string) => unknown): Record<string, unknown> {
+/** The file at `path` parsed and checked by `schema`; undefined when the project has no such file. */
+function parseFile<S extends GenericSchema>(
+  files: ProjectFiles,
+  path: string,
+  parse: (text: string) => unknown,
+  schema: S,
+): InferOutput<S> | undefined {
   const source = text(files, path)
-  if (source === undefined) return {}
+  if (source === undefined) return undefined
   let value: unknown
   try {
     value = parse(source)
@@ -58,99 +155,39 @@ function parseFile(files: ProjectFiles, path: string, parse: (text: string) => u
       file: path,
     })
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw BuildFailed.user(`${path} must hold an object.`, { file: path })
-  }
-  return value as Record<string, unknown>
+  return parseDocument(schema, value, path, (message) => BuildFailed.user(message, { file: path }))
 }
 
 export function readProjectConfig(files: ProjectFiles): ProjectConfig {
   const wranglerPath = WRANGLER_FILES.find((path) => files.has(path))
   const wrangler = wranglerPath
-    ? parseFile(files, wranglerPath, wranglerPath.endsWith('.toml') ? parseToml : parseJsonc)
-    : {}
-  const packageJson = files.has('package.json') ? readPackageJson(files) : undefined
-  const compilerOptions = parseFile(files, 'tsconfig.json', parseJsonc).compilerOptions as
-    Record<string, unknown> | undefined
-  const assets = wrangler.assets as Record<string, unknown> | undefined
+    ? parseFile(files, wranglerPath, wranglerPath.endsWith('.toml') ? parseToml : parseJsonc, WranglerConfig)
+    : undefined
+  const packageJson = parseFile(files, 'package.json', JSON.parse, PackageJsonSchema)
+  const tsconfig = parseFile(files, 'tsconfig.json', parseJsonc, TsConfig)
 
   const config: ProjectConfig = {
     assetsDirectory: 'public',
     ...(packageJson ? { packageJson } : {}),
   }
-  const where = wranglerPath ?? ''
-  if (wrangler.main !== undefined) config.main = stringField(wrangler.main, `${where}: main`)
-  if (wrangler.compatibility_date !== undefined) {
-    config.compatibilityDate = stringField(wrangler.compatibility_date, `${where}: compatibility_date`)
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(config.compatibilityDate)) {
-      throw BuildFailed.user(`${where}: compatibility_date must look like 2026-11-01.`, { file: where })
-    }
-  }
-  if (wrangler.compatibility_flags !== undefined) {
-    const flags = wrangler.compatibility_flags
-    if (!Array.isArray(flags) || !flags.every((flag) => typeof flag === 'string')) {
-      throw BuildFailed.user(`${where}: compatibility_flags must be a list of strings.`, { file: where })
-    }
-    config.compatibilityFlags = flags
-  }
+  if (wrangler?.main !== undefined) config.main = wrangler.main
+  if (wrangler?.compatibility_date !== undefined) config.compatibilityDate = wrangler.compatibility_date
+  if (wrangler?.compatibility_flags !== undefined) config.compatibilityFlags = wrangler.compatibility_flags
+  const assets = wrangler?.assets
   if (assets !== undefined) {
-    if (typeof assets !== 'object' || assets === null) {
-      throw BuildFailed.user(`${where}: assets must be an object.`, { file: where })
-    }
     if (assets.directory !== undefined) {
-      const directory = stringField(assets.directory, `${where}: assets.directory`)
-      config.assetsDirectory = directory.replace(/^\.\//, '').replace(/\/+$/, '')
+      config.assetsDirectory = assets.directory.replace(/^\.\//, '').replace(/\/+$/, '')
     }
-    config.assetConfig = readAssetConfig(assets, where)
+    const { html_handling, not_found_handling, run_worker_first } = assets
+    config.assetConfig = {
+      ...(html_handling !== undefined ? { html_handling } : {}),
+      ...(not_found_handling !== undefined ? { not_found_handling } : {}),
+      ...(run_worker_first !== undefined ? { run_worker_first } : {}),
+    }
   }
-  const jsxImportSource = compilerOptions?.jsxImportSource
+  const jsxImportSource = tsconfig?.compilerOptions?.jsxImportSource
   if (typeof jsxImportSource === 'string') config.jsxImportSource = jsxImportSource
   return config
-}
-
-function readPackageJson(files: ProjectFiles): PackageJson {
-  const pkg = parseFile(files, 'package.json', JSON.parse)
-  const dependencies = pkg.dependencies
-  if (dependencies !== undefined) {
-    if (
-      typeof dependencies !== 'object' ||
-      dependencies === null ||
-      !Object.values(dependencies).every((range) => typeof range === 'string')
-    ) {
-      throw BuildFailed.user('package.json: dependencies must map package names to version ranges.', {
-        file: 'package.json',
-      })
-    }
-  }
-  return pkg
-}
-
-function readAssetConfig(assets: Record<string, unknown>, where: string): AssetConfig {
-  const config: AssetConfig = {}
-  const { html_handling, not_found_handling, run_worker_first } = assets
-  if (html_handling !== undefined)
-    config.html_handling = oneOf(html_handling, HTML_HANDLING, `${where}: assets.html_handling`)
-  if (not_found_handling !== undefined) {
-    config.not_found_handling = oneOf(not_found_handling, NOT_FOUND_HANDLING, `${where}: assets.not_found_handling`)
-  }
-  if (run_worker_first !== undefined) {
-    const valid =
-      typeof run_worker_first === 'boolean' ||
-      (Array.isArray(run_worker_first) && run_worker_first.every((rule) => typeof rule === 'string'))
-    if (!valid) throw BuildFailed.user(`${where}: assets.run_worker_first must be true, false or a list of paths.`)
-    config.run_worker_first = run_worker_first
-  }
-  return config
-}
-
-function stringField(value: unknown, what: string): string {
-  if (typeof value !== 'string') throw BuildFailed.user(`${what} must be a string.`)
-  return value
-}
-
-function oneOf<T extends string>(value: unknown, allowed: readonly T[], what: string): T {
-  if (!allowed.includes(value as T)) throw BuildFailed.user(`${what} must be one of: ${allowed.join(', ')}.`)
-  return value as T
 }
 
 /**
@@ -175,18 +212,33 @@ export function detectEntry(files: ProjectFiles, config: ProjectConfig, explicit
 
 function packageEntry(pkg: PackageJson | undefined): string | undefined {
   if (!pkg) return undefined
-  const dot: unknown =
-    typeof pkg.exports === 'object' && pkg.exports !== null
-      ? (pkg.exports as Record<string, unknown>)['.']
-      : pkg.exports
-  if (typeof dot === 'string') return dot
-  if (typeof dot === 'object' && dot !== null) {
-    const conditions = dot as Record<string, unknown>
-    const entry = conditions.import ?? conditions.default ?? conditions.module
-    if (typeof entry === 'string') return entry
+  return exportTarget(dotExport(pkg.exports)) ?? pkg.module ?? pkg.main
+}
+
+/**
+ * What "exports" says for the package itself ("."): the whole value when it is a path, a list or
+ * an object of conditions (`{ "import": "./a.mjs" }`, no key starting with "."), else its "." key.
+ */
+function dotExport(exports: Exports | undefined): Exports | undefined {
+  if (!isPlainObject(exports)) return exports
+  return Object.keys(exports).some((key) => key.startsWith('.')) ? exports['.'] : exports
+}
+
+/** A path for a target: a list's first that gives one, conditions by import, default, module (nested too). */
+function exportTarget(target: Exports | undefined): string | undefined {
+  if (typeof target === 'string') return target
+  if (Array.isArray(target)) {
+    for (const fallback of target) {
+      const path = exportTarget(fallback)
+      if (path !== undefined) return path
+    }
+    return undefined
   }
-  if (typeof pkg.module === 'string') return pkg.module
-  if (typeof pkg.main === 'string') return pkg.main
+  if (!isPlainObject(target)) return undefined
+  for (const condition of ['import', 'default', 'module']) {
+    const path = exportTarget(target[condition])
+    if (path !== undefined) return path
+  }
   return undefined
 }
 

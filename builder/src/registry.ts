@@ -1,7 +1,9 @@
+import { looseObject, optional, record, string, unknown } from 'valibot'
 import type { BuildLimits } from '../../src/deploy/build'
 import { readCapped } from './capped-body'
 import { BuildFailed } from './failure'
 import { checkPackageName } from './package-name'
+import { parseDocument, plainObject } from './schema'
 import { errorMessage } from '../../src/lib/errors'
 
 /** What a build needs of a packument: its dist-tags, and per version its dependencies and tarball. */
@@ -10,10 +12,9 @@ export interface Packument {
   versions: Map<string, PublishedVersion>
 }
 
-export interface PublishedVersion {
-  dependencies: Record<string, string>
-  tarball: string | undefined
-}
+/** A version as the build uses it, or why its manifest is off npm's shape (said when it is chosen). */
+export type PublishedVersion =
+  { dependencies: Record<string, string>; tarball: string | undefined } | { malformed: string }
 
 /**
  * One build's view of the npm registry. Each packument is fetched once per build, read with a byte
@@ -88,37 +89,59 @@ export class Registry {
     try {
       parsed = JSON.parse(new TextDecoder().decode(body))
     } catch {
-      throw new BuildFailed('internal', [{ message: `The npm registry sent invalid JSON for ${name}.`, package: name }])
+      throw registryFault(name, `The npm registry sent invalid JSON for ${name}.`)
     }
-    return slim(parsed)
+    return readPackument(name, parsed)
   }
 }
 
-function slim(raw: unknown): Packument {
-  const document = isObject(raw) ? raw : {}
-  const tags = isObject(document['dist-tags']) ? document['dist-tags'] : {}
-  const distTags = onlyStrings(tags)
+// What a build reads of a packument (npm's "abbreviated" or full form). The registry's answer off
+// this shape is not the tenant's fault: an internal failure, as the registry's other errors are.
+const PackumentSchema = plainObject(
+  looseObject({
+    'dist-tags': optional(
+      plainObject(record(string(), string('must be a version.')), 'must be an object of versions.'),
+      {},
+    ),
+    versions: optional(plainObject(record(string(), unknown()), 'must be an object.'), {}),
+  }),
+  'the answer must be an object.',
+)
+
+// Read per version, and only for the version chosen: a packument holds every version ever
+// published, and an old one off the shape must not stop a build that does not install it.
+const VersionSchema = plainObject(
+  looseObject({
+    dependencies: optional(
+      plainObject(record(string(), string('must be a version range.')), 'must be an object of version ranges.'),
+      {},
+    ),
+    dist: optional(plainObject(looseObject({ tarball: optional(string('must be a URL.')) }), 'must be an object.'), {}),
+  }),
+  'must be an object.',
+)
+
+/** The registry's metadata for `name`, in the slim form a build keeps. */
+export function readPackument(name: string, raw: unknown): Packument {
+  const what = `The npm registry's metadata for ${name}`
+  const fail = (message: string) => registryFault(name, message)
+  const document = parseDocument(PackumentSchema, raw, what, fail)
   const versions = new Map<string, PublishedVersion>()
-  for (const [version, manifest] of Object.entries(isObject(document.versions) ? document.versions : {})) {
-    if (!isObject(manifest)) continue
-    const dependencies = isObject(manifest.dependencies) ? manifest.dependencies : {}
-    const dist = isObject(manifest.dist) ? manifest.dist : {}
-    versions.set(version, {
-      dependencies: onlyStrings(dependencies),
-      tarball: typeof dist.tarball === 'string' ? dist.tarball : undefined,
-    })
+  for (const [version, manifest] of Object.entries(document.versions)) {
+    try {
+      const { dependencies, dist } = parseDocument(VersionSchema, manifest, what, fail, ['versions', version])
+      versions.set(version, { dependencies, tarball: dist.tarball })
+    } catch (error) {
+      if (!(error instanceof BuildFailed)) throw error
+      versions.set(version, { malformed: error.message })
+    }
   }
-  return { distTags, versions }
+  return { distTags: document['dist-tags'], versions }
 }
 
-function onlyStrings(record: Record<string, unknown>): Record<string, string> {
-  const strings: Record<string, string> = {}
-  for (const [key, value] of Object.entries(record)) if (typeof value === 'string') strings[key] = value
-  return strings
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
+/** The registry answered something a build cannot use: not the tenant's fault. */
+export function registryFault(name: string, message: string): BuildFailed {
+  return new BuildFailed('internal', [{ message, package: name }])
 }
 
 function unreachable(name: string, error: unknown): BuildFailed {

@@ -50,7 +50,8 @@ export interface PackageSpec {
   name: string
   version: string
   files: Record<string, string>
-  dependencies?: Record<string, string>
+  /** As the registry lists them: anything JSON, so a test can publish metadata off npm's shape. */
+  dependencies?: Record<string, unknown>
   /** Extra package.json fields (exports, main, module…). */
   manifest?: Record<string, unknown>
   /** The dist-tag to move to this version: "latest" unless null. */
