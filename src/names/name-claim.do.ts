@@ -13,6 +13,7 @@ import { LEASE_MS, LeaseQueue, type Change, type Committed, type Lease, type Lea
 import { doFollowUps } from './follow-ups'
 import { isEmpty, OutboxStore, type FollowUp } from './outbox'
 import { Reveals } from './reveals'
+import { NameSessions, type NameSession } from './sessions'
 import { secretsKey, storedName, storedOwner, storedRecord, storedSecrets } from './claim-storage'
 import type { SealedSecrets } from './secrets'
 
@@ -38,6 +39,7 @@ export class NameClaim extends DurableObject<Env> {
   private readonly outbox = new OutboxStore(this.ctx.storage)
   /** Deploy tokens waiting to be shown once (see reveals.ts). */
   private readonly reveals = new Reveals(this.ctx.storage, () => configFor(this.env).secretsKey)
+  private readonly sessions = new NameSessions(this.ctx.storage)
   /** The current deployment's cron schedule and its last runs (see cron/cron-runs.ts). */
   private readonly crons = new CronRuns(this.ctx.storage)
   /** Who follows the logs live now (see logs/log-followers.ts). */
@@ -380,6 +382,19 @@ export class NameClaim extends DurableObject<Env> {
     if (this.leases.busy || !isEmpty(await this.outbox.get()) || (await this.owner())) return
     await this.ctx.storage.deleteAll()
     this.logs.dropped()
+  }
+
+  /** Console sessions opened with the owner's current deploy token (see sessions.ts). */
+  async openSession(token: string, sessionHash: string, now: number, ttlMs: number): Promise<boolean> {
+    return this.sessions.open(await this.owner(), await hashToken(token), sessionHash, now, ttlMs)
+  }
+
+  async session(hash: string, now: number): Promise<NameSession | null> {
+    return this.sessions.check(await this.owner(), hash, now)
+  }
+
+  endSession(hash: string): Promise<void> {
+    return this.sessions.end(hash)
   }
 
   private owner(): Promise<Owner | undefined> {

@@ -26,6 +26,11 @@ export interface Credential {
   token?: string
   admin: boolean
   accountId?: string
+  /**
+   * The hash of a deploy token, from a console session the name's object checked (the token itself
+   * is not kept): it acts as that token did, while it is still the owner's.
+   */
+  tokenHash?: string
 }
 
 /**
@@ -67,7 +72,8 @@ export async function authorize(
     if (owner.accountId === credential.accountId) return null
     return claimedBefore ? 'other_account' : 'name_taken'
   }
-  if (!credential.token) return claimedBefore ? 'token_required' : 'name_taken'
-  if (await secretsEqual(await hashToken(credential.token), owner.tokenHash)) return null
+  const presented = credential.tokenHash ?? (credential.token ? await hashToken(credential.token) : undefined)
+  if (!presented) return claimedBefore ? 'token_required' : 'name_taken'
+  if (await secretsEqual(presented, owner.tokenHash)) return null
   return claimedBefore ? 'token_invalid' : 'name_taken'
 }

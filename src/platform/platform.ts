@@ -15,6 +15,7 @@ import { NameChanges } from '../names/changes'
 import type { NameClaim } from '../names/name-claim.do'
 import type { Registry } from '../names/registry'
 import { Workers } from '../names/workers'
+import { WorkerSessions } from '../names/worker-sessions'
 import { TenantData } from '../storage/tenant-data'
 import type { TenantStorage } from '../storage/store'
 
@@ -46,6 +47,8 @@ export class Platform {
   readonly config: Config
   readonly accounts: Accounts
   readonly workers: Workers
+  /** Console sessions opened with a worker's deploy token (an API token's are `accounts`'). */
+  readonly workerSessions: WorkerSessions
   readonly deploys: Deployer
   readonly dispatch: Dispatcher
   readonly cron: Scheduler
@@ -67,6 +70,7 @@ export class Platform {
     this.wiring = wiring
     this.metrics = new MetricsReader({ metrics: parts.metrics, now })
     this.workers = new Workers({ changes, registry, backend, wiring, storage, metrics: this.metrics, accounts })
+    this.workerSessions = new WorkerSessions({ changes, now })
     this.deploys = new Deployer({ ...parts, changes, wiring, now })
     this.dispatch = new Dispatcher({ config, registry, claims, wiring, metrics: parts.metrics, now })
     this.cron = new Scheduler({ config, changes, wiring, now })

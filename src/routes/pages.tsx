@@ -19,7 +19,7 @@ import type { SettingsFieldValues, SettingsFieldsProps } from '../views/settings
 import { EXAMPLE_SCRIPT, UploadPage, type CurrentCode } from '../views/upload'
 import { WorkerPage, type WorkerForm, type WorkerPageProps } from '../views/worker'
 import { field, formToken, formUpload, readForm, readUploadForm } from './input'
-import { proofOf, session, sessionActsOn, sessionOf, signedInAs } from './session'
+import { proofOf, session, sessionActsOn, sessionOf, sessionWorkers, signedInAs } from './session'
 
 /** Server-rendered pages: the worker list, the upload form and a worker's page. */
 export const pages = new Hono<AppEnv>()
@@ -40,11 +40,8 @@ pages.get('/', async (c) => {
   const nextPage = page.cursor ? `/?cursor=${encodeURIComponent(page.cursor)}` : undefined
   const trust = await platform.namespaceTrust()
   const signedIn = await signedInAs(c)
-  const found = await sessionOf(c)
-  // "Your workers": the signed-in account's, above everyone's.
-  const own = found
-    ? (await platform.accounts.view(found.accountId)).workers.map((name) => ({ name, url: link(name) }))
-    : undefined
+  // "Your workers": the signed-in account's (or the session's worker), above everyone's.
+  const own = (await sessionWorkers(c))?.map((name) => ({ name, url: link(name) }))
   return c.html(
     <HomePage
       config={platform.config}
@@ -258,11 +255,12 @@ async function currentCodePrefill(platform: Platform, name: string, token: Proof
 
 /**
  * Whether the upload form deploys with the session, without a token field: signed in, and the name
- * is new (it will be the account's) or the account's worker.
+ * is the session's worker, or new under an account's session (it will be the account's).
  */
 async function uploadsWithSession(c: Context<AppEnv>, current: WorkerRecord | null): Promise<boolean> {
-  if (!(await sessionOf(c))) return false
-  return current === null || (await sessionActsOn(c, current.name))
+  const found = await sessionOf(c)
+  if (!found) return false
+  return current === null ? found.accountId !== undefined : sessionActsOn(c, current.name)
 }
 
 function urlOf(c: Context<AppEnv>, name: string): string {

@@ -2,7 +2,7 @@ import type { FC } from 'hono/jsx'
 import type { BackendKind } from '../core/model'
 import { Layout } from './layout'
 
-export const DeletedPage: FC<{ backend: BackendKind; name: string; signedIn?: { accountName: string } | null }> = ({
+export const DeletedPage: FC<{ backend: BackendKind; name: string; signedIn?: { label: string } | null }> = ({
   backend,
   name,
   signedIn,

@@ -27,7 +27,7 @@ export interface HomeProps {
   /** True when this page was reached through a cursor (not the first page). */
   paged: boolean
   /** Who is signed in to the console (null: no one). */
-  signedIn?: { accountName: string } | null
+  signedIn?: { label: string } | null
   /** Signed in: the account's workers, listed first as "Your workers". */
   accountWorkers?: { name: string; url: string }[] | undefined
 }

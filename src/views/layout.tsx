@@ -12,7 +12,7 @@ export interface LayoutProps {
    * Who is signed in to the console: the account's name (with "Sign out"), null when no one is
    * ("Sign in"), absent when the page does not know (error pages: neither is shown).
    */
-  signedIn?: { accountName: string } | null
+  signedIn?: { label: string } | null
   children: Child
 }
 
@@ -60,7 +60,7 @@ export const Layout: FC<LayoutProps> = ({ title, backend, current, signedIn, chi
             </nav>
             {signedIn && (
               <form class="account" method="post" action="/signout">
-                <span>{signedIn.accountName}</span>{' '}
+                <span>{signedIn.label}</span>{' '}
                 <button type="submit" class="secondary">
                   Sign out
                 </button>

@@ -1,32 +1,36 @@
 import type { FC } from 'hono/jsx'
 import type { BackendKind } from '../core/model'
+import { MAX_NAME_LENGTH, NAME_PATTERN } from '../core/names'
 import { Layout } from './layout'
 
 export interface SignInProps {
   backend: BackendKind
-  /** The worker page to go back to after signing in (a valid name), when there is one. */
-  worker?: string
+  /** The worker's name, as typed or asked for (`?worker=`): a deploy token signs in for it. */
+  worker: string
   /** Why the last attempt was refused (the token is never sent back). */
   error?: string
   /** How long a session lasts. */
   sessionMs: number
 }
 
-/** Signing in to the console with an API token: the pages then act for the account without token fields. */
+/**
+ * Signing in to the console with an API token (the account's workers) or a deploy token (that
+ * worker): the pages then act without token fields.
+ */
 export const SignInPage: FC<SignInProps> = ({ backend, worker, error, sessionMs }) => (
   <Layout title="Sign in" backend={backend} current="signin" signedIn={null}>
     <h1>Sign in</h1>
     <p class="lead">
-      Sign in with an API token of your account (<code>at_…</code>): the console then lists your workers and acts on
-      them without asking for a token in each form, for {hours(sessionMs)} or until you sign out. Revoking the token
-      ends the session at once.
+      Sign in with an API token of your account (<code>at_…</code>), or with a worker’s deploy token (<code>dt_…</code>)
+      and its name: the console then lists your workers and acts on them without asking for a token in each form, for{' '}
+      {hours(sessionMs)} or until you sign out. Revoking the API token, or rotating the deploy token, ends the session
+      at once.
     </p>
     <form class="card" method="post" action="/signin" aria-labelledby="signin-heading">
       <h2 id="signin-heading" class="skip">
-        Sign in with an API token
+        Sign in with a token
       </h2>
-      {worker && <input type="hidden" name="worker" value={worker} />}
-      <label for="signin-token">API token</label>
+      <label for="signin-token">API token or deploy token</label>
       <input
         type="password"
         id="signin-token"
@@ -42,6 +46,22 @@ export const SignInPage: FC<SignInProps> = ({ backend, worker, error, sessionMs 
           {error}
         </div>
       )}
+      <label for="signin-worker">
+        Worker name{' '}
+        <span class="hint">
+          — with a deploy token, the worker it is for; with an API token, a page to open (optional)
+        </span>
+      </label>
+      <input
+        type="text"
+        id="signin-worker"
+        name="worker"
+        value={worker}
+        pattern={NAME_PATTERN}
+        maxlength={MAX_NAME_LENGTH}
+        autocomplete="off"
+        spellcheck={false}
+      />
       <div class="actions">
         <button type="submit">Sign in</button>
       </div>

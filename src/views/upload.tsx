@@ -64,7 +64,7 @@ export interface UploadProps {
   /** The reason the last attempt failed, shown above the form (the fields keep what was typed). */
   error?: { code: string; message: string }
   /** Who is signed in to the console (null: no one), for the layout. */
-  signedIn?: { accountName: string } | null
+  signedIn?: { label: string } | null
   /** Signed in, and the session may deploy this name (the account's worker, or a new one): no token field. */
   tokenless?: boolean
 }
@@ -248,7 +248,7 @@ export const UploadPage: FC<UploadProps> = ({
       <SettingsFields {...settings} open={settings.open || error?.code === 'invalid_settings'} />
       {tokenless && signedIn ? (
         <p class="hint" id="signed-in-deploy">
-          Signed in as {signedIn.accountName}: the worker deploys for your account.
+          Signed in as {signedIn.label}: the session deploys it, no token needed.
         </p>
       ) : (
         <>

@@ -51,7 +51,7 @@ export interface WorkerPageProps {
   /** Requests, errors and timings of the last 24 hours; absent when metrics are off. */
   metrics?: MetricsReport
   /** Who is signed in to the console (null: no one), for the layout. */
-  signedIn?: { accountName: string } | null
+  signedIn?: { label: string } | null
   /** Signed in with the worker's account: its forms act with the session, without token fields. */
   tokenless?: boolean
 }
@@ -197,6 +197,12 @@ export const WorkerPage: FC<WorkerPageProps> = (props) => {
       </button>
       <p>
         <a href={`/upload?name=${record.name}`}>Upload a new version</a> · <a href="/">All workers</a>
+        {signedIn === null && (
+          <>
+            {' '}
+            · <a href={`/signin?worker=${record.name}`}>Sign in</a> to act on it without a token in each form
+          </>
+        )}
       </p>
       {props.metrics && <MetricsChart report={props.metrics} />}
 

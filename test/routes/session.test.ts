@@ -77,7 +77,7 @@ describe('console sessions', () => {
       `at_${'0'.repeat(16)}_${'A'.repeat(43)}`,
       'at_nonsense',
       revoke.token.value,
-      deployToken,
+      'dt_nonsense',
       '',
     ]) {
       const res = await form('/signin', { token: wrong, worker: name })
@@ -88,6 +88,12 @@ describe('console sessions', () => {
       expect(html).toContain(`name="worker" value="${name}"`)
       if (wrong) expect(html).not.toContain(wrong)
     }
+    // A worker's deploy token, with another worker's name: the same answer.
+    const otherName = uniqueName('sess')
+    expect((await putScript(otherName, helloScript('y'))).status).toBe(201)
+    const mismatched = await form('/signin', { token: deployToken, worker: otherName })
+    expect(mismatched.status).toBe(401)
+    expect(await mismatched.text()).toContain(REFUSED)
     // A good token with a worker goes back to that worker's page.
     const res = await form('/signin', { token: token.value, worker: name })
     expect(res.headers.get('location')).toBe(`/workers/${name}`)
@@ -247,5 +253,63 @@ describe('console sessions', () => {
     expect(html).toMatch(/<input[^>]*type="password"[^>]*name="token"/)
     expect(html).toContain('name="worker" value="abc"')
     expect(html).toContain('12 hours')
+  })
+
+  it('signs in with a deploy token for its worker: no token fields there, "Your workers" is that one', async () => {
+    const name = uniqueName('sess')
+    const { token } = await (await putScript(name, helloScript('v1'))).json<{ token: string }>()
+    expect((await putScript(name, helloScript('v2'), token)).status).toBe(200)
+    const other = uniqueName('sess')
+    expect((await putScript(other, helloScript('o'))).status).toBe(201)
+
+    expect((await form('/signin', { token })).status).toBe(400)
+    const res = await form('/signin', { token, worker: name })
+    expect(res.status).toBe(303)
+    expect(res.headers.get('location')).toBe(`/workers/${name}`)
+    const setCookie = res.headers.get('set-cookie') ?? ''
+    expect(setCookie).toMatch(
+      new RegExp(`^wfp_session=s_w_${name}_[A-Za-z0-9_-]{43}; Path=/; HttpOnly; SameSite=Lax; Max-Age=`),
+    )
+    expect(setCookie).not.toContain(token)
+    const cookie = setCookie.split(';', 1)[0]!
+
+    const home = await (await page('/', cookie)).text()
+    expect(home).toContain(`${name} (deploy token)`)
+    const own = home.slice(home.indexOf('id="account-workers"'), home.indexOf('id="all-workers"'))
+    expect(own).toContain(`/workers/${name}`)
+    expect(own).not.toContain(`/workers/${other}`)
+    const workerPage = await (await page(`/workers/${name}`, cookie)).text()
+    expect(workerPage).not.toMatch(/name="token"/)
+    expect(await (await page(`/workers/${other}`, cookie)).text()).toMatch(/name="token"/)
+    expect(await (await page(`/upload?name=${name}`, cookie)).text()).not.toMatch(/name="token"/)
+    // A new name: the form keeps its token field (the session is for one worker).
+    expect(await (await page('/upload', cookie)).text()).toMatch(/name="token"/)
+
+    const first = workerPage.match(/name="deployment"[^>]*value="([^"]+)"/)?.[1]
+    expect((await form(`/workers/${name}/promote`, { deployment: first! }, cookie)).status).toBe(303)
+    expect(await (await platform(`/user-workers/${name}`)).text()).toBe('v1')
+    expect((await form(`/workers/${name}/logs`, {}, cookie)).status).toBe(200)
+    expect((await form(`/workers/${other}/delete`, {}, cookie)).status).toBe(403)
+  })
+
+  it('rotating the deploy token ends its sessions; signing out ends one server-side', async () => {
+    const name = uniqueName('sess')
+    const { token } = await (await putScript(name, helloScript('v1'))).json<{ token: string }>()
+    const signIn = async () =>
+      ((await form('/signin', { token, worker: name })).headers.get('set-cookie') ?? '').split(';', 1)[0]!
+    const [kept, left] = [await signIn(), await signIn()]
+    const out = await platform('/signout', { method: 'POST', headers: { Cookie: left } })
+    expect(out.headers.get('set-cookie')).toBe('wfp_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0')
+    expect(await (await page(`/workers/${name}`, left)).text()).toMatch(/name="token"/)
+    expect(await (await page(`/workers/${name}`, kept)).text()).not.toMatch(/name="token"/)
+
+    const rotated = await platform(`/api/workers/${name}/token`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}` },
+    })
+    expect(rotated.status).toBe(200)
+    expect(await (await page('/', kept)).text()).toContain('href="/signin"')
+    expect((await form(`/workers/${name}/delete`, {}, kept)).status).toBe(403)
+    expect(await (await platform(`/user-workers/${name}`)).text()).toBe('v1')
   })
 })
