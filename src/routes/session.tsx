@@ -4,7 +4,7 @@ import { SESSION_TTL_MS, unknownToken } from '../accounts/accounts'
 import { looksLikeApiToken } from '../accounts/tokens'
 import type { AppEnv } from '../context'
 import { platformSetCookie, platformCookieName, readCookie, SESSION_COOKIE } from '../core/cookies'
-import { PlatformError } from '../core/errors'
+import { CredentialError, PlatformError } from '../core/errors'
 import { isValidName } from '../core/names'
 import type { Credential } from '../names/ownership'
 import { isWorkerSession } from '../names/worker-sessions'
@@ -130,6 +130,8 @@ session.post('/signin', limitActionBody, async (c) => {
     return c.redirect(back ? `/workers/${back}` : '/', 303)
   } catch (error) {
     if (!(error instanceof PlatformError)) throw error
+    // A refused token counts against the client's budget (limitFailedCredentials) as a thrown one does.
+    if (error instanceof CredentialError) c.error = error
     // The same page for every refused token (unknown, revoked, malformed, wrong for the worker);
     // what was typed, except the token, stays.
     return c.html(

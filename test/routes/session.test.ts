@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { Accounts, SESSION_TTL_MS } from '../../src/accounts/accounts'
-import { helloScript, platform, putScript, uniqueName } from '../helpers'
+import { helloScript, platform, platformWith, putScript, uniqueName } from '../helpers'
 
 interface SignedUp {
   account: { accountId: string; name: string }
@@ -311,5 +311,22 @@ describe('console sessions', () => {
     expect(await (await page('/', kept)).text()).toContain('href="/signin"')
     expect((await form(`/workers/${name}/delete`, {}, kept)).status).toBe(403)
     expect(await (await platform(`/user-workers/${name}`)).text()).toBe('v1')
+  })
+
+  it('counts refused sign-ins against the client (AUTH_FAILURE_LIMITER): 429 past it, a right token still works', async () => {
+    const { token } = await signUp()
+    const limited = { AUTH_FAILURE_LIMITER: env.STRICT_AUTH_FAILURE_LIMITER }
+    const signInAs = (value: string) =>
+      platformWith(limited, '/signin', {
+        method: 'POST',
+        headers: { 'CF-Connecting-IP': '198.51.100.77' },
+        body: new URLSearchParams({ token: value }),
+      })
+    for (let i = 0; i < 3; i++) expect((await signInAs(`at_${'2'.repeat(16)}_${'C'.repeat(43)}`)).status).toBe(401)
+    const over = await signInAs('at_nonsense')
+    expect(over.status).toBe(429)
+    expect(over.headers.get('retry-after')).toBe('60')
+    expect(over.headers.get('set-cookie')).toBeNull()
+    expect((await signInAs(token.value)).status).toBe(303)
   })
 })
