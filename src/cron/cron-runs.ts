@@ -4,7 +4,7 @@ import { currentDeployment } from '../deploy/deployments'
 import type { CronRun, LogLine, WorkerRecord } from '../core/model'
 import { cronRunSchema } from '../core/model-schemas'
 import { parseStored, parseStoredJson } from '../core/schema'
-import { CRON_RUNS_KEPT, type CronResult } from './schedules'
+import { CRON_RUNS_KEPT, type CronResult, type ScheduleView } from './schedules'
 
 // The scheduling side of a name's Durable Object (NameClaim): when the current deployment's crons
 // next run, and the last runs. The object's alarm wakes it for the next run; nothing loops over
@@ -100,6 +100,13 @@ export class CronRuns {
     const sql = this.table()
     sql.exec('INSERT INTO cron_runs (run) VALUES (?)', JSON.stringify(run))
     sql.exec('DELETE FROM cron_runs WHERE id <= (SELECT MAX(id) FROM cron_runs) - ?', CRON_RUNS_KEPT)
+  }
+
+  /** What the worker page and the API show of a record's schedule: its crons, the next run, the last runs. */
+  async view(record: WorkerRecord): Promise<ScheduleView> {
+    const next = await this.next()
+    const crons = currentDeployment(record)?.settings?.crons ?? []
+    return { crons, nextRunAt: next ? new Date(next.at).toISOString() : null, runs: this.recent() }
   }
 
   /** The last runs, newest first. */

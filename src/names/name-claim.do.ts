@@ -1,6 +1,5 @@
 import { DurableObject, exports } from 'cloudflare:workers'
 import { configFor } from '../core/config'
-import { currentDeployment } from '../deploy/deployments'
 import { LogStore } from '../logs/log-store'
 import { platformNote } from '../logs/logs'
 import type { CronRun, LogLine, StoredLogLine, WorkerRecord } from '../core/model'
@@ -316,10 +315,7 @@ export class NameClaim extends DurableObject<Env> {
   /** The schedule (crons, next run, last runs) of the current deployment; null for a free name. */
   async readSchedule(): Promise<ScheduleView | null> {
     const record = await this.current()
-    if (!record) return null
-    const next = await this.crons.next()
-    const crons = currentDeployment(record)?.settings?.crons ?? []
-    return { crons, nextRunAt: next ? new Date(next.at).toISOString() : null, runs: this.crons.recent() }
+    return record && this.crons.view(record)
   }
 
   /** For "Run now": the current record and its sealed secrets, for the owner (or an admin) only. */

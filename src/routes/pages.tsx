@@ -6,7 +6,7 @@ import { limitActionBody, limitUploadBody } from '../middleware/platform'
 import { enforceUploadRate, sameOriginPosts } from '../middleware/security'
 import { prefillOf } from '../deploy/bundle'
 import { currentDeployment } from '../deploy/deployments'
-import { PlatformError } from '../core/errors'
+import { CredentialError, PlatformError } from '../core/errors'
 import type { CronRun, WorkerRecord } from '../core/model'
 import { CRON_OUTCOMES, type ScheduleView } from '../cron/schedules'
 import { isValidName } from '../core/names'
@@ -129,6 +129,7 @@ pages.post('/upload', limitUploadBody, async (c) => {
     return c.redirect(`/workers/${result.record.name}?${query.toString()}`, 303)
   } catch (error) {
     if (!(error instanceof PlatformError)) throw error
+    if (error instanceof CredentialError) c.error = error
     // Re-render the form with what the user typed (except the token) and why it was refused. Code
     // over the size cap is not sent back: the browser still has it (Back), and the page stays small.
     const withheld = error.code === 'script_too_large' && form.script !== ''
@@ -296,6 +297,8 @@ async function scheduleOf(platform: Platform, record: WorkerRecord): Promise<Sch
 /** A refused action on the worker page: the page again, with the reason next to the form used. */
 async function workerPageWithError(c: Context<AppEnv>, name: string, error: unknown, form: WorkerForm) {
   if (!(error instanceof PlatformError) || error.code === 'worker_not_found') throw error
+  // Rendered here rather than thrown: tell limitFailedCredentials about a refused token all the same.
+  if (error instanceof CredentialError) c.error = error
   const record = await c.var.platform.workers.get(name)
   return renderWorkerPage(c, record, { formError: { form, message: error.message } }, error.status)
 }

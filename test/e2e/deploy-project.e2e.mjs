@@ -132,7 +132,10 @@ describe('scripts/deploy-project.mjs', () => {
       const name = uniqueName('folder')
       const first = await deployProject([folder, name], { PLATFORM_URL: server.url })
       assert.equal(first.code, 0, first.stderr)
-      assert.match(first.stdout, new RegExp(`^201 ${server.url}/user-workers/${name}\n`))
+      // The worker's own origin first (<name>.localhost, even when the platform is reached at 127.0.0.1).
+      const port = new URL(server.url).port
+      const printed = `201 http://${name}.localhost:${port}/ (also ${server.url}/user-workers/${name})`
+      assert.equal(first.stdout.split('\n')[0], printed)
       const token = /deploy token \(shown once[^)]*\): (\S+)/.exec(first.stdout)?.[1]
       assert.ok(token, first.stdout)
       assert.equal(await (await fetch(`${server.url}/user-workers/${name}/`)).text(), 'from the folder')

@@ -31,4 +31,18 @@ describe('refused tokens, per client (AUTH_FAILURE_LIMITER)', () => {
     // The owner is not locked out by someone else's guesses from the same address.
     expect((await put(token)).status).toBe(200)
   })
+
+  it('counts a wrong token typed into a worker page form, which re-renders the page instead of throwing', async () => {
+    const name = uniqueName('guess-form')
+    await putScript(name, helloScript('x'))
+    const limited = { AUTH_FAILURE_LIMITER: env.STRICT_AUTH_FAILURE_LIMITER }
+    const post = () =>
+      platformWith(limited, `/workers/${name}/logs`, {
+        method: 'POST',
+        headers: { 'CF-Connecting-IP': '198.51.100.77', 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token: 'dt_wrong' }),
+      })
+    for (let i = 0; i < 3; i++) expect((await post()).status).toBe(403)
+    expect((await post()).status).toBe(429)
+  })
 })
