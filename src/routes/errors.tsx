@@ -79,5 +79,6 @@ function backendOf(c: Context<AppEnv>) {
 }
 
 function isApiRequest(c: Context): boolean {
-  return new URL(c.req.url).pathname.startsWith('/api/')
+  // A page's live log follow asks for an event stream: it reads a refusal as JSON, a page it cannot show.
+  return new URL(c.req.url).pathname.startsWith('/api/') || c.req.header('accept') === 'text/event-stream'
 }

@@ -2,9 +2,10 @@ import type { Context } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import type { AppEnv } from '../context'
 import { PlatformError } from '../core/errors'
+import type { Proof } from '../names/ownership'
 
 /**
- * GET /api/workers/:name/logs?follow=1: the worker's logs as server-sent events. Each line is one
+ * GET /api/workers/:name/logs?follow=1 (and a signed-in page's /workers/:name/logs/live): the worker's logs as server-sent events. Each line is one
  * event, `id: <line id>` and `data: <JSON line>`; a client that reconnects with `Last-Event-ID`
  * gets only the lines after it. The polling itself is the core's (LogAccess.follow); this only
  * speaks SSE, through hono/streaming's streamSSE: a `capture` event first (until when logs are
@@ -12,7 +13,7 @@ import { PlatformError } from '../core/errors'
  * client goes away (streamSSE's onAbort stops the polling). streamSSE costs 622 B of the dispatch
  * Worker's gzip size over the ReadableStream written out before it (docs/testing.md).
  */
-export async function streamLogs(c: Context<AppEnv>, name: string, token: string | undefined): Promise<Response> {
+export async function streamLogs(c: Context<AppEnv>, name: string, token: Proof): Promise<Response> {
   const after = lastEventId(c.req.header('Last-Event-ID'))
   // Refusals (401, 403, 404) are thrown here, before the stream starts, and answered as JSON.
   // The client's address, as Cloudflare gives it (wrangler dev too); the cap per client counts by it.

@@ -19,6 +19,7 @@ import type { SettingsFieldValues, SettingsFieldsProps } from '../views/settings
 import { EXAMPLE_SCRIPT, UploadPage, type CurrentCode } from '../views/upload'
 import { WorkerPage, type WorkerForm, type WorkerPageProps } from '../views/worker'
 import { field, formToken, formUpload, readForm, readUploadForm } from './input'
+import { streamLogs } from './log-stream'
 import { proofOf, session, sessionActsOn, sessionOf, sessionWorkers, signedInAs } from './session'
 
 /** Server-rendered pages: the worker list, the upload form and a worker's page. */
@@ -188,6 +189,10 @@ pages.post('/workers/:name/cron/run', async (c) => {
   }
   return c.redirect(`/workers/${name}?ran=${run.outcome}#schedule-heading`, 303)
 })
+
+// Live logs for a signed-in page: the session's credential instead of a typed token (which the API takes).
+// A GET that only reads, so SameSite=Lax keeps other sites' fetches from sending the cookie.
+pages.get('/workers/:name/logs/live', async (c) => streamLogs(c, c.req.param('name'), (await sessionOf(c))?.credential))
 
 pages.post('/workers/:name/logs', async (c) => {
   const platform = c.var.platform

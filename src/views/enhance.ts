@@ -8,7 +8,7 @@
  *   server reads the ones the chosen kind names.
  * - The logs form follows the logs live: it reads GET …/logs?follow=1 (server-sent events) with
  *   fetch(), since EventSource cannot send the token in a header; the token stays in its field and
- *   in memory, never in a URL. Lines are formatted as views/logs.tsx does (logLineText, formatTime).
+ *   in memory, never in a URL; a signed-in page reads its own …/logs/live with the session's cookie. Lines are formatted as views/logs.tsx does (logLineText, formatTime).
  */
 export const ENHANCEMENTS = `
 document.querySelectorAll("[data-copy]").forEach((button) => {
@@ -75,7 +75,9 @@ if (logsForm && logView && window.TextDecoderStream) {
     let failures = 0;
     while (!signal.aborted) {
       try {
-        const headers = { Authorization: "Bearer " + token };
+        const headers = { Accept: "text/event-stream" };
+        // Signed in, there is no token field: the session's cookie goes with this same-origin request.
+        if (token) headers.Authorization = "Bearer " + token;
         if (lastId) headers["Last-Event-ID"] = lastId;
         const response = await fetch(logsForm.dataset.followLogs, { headers, signal });
         if (!response.ok) {
@@ -124,7 +126,7 @@ if (logsForm && logView && window.TextDecoderStream) {
     $("empty").hidden = false;
     $("error").hidden = true;
     say("Connecting…", true);
-    follow(logsForm.elements.token.value.trim(), following.signal);
+    follow(logsForm.elements.token?.value.trim(), following.signal);
   });
   $("stop").addEventListener("click", () => {
     following?.abort();

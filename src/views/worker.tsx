@@ -289,8 +289,8 @@ export const WorkerPage: FC<WorkerPageProps> = (props) => {
         method="post"
         action={`/workers/${record.name}/logs`}
         aria-labelledby="logs-heading"
-        // Following live reads /api with the token typed here; a signed-in page shows the logs on submit.
-        data-follow-logs={tokenless ? undefined : `/api/workers/${record.name}/logs?follow=1`}
+        // Following live reads /api with the token typed here, or the page's own route with the session.
+        data-follow-logs={tokenless ? `/workers/${record.name}/logs/live` : `/api/workers/${record.name}/logs?follow=1`}
       >
         <p>
           The last {LOG_LINES_KEPT} lines of console output and uncaught exceptions, for the owner. Like{' '}

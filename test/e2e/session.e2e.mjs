@@ -1,6 +1,6 @@
 // End-to-end: signing in to the console once (docs/accounts.md#signing-in-to-the-console). An account
 // is created through the API; Chromium signs in through the form, sees "Your workers", promotes,
-// reads the logs of, uploads to and deletes a worker without any token field, and signs out.
+// follows the logs of, uploads to and deletes a worker without any token field, and signs out.
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { clickAndWait, codeField, helloScript, uniqueName } from './flows.mjs'
@@ -12,6 +12,17 @@ async function api(url, path, { method = 'GET', token, body, json } = {}) {
   if (token) headers.Authorization = `Bearer ${token}`
   if (json !== undefined) headers['Content-Type'] = 'application/json'
   return fetch(`${url}${path}`, { method, headers, body: json !== undefined ? JSON.stringify(json) : body })
+}
+
+/** Show logs on a signed-in worker page: it follows live through /workers/<name>/logs/live, then stops. */
+async function followLogsLive(page, name) {
+  const live = page.waitForResponse((response) => new URL(response.url()).pathname === `/workers/${name}/logs/live`)
+  await page.getByRole('button', { name: 'Show logs' }).click()
+  assert.equal((await live).status(), 200)
+  await page.locator('#log-follow-status').filter({ hasText: 'Following live' }).waitFor()
+  assert.match(await page.locator('#log-capture').textContent(), /^Capture is on until \d{4}-/)
+  await page.getByRole('button', { name: 'Stop following' }).click()
+  await page.locator('#log-follow-status').filter({ hasText: 'Stopped following' }).waitFor()
 }
 
 describe('signing in to the console in Chromium', () => {
@@ -73,10 +84,8 @@ describe('signing in to the console in Chromium', () => {
     await page.getByRole('status').getByText('Promoted.').waitFor()
     assert.equal(await (await fetch(`${url}/user-workers/${name}`)).text(), 'v1')
 
-    // Logs: shown on submit (live following needs a typed token).
-    await clickAndWait(page, page.getByRole('button', { name: 'Show logs' }))
-    await page.getByRole('button', { name: 'Refresh logs' }).waitFor()
-    assert.equal(await page.locator('input[name="token"]').count(), 0)
+    // Logs: followed live with the session (the page's own route, no token anywhere).
+    await followLogsLive(page, name)
 
     // Upload a new version: the current (private) code is loaded, and it deploys without a token.
     await clickAndWait(page, page.getByRole('link', { name: 'Upload a new version' }))
@@ -119,8 +128,7 @@ describe('signing in to the console in Chromium', () => {
     await page.getByRole('banner').getByText(`${name} (deploy token)`).waitFor()
     assert.equal(await page.locator('input[name="token"]').count(), 0)
 
-    await clickAndWait(page, page.getByRole('button', { name: 'Show logs' }))
-    await page.getByRole('button', { name: 'Refresh logs' }).waitFor()
+    await followLogsLive(page, name)
     await clickAndWait(page, page.getByRole('button', { name: `Delete ${name}` }))
     await page.getByRole('status').getByText('Deleted.').waitFor()
     assert.equal((await fetch(`${url}/api/workers/${name}`)).status, 404)

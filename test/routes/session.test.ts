@@ -142,7 +142,8 @@ describe('console sessions', () => {
     // Its own worker: no token field in any form, and every action works.
     const workerPage = await (await page(`/workers/${name}`, cookie)).text()
     expect(workerPage).not.toMatch(/name="token"/)
-    expect(workerPage).not.toContain('data-follow-logs')
+    // Live logs read the page's own route with the session, not /api with a token.
+    expect(workerPage).toContain(`data-follow-logs="/workers/${name}/logs/live"`)
     // Another's worker: the fields stay.
     expect(await (await page(`/workers/${other}`, cookie)).text()).toMatch(/name="token"/)
 
@@ -245,6 +246,43 @@ describe('console sessions', () => {
     const res = await platform(`/api/workers/${name}`, { method: 'DELETE', headers: { Cookie: cookie } })
     expect(res.status).toBe(403)
     expect((await platform('/api/account', { headers: { Cookie: cookie } })).status).toBe(401)
+  })
+
+  it("follows a worker's logs live with the session; without one (or for another's worker) it is refused as JSON", async () => {
+    const { token } = await signUp()
+    const name = uniqueName('sess')
+    const logging = "export default { fetch() { console.log('live via session'); return new Response('ok') } }"
+    expect((await putScript(name, logging, token.value)).status).toBe(201)
+    const other = uniqueName('sess')
+    expect((await putScript(other, helloScript('theirs'))).status).toBe(201)
+    const cookie = await signIn(token.value)
+    const accept = { Accept: 'text/event-stream' }
+
+    const live = await platform(`/workers/${name}/logs/live`, { headers: { ...accept, Cookie: cookie } })
+    expect(live.status).toBe(200)
+    expect(live.headers.get('content-type')).toContain('text/event-stream')
+    expect(live.headers.get('cache-control')).toBe('no-store')
+    expect(await (await platform(`/user-workers/${name}`)).text()).toBe('ok')
+    const reader = live.body!.pipeThrough(new TextDecoderStream()).getReader()
+    let received = ''
+    while (!received.includes('live via session')) {
+      const { value, done } = await reader.read()
+      if (done) break
+      received += value
+    }
+    await reader.cancel()
+    expect(received).toMatch(/^event: capture\n/)
+    expect(received).toContain('live via session')
+
+    for (const [path, headers, status] of [
+      [`/workers/${name}/logs/live`, accept, 401],
+      [`/workers/${other}/logs/live`, { ...accept, Cookie: cookie }, 403],
+    ] as const) {
+      const refused = await platform(path, { headers })
+      expect(refused.status).toBe(status)
+      expect(refused.headers.get('content-type')).toContain('application/json')
+      expect((await refused.json<{ error: { message: string } }>()).error.message).toMatch(/token/i)
+    }
   })
 
   it('GET /signin renders the form', async () => {
