@@ -1,4 +1,4 @@
-import { CredentialError, PlatformError } from '../core/errors'
+import { PlatformError, unknownToken } from '../core/errors'
 import { sha256Hex } from '../lib/crypto'
 import type { Account, AccountView, ApiTokenInfo } from './account.do'
 import { MAX_TOKENS_PER_ACCOUNT } from './account.do'
@@ -23,13 +23,6 @@ export interface OpenedSession {
 /** An API token as it is handed out: its listing, and its value, this once. */
 export interface IssuedToken extends ApiTokenInfo {
   value: string
-}
-
-/** The same answer for a token that never existed, one that was revoked and a wrong secret. */
-export function unknownToken(): PlatformError {
-  return new CredentialError('unauthorized', 'That token is not valid: it is unknown, or it was revoked.', {
-    'WWW-Authenticate': 'Bearer',
-  })
 }
 
 /** Accounts and their API tokens: sign up, check a token, issue and revoke more. */

@@ -55,6 +55,17 @@ export class PlatformError extends Error {
  */
 export class CredentialError extends PlatformError {}
 
+/**
+ * The one answer to a token that is not valid: never existed, revoked, a wrong secret, or a deploy
+ * token that is not (or no longer, after a rotation) this worker's. Telling them apart would tell
+ * a guesser which tokens exist.
+ */
+export function unknownToken(): CredentialError {
+  return new CredentialError('unauthorized', 'That token is not valid: it is unknown, or it was revoked.', {
+    'WWW-Authenticate': 'Bearer',
+  })
+}
+
 export function workerNotFound(name: string): PlatformError {
   return new PlatformError('worker_not_found', `There is no worker named "${name}".`)
 }

@@ -1,4 +1,4 @@
-import { CredentialError, PlatformError } from '../core/errors'
+import { CredentialError, PlatformError, unknownToken } from '../core/errors'
 import type { Refusal } from './ownership'
 
 /** How a caller gives a worker's deploy token, named in every refusal that asks for it. */
@@ -14,7 +14,7 @@ export function refusal(
     case 'name_taken':
       return new PlatformError('name_taken', 'This name was just claimed by another upload. Choose another name.')
     case 'token_required':
-      // A read without any credential is 401 (send one); a wrong one is 403, as for changes.
+      // A read without any credential is 401 (send one); a change without one is 403, as before accounts.
       if (action === 'read') {
         return new PlatformError(
           'unauthorized',
@@ -29,7 +29,7 @@ export function refusal(
           : `This name is taken. To change it, give its deploy token ${HOW_TO_GIVE_THE_TOKEN}.`,
       )
     case 'token_invalid':
-      return new CredentialError('forbidden', 'That deploy token does not match this worker.')
+      return unknownToken()
     case 'other_account':
       return new CredentialError('forbidden', 'This worker does not belong to the account of that API token.')
   }

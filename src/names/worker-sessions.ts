@@ -1,5 +1,5 @@
-import { SESSION_TTL_MS, unknownToken } from '../accounts/accounts'
-import { PlatformError } from '../core/errors'
+import { SESSION_TTL_MS } from '../accounts/accounts'
+import { PlatformError, unknownToken } from '../core/errors'
 import { isValidName } from '../core/names'
 import { randomToken, sha256Hex } from '../lib/crypto'
 import type { NameChanges } from './changes'

@@ -134,7 +134,7 @@ export class Workers {
    * The code a worker serves now, as its backend holds it (platform modules included), to prefill
    * "upload a new version"; null when there is no such worker or its code is gone. Code is its
    * owner's (a key written in the source is a secret too): without the token it is refused, 401
-   * without one and 403 with a wrong one, unless the owner made it public.
+   * without one or with a wrong one, unless the owner made it public.
    */
   async currentCode(name: string, token: Proof): Promise<WorkerBundle | null> {
     const { changes, backend, wiring } = this.parts

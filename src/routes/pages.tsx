@@ -62,7 +62,7 @@ pages.get('/upload', (c) => renderUploadPage(c, c.req.query('name') ?? '', undef
 pages.post('/upload/current', limitActionBody, async (c) => {
   const body = await readForm(c.req)
   c.header('Cache-Control', 'no-store')
-  return renderUploadPage(c, field(body, 'name'), await proofOf(c, formToken(body) ?? ''))
+  return renderUploadPage(c, field(body, 'name'), await proofOf(c, field(body, 'name'), formToken(body) ?? ''))
 })
 
 /**
@@ -77,7 +77,7 @@ async function renderUploadPage(c: Context<AppEnv>, query: string, token: Proof)
   const current = name ? await platform.workers.find(name) : null
   const signedIn = await signedInAs(c)
   const tokenless = await uploadsWithSession(c, current)
-  if (tokenless && token === undefined) token = await proofOf(c, undefined)
+  if (tokenless && token === undefined) token = await proofOf(c, name, undefined)
   const settings = platform.settingsOf(current ? currentDeployment(current) : undefined)
   const values = {
     vars: '',
@@ -121,7 +121,7 @@ pages.post('/upload', limitUploadBody, async (c) => {
   try {
     await enforceUploadRate(c)
     const upload = formUpload(form, config.maxScriptBytes)
-    const token = await proofOf(c, form.token)
+    const token = await proofOf(c, form.name, form.token)
     const options = { token, label: form.label, settings: form.settings(), promote: form.promote }
     const result = await platform.deploys.upload(form.name, upload, options, c.executionCtx)
     const query = new URLSearchParams({ deployed: result.deployment.workerId })
@@ -183,7 +183,11 @@ pages.post('/workers/:name/cron/run', async (c) => {
   const body = await readForm(c.req)
   let run: CronRun
   try {
-    run = await c.var.platform.cron.runNow(name, field(body, 'cron') || undefined, await proofOf(c, formToken(body)))
+    run = await c.var.platform.cron.runNow(
+      name,
+      field(body, 'cron') || undefined,
+      await proofOf(c, name, formToken(body)),
+    )
   } catch (error) {
     return workerPageWithError(c, name, error, 'cron')
   }
@@ -192,13 +196,15 @@ pages.post('/workers/:name/cron/run', async (c) => {
 
 // Live logs for a signed-in page: the session's credential instead of a typed token (which the API takes).
 // A GET that only reads, so SameSite=Lax keeps other sites' fetches from sending the cookie.
-pages.get('/workers/:name/logs/live', async (c) => streamLogs(c, c.req.param('name'), (await sessionOf(c))?.credential))
+pages.get('/workers/:name/logs/live', async (c) =>
+  streamLogs(c, c.req.param('name'), await proofOf(c, c.req.param('name'), undefined)),
+)
 
 pages.post('/workers/:name/logs', async (c) => {
   const platform = c.var.platform
   const name = c.req.param('name')
   try {
-    const token = await proofOf(c, formToken(await readForm(c.req)))
+    const token = await proofOf(c, name, formToken(await readForm(c.req)))
     const logs = await platform.logs.read(name, token, c.executionCtx)
     const record = await platform.workers.get(name)
     c.header('Cache-Control', 'no-store')
@@ -211,7 +217,7 @@ pages.post('/workers/:name/logs', async (c) => {
 pages.post('/workers/:name/delete', async (c) => {
   const platform = c.var.platform
   const name = c.req.param('name')
-  const token = await proofOf(c, formToken(await readForm(c.req)))
+  const token = await proofOf(c, name, formToken(await readForm(c.req)))
   try {
     await platform.workers.remove(name, token)
   } catch (error) {
@@ -226,7 +232,7 @@ pages.post('/workers/:name/promote', async (c) => {
   try {
     const deployment = field(body, 'deployment')
     if (!deployment) throw new PlatformError('invalid_request', 'Choose the deployment to serve.')
-    await c.var.platform.deploys.promote(name, deployment, await proofOf(c, formToken(body)), c.executionCtx)
+    await c.var.platform.deploys.promote(name, deployment, await proofOf(c, name, formToken(body)), c.executionCtx)
   } catch (error) {
     return workerPageWithError(c, name, error, 'promote')
   }

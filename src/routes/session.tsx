@@ -1,10 +1,10 @@
 import type { Context } from 'hono'
 import { Hono } from 'hono/tiny'
-import { SESSION_TTL_MS, unknownToken } from '../accounts/accounts'
+import { SESSION_TTL_MS } from '../accounts/accounts'
 import { looksLikeApiToken } from '../accounts/tokens'
 import type { AppEnv } from '../context'
 import { platformSetCookie, platformCookieName, readCookie, SESSION_COOKIE } from '../core/cookies'
-import { CredentialError, PlatformError } from '../core/errors'
+import { CredentialError, PlatformError, unknownToken } from '../core/errors'
 import { isValidName } from '../core/names'
 import type { Credential } from '../names/ownership'
 import { isWorkerSession } from '../names/worker-sessions'
@@ -71,12 +71,19 @@ export async function signedInAs(c: Context<AppEnv>): Promise<{ label: string } 
 }
 
 /**
- * What a form's owner action proves itself with: the token typed in the form when there is one
- * (it wins: a deploy token for a worker outside the session's reach), else the session's credential.
+ * What a form's owner action on `name` proves itself with: the token typed in the form when there is
+ * one (it wins: a deploy token for a worker outside the session's reach), else the session's
+ * credential. A deploy token's session is no proof for another worker: that one asks for its token.
  */
-export async function proofOf(c: Context<AppEnv>, typed: string | undefined): Promise<string | Credential | undefined> {
+export async function proofOf(
+  c: Context<AppEnv>,
+  name: string,
+  typed: string | undefined,
+): Promise<string | Credential | undefined> {
   if (typed !== undefined) return typed
-  return (await sessionOf(c))?.credential
+  const found = await sessionOf(c)
+  if (found?.worker !== undefined && found.worker !== name) return undefined
+  return found?.credential
 }
 
 /** Whether the session may act on this worker (the account lists it, or it is the session's worker). */

@@ -262,7 +262,7 @@ export const UploadPage: FC<UploadProps> = ({
             name="token"
             autocomplete="off"
             spellcheck={false}
-            aria-invalid={error?.code === 'forbidden' ? 'true' : undefined}
+            aria-invalid={error?.code === 'forbidden' || error?.code === 'unauthorized' ? 'true' : undefined}
           />
         </>
       )}

@@ -101,7 +101,7 @@ describe('accounts and API tokens', () => {
     expect((await putScript(name, helloScript('v2'), token.value)).status).toBe(403)
 
     const wrongProof = await platform(`/api/workers/${name}/account`, json('POST', { token: 'dt_wrong' }, token.value))
-    expect(wrongProof.status).toBe(403)
+    expect(wrongProof.status).toBe(401)
     const moved = await platform(`/api/workers/${name}/account`, json('POST', { token: deployToken }, token.value))
     expect(moved.status).toBe(200)
     expect((await view(token.value)).workers).toContain(name)
@@ -126,10 +126,10 @@ describe('accounts and API tokens', () => {
     expect(fresh).toMatch(/^dt_/)
     expect(fresh).not.toBe(old)
     expect(await refusalOf(await putScript(name, helloScript('v2'), old))).toEqual({
-      status: 403,
-      message: 'That deploy token does not match this worker.',
+      status: 401,
+      message: 'That token is not valid: it is unknown, or it was revoked.',
     })
-    expect((await platform(`/api/workers/${name}/token`, { method: 'POST', ...bearer(old) })).status).toBe(403)
+    expect((await platform(`/api/workers/${name}/token`, { method: 'POST', ...bearer(old) })).status).toBe(401)
     expect((await putScript(name, helloScript('v2'), fresh)).status).toBe(200)
     const logs = await (
       await platform(`/api/workers/${name}/logs`, bearer(fresh))

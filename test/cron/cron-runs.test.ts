@@ -190,7 +190,7 @@ describe('cron schedules (dynamic-workers)', () => {
     const deployed = await deploy(name, { script: SCHEDULED('now'), crons: ['0 0 * * *', '*/10 * * * *'] })
     const url = `/api/workers/${name}/cron/run`
     expect((await platform(url, { method: 'POST' })).status).toBe(403)
-    expect((await platform(url, { method: 'POST', headers: { Authorization: 'Bearer dt_wrong' } })).status).toBe(403)
+    expect((await platform(url, { method: 'POST', headers: { Authorization: 'Bearer dt_wrong' } })).status).toBe(401)
     expect((await schedule(name)).runs).toEqual([])
 
     const auth = { Authorization: `Bearer ${deployed.token!}` }

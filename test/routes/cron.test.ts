@@ -36,8 +36,8 @@ describe('worker page: schedule', () => {
     expect(page).toContain('No runs yet.')
 
     const refused = await runNowForm(name, { token: 'dt_wrong', cron: '0 0 * * *' })
-    expect(refused.status).toBe(403)
-    expect(await refused.text()).toContain('That deploy token does not match this worker.')
+    expect(refused.status).toBe(401)
+    expect(await refused.text()).toContain('That token is not valid: it is unknown, or it was revoked.')
 
     const ran = await runNowForm(name, { token, cron: '0 0 * * *' })
     expect(ran.status).toBe(303)

@@ -73,8 +73,8 @@ describe('deployments and rollback', () => {
       method: 'POST',
       body: new URLSearchParams({ deployment: first.workerId, token: 'wrong' }),
     })
-    expect(refused.status).toBe(403)
-    expect(await refused.text()).toContain('does not match')
+    expect(refused.status).toBe(401)
+    expect(await refused.text()).toContain('That token is not valid')
 
     const done = await platform(`/workers/${name}/promote`, {
       method: 'POST',

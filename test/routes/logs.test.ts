@@ -83,13 +83,13 @@ describe('recent logs', () => {
     ])
 
     const refused = await readLogs(name)
-    // No credential at all: 401, asking for one; a wrong one: 403.
+    // No credential at all: 401, asking for one; a wrong one: 401 as for an unknown token.
     expect(refused.status).toBe(401)
     expect(refused.headers.get('WWW-Authenticate')).toBe('Bearer')
     // A read is refused in the words of a read, not "to change it".
     const { error } = await refused.json<{ error: { message: string } }>()
     expect(error.message).toMatch(/^Only the owner can read this worker's logs: give its deploy token/)
-    expect((await readLogs(name, 'dt_wrong')).status).toBe(403)
+    expect((await readLogs(name, 'dt_wrong')).status).toBe(401)
     expect((await readLogs('nobody-logs', token)).status).toBe(404)
   })
 
@@ -120,7 +120,7 @@ describe('recent logs', () => {
       method: 'POST',
       body: new URLSearchParams({ token: 'no' }),
     })
-    expect(refused.status).toBe(403)
+    expect(refused.status).toBe(401)
     const page = await platform(`/workers/${name}/logs`, { method: 'POST', body: new URLSearchParams({ token }) })
     const html = await page.text()
     expect(html).toContain('&lt;b&gt;visible&lt;/b&gt;')

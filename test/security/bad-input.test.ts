@@ -169,8 +169,8 @@ const CASES: Case[] = [
   {
     label: 'API: update with wrong token',
     send: () => put(VICTIM, valid, { Authorization: 'Bearer dt_guess' }),
-    status: 403,
-    message: 'does not match',
+    status: 401,
+    message: 'That token is not valid',
   },
   {
     label: 'API: update with malformed auth header',
@@ -187,8 +187,8 @@ const CASES: Case[] = [
   {
     label: 'API: delete with wrong token',
     send: () => call(`/api/workers/${VICTIM}`, { method: 'DELETE', headers: { Authorization: 'Bearer x' } }),
-    status: 403,
-    message: 'does not match',
+    status: 401,
+    message: 'That token is not valid',
   },
   {
     label: 'API: delete unknown worker',
@@ -245,8 +245,8 @@ const CASES: Case[] = [
   {
     label: 'form: update with wrong token',
     send: () => form({ name: VICTIM, script: valid, token: 'dt_guess' }),
-    status: 403,
-    message: 'does not match',
+    status: 401,
+    message: 'That token is not valid',
   },
   {
     label: 'form: malformed multipart',
@@ -269,8 +269,8 @@ const CASES: Case[] = [
   {
     label: 'form: delete with wrong token',
     send: () => call(`/workers/${VICTIM}/delete`, { method: 'POST', body: new URLSearchParams({ token: 'no' }) }),
-    status: 403,
-    message: 'does not match',
+    status: 401,
+    message: 'That token is not valid',
   },
   {
     label: 'form: cross-origin delete',

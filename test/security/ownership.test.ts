@@ -17,14 +17,20 @@ const asAdmin = { ADMIN_TOKEN: ADMIN }
 const text = async (name: string) => (await platform(`/user-workers/${name}`)).text()
 
 describe('ownership: the first upload claims a name', () => {
-  it('returns a deploy token once; updating needs it (403 without or with a wrong one)', async () => {
+  it('returns a deploy token once; updating needs it (403 without, 401 with a wrong one)', async () => {
     const name = uniqueName('owned')
     const { token } = await deployNew(name, helloScript('mine'))
 
-    for (const presented of [undefined, 'dt_wrong', `${token}x`]) {
+    const missing = await putScript(name, helloScript('hijacked'))
+    expect(missing.status).toBe(403)
+    expect((await missing.json<{ error: { code: string } }>()).error.code).toBe('forbidden')
+    // A wrong token gets the answer of an unknown one: nothing tells a guesser it was close.
+    for (const presented of ['dt_wrong', `${token}x`]) {
       const res = await putScript(name, helloScript('hijacked'), presented)
-      expect(res.status).toBe(403)
-      expect((await res.json<{ error: { code: string } }>()).error.code).toBe('forbidden')
+      expect(res.status).toBe(401)
+      expect((await res.json<{ error: { message: string } }>()).error.message).toBe(
+        'That token is not valid: it is unknown, or it was revoked.',
+      )
     }
     expect(await text(name)).toBe('mine')
 
@@ -39,7 +45,7 @@ describe('ownership: the first upload claims a name', () => {
     expect((await platform(`/api/workers/${name}`, { method: 'DELETE' })).status).toBe(403)
     expect(
       (await platform(`/api/workers/${name}`, { method: 'DELETE', headers: { Authorization: 'Bearer nope' } })).status,
-    ).toBe(403)
+    ).toBe(401)
     expect(await text(name)).toBe('first owner')
 
     expect(
@@ -48,7 +54,7 @@ describe('ownership: the first upload claims a name', () => {
     ).toBe(200)
     const second = await deployNew(name, helloScript('second owner'))
     expect(second.token).not.toBe(token)
-    expect((await putScript(name, helloScript('old token'), token)).status).toBe(403)
+    expect((await putScript(name, helloScript('old token'), token)).status).toBe(401)
   })
 
   it('20 concurrent first uploads of a free name yield exactly one owner; the others get 409', async () => {
@@ -83,9 +89,9 @@ describe('ownership: the first upload claims a name', () => {
     const script = helloScript('form update')
 
     const refused = await postForm({ name, script, token: 'dt_not-it' })
-    expect(refused.status).toBe(403)
+    expect(refused.status).toBe(401)
     const html = await refused.text()
-    expect(html).toContain('That deploy token does not match this worker.')
+    expect(html).toContain('That token is not valid: it is unknown, or it was revoked.')
     expect(inputValue(html, 'name')).toBe(name)
     expect(textareaContent(html)).toBe(script)
     expect(html).not.toContain('dt_not-it')
@@ -121,8 +127,8 @@ describe('ownership: the first upload claims a name', () => {
       method: 'POST',
       body: new URLSearchParams({ token: 'wrong' }),
     })
-    expect(refused.status).toBe(403)
-    expect(await refused.text()).toContain('does not match')
+    expect(refused.status).toBe(401)
+    expect(await refused.text()).toContain('That token is not valid')
     expect(await text(name)).toBe('x')
 
     const deleted = await platform(`/workers/${name}/delete`, { method: 'POST', body: new URLSearchParams({ token }) })
@@ -155,7 +161,7 @@ describe('ADMIN_TOKEN', () => {
       method: 'DELETE',
       headers: { Authorization: `Bearer ${ADMIN}` },
     })
-    expect(res.status).toBe(403)
+    expect(res.status).toBe(401)
     expect(await text(name)).toBe('tenant')
   })
 })

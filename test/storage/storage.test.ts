@@ -296,7 +296,7 @@ describe.each(BACKENDS)('tenant storage on $kind', ({ call }) => {
     expect(dump).toContain(`INSERT INTO "people" VALUES('O''Neil',42);`)
     expect((await call(`/api/workers/${tenant.name}/data/kv`)).status).toBe(403)
     const wrong = await call(`/api/workers/${tenant.name}/data/sql`, { headers: { Authorization: 'Bearer nope' } })
-    expect(wrong.status).toBe(403)
+    expect(wrong.status).toBe(401)
     expect((await call(`/api/workers/${uniqueName('none')}/data/kv`, auth)).status).toBe(404)
   })
 
