@@ -1,13 +1,12 @@
 import { DurableObject, exports } from 'cloudflare:workers'
 import { configFor } from '../core/config'
 import { LogStore } from '../logs/log-store'
-import { platformNote } from '../logs/logs'
 import type { CronRun, LogLine, StoredLogLine, WorkerRecord } from '../core/model'
 import { authorize, hashToken, newDeployToken, newOwnerId, type Credential, type Owner } from './ownership'
 import type { CronJob, ScheduleView } from '../cron/schedules'
 import { CronRuns } from '../cron/cron-runs'
 import { LogFollowers, type FollowRefusal } from '../logs/log-followers'
-import { OwnerChanges, type OwnerChanged } from './owner-changes'
+import { OWNER_EVENTS_KEY, OwnerChanges, type OwnerChanged, type OwnerEvent } from './owner-changes'
 import { LEASE_MS, LeaseQueue, type Change, type Committed, type Lease, type LeaseRefusal } from './lease'
 import { doFollowUps } from './follow-ups'
 import { isEmpty, OutboxStore, type FollowUp } from './outbox'
@@ -204,7 +203,7 @@ export class NameClaim extends DurableObject<Env> {
     const reveals = await this.reveals.keys()
     const purges = [...(outbox.purges ?? []), ...(record ? [{ name: record.name, ownerId: record.ownerId }] : [])]
     await this.ctx.storage.transaction(async (txn) => {
-      await txn.delete(['owner', 'record', ...keys, ...reveals])
+      await txn.delete(['owner', 'record', OWNER_EVENTS_KEY, ...keys, ...reveals])
       await this.outbox.put(txn, {
         mapping: true,
         removals: [...outbox.removals, ...ids.map((workerId) => ({ workerId, notBefore: Date.now() + BACKSTOP_MS }))],
@@ -217,42 +216,23 @@ export class NameClaim extends DurableObject<Env> {
     return accountId ? { accountId } : {}
   }
 
-  /**
-   * Replaces the name's deploy token, for its owner (the current deploy token, its account's API
-   * token, or an admin): the old token is refused by the next request, since every check reads the
-   * owner from here. The new token is returned once.
-   */
+  /** A new deploy token, a move into an account, an account's note (see owner-changes.ts). */
   rotateToken(credential: Credential): Promise<OwnerChanged<{ token: string }>> {
-    return this.owners.change(credential, async (owner) => {
-      const token = newDeployToken()
-      const by = credential.admin ? 'an admin' : credential.accountId ? 'an API token of its account' : 'its owner'
-      return {
-        owner: { ...owner, tokenHash: await hashToken(token) },
-        note: `The deploy token was rotated by ${by}: the previous one no longer works.`,
-        result: { token },
-      }
-    })
+    return this.owners.rotateToken(credential)
   }
 
-  /** Records an account's change that concerns this name (a revoked API token) in its logs, if the account still owns it. */
-  async noteForAccount(accountId: string, message: string): Promise<void> {
-    const owner = await this.owner()
-    if (owner?.accountId === accountId) await this.appendLogs([platformNote(message)], owner.ownerId)
-  }
-
-  /**
-   * Moves the name into an account, for a caller who proved the name (its deploy token, an admin, or
-   * the API token of the account it is in now); the account was proved by its API token in the
-   * Worker. Returns the account it belonged to before, if any.
-   */
   joinAccount(credential: Credential, accountId: string): Promise<OwnerChanged<{ previous?: string }>> {
-    return this.owners.change(credential, (owner) =>
-      Promise.resolve({
-        owner: { ...owner, accountId },
-        note: `Moved into account ${accountId}.`,
-        result: owner.accountId ? { previous: owner.accountId } : {},
-      }),
-    )
+    return this.owners.joinAccount(credential, accountId)
+  }
+
+  noteForAccount(accountId: string, message: string): Promise<void> {
+    return this.owners.noteForAccount(accountId, message)
+  }
+
+  /** The owner history (rotations, moves, revocations), for the owner (or an admin) only. */
+  async ownerEvents(credential: Credential): Promise<OwnerChanged<{ events: OwnerEvent[] }>> {
+    const access = await this.access(credential)
+    return access.ok && access.found ? { ok: true, found: true, events: await this.owners.events() } : access
   }
 
   /**

@@ -11,6 +11,7 @@ import { storageRefOf } from '../storage/refs'
 import { withoutStorageShim } from '../storage/shim'
 import type { TenantStorage } from '../storage/store'
 import type { NameChanges } from './changes'
+import type { OwnerEvent } from './owner-changes'
 import type { Proof } from './ownership'
 import { refusal } from './refusals'
 import type { Registry } from './registry'
@@ -123,6 +124,15 @@ export class Workers {
     }
     await accounts.addWorker(accountId, name)
     return accountId
+  }
+
+  /** Who rotated the deploy token, moved the worker or revoked its account's tokens, and when: for the owner. */
+  async ownerEvents(name: string, token: Proof): Promise<OwnerEvent[]> {
+    const { changes } = this.parts
+    const read = await changes.claim(assertValidName(name)).ownerEvents(await changes.credential(token))
+    if (!read.ok) throw refusal(read.reason, 'read', 'owner history')
+    if (!read.found) throw workerNotFound(name)
+    return read.events
   }
 
   /** The deploy token of a fresh claim, once, for the page the upload form redirects to. */

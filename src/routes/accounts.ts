@@ -53,3 +53,10 @@ accounts.post('/workers/:name/account', jsonBody(moveBody), async (c) => {
   const accountId = await c.var.platform.workers.moveToAccount(name, proof, bearerToken(c.req))
   return c.json({ name, accountId })
 })
+
+// Who rotated the deploy token, moved the worker or revoked its account's tokens: the owner's record.
+accounts.get('/workers/:name/history', async (c) => {
+  const events = await c.var.platform.workers.ownerEvents(c.req.param('name'), bearerToken(c.req))
+  c.header('Cache-Control', 'no-store')
+  return c.json({ name: c.req.param('name'), events })
+})

@@ -334,6 +334,7 @@ async function renderWorkerPage(
       {...extras}
       signedIn={signedIn}
       tokenless={tokenless}
+      ownerEvents={tokenless ? await ownerEventsOf(c, record.name) : undefined}
       previews={Object.fromEntries(
         record.deployments.map((deployment) => [
           deployment.workerId,
@@ -351,6 +352,16 @@ async function renderWorkerPage(
     />,
     status,
   )
+}
+
+/** The owner history for a signed-in owner's page; a refusal (the session ended meanwhile) only leaves it out. */
+async function ownerEventsOf(c: Context<AppEnv>, name: string) {
+  try {
+    return await c.var.platform.workers.ownerEvents(name, await proofOf(c, name, undefined))
+  } catch (error) {
+    if (error instanceof PlatformError) return undefined
+    throw error
+  }
 }
 
 /** Storage usage for the page, when the serving deployment has storage; a failure only loses the figures. */

@@ -6,9 +6,11 @@ import type { MetricsReport } from '../metrics/metrics'
 import type { BackendKind, BuildSummary, CronOutcome, LogLine, WorkerRecord, WorkerSettings } from '../core/model'
 import type { ScheduleView } from '../cron/schedules'
 import type { StorageUsage } from '../storage/database.do'
+import type { OwnerEvent } from '../names/owner-changes'
 import { Layout } from './layout'
 import { LogView } from './logs'
 import { MetricsChart } from './metrics-chart'
+import { OwnerHistory } from './owner-history'
 import { FormError, TokenSubmit, type FormRefusal } from './worker-forms'
 import { Schedule } from './worker-schedule'
 
@@ -54,6 +56,8 @@ export interface WorkerPageProps {
   signedIn?: { label: string } | null
   /** Signed in with the worker's account: its forms act with the session, without token fields. */
   tokenless?: boolean
+  /** Rotations, moves and revocations, for a signed-in owner (see names/owner-changes.ts). */
+  ownerEvents?: OwnerEvent[]
 }
 
 export const WorkerPage: FC<WorkerPageProps> = (props) => {
@@ -322,6 +326,8 @@ export const WorkerPage: FC<WorkerPageProps> = (props) => {
           </dl>
         </>
       )}
+
+      {props.ownerEvents && <OwnerHistory events={props.ownerEvents} />}
 
       <h2 id="delete-heading">Delete</h2>
       <FormError form="delete" error={formError} />

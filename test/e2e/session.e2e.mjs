@@ -78,6 +78,8 @@ describe('signing in to the console in Chromium', () => {
     // The worker page: no token field anywhere; promote the first version back.
     await clickAndWait(page, own.getByRole('link', { name, exact: true }))
     assert.equal(await page.locator('input[name="token"]').count(), 0)
+    // The owner's history of tokens and moves: shown signed in only (empty for this worker).
+    await page.getByRole('heading', { name: 'Tokens and account' }).waitFor()
     await assertAccessible(page, 'the worker page, signed in')
     await page.getByRole('radio').first().check()
     await clickAndWait(page, page.getByRole('button', { name: 'Promote the selected deployment' }))

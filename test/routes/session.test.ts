@@ -285,6 +285,23 @@ describe('console sessions', () => {
     }
   })
 
+  it("shows a signed-in owner the worker's token and account history; signed out, the page has none", async () => {
+    const { token } = await signUp()
+    const name = uniqueName('sess')
+    expect((await putScript(name, helloScript('v1'), token.value)).status).toBe(201)
+    const rotated = await platform(`/api/workers/${name}/token`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token.value}` },
+    })
+    expect(rotated.status).toBe(200)
+    const cookie = await signIn(token.value)
+    const html = await (await page(`/workers/${name}`, cookie)).text()
+    const history = html.slice(html.indexOf('id="owner-history-heading"'), html.indexOf('id="delete-heading"'))
+    expect(history).toContain('Tokens and account')
+    expect(history).toContain('The deploy token was rotated by an API token of its account')
+    expect(await (await platform(`/workers/${name}`)).text()).not.toContain('owner-history-heading')
+  })
+
   it('GET /signin renders the form', async () => {
     const html = await (await platform('/signin?worker=abc')).text()
     expect(html).toMatch(/<form[^>]*method="post"[^>]*action="\/signin"/)
