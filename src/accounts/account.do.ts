@@ -2,6 +2,7 @@ import { DurableObject } from 'cloudflare:workers'
 import { looseObject, nullish, optional, string, type GenericSchema } from 'valibot'
 import { parseStored } from '../core/schema'
 import { randomToken } from '../lib/crypto'
+import { MAX_TOKENS_PER_ACCOUNT } from './tokens'
 
 /** An account: who signed up, and when. */
 export interface AccountInfo {
@@ -56,8 +57,6 @@ const sessionSchema: GenericSchema<SessionInfo> = looseObject({
   expiresAt: string(),
 })
 
-/** The most live (unrevoked) tokens an account may have at once. */
-export const MAX_TOKENS_PER_ACCOUNT = 20
 /** Last-used times are written at most this often per token: a busy token costs no write per request. */
 const LAST_USED_EVERY_MS = 60_000
 

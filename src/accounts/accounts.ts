@@ -1,8 +1,14 @@
 import { PlatformError, unknownToken } from '../core/errors'
 import { sha256Hex } from '../lib/crypto'
 import type { Account, AccountView, ApiTokenInfo } from './account.do'
-import { MAX_TOKENS_PER_ACCOUNT } from './account.do'
-import { newAccountId, newApiToken, newSessionValue, parseApiToken, parseSessionValue } from './tokens'
+import {
+  MAX_TOKENS_PER_ACCOUNT,
+  newAccountId,
+  newApiToken,
+  newSessionValue,
+  parseApiToken,
+  parseSessionValue,
+} from './tokens'
 
 /** How long a console session lasts after signing in (then the console asks for the token again). */
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000

@@ -10,6 +10,12 @@ const API_TOKEN = /^at_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/
 // A console session's cookie value names its account the same way: s_<account id>_<256 random bits>.
 const SESSION = /^s_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/
 
+/** The most live (unrevoked) tokens an account may have at once. */
+export const MAX_TOKENS_PER_ACCOUNT = 20
+
+/** The longest name a person may give an account or a token (forms and the API alike). */
+export const MAX_LABEL_LENGTH = 64
+
 /** A fresh account ID: 64 random bits in hex. */
 export function newAccountId(): string {
   return toHex(randomBytes(8))

@@ -29,7 +29,7 @@ export class Workers {
       wiring: WorkerWiring
       storage: Pick<TenantStorage, 'purge'>
       metrics: MetricsReader
-      accounts: Pick<Accounts, 'require' | 'addWorker' | 'removeWorker'>
+      accounts: Pick<Accounts, 'require' | 'addWorker' | 'removeWorker' | 'revokeToken' | 'view'>
     },
   ) {}
 
@@ -95,8 +95,19 @@ export class Workers {
     return rotated.token
   }
 
-  /** Notes in the logs of each of an account's workers that something changed for all of them. */
-  async noteForAccount(accountId: string, names: string[], message: string): Promise<void> {
+  /**
+   * Revokes an API token of an account (refused by its next request, its sessions ended), and notes
+   * it in the owner history of each of the account's workers.
+   */
+  async revokeApiToken(accountId: string, tokenId: string): Promise<void> {
+    const { accounts } = this.parts
+    await accounts.revokeToken(accountId, tokenId)
+    const { workers: names } = await accounts.view(accountId)
+    await this.noteForAccount(accountId, names, `API token ${tokenId} of its account was revoked.`)
+  }
+
+  /** Notes in the owner history of each of an account's workers that something changed for all of them. */
+  private async noteForAccount(accountId: string, names: string[], message: string): Promise<void> {
     const { changes } = this.parts
     await Promise.all(
       names.map((name) =>

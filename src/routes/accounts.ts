@@ -31,12 +31,8 @@ accounts.post('/account/tokens', jsonBody(newTokenBody), async (c) => {
 
 accounts.delete('/account/tokens/:id', async (c) => {
   const { accounts, workers } = c.var.platform
-  const accountId = await accounts.require(bearerToken(c.req))
   const tokenId = c.req.param('id')
-  await accounts.revokeToken(accountId, tokenId)
-  // Each of the account's workers keeps the revocation in its history (its logs).
-  const { workers: names } = await accounts.view(accountId)
-  await workers.noteForAccount(accountId, names, `API token ${tokenId} of its account was revoked.`)
+  await workers.revokeApiToken(await accounts.require(bearerToken(c.req)), tokenId)
   return c.json({ revoked: tokenId })
 })
 

@@ -1,3 +1,4 @@
+import { MAX_LABEL_LENGTH } from '../accounts/tokens'
 import { plainObject } from '../core/schema'
 import {
   check,
@@ -56,13 +57,13 @@ const NAME_A_CRON = 'Send { "cron": "<one of the worker’s crons>" }, or no bod
 /** `POST /api/workers/:name/cron/run`: which of the worker's crons to run (default: the first). */
 export const cronRunBody = nullish(object({ cron: optional(string(NAME_A_CRON)) }, NAME_A_CRON), {})
 
-const NAME_IT = '{field} must be a name of 1 to 64 characters.'
+const NAME_IT = `{field} must be a name of 1 to ${MAX_LABEL_LENGTH} characters.`
 /** A name a person gives (an account, a token): printable, short. */
 const label = pipe(
   string(NAME_IT),
   trim(),
   minLength(1, NAME_IT),
-  maxLength(64, NAME_IT),
+  maxLength(MAX_LABEL_LENGTH, NAME_IT),
   regex(/^[^\p{C}]+$/u, NAME_IT),
 )
 

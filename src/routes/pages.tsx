@@ -19,6 +19,7 @@ import type { SettingsFieldValues, SettingsFieldsProps } from '../views/settings
 import { EXAMPLE_SCRIPT, UploadPage, type CurrentCode } from '../views/upload'
 import { WorkerPage, type WorkerForm, type WorkerPageProps } from '../views/worker'
 import { field, formToken, formUpload, readForm, readUploadForm } from './input'
+import { accountPages } from './account-pages'
 import { streamLogs } from './log-stream'
 import { proofOf, session, sessionActsOn, sessionOf, sessionWorkers, signedInAs } from './session'
 
@@ -30,6 +31,7 @@ pages.use(sameOriginPosts)
 pages.post('/workers/*', limitActionBody)
 // Sign in and sign out: after sameOriginPosts, which refuses their cross-site posts too.
 pages.route('/', session)
+pages.route('/', accountPages)
 
 pages.get('/', async (c) => {
   const platform = c.var.platform

@@ -64,10 +64,10 @@ async function lookUp(c: Context<AppEnv>): Promise<Signed | null> {
 }
 
 /** What the layout shows: who is signed in, or null (the "Sign in" link). Signed-in pages are not stored. */
-export async function signedInAs(c: Context<AppEnv>): Promise<{ label: string } | null> {
+export async function signedInAs(c: Context<AppEnv>): Promise<{ label: string; account: boolean } | null> {
   const found = await sessionOf(c)
   if (found) c.header('Cache-Control', 'no-store')
-  return found ? { label: found.label } : null
+  return found ? { label: found.label, account: found.accountId !== undefined } : null
 }
 
 /**

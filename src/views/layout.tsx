@@ -7,12 +7,13 @@ export interface LayoutProps {
   title: string
   /** The active backend, shown on every page; absent when configuration failed. */
   backend?: BackendKind
-  current?: 'home' | 'upload' | 'signin'
+  current?: 'home' | 'upload' | 'signin' | 'signup' | 'account'
   /**
    * Who is signed in to the console: the account's name (with "Sign out"), null when no one is
-   * ("Sign in"), absent when the page does not know (error pages: neither is shown).
+   * ("Sign in"), absent when the page does not know (error pages: neither is shown). `account`:
+   * signed in with an API token, so the name links the account's page.
    */
-  signedIn?: { label: string } | null
+  signedIn?: { label: string; account?: boolean } | null
   children: Child
 }
 
@@ -60,7 +61,13 @@ export const Layout: FC<LayoutProps> = ({ title, backend, current, signedIn, chi
             </nav>
             {signedIn && (
               <form class="account" method="post" action="/signout">
-                <span>{signedIn.label}</span>{' '}
+                {signedIn.account ? (
+                  <a href="/account" aria-current={current === 'account' ? 'page' : undefined}>
+                    {signedIn.label}
+                  </a>
+                ) : (
+                  <span>{signedIn.label}</span>
+                )}{' '}
                 <button type="submit" class="secondary">
                   Sign out
                 </button>

@@ -67,8 +67,8 @@ export const SignInPage: FC<SignInProps> = ({ backend, worker, error, sessionMs 
       </div>
     </form>
     <p class="hint">
-      No account yet? Create one with <code>POST /api/accounts</code>; its answer holds your first API token (see
-      docs/accounts.md).
+      No account yet? <a href="/signup">Create one</a> (or <code>POST /api/accounts</code>): it comes with its first API
+      token.
     </p>
   </Layout>
 )

@@ -112,6 +112,39 @@ describe('signing in to the console in Chromium', () => {
     assert.match(await replay.text(), /href="\/signin"/)
   })
 
+  test('sign up through the form, issue a token and revoke one on the account page', async () => {
+    const { url } = suite.server
+    const { page, context } = current
+    await page.goto(`${url}/signin`)
+    await clickAndWait(page, page.getByRole('link', { name: 'Create one' }))
+    assert.equal(new URL(page.url()).pathname, '/signup')
+    await assertAccessible(page, 'the sign-up page')
+    await page.getByLabel('Account name').fill('E2E Signup')
+    const created = await clickAndWait(page, page.getByRole('button', { name: 'Create account' }))
+    assert.equal(created.status(), 201)
+    // Signed in at once; the first token is shown this once and works.
+    assert.equal((await context.cookies(url)).filter((c) => c.name === 'wfp_session').length, 1)
+    const first = (await page.getByLabel('API token', { exact: true }).inputValue()).trim()
+    assert.match(first, /^at_[0-9a-f]{16}_/)
+    assert.equal((await api(url, '/api/account', { token: first })).status, 200)
+    await assertAccessible(page, 'the account page with a new token')
+
+    await page.getByLabel('What it is for').fill('laptop')
+    const issued = await clickAndWait(page, page.getByRole('button', { name: 'Create token' }))
+    assert.equal(issued.status(), 201)
+    const laptop = (await page.getByLabel('API token', { exact: true }).inputValue()).trim()
+    assert.notEqual(laptop, first)
+    const row = page.getByRole('row').filter({ hasText: 'laptop' })
+    await clickAndWait(page, row.getByRole('button', { name: /^Revoke laptop/ }))
+    await page.getByRole('status').getByText('Revoked.').waitFor()
+    await row.getByText(/^revoked /).waitFor()
+    assert.equal((await api(url, '/api/account', { token: laptop })).status, 401)
+    assert.equal((await api(url, '/api/account', { token: first })).status, 200)
+    // The account's name in the header leads back here.
+    await clickAndWait(page, page.getByRole('banner').getByRole('link', { name: 'E2E Signup' }))
+    assert.equal(new URL(page.url()).pathname, '/account')
+  })
+
   test('sign in with a deploy token from its worker page, act on it without a token, sign out', async () => {
     const { url } = suite.server
     const { page } = current
