@@ -114,8 +114,8 @@ export const AccountPage: FC<AccountPageProps> = (props) => {
           </tbody>
         </table>
       </div>
+      <h2 id="new-token-heading">New API token</h2>
       <form class="card" method="post" action="/account/tokens" aria-labelledby="new-token-heading">
-        <h3 id="new-token-heading">New API token</h3>
         <NameField id="token-name" label="What it is for" typed={props.typed} error={props.error} />
         <p class="hint">
           {live.length} of {MAX_TOKENS_PER_ACCOUNT} live tokens. Revoking the one you signed in with signs you out.

@@ -28,6 +28,14 @@ const PAGES = {
   'upload-error': (page, base) => uploadWorker(page, base, { name: 'broken', script: SYNTAX_ERROR_SCRIPT }),
   'not-found': (page, base) => page.goto(`${base}/user-workers/no-such-worker`),
   'worker-error': (page, base) => page.goto(`${base}/user-workers/always-fails`),
+  signin: (page, base) => page.goto(`${base}/signin`),
+  // Signed up through the form: the account page with its first API token, shown this once.
+  account: async (page, base) => {
+    await page.goto(`${base}/signup`)
+    await page.getByLabel('Account name').fill('Acme Studio')
+    await Promise.all([page.waitForURL(`${base}/signup`), page.getByRole('button', { name: 'Create account' }).click()])
+    await page.getByRole('heading', { name: 'Save your API token now' }).waitFor()
+  },
 }
 
 async function shoot(browser, base, name, visit) {
