@@ -216,6 +216,19 @@ pages.post('/workers/:name/logs', async (c) => {
   }
 })
 
+// A new deploy token, shown once on the page this answers (never stored by the browser).
+pages.post('/workers/:name/token', async (c) => {
+  const platform = c.var.platform
+  const name = c.req.param('name')
+  try {
+    const token = await platform.workers.rotateToken(name, await proofOf(c, name, formToken(await readForm(c.req))))
+    c.header('Cache-Control', 'no-store')
+    return renderWorkerPage(c, await platform.workers.get(name), { token, rotated: true })
+  } catch (error) {
+    return workerPageWithError(c, name, error, 'rotate')
+  }
+})
+
 pages.post('/workers/:name/delete', async (c) => {
   const platform = c.var.platform
   const name = c.req.param('name')

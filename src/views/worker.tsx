@@ -3,7 +3,7 @@ import { formatBytes, formatDuration, formatTime } from '../lib/format'
 import { currentDeployment } from '../deploy/deployments'
 import { LOG_LINES_KEPT, LOG_WATCH_MS } from '../logs/logs'
 import type { MetricsReport } from '../metrics/metrics'
-import type { BackendKind, BuildSummary, CronOutcome, LogLine, WorkerRecord, WorkerSettings } from '../core/model'
+import type { BackendKind, CronOutcome, LogLine, WorkerRecord, WorkerSettings } from '../core/model'
 import type { ScheduleView } from '../cron/schedules'
 import type { StorageUsage } from '../storage/database.do'
 import type { OwnerEvent } from '../names/owner-changes'
@@ -11,6 +11,7 @@ import { Layout } from './layout'
 import { LogView } from './logs'
 import { MetricsChart } from './metrics-chart'
 import { OwnerHistory } from './owner-history'
+import { BuildDetails } from './worker-build'
 import { FormError, TokenSubmit, type FormRefusal } from './worker-forms'
 import { Schedule } from './worker-schedule'
 
@@ -32,8 +33,10 @@ export interface WorkerPageProps {
   promoted?: boolean
   /** Where each retained deployment is previewed, by Worker ID (see core/urls.ts). */
   previews: Record<string, { url: string; siteUrl?: string }>
-  /** The deploy token of a name just claimed: shown on this page only, once. */
+  /** The deploy token of a name just claimed, or just rotated: shown on this page only, once. */
   token?: string
+  /** The token above replaces the one before (a rotation), rather than being the first. */
+  rotated?: boolean
   /** The one-time token link was already used (page reloaded) or expired. */
   tokenExpired?: boolean
   /** Why the last delete or promotion was refused, shown next to that form. */
@@ -70,6 +73,7 @@ export const WorkerPage: FC<WorkerPageProps> = (props) => {
     promoted,
     previews,
     token,
+    rotated,
     tokenExpired,
     formError,
     logs,
@@ -95,6 +99,11 @@ export const WorkerPage: FC<WorkerPageProps> = (props) => {
         <div class="alert success" role="status">
           <strong>Deployed as a candidate.</strong> {record.name} still serves {current?.label}; try {newest.label} at{' '}
           <a href={candidateUrl}>{candidateUrl}</a>, then promote it below.
+        </div>
+      )}
+      {token && rotated && (
+        <div class="alert success" role="status">
+          <strong>Rotated.</strong> The previous deploy token no longer works.
         </div>
       )}
       {promoted && (
@@ -329,6 +338,20 @@ export const WorkerPage: FC<WorkerPageProps> = (props) => {
 
       {props.ownerEvents && <OwnerHistory events={props.ownerEvents} />}
 
+      <h2 id="rotate-heading">Token rotation</h2>
+      <FormError form="rotate" error={formError} />
+      <form class="card" method="post" action={`/workers/${record.name}/token`} aria-labelledby="rotate-heading">
+        <p>
+          Rotating gives {record.name} a new deploy token, shown once; the current one is refused from the next request
+          on, and sessions opened with it end. Do it when a token may have leaked.
+        </p>
+        <TokenSubmit id="rotate-token" tokenless={tokenless}>
+          <button type="submit" class="secondary">
+            Rotate the deploy token
+          </button>
+        </TokenSubmit>
+      </form>
+
       <h2 id="delete-heading">Delete</h2>
       <FormError form="delete" error={formError} />
       <form class="card" method="post" action={`/workers/${record.name}/delete`} aria-labelledby="delete-heading">
@@ -348,42 +371,4 @@ export const WorkerPage: FC<WorkerPageProps> = (props) => {
 
 function names(list: string[]): string {
   return list.length > 0 ? list.join(', ') : 'none'
-}
-
-/** What went into a built project: shown so its owner can see exactly what runs. */
-const BuildDetails: FC<{ build: BuildSummary }> = ({ build }) => {
-  const dependencies = Object.entries(build.dependencies)
-  return (
-    <section aria-labelledby="build-heading">
-      <h2 id="build-heading">Build</h2>
-      <div class="card">
-        <dl>
-          <dt>Worker</dt>
-          <dd>{build.hasWorker ? 'built from the project' : 'none: a static site'}</dd>
-          <dt>Static assets</dt>
-          <dd>
-            {build.assets.count} files, {formatBytes(build.assets.bytes)}
-          </dd>
-          <dt>Dependencies</dt>
-          <dd>
-            {dependencies.length === 0
-              ? 'none'
-              : dependencies.map(([name, version]) => `${name}@${version}`).join(', ')}
-          </dd>
-          <dt>Files</dt>
-          <dd>{build.files.length === 0 ? 'none' : build.files.join(', ')}</dd>
-        </dl>
-        {build.warnings.length > 0 && (
-          <div class="alert notice" role="status">
-            <strong>Build warnings</strong>
-            <ul>
-              {build.warnings.map((warning) => (
-                <li>{warning}</li>
-              ))}
-            </ul>
-          </div>
-        )}
-      </div>
-    </section>
-  )
 }

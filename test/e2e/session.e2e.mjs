@@ -99,6 +99,15 @@ describe('signing in to the console in Chromium', () => {
     assert.equal(deployed.status(), 200)
     assert.equal(await (await fetch(`${url}/user-workers/${name}`)).text(), 'v3')
 
+    // Rotate the worker's deploy token, without typing one: the new one is shown once.
+    await clickAndWait(page, page.getByRole('button', { name: 'Rotate the deploy token' }))
+    await page.getByRole('status').getByText('Rotated.').waitFor()
+    const rotated = (await page.getByLabel('Deploy token', { exact: true }).inputValue()).trim()
+    assert.match(rotated, /^dt_/)
+    const withRotated = await api(url, `/api/workers/${name}/logs`, { token: rotated })
+    assert.equal(withRotated.status, 200)
+    await assertAccessible(page, 'the worker page after a rotation')
+
     // Delete, without a token.
     await clickAndWait(page, page.getByRole('button', { name: `Delete ${name}` }))
     await page.getByRole('status').getByText('Deleted.').waitFor()
