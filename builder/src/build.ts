@@ -118,7 +118,8 @@ async function run(request: BuildRequest): Promise<BuildSuccess> {
     dependencies: Object.fromEntries([...versions].sort(([a], [b]) => a.localeCompare(b))),
     ...(config.compatibilityDate ? { compatibilityDate: config.compatibilityDate } : {}),
     ...(config.compatibilityFlags ? { compatibilityFlags: config.compatibilityFlags } : {}),
-    warnings,
+    ...(config.declared ? { declared: config.declared } : {}),
+    warnings: [...warnings, ...ignoredKeysWarning(config)],
     cached: false,
   }
   if (key !== undefined) cache.set(key, result)
@@ -206,4 +207,11 @@ async function withTimeout<T>(ms: number, work: () => Promise<T>): Promise<T> {
   } finally {
     if (timer !== undefined) clearTimeout(timer)
   }
+}
+
+/** The wrangler keys that configure Cloudflare's side of a Worker (routes, observability, …): read by no one here. */
+function ignoredKeysWarning(config: ProjectConfig): string[] {
+  const ignored = config.declared?.ignored ?? []
+  if (ignored.length === 0) return []
+  return [`${config.declared?.file}: ignored on this platform: ${ignored.join(', ')}.`]
 }

@@ -16,12 +16,13 @@ import {
   type GenericSchema,
   type InferOutput,
 } from 'valibot'
-import type { AssetConfig } from '../../src/deploy/build'
+import type { AssetConfig, DeclaredEnv } from '../../src/deploy/build'
 import { BuildFailed } from './failure'
 import type { ProjectFiles } from './input'
 import { parseJsonc } from './jsonc'
 import { isPlainObject, parseDocument, plainObject } from './schema'
 import { errorMessage } from '../../src/lib/errors'
+import { declaredEnv, WranglerEnvSchema } from './wrangler-env'
 
 /** What a project says about itself in wrangler.json/jsonc/toml, package.json and tsconfig.json. */
 export interface ProjectConfig {
@@ -33,6 +34,8 @@ export interface ProjectConfig {
   assetConfig?: AssetConfig
   packageJson?: PackageJson
   jsxImportSource?: string
+  /** What the project's wrangler file declares for `env` (see wrangler-env.ts). */
+  declared?: DeclaredEnv
 }
 
 const WRANGLER_FILES = ['wrangler.json', 'wrangler.jsonc', 'wrangler.toml'] as const
@@ -184,6 +187,14 @@ export function readProjectConfig(files: ProjectFiles): ProjectConfig {
       ...(not_found_handling !== undefined ? { not_found_handling } : {}),
       ...(run_worker_first !== undefined ? { run_worker_first } : {}),
     }
+  }
+  if (wrangler && wranglerPath) {
+    const fail = (message: string) => BuildFailed.user(message, { file: wranglerPath })
+    config.declared = declaredEnv(
+      wranglerPath,
+      wrangler,
+      parseDocument(WranglerEnvSchema, wrangler, wranglerPath, fail),
+    )
   }
   const jsxImportSource = tsconfig?.compilerOptions?.jsxImportSource
   if (typeof jsxImportSource === 'string') config.jsxImportSource = jsxImportSource

@@ -50,12 +50,44 @@ export interface BuildSuccess {
   files: string[]
   /** Every npm package installed, transitive ones included: name → exact version. */
   dependencies: Record<string, string>
+  /** What the project's wrangler config declares for its `env`; absent without a wrangler config. */
+  declared?: DeclaredEnv
   /** From the project's wrangler config; absent = the platform's default. */
   compatibilityDate?: string
   compatibilityFlags?: string[]
   warnings: string[]
   /** True when an identical earlier build (same cacheScope, files and exact resolved versions) was reused. */
   cached: boolean
+}
+
+/** A binding or key of the wrangler config the platform does not provide (the upload is refused). */
+export interface UnsupportedDeclaration {
+  /** The config key: "r2_buckets", "durable_objects.bindings", "vars", … */
+  key: string
+  /** What it is, as a person reads it: "R2 bucket". */
+  kind: string
+  /** The binding's name, when the declaration has one. */
+  binding?: string
+}
+
+/**
+ * What a project's wrangler config declares for its `env`, as the builder read it (docs/projects.md):
+ * KV namespaces and D1 databases under their own names, string vars, crons, the assets binding and
+ * the secrets it needs; what the platform does not provide, and the keys that mean nothing here.
+ */
+export interface DeclaredEnv {
+  /** The wrangler file it came from ("wrangler.jsonc"), for messages. */
+  file: string
+  kv: { binding: string; id?: string }[]
+  d1: { binding: string; databaseName?: string; databaseId?: string; migrationsDir: string }[]
+  vars: Record<string, string>
+  /** `triggers.crons`, when the config has it (an empty list: no crons). */
+  crons?: string[]
+  assetsBinding?: string
+  requiredSecrets: string[]
+  unsupported: UnsupportedDeclaration[]
+  /** Keys that configure Cloudflare's side (routes, observability, …): a build warning, not a refusal. */
+  ignored: string[]
 }
 
 /** Where a build went wrong. `line` and `column` are 1-based, as an editor shows them. */

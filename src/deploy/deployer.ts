@@ -24,10 +24,11 @@ import type { Registry } from '../names/registry'
 import type { Proof } from '../names/ownership'
 import { seal, unseal } from '../names/secrets'
 import { withStorageShim } from '../storage/shim'
-import type { BuildRequest, BuildResult } from './build'
+import type { BuildRequest, BuildResult, DeclaredEnv } from './build'
 import { assertWithinSize, bundleSize } from './bundle'
 import { cleanLabel, currentDeployment, newWorkerId, nextSequence, withCurrent, withDeployment } from './deployments'
 import { withPlatformModule } from './platform-module'
+import { checkRequiredSecrets, refuseUnsupported, withDeclared } from './declared'
 import { buildError, releaseOf } from './projects'
 import { nextSettings } from './settings'
 
@@ -60,6 +61,8 @@ export interface Release {
   assets?: DeploymentAssets
   compatibility?: Compatibility
   build?: BuildSummary
+  /** What a built project's wrangler config declares for `env` (see declared.ts). */
+  declared?: DeclaredEnv
 }
 
 /** What an upload deploys: a ready-made Worker, or a project the builder turns into one. */
@@ -117,7 +120,11 @@ export class Deployer {
     const cacheScope = await sha256Hex(JSON.stringify([name, options.token ?? '']))
     const result = await builder.build({ ...project, registry, limits, cacheScope })
     if (!result.ok) throw buildError(result, limits)
-    return this.release(name, releaseOf(result, config.userCompatibilityDate), options, ctx, startedAt)
+    const release = releaseOf(result, config.userCompatibilityDate)
+    if (!release.declared) return this.release(name, release, options, ctx, startedAt)
+    refuseUnsupported(release.declared)
+    const settings = withDeclared(options.settings ?? {}, release.declared)
+    return this.release(name, release, { ...options, settings }, ctx, startedAt)
   }
 
   /**
@@ -164,6 +171,7 @@ export class Deployer {
         config.limits,
         config.cron,
       )
+      if (release.declared) checkRequiredSecrets(release.declared, settings)
       const hints = checkSchedule(settings, deployed, checked.hasScheduled)
       const secrets = await this.nextSecrets(claim, current, settings, secretChanges)
       // Sealed once: the name's object keeps them, and dynamic-workers beside the code (for dispatch).

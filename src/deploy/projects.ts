@@ -1,5 +1,6 @@
 import { formatBytes, formatDuration } from '../lib/format'
-import type { BuildFailure, BuildLimitName, BuildLimits, BuildSuccess } from './build'
+import type { BuildFailure, BuildLimitName, BuildLimits, BuildSuccess, DeclaredEnv } from './build'
+import { declaredWarnings } from './declared'
 import { PlatformError } from '../core/errors'
 import type { BuildSummary, Compatibility, DeploymentAssets, WorkerBundle } from '../core/model'
 
@@ -12,6 +13,7 @@ export interface BuiltRelease {
   assets?: DeploymentAssets
   compatibility: Compatibility
   build: BuildSummary
+  declared?: DeclaredEnv
 }
 
 /** The release a successful build describes; the project's runtime, else the platform's default. */
@@ -24,10 +26,11 @@ export function releaseOf(result: BuildSuccess, defaultDate: string): BuiltRelea
     build: {
       files: result.files,
       dependencies: result.dependencies,
-      warnings: result.warnings,
+      warnings: [...result.warnings, ...(result.declared ? declaredWarnings(result.declared) : [])],
       assets: { count: result.assets.length, bytes },
       hasWorker: result.worker !== null,
     },
+    ...(result.declared ? { declared: result.declared } : {}),
   }
 }
 

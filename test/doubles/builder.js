@@ -6,7 +6,9 @@
 // - the entry (request.entry, else src/index.ts/js, else the only script) becomes `worker.js`
 //   as it is: tests send TypeScript that is also valid JavaScript;
 // - files under public/ become assets; package.json dependencies come back with their ranges' digits
-//   as the "resolved" versions; wrangler.json's compatibility date/flags and assets config pass through;
+//   as the "resolved" versions; wrangler.json's compatibility date/flags and assets config pass through,
+//   and its "x-declared" (a test hook: the real builder reads it from the config's bindings) is the
+//   build's declared env;
 // - a file containing SYNTAX_ERROR fails like esbuild (file:line:column), a dependency named
 //   "missing-package" like an install failure, more files than limits.maxFiles like a limit,
 //   a file containing BUILDER_FAULT like a builder bug, SLOW_BUILD takes 300 ms; a zip is answered as a one-file Worker
@@ -91,6 +93,7 @@ export class Builder extends WorkerEntrypoint {
       dependencies,
       ...(wrangler.compatibility_date ? { compatibilityDate: wrangler.compatibility_date } : {}),
       ...(wrangler.compatibility_flags ? { compatibilityFlags: wrangler.compatibility_flags } : {}),
+      ...(wrangler['x-declared'] ? { declared: wrangler['x-declared'] } : {}),
       warnings: pkg.description === 'WARN' ? ['a build warning'] : [],
     })
   }

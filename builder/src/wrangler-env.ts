@@ -1,0 +1,179 @@
+import {
+  array,
+  looseObject,
+  optional,
+  pipe,
+  record,
+  regex,
+  string,
+  unknown,
+  type GenericSchema,
+  type InferOutput,
+} from 'valibot'
+import type { DeclaredEnv, UnsupportedDeclaration } from '../../src/deploy/build'
+import { isPlainObject, plainObject } from './schema'
+
+// What a project's wrangler config declares for its `env`, as the platform provides it (docs/projects.md):
+// KV namespaces and D1 databases under their own names, string vars, crons, the assets binding and
+// the secrets it requires. Every other binding is listed as unsupported, so the upload is refused by
+// name instead of the Worker meeting `undefined` at its first request; keys that configure
+// Cloudflare's side (routes, observability, …) mean nothing here and become warnings.
+
+const BINDING_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/
+const MUST_BE_BINDING = 'must be a binding name (letters, digits and _, not starting with a digit).'
+const binding = pipe(string(MUST_BE_BINDING), regex(BINDING_NAME, MUST_BE_BINDING))
+const text = string('must be a string.')
+
+const KvNamespace = plainObject(
+  looseObject({ binding, id: optional(text), preview_id: optional(text) }),
+  'must be an object with a "binding".',
+)
+const D1Database = plainObject(
+  looseObject({
+    binding,
+    database_name: optional(text),
+    database_id: optional(text),
+    migrations_dir: optional(text),
+  }),
+  'must be an object with a "binding".',
+)
+
+/** The part of the wrangler config this module reads; the rest was checked by project.ts or is listed below. */
+export const WranglerEnvSchema = looseObject({
+  kv_namespaces: optional(array(KvNamespace, 'must be a list.')),
+  d1_databases: optional(array(D1Database, 'must be a list.')),
+  vars: optional(plainObject(record(string(), unknown()), 'must be an object of names and values.')),
+  triggers: optional(
+    plainObject(
+      looseObject({ crons: optional(array(text, 'must be a list of cron expressions.')) }),
+      'must be an object.',
+    ),
+  ),
+  secrets: optional(
+    plainObject(
+      looseObject({ required: optional(array(binding, 'must be a list of secret names.')) }),
+      'must be an object.',
+    ),
+  ),
+  assets: optional(plainObject(looseObject({ binding: optional(binding) }), 'must be an object.')),
+}) satisfies GenericSchema
+
+/** Keys the platform reads (here or in project.ts). */
+const READ = new Set([
+  'main',
+  'compatibility_date',
+  'compatibility_flags',
+  'assets',
+  'kv_namespaces',
+  'd1_databases',
+  'vars',
+  'triggers',
+  'secrets',
+])
+
+/** Bindings of kinds the platform does not provide: their key → what they are, for the refusal. */
+const UNSUPPORTED_BINDINGS: Record<string, string> = {
+  durable_objects: 'Durable Object namespace',
+  r2_buckets: 'R2 bucket',
+  queues: 'Queue',
+  ai: 'Workers AI',
+  vectorize: 'Vectorize index',
+  services: 'service binding',
+  hyperdrive: 'Hyperdrive configuration',
+  workflows: 'Workflow',
+  analytics_engine_datasets: 'Analytics Engine dataset',
+  browser: 'Browser Rendering',
+  dispatch_namespaces: 'dispatch namespace',
+  mtls_certificates: 'mTLS certificate',
+  send_email: 'Email binding',
+  version_metadata: 'version metadata',
+  images: 'Images binding',
+  pipelines: 'Pipeline',
+  secrets_store_secrets: 'Secrets Store secret',
+  unsafe: 'unsafe binding',
+  tail_consumers: 'Tail Worker',
+  containers: 'Container',
+  ratelimits: 'Rate Limiting binding',
+  worker_loaders: 'Worker Loader',
+  vpc_services: 'VPC service',
+  env: 'named environment',
+  site: 'Workers Sites bucket (use "assets")',
+  wasm_modules: 'Wasm module binding (import the .wasm file instead)',
+  text_blobs: 'text blob binding (import the file instead)',
+  data_blobs: 'data blob binding (import the file instead)',
+}
+
+/**
+ * Which binding a declaration names, for the refusal: `binding`, else `name` (services, queues'
+ * producers), else none. Queues nest theirs under producers/consumers.
+ */
+function declarationsOf(key: string, value: unknown): UnsupportedDeclaration[] {
+  const kind = UNSUPPORTED_BINDINGS[key] ?? key
+  if (key === 'queues' && isPlainObject(value)) {
+    const producers = Array.isArray(value.producers) ? value.producers : []
+    const consumers = Array.isArray(value.consumers) ? value.consumers : []
+    return [
+      ...producers.map((entry: unknown) => ({
+        key: 'queues.producers',
+        kind: 'Queue producer',
+        binding: nameOf(entry),
+      })),
+      ...consumers.map((entry: unknown) => ({
+        key: 'queues.consumers',
+        kind: 'Queue consumer',
+        binding: queueOf(entry),
+      })),
+    ]
+  }
+  if (key === 'durable_objects' && isPlainObject(value) && Array.isArray(value.bindings)) {
+    return value.bindings.map((entry: unknown) => ({ key: 'durable_objects.bindings', kind, binding: nameOf(entry) }))
+  }
+  if (Array.isArray(value)) return value.map((entry: unknown) => ({ key, kind, binding: nameOf(entry) }))
+  return [{ key, kind, binding: nameOf(value) }]
+}
+
+function nameOf(entry: unknown): string | undefined {
+  if (!isPlainObject(entry)) return undefined
+  const name = entry.binding ?? entry.name
+  return typeof name === 'string' ? name : undefined
+}
+
+function queueOf(entry: unknown): string | undefined {
+  return isPlainObject(entry) && typeof entry.queue === 'string' ? entry.queue : undefined
+}
+
+/** The env a parsed wrangler config declares (`config` is the whole document, already an object). */
+export function declaredEnv(
+  file: string,
+  config: Record<string, unknown>,
+  read: InferOutput<typeof WranglerEnvSchema>,
+): DeclaredEnv {
+  const unsupported: UnsupportedDeclaration[] = []
+  const ignored: string[] = []
+  for (const [key, value] of Object.entries(config)) {
+    if (READ.has(key) || key === '$schema') continue
+    if (key in UNSUPPORTED_BINDINGS) unsupported.push(...declarationsOf(key, value))
+    else ignored.push(key)
+  }
+  const vars: Record<string, string> = {}
+  for (const [name, value] of Object.entries(read.vars ?? {})) {
+    if (typeof value === 'string') vars[name] = value
+    else unsupported.push({ key: 'vars', kind: 'JSON value (only string vars are supported)', binding: name })
+  }
+  return {
+    file,
+    kv: (read.kv_namespaces ?? []).map((kv) => ({ binding: kv.binding, ...(kv.id ? { id: kv.id } : {}) })),
+    d1: (read.d1_databases ?? []).map((db) => ({
+      binding: db.binding,
+      ...(db.database_name ? { databaseName: db.database_name } : {}),
+      ...(db.database_id ? { databaseId: db.database_id } : {}),
+      migrationsDir: (db.migrations_dir ?? 'migrations').replace(/^\.\//, '').replace(/\/+$/, ''),
+    })),
+    vars,
+    ...(read.triggers?.crons ? { crons: read.triggers.crons } : {}),
+    ...(read.assets?.binding ? { assetsBinding: read.assets.binding } : {}),
+    requiredSecrets: read.secrets?.required ?? [],
+    unsupported,
+    ignored: ignored.sort(),
+  }
+}
