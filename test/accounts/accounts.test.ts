@@ -1,4 +1,7 @@
+import { runInDurableObject } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
+import { hashToken } from '../../src/names/ownership'
 import { helloScript, platform, putScript, uniqueName } from '../helpers'
 
 interface Issued {
@@ -107,6 +110,28 @@ describe('accounts and API tokens', () => {
     expect((await view(token.value)).workers).toContain(name)
     expect((await putScript(name, helloScript('v2'), token.value)).status).toBe(200)
     expect((await putScript(name, helloScript('v3'), deployToken)).status).toBe(200)
+  })
+
+  it('reads an owner record as main wrote it before accounts, and moves that worker into an account', async () => {
+    const name = uniqueName('before')
+    expect((await putScript(name, helloScript('v1'))).status).toBe(201)
+    // The owner record exactly as written before accounts existed: no accountId, a token of its time.
+    const token = `dt_${'L'.repeat(43)}`
+    await runInDurableObject(env.NAME_CLAIMS.getByName(name), async (_object, state) => {
+      const ownerId = (await state.storage.get<{ ownerId: string }>('owner'))!.ownerId
+      await state.storage.put('owner', {
+        ownerId,
+        tokenHash: await hashToken(token),
+        claimedAt: '2026-06-01T00:00:00.000Z',
+      })
+    })
+    expect((await putScript(name, helloScript('v2'), token)).status).toBe(200)
+    const { token: apiToken } = await signUp()
+    const moved = await platform(`/api/workers/${name}/account`, json('POST', { token }, apiToken.value))
+    expect(moved.status).toBe(200)
+    expect((await view(apiToken.value)).workers).toContain(name)
+    expect((await putScript(name, helloScript('v3'), apiToken.value)).status).toBe(200)
+    expect(await (await platform(`/user-workers/${name}`)).text()).toBe('v3')
   })
 
   it('stops listing a deleted worker', async () => {
