@@ -6,6 +6,7 @@ import { parseStored } from '../core/schema'
 import { sweepKv } from './kv-sweep'
 import { kvPrefix } from './refs'
 import { countOperation, quotaError, quotasFor } from './quotas'
+import { asRefusal, attempt, refusal, type Refusable } from './refusal'
 import { dumpStream, OWN_TABLES } from './sql-dump'
 import { SqlCallBudget } from './sql-budget'
 import { checkStatements, runStatements, type SqlResult, type SqlStatement } from './sql-statements'
@@ -57,11 +58,15 @@ export class TenantDatabase extends DurableObject<Env> {
     this.env.NAME_CLAIMS.getByName(this.worker().name).holds(ownerId),
   )
 
-  /** Runs statements in one transaction (a batch is atomic, as D1's); refused if the database outgrows its quota. */
+  /**
+   * Runs statements in one transaction (a batch is atomic, as D1's); refused if the database outgrows
+   * its quota. Throws its refusals: the raw binding's API (service-worker scripts, bundles deployed
+   * before tryQuery); the D1 facade calls tryQuery.
+   */
   async query(statements: SqlStatement[]): Promise<SqlResult[]> {
     const quotas = await this.admitSql()
     const checked = checkStatements(statements)
-    return this.ctx.storage.transactionSync(() => {
+    return this.tenantSql(() => {
       const results = runStatements(this.ctx.storage.sql, checked, new SqlCallBudget(quotas))
       const size = this.checkSize(quotas)
       for (const result of results) result.meta.size_after = size
@@ -69,12 +74,17 @@ export class TenantDatabase extends DurableObject<Env> {
     })
   }
 
+  /** `query`, its refusals answered as values (storage/refusal.ts). */
+  tryQuery(statements: SqlStatement[]): Promise<Refusable<SqlResult[]>> {
+    return attempt(() => this.query(statements))
+  }
+
   /** Runs a script of statements (D1's exec): no bindings, no rows back, in one transaction. */
   async exec(script: string): Promise<{ count: number; duration: number }> {
     const quotas = await this.admitSql()
-    if (typeof script !== 'string' || script.trim() === '') throw new Error('D1_EXEC_ERROR: exec() needs SQL text.')
+    if (typeof script !== 'string' || script.trim() === '') throw refusal('D1_EXEC_ERROR: exec() needs SQL text.')
     const started = performance.now()
-    this.ctx.storage.transactionSync(() => {
+    this.tenantSql(() => {
       // SQLite runs the script's statements but the last as it parses them; the last is read here.
       new SqlCallBudget(quotas).drain(this.ctx.storage.sql.exec(script))
       this.checkSize(quotas)
@@ -83,9 +93,15 @@ export class TenantDatabase extends DurableObject<Env> {
     return { count, duration: performance.now() - started }
   }
 
+  /** `exec`, its refusals answered as values. */
+  tryExec(script: string): Promise<Refusable<{ count: number; duration: number }>> {
+    return attempt(() => this.exec(script))
+  }
+
   /**
    * Counts a KV write before it is made: refused when the worker would keep more keys or bytes
-   * than its quota. Expired keys are forgotten first when a quota would refuse.
+   * than its quota (answered as a value, which TenantKvStore throws). Expired keys are forgotten
+   * first when a quota would refuse.
    */
   async reserveKv(
     key: string,
@@ -94,8 +110,24 @@ export class TenantDatabase extends DurableObject<Env> {
     quotas: StorageQuotas,
     /** The caller's clock (ms), which decides what has expired. */
     now = Date.now(),
-  ): Promise<void> {
+  ): Promise<Refusable<void>> {
     this.assertRole('kv')
+    return attempt(() => this.reserve(key, bytes, expiration, quotas, now))
+  }
+
+  /** Forgets a KV key the worker deleted (refused, as a value, for a deleted owner). */
+  async releaseKv(key: string): Promise<Refusable<void>> {
+    this.assertRole('kv')
+    return attempt(() => this.release(key))
+  }
+
+  private async reserve(
+    key: string,
+    bytes: number,
+    expiration: number | undefined,
+    quotas: StorageQuotas,
+    now: number,
+  ): Promise<void> {
     await this.admitWrite('KV PUT failed')
     const storage = this.ctx.storage
     let usage = await this.kvUsage()
@@ -115,9 +147,7 @@ export class TenantDatabase extends DurableObject<Env> {
     await storage.put({ [ledgerKey(key)]: { bytes, ...(expiration ? { expiration } : {}) }, [USAGE_KEY]: after })
   }
 
-  /** Forgets a KV key the worker deleted. */
-  async releaseKv(key: string): Promise<void> {
-    this.assertRole('kv')
+  private async release(key: string): Promise<void> {
     await this.admitWrite('KV DELETE failed')
     const previous = await this.ledgerEntry(key)
     if (!previous) return
@@ -217,7 +247,19 @@ export class TenantDatabase extends DurableObject<Env> {
 
   /** Refuses the call once this object's owner no longer holds the name (core/generation.ts). */
   private async admitWrite(failure: string): Promise<void> {
-    if (!(await this.generation.admits(this.worker().ownerId))) throw new Error(`${failure}: ${RETIRED_OWNER}`)
+    if (!(await this.generation.admits(this.worker().ownerId))) throw refusal(`${failure}: ${RETIRED_OWNER}`)
+  }
+
+  /**
+   * Runs the tenant's SQL in one transaction: what SQLite answers it (no such table, SQLITE_AUTH…)
+   * is the tenant's, a refusal like the quotas', not a fault of the platform.
+   */
+  private tenantSql<T>(run: () => T): T {
+    try {
+      return this.ctx.storage.transactionSync(run)
+    } catch (error) {
+      throw asRefusal(error)
+    }
   }
 
   /** The worker this object stores for, from its name (`<role>:<name>/<owner>`, see store.ts). */

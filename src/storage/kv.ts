@@ -2,6 +2,7 @@ import { concatBytes, encodeText } from '../lib/encoding'
 import type { StorageQuotas } from '../core/config'
 import type { TenantDatabase } from './database.do'
 import { kvPrefix, type StorageRef } from './refs'
+import { refusal, unwrap } from './refusal'
 
 /** Workers KV's own limits, which tenants know (keys count the platform's prefix, see maxKeyBytes). */
 export const KV_LIMITS = {
@@ -88,16 +89,16 @@ export class TenantKvStore {
     const stored = this.storedKey(key)
     const bytes = await valueBytes(value)
     if (bytes.byteLength > KV_LIMITS.valueBytes) {
-      throw new Error(`KV PUT failed: the value is larger than ${KV_LIMITS.valueBytes} bytes.`)
+      throw refusal(`KV PUT failed: the value is larger than ${KV_LIMITS.valueBytes} bytes.`)
     }
     const expiration = this.expiration(options)
     const metadata = options.metadata === undefined ? undefined : JSON.stringify(options.metadata)
     if (metadata !== undefined && encodeText(metadata).byteLength > KV_LIMITS.metadataBytes) {
-      throw new Error(`KV PUT failed: metadata is larger than ${KV_LIMITS.metadataBytes} bytes when serialized.`)
+      throw refusal(`KV PUT failed: metadata is larger than ${KV_LIMITS.metadataBytes} bytes when serialized.`)
     }
     const size = encodeText(key).byteLength + bytes.byteLength + (metadata ? encodeText(metadata).byteLength : 0)
     // Counted first: a refused write writes nothing; a KV failure after it over-counts until the key is written again.
-    await this.ledger().reserveKv(key, size, expiration, this.quotas, this.now())
+    unwrap(await this.ledger().reserveKv(key, size, expiration, this.quotas, this.now()))
     // A TTL goes to KV as a TTL: turned into a time here, it could arrive at KV less than 60 s ahead.
     await this.kv.put(stored, bytes, {
       ...(options.expirationTtl !== undefined
@@ -111,18 +112,18 @@ export class TenantKvStore {
 
   async delete(key: string): Promise<void> {
     await this.kv.delete(this.storedKey(key))
-    await this.ledger().releaseKv(key)
+    unwrap(await this.ledger().releaseKv(key))
   }
 
   async list(options: KvListOptions = {}): Promise<KvListResult> {
     const limit = options.limit ?? KV_LIMITS.listLimit
     if (!Number.isSafeInteger(limit) || limit < 1 || limit > KV_LIMITS.listLimit) {
-      throw new Error(`KV LIST failed: limit must be a whole number from 1 to ${KV_LIMITS.listLimit}.`)
+      throw refusal(`KV LIST failed: limit must be a whole number from 1 to ${KV_LIMITS.listLimit}.`)
     }
     if (options.prefix != null && typeof options.prefix !== 'string')
-      throw new Error('KV LIST failed: prefix must be a string.')
+      throw refusal('KV LIST failed: prefix must be a string.')
     if (options.cursor != null && typeof options.cursor !== 'string')
-      throw new Error('KV LIST failed: cursor must be a string.')
+      throw refusal('KV LIST failed: cursor must be a string.')
     const page = await this.kv.list({
       prefix: this.prefix + (options.prefix ?? ''),
       limit,
@@ -143,10 +144,10 @@ export class TenantKvStore {
   /** The key in the platform's namespace; the worker's key must fit KV's limit with the prefix. */
   private storedKey(key: unknown): string {
     if (typeof key !== 'string' || key === '' || key === '.' || key === '..') {
-      throw new Error('KV key must be a non-empty string other than "." and "..".')
+      throw refusal('KV key must be a non-empty string other than "." and "..".')
     }
     const max = maxKeyBytes(this.prefix)
-    if (encodeText(key).byteLength > max) throw new Error(`KV key is longer than ${max} bytes.`)
+    if (encodeText(key).byteLength > max) throw refusal(`KV key is longer than ${max} bytes.`)
     return this.prefix + key
   }
 
@@ -155,7 +156,7 @@ export class TenantKvStore {
     const now = Math.floor(this.now() / 1000)
     if (expirationTtl !== undefined) {
       if (typeof expirationTtl !== 'number' || !(expirationTtl >= KV_LIMITS.minTtlSeconds)) {
-        throw new Error(
+        throw refusal(
           `KV PUT failed: Invalid expiration_ttl of ${String(expirationTtl)}. Expiration TTL must be at least ${KV_LIMITS.minTtlSeconds}.`,
         )
       }
@@ -163,7 +164,7 @@ export class TenantKvStore {
     }
     if (expiration !== undefined) {
       if (typeof expiration !== 'number' || !(expiration >= now + KV_LIMITS.minTtlSeconds)) {
-        throw new Error(
+        throw refusal(
           `KV PUT failed: Invalid expiration of ${String(expiration)}. Expiration times must be at least ${KV_LIMITS.minTtlSeconds} seconds in the future.`,
         )
       }
@@ -181,7 +182,7 @@ export function maxKeyBytes(prefix: string): number {
 function valueType(options: KvGetOptions): KvValueType {
   const type = typeof options === 'string' ? options : (options?.type ?? 'text')
   if (!['text', 'json', 'arrayBuffer', 'stream'].includes(type)) {
-    throw new Error(`Unknown response type "${String(type)}": use text, json, arrayBuffer or stream.`)
+    throw refusal(`Unknown response type "${String(type)}": use text, json, arrayBuffer or stream.`)
   }
   return type
 }
@@ -201,11 +202,11 @@ async function valueBytes(value: unknown): Promise<Uint8Array> {
       total += chunk.byteLength
       if (total > KV_LIMITS.valueBytes) {
         await reader.cancel()
-        throw new Error(`KV PUT failed: the value is larger than ${KV_LIMITS.valueBytes} bytes.`)
+        throw refusal(`KV PUT failed: the value is larger than ${KV_LIMITS.valueBytes} bytes.`)
       }
       chunks.push(chunk)
     }
     return concatBytes(chunks)
   }
-  throw new Error('KV put() takes a string, an ArrayBuffer, an ArrayBufferView or a ReadableStream.')
+  throw refusal('KV put() takes a string, an ArrayBuffer, an ArrayBufferView or a ReadableStream.')
 }

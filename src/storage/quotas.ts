@@ -1,4 +1,5 @@
 import { configFor, type ConfigVars, type StorageQuotas } from '../core/config'
+import { refusal } from './refusal'
 
 /** The operator's storage quotas for this isolate's bindings (parsed once per env object: calls are the hot path). */
 export function quotasFor(env: ConfigVars & object): StorageQuotas {
@@ -10,7 +11,7 @@ export function quotasFor(env: ConfigVars & object): StorageQuotas {
  * setting, so the worker's owner knows which limit it hit and the operator which knob to turn.
  */
 export function quotaError(setting: string, message: string): Error {
-  return new Error(`${setting} exceeded: ${message}`)
+  return refusal(`${setting} exceeded: ${message}`)
 }
 
 /** Storage calls counted per worker in this isolate: name → the current one-second window. */

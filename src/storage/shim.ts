@@ -1,8 +1,12 @@
-import type { StorageSettings, WorkerBundle } from '../core/model'
+import type { BundleModule, StorageSettings, WorkerBundle } from '../core/model'
 import { PLATFORM_NAME } from '../deploy/platform-module'
-import { DB_BINDING } from './refs'
+import { KV_SOURCE, STORAGE_KV_MODULE } from './kv-shim'
+import { DB_BINDING, KV_BINDING } from './refs'
+import { SETTLED_SOURCE } from './refusal'
 
-/** The module that wraps a worker's main module when it has env.DB; uploads may not use these names. */
+export { STORAGE_KV_MODULE } from './kv-shim'
+
+/** The module that wraps a worker's main module when it has env.KV or env.DB; uploads may not use these names. */
 export const STORAGE_MAIN_MODULE = 'platform-main.js'
 export const STORAGE_D1_MODULE = 'platform-d1.js'
 
@@ -10,9 +14,12 @@ export const STORAGE_D1_MODULE = 'platform-d1.js'
  * D1's API in the tenant's isolate. D1's prepare() and bind() are synchronous and statements are
  * plain objects that batch() takes back, which no RPC stub can be: so statements are built here and
  * only first/all/run/raw/batch/exec cross to the worker's database object (directly, or through
- * TenantSQL on dispatch-namespace), one round trip each.
+ * TenantSQL on dispatch-namespace), one round trip each, as tryQuery/tryExec: a refusal comes
+ * back as a value, thrown here (storage/refusal.ts).
  */
 const D1_SOURCE = `// Provided by ${PLATFORM_NAME}; not part of your upload. env.${DB_BINDING}: the D1 API over your worker's database.
+${SETTLED_SOURCE}
+
 const statementOf = new WeakMap();
 
 function d1Error(error) {
@@ -20,12 +27,16 @@ function d1Error(error) {
   return new Error(message.startsWith("D1_") ? message : "D1_ERROR: " + message, { cause: error });
 }
 
-async function run(binding, statements) {
+async function call(answer) {
   try {
-    return await binding.query(statements);
+    return settled(await answer());
   } catch (error) {
     throw d1Error(error);
   }
+}
+
+function run(binding, statements) {
+  return call(() => binding.tryQuery(statements));
 }
 
 function objects({ columns, rows }) {
@@ -89,12 +100,8 @@ export class D1Database {
     if (list.length === 0) return [];
     return (await run(this.#binding, list)).map(result);
   }
-  async exec(sql) {
-    try {
-      return await this.#binding.exec(sql);
-    } catch (error) {
-      throw d1Error(error);
-    }
+  exec(sql) {
+    return call(() => this.#binding.tryExec(sql));
   }
   /** D1's read-replication sessions: one database here, so a session is the database itself. */
   withSession() {
@@ -104,28 +111,40 @@ export class D1Database {
     throw new Error("D1_ERROR: dump() is not available; the worker's owner can export the database (GET /api/workers/<name>/data/sql).");
   }
 }
+`
 
+/** The facades the main module puts in the worker's env, by binding: their module and class. */
+const FACADES = [
+  { binding: KV_BINDING, module: STORAGE_KV_MODULE, className: 'KVNamespace', source: KV_SOURCE, on: 'kv' },
+  { binding: DB_BINDING, module: STORAGE_D1_MODULE, className: 'D1Database', source: D1_SOURCE, on: 'sql' },
+] as const
+
+/** The new main module: the worker's own, with env.KV and env.DB wrapped in their facades on the way in. */
+function mainSource(userMain: string, facades: readonly (typeof FACADES)[number][]): string {
+  const path = JSON.stringify(`./${userMain}`)
+  const imports = facades.map(({ module, className }) => `import { ${className} } from "./${module}";`).join('\n')
+  const entries = facades.map(({ binding, className }) => `[${JSON.stringify(binding)}, ${className}]`).join(', ')
+  return `// Provided by ${PLATFORM_NAME}; not part of your upload. Main module: ${JSON.stringify(userMain)}.
+import * as worker from ${path};
+${imports}
+export * from ${path};
+
+const FACADES = [${entries}];
 const wrapped = new WeakMap();
 
-/** The env the worker's code sees: env.${DB_BINDING} as a D1Database (made once per env object). */
-export function withD1(env) {
-  if (env === null || typeof env !== "object" || !env.${DB_BINDING} || env.${DB_BINDING} instanceof D1Database) return env;
+// The env the worker's code sees: each storage binding in its facade (made once per env object).
+function withStorage(env) {
+  if (env === null || typeof env !== "object") return env;
+  const todo = FACADES.filter(([name, Facade]) => env[name] && !(env[name] instanceof Facade));
+  if (todo.length === 0) return env;
   let result = wrapped.get(env);
   if (!result) {
-    result = { ...env, ${DB_BINDING}: new D1Database(env.${DB_BINDING}) };
+    result = { ...env };
+    for (const [name, Facade] of todo) result[name] = new Facade(env[name]);
     wrapped.set(env, result);
   }
   return result;
 }
-`
-
-/** The new main module: the worker's own, with env.DB wrapped on the way in. */
-function mainSource(userMain: string): string {
-  const path = JSON.stringify(`./${userMain}`)
-  return `// Provided by ${PLATFORM_NAME}; not part of your upload. Main module: ${JSON.stringify(userMain)}.
-import * as worker from ${path};
-import { withD1 } from "./${STORAGE_D1_MODULE}";
-export * from ${path};
 
 const HANDLERS = ["fetch", "scheduled", "queue", "email", "tail", "trace", "test"];
 
@@ -134,7 +153,7 @@ function wrap(handler) {
     // A WorkerEntrypoint (or other class) default export: its env arrives through the constructor.
     return class extends handler {
       constructor(ctx, env) {
-        super(ctx, withD1(env));
+        super(ctx, withStorage(env));
       }
     };
   }
@@ -143,7 +162,7 @@ function wrap(handler) {
   Object.assign(result, handler);
   for (const name of HANDLERS) {
     if (typeof handler[name] === "function") {
-      result[name] = (event, env, ctx) => handler[name].call(handler, event, withD1(env), ctx);
+      result[name] = (event, env, ctx) => handler[name].call(handler, event, withStorage(env), ctx);
     }
   }
   return result;
@@ -154,21 +173,26 @@ export default wrap(worker.default);
 }
 
 /**
- * A bundle whose code gets env.DB: the D1 module and a main module that wraps the worker's own
- * (ES modules only; a service-worker script gets the RPC binding itself, see docs/storage.md).
+ * A bundle whose code gets env.KV or env.DB: their facades' modules and a main module that wraps
+ * the worker's own (ES modules only; a service-worker script gets the RPC bindings themselves, see
+ * docs/storage.md).
  */
 export function withStorageShim(bundle: WorkerBundle, storage: StorageSettings | undefined): WorkerBundle {
   const main = bundle.modules.find((module) => module.name === bundle.mainModule)
-  if (!storage?.sql || main?.type !== 'esm') return bundle
+  const facades = FACADES.filter((facade) => storage?.[facade.on])
+  if (facades.length === 0 || main?.type !== 'esm') return bundle
+  const added: BundleModule[] = facades.map(({ module, source }) => ({ name: module, type: 'esm', content: source }))
   return {
     mainModule: STORAGE_MAIN_MODULE,
     modules: [
       ...bundle.modules,
-      { name: STORAGE_D1_MODULE, type: 'esm', content: D1_SOURCE },
-      { name: STORAGE_MAIN_MODULE, type: 'esm', content: mainSource(bundle.mainModule) },
+      ...added,
+      { name: STORAGE_MAIN_MODULE, type: 'esm', content: mainSource(bundle.mainModule, facades) },
     ],
   }
 }
+
+const SHIM_MODULES = new Set([STORAGE_MAIN_MODULE, STORAGE_D1_MODULE, STORAGE_KV_MODULE])
 
 /** The bundle as uploaded, for "upload a new version": the shim's modules out, the worker's main module back. */
 export function withoutStorageShim(bundle: WorkerBundle): WorkerBundle {
@@ -178,8 +202,6 @@ export function withoutStorageShim(bundle: WorkerBundle): WorkerBundle {
   const main = match ? (JSON.parse(match[1] as string) as string) : bundle.mainModule
   return {
     mainModule: main,
-    modules: bundle.modules.filter(
-      (module) => module.name !== STORAGE_MAIN_MODULE && module.name !== STORAGE_D1_MODULE,
-    ),
+    modules: bundle.modules.filter((module) => !SHIM_MODULES.has(module.name)),
   }
 }

@@ -1,3 +1,4 @@
+import { refusal } from './refusal'
 import { SqlCallBudget, type SqlResultValue } from './sql-budget'
 
 export type { SqlResultValue } from './sql-budget'
@@ -59,10 +60,10 @@ export function runStatements(sql: SqlStorage, statements: SqlStatement[], budge
 
 /** Statements as the shim sends them: SQL text and values SQLite can bind (D1's rules). */
 export function checkStatements(statements: unknown): SqlStatement[] {
-  if (!Array.isArray(statements) || statements.length === 0) throw new Error('D1_ERROR: no statements to run.')
+  if (!Array.isArray(statements) || statements.length === 0) throw refusal('D1_ERROR: no statements to run.')
   return statements.map((statement: Partial<SqlStatement> | null) => {
     if (typeof statement?.sql !== 'string' || statement.sql.trim() === '') {
-      throw new Error('D1_ERROR: a statement needs SQL text.')
+      throw refusal('D1_ERROR: a statement needs SQL text.')
     }
     const params = Array.isArray(statement.params) ? statement.params : []
     return { sql: statement.sql, params: params.map(toSqlValue) }
@@ -76,5 +77,5 @@ function toSqlValue(value: unknown): SqlValue {
   if (ArrayBuffer.isView(value))
     return value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength) as ArrayBuffer
   if (Array.isArray(value) && value.every((byte) => Number.isInteger(byte))) return new Uint8Array(value).buffer
-  throw new Error(`D1_TYPE_ERROR: Type '${typeof value}' is not supported for a bound value.`)
+  throw refusal(`D1_TYPE_ERROR: Type '${typeof value}' is not supported for a bound value.`)
 }
