@@ -82,6 +82,23 @@ export class D1PreparedStatement {
   }
 }
 
+// Not Object.create(database): a copy lacks its private #binding.
+export class D1DatabaseSession {
+  #database;
+  constructor(database) {
+    this.#database = database;
+  }
+  prepare(sql) {
+    return this.#database.prepare(sql);
+  }
+  batch(statements) {
+    return this.#database.batch(statements);
+  }
+  getBookmark() {
+    return null;
+  }
+}
+
 export class D1Database {
   #binding;
   constructor(binding) {
@@ -103,9 +120,9 @@ export class D1Database {
   exec(sql) {
     return call(() => this.#binding.tryExec(sql));
   }
-  /** D1's read-replication sessions: one database here, so a session is the database itself. */
+  /** One database here: a session is the database, whatever the constraint, with no bookmark. */
   withSession() {
-    return Object.assign(Object.create(this), { getBookmark: () => null });
+    return new D1DatabaseSession(this);
   }
   async dump() {
     throw new Error("D1_ERROR: dump() is not available; the worker's owner can export the database (GET /api/workers/<name>/data/sql).");

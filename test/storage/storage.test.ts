@@ -212,6 +212,20 @@ describe.each(BACKENDS)('tenant storage on $kind', ({ call }) => {
     )
   })
 
+  it('SQL: withSession() gives prepare, batch and getBookmark over the same database; dump() says what to use', async () => {
+    const tenant = await deployTenant(call)
+    await tenant.run('sql-exec', { sql: 'CREATE TABLE t (n INTEGER); INSERT INTO t VALUES (7)' })
+    expect(await tenant.run('sql-session', { sql: 'SELECT n FROM t WHERE n = ?', params: [7] })).toMatchObject({
+      first: { success: true, results: [{ n: 7 }] },
+      batch: [{ success: true, results: [{ n: 7 }] }],
+      bookmark: null,
+    })
+    expect(await tenant.run('sql-session', { sql: 'SELECT n FROM t', bookmark: 'first-primary' })).toMatchObject({
+      first: { results: [{ n: 7 }] },
+    })
+    expect(await tenant.run('sql-dump')).toEqual(threw(/^D1_ERROR: dump\(\) is not available/))
+  })
+
   it('SQL: a batch is one transaction — a failing statement undoes the others', async () => {
     const tenant = await deployTenant(call)
     await tenant.run('sql-exec', { sql: 'CREATE TABLE counter (n INTEGER)' })

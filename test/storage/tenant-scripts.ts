@@ -46,6 +46,15 @@ export const STORAGE_SCRIPT = `export default {
           return Response.json(await env.DB.batch(body.statements.map((s) => env.DB.prepare(s.sql).bind(...(s.params ?? [])))));
         case "sql-exec":
           return Response.json(await env.DB.exec(body.sql));
+        case "sql-session": {
+          // As d1-starter-sessions-api-template does: a session per request, then prepare/batch on it.
+          const session = env.DB.withSession(body.bookmark ?? "first-unconstrained");
+          const first = await session.prepare(body.sql).bind(...(body.params ?? [])).all();
+          const batch = await session.batch([session.prepare(body.sql).bind(...(body.params ?? []))]);
+          return Response.json({ first, batch, bookmark: session.getBookmark() });
+        }
+        case "sql-dump":
+          return Response.json(await env.DB.dump());
         case "ops": {
           for (let i = 0; i < body.count; i++) await env.KV.get("k");
           return Response.json({ ok: true });
