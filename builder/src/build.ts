@@ -2,13 +2,16 @@ import { InMemoryFileSystem, inferContentType } from '@cloudflare/worker-bundler
 import type { BuildLimits, BuildRequest, BuildResult, BuildSuccess, StaticAsset } from '../../src/deploy/build'
 import { bundle } from './bundle'
 import { BuildCache, buildKey } from './cache'
+import { buildOutputs, entryFailure, missingAssetsWarning, missingBuildOutput, noEntryMessage } from './build-output'
 import { checkDeclared, resolveFromLockfile, resolveFromRegistry, type Resolution } from './dependencies'
 import { BuildFailed } from './failure'
-import { importedPackages, packageName } from './imports'
+import { scanImports } from './imports'
 import { readSource, type ProjectFiles } from './input'
 import { installPackages } from './install'
+import { readPackageExtras } from './package-extras'
 import { Registry } from './registry'
 import { detectEntry, isUnder, readProjectConfig, text, type ProjectConfig } from './project'
+import { inferredWarning, jsxImportSource, wantedPackages } from './wanted'
 import { errorMessage } from '../../src/lib/errors'
 
 /** Up to 32 builds or 64 MB of output per isolate. */
@@ -49,13 +52,17 @@ async function run(request: BuildRequest): Promise<BuildSuccess> {
     }
   }
 
+  const extras = readPackageExtras(files)
+  const outputs = buildOutputs(extras.scripts?.build)
+  if (config.assetConfig && assets.length === 0) warnings.push(missingAssetsWarning(config.assetsDirectory, outputs))
+
   const clientEntries = request.clientEntries ?? []
-  const entry = detectEntry(sources, config, request.entry)
+  const entry = entryOf(sources, config, request.entry, outputs)
   if (!entry && (clientEntries.length > 0 || assets.length === 0)) {
     throw BuildFailed.user(
       clientEntries.length > 0
         ? 'Client entries need a Worker entry module too.'
-        : `No entry module found: name one, set "main" in wrangler config or package.json, add src/index.ts, or put static files in ${config.assetsDirectory}/.`,
+        : noEntryMessage(config.assetsDirectory, outputs),
     )
   }
   for (const client of clientEntries) {
@@ -63,12 +70,17 @@ async function run(request: BuildRequest): Promise<BuildSuccess> {
       throw BuildFailed.user(`The client entry ${client} is not in the project.`, { file: client })
   }
 
-  const declared = entry ? await declaredDependencies(sources, config) : {}
+  // What the Worker's modules import (esbuild reads them, nothing is installed yet): which packages to
+  // install, and whether an import points into a build output the upload lacks.
+  const scan = entry ? await scanImports(sources, [entry, ...clientEntries]) : undefined
+  const unbuilt = scan && missingBuildOutput(scan.missing, outputs)
+  if (unbuilt) throw unbuilt
+  const { declared, inferred } = scan ? wantedPackages(config, extras, scan) : { declared: {}, inferred: [] }
   checkDeclared(declared)
   const registry = new Registry(request.registry, request.limits)
   const resolution = await resolve(declared, sources, registry, request.limits)
-  warnings.push(...resolution.warnings)
   const versions = resolution.versions
+  warnings.push(...inferredWarning(inferred, versions), ...resolution.warnings)
   // Reuse only within the caller's scope (one tenant): a hit answers in milliseconds, a miss in
   // hundreds, so a cache shared across tenants would tell one tenant what another has built.
   const scope = request.cacheScope
@@ -138,31 +150,13 @@ function resolve(
   return resolveFromRegistry(declared, registry, limits)
 }
 
-/**
- * package.json's dependencies; without a package.json (a single pasted file), the packages its
- * scripts import, at their latest version. The JSX runtime's package counts as imported.
- */
-async function declaredDependencies(sources: ProjectFiles, config: ProjectConfig): Promise<Record<string, string>> {
-  if (config.packageJson) return config.packageJson.dependencies ?? {}
-  const names = new Set<string>()
-  let hasJsx = false
-  for (const path of sources.keys()) {
-    if (!/\.(m?[jt]sx?)$/.test(path) || path.endsWith('.d.ts')) continue
-    hasJsx ||= /x$/.test(path)
-    for (const name of await importedPackages(path, text(sources, path) ?? '')) names.add(name)
+/** detectEntry, its failure saying so when the missing entry looks like a build output. */
+function entryOf(sources: ProjectFiles, config: ProjectConfig, explicit: string | undefined, outputs: string[]) {
+  try {
+    return detectEntry(sources, config, explicit)
+  } catch (error) {
+    throw entryFailure(error, outputs)
   }
-  const runtime = jsxImportSource(
-    config,
-    Object.fromEntries([...names].map((name) => [name, 'latest'])),
-  ).jsxImportSource
-  if (hasJsx && runtime) names.add(packageName(runtime))
-  return Object.fromEntries([...names].sort().map((name) => [name, 'latest']))
-}
-
-/** tsconfig's jsxImportSource, else hono/jsx for a project that uses hono (esbuild's default is react). */
-function jsxImportSource(config: ProjectConfig, declared: Record<string, string>): { jsxImportSource?: string } {
-  if (config.jsxImportSource) return { jsxImportSource: config.jsxImportSource }
-  return 'hono' in declared ? { jsxImportSource: 'hono/jsx' } : {}
 }
 
 function toAsset(path: string, content: Uint8Array): StaticAsset {

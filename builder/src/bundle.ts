@@ -4,6 +4,8 @@ import type { BuildError } from '../../src/deploy/build'
 import type { WorkerBundle } from '../../src/core/model'
 import { BuildFailed } from './failure'
 import { toWorkerBundle } from './modules'
+import { isNodeBuiltin } from './node-builtins'
+import { packageSubpaths } from './subpaths'
 import { errorMessage } from '../../src/lib/errors'
 
 export interface BundleOptions {
@@ -29,6 +31,8 @@ export async function bundle(options: BundleOptions): Promise<Bundled> {
     registry: options.registry,
     jsx: 'automatic' as const,
     ...(options.jsxImportSource ? { jsxImportSource: options.jsxImportSource } : {}),
+    // worker-bundler's name for esbuild plugins; this one runs before its own resolver.
+    __dangerouslyUseEsBuildPluginsDoNotUseOrYouWillBeFired: [packageSubpaths(options.fileSystem)],
   }
   let mainModule: string
   let modules: Modules
@@ -78,12 +82,6 @@ function toBuildFailed(error: unknown): BuildFailed {
   return new BuildFailed('internal', [{ message: `The bundler failed: ${errorMessage(error)}` }])
 }
 
-const NODE_BUILTINS = new Set(
-  'assert async_hooks buffer child_process cluster console constants crypto dgram diagnostics_channel dns domain events fs http http2 https inspector module net os path perf_hooks process punycode querystring readline repl stream string_decoder sys test timers tls trace_events tty url util v8 vm wasi worker_threads zlib'.split(
-    ' ',
-  ),
-)
-
 /**
  * worker-bundler leaves any import it cannot resolve (a missing file, a package not installed) as
  * an external import, which would only fail when the Worker starts. Here it fails the build.
@@ -97,8 +95,7 @@ function checkImports(modules: Modules, compatibilityFlags: string[]): void {
     const [imports] = parseImports(code, name)
     for (const { n: specifier } of imports) {
       if (specifier === undefined || specifier.startsWith('cloudflare:') || specifier in modules) continue
-      const builtin = specifier.replace(/^node:/, '').split('/')[0] ?? ''
-      if (nodeCompat && (specifier.startsWith('node:') || NODE_BUILTINS.has(builtin))) continue
+      if (nodeCompat && isNodeBuiltin(specifier)) continue
       unresolved.add(specifier)
     }
   }
@@ -109,7 +106,7 @@ function checkImports(modules: Modules, compatibilityFlags: string[]): void {
       message:
         specifier.startsWith('.') || specifier.startsWith('/')
           ? `Cannot resolve import "${specifier}": no such file in the project.`
-          : specifier.startsWith('node:') || NODE_BUILTINS.has(specifier.split('/')[0] ?? '')
+          : isNodeBuiltin(specifier)
             ? `Import "${specifier}" needs the nodejs_compat compatibility flag in wrangler config.`
             : `Cannot resolve import "${specifier}": add the package to package.json dependencies.`,
     })),

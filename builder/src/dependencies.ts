@@ -58,7 +58,12 @@ export function resolveFromRegistry(
  * Breadth first from `roots`, counting packages as it goes: a level that would pass
  * limits.maxDependencies is refused before any of its metadata is fetched.
  */
-async function resolveTree(roots: Wanted[], registry: Registry, limits: BuildLimits): Promise<Resolution> {
+async function resolveTree(
+  roots: Wanted[],
+  registry: Registry,
+  limits: BuildLimits,
+  preferred: Versions = new Map(),
+): Promise<Resolution> {
   const versions: Versions = new Map()
   const tarballs = new Map<string, string>()
   const warnings: string[] = []
@@ -78,7 +83,7 @@ async function resolveTree(roots: Wanted[], registry: Registry, limits: BuildLim
     )
     const next: Wanted[] = []
     for (const { name, range, wantedBy, packument } of fetched) {
-      const version = pickVersion(range, packument)
+      const version = pickVersion(range, packument, preferred.get(name))
       const published = version === undefined ? undefined : packument.versions.get(version)
       if (version === undefined || !published) {
         throw BuildFailed.user(`No version of ${name} matches "${range}" (wanted by ${wantedBy}).`, { package: name })
@@ -106,8 +111,12 @@ async function resolveTree(roots: Wanted[], registry: Registry, limits: BuildLim
   return { versions, tarballs, warnings }
 }
 
-/** "latest"/"*", an exact version, a dist-tag, else the highest match (as npm and worker-bundler choose). */
-function pickVersion(range: string, packument: Packument): string | undefined {
+/**
+ * `preferred` when it is published and in range (a lockfile's dev entry), else "latest"/"*", an exact
+ * version, a dist-tag, else the highest match (as npm and worker-bundler choose).
+ */
+function pickVersion(range: string, packument: Packument, preferred?: string): string | undefined {
+  if (preferred !== undefined && packument.versions.has(preferred) && satisfies(preferred, range)) return preferred
   const tags = packument.distTags
   if (range === 'latest' || range === '*' || range === '')
     return Object.hasOwn(tags, 'latest') ? tags.latest : undefined
@@ -140,7 +149,9 @@ const LockfileV2 = plainObject(
 const LockfileV1 = looseObject({ dependencies: entries({ version, dev: flag }) })
 
 /**
- * The versions a package-lock.json (v1, v2 or v3) pins, production packages only. Nested copies
+ * The versions a package-lock.json (v1, v2 or v3) pins: production packages, and the dev packages
+ * `declared` names (devDependencies the project imports); what those need is taken at the versions
+ * the lockfile's other dev entries pin, when they satisfy the ranges. Nested copies
  * (node_modules/a/node_modules/b) cannot be honoured by a flat install: they are left out, with a
  * warning. Every dependency package.json declares must be in the lockfile and satisfy its range.
  */
@@ -161,22 +172,29 @@ export async function resolveFromLockfile(
   const fail = (message: string) => BuildFailed.user(message, { file: 'package-lock.json' })
   const { packages } = parseDocument(LockfileV2, json, 'package-lock.json', fail)
   const versions: Versions = new Map()
+  const dev: Versions = new Map()
   const warnings: string[] = []
   if (packages) {
     for (const [key, entry] of Object.entries(packages)) {
-      if (key === '' || entry.dev || entry.link || !entry.version) continue
+      if (key === '' || entry.link || !entry.version) continue
       const name = key.replace(/^node_modules\//, '')
       if (!key.startsWith('node_modules/') || name.includes('/node_modules/')) {
-        warnings.push(`package-lock.json: ${key} is a nested copy; the flat install uses the top-level version.`)
+        if (!entry.dev) {
+          warnings.push(`package-lock.json: ${key} is a nested copy; the flat install uses the top-level version.`)
+        }
         continue
       }
-      versions.set(name, entry.version)
+      ;(entry.dev ? dev : versions).set(name, entry.version)
     }
   } else {
     const { dependencies } = parseDocument(LockfileV1, json, 'package-lock.json', fail)
     for (const [name, entry] of Object.entries(dependencies ?? {})) {
-      if (!entry.dev && entry.version) versions.set(name, entry.version)
+      if (entry.version) (entry.dev ? dev : versions).set(name, entry.version)
     }
+  }
+  for (const name of Object.keys(declared)) {
+    const pinned = versions.has(name) ? undefined : dev.get(name)
+    if (pinned !== undefined) versions.set(name, pinned)
   }
   for (const name of versions.keys()) {
     checkPackageName(name, 'package-lock.json', { file: 'package-lock.json' })
@@ -196,9 +214,9 @@ export async function resolveFromLockfile(
   // The pinned versions come first; what they depend on and the lockfile misses is resolved by
   // range, counted against the same limit.
   const roots = [...versions].map(([name, version]) => ({ name, range: version, wantedBy: 'package-lock.json' }))
-  const tree = await resolveTree(roots, registry, limits)
+  const tree = await resolveTree(roots, registry, limits, dev)
   for (const [name, version] of tree.versions) {
-    const locked = versions.get(name)
+    const locked = versions.get(name) ?? (dev.get(name) === version ? version : undefined)
     if (locked === undefined) warnings.push(`package-lock.json does not list ${name}; installed ${version}.`)
     else if (locked !== version)
       warnings.push(`package-lock.json pins ${name} to "${locked}", not a version; installed ${version}.`)

@@ -1,7 +1,7 @@
 import { createWorker, InMemoryFileSystem } from '@cloudflare/worker-bundler'
 // The same module instance worker-bundler bundles with (package.json pins esbuild-wasm to the
 // version worker-bundler pins, so npm installs one copy): one compiled wasm, one service.
-import { transform, type Loader } from 'esbuild-wasm/lib/browser.js'
+import { build, type BuildOptions, type BuildResult } from 'esbuild-wasm/lib/browser.js'
 
 let ready: Promise<unknown> | undefined
 
@@ -20,24 +20,8 @@ function esbuildReady(): Promise<unknown> {
   return ready
 }
 
-const LOADERS: Record<string, Loader> = { ts: 'ts', mts: 'ts', cts: 'ts', tsx: 'tsx', jsx: 'jsx' }
-
-/**
- * A script as plain JavaScript, by esbuild (the parser the bundle uses, linear in the input): types
- * and type-only imports gone, JSX as function calls. undefined for a script esbuild cannot parse;
- * the bundle reports that error, with its line and column.
- */
-export async function toJavaScript(path: string, source: string): Promise<string | undefined> {
+/** esbuild's own build, once worker-bundler has initialized it. */
+export async function esbuild(options: BuildOptions & { write: false }): Promise<BuildResult> {
   await esbuildReady()
-  const extension = /\.([a-z]+)$/.exec(path)?.[1] ?? 'js'
-  try {
-    const result = await transform(source, {
-      loader: LOADERS[extension] ?? 'js',
-      jsx: 'transform',
-      logLevel: 'silent',
-    })
-    return result.code
-  } catch {
-    return undefined
-  }
+  return build(options)
 }
