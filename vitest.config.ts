@@ -69,6 +69,8 @@ export default defineConfig({
               outboundService: 'npm-registry-double',
               // Test-only: the tests run what the builder built, in a Worker Loader isolate.
               workerLoaders: { LOADER: {} },
+              // Test-only: the example app's env.DB when test/builder/example.test.ts serves it.
+              d1Databases: ['EXAMPLE_DB'],
               workers: [
                 {
                   name: 'npm-registry-double',

@@ -1,16 +1,7 @@
 import { zipSync } from 'fflate'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { HONO_VERSION, MS_VERSION, publishFixtures } from './fixtures'
+import { HONO_APP, HONO_VERSION, MS_VERSION, publishFixtures } from './fixtures'
 import { buildFails, buildOk, mainCode, runWorker } from './helpers'
-
-const exampleFiles = import.meta.glob<string>(['/examples/hono-app/**/*', '!/examples/hono-app/README.md'], {
-  query: '?raw',
-  import: 'default',
-  eager: true,
-})
-const example = Object.fromEntries(
-  Object.entries(exampleFiles).map(([path, content]) => [path.slice('/examples/hono-app/'.length), content]),
-)
 
 const encoder = new TextEncoder()
 
@@ -191,10 +182,13 @@ describe('static assets', () => {
   })
 
   it('builds the example Hono app: Worker, assets, their config, dependencies, compatibility date', async () => {
-    const result = await buildOk({ files: example })
+    const result = await buildOk({ files: HONO_APP })
     expect(result.dependencies).toEqual({ hono: HONO_VERSION, ms: MS_VERSION })
     expect(result.compatibilityDate).toBe('2026-11-01')
-    expect(result.assetConfig).toEqual({ not_found_handling: '404-page', run_worker_first: ['/api/*'] })
+    expect(result.assetConfig).toEqual({
+      not_found_handling: '404-page',
+      run_worker_first: ['/api/*', '/hello/*', '/guestbook'],
+    })
     expect(result.assets.map(({ path, contentType }) => [path, contentType])).toEqual([
       ['/404.html', 'text/html; charset=utf-8'],
       ['/app.js', 'application/javascript; charset=utf-8'],

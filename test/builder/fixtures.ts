@@ -18,6 +18,15 @@ const msFiles = import.meta.glob<string>(['/node_modules/ms/index.js', '/node_mo
   eager: true,
 })
 
+const honoAppFiles = import.meta.glob<string>(['/examples/hono-app/**/*', '!/examples/hono-app/README.md'], {
+  query: '?raw',
+  import: 'default',
+  eager: true,
+})
+
+/** examples/hono-app as a tenant uploads it (README aside), by path inside the folder. */
+export const HONO_APP: Record<string, string> = packed(honoAppFiles, '/examples/hono-app/')
+
 function packed(files: Record<string, string>, root: string): Record<string, string> {
   return Object.fromEntries(Object.entries(files).map(([path, content]) => [path.slice(root.length), content]))
 }

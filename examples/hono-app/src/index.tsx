@@ -32,7 +32,7 @@ app.get('/api/uptime', (c) => {
 // Where the platform mounts the app: /user-workers/<name> on its shared origin, "" on its own.
 const mountOf = (c: Context) => c.req.header('x-forwarded-prefix') ?? ''
 
-// Every page's shell; its stylesheet (public/style.css) is found below the mount.
+// Every page's shell; its stylesheet (public/style.css) and the home page are found below the mount.
 function Page({ title, mount, children }: PropsWithChildren<{ title: string; mount: string }>) {
   return (
     <html lang="en">
@@ -40,7 +40,12 @@ function Page({ title, mount, children }: PropsWithChildren<{ title: string; mou
         <title>{title}</title>
         <link rel="stylesheet" href={`${mount}/style.css`} />
       </head>
-      <body>{children}</body>
+      <body>
+        <nav>
+          <a href={`${mount}/`}>Home</a>
+        </nav>
+        {children}
+      </body>
     </html>
   )
 }
