@@ -3,6 +3,13 @@ import { defineConfig } from 'vitest/config'
 import { CLOUDFLARE_DOUBLE } from './test/doubles/constants.ts'
 import { NPM_REGISTRY_DOUBLE } from './test/doubles/npm-registry-constants.ts'
 
+// Node runs this file; tsc checks it with the Workers' types, which have no `process`.
+declare const process: { env: Record<string, string | undefined> }
+// workerd logs every uncaught exception in any isolate with --verbose, the tenants' deliberate throws
+// the tests assert included: off, so a green run prints none; CI turns it on (WORKERD_VERBOSE=1) and
+// fails on any line .ci/expected-uncaught.txt does not list (docs/testing.md).
+const verbose = process.env.WORKERD_VERBOSE === '1'
+
 // Two projects, both run by `npm test` (`--project platform` / `--project builder` picks one).
 export default defineConfig({
   test: {
@@ -13,6 +20,7 @@ export default defineConfig({
       {
         plugins: [
           cloudflareTest({
+            verbose,
             wrangler: { configPath: './wrangler.jsonc' },
             miniflare: {
               outboundService: 'cloudflare-api-double',
@@ -64,6 +72,7 @@ export default defineConfig({
       {
         plugins: [
           cloudflareTest({
+            verbose,
             wrangler: { configPath: './builder/wrangler.jsonc' },
             miniflare: {
               outboundService: 'npm-registry-double',
