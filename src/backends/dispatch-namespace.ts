@@ -156,22 +156,25 @@ function outboundParameters(egress: EgressPolicy, context: DispatchContext): Out
 const TRUST_CACHE_MS = 60_000
 
 /**
- * env.KV and env.DB of a namespace script: service bindings to this Worker's TenantKV and TenantSQL
- * entrypoints, with the worker's name and owner as props. The props are part of the upload, which
- * only the platform makes, so the script's code cannot name another worker's data.
+ * env.KV and env.DB of a namespace script, and its declared stores: service bindings to this
+ * Worker's TenantKV and TenantSQL entrypoints, with the worker's name, owner and store as props.
+ * The props are part of the upload, which only the platform makes, so the script's code cannot
+ * name another worker's data.
  */
 function storageBindings({ settings, name, ownerId }: DeployInfo, platformWorker: string): ServiceBinding[] {
-  const props = { name, ownerId }
-  const binding = (bindingName: string, entrypoint: string): ServiceBinding => ({
+  const binding = (bindingName: string, entrypoint: string, store?: string): ServiceBinding => ({
     type: 'service',
     name: bindingName,
     service: platformWorker,
     entrypoint,
-    props,
+    props: store === undefined ? { name, ownerId } : { name, ownerId, store },
   })
+  const { storage } = settings
   return [
-    ...(settings.storage?.kv ? [binding(KV_BINDING, 'TenantKV')] : []),
-    ...(settings.storage?.sql ? [binding(DB_BINDING, 'TenantSQL')] : []),
+    ...(storage?.kv ? [binding(KV_BINDING, 'TenantKV')] : []),
+    ...(storage?.sql ? [binding(DB_BINDING, 'TenantSQL')] : []),
+    ...(storage?.kvNamespaces ?? []).map((named) => binding(named.binding, 'TenantKV', named.store)),
+    ...(storage?.d1Databases ?? []).map((named) => binding(named.binding, 'TenantSQL', named.store)),
   ]
 }
 

@@ -50,7 +50,13 @@ export const egressPolicySchema: GenericSchema<EgressPolicy> = looseObject({
 
 const limitsSchema: GenericSchema<Limits> = looseObject({ cpuMs: number(), subRequests: number() })
 
-const storageSchema: GenericSchema<StorageSettings> = looseObject({ kv: boolean(), sql: boolean() })
+const namedStoresSchema = optional(array(looseObject({ binding: string(), store: string() })))
+const storageSchema: GenericSchema<StorageSettings> = looseObject({
+  kv: boolean(),
+  sql: boolean(),
+  kvNamespaces: namedStoresSchema,
+  d1Databases: namedStoresSchema,
+})
 
 export const workerSettingsSchema: GenericSchema<WorkerSettings> = looseObject({
   vars: record(string(), string()),
@@ -97,6 +103,7 @@ export const workerRecordSchema: GenericSchema<WorkerRecord> = looseObject({
   deployments: array(deploymentSchema),
   retired: array(retiredSchema),
   logsUntil: optional(string()),
+  stores: optional(strings),
 })
 
 /** A name's record as KV or its Durable Object holds it: the record, or nothing. */

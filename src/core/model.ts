@@ -103,12 +103,24 @@ export interface LimitPolicy {
 }
 
 /**
- * Which storage bindings a deployment's code gets (storage/): `env.KV` and `env.DB`. The data
- * belongs to the name, so turning one off hides it from the code without deleting it.
+ * Which storage bindings a deployment's code gets (storage/): `env.KV` and `env.DB`, and the KV
+ * namespaces and D1 databases a project declares under its own names. The data belongs to the
+ * name, so turning one off (or a binding leaving the config) hides it from the code without
+ * deleting it.
  */
 export interface StorageSettings {
   kv: boolean
   sql: boolean
+  /** Further KV namespaces, by the binding names a project's wrangler config gives them. */
+  kvNamespaces?: NamedStore[]
+  /** Further D1 databases, likewise. */
+  d1Databases?: NamedStore[]
+}
+
+/** A store a project declares: its name in `env`, and which of the worker's stores it is (storage/refs.ts). */
+export interface NamedStore {
+  binding: string
+  store: string
 }
 
 /** How one deployment runs. Part of the deployment, so a rollback restores it too. */
@@ -204,6 +216,11 @@ export interface WorkerRecord {
   retired: RetiredDeployment[]
   /** Logs are captured until then: someone is watching (see LogAccess.read). */
   logsUntil?: string
+  /**
+   * The ID of every store a deployment has declared (storage/refs.ts), so deleting the worker deletes
+   * them all: a binding that left the config keeps its data until then. Absent: none.
+   */
+  stores?: string[]
 }
 
 /** A worker as the list shows it (one KV `list` call renders a page). */

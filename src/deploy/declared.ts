@@ -1,6 +1,6 @@
 import { PlatformError } from '../core/errors'
-import type { SettingsInput, WorkerSettings } from '../core/model'
-import { DB_BINDING, KV_BINDING } from '../storage/refs'
+import type { NamedStore, SettingsInput, WorkerSettings } from '../core/model'
+import { DB_BINDING, KV_BINDING, MAX_STORE_ID_LENGTH, STORE_ID, storeIdOf } from '../storage/refs'
 import type { DeclaredEnv, UnsupportedDeclaration } from './build'
 
 // What a project's wrangler config declares for its `env` (the builder reads it, deploy/build.ts
@@ -13,7 +13,7 @@ import type { DeclaredEnv, UnsupportedDeclaration } from './build'
  */
 export function refuseUnsupported(declared: DeclaredEnv): void {
   const { file } = declared
-  const refused = [...declared.unsupported, ...storageNotYet(declared)]
+  const refused = [...declared.unsupported, ...storesRefused(declared)]
   if (refused.length === 0) return
   const lines = refused.map((entry) => `- ${describe(entry)}`)
   throw new PlatformError(
@@ -26,37 +26,58 @@ function describe({ key, kind, binding }: UnsupportedDeclaration): string {
   return binding === undefined ? `${key}: ${kind}` : `${key}: ${kind} "${binding}"`
 }
 
-/** KV and D1 bindings under names other than env.KV and env.DB: not provided yet. */
-function storageNotYet(declared: DeclaredEnv): UnsupportedDeclaration[] {
+/** A declared store's ID (storage/refs.ts): the config's id, else the binding's name; refused when too long. */
+function storeOf(binding: string, id: string | undefined): string | undefined {
+  const store = storeIdOf(id ?? binding)
+  return store !== undefined && STORE_ID.test(store) ? store : undefined
+}
+
+/** Declared stores whose id does not fit a store ID. */
+function storesRefused(declared: DeclaredEnv): UnsupportedDeclaration[] {
+  const long = `with an id of more than ${MAX_STORE_ID_LENGTH} characters`
   return [
     ...declared.kv
-      .filter((kv) => kv.binding !== KV_BINDING)
-      .map((kv) => ({
-        key: 'kv_namespaces',
-        kind: `KV namespace (only the binding name ${KV_BINDING} yet)`,
-        binding: kv.binding,
-      })),
+      .filter((kv) => storeOf(kv.binding, kv.id) === undefined)
+      .map((kv) => ({ key: 'kv_namespaces', kind: `KV namespace ${long}`, binding: kv.binding })),
     ...declared.d1
-      .filter((db) => db.binding !== DB_BINDING)
-      .map((db) => ({
-        key: 'd1_databases',
-        kind: `D1 database (only the binding name ${DB_BINDING} yet)`,
-        binding: db.binding,
-      })),
+      .filter((db) => storeOf(db.binding, d1Id(db)) === undefined)
+      .map((db) => ({ key: 'd1_databases', kind: `D1 database ${long}`, binding: db.binding })),
   ]
+}
+
+function d1Id(db: DeclaredEnv['d1'][number]): string | undefined {
+  return db.databaseId ?? db.databaseName
 }
 
 /**
  * The settings an upload asks for, with what the config declares underneath: its vars (the
- * upload's own win where both set one), its crons (unless the upload gives its own), and env.KV /
- * env.DB for the KV namespace and D1 database it declares under those names.
+ * upload's own win where both set one), its crons (unless the upload gives its own), and its
+ * stores: a KV namespace bound as KV and a D1 database bound as DB are env.KV's and env.DB's own
+ * (the stores from before projects declared any, so their data stays), every other one is a store
+ * of its own, named by its id (storage/refs.ts). The config's list replaces the last deployment's.
  */
 export function withDeclared(input: SettingsInput, declared: DeclaredEnv): SettingsInput {
   const settings: SettingsInput = { ...input, vars: { ...declared.vars, ...input.vars } }
   if (input.crons === undefined && declared.crons !== undefined) settings.crons = declared.crons
-  const kv = declared.kv.some((entry) => entry.binding === KV_BINDING)
-  const sql = declared.d1.some((entry) => entry.binding === DB_BINDING)
-  if (kv || sql) settings.storage = { ...(kv ? { kv } : {}), ...(sql ? { sql } : {}), ...input.storage }
+  const named = (entries: { binding: string; id?: string }[], own: string): NamedStore[] =>
+    entries
+      .filter((entry) => entry.binding !== own)
+      .flatMap(({ binding, id }) => {
+        const store = storeOf(binding, id)
+        return store === undefined ? [] : [{ binding, store }]
+      })
+  // A config without stores leaves the worker's as they were (env.KV / env.DB set by the upload's `storage`).
+  if (declared.kv.length === 0 && declared.d1.length === 0) return settings
+  settings.storage = {
+    kv: declared.kv.some((entry) => entry.binding === KV_BINDING),
+    sql: declared.d1.some((entry) => entry.binding === DB_BINDING),
+    kvNamespaces: named(declared.kv, KV_BINDING),
+    d1Databases: named(
+      declared.d1.map((db) => ({ binding: db.binding, id: d1Id(db) })),
+      DB_BINDING,
+    ),
+    ...input.storage,
+  }
   return settings
 }
 

@@ -1,3 +1,4 @@
+import { namedStores } from '../storage/refs'
 import type { UserWorkerBackend } from '../backends/backend'
 import type { Registry } from '../names/registry'
 import { previewId } from '../core/urls'
@@ -80,6 +81,7 @@ export function withDeployment(
     retired: [...(previous?.retired ?? []), ...dropped],
     // Its owner tries a new version right away: capture its logs without a read first.
     logsUntil: captureAfterChange(previous?.logsUntil, now),
+    ...storesAfter(previous, deployment),
   }
   return settle(record, graceMs, now)
 }
@@ -115,4 +117,13 @@ export async function removeDeployment(
 ): Promise<void> {
   await backend.remove(workerId)
   await registry.deletePreview(previewId(workerId))
+}
+
+/** Every store the worker has declared, this deployment's included (kept for its deletion). */
+function storesAfter(previous: WorkerRecord | null, deployment: Deployment): Pick<WorkerRecord, 'stores'> {
+  const stores = new Set([
+    ...(previous?.stores ?? []),
+    ...namedStores(deployment.settings?.storage).map((named) => named.store),
+  ])
+  return stores.size > 0 ? { stores: [...stores].sort() } : {}
 }

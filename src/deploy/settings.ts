@@ -11,7 +11,7 @@ import type {
   StorageSettings,
   WorkerSettings,
 } from '../core/model'
-import { storageBindingNames } from '../storage/refs'
+import { DB_BINDING, KV_BINDING, namedStores, storageBindingNames } from '../storage/refs'
 
 /** What one worker's settings may hold. */
 export const SETTINGS_LIMITS = {
@@ -65,7 +65,7 @@ export function nextSettings(
     egress: input.egress === undefined ? base.egress : checkEgress(input.egress),
     limits: checkLimits({ ...base.limits, ...input.limits }, policy),
     // Stored only when on, so settings without storage stay as they were.
-    ...(storage?.kv || storage?.sql ? { storage } : {}),
+    ...(storage?.kv || storage?.sql || namedStores(storage).length > 0 ? { storage } : {}),
   }
   // Crons are kept like egress and limits; an empty list is stored as none.
   const crons = input.crons === undefined ? (base.crons ?? []) : checkCrons(input.crons, cronPolicy)
@@ -143,7 +143,18 @@ function checkLimits(limits: Limits, policy: LimitPolicy): Limits {
 }
 
 function storageOf(storage: Partial<StorageSettings>): StorageSettings {
-  return { kv: storage.kv === true, sql: storage.sql === true }
+  const result: StorageSettings = { kv: storage.kv === true, sql: storage.sql === true }
+  const { kvNamespaces = [], d1Databases = [] } = storage
+  const bindings = [...(result.kv ? [KV_BINDING] : []), ...(result.sql ? [DB_BINDING] : [])]
+  for (const { binding } of [...kvNamespaces, ...d1Databases]) {
+    if (!VAR_NAME.test(binding)) throw invalid(`"${binding}" is not a binding name (letters, digits and _).`)
+    if (bindings.includes(binding)) throw invalid(`"${binding}" names two storage bindings; give each its own name.`)
+    bindings.push(binding)
+  }
+  // Stored only when there are some, so settings without declared stores stay as they were.
+  if (kvNamespaces.length > 0) result.kvNamespaces = kvNamespaces
+  if (d1Databases.length > 0) result.d1Databases = d1Databases
+  return result
 }
 
 function invalid(message: string): PlatformError {

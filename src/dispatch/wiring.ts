@@ -3,7 +3,7 @@ import type { Config } from '../core/config'
 import type { Compatibility, Deployment, EgressPolicy, WorkerRecord, WorkerSettings } from '../core/model'
 import { defaultSettings } from '../deploy/settings'
 import type { TenantStorage } from '../storage/store'
-import { DB_BINDING, KV_BINDING, storageRefOf, type StorageRef } from '../storage/refs'
+import { DB_BINDING, KV_BINDING, storageRefOf, storeRef, type StorageRef } from '../storage/refs'
 import type { DispatchContext } from './egress'
 
 /** This Worker's own entrypoints that user Workers are wired to, as bindings to hand them. */
@@ -66,12 +66,20 @@ export class WorkerWiring {
     })
   }
 
-  /** The env.KV and env.DB a loaded deployment's code gets, by binding name (storage/). */
+  /** The env.KV and env.DB, and the declared stores, a loaded deployment's code gets, by binding name (storage/). */
   private storageBindings(record: WorkerRecord, settings: WorkerSettings): StorageBindings {
     const ref = storageRefOf(record)
-    return {
-      ...(settings.storage?.kv ? { [KV_BINDING]: this.parts.entrypoints.tenantKv(ref) } : {}),
-      ...(settings.storage?.sql ? { [DB_BINDING]: this.parts.storage.database(ref) } : {}),
+    const { entrypoints, storage } = this.parts
+    const bindings: StorageBindings = {
+      ...(settings.storage?.kv ? { [KV_BINDING]: entrypoints.tenantKv(ref) } : {}),
+      ...(settings.storage?.sql ? { [DB_BINDING]: storage.database(ref) } : {}),
     }
+    for (const { binding, store } of settings.storage?.kvNamespaces ?? []) {
+      bindings[binding] = entrypoints.tenantKv(storeRef(ref, store))
+    }
+    for (const { binding, store } of settings.storage?.d1Databases ?? []) {
+      bindings[binding] = storage.database(storeRef(ref, store))
+    }
+    return bindings
   }
 }

@@ -13,6 +13,7 @@ import { isEmpty, OutboxStore, type FollowUp } from './outbox'
 import { Reveals } from './reveals'
 import { NameSessions, type NameSession } from './sessions'
 import { secretsKey, storedName, storedOwner, storedRecord, storedSecrets } from './claim-storage'
+import { storageRefsOf } from '../storage/refs'
 import type { SealedSecrets } from './secrets'
 
 /** How long an upload's code may stay unclaimed after its lease ended before it counts as orphaned. */
@@ -201,7 +202,7 @@ export class NameClaim extends DurableObject<Env> {
     const outbox = await this.outbox.get()
     const keys = [...(await this.ctx.storage.list({ prefix: 'secrets/' })).keys()]
     const reveals = await this.reveals.keys()
-    const purges = [...(outbox.purges ?? []), ...(record ? [{ name: record.name, ownerId: record.ownerId }] : [])]
+    const purges = [...(outbox.purges ?? []), ...(record ? storageRefsOf(record) : [])]
     await this.ctx.storage.transaction(async (txn) => {
       await txn.delete(['owner', 'record', OWNER_EVENTS_KEY, ...keys, ...reveals])
       await this.outbox.put(txn, {

@@ -31,7 +31,7 @@ export interface FollowUp {
 const outboxSchema: GenericSchema<Outbox> = looseObject({
   mapping: boolean(),
   removals: array(looseObject({ workerId: string(), notBefore: number() })),
-  purges: optional(array(looseObject({ name: string(), ownerId: string() }))),
+  purges: optional(array(looseObject({ name: string(), ownerId: string(), store: optional(string()) }))),
 })
 
 const EMPTY: Outbox = { mapping: false, removals: [] }

@@ -7,7 +7,7 @@ import { assertValidName } from '../core/names'
 import { currentDeployment } from '../deploy/deployments'
 import type { WorkerWiring } from '../dispatch/wiring'
 import type { MetricsReader } from '../metrics/metrics-reader'
-import { storageRefOf } from '../storage/refs'
+import { storageRefsOf } from '../storage/refs'
 import { withoutStorageShim } from '../storage/shim'
 import type { TenantStorage } from '../storage/store'
 import type { NameChanges } from './changes'
@@ -68,7 +68,9 @@ export class Workers {
     const { record } = change
     const { accountId } = await claim.commitDelete(lease.leaseId)
     // The data goes with the name (the name's outbox retries what fails here).
-    const storagePurged = await bestEffort(`delete the data of "${name}"`, () => storage.purge(storageRefOf(record)))
+    const storagePurged = await bestEffort(`delete the data of "${name}"`, async () => {
+      await Promise.all(storageRefsOf(record).map((ref) => storage.purge(ref)))
+    })
     const mappingSynced = await bestEffort(`delete the mapping of "${name}"`, () => registry.delete(name))
     const removed: string[] = []
     if (mappingSynced) {

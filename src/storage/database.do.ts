@@ -4,7 +4,7 @@ import type { StorageQuotas } from '../core/config'
 import { GenerationGate, RETIRED_OWNER } from '../core/generation'
 import { parseStored } from '../core/schema'
 import { sweepKv } from './kv-sweep'
-import { kvPrefix } from './refs'
+import { kvPrefix, type StorageRef } from './refs'
 import { countOperation, quotaError, quotasFor } from './quotas'
 import { asRefusal, attempt, refusal, type Refusable } from './refusal'
 import { dumpStream, OWN_TABLES } from './sql-dump'
@@ -262,12 +262,13 @@ export class TenantDatabase extends DurableObject<Env> {
     }
   }
 
-  /** The worker this object stores for, from its name (`<role>:<name>/<owner>`, see store.ts). */
-  private worker(): { name: string; ownerId: string } {
+  /** The worker and store this object keeps, from its name (`<role>:<name>/<owner>[:<store>]`, see store.ts). */
+  private worker(): StorageRef {
     const id = this.ctx.id.name ?? ''
     const ref = id.slice(id.indexOf(':') + 1)
     const slash = ref.indexOf('/')
-    return { name: ref.slice(0, slash), ownerId: ref.slice(slash + 1) }
+    const [ownerId = '', store] = ref.slice(slash + 1).split(':', 2)
+    return { name: ref.slice(0, slash), ownerId, ...(store === undefined ? {} : { store }) }
   }
 
   private checkSize({ sqlMaxBytes }: Pick<StorageQuotas, 'sqlMaxBytes'>): number {

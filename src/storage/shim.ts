@@ -130,17 +130,27 @@ export class D1Database {
 }
 `
 
-/** The facades the main module puts in the worker's env, by binding: their module and class. */
-const FACADES = [
-  { binding: KV_BINDING, module: STORAGE_KV_MODULE, className: 'KVNamespace', source: KV_SOURCE, on: 'kv' },
-  { binding: DB_BINDING, module: STORAGE_D1_MODULE, className: 'D1Database', source: D1_SOURCE, on: 'sql' },
-] as const
+/** The facade of each kind of store: its module and class. */
+const KV_FACADE = { module: STORAGE_KV_MODULE, className: 'KVNamespace', source: KV_SOURCE }
+const D1_FACADE = { module: STORAGE_D1_MODULE, className: 'D1Database', source: D1_SOURCE }
+type Facade = typeof KV_FACADE
 
-/** The new main module: the worker's own, with env.KV and env.DB wrapped in their facades on the way in. */
-function mainSource(userMain: string, facades: readonly (typeof FACADES)[number][]): string {
+/** Which binding of the worker's env gets which facade: env.KV and env.DB, then the declared stores. */
+function facadesOf(storage: StorageSettings | undefined): { binding: string; facade: Facade }[] {
+  return [
+    ...(storage?.kv ? [{ binding: KV_BINDING, facade: KV_FACADE }] : []),
+    ...(storage?.sql ? [{ binding: DB_BINDING, facade: D1_FACADE }] : []),
+    ...(storage?.kvNamespaces ?? []).map(({ binding }) => ({ binding, facade: KV_FACADE })),
+    ...(storage?.d1Databases ?? []).map(({ binding }) => ({ binding, facade: D1_FACADE })),
+  ]
+}
+
+/** The new main module: the worker's own, with each storage binding wrapped in its facade on the way in. */
+function mainSource(userMain: string, wrapped: { binding: string; facade: Facade }[]): string {
   const path = JSON.stringify(`./${userMain}`)
+  const facades = [...new Set(wrapped.map(({ facade }) => facade))]
   const imports = facades.map(({ module, className }) => `import { ${className} } from "./${module}";`).join('\n')
-  const entries = facades.map(({ binding, className }) => `[${JSON.stringify(binding)}, ${className}]`).join(', ')
+  const entries = wrapped.map(({ binding, facade }) => `[${JSON.stringify(binding)}, ${facade.className}]`).join(', ')
   return `// Provided by ${PLATFORM_NAME}; not part of your upload. Main module: ${JSON.stringify(userMain)}.
 import * as worker from ${path};
 ${imports}
@@ -196,15 +206,16 @@ export default wrap(worker.default);
  */
 export function withStorageShim(bundle: WorkerBundle, storage: StorageSettings | undefined): WorkerBundle {
   const main = bundle.modules.find((module) => module.name === bundle.mainModule)
-  const facades = FACADES.filter((facade) => storage?.[facade.on])
-  if (facades.length === 0 || main?.type !== 'esm') return bundle
+  const wrapped = facadesOf(storage)
+  if (wrapped.length === 0 || main?.type !== 'esm') return bundle
+  const facades = [...new Set(wrapped.map(({ facade }) => facade))]
   const added: BundleModule[] = facades.map(({ module, source }) => ({ name: module, type: 'esm', content: source }))
   return {
     mainModule: STORAGE_MAIN_MODULE,
     modules: [
       ...bundle.modules,
       ...added,
-      { name: STORAGE_MAIN_MODULE, type: 'esm', content: mainSource(bundle.mainModule, facades) },
+      { name: STORAGE_MAIN_MODULE, type: 'esm', content: mainSource(bundle.mainModule, wrapped) },
     ],
   }
 }

@@ -39,7 +39,7 @@ describe("a project's declared env", () => {
           { key: 'r2_buckets', kind: 'R2 bucket', binding: 'BUCKET' },
           { key: 'env', kind: 'named environment' },
         ],
-        kv: [{ binding: 'AUTH_STORAGE' }],
+        kv: [{ binding: 'AUTH_STORAGE', id: 'x'.repeat(65) }],
       },
       ENV_ECHO,
     )
@@ -50,7 +50,7 @@ describe("a project's declared env", () => {
         'wrangler.jsonc declares what this platform does not provide:',
         '- r2_buckets: R2 bucket "BUCKET"',
         '- env: named environment',
-        '- kv_namespaces: KV namespace (only the binding name KV yet) "AUTH_STORAGE"',
+        '- kv_namespaces: KV namespace with an id of more than 64 characters "AUTH_STORAGE"',
         'Remove them from wrangler.jsonc to deploy here.',
       ].join('\n'),
     )

@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest'
+import type { DeclaredEnv } from '../../src/deploy/build'
+import { env } from 'cloudflare:workers'
+import { ownerIdOf, platform, uniqueName } from '../helpers'
+import { callWatchingForTheToken } from '../backends/namespace-double'
+
+// KV namespaces and D1 databases a project declares under its own names (docs/bring-your-project.md),
+// on both backends. The projects go through the builder double, which passes wrangler.json's
+// "x-declared" through as the build's declared env (the real builder's reading has its own tests).
+
+const namespace = callWatchingForTheToken(5)
+const BACKENDS = [
+  { kind: 'dynamic-workers', call: (path: string, init?: RequestInit) => platform(path, init) },
+  { kind: 'dispatch-namespace', call: (path: string, init?: RequestInit) => namespace.call(path, init) },
+] as const
+type Call = (typeof BACKENDS)[number]['call']
+
+const BASE: DeclaredEnv = {
+  file: 'wrangler.json',
+  kv: [],
+  d1: [],
+  vars: {},
+  requiredSecrets: [],
+  unsupported: [],
+  ignored: [],
+}
+
+// As openauth-template binds them: a KV namespace and a D1 database, neither named KV or DB.
+const AUTH: Partial<DeclaredEnv> = {
+  kv: [{ binding: 'AUTH_STORAGE', id: 'a1b2c3' }],
+  d1: [{ binding: 'AUTH_DB', databaseName: 'auth', migrationsDir: 'migrations' }],
+}
+
+const WORKER = `export default {
+  async fetch(request, env) {
+    const url = new URL(request.url);
+    const kv = env[url.searchParams.get("kv") ?? "AUTH_STORAGE"];
+    const db = env[url.searchParams.get("db") ?? "AUTH_DB"];
+    try {
+      if (url.pathname.endsWith("/write")) {
+        await kv.put("user:1", url.searchParams.get("value"));
+        await db.exec("CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY, name TEXT)");
+        await db.prepare("INSERT OR REPLACE INTO users VALUES (1, ?)").bind(url.searchParams.get("value")).run();
+      }
+      const row = await db.prepare("SELECT name FROM users WHERE id = 1").first().catch(() => null);
+      return Response.json({ kv: await kv.get("user:1"), db: row?.name ?? null, env: Object.keys(env).sort() });
+    } catch (error) {
+      return Response.json({ error: String(error.message) }, { status: 500 });
+    }
+  },
+};`
+
+async function deploy(
+  call: Call,
+  name: string,
+  declared: Partial<DeclaredEnv>,
+  token?: string,
+): Promise<string | undefined> {
+  const res = await call(`/api/workers/${name}`, {
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({
+      files: { 'src/index.js': WORKER, 'wrangler.json': JSON.stringify({ 'x-declared': { ...BASE, ...declared } }) },
+    }),
+  })
+  if (res.status >= 300) throw new Error(`deploy answered ${res.status}: ${await res.text()}`)
+  return (await res.json<{ token?: string }>()).token
+}
+
+const read = async (call: Call, name: string, query = '') =>
+  (await call(`/user-workers/${name}/read${query}`)).json<{ kv: string | null; db: string | null; env: string[] }>()
+
+describe.each(BACKENDS)('declared stores on $kind', ({ call }) => {
+  it('binds them under their own names, apart from env.KV / env.DB and from each other', async () => {
+    const name = uniqueName('named')
+    const token = await deploy(call, name, {
+      kv: [{ binding: 'AUTH_STORAGE', id: 'a1b2c3' }, { binding: 'KV' }],
+      d1: [
+        { binding: 'AUTH_DB', databaseName: 'auth', migrationsDir: 'migrations' },
+        { binding: 'DB', migrationsDir: 'migrations' },
+      ],
+    })
+    expect(token).toBeDefined()
+    const written = await (
+      await call(`/user-workers/${name}/write?value=ada`)
+    ).json<{ kv: string; db: string; env: string[] }>()
+    expect(written).toEqual({ kv: 'ada', db: 'ada', env: ['AUTH_DB', 'AUTH_STORAGE', 'DB', 'KV'] })
+    // env.KV and env.DB are other stores: nothing of AUTH_* shows there.
+    expect(await read(call, name, '?kv=KV&db=DB')).toMatchObject({ kv: null, db: null })
+    await call(`/user-workers/${name}/write?value=kv-own&kv=KV&db=DB`)
+    expect(await read(call, name)).toMatchObject({ kv: 'ada', db: 'ada' })
+  })
+
+  it('keeps their data across deploys, a renamed binding and a binding leaving the config; deleting the worker deletes every store', async () => {
+    const name = uniqueName('named')
+    const token = (await deploy(call, name, AUTH))!
+    await call(`/user-workers/${name}/write?value=grace`)
+    // Renamed bindings, the same ids: the same stores.
+    await deploy(
+      call,
+      name,
+      {
+        kv: [{ binding: 'SESSIONS', id: 'a1b2c3' }],
+        d1: [{ binding: 'USERS', databaseName: 'auth', migrationsDir: 'migrations' }],
+      },
+      token,
+    )
+    expect(await read(call, name, '?kv=SESSIONS&db=USERS')).toMatchObject({
+      kv: 'grace',
+      db: 'grace',
+      env: ['SESSIONS', 'USERS'],
+    })
+    // Back to the first names: still there.
+    await deploy(call, name, AUTH, token)
+    expect(await read(call, name)).toMatchObject({ kv: 'grace', db: 'grace' })
+
+    // A binding leaves the config: its data stays until the worker is deleted.
+    await deploy(call, name, { kv: [{ binding: 'OTHER', id: 'zz' }] }, token)
+    await call(`/user-workers/${name}/write?value=other&kv=OTHER&db=OTHER`).catch(() => undefined)
+    await deploy(call, name, AUTH, token)
+    expect(await read(call, name)).toMatchObject({ kv: 'grace', db: 'grace' })
+
+    const ownerId = (await ownerIdOf(name))!
+    expect((await env.TENANT_KV.list({ prefix: `${name}/${ownerId}:a1b2c3/` })).keys).toHaveLength(1)
+    const deleted = await call(`/api/workers/${name}`, {
+      method: 'DELETE',
+      headers: { Authorization: `Bearer ${token}` },
+    })
+    expect(deleted.status).toBe(200)
+    // Every store it ever declared is gone: KV keys, and each store's database object.
+    expect((await env.TENANT_KV.list({ prefix: `${name}/${ownerId}` })).keys).toEqual([])
+    for (const store of ['a1b2c3', 'auth']) {
+      const database = env.TENANT_DATABASES.getByName(`sql:${name}/${ownerId}:${store}`)
+      expect(await database.sqlUsage()).toMatchObject({ tables: 0 })
+    }
+    await deploy(call, name, AUTH)
+    expect(await read(call, name)).toMatchObject({ kv: null, db: null })
+  })
+
+  it('reads data env.KV and env.DB wrote before declared stores existed, through a project that binds KV and DB', async () => {
+    const name = uniqueName('named')
+    const first = await call(`/api/workers/${name}`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ script: WORKER, storage: { kv: true, sql: true } }),
+    })
+    const { token } = await first.json<{ token: string }>()
+    await call(`/user-workers/${name}/write?value=before&kv=KV&db=DB`)
+    // Today's layout, as env.KV wrote it: <name>/<owner>/<key>.
+    const ownerId = (await ownerIdOf(name))!
+    expect(await env.TENANT_KV.get(`${name}/${ownerId}/user:1`)).toBe('before')
+    await deploy(
+      call,
+      name,
+      { kv: [{ binding: 'KV', id: 'cf-id' }], d1: [{ binding: 'DB', migrationsDir: 'migrations' }] },
+      token,
+    )
+    expect(await read(call, name, '?kv=KV&db=DB')).toMatchObject({ kv: 'before', db: 'before' })
+  })
+
+  it("keeps one tenant's declared stores from another's that declares the same ids", async () => {
+    const [mine, theirs] = [uniqueName('named'), uniqueName('named')]
+    await deploy(call, mine, AUTH)
+    await deploy(call, theirs, AUTH)
+    await call(`/user-workers/${mine}/write?value=mine`)
+    expect(await read(call, theirs)).toMatchObject({ kv: null, db: null })
+  })
+})
