@@ -7,6 +7,7 @@
 // - max-width + overflow-wrap: "Delete <63-character name>" must wrap on a phone, not widen the page.
 // - Break long names and URLs only where they would overflow, never "fet ch" mid-word.
 // - A 63-character name must not widen the table past a phone's screen (no sideways scrolling).
+// - Paragraphs and list items name the worker in running text ("Rotating gives <name> …"): they wrap it too.
 // - Wrapped, not scrolled: a scrolling <pre> is a region keyboard users cannot reach (axe: scrollable-region-focusable). Soft wraps do not end up in the copied command.
 export const STYLESHEET = `
 :root{--bg:#f7f7f8;--surface:#fff;--text:#1b1b1f;--muted:#55555f;--border:#d9d9de;--accent:#b4490e;--accent-text:#fff;--accent-soft:#fff1e8;--danger:#a1121a;--danger-soft:#fdecec;--ok:#17622f;--ok-soft:#e8f6ec;--focus:#1d4ed8;--mono:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace;color-scheme:light}
@@ -32,6 +33,7 @@ header.site form.account{display:flex;gap:.5rem;align-items:center;margin:0;font
 header.site form.account button{margin-top:0}
 main{max-width:60rem;margin:0 auto;padding:1.5rem 1rem 3rem}
 h1{font-size:1.75rem;line-height:1.2;margin:0 0 .5rem;overflow-wrap:anywhere}
+p,li{overflow-wrap:anywhere}
 h2{font-size:1.2rem;margin:2rem 0 .5rem}
 p.lead{color:var(--muted);margin-top:0}
 .card{background:var(--surface);border:1px solid var(--border);border-radius:.6rem;padding:1.25rem}
