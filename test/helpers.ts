@@ -1,3 +1,4 @@
+import type { DeclaredEnv } from '../src/deploy/build'
 import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from 'cloudflare:test'
 import { env, exports } from 'cloudflare:workers'
 import type { ConfigVars } from '../src/core/config'
@@ -136,4 +137,13 @@ export async function platformWith(
   const res = await app.fetch(request, { ...env, ...overrides }, ctx)
   await waitOnExecutionContext(ctx)
   return res
+}
+
+/**
+ * A wrangler.json whose env the builder double declares as given (its "x-declared" hook, see
+ * test/doubles/builder.js), the rest empty; the real builder's reading is tested apart.
+ */
+export function declaredWrangler(declared: Partial<DeclaredEnv>, file = 'wrangler.json'): string {
+  const none: DeclaredEnv = { file, kv: [], d1: [], vars: {}, requiredSecrets: [], unsupported: [], ignored: [] }
+  return JSON.stringify({ 'x-declared': { ...none, ...declared } })
 }

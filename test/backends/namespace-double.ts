@@ -8,7 +8,7 @@ import app from '../../src/index'
 import type { ConfigVars } from '../../src/core/config'
 import type { AssetConfig } from '../../src/core/model'
 import { CLOUDFLARE_DOUBLE } from '../doubles/constants'
-import { ORIGIN } from '../helpers'
+import { ORIGIN, platform } from '../helpers'
 
 export const DOUBLE = 'http://cloudflare-api.test/__double'
 
@@ -204,3 +204,18 @@ export const failNext = (
 ) => fetch(`${DOUBLE}/fail`, { method: 'POST', body: JSON.stringify({ status, errors, ...only }) })
 
 export const resetDouble = () => fetch(`${DOUBLE}/reset`, { method: 'POST' })
+
+/**
+ * The two backends a suite runs against, as `describe.each` takes them: dynamic-workers through the
+ * Worker itself, dispatch-namespace through the API double (watched for the token, see above).
+ */
+export function bothBackends(minResponses: number) {
+  const namespace = callWatchingForTheToken(minResponses)
+  return [
+    { kind: 'dynamic-workers', call: (path: string, init?: RequestInit) => platform(path, init) },
+    { kind: 'dispatch-namespace', call: (path: string, init?: RequestInit) => namespace.call(path, init) },
+  ] as const
+}
+
+/** A call to the platform on one of the backends. */
+export type BackendCall = (path: string, init?: RequestInit) => Promise<Response>

@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import type { DeclaredEnv } from '../../src/deploy/build'
-import { platform, uniqueName } from '../helpers'
+import { declaredWrangler, platform, uniqueName } from '../helpers'
 
 // A project's wrangler config, as the builder declares it (test/doubles/builder.js passes
 // wrangler.json's "x-declared" through; the real builder's reading is test/builder/wrangler-env.test.ts).
-
-const ENV: DeclaredEnv = {
-  file: 'wrangler.jsonc',
-  kv: [],
-  d1: [],
-  vars: {},
-  requiredSecrets: [],
-  unsupported: [],
-  ignored: [],
-}
 
 function deploy(name: string, declared: Partial<DeclaredEnv>, source: string, settings: object = {}) {
   return platform(`/api/workers/${name}`, {
@@ -21,7 +11,7 @@ function deploy(name: string, declared: Partial<DeclaredEnv>, source: string, se
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({
       ...settings,
-      files: { 'src/index.js': source, 'wrangler.json': JSON.stringify({ 'x-declared': { ...ENV, ...declared } }) },
+      files: { 'src/index.js': source, 'wrangler.json': declaredWrangler(declared, 'wrangler.jsonc') },
     }),
   })
 }

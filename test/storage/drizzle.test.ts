@@ -1,16 +1,11 @@
 import { describe, expect, inject, it } from 'vitest'
-import { platform, uniqueName } from '../helpers'
-import { callWatchingForTheToken } from '../backends/namespace-double'
+import { uniqueName } from '../helpers'
+import { bothBackends } from '../backends/namespace-double'
 
 // Drizzle's D1 driver, bundled into a tenant Worker (test/setup/drizzle-worker.ts), against env.DB
 // from inside that Worker: on both backends, the D1 API is what query builders expect.
 
-const namespace = callWatchingForTheToken(3)
-
-const BACKENDS = [
-  { kind: 'dynamic-workers', call: (path: string, init?: RequestInit) => platform(path, init) },
-  { kind: 'dispatch-namespace', call: (path: string, init?: RequestInit) => namespace.call(path, init) },
-] as const
+const BACKENDS = bothBackends(3)
 
 interface Entry {
   id: number

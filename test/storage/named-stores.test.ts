@@ -1,29 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import type { DeclaredEnv } from '../../src/deploy/build'
 import { env } from 'cloudflare:workers'
-import { ownerIdOf, platform, uniqueName } from '../helpers'
-import { callWatchingForTheToken } from '../backends/namespace-double'
+import { declaredWrangler, ownerIdOf, uniqueName } from '../helpers'
+import { bothBackends, type BackendCall } from '../backends/namespace-double'
 
 // KV namespaces and D1 databases a project declares under its own names (docs/bring-your-project.md),
 // on both backends. The projects go through the builder double, which passes wrangler.json's
 // "x-declared" through as the build's declared env (the real builder's reading has its own tests).
 
-const namespace = callWatchingForTheToken(5)
-const BACKENDS = [
-  { kind: 'dynamic-workers', call: (path: string, init?: RequestInit) => platform(path, init) },
-  { kind: 'dispatch-namespace', call: (path: string, init?: RequestInit) => namespace.call(path, init) },
-] as const
-type Call = (typeof BACKENDS)[number]['call']
-
-const BASE: DeclaredEnv = {
-  file: 'wrangler.json',
-  kv: [],
-  d1: [],
-  vars: {},
-  requiredSecrets: [],
-  unsupported: [],
-  ignored: [],
-}
+const BACKENDS = bothBackends(5)
+type Call = BackendCall
 
 // As openauth-template binds them: a KV namespace and a D1 database, neither named KV or DB.
 const AUTH: Partial<DeclaredEnv> = {
@@ -60,7 +46,7 @@ async function deploy(
     method: 'PUT',
     headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({
-      files: { 'src/index.js': WORKER, 'wrangler.json': JSON.stringify({ 'x-declared': { ...BASE, ...declared } }) },
+      files: { 'src/index.js': WORKER, 'wrangler.json': declaredWrangler(declared) },
     }),
   })
   if (res.status >= 300) throw new Error(`deploy answered ${res.status}: ${await res.text()}`)

@@ -1,21 +1,16 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { platform, textareaContent, uniqueName, uploadFormWithCode } from '../helpers'
-import { callWatchingForTheToken } from '../backends/namespace-double'
+import { textareaContent, uniqueName, uploadFormWithCode } from '../helpers'
+import { bothBackends, type BackendCall } from '../backends/namespace-double'
 import { STORAGE_SCRIPT } from './tenant-scripts'
 
 // One suite, run against both backends: what a tenant's code sees of env.KV and env.DB must not
 // depend on where it runs. dispatch-namespace runs through the API double and the dispatcher
 // stand-in, which binds the service bindings of the upload's metadata to this Worker's entrypoints.
 
-const namespace = callWatchingForTheToken(5)
+const BACKENDS = bothBackends(5)
 
-const BACKENDS = [
-  { kind: 'dynamic-workers', call: (path: string, init?: RequestInit) => platform(path, init) },
-  { kind: 'dispatch-namespace', call: (path: string, init?: RequestInit) => namespace.call(path, init) },
-] as const
-
-type Call = (typeof BACKENDS)[number]['call']
+type Call = BackendCall
 
 interface Tenant {
   name: string
