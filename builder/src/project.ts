@@ -16,7 +16,7 @@ import {
   type GenericSchema,
   type InferOutput,
 } from 'valibot'
-import type { AssetConfig, DeclaredEnv } from '../../src/deploy/build'
+import type { AssetConfig, D1Migration, DeclaredEnv } from '../../src/deploy/build'
 import { BuildFailed } from './failure'
 import type { ProjectFiles } from './input'
 import { parseJsonc } from './jsonc'
@@ -190,15 +190,24 @@ export function readProjectConfig(files: ProjectFiles): ProjectConfig {
   }
   if (wrangler && wranglerPath) {
     const fail = (message: string) => BuildFailed.user(message, { file: wranglerPath })
-    config.declared = declaredEnv(
-      wranglerPath,
-      wrangler,
-      parseDocument(WranglerEnvSchema, wrangler, wranglerPath, fail),
-    )
+    const declared = declaredEnv(wranglerPath, wrangler, parseDocument(WranglerEnvSchema, wrangler, wranglerPath, fail))
+    config.declared = {
+      ...declared,
+      d1: declared.d1.map((db) => ({ ...db, migrations: migrationsIn(files, db.migrationsDir) })),
+    }
   }
   const jsxImportSource = tsconfig?.compilerOptions?.jsxImportSource
   if (typeof jsxImportSource === 'string') config.jsxImportSource = jsxImportSource
   return config
+}
+
+/** The `.sql` files directly in `dir`, by file name, as wrangler lists and applies them; `name` is the file's. */
+function migrationsIn(files: ProjectFiles, dir: string): D1Migration[] {
+  const prefix = dir === '' || dir === '.' ? '' : `${dir}/`
+  return [...files.keys()]
+    .filter((path) => path.startsWith(prefix) && path.endsWith('.sql') && !path.slice(prefix.length).includes('/'))
+    .sort()
+    .map((path) => ({ name: path.slice(prefix.length), sql: text(files, path) ?? '' }))
 }
 
 /**

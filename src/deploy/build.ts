@@ -60,6 +60,12 @@ export interface BuildSuccess {
   cached: boolean
 }
 
+/** One D1 migration file: its path in the project, and its SQL. */
+export interface D1Migration {
+  name: string
+  sql: string
+}
+
 /** A binding or key of the wrangler config the platform does not provide (the upload is refused). */
 export interface UnsupportedDeclaration {
   /** The config key: "r2_buckets", "durable_objects.bindings", "vars", … */
@@ -79,7 +85,14 @@ export interface DeclaredEnv {
   /** The wrangler file it came from ("wrangler.jsonc"), for messages. */
   file: string
   kv: { binding: string; id?: string }[]
-  d1: { binding: string; databaseName?: string; databaseId?: string; migrationsDir: string }[]
+  d1: {
+    binding: string
+    databaseName?: string
+    databaseId?: string
+    migrationsDir: string
+    /** The `.sql` files of `migrationsDir`, in the order wrangler applies them (by file name). */
+    migrations?: D1Migration[]
+  }[]
   vars: Record<string, string>
   /** `triggers.crons`, when the config has it (an empty list: no crons). */
   crons?: string[]

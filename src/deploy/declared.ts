@@ -1,7 +1,15 @@
 import { PlatformError } from '../core/errors'
 import type { NamedStore, SettingsInput, WorkerSettings } from '../core/model'
-import { DB_BINDING, KV_BINDING, MAX_STORE_ID_LENGTH, STORE_ID, storeIdOf } from '../storage/refs'
-import type { DeclaredEnv, UnsupportedDeclaration } from './build'
+import {
+  DB_BINDING,
+  KV_BINDING,
+  MAX_STORE_ID_LENGTH,
+  STORE_ID,
+  storeIdOf,
+  storeRef,
+  type StorageRef,
+} from '../storage/refs'
+import type { D1Migration, DeclaredEnv, UnsupportedDeclaration } from './build'
 
 // What a project's wrangler config declares for its `env` (the builder reads it, deploy/build.ts
 // DeclaredEnv), applied to the deployment: refused by name when the platform does not provide it,
@@ -99,4 +107,17 @@ export function declaredWarnings(declared: DeclaredEnv): string[] {
         `assets.binding "${declared.assetsBinding}": env.${declared.assetsBinding} is not provided yet; the platform serves the assets before the Worker as "assets" configures, and a call to env.${declared.assetsBinding}.fetch() fails.`,
       ]
     : []
+}
+
+/** Where a deploy applies D1 migrations: each declared database that has some, as the store it is. */
+export function migrationTargets(
+  declared: DeclaredEnv,
+  worker: StorageRef,
+): { binding: string; dir: string; ref: StorageRef; migrations: D1Migration[] }[] {
+  return declared.d1.flatMap((db) => {
+    const store = db.binding === DB_BINDING ? undefined : storeOf(db.binding, d1Id(db))
+    if (!db.migrations?.length || (db.binding !== DB_BINDING && store === undefined)) return []
+    const ref = store === undefined ? worker : storeRef(worker, store)
+    return [{ binding: db.binding, dir: db.migrationsDir, ref, migrations: db.migrations }]
+  })
 }

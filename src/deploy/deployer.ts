@@ -24,11 +24,13 @@ import type { Registry } from '../names/registry'
 import type { Proof } from '../names/ownership'
 import { seal, unseal } from '../names/secrets'
 import { withStorageShim } from '../storage/shim'
+import type { StorageRef } from '../storage/refs'
+import type { TenantStorage } from '../storage/store'
 import type { BuildRequest, BuildResult, DeclaredEnv } from './build'
 import { assertWithinSize, bundleSize } from './bundle'
 import { cleanLabel, currentDeployment, newWorkerId, nextSequence, withCurrent, withDeployment } from './deployments'
 import { withPlatformModule } from './platform-module'
-import { checkRequiredSecrets, refuseUnsupported, withDeclared } from './declared'
+import { checkRequiredSecrets, migrationTargets, refuseUnsupported, withDeclared } from './declared'
 import { buildError, releaseOf } from './projects'
 import { nextSettings } from './settings'
 
@@ -89,9 +91,27 @@ export class Deployer {
       loader: WorkerLoader | undefined
       /** Builds projects; absent, only ready-made Workers can be deployed. */
       builder: ProjectBuilder | undefined
+      /** The workers' databases, for the D1 migrations a project brings. */
+      storage: Pick<TenantStorage, 'database'>
       now: () => number
     },
   ) {}
+
+  /**
+   * Applies the D1 migrations a project brings to each of its databases, each once (storage/migrations.ts).
+   * They change the schema under every deployment of the name, candidates and rollbacks included.
+   */
+  private async migrate(declared: DeclaredEnv, worker: StorageRef): Promise<void> {
+    for (const { binding, dir, ref, migrations } of migrationTargets(declared, worker)) {
+      const result = await this.parts.storage.database(ref).applyMigrations(migrations)
+      if (!result.ok) {
+        throw new PlatformError(
+          'build_failed',
+          `The D1 migration ${dir}/${result.file} of ${binding} failed: ${result.message}. None of this deploy's migrations of ${binding} were applied, and the previous deployment still serves.`,
+        )
+      }
+    }
+  }
 
   /** Deploys an upload: a Worker as it is, or a project after building it. */
   upload(name: string, upload: Upload, options: DeployOptions, ctx: Background): Promise<DeployResult> {
@@ -187,6 +207,8 @@ export class Deployer {
       }
       // With env.DB the code gets the D1 API through a module the platform adds (storage/shim.ts).
       await backend.deploy(workerId, deployed && withStorageShim(deployed, settings.storage), info)
+      // Before the commit: a failing migration refuses the deploy, and the previous deployment serves on.
+      if (release.declared) await this.migrate(release.declared, { name, ownerId: lease.ownerId })
       // Host-form previews carry no name; written once, removed with the code (see NameChanges.removeCode).
       await registry.putPreview(previewId(workerId), name)
       const sequence = nextSequence(previous)

@@ -4,6 +4,8 @@ import type { StorageQuotas } from '../core/config'
 import { GenerationGate, RETIRED_OWNER } from '../core/generation'
 import { parseStored } from '../core/schema'
 import { sweepKv } from './kv-sweep'
+import type { D1Migration } from '../deploy/build'
+import { applyMigrations, type MigrationsApplied } from './migrations'
 import { kvPrefix, type StorageRef } from './refs'
 import { countOperation, quotaError, quotasFor } from './quotas'
 import { asRefusal, attempt, refusal, type Refusable } from './refusal'
@@ -91,6 +93,16 @@ export class TenantDatabase extends DurableObject<Env> {
     })
     const count = script.split(';').filter((part) => part.trim() !== '').length
     return { count, duration: performance.now() - started }
+  }
+
+  /**
+   * Applies a deployment's D1 migrations (migrations.ts). The platform calls it at deploy, under the
+   * name's lease and before the commit: so without the generation check, which would find a first
+   * deploy's owner not holding the name yet (and remember that).
+   */
+  applyMigrations(migrations: D1Migration[]): MigrationsApplied {
+    this.assertRole('sql')
+    return applyMigrations(this.ctx.storage, migrations)
   }
 
   /** `exec`, its refusals answered as values. */

@@ -221,6 +221,12 @@ export const WorkerPage: FC<WorkerPageProps> = (props) => {
 
       <h2 id="history-heading">Deployments</h2>
       <p class="hint">Each deployment keeps its own preview URL while it is retained, whichever one the name serves.</p>
+      {(settings.storage?.sql || (settings.storage?.d1Databases?.length ?? 0) > 0) && (
+        <p class="hint">
+          They all share the worker’s databases: a D1 migration a deploy applies changes the schema under every
+          deployment here, candidates, previews and rollbacks included.
+        </p>
+      )}
       <FormError form="promote" error={formError} />
       <form method="post" action={`/workers/${record.name}/promote`} aria-labelledby="history-heading">
         <div class="table-wrap">

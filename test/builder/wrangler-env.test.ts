@@ -27,8 +27,8 @@ describe("a wrangler config's env", () => {
       file: 'wrangler.jsonc',
       kv: [{ binding: 'AUTH_STORAGE', id: 'abc123' }, { binding: 'CACHE' }],
       d1: [
-        { binding: 'AUTH_DB', databaseName: 'auth', databaseId: 'd-1', migrationsDir: 'db/migrations' },
-        { binding: 'DB', migrationsDir: 'migrations' },
+        { binding: 'AUTH_DB', databaseName: 'auth', databaseId: 'd-1', migrationsDir: 'db/migrations', migrations: [] },
+        { binding: 'DB', migrationsDir: 'migrations', migrations: [] },
       ],
       vars: { GREETING: 'hi' },
       crons: ['*/5 * * * *'],
@@ -76,6 +76,26 @@ describe("a wrangler config's env", () => {
       { key: 'vars', kind: 'JSON value (only string vars are supported)', binding: 'LIMITS' },
     ])
     expect(declared?.ignored).toEqual(['migrations', 'name', 'workers_dev'])
+  })
+
+  it("lists each D1 database's migrations from its migrations_dir, by file name, as wrangler applies them", () => {
+    const declared = declaredOf({
+      'wrangler.json': JSON.stringify({
+        d1_databases: [{ binding: 'DB' }, { binding: 'AUTH_DB', migrations_dir: 'db/migrations' }],
+      }),
+      'migrations/0002_tags.sql': 'CREATE TABLE tags (name TEXT);',
+      'migrations/0001_notes.sql': 'CREATE TABLE notes (body TEXT);',
+      'migrations/README.md': 'not a migration',
+      'migrations/old/0000_x.sql': 'not in the folder itself',
+      'db/migrations/0001_users.sql': 'CREATE TABLE users (id INTEGER);',
+    })
+    expect(declared?.d1.map((db) => db.migrations)).toEqual([
+      [
+        { name: '0001_notes.sql', sql: 'CREATE TABLE notes (body TEXT);' },
+        { name: '0002_tags.sql', sql: 'CREATE TABLE tags (name TEXT);' },
+      ],
+      [{ name: '0001_users.sql', sql: 'CREATE TABLE users (id INTEGER);' }],
+    ])
   })
 
   it('names the field of a binding off its shape', () => {
