@@ -144,6 +144,15 @@ export async function platformWith(
  * test/doubles/builder.js), the rest empty; the real builder's reading is tested apart.
  */
 export function declaredWrangler(declared: Partial<DeclaredEnv>, file = 'wrangler.json'): string {
-  const none: DeclaredEnv = { file, kv: [], d1: [], vars: {}, requiredSecrets: [], unsupported: [], ignored: [] }
+  const none: DeclaredEnv = {
+    file,
+    kv: [],
+    d1: [],
+    vars: {},
+    jsonVars: {},
+    requiredSecrets: [],
+    unsupported: [],
+    ignored: [],
+  }
   return JSON.stringify({ 'x-declared': { ...none, ...declared } })
 }

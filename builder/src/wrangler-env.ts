@@ -156,9 +156,11 @@ export function declaredEnv(
     else ignored.push(key)
   }
   const vars: Record<string, string> = {}
+  const jsonVars: Record<string, string> = {}
   for (const [name, value] of Object.entries(read.vars ?? {})) {
+    // As JSON text: what the Worker gets is the value itself (a TOML date becomes its ISO string, as in JSON).
     if (typeof value === 'string') vars[name] = value
-    else unsupported.push({ key: 'vars', kind: 'JSON value (only string vars are supported)', binding: name })
+    else jsonVars[name] = JSON.stringify(value)
   }
   return {
     file,
@@ -170,6 +172,7 @@ export function declaredEnv(
       migrationsDir: (db.migrations_dir ?? 'migrations').replace(/^\.\//, '').replace(/\/+$/, ''),
     })),
     vars,
+    jsonVars,
     ...(read.triggers?.crons ? { crons: read.triggers.crons } : {}),
     ...(read.assets?.binding ? { assetsBinding: read.assets.binding } : {}),
     requiredSecrets: read.secrets?.required ?? [],

@@ -53,7 +53,7 @@ export type WorkerMetadata = ({ main_module: string } | { body_part: string }) &
   compatibility_flags?: string[]
   tags: string[]
   tail_consumers?: { service: string }[]
-  bindings: (TextBinding | ServiceBinding)[]
+  bindings: (TextBinding | JsonBinding | ServiceBinding)[]
   assets?: ScriptAssets
 }
 
@@ -61,6 +61,13 @@ export interface TextBinding {
   type: 'plain_text' | 'secret_text'
   name: string
   text: string
+}
+
+/** A var whose value is JSON: the Worker gets the value itself (a wrangler config's non-string vars). */
+export interface JsonBinding {
+  type: 'json'
+  name: string
+  json: unknown
 }
 
 /** A service binding to a Worker's named entrypoint; `props` arrive as that entrypoint's ctx.props. */

@@ -53,6 +53,12 @@ export class DispatchNamespaceBackend implements UserWorkerBackend {
       ...(this.tailConsumer ? { tail_consumers: [{ service: this.tailConsumer }] } : {}),
       bindings: [
         ...Object.entries(info.settings.vars).map(([name, text]) => ({ type: 'plain_text' as const, name, text })),
+        // Cloudflare's json binding: the Worker gets the value, as from a wrangler config's vars.
+        ...Object.entries(info.settings.jsonVars ?? {}).map(([name, text]) => ({
+          type: 'json' as const,
+          name,
+          json: JSON.parse(text) as unknown,
+        })),
         // Cloudflare holds the secret values of the script from here on.
         ...Object.entries(info.secrets).map(([name, text]) => ({ type: 'secret_text' as const, name, text })),
         ...storageBindings(info, this.platformWorker),

@@ -94,7 +94,12 @@ export class DynamicWorkersBackend implements UserWorkerBackend {
           modules: Object.fromEntries(code.modules.map((module) => [module.name, toLoaderModule(module)])),
           // User Workers get none of the platform's bindings: only their own vars and secrets, and
           // storage through the platform's entrypoints, which hold the worker's name in their props.
-          env: { ...options.settings.vars, ...(await options.secrets(stored.secrets)), ...options.storageBindings?.() },
+          env: {
+            ...options.settings.vars,
+            ...jsonValues(options.settings.jsonVars),
+            ...(await options.secrets(stored.secrets)),
+            ...options.storageBindings?.(),
+          },
           ...outbound(options),
           // console output and uncaught exceptions go to the worker's recent logs.
           tails: options.tail ? [options.tail()] : [],
@@ -158,4 +163,9 @@ function outbound({ settings, egressGate }: FetcherOptions): { globalOutbound: F
   if (settings.egress.mode === 'block-all') return { globalOutbound: null }
   if (!egressGate) throw new PlatformError('backend_unavailable', 'The egress gate is not available.')
   return { globalOutbound: egressGate(settings.egress) }
+}
+
+/** A deployment's JSON vars as the values the Worker gets (stored as their JSON text). */
+function jsonValues(jsonVars: Record<string, string> | undefined): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(jsonVars ?? {}).map(([name, text]) => [name, JSON.parse(text)]))
 }

@@ -60,6 +60,7 @@ const storageSchema: GenericSchema<StorageSettings> = looseObject({
 
 export const workerSettingsSchema: GenericSchema<WorkerSettings> = looseObject({
   vars: record(string(), string()),
+  jsonVars: optional(record(string(), string())),
   secretNames: strings,
   egress: egressPolicySchema,
   limits: limitsSchema,

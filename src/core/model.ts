@@ -126,6 +126,11 @@ export interface NamedStore {
 /** How one deployment runs. Part of the deployment, so a rollback restores it too. */
 export interface WorkerSettings {
   vars: Record<string, string>
+  /**
+   * Vars whose values are JSON (objects, numbers, …), from a project's wrangler config, each as its
+   * JSON text (the Worker gets the value); absent: none.
+   */
+  jsonVars?: Record<string, string>
   /** Names only: values are write-only and kept apart (see names/secrets.ts). */
   secretNames: string[]
   egress: EgressPolicy
@@ -150,6 +155,8 @@ export interface CronPolicy {
  */
 export interface SettingsInput {
   vars?: Record<string, string | null>
+  /** A project's JSON vars (from its wrangler config), as JSON text: they replace the last deployment's. */
+  jsonVars?: Record<string, string>
   secrets?: Record<string, string | null>
   egress?: EgressPolicy
   limits?: Partial<Limits>

@@ -94,6 +94,8 @@ export interface DeclaredEnv {
     migrations?: D1Migration[]
   }[]
   vars: Record<string, string>
+  /** Vars whose values are JSON (objects, numbers, booleans…), each as its JSON text. */
+  jsonVars: Record<string, string>
   /** `triggers.crons`, when the config has it (an empty list: no crons). */
   crons?: string[]
   assetsBinding?: string

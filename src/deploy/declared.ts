@@ -65,7 +65,7 @@ function d1Id(db: DeclaredEnv['d1'][number]): string | undefined {
  * of its own, named by its id (storage/refs.ts). The config's list replaces the last deployment's.
  */
 export function withDeclared(input: SettingsInput, declared: DeclaredEnv): SettingsInput {
-  const settings: SettingsInput = { ...input, vars: { ...declared.vars, ...input.vars } }
+  const settings: SettingsInput = { ...input, vars: { ...declared.vars, ...input.vars }, jsonVars: declared.jsonVars }
   if (input.crons === undefined && declared.crons !== undefined) settings.crons = declared.crons
   const named = (entries: { binding: string; id?: string }[], own: string): NamedStore[] =>
     entries

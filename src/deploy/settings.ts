@@ -53,14 +53,24 @@ export function nextSettings(
     if (value === null) secretNames.delete(name)
     else secretNames.add(name)
   }
-  const clash = Object.keys(vars).find((name) => secretNames.has(name))
+  const jsonVars = input.jsonVars === undefined ? { ...base.jsonVars } : checkJsonVars(input.jsonVars)
+  if (Object.keys(vars).length + Object.keys(jsonVars).length > SETTINGS_LIMITS.entries) {
+    throw invalid(`At most ${SETTINGS_LIMITS.entries} variables per worker.`)
+  }
+  // The upload's own var wins over the config's JSON one of the same name, as for string vars.
+  for (const name of Object.keys(jsonVars)) if (name in vars) delete jsonVars[name]
+  const clash = [...Object.keys(vars), ...Object.keys(jsonVars)].find((name) => secretNames.has(name))
   if (clash) throw invalid(`"${clash}" is both a variable and a secret; use one.`)
   const storage = input.storage === undefined ? base.storage : storageOf({ ...base.storage, ...input.storage })
-  const taken = storageBindingNames(storage).find((binding) => binding in vars || secretNames.has(binding))
+  const taken = storageBindingNames(storage).find(
+    (binding) => binding in vars || binding in jsonVars || secretNames.has(binding),
+  )
   if (taken)
     throw invalid(`"${taken}" is the name of a storage binding this worker has; rename the variable or secret.`)
   const settings: WorkerSettings = {
     vars,
+    // Stored only when there are some, so settings without them stay as they were.
+    ...(Object.keys(jsonVars).length > 0 ? { jsonVars } : {}),
     secretNames: [...secretNames].sort(),
     egress: input.egress === undefined ? base.egress : checkEgress(input.egress),
     limits: checkLimits({ ...base.limits, ...input.limits }, policy),
@@ -104,6 +114,12 @@ function checkChanges(changes: Record<string, string | null>, kind: string): Rec
     else if (!VAR_NAME.test(name)) throw invalid(`"${name}" is not a valid ${kind} name.`)
   }
   return changes
+}
+
+/** A project's JSON vars: names as for vars, each value's JSON text at most valueBytes. */
+function checkJsonVars(input: Record<string, string>): Record<string, string> {
+  for (const [name, text] of Object.entries(input)) checkEntry(name, text, 'variable')
+  return { ...input }
 }
 
 function checkEntry(name: string, value: string, kind: string): void {

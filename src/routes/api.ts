@@ -139,7 +139,7 @@ function describe(platform: Platform, record: WorkerRecord, requestUrl: string) 
     crons: settings.crons ?? [],
     nextRunAt: nextRunAt(settings.crons),
     settings: {
-      vars: Object.keys(settings.vars),
+      vars: [...Object.keys(settings.vars), ...Object.keys(settings.jsonVars ?? {})],
       secrets: settings.secretNames,
       egress: settings.egress,
       publicCode: settings.publicCode === true,

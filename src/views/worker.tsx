@@ -157,7 +157,7 @@ export const WorkerPage: FC<WorkerPageProps> = (props) => {
             <time datetime={record.updatedAt}>{formatTime(record.updatedAt)}</time>
           </dd>
           <dt>Variables</dt>
-          <dd>{names(Object.keys(settings.vars))}</dd>
+          <dd>{names([...Object.keys(settings.vars), ...Object.keys(settings.jsonVars ?? {})])}</dd>
           <dt>Secrets</dt>
           <dd>{names(settings.secretNames)}</dd>
           <dt>Egress</dt>

@@ -53,6 +53,7 @@ function asLoaderModule({ type, content }: StoredScript['modules'][string]): Wor
 /** A binding of an upload's metadata, as far as the stand-in runs them. */
 type UploadBinding =
   | { type: 'plain_text' | 'secret_text'; name: string; text: string }
+  | { type: 'json'; name: string; json: unknown }
   | { type: 'service'; name: string; service: string; entrypoint: string; props: Record<string, string> }
 
 /**
@@ -63,6 +64,7 @@ function envOf(bindings: UploadBinding[] = []): Record<string, unknown> {
   const platformExports = exports as unknown as Record<string, (options: { props: unknown }) => Fetcher>
   return Object.fromEntries(
     bindings.map((binding): [string, unknown] => {
+      if (binding.type === 'json') return [binding.name, binding.json]
       if (binding.type !== 'service') return [binding.name, binding.text]
       if (binding.service !== 'workers-for-platforms') throw new Error(`no service "${binding.service}" here`)
       const entrypoint = platformExports[binding.entrypoint]

@@ -31,6 +31,7 @@ describe("a wrangler config's env", () => {
         { binding: 'DB', migrationsDir: 'migrations', migrations: [] },
       ],
       vars: { GREETING: 'hi' },
+      jsonVars: {},
       crons: ['*/5 * * * *'],
       assetsBinding: 'ASSETS',
       requiredSecrets: ['API_KEY'],
@@ -73,9 +74,10 @@ describe("a wrangler config's env", () => {
       { key: 'queues.producers', kind: 'Queue producer', binding: 'JOBS' },
       { key: 'durable_objects.bindings', kind: 'Durable Object namespace', binding: 'COUNTER' },
       { key: 'env', kind: 'named environment', binding: undefined },
-      { key: 'vars', kind: 'JSON value (only string vars are supported)', binding: 'LIMITS' },
     ])
     expect(declared?.ignored).toEqual(['migrations', 'name', 'workers_dev'])
+    // A JSON var is read as its JSON text; the Worker gets the value.
+    expect(declared?.jsonVars).toEqual({ LIMITS: '{"max":3}' })
   })
 
   it("lists each D1 database's migrations from its migrations_dir, by file name, as wrangler applies them", () => {

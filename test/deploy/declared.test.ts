@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { DeclaredEnv } from '../../src/deploy/build'
+import { bothBackends } from '../backends/namespace-double'
 import { declaredWrangler, platform, uniqueName } from '../helpers'
 
 // A project's wrangler config, as the builder declares it (test/doubles/builder.js passes
@@ -84,5 +85,35 @@ describe("a project's declared env", () => {
       secrets: { API_KEY: 'k', SIGNING_KEY: 's' },
     })
     expect(ok.status).toBe(201)
+  })
+})
+
+describe.each(bothBackends(1))("a project's JSON vars on $kind", ({ call }) => {
+  it('reach the Worker as values, as Cloudflare json bindings do; the upload’s own var of a name wins', async () => {
+    const name = uniqueName('jsonvars')
+    const worker = `export default { fetch(request, env) { return Response.json({ max: env.LIMITS.max, on: env.ON === true, list: env.LIST, mode: env.MODE }) } }`
+    const res = await call(`/api/workers/${name}`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        vars: { MODE: 'upload' },
+        files: {
+          'src/index.js': worker,
+          'wrangler.json': declaredWrangler({
+            jsonVars: { LIMITS: '{"max":3}', ON: 'true', LIST: '[1,"two"]', MODE: '{"from":"config"}' },
+          }),
+        },
+      }),
+    })
+    expect(res.status).toBe(201)
+    // Listed by name with the others, never with their values.
+    const { settings } = await res.json<{ settings: { vars: string[] } }>()
+    expect(settings.vars.sort()).toEqual(['LIMITS', 'LIST', 'MODE', 'ON'])
+    expect(await (await call(`/user-workers/${name}`)).json()).toEqual({
+      max: 3,
+      on: true,
+      list: [1, 'two'],
+      mode: 'upload',
+    })
   })
 })

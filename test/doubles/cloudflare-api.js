@@ -292,6 +292,9 @@ function checkBindings(bindings) {
       case 'secret_text':
         if (typeof binding.text !== 'string') return `binding ${binding.name}: text must be a string`
         break
+      case 'json':
+        if (!('json' in binding)) return `binding ${binding.name}: json is missing`
+        break
       case 'service':
         if (typeof binding.service !== 'string') return `binding ${binding.name}: service must be a script name`
         if (binding.entrypoint !== undefined && typeof binding.entrypoint !== 'string') {
