@@ -280,7 +280,8 @@ export function routeRequest(site: Site, request: Request, mount = ''): AssetRou
   return { kind: 'assets', response: assetAnswer(site, request.method, url, mount) }
 }
 
-function assetAnswer(site: Site, method: string, url: URL, mount: string): PendingResponse {
+/** What the assets alone answer a request (no Worker in front): env.ASSETS.fetch() serves this too. */
+export function assetAnswer(site: Site, method: string, url: URL, mount: string): PendingResponse {
   const decoded = decodePath(url.pathname)
   const intent = resolveIntent(site, decoded)
   if (!intent) return { kind: 'not-found' }

@@ -53,7 +53,7 @@ export type WorkerMetadata = ({ main_module: string } | { body_part: string }) &
   compatibility_flags?: string[]
   tags: string[]
   tail_consumers?: { service: string }[]
-  bindings: (TextBinding | JsonBinding | ServiceBinding)[]
+  bindings: (TextBinding | JsonBinding | AssetsBinding | ServiceBinding)[]
   assets?: ScriptAssets
 }
 
@@ -68,6 +68,12 @@ export interface JsonBinding {
   type: 'json'
   name: string
   json: unknown
+}
+
+/** The script's static assets as a fetcher (assets.binding in a wrangler config). */
+export interface AssetsBinding {
+  type: 'assets'
+  name: string
 }
 
 /** A service binding to a Worker's named entrypoint; `props` arrive as that entrypoint's ctx.props. */

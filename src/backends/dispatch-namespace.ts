@@ -53,6 +53,8 @@ export class DispatchNamespaceBackend implements UserWorkerBackend {
       ...(this.tailConsumer ? { tail_consumers: [{ service: this.tailConsumer }] } : {}),
       bindings: [
         ...Object.entries(info.settings.vars).map(([name, text]) => ({ type: 'plain_text' as const, name, text })),
+        // Cloudflare's own assets binding: the script's assets, as env.<name>.fetch() serves them.
+        ...(info.settings.assetsBinding ? [{ type: 'assets' as const, name: info.settings.assetsBinding }] : []),
         // Cloudflare's json binding: the Worker gets the value, as from a wrangler config's vars.
         ...Object.entries(info.settings.jsonVars ?? {}).map(([name, text]) => ({
           type: 'json' as const,

@@ -66,6 +66,7 @@ export const workerSettingsSchema: GenericSchema<WorkerSettings> = looseObject({
   limits: limitsSchema,
   crons: optional(strings),
   storage: optional(storageSchema),
+  assetsBinding: optional(string()),
   publicCode: optional(literal(true)),
 })
 

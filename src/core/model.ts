@@ -139,6 +139,8 @@ export interface WorkerSettings {
   crons?: string[]
   /** Absent: no storage bindings (deployments from before storage, and workers that never asked). */
   storage?: StorageSettings
+  /** The name in `env` of the deployment's assets binding (a project's `assets.binding`); absent: none. */
+  assetsBinding?: string
   /** True: anyone may read the code (the upload form prefills it). Absent: only its owner may. */
   publicCode?: true
 }
@@ -157,6 +159,8 @@ export interface SettingsInput {
   vars?: Record<string, string | null>
   /** A project's JSON vars (from its wrangler config), as JSON text: they replace the last deployment's. */
   jsonVars?: Record<string, string>
+  /** A project's assets binding name (null: none), replacing the last deployment's. */
+  assetsBinding?: string | null
   secrets?: Record<string, string | null>
   egress?: EgressPolicy
   limits?: Partial<Limits>

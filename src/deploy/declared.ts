@@ -65,7 +65,12 @@ function d1Id(db: DeclaredEnv['d1'][number]): string | undefined {
  * of its own, named by its id (storage/refs.ts). The config's list replaces the last deployment's.
  */
 export function withDeclared(input: SettingsInput, declared: DeclaredEnv): SettingsInput {
-  const settings: SettingsInput = { ...input, vars: { ...declared.vars, ...input.vars }, jsonVars: declared.jsonVars }
+  const settings: SettingsInput = {
+    ...input,
+    vars: { ...declared.vars, ...input.vars },
+    jsonVars: declared.jsonVars,
+    assetsBinding: declared.assetsBinding ?? null,
+  }
   if (input.crons === undefined && declared.crons !== undefined) settings.crons = declared.crons
   const named = (entries: { binding: string; id?: string }[], own: string): NamedStore[] =>
     entries
@@ -98,15 +103,6 @@ export function checkRequiredSecrets(declared: DeclaredEnv, settings: WorkerSett
     'invalid_request',
     `${file} requires the secret${missing.length === 1 ? '' : 's'} ${missing.map((name) => `"${name}"`).join(', ')}: set ${missing.length === 1 ? 'it' : 'them'} with this upload's secrets (or an earlier one's), then deploy again.`,
   )
-}
-
-/** A warning for what is declared and read, but not provided yet (the build's warnings show it). */
-export function declaredWarnings(declared: DeclaredEnv): string[] {
-  return declared.assetsBinding
-    ? [
-        `assets.binding "${declared.assetsBinding}": env.${declared.assetsBinding} is not provided yet; the platform serves the assets before the Worker as "assets" configures, and a call to env.${declared.assetsBinding}.fetch() fails.`,
-      ]
-    : []
 }
 
 /** Where a deploy applies D1 migrations: each declared database that has some, as the store it is. */

@@ -1,6 +1,5 @@
 import { formatBytes, formatDuration } from '../lib/format'
 import type { BuildFailure, BuildLimitName, BuildLimits, BuildSuccess, DeclaredEnv } from './build'
-import { declaredWarnings } from './declared'
 import { PlatformError } from '../core/errors'
 import type { BuildSummary, Compatibility, DeploymentAssets, WorkerBundle } from '../core/model'
 
@@ -26,7 +25,7 @@ export function releaseOf(result: BuildSuccess, defaultDate: string): BuiltRelea
     build: {
       files: result.files,
       dependencies: result.dependencies,
-      warnings: [...result.warnings, ...(result.declared ? declaredWarnings(result.declared) : [])],
+      warnings: result.warnings,
       assets: { count: result.assets.length, bytes },
       hasWorker: result.worker !== null,
     },

@@ -62,9 +62,12 @@ export function nextSettings(
   const clash = [...Object.keys(vars), ...Object.keys(jsonVars)].find((name) => secretNames.has(name))
   if (clash) throw invalid(`"${clash}" is both a variable and a secret; use one.`)
   const storage = input.storage === undefined ? base.storage : storageOf({ ...base.storage, ...input.storage })
-  const taken = storageBindingNames(storage).find(
-    (binding) => binding in vars || binding in jsonVars || secretNames.has(binding),
-  )
+  const assetsBinding = input.assetsBinding === undefined ? base.assetsBinding : (input.assetsBinding ?? undefined)
+  const bindings = [...storageBindingNames(storage), ...(assetsBinding ? [assetsBinding] : [])]
+  if (assetsBinding && !VAR_NAME.test(assetsBinding)) throw invalid(`"${assetsBinding}" is not a binding name.`)
+  if (new Set(bindings).size < bindings.length)
+    throw invalid(`"${assetsBinding}" names two bindings; give each its own name.`)
+  const taken = bindings.find((binding) => binding in vars || binding in jsonVars || secretNames.has(binding))
   if (taken)
     throw invalid(`"${taken}" is the name of a storage binding this worker has; rename the variable or secret.`)
   const settings: WorkerSettings = {
@@ -76,6 +79,7 @@ export function nextSettings(
     limits: checkLimits({ ...base.limits, ...input.limits }, policy),
     // Stored only when on, so settings without storage stay as they were.
     ...(storage?.kv || storage?.sql || namedStores(storage).length > 0 ? { storage } : {}),
+    ...(assetsBinding ? { assetsBinding } : {}),
   }
   // Crons are kept like egress and limits; an empty list is stored as none.
   const crons = input.crons === undefined ? (base.crons ?? []) : checkCrons(input.crons, cronPolicy)

@@ -13,6 +13,8 @@ export interface Entrypoints {
   egressGate(policy: EgressPolicy, context: DispatchContext): Fetcher
   /** A worker's env.KV (storage/): the entrypoint with the worker's name and owner as props. */
   tenantKv(ref: StorageRef): Fetcher
+  /** A deployment's assets binding (assets/tenant-assets.ts). */
+  tenantAssets(workerId: string): Fetcher
 }
 
 /**
@@ -57,7 +59,10 @@ export class WorkerWiring {
     return backend.fetcher(deployment?.workerId ?? record.workerId, {
       name: record.name,
       settings,
-      storageBindings: settings.storage && (() => this.storageBindings(record, settings)),
+      storageBindings:
+        settings.storage || settings.assetsBinding
+          ? () => this.ownBindings(record, settings, deployment?.workerId ?? record.workerId)
+          : undefined,
       compatibility: deployment?.compatibility ?? this.defaultCompatibility(),
       assets: (deployment?.build?.assets.count ?? 0) > 0 || deployment?.build?.hasWorker === false,
       context,
@@ -66,11 +71,15 @@ export class WorkerWiring {
     })
   }
 
-  /** The env.KV and env.DB, and the declared stores, a loaded deployment's code gets, by binding name (storage/). */
-  private storageBindings(record: WorkerRecord, settings: WorkerSettings): StorageBindings {
+  /**
+   * The bindings of a loaded deployment's own data, by name: env.KV and env.DB and the declared
+   * stores (storage/), and its assets binding (assets/tenant-assets.ts).
+   */
+  private ownBindings(record: WorkerRecord, settings: WorkerSettings, workerId: string): StorageBindings {
     const ref = storageRefOf(record)
     const { entrypoints, storage } = this.parts
     const bindings: StorageBindings = {
+      ...(settings.assetsBinding ? { [settings.assetsBinding]: entrypoints.tenantAssets(workerId) } : {}),
       ...(settings.storage?.kv ? { [KV_BINDING]: entrypoints.tenantKv(ref) } : {}),
       ...(settings.storage?.sql ? { [DB_BINDING]: storage.database(ref) } : {}),
     }

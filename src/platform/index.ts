@@ -38,6 +38,7 @@ const ENTRYPOINTS: Entrypoints = {
   logTail: (name, workerId, ownerId) => exports.LogTail({ props: { name, workerId, ownerId } }),
   egressGate: (egress, context) => exports.EgressGate({ props: { egress, ...context } }),
   tenantKv: (ref) => exports.TenantKV({ props: ref }),
+  tenantAssets: (workerId) => exports.TenantAssets({ props: { workerId } }),
 }
 
 /** Where per-worker metrics go (METRICS): see docs/metrics.md. */

@@ -54,6 +54,7 @@ function asLoaderModule({ type, content }: StoredScript['modules'][string]): Wor
 type UploadBinding =
   | { type: 'plain_text' | 'secret_text'; name: string; text: string }
   | { type: 'json'; name: string; json: unknown }
+  | { type: 'assets'; name: string }
   | { type: 'service'; name: string; service: string; entrypoint: string; props: Record<string, string> }
 
 /**
@@ -63,13 +64,15 @@ type UploadBinding =
 function envOf(bindings: UploadBinding[] = []): Record<string, unknown> {
   const platformExports = exports as unknown as Record<string, (options: { props: unknown }) => Fetcher>
   return Object.fromEntries(
-    bindings.map((binding): [string, unknown] => {
-      if (binding.type === 'json') return [binding.name, binding.json]
-      if (binding.type !== 'service') return [binding.name, binding.text]
+    // Cloudflare serves an `assets` binding itself; the stand-in does not run it (tests read the metadata).
+    bindings.flatMap((binding): [string, unknown][] => {
+      if (binding.type === 'assets') return []
+      if (binding.type === 'json') return [[binding.name, binding.json]]
+      if (binding.type !== 'service') return [[binding.name, binding.text]]
       if (binding.service !== 'workers-for-platforms') throw new Error(`no service "${binding.service}" here`)
       const entrypoint = platformExports[binding.entrypoint]
       if (!entrypoint) throw new Error(`the platform Worker has no entrypoint "${binding.entrypoint}"`)
-      return [binding.name, entrypoint({ props: binding.props })]
+      return [[binding.name, entrypoint({ props: binding.props })]]
     }),
   )
 }

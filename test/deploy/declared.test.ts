@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { DeclaredEnv } from '../../src/deploy/build'
-import { bothBackends } from '../backends/namespace-double'
+import { bothBackends, recorded } from '../backends/namespace-double'
 import { declaredWrangler, platform, uniqueName } from '../helpers'
 
 // A project's wrangler config, as the builder declares it (test/doubles/builder.js passes
@@ -19,6 +19,9 @@ function deploy(name: string, declared: Partial<DeclaredEnv>, source: string, se
 
 const ENV_ECHO =
   'export default { fetch(request, env) { return Response.json(Object.keys(env).sort().map((key) => [key, typeof env[key] === "string" ? env[key] : typeof env[key]])) } }'
+
+// Once per file: each call watches the console for the API token (namespace-double.ts).
+const BACKENDS = bothBackends(2)
 
 describe("a project's declared env", () => {
   it('refuses what the platform does not provide, naming each binding, and deploys nothing', async () => {
@@ -88,7 +91,7 @@ describe("a project's declared env", () => {
   })
 })
 
-describe.each(bothBackends(1))("a project's JSON vars on $kind", ({ call }) => {
+describe.each(BACKENDS)("a project's JSON vars on $kind", ({ call }) => {
   it('reach the Worker as values, as Cloudflare json bindings do; the upload’s own var of a name wins', async () => {
     const name = uniqueName('jsonvars')
     const worker = `export default { fetch(request, env) { return Response.json({ max: env.LIMITS.max, on: env.ON === true, list: env.LIST, mode: env.MODE }) } }`
@@ -115,5 +118,54 @@ describe.each(bothBackends(1))("a project's JSON vars on $kind", ({ call }) => {
       list: [1, 'two'],
       mode: 'upload',
     })
+  })
+})
+
+describe("a project's assets binding", () => {
+  const project = (worker: string) => ({
+    files: {
+      'src/index.js': worker,
+      'public/hello.txt': 'hello from an asset',
+      'wrangler.json': JSON.stringify({
+        ...(JSON.parse(declaredWrangler({ assetsBinding: 'ASSETS' })) as object),
+        assets: { run_worker_first: true },
+      }),
+    },
+  })
+  const put = (call: typeof platform, name: string, body: unknown) =>
+    call(`/api/workers/${name}`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    })
+
+  it('dynamic-workers: env.ASSETS.fetch() serves the assets to a Worker that runs first; a missing one is a 404', async () => {
+    const name = uniqueName('assetsbinding')
+    const worker = `export default { async fetch(request, env) {
+      if (new URL(request.url).pathname.endsWith("/api")) return new Response("from the Worker");
+      const asset = await env.ASSETS.fetch(request);
+      return new Response("via ASSETS: " + (await asset.text()), { status: asset.status });
+    } }`
+    expect((await put(platform, name, project(worker))).status).toBe(201)
+    expect(await (await platform(`/user-workers/${name}/api`)).text()).toBe('from the Worker')
+    const asset = await platform(`/user-workers/${name}/hello.txt`)
+    expect(asset.status).toBe(200)
+    expect(await asset.text()).toBe('via ASSETS: hello from an asset')
+    expect((await platform(`/user-workers/${name}/missing.txt`)).status).toBe(404)
+  })
+
+  it("dispatch-namespace: is Cloudflare's own assets binding in the script's upload", async () => {
+    const name = uniqueName('assetsbinding')
+    const namespaceCall = BACKENDS[1].call
+    const res = await put(namespaceCall, name, project('export default { fetch: () => new Response("ok") }'))
+    expect(res.status).toBe(201)
+    // Scripts are uploaded under their Worker ID: this deploy's is the last upload with metadata.
+    const upload = (await recorded())
+      .filter((entry) => entry.method === 'PUT' && entry.parts.some((part) => part.field === 'metadata'))
+      .at(-1)
+    const metadata = JSON.parse(upload?.parts.find((part) => part.field === 'metadata')?.content ?? '{}') as {
+      bindings: unknown[]
+    }
+    expect(metadata.bindings).toContainEqual({ type: 'assets', name: 'ASSETS' })
   })
 })

@@ -292,6 +292,8 @@ function checkBindings(bindings) {
       case 'secret_text':
         if (typeof binding.text !== 'string') return `binding ${binding.name}: text must be a string`
         break
+      case 'assets':
+        break
       case 'json':
         if (!('json' in binding)) return `binding ${binding.name}: json is missing`
         break

@@ -72,6 +72,7 @@ const ENTRYPOINTS = {
   logTail: () => ({}) as Fetcher,
   egressGate: () => ({}) as Fetcher,
   tenantKv: () => ({}) as Fetcher,
+  tenantAssets: () => ({}) as Fetcher,
 }
 
 /** The platform's use cases over the test's real Durable Objects and KV, with a fake backend. */
