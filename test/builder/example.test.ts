@@ -1,9 +1,9 @@
 import { env } from 'cloudflare:test'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { assetResponse, routeRequest, siteOf, type ManifestEntry } from '../../src/assets/serve'
 import type { BuildSuccess } from '../../src/deploy/build'
 import { HONO_APP, publishFixtures } from './fixtures'
 import { buildOk } from './helpers'
+import { serveBuilt, type Visit } from './served'
 
 // examples/hono-app built by the builder and served as the platform serves a deployment: its static
 // files through the platform's asset router (Cloudflare's rules: run_worker_first, not_found_handling,
@@ -13,39 +13,9 @@ import { buildOk } from './helpers'
 
 beforeAll(publishFixtures)
 
-type Visit = (url: string, init?: RequestInit) => Promise<Response>
-
-/** The built app deployed at `mount` ("" on its own origin): a request in, the platform's answer out. */
+/** The built app deployed at `mount`, with the example's env.DB (a D1 database of the test runner, vitest.config.ts). */
 function deploy(result: BuildSuccess, mount: string): Visit {
-  const worker = result.worker
-  if (!worker) throw new Error('no worker')
-  const files: Record<string, ManifestEntry> = {}
-  const bodies = new Map<string, Uint8Array>()
-  for (const { path, content, contentType, size } of result.assets) {
-    files[path] = { key: path, contentType, size, etag: path }
-    bodies.set(path, content)
-  }
-  const site = siteOf({ hasWorker: true, config: result.assetConfig ?? {}, files })
-  const loader = (env as unknown as { LOADER: WorkerLoader }).LOADER
-  // The example's env.DB: a D1 database of the test runner (vitest.config.ts), passed to the isolate.
-  const db = (env as unknown as { EXAMPLE_DB: D1Database }).EXAMPLE_DB
-  const app = loader.load({
-    compatibilityDate: result.compatibilityDate ?? '2026-11-01',
-    mainModule: worker.mainModule,
-    modules: Object.fromEntries(worker.modules.map((module) => [module.name, { js: module.content }])),
-    env: { DB: db },
-  })
-  return async (url, init) => {
-    const incoming = new Request(url, { ...init, redirect: 'manual' })
-    const { origin, pathname, search } = new URL(incoming.url)
-    // A link that leaves the mount leaves the app: on the shared origin that is another worker or the platform.
-    if (!pathname.startsWith(`${mount}/`)) return new Response('not this app', { status: 404 })
-    const request = new Request(origin + pathname.slice(mount.length) + search, incoming)
-    if (mount) request.headers.set('X-Forwarded-Prefix', mount)
-    const route = routeRequest(site, request, mount)
-    if (route.kind === 'worker') return app.getEntrypoint().fetch(request)
-    return assetResponse(request, route.response, (entry) => Promise.resolve(bodies.get(entry.key) ?? null))
-  }
+  return serveBuilt(result, mount, { DB: (env as unknown as { EXAMPLE_DB: D1Database }).EXAMPLE_DB })
 }
 
 interface Link {
