@@ -84,7 +84,9 @@ api.post('/workers/:name/cron/run', jsonBody(cronRunBody, { onlyIfJson: true }),
 // A worker's stored data, for its owner or an admin: env.KV as JSON lines, env.DB as an SQL script.
 api.get('/workers/:name/data/:kind{kv|sql}', async (c) => {
   const kind = c.req.param('kind') === 'kv' ? 'kv' : 'sql'
-  const data = await c.var.platform.data.export(c.req.param('name'), bearerToken(c.req), kind)
+  // ?store=<id>: one of the stores a project declared (the worker page lists them); else env.KV / env.DB's own.
+  const store = c.req.query('store')
+  const data = await c.var.platform.data.export(c.req.param('name'), bearerToken(c.req), kind, store)
   c.header('Cache-Control', 'no-store')
   c.header('Content-Type', kind === 'kv' ? 'application/x-ndjson; charset=utf-8' : 'application/sql; charset=utf-8')
   return c.body(data)

@@ -379,11 +379,12 @@ async function ownerEventsOf(c: Context<AppEnv>, name: string) {
   }
 }
 
-/** Storage usage for the page, when the serving deployment has storage; a failure only loses the figures. */
+/** Storage usage for the page, when the worker has storage; a failure only loses the figures. */
 async function storageUsageOf(platform: Platform, record: WorkerRecord) {
-  if (!platform.settingsOf(currentDeployment(record)).storage) return undefined
+  const settings = platform.settingsOf(currentDeployment(record))
+  if (!settings.storage && !record.stores?.length) return undefined
   try {
-    return await platform.data.usage(record)
+    return await platform.data.usage(record, settings)
   } catch {
     return undefined
   }

@@ -5,13 +5,14 @@ import { LOG_LINES_KEPT, LOG_WATCH_MS } from '../logs/logs'
 import type { MetricsReport } from '../metrics/metrics'
 import type { BackendKind, CronOutcome, LogLine, WorkerRecord, WorkerSettings } from '../core/model'
 import type { ScheduleView } from '../cron/schedules'
-import type { StorageUsage } from '../storage/database.do'
+import type { WorkerStorageUsage } from '../storage/tenant-data'
 import type { OwnerEvent } from '../names/owner-changes'
 import { Layout } from './layout'
 import { LogView } from './logs'
 import { MetricsChart } from './metrics-chart'
 import { OwnerHistory } from './owner-history'
 import { BuildDetails } from './worker-build'
+import { WorkerStorage } from './worker-storage'
 import { FormError, TokenSubmit, type FormRefusal } from './worker-forms'
 import { Schedule } from './worker-schedule'
 
@@ -52,7 +53,7 @@ export interface WorkerPageProps {
   /** When the page is rendered (default: now); tells whether log capture is on. */
   now?: number
   /** What the worker keeps in env.KV and env.DB, when the serving deployment has storage. */
-  storage?: StorageUsage
+  storage?: WorkerStorageUsage
   /** Requests, errors and timings of the last 24 hours; absent when metrics are off. */
   metrics?: MetricsReport
   /** Who is signed in to the console (null: no one), for the layout. */
@@ -322,25 +323,7 @@ export const WorkerPage: FC<WorkerPageProps> = (props) => {
         </TokenSubmit>
       </form>
 
-      {storage && (
-        <>
-          <h2>Storage</h2>
-          <dl class="card">
-            <dt>
-              <code>env.KV</code>
-            </dt>
-            <dd>
-              {storage.kv.keys} keys, {formatBytes(storage.kv.bytes)}
-            </dd>
-            <dt>
-              <code>env.DB</code>
-            </dt>
-            <dd>
-              {storage.sql.tables} tables, {formatBytes(storage.sql.bytes)}
-            </dd>
-          </dl>
-        </>
-      )}
+      {storage && <WorkerStorage name={record.name} usage={storage} settings={settings} />}
 
       {props.ownerEvents && <OwnerHistory events={props.ownerEvents} />}
 

@@ -144,6 +144,27 @@ describe.each(BACKENDS)('declared stores on $kind', ({ call }) => {
     expect(await read(call, name, '?kv=KV&db=DB')).toMatchObject({ kv: 'before', db: 'before' })
   })
 
+  it('lists each store on the worker page, and exports one by its store ID to the owner', async () => {
+    const name = uniqueName('named')
+    const token = (await deploy(call, name, AUTH))!
+    await call(`/user-workers/${name}/write?value=lin`)
+    // The KV binding leaves the config: its store stays, listed as no longer bound.
+    await deploy(call, name, { d1: AUTH.d1 }, token)
+    const page = await (await call(`/workers/${name}`)).text()
+    const storage = page.slice(page.indexOf('id="storage-heading"'), page.indexOf('id="rotate-heading"'))
+    expect(storage).toContain('<code>env.AUTH_DB</code> (D1)')
+    expect(storage).toContain('store &quot;a1b2c3&quot;, no longer bound')
+    expect(storage).toContain('1 keys')
+    const auth = { headers: { Authorization: `Bearer ${token}` } }
+    const kv = await call(`/api/workers/${name}/data/kv?store=a1b2c3`, auth)
+    expect(kv.status).toBe(200)
+    expect(JSON.parse((await kv.text()).trim())).toMatchObject({ key: 'user:1', value: 'lin' })
+    const sql = await call(`/api/workers/${name}/data/sql?store=auth`, auth)
+    expect(await sql.text()).toContain(`INSERT INTO "users" VALUES(1,'lin');`)
+    expect((await call(`/api/workers/${name}/data/kv?store=someone-else`, auth)).status).toBe(404)
+    expect((await call(`/api/workers/${name}/data/kv?store=a1b2c3`)).status).toBe(403)
+  })
+
   it("keeps one tenant's declared stores from another's that declares the same ids", async () => {
     const [mine, theirs] = [uniqueName('named'), uniqueName('named')]
     await deploy(call, mine, AUTH)

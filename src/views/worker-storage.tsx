@@ -1,0 +1,84 @@
+import type { FC } from 'hono/jsx'
+import type { WorkerSettings } from '../core/model'
+import { formatBytes } from '../lib/format'
+import type { StorageUsage } from '../storage/database.do'
+import type { WorkerStorageUsage } from '../storage/tenant-data'
+
+/**
+ * The worker page's Storage section: env.KV and env.DB, then each store a project declared, with
+ * the bindings that name it now (or none: it left the config and keeps its data until the worker
+ * is deleted), what it keeps, and where its owner exports it.
+ */
+export const WorkerStorage: FC<{ name: string; usage: WorkerStorageUsage; settings: WorkerSettings }> = (props) => {
+  const { name, usage, settings } = props
+  return (
+    <>
+      <h2 id="storage-heading">Storage</h2>
+      <div class="card table-wrap">
+        <table aria-labelledby="storage-heading">
+          <thead>
+            <tr>
+              <th scope="col">Binding</th>
+              <th scope="col">Keeps</th>
+              <th scope="col">Export (owner)</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(settings.storage?.kv || usage.own.kv.keys > 0) && (
+              <tr>
+                <td>
+                  <code>env.KV</code>
+                </td>
+                <td>{kvText(usage.own)}</td>
+                <td>
+                  <code>GET /api/workers/{name}/data/kv</code>
+                </td>
+              </tr>
+            )}
+            {(settings.storage?.sql || usage.own.sql.tables > 0) && (
+              <tr>
+                <td>
+                  <code>env.DB</code>
+                </td>
+                <td>{sqlText(usage.own)}</td>
+                <td>
+                  <code>GET /api/workers/{name}/data/sql</code>
+                </td>
+              </tr>
+            )}
+            {usage.declared.map(({ store, bindings, usage: kept }) => (
+              <tr>
+                <td>
+                  {bindings.length === 0
+                    ? `store "${decodeURIComponent(store)}", no longer bound`
+                    : bindings.map(({ binding, kind }) => (
+                        <>
+                          <code>env.{binding}</code> ({kind === 'kv' ? 'KV' : 'D1'}){' '}
+                        </>
+                      ))}
+                </td>
+                <td>
+                  {kvText(kept)}; {sqlText(kept)}
+                </td>
+                <td>
+                  <code>
+                    GET /api/workers/{name}/data/kv?store={store}
+                  </code>{' '}
+                  or <code>…/data/sql?store={store}</code>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  )
+}
+
+function kvText({ kv }: StorageUsage): string {
+  return `${kv.keys} keys, ${formatBytes(kv.bytes)}`
+}
+
+function sqlText({ sql }: StorageUsage): string {
+  return `${sql.tables} tables, ${formatBytes(sql.bytes)}`
+}
