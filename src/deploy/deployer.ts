@@ -24,11 +24,19 @@ import type { Registry } from '../names/registry'
 import type { Proof } from '../names/ownership'
 import { seal, unseal } from '../names/secrets'
 import { withStorageShim } from '../storage/shim'
-import type { StorageRef } from '../storage/refs'
+import { MAX_DECLARED_STORES, type StorageRef } from '../storage/refs'
 import type { TenantStorage } from '../storage/store'
 import type { BuildRequest, BuildResult, DeclaredEnv } from './build'
 import { assertWithinSize, bundleSize } from './bundle'
-import { cleanLabel, currentDeployment, newWorkerId, nextSequence, withCurrent, withDeployment } from './deployments'
+import {
+  cleanLabel,
+  currentDeployment,
+  newWorkerId,
+  nextSequence,
+  storesWith,
+  withCurrent,
+  withDeployment,
+} from './deployments'
 import { withPlatformModule } from './platform-module'
 import { checkRequiredSecrets, migrationTargets, refuseUnsupported, withDeclared } from './declared'
 import { buildError, releaseOf } from './projects'
@@ -192,6 +200,13 @@ export class Deployer {
         config.cron,
       )
       if (release.declared) checkRequiredSecrets(release.declared, settings)
+      const stores = storesWith(previous, settings)
+      if (stores.length > MAX_DECLARED_STORES) {
+        throw new PlatformError(
+          'invalid_settings',
+          `A worker may declare at most ${MAX_DECLARED_STORES} KV namespaces and D1 databases over its life (each keeps its data until the worker is deleted); this deploy would make ${stores.length}. Reuse an id, or delete the worker to start afresh.`,
+        )
+      }
       const hints = checkSchedule(settings, deployed, checked.hasScheduled)
       const secrets = await this.nextSecrets(claim, current, settings, secretChanges)
       // Sealed once: the name's object keeps them, and dynamic-workers beside the code (for dispatch).

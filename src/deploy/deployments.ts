@@ -5,7 +5,7 @@ import { previewId } from '../core/urls'
 import { randomBytes } from '../lib/crypto'
 import { toHex } from '../lib/encoding'
 import { captureAfterChange } from '../logs/logs'
-import type { Deployment, WorkerRecord } from '../core/model'
+import type { Deployment, WorkerRecord, WorkerSettings } from '../core/model'
 
 /** Deployments kept (and offered for rollback) per worker. */
 export const RETAINED_DEPLOYMENTS = 10
@@ -119,11 +119,15 @@ export async function removeDeployment(
   await registry.deletePreview(previewId(workerId))
 }
 
-/** Every store the worker has declared, this deployment's included (kept for its deletion). */
+/** Every store the worker has declared, these settings' included (kept for its deletion). */
+export function storesWith(previous: WorkerRecord | null, settings: WorkerSettings | undefined): string[] {
+  return [
+    ...new Set([...(previous?.stores ?? []), ...namedStores(settings?.storage).map((named) => named.store)]),
+  ].sort()
+}
+
+/** The record's list of stores after this deployment (absent while there are none). */
 function storesAfter(previous: WorkerRecord | null, deployment: Deployment): Pick<WorkerRecord, 'stores'> {
-  const stores = new Set([
-    ...(previous?.stores ?? []),
-    ...namedStores(deployment.settings?.storage).map((named) => named.store),
-  ])
-  return stores.size > 0 ? { stores: [...stores].sort() } : {}
+  const stores = storesWith(previous, deployment.settings)
+  return stores.length > 0 ? { stores } : {}
 }

@@ -40,6 +40,13 @@ export const DB_BINDING = 'DB'
  * same store: two bindings naming one id share it, and renaming a binding keeps its data.
  */
 export const STORE_ID = /^[A-Za-z0-9_.!~*'()%-]{1,192}$/
+/**
+ * How many stores a worker may declare over its life (each keeps its data until the worker is
+ * deleted, and quotas apply per store): a bound on what one worker can keep, at most this many
+ * times TENANT_KV_MAX_BYTES and TENANT_SQL_MAX_BYTES beside env.KV's and env.DB's own.
+ */
+export const MAX_DECLARED_STORES = 8
+
 /** The longest id (or database name) a declared store may have, before encoding (Cloudflare's are 32 or 36). */
 export const MAX_STORE_ID_LENGTH = 64
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { DeclaredEnv } from '../../src/deploy/build'
 import { env } from 'cloudflare:workers'
 import { declaredWrangler, ownerIdOf, uniqueName } from '../helpers'
+import { MAX_DECLARED_STORES } from '../../src/storage/refs'
 import { bothBackends, type BackendCall } from '../backends/namespace-double'
 
 // KV namespaces and D1 databases a project declares under its own names (docs/bring-your-project.md),
@@ -163,6 +164,26 @@ describe.each(BACKENDS)('declared stores on $kind', ({ call }) => {
     expect(await sql.text()).toContain(`INSERT INTO "users" VALUES(1,'lin');`)
     expect((await call(`/api/workers/${name}/data/kv?store=someone-else`, auth)).status).toBe(404)
     expect((await call(`/api/workers/${name}/data/kv?store=a1b2c3`)).status).toBe(403)
+  })
+
+  it(`refuses a deploy that would make more than ${MAX_DECLARED_STORES} declared stores over the worker's life`, async () => {
+    const name = uniqueName('named')
+    const kv = (from: number, count: number) =>
+      Array.from({ length: count }, (_, i) => ({ binding: `KV_${from + i}`, id: `ns-${from + i}` }))
+    const token = (await deploy(call, name, { kv: kv(0, MAX_DECLARED_STORES - 1) }))!
+    // The ones that left the config still count: their data stays until the worker is deleted.
+    await deploy(call, name, { kv: kv(MAX_DECLARED_STORES - 1, 1) }, token)
+    const refused = await call(`/api/workers/${name}`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      body: JSON.stringify({
+        files: { 'src/index.js': WORKER, 'wrangler.json': declaredWrangler({ kv: kv(100, 1) }) },
+      }),
+    })
+    expect(refused.status).toBe(400)
+    expect((await refused.json<{ error: { message: string } }>()).error.message).toContain(
+      `at most ${MAX_DECLARED_STORES} KV namespaces and D1 databases over its life`,
+    )
   })
 
   it("keeps one tenant's declared stores from another's that declares the same ids", async () => {
