@@ -13,7 +13,7 @@ import type { D1Migration, DeclaredEnv, UnsupportedDeclaration } from './build'
 
 // What a project's wrangler config declares for its `env` (the builder reads it, deploy/build.ts
 // DeclaredEnv), applied to the deployment: refused by name when the platform does not provide it,
-// else merged into the settings the upload asked for (docs/projects.md).
+// else merged into the settings the upload asked for (docs/bring-your-project.md).
 
 /**
  * Refuses a project that declares what the platform does not provide, naming each declaration:
@@ -40,15 +40,15 @@ function storeOf(binding: string, id: string | undefined): string | undefined {
   return store !== undefined && STORE_ID.test(store) ? store : undefined
 }
 
-/** Declared stores whose id does not fit a store ID. */
+/** Declared stores (env.KV's and env.DB's own aside) whose id does not fit a store ID. */
 function storesRefused(declared: DeclaredEnv): UnsupportedDeclaration[] {
   const long = `with an id of more than ${MAX_STORE_ID_LENGTH} characters`
   return [
     ...declared.kv
-      .filter((kv) => storeOf(kv.binding, kv.id) === undefined)
+      .filter((kv) => kv.binding !== KV_BINDING && storeOf(kv.binding, kv.id) === undefined)
       .map((kv) => ({ key: 'kv_namespaces', kind: `KV namespace ${long}`, binding: kv.binding })),
     ...declared.d1
-      .filter((db) => storeOf(db.binding, d1Id(db)) === undefined)
+      .filter((db) => db.binding !== DB_BINDING && storeOf(db.binding, d1Id(db)) === undefined)
       .map((db) => ({ key: 'd1_databases', kind: `D1 database ${long}`, binding: db.binding })),
   ]
 }

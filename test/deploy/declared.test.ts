@@ -58,7 +58,8 @@ describe("a project's declared env", () => {
       {
         vars: { GREETING: 'from config', MODE: 'config' },
         kv: [{ binding: 'KV' }],
-        d1: [{ binding: 'DB', migrationsDir: 'migrations' }],
+        // env.DB's own database, whatever its name: a long one is no store ID to refuse.
+        d1: [{ binding: 'DB', databaseName: 'd'.repeat(65), migrationsDir: 'migrations' }],
         crons: ['0 3 * * *'],
       },
       `${ENV_ECHO.slice(0, -1)}, scheduled() {} }`,
