@@ -1,3 +1,4 @@
+import { MAX_DECLARED_STORES, MAX_STORE_ID_LENGTH } from '../src/storage/refs'
 import { describe, expect, it } from 'vitest'
 import configurationPage from '../docs/configuration.md?raw'
 import limitsPage from '../docs/limits.md?raw'
@@ -41,6 +42,8 @@ const CONSTANTS = [
   'FOLLOW_TIMING',
   'UPLOAD_LIMITER',
   'AUTH_FAILURE_LIMITER',
+  'MAX_DECLARED_STORES',
+  'MAX_STORE_ID_LENGTH',
 ]
 
 describe('docs/limits.md', () => {
@@ -86,6 +89,8 @@ describe('docs/limits.md', () => {
     ['LOG_LINES_KEPT', `the last ${LOG_LINES_KEPT}`],
     ['LOG_FOLLOWERS', `${LOG_FOLLOWERS.perWorker} per worker, ${LOG_FOLLOWERS.perClient} per client`],
     ['FOLLOW_TIMING', `at most ${FOLLOW_TIMING.maxMs / 60_000} minutes`],
+    ['MAX_DECLARED_STORES', `${MAX_DECLARED_STORES} over the worker's life`],
+    ['MAX_STORE_ID_LENGTH', `${MAX_STORE_ID_LENGTH} characters`],
   ])('states %s as the code has it (%s)', (name, expected) => {
     const rows = rowsNaming(name)
     expect(rows.length).toBeGreaterThan(0)
