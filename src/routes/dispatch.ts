@@ -13,6 +13,10 @@ dispatch.all(`${USER_WORKERS_MOUNT}/*`, (c) => {
   const url = new URL(c.req.url)
   // Split the raw (still percent-encoded) path, so "%2f" can never smuggle a slash into a name.
   const [address = '', ...rest] = url.pathname.slice(USER_WORKERS_MOUNT.length + 1).split('/')
+  // A browser opening /user-workers/<name> goes to /user-workers/<name>/, so the site's relative
+  // links resolve under its mount (from /user-workers/x, "hello" would be /user-workers/hello, another
+  // worker). The worker sees "/" either way; scripts calling it without the slash are not redirected.
+  if (rest.length === 0 && isNavigation(c.req.raw)) return c.redirect(`${url.pathname}/${url.search}`, 308)
   return forward(c, url, address, `/${rest.join('/')}${url.search}`, workerPath(address))
 })
 
@@ -44,4 +48,9 @@ async function forward(c: Context<AppEnv>, url: URL, address: string, path: stri
   stripPlatformCookies(forwarded.headers)
   const response = await worker.fetch(forwarded)
   return mount ? confine(response, config.sandboxPolicy) : keepCookiesOnHost(response)
+}
+
+/** A browser loading a page (not a script's fetch, a form's post or a subresource). */
+function isNavigation(request: Request): boolean {
+  return (request.method === 'GET' || request.method === 'HEAD') && request.headers.get('Sec-Fetch-Mode') === 'navigate'
 }

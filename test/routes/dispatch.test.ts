@@ -13,6 +13,22 @@ describe('dispatch to /user-workers/:name (dynamic-workers)', () => {
     }
   })
 
+  it('sends a browser opening the mount without its slash to the slash, so relative links stay below it', async () => {
+    const name = uniqueName('slash')
+    expect((await putScript(name, helloScript('site'))).status).toBe(201)
+    const navigate = { headers: { 'Sec-Fetch-Mode': 'navigate' } }
+    const opened = await platform(`/user-workers/${name}?tab=1`, navigate)
+    expect(opened.status).toBe(308)
+    expect(opened.headers.get('location')).toBe(`/user-workers/${name}/?tab=1`)
+    expect(await (await platform(`/user-workers/${name}/?tab=1`, navigate)).text()).toBe('site')
+    // A script's fetch, and a form's post, reach the worker as they are.
+    expect(await (await platform(`/user-workers/${name}`, { headers: { 'Sec-Fetch-Mode': 'cors' } })).text()).toBe(
+      'site',
+    )
+    const posted = await platform(`/user-workers/${name}`, { method: 'POST', ...navigate, body: 'x' })
+    expect(posted.status).toBe(200)
+  })
+
   it('passes method, headers, query and body through and rewrites the path below the mount', async () => {
     const name = uniqueName('echo')
     await putScript(name, ECHO_SCRIPT)
