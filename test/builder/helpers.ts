@@ -114,18 +114,23 @@ export function mainCode(result: BuildSuccess): string {
   return main.content
 }
 
-/** Runs a built Worker in a fresh Worker Loader isolate (a test-only binding) and sends it one request. */
-export async function runWorker(result: BuildSuccess, request: Request): Promise<Response> {
+/** Loads a built Worker in a fresh Worker Loader isolate (a test-only binding), with `bindings` as its env. */
+export function loadWorker(result: BuildSuccess, bindings: Record<string, unknown> = {}): WorkerStub {
   const worker = result.worker
   if (!worker) throw new Error('no worker')
   const loader = (env as unknown as { LOADER: WorkerLoader }).LOADER
-  const stub = loader.load({
+  return loader.load({
     compatibilityDate: result.compatibilityDate ?? '2026-11-01',
     compatibilityFlags: result.compatibilityFlags ?? [],
     mainModule: worker.mainModule,
     modules: Object.fromEntries(worker.modules.map((module) => [module.name, { js: module.content }])),
+    env: bindings,
   })
-  return stub.getEntrypoint().fetch(request)
+}
+
+/** Runs a built Worker in a fresh isolate and sends it one request. */
+export async function runWorker(result: BuildSuccess, request: Request): Promise<Response> {
+  return loadWorker(result).getEntrypoint().fetch(request)
 }
 
 /** Every path (with its query) the registry double has been asked for. */

@@ -1,6 +1,6 @@
-import { env } from 'cloudflare:test'
 import { assetResponse, routeRequest, siteOf, type ManifestEntry } from '../../src/assets/serve'
 import type { BuildSuccess } from '../../src/deploy/build'
+import { loadWorker } from './helpers'
 
 // A built project served as the platform serves a deployment: its static files through the
 // platform's asset router (Cloudflare's rules: run_worker_first, not_found_handling, html_handling),
@@ -10,8 +10,7 @@ export type Visit = (url: string, init?: RequestInit) => Promise<Response>
 
 /** The built app deployed at `mount` ("" on its own origin): a request in, the platform's answer out. */
 export function serveBuilt(result: BuildSuccess, mount: string, bindings: Record<string, unknown> = {}): Visit {
-  const worker = result.worker
-  if (!worker) throw new Error('no worker')
+  const app = loadWorker(result, bindings)
   const files: Record<string, ManifestEntry> = {}
   const bodies = new Map<string, Uint8Array>()
   for (const { path, content, contentType, size } of result.assets) {
@@ -19,14 +18,6 @@ export function serveBuilt(result: BuildSuccess, mount: string, bindings: Record
     bodies.set(path, content)
   }
   const site = siteOf({ hasWorker: true, config: result.assetConfig ?? {}, files })
-  const loader = (env as unknown as { LOADER: WorkerLoader }).LOADER
-  const app = loader.load({
-    compatibilityDate: result.compatibilityDate ?? '2026-11-01',
-    compatibilityFlags: result.compatibilityFlags ?? [],
-    mainModule: worker.mainModule,
-    modules: Object.fromEntries(worker.modules.map((module) => [module.name, { js: module.content }])),
-    env: bindings,
-  })
   return async (url, init) => {
     const incoming = new Request(url, { ...init, redirect: 'manual' })
     const { origin, pathname, search } = new URL(incoming.url)
