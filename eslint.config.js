@@ -8,7 +8,19 @@ import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
 /** The folders of src/ that are features (docs/architecture.md#code-layout). */
-const FEATURES = ['accounts', 'assets', 'backends', 'cron', 'deploy', 'dispatch', 'logs', 'metrics', 'names', 'storage']
+const FEATURES = [
+  'accounts',
+  'assets',
+  'backends',
+  'cache',
+  'cron',
+  'deploy',
+  'dispatch',
+  'logs',
+  'metrics',
+  'names',
+  'storage',
+]
 /** The web layer: HTTP, pages and the app; no feature or use case imports it. */
 const WEB = [
   '../routes',

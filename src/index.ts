@@ -21,6 +21,7 @@ export { NameClaim } from './names/name-claim.do'
 // Tenants' storage: env.KV and env.DB of user Workers, and the object per worker behind them.
 export { TenantKV } from './storage/tenant-kv'
 export { TenantAssets } from './assets/tenant-assets'
+export { TenantCache } from './cache/tenant-cache'
 export { TenantSQL } from './storage/tenant-sql'
 export { TenantDatabase } from './storage/database.do'
 export { WorkerMetrics } from './metrics/worker-metrics.do'

@@ -91,7 +91,7 @@ export const CONFIG_DOCS: Record<ConfigVarName, ConfigDoc> = {
   },
   USER_WORKERS_TRUSTED: {
     default: code(false),
-    doc: "`true` passes the visitor's `request.cf` to user Workers, like a *trusted* namespace; `false` (untrusted) passes none. On dispatch-namespace, also set the namespace's `trusted_workers` (the home page says when they disagree). See [`request.cf` and the Cache API](projects.md#requestcf-and-the-cache-api).",
+    doc: "`true` passes the visitor's `request.cf` to user Workers, like a *trusted* namespace, and on dynamic-workers shares the Cache API between them; `false` (untrusted) passes none, and gives each worker its own cache. On dispatch-namespace, also set the namespace's `trusted_workers` (the home page says when they disagree). See [`request.cf` and the Cache API](projects.md#requestcf-and-the-cache-api).",
   },
   USER_WORKERS_SANDBOX: {
     default: code('on'),

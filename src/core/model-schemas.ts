@@ -91,6 +91,7 @@ export const deploymentSchema: GenericSchema<Deployment> = looseObject({
   compatibility: optional(compatibilitySchema),
   build: optional(buildSummarySchema),
   hints: optional(strings),
+  caches: optional(literal(true)),
 })
 
 const retiredSchema: GenericSchema<RetiredDeployment> = looseObject({ workerId: string(), retiredAt: string() })

@@ -190,6 +190,8 @@ export interface Deployment {
   build?: BuildSummary
   /** Advice about the upload that did not stop it (e.g. a scheduled() export without crons). */
   hints?: string[]
+  /** dynamic-workers: its code uses the Cache API, which the platform provides (cache/tenant-cache.ts). */
+  caches?: true
 }
 
 /** What a build of a project produced, beyond the code (shown with the deployment). */

@@ -8,6 +8,7 @@ import { CONSOLE_GUARD_MODULE, GUARDED_MAIN_MODULE } from '../logs/console-guard
 import { PLATFORM_MODULE } from './platform-module'
 import { SCHEDULED_MODULE } from '../cron/scheduled-module'
 import { STORAGE_D1_MODULE, STORAGE_KV_MODULE, STORAGE_MAIN_MODULE } from '../storage/shim'
+import { CACHE_MODULE } from '../cache/cache-shim'
 
 /** The module name a pasted script gets. */
 export const DEFAULT_MAIN_MODULE = 'worker.js'
@@ -31,6 +32,7 @@ const RESERVED_MODULES = new Set([
   STORAGE_MAIN_MODULE,
   STORAGE_D1_MODULE,
   STORAGE_KV_MODULE,
+  CACHE_MODULE,
 ])
 
 /** File extensions an upload may use, by the kind of module they become. */

@@ -23,7 +23,7 @@ import type { Change } from '../names/lease'
 import type { Registry } from '../names/registry'
 import type { Proof } from '../names/ownership'
 import { seal, unseal } from '../names/secrets'
-import { withStorageShim } from '../storage/shim'
+import { hasPlatformCaches, withStorageShim } from '../storage/shim'
 import { MAX_DECLARED_STORES, type StorageRef } from '../storage/refs'
 import type { TenantStorage } from '../storage/store'
 import type { BuildRequest, BuildResult, DeclaredEnv } from './build'
@@ -221,7 +221,9 @@ export class Deployer {
         assets,
       }
       // With env.DB the code gets the D1 API through a module the platform adds (storage/shim.ts).
-      await backend.deploy(workerId, deployed && withStorageShim(deployed, settings.storage), info)
+      const shimmed =
+        deployed && withStorageShim(deployed, settings.storage, { caches: backend.kind === 'dynamic-workers' })
+      await backend.deploy(workerId, shimmed, info)
       // Before the commit: a failing migration refuses the deploy, and the previous deployment serves on.
       if (release.declared) await this.migrate(release.declared, { name, ownerId: lease.ownerId })
       // Host-form previews carry no name; written once, removed with the code (see NameChanges.removeCode).
@@ -238,6 +240,7 @@ export class Deployer {
         compatibility,
         ...(release.build ? { build: release.build } : {}),
         ...(hints.length > 0 ? { hints } : {}),
+        ...(shimmed && hasPlatformCaches(shimmed) ? { caches: true as const } : {}),
       }
       const base = { name, ownerId: lease.ownerId, backend: backend.kind }
       const transition = withDeployment(previous, base, deployment, config.deploymentGraceMs, now(), options.promote)

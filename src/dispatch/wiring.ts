@@ -5,6 +5,7 @@ import { defaultSettings } from '../deploy/settings'
 import type { TenantStorage } from '../storage/store'
 import { DB_BINDING, KV_BINDING, storageRefOf, storeRef, type StorageRef } from '../storage/refs'
 import type { DispatchContext } from './egress'
+import { CACHE_BINDING } from '../cache/cache-shim'
 
 /** This Worker's own entrypoints that user Workers are wired to, as bindings to hand them. */
 export interface Entrypoints {
@@ -15,6 +16,8 @@ export interface Entrypoints {
   tenantKv(ref: StorageRef): Fetcher
   /** A deployment's assets binding (assets/tenant-assets.ts). */
   tenantAssets(workerId: string): Fetcher
+  /** A worker's Cache API on dynamic-workers (cache/tenant-cache.ts), per isolation mode. */
+  tenantCache(ref: StorageRef, trusted: boolean): Fetcher
 }
 
 /**
@@ -25,7 +28,7 @@ export interface Entrypoints {
 export class WorkerWiring {
   constructor(
     private readonly parts: {
-      config: Pick<Config, 'limits' | 'userCompatibilityDate'>
+      config: Pick<Config, 'limits' | 'userCompatibilityDate' | 'userWorkersTrusted'>
       backend: Pick<UserWorkerBackend, 'fetcher'>
       entrypoints: Entrypoints
       storage: Pick<TenantStorage, 'database'>
@@ -59,10 +62,8 @@ export class WorkerWiring {
     return backend.fetcher(deployment?.workerId ?? record.workerId, {
       name: record.name,
       settings,
-      storageBindings:
-        settings.storage || settings.assetsBinding
-          ? () => this.ownBindings(record, settings, deployment?.workerId ?? record.workerId)
-          : undefined,
+      // Called by dynamic-workers when it loads the isolate; dispatch-namespace binds at upload.
+      storageBindings: () => this.ownBindings(record, deployment, deployment?.workerId ?? record.workerId),
       compatibility: deployment?.compatibility ?? this.defaultCompatibility(),
       assets: (deployment?.build?.assets.count ?? 0) > 0 || deployment?.build?.hasWorker === false,
       context,
@@ -75,10 +76,15 @@ export class WorkerWiring {
    * The bindings of a loaded deployment's own data, by name: env.KV and env.DB and the declared
    * stores (storage/), and its assets binding (assets/tenant-assets.ts).
    */
-  private ownBindings(record: WorkerRecord, settings: WorkerSettings, workerId: string): StorageBindings {
+  private ownBindings(record: WorkerRecord, deployment: Deployment | undefined, workerId: string): StorageBindings {
+    const settings = this.settingsOf(deployment)
     const ref = storageRefOf(record)
     const { entrypoints, storage } = this.parts
     const bindings: StorageBindings = {
+      // Taken out of the env the code sees by the shim, which installs it as the global caches.
+      ...(deployment?.caches
+        ? { [CACHE_BINDING]: entrypoints.tenantCache(ref, this.parts.config.userWorkersTrusted) }
+        : {}),
       ...(settings.assetsBinding ? { [settings.assetsBinding]: entrypoints.tenantAssets(workerId) } : {}),
       ...(settings.storage?.kv ? { [KV_BINDING]: entrypoints.tenantKv(ref) } : {}),
       ...(settings.storage?.sql ? { [DB_BINDING]: storage.database(ref) } : {}),

@@ -39,6 +39,7 @@ const ENTRYPOINTS: Entrypoints = {
   egressGate: (egress, context) => exports.EgressGate({ props: { egress, ...context } }),
   tenantKv: (ref) => exports.TenantKV({ props: ref }),
   tenantAssets: (workerId) => exports.TenantAssets({ props: { workerId } }),
+  tenantCache: (ref, trusted) => exports.TenantCache({ props: { name: ref.name, ownerId: ref.ownerId, trusted } }),
 }
 
 /** Where per-worker metrics go (METRICS): see docs/metrics.md. */

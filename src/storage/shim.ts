@@ -3,6 +3,7 @@ import { PLATFORM_NAME } from '../deploy/platform-module'
 import { KV_SOURCE, STORAGE_KV_MODULE } from './kv-shim'
 import { DB_BINDING, KV_BINDING } from './refs'
 import { SETTLED_SOURCE } from './refusal'
+import { CACHE_BINDING, CACHE_MODULE, CACHE_SOURCE, usesCaches } from '../cache/cache-shim'
 
 export { STORAGE_KV_MODULE } from './kv-shim'
 
@@ -146,10 +147,13 @@ function facadesOf(storage: StorageSettings | undefined): { binding: string; fac
 }
 
 /** The new main module: the worker's own, with each storage binding wrapped in its facade on the way in. */
-function mainSource(userMain: string, wrapped: { binding: string; facade: Facade }[]): string {
+function mainSource(userMain: string, wrapped: { binding: string; facade: Facade }[], caches: boolean): string {
   const path = JSON.stringify(`./${userMain}`)
   const facades = [...new Set(wrapped.map(({ facade }) => facade))]
-  const imports = facades.map(({ module, className }) => `import { ${className} } from "./${module}";`).join('\n')
+  const imports = [
+    ...facades.map(({ module, className }) => `import { ${className} } from "./${module}";`),
+    ...(caches ? [`import { installCaches } from "./${CACHE_MODULE}";`] : []),
+  ].join('\n')
   const entries = wrapped.map(({ binding, facade }) => `[${JSON.stringify(binding)}, ${facade.className}]`).join(', ')
   return `// Provided by ${PLATFORM_NAME}; not part of your upload. Main module: ${JSON.stringify(userMain)}.
 import * as worker from ${path};
@@ -157,17 +161,22 @@ ${imports}
 export * from ${path};
 
 const FACADES = [${entries}];
+const CACHE = ${caches ? JSON.stringify(CACHE_BINDING) : 'null'};
 const wrapped = new WeakMap();
 
-// The env the worker's code sees: each storage binding in its facade (made once per env object).
+// The env the worker's code sees: each storage binding in its facade (made once per env object),
+// and the platform's cache binding installed as the global caches, then taken out of the env.
 function withStorage(env) {
   if (env === null || typeof env !== "object") return env;
   const todo = FACADES.filter(([name, Facade]) => env[name] && !(env[name] instanceof Facade));
-  if (todo.length === 0) return env;
+  const cache = CACHE && env[CACHE];
+  if (todo.length === 0 && !cache) return env;
   let result = wrapped.get(env);
   if (!result) {
+    ${caches ? 'if (cache) installCaches(cache);' : ''}
     result = { ...env };
     for (const [name, Facade] of todo) result[name] = new Facade(env[name]);
+    if (cache) delete result[CACHE];
     wrapped.set(env, result);
   }
   return result;
@@ -204,23 +213,37 @@ export default wrap(worker.default);
  * the worker's own (ES modules only; a service-worker script gets the RPC bindings themselves, see
  * docs/storage.md).
  */
-export function withStorageShim(bundle: WorkerBundle, storage: StorageSettings | undefined): WorkerBundle {
+export function withStorageShim(
+  bundle: WorkerBundle,
+  storage: StorageSettings | undefined,
+  /** dynamic-workers: the Worker gets the platform's Cache API, when its code uses `caches`. */
+  { caches = false }: { caches?: boolean } = {},
+): WorkerBundle {
   const main = bundle.modules.find((module) => module.name === bundle.mainModule)
   const wrapped = facadesOf(storage)
-  if (wrapped.length === 0 || main?.type !== 'esm') return bundle
+  const withCaches = caches && usesCaches(bundle.modules.map((module) => module.content))
+  if ((wrapped.length === 0 && !withCaches) || main?.type !== 'esm') return bundle
   const facades = [...new Set(wrapped.map(({ facade }) => facade))]
-  const added: BundleModule[] = facades.map(({ module, source }) => ({ name: module, type: 'esm', content: source }))
+  const added: BundleModule[] = [
+    ...facades.map(({ module, source }): BundleModule => ({ name: module, type: 'esm', content: source })),
+    ...(withCaches ? [{ name: CACHE_MODULE, type: 'esm' as const, content: CACHE_SOURCE }] : []),
+  ]
   return {
     mainModule: STORAGE_MAIN_MODULE,
     modules: [
       ...bundle.modules,
       ...added,
-      { name: STORAGE_MAIN_MODULE, type: 'esm', content: mainSource(bundle.mainModule, wrapped) },
+      { name: STORAGE_MAIN_MODULE, type: 'esm', content: mainSource(bundle.mainModule, wrapped, withCaches) },
     ],
   }
 }
 
-const SHIM_MODULES = new Set([STORAGE_MAIN_MODULE, STORAGE_D1_MODULE, STORAGE_KV_MODULE])
+/** Whether a deployed bundle carries the platform's Cache API (it gets the cache binding then). */
+export function hasPlatformCaches(bundle: WorkerBundle): boolean {
+  return bundle.modules.some((module) => module.name === CACHE_MODULE)
+}
+
+const SHIM_MODULES = new Set([STORAGE_MAIN_MODULE, STORAGE_D1_MODULE, STORAGE_KV_MODULE, CACHE_MODULE])
 
 /** The bundle as uploaded, for "upload a new version": the shim's modules out, the worker's main module back. */
 export function withoutStorageShim(bundle: WorkerBundle): WorkerBundle {

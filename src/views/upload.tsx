@@ -107,9 +107,10 @@ export const UploadPage: FC<UploadProps> = ({
           .{' '}
         </>
       )}
-      {backend === 'dynamic-workers'
-        ? 'The Cache API (caches.default, caches.open) is not available on this backend: the Worker Loader gives isolates no cache, so using a cache throws “No Cache was configured”.'
-        : `The Cache API works: ${trusted ? 'a cache shared by all workers' : 'each worker has its own cache'}.`}
+      {trusted
+        ? 'The Cache API works: caches.default and caches.open() are shared by all workers.'
+        : 'The Cache API works: caches.open() gives each worker its own cache; caches.default is disabled (a miss, storing nothing).'}
+      {backend === 'dynamic-workers' && ' (The platform provides it: the Worker Loader gives isolates none.)'}
     </p>
     {error && (
       <div class="alert error" role="alert" id="upload-error">

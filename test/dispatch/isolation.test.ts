@@ -24,7 +24,7 @@ describe('request.cf for user Workers (USER_WORKERS_TRUSTED)', () => {
   })
 })
 
-describe('the Cache API in Worker Loader isolates (what the upload page and docs/projects.md say)', () => {
+describe('the Cache API in bare Worker Loader isolates (why the platform provides its own: cache/tenant-cache.ts)', () => {
   it('is not configured: caches.default and a cache from caches.open() throw "No Cache was configured"', async () => {
     const worker = env.LOADER.load({
       compatibilityDate: '2026-11-01',

@@ -73,6 +73,7 @@ const ENTRYPOINTS = {
   egressGate: () => ({}) as Fetcher,
   tenantKv: () => ({}) as Fetcher,
   tenantAssets: () => ({}) as Fetcher,
+  tenantCache: () => ({}) as Fetcher,
 }
 
 /** The platform's use cases over the test's real Durable Objects and KV, with a fake backend. */

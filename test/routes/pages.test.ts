@@ -26,12 +26,14 @@ describe('upload form', () => {
     expect(html).toContain('dynamic-workers')
   })
 
-  it('says user Workers run untrusted (no request.cf) and have no Cache API on the Worker Loader', async () => {
+  it('says user Workers run untrusted (no request.cf), and what the Cache API is in each mode', async () => {
     const html = await (await platform('/upload')).text()
     expect(html).toContain('run <strong>untrusted</strong>')
-    expect(html).toContain('The Cache API (caches.default, caches.open) is not available on this backend')
+    expect(html).toContain('caches.open() gives each worker its own cache; caches.default is disabled')
+    expect(html).toContain('The platform provides it: the Worker Loader gives isolates none.')
     const trusted = await (await platformWith({ USER_WORKERS_TRUSTED: 'true' }, '/upload')).text()
     expect(trusted).toContain('<code>request.cf</code> is passed on')
+    expect(trusted).toContain('caches.default and caches.open() are shared by all workers')
   })
 
   it('renders both kinds’ fields shown, for browsers without JavaScript; app.js shows only the chosen kind', async () => {
