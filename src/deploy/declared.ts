@@ -1,14 +1,6 @@
 import { PlatformError } from '../core/errors'
 import type { NamedStore, SettingsInput, WorkerSettings } from '../core/model'
-import {
-  DB_BINDING,
-  KV_BINDING,
-  MAX_STORE_ID_LENGTH,
-  STORE_ID,
-  storeIdOf,
-  storeRef,
-  type StorageRef,
-} from '../storage/refs'
+import { DB_BINDING, KV_BINDING, MAX_STORE_ID_LENGTH, storeIdOf, storeRef, type StorageRef } from '../storage/refs'
 import type { D1Migration, DeclaredEnv, UnsupportedDeclaration } from './build'
 
 // What a project's wrangler config declares for its `env` (the builder reads it, deploy/build.ts
@@ -34,10 +26,9 @@ function describe({ key, kind, binding }: UnsupportedDeclaration): string {
   return binding === undefined ? `${key}: ${kind}` : `${key}: ${kind} "${binding}"`
 }
 
-/** A declared store's ID (storage/refs.ts): the config's id, else the binding's name; refused when too long. */
+/** A declared store's ID (storage/refs.ts): the config's id, else the binding's name; undefined when too long. */
 function storeOf(binding: string, id: string | undefined): string | undefined {
-  const store = storeIdOf(id ?? binding)
-  return store !== undefined && STORE_ID.test(store) ? store : undefined
+  return storeIdOf(id ?? binding)
 }
 
 /** Declared stores (env.KV's and env.DB's own aside) whose id does not fit a store ID. */
@@ -105,15 +96,19 @@ export function checkRequiredSecrets(declared: DeclaredEnv, settings: WorkerSett
   )
 }
 
-/** Where a deploy applies D1 migrations: each declared database that has some, as the store it is. */
+/**
+ * Where a deploy applies D1 migrations: each declared database that has some, as the store the
+ * deployment's settings bind it to (withDeclared decided which: env.DB's own, or a declared store).
+ */
 export function migrationTargets(
   declared: DeclaredEnv,
+  settings: WorkerSettings,
   worker: StorageRef,
 ): { binding: string; dir: string; ref: StorageRef; migrations: D1Migration[] }[] {
   return declared.d1.flatMap((db) => {
-    const store = db.binding === DB_BINDING ? undefined : storeOf(db.binding, d1Id(db))
-    if (!db.migrations?.length || (db.binding !== DB_BINDING && store === undefined)) return []
-    const ref = store === undefined ? worker : storeRef(worker, store)
+    if (!db.migrations?.length) return []
+    const named = settings.storage?.d1Databases?.find((entry) => entry.binding === db.binding)
+    const ref = named ? storeRef(worker, named.store) : worker
     return [{ binding: db.binding, dir: db.migrationsDir, ref, migrations: db.migrations }]
   })
 }

@@ -109,8 +109,8 @@ export class Deployer {
    * Applies the D1 migrations a project brings to each of its databases, each once (storage/migrations.ts).
    * They change the schema under every deployment of the name, candidates and rollbacks included.
    */
-  private async migrate(declared: DeclaredEnv, worker: StorageRef): Promise<void> {
-    for (const { binding, dir, ref, migrations } of migrationTargets(declared, worker)) {
+  private async migrate(declared: DeclaredEnv, settings: WorkerSettings, worker: StorageRef): Promise<void> {
+    for (const { binding, dir, ref, migrations } of migrationTargets(declared, settings, worker)) {
       const result = await this.parts.storage.database(ref).applyMigrations(migrations)
       if (!result.ok) {
         throw new PlatformError(
@@ -225,7 +225,7 @@ export class Deployer {
         deployed && withStorageShim(deployed, settings.storage, { caches: backend.kind === 'dynamic-workers' })
       await backend.deploy(workerId, shimmed, info)
       // Before the commit: a failing migration refuses the deploy, and the previous deployment serves on.
-      if (release.declared) await this.migrate(release.declared, { name, ownerId: lease.ownerId })
+      if (release.declared) await this.migrate(release.declared, settings, { name, ownerId: lease.ownerId })
       // Host-form previews carry no name; written once, removed with the code (see NameChanges.removeCode).
       await registry.putPreview(previewId(workerId), name)
       const sequence = nextSequence(previous)

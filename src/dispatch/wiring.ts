@@ -63,7 +63,7 @@ export class WorkerWiring {
       name: record.name,
       settings,
       // Called by dynamic-workers when it loads the isolate; dispatch-namespace binds at upload.
-      storageBindings: () => this.ownBindings(record, deployment, deployment?.workerId ?? record.workerId),
+      storageBindings: () => this.ownBindings(record, deployment, settings),
       compatibility: deployment?.compatibility ?? this.defaultCompatibility(),
       assets: (deployment?.build?.assets.count ?? 0) > 0 || deployment?.build?.hasWorker === false,
       context,
@@ -76,8 +76,12 @@ export class WorkerWiring {
    * The bindings of a loaded deployment's own data, by name: env.KV and env.DB and the declared
    * stores (storage/), and its assets binding (assets/tenant-assets.ts).
    */
-  private ownBindings(record: WorkerRecord, deployment: Deployment | undefined, workerId: string): StorageBindings {
-    const settings = this.settingsOf(deployment)
+  private ownBindings(
+    record: WorkerRecord,
+    deployment: Deployment | undefined,
+    settings: WorkerSettings,
+  ): StorageBindings {
+    const workerId = deployment?.workerId ?? record.workerId
     const ref = storageRefOf(record)
     const { entrypoints, storage } = this.parts
     const bindings: StorageBindings = {

@@ -2,6 +2,7 @@ import type { FC } from 'hono/jsx'
 import type { WorkerSettings } from '../core/model'
 import { formatBytes } from '../lib/format'
 import type { StorageUsage } from '../storage/database.do'
+import { DB_BINDING, KV_BINDING } from '../storage/refs'
 import type { WorkerStorageUsage } from '../storage/tenant-data'
 
 /**
@@ -24,27 +25,24 @@ export const WorkerStorage: FC<{ name: string; usage: WorkerStorageUsage; settin
             </tr>
           </thead>
           <tbody>
-            {(settings.storage?.kv || usage.own.kv.keys > 0) && (
-              <tr>
-                <td>
-                  <code>env.KV</code>
-                </td>
-                <td>{kvText(usage.own)}</td>
-                <td>
-                  <code>GET /api/workers/{name}/data/kv</code>
-                </td>
-              </tr>
-            )}
-            {(settings.storage?.sql || usage.own.sql.tables > 0) && (
-              <tr>
-                <td>
-                  <code>env.DB</code>
-                </td>
-                <td>{sqlText(usage.own)}</td>
-                <td>
-                  <code>GET /api/workers/{name}/data/sql</code>
-                </td>
-              </tr>
+            {[
+              { binding: KV_BINDING, kind: 'kv', shown: settings.storage?.kv || usage.own.kv.keys > 0 },
+              { binding: DB_BINDING, kind: 'sql', shown: settings.storage?.sql || usage.own.sql.tables > 0 },
+            ].map(
+              ({ binding, kind, shown }) =>
+                shown && (
+                  <tr>
+                    <td>
+                      <code>env.{binding}</code>
+                    </td>
+                    <td>{kind === 'kv' ? kvText(usage.own) : sqlText(usage.own)}</td>
+                    <td>
+                      <code>
+                        GET /api/workers/{name}/data/{kind}
+                      </code>
+                    </td>
+                  </tr>
+                ),
             )}
             {usage.declared.map(({ store, bindings, usage: kept }) => (
               <tr>
