@@ -77,6 +77,10 @@ export class DynamicWorkersBackend implements UserWorkerBackend {
     const { date: compatibilityDate, flags: compatibilityFlags } = options.compatibility
     // `scheduled` runs in an isolate of its own whose main module is the platform's scheduled wrapper.
     const send = async (request: Request, scheduled: boolean) => {
+      // A cron run (not the dispatch hot path) looks first: a run of a deployment whose code is gone
+      // (retired, or its worker deleted while the run was due) is the missing deployment, without a
+      // load whose failure workerd would log as an uncaught exception.
+      if (scheduled && !(await this.storedCode(workerId))) throw missingDeployment()
       // Set when the code cannot be found, so that failure is not mistaken for the user's exception.
       let missing = false
       const id = `${isolateId(workerId, options)}${scheduled ? '+cron' : ''}`
