@@ -19,6 +19,7 @@ const FEATURES = [
   'logs',
   'metrics',
   'names',
+  'objects',
   'storage',
 ]
 /** The web layer: HTTP, pages and the app; no feature or use case imports it. */
@@ -42,6 +43,7 @@ const INTERNALS = [
   '../dispatch/egress-gate',
   '../storage/tenant-kv',
   '../storage/tenant-sql',
+  '../objects/tenant-objects',
 ]
 
 /**

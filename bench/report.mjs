@@ -306,6 +306,12 @@ function storageRows({ storage }) {
   return [
     row('Tenant env.KV.get', storage.tenantKv, storage.loadedKv),
     row('Tenant env.DB one-row query', storage.tenantSql, storage.loadedSql),
+    ...(storage.declaredSql
+      ? [
+          row('Project D1 one-row query through its declared binding (APP_DB)', storage.declaredSql, storage.loadedSql),
+          row('Project Durable Object RPC call (a read in the object)', storage.tenantObject, storage.loadedObject),
+        ]
+      : []),
     info('Tenant env.KV.get', storage.tenantKv, storage.baselineKv),
     info('Tenant env.DB one-row query', storage.tenantSql, storage.baselineSql),
     [

@@ -25,6 +25,36 @@ const SCRIPT = `export default {
   },
 };`
 
+// Issue #22: a project's declared D1 database and Durable Object, deployed as files through the
+// builder: /sql queries APP_DB (a declared binding), /do reads one value in its object by RPC.
+const PROJECT_TENANT = 'declared-bench'
+const PROJECT = {
+  'src/index.js': `import { DurableObject } from "cloudflare:workers";
+export class Counter extends DurableObject {
+  read() {
+    return this.ctx.storage.kv.get("count") ?? 0;
+  }
+}
+export default {
+  async fetch(request, env) {
+    const path = new URL(request.url).pathname;
+    if (path.endsWith("/setup")) {
+      await env.APP_DB.exec("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v TEXT); INSERT OR IGNORE INTO t VALUES (1, 'value')");
+      return new Response("ok");
+    }
+    if (path.endsWith("/sql")) return new Response(await env.APP_DB.prepare("SELECT v FROM t WHERE id = ?").bind(1).first("v"));
+    if (path.endsWith("/do")) return new Response(String(await env.COUNTER.getByName("bench").read()));
+    return new Response("hello");
+  },
+};`,
+  'wrangler.jsonc': JSON.stringify({
+    main: 'src/index.js',
+    d1_databases: [{ binding: 'APP_DB', database_name: 'app' }],
+    durable_objects: { bindings: [{ name: 'COUNTER', class_name: 'Counter' }] },
+    migrations: [{ tag: 'v1', new_sqlite_classes: ['Counter'] }],
+  }),
+}
+
 /** Deploys the storage tenant and checks both sides answer (the baseline writes its key on the first /kv). */
 async function prepare(platformUrl, baselineUrl) {
   const body = JSON.stringify({ script: SCRIPT, storage: { kv: true, sql: true } })
@@ -36,9 +66,21 @@ async function prepare(platformUrl, baselineUrl) {
       throw new Error(`storage tenant /${path}: ${response.status} ${text.slice(0, 200)}`)
     }
   }
-  for (const path of ['kv', 'sql', 'loaded/kv', 'loaded/sql']) {
+  await uploadOrThrow(platformUrl, PROJECT_TENANT, JSON.stringify({ files: PROJECT }), undefined, 'application/json')
+  for (const [path, expected] of [
+    ['setup', 'ok'],
+    ['sql', 'value'],
+    ['do', '0'],
+  ]) {
+    const response = await fetch(`${platformUrl}/user-workers/${PROJECT_TENANT}/${path}`)
+    const text = await response.text()
+    if (!response.ok || text !== expected) {
+      throw new Error(`declared-bindings tenant /${path}: ${response.status} ${text.slice(0, 200)}`)
+    }
+  }
+  for (const [path, expected] of [['kv'], ['sql'], ['loaded/kv'], ['loaded/sql'], ['loaded/do', '0']]) {
     const text = await (await fetch(`${baselineUrl}/${path}`)).text()
-    if (text !== 'value') throw new Error(`baseline /${path} answered "${text.slice(0, 200)}"`)
+    if (text !== (expected ?? 'value')) throw new Error(`baseline /${path} answered "${text.slice(0, 200)}"`)
   }
 }
 
@@ -53,8 +95,11 @@ export async function measureStorage(platformUrl, baselineUrl, { seconds, rounds
     tenantKv: `${platformUrl}/user-workers/${TENANT}/kv`,
     tenantSql: `${platformUrl}/user-workers/${TENANT}/sql`,
     tenantHello: `${platformUrl}/user-workers/${TENANT}/hello`,
+    declaredSql: `${platformUrl}/user-workers/${PROJECT_TENANT}/sql`,
+    tenantObject: `${platformUrl}/user-workers/${PROJECT_TENANT}/do`,
     loadedKv: `${baselineUrl}/loaded/kv`,
     loadedSql: `${baselineUrl}/loaded/sql`,
+    loadedObject: `${baselineUrl}/loaded/do`,
     baselineKv: `${baselineUrl}/kv`,
     baselineSql: `${baselineUrl}/sql`,
   }

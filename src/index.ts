@@ -24,6 +24,9 @@ export { TenantAssets } from './assets/tenant-assets'
 export { TenantCache } from './cache/tenant-cache'
 export { TenantSQL } from './storage/tenant-sql'
 export { TenantDatabase } from './storage/database.do'
+// Tenants' Durable Objects: their bindings, and the host of each object.
+export { TenantObjects } from './objects/tenant-objects'
+export { TenantObject } from './platform/tenant-object'
 export { WorkerMetrics } from './metrics/worker-metrics.do'
 
 const app = new Hono<AppEnv>()

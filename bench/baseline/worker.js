@@ -21,6 +21,20 @@ export class BenchDatabase extends DurableObject {
 }
 
 /**
+ * The Durable Object row's bare host (bench/storage.mjs, "/loaded/do"): a loaded Worker's class run
+ * as a facet of this object, with nothing else in between — what the platform's TenantObject does
+ * for a tenant's object, without the index, the deployment check or the alarm routing.
+ */
+export class BenchFacetHost extends DurableObject {
+  read() {
+    const facet = this.ctx.facets.get('app', () => ({
+      class: this.env.LOADER.get('bench-baseline-object', codeOf(OBJECT_SCRIPT)).getDurableObjectClass('Counter'),
+    }))
+    return facet.read()
+  }
+}
+
+/**
  * The least a Worker on the loader can be given for KV: a KV binding cannot be passed in a loaded
  * Worker's env (DataCloneError), so it is reached through an entrypoint, as the platform's TenantKV
  * is, but one that only forwards (no prefix, no quota).
@@ -49,9 +63,19 @@ export class IgnoringTail extends WorkerEntrypoint {
 const STORAGE_SCRIPT = `export default {
   async fetch(request, env) {
     if (request.url.endsWith("/kv")) return new Response(await env.KV.get("k"));
+    if (request.url.endsWith("/do")) return new Response(String(await env.OBJ.read()));
     return new Response(await env.DB.query(1));
   },
 };`
+
+// The object's class, the same as the platform's tenant has (bench/storage.mjs).
+const OBJECT_SCRIPT = `import { DurableObject } from "cloudflare:workers";
+export class Counter extends DurableObject {
+  read() {
+    return this.ctx.storage.kv.get("count") ?? 0;
+  }
+}
+export default { fetch: () => new Response("ok") };`
 
 // One fixed ID per script: the loader builds the isolate once and reuses it, as the platform does
 // per Worker ID.
@@ -91,7 +115,11 @@ export default {
     if (request.url.includes('/loaded/')) {
       const code = () => ({
         ...codeOf(STORAGE_SCRIPT)(),
-        env: { KV: exports.DirectKV({}), DB: env.BENCH_DB.getByName('bench') },
+        env: {
+          KV: exports.DirectKV({}),
+          DB: env.BENCH_DB.getByName('bench'),
+          OBJ: env.BENCH_OBJECTS.getByName('bench'),
+        },
       })
       return env.LOADER.get('bench-baseline-storage', code).getEntrypoint().fetch(request)
     }

@@ -14,8 +14,9 @@ import type { DeclaredEnv, UnsupportedDeclaration } from '../../src/deploy/build
 import { isPlainObject, plainObject } from './schema'
 
 // What a project's wrangler config declares for its `env`, as the platform provides it (docs/projects.md):
-// KV namespaces and D1 databases under their own names, string vars, crons, the assets binding and
-// the secrets it requires. Every other binding is listed as unsupported, so the upload is refused by
+// KV namespaces, D1 databases and Durable Object namespaces under their own names (with the
+// migrations that create, rename and delete classes), vars, crons, the assets binding and the
+// secrets it requires. Every other binding is listed as unsupported, so the upload is refused by
 // name instead of the Worker meeting `undefined` at its first request; keys that configure
 // Cloudflare's side (routes, observability, …) mean nothing here and become warnings.
 
@@ -23,6 +24,8 @@ const BINDING_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/
 const MUST_BE_BINDING = 'must be a binding name (letters, digits and _, not starting with a digit).'
 const binding = pipe(string(MUST_BE_BINDING), regex(BINDING_NAME, MUST_BE_BINDING))
 const text = string('must be a string.')
+const CLASS_NAME = /^[A-Za-z_$][A-Za-z0-9_$]{0,127}$/
+const MUST_BE_CLASS = 'must be the name of a class the Worker exports.'
 
 const KvNamespace = plainObject(
   looseObject({ binding, id: optional(text), preview_id: optional(text) }),
@@ -36,6 +39,24 @@ const D1Database = plainObject(
     migrations_dir: optional(text),
   }),
   'must be an object with a "binding".',
+)
+
+const ObjectBinding = plainObject(
+  looseObject({ name: binding, class_name: pipe(text, regex(CLASS_NAME, MUST_BE_CLASS)), script_name: optional(text) }),
+  'must be an object with a "name" and a "class_name".',
+)
+const classNames = array(pipe(text, regex(CLASS_NAME, MUST_BE_CLASS)), 'must be a list of class names.')
+const Migration = plainObject(
+  looseObject({
+    tag: text,
+    new_classes: optional(classNames),
+    new_sqlite_classes: optional(classNames),
+    renamed_classes: optional(
+      array(plainObject(looseObject({ from: text, to: text }), 'must be an object with "from" and "to".')),
+    ),
+    deleted_classes: optional(classNames),
+  }),
+  'must be an object with a "tag".',
 )
 
 /** The part of the wrangler config this module reads; the rest was checked by project.ts or is listed below. */
@@ -56,6 +77,13 @@ export const WranglerEnvSchema = looseObject({
     ),
   ),
   assets: optional(plainObject(looseObject({ binding: optional(binding) }), 'must be an object.')),
+  durable_objects: optional(
+    plainObject(
+      looseObject({ bindings: optional(array(ObjectBinding, 'must be a list.')) }),
+      'must be an object with "bindings".',
+    ),
+  ),
+  migrations: optional(array(Migration, 'must be a list of migrations.')),
 }) satisfies GenericSchema
 
 /** Keys the platform reads (here or in project.ts). */
@@ -69,11 +97,12 @@ const READ = new Set([
   'vars',
   'triggers',
   'secrets',
+  'durable_objects',
+  'migrations',
 ])
 
 /** Bindings of kinds the platform does not provide: their key → what they are, for the refusal. */
 const UNSUPPORTED_BINDINGS: Record<string, string> = {
-  durable_objects: 'Durable Object namespace',
   r2_buckets: 'R2 bucket',
   queues: 'Queue',
   ai: 'Workers AI',
@@ -125,9 +154,6 @@ function declarationsOf(key: string, value: unknown): UnsupportedDeclaration[] {
       })),
     ]
   }
-  if (key === 'durable_objects' && isPlainObject(value) && Array.isArray(value.bindings)) {
-    return value.bindings.map((entry: unknown) => ({ key: 'durable_objects.bindings', kind, binding: nameOf(entry) }))
-  }
   if (Array.isArray(value)) return value.map((entry: unknown) => ({ key, kind, binding: nameOf(entry) }))
   return [{ key, kind, binding: nameOf(value) }]
 }
@@ -155,6 +181,16 @@ export function declaredEnv(
     if (key in UNSUPPORTED_BINDINGS) unsupported.push(...declarationsOf(key, value))
     else ignored.push(key)
   }
+  // Objects of another Worker's class (script_name) and classes moved between Workers are not this project's.
+  const objectBindings = read.durable_objects?.bindings ?? []
+  for (const entry of objectBindings.filter((entry) => entry.script_name !== undefined)) {
+    const kind = `Durable Object namespace of another Worker ("${entry.script_name}")`
+    unsupported.push({ key: 'durable_objects.bindings', kind, binding: entry.name })
+  }
+  const migrations = read.migrations ?? []
+  for (const migration of migrations.filter((step) => 'transferred_classes' in step)) {
+    unsupported.push({ key: 'migrations', kind: `transferred_classes (migration "${migration.tag}")` })
+  }
   const vars: Record<string, string> = {}
   const jsonVars: Record<string, string> = {}
   for (const [name, value] of Object.entries(read.vars ?? {})) {
@@ -176,7 +212,31 @@ export function declaredEnv(
     ...(read.triggers?.crons ? { crons: read.triggers.crons } : {}),
     ...(read.assets?.binding ? { assetsBinding: read.assets.binding } : {}),
     requiredSecrets: read.secrets?.required ?? [],
+    ...objectsOf(objectBindings, migrations),
     unsupported,
     ignored: ignored.sort(),
+  }
+}
+
+/** The project's own Durable Object bindings and its migrations (absent when it has none). */
+function objectsOf(
+  bindings: NonNullable<InferOutput<typeof WranglerEnvSchema>['durable_objects']>['bindings'] & {},
+  migrations: NonNullable<InferOutput<typeof WranglerEnvSchema>['migrations']>,
+): Pick<DeclaredEnv, 'durableObjects' | 'objectMigrations'> {
+  const own = bindings.filter((entry) => entry.script_name === undefined)
+  return {
+    ...(own.length > 0
+      ? { durableObjects: own.map((entry) => ({ binding: entry.name, className: entry.class_name })) }
+      : {}),
+    ...(migrations.length > 0
+      ? {
+          objectMigrations: migrations.map((step) => ({
+            tag: step.tag,
+            newClasses: [...(step.new_sqlite_classes ?? []), ...(step.new_classes ?? [])],
+            renamedClasses: (step.renamed_classes ?? []).map(({ from, to }) => ({ from, to })),
+            deletedClasses: step.deleted_classes ?? [],
+          })),
+        }
+      : {}),
   }
 }

@@ -17,6 +17,8 @@ export interface UserWorkerFetcher {
   fetch(request: Request): Promise<Response>
   /** Runs the deployment's `scheduled()` once (see cron/scheduled-module.ts); throws what it throws. */
   scheduled(event: ScheduledEvent): Promise<void>
+  /** A Durable Object class the deployment exports, to run as a facet (objects/); backends that load code only. */
+  objectClass?(className: string): DurableObjectClass
 }
 
 /**

@@ -59,6 +59,7 @@ export class DynamicWorkersBackend implements UserWorkerBackend {
     const { assets } = this
     return {
       scheduled: (event) => worker.scheduled(event),
+      objectClass: (className) => worker.objectClass!(className),
       async fetch(request) {
         const site = await assets.site(workerId)
         if (!site) throw missingDeployment()
@@ -76,18 +77,12 @@ export class DynamicWorkersBackend implements UserWorkerBackend {
   private workerFetcher(loader: WorkerLoader, workerId: string, options: FetcherOptions): UserWorkerFetcher {
     const { date: compatibilityDate, flags: compatibilityFlags } = options.compatibility
     // `scheduled` runs in an isolate of its own whose main module is the platform's scheduled wrapper.
-    const send = async (request: Request, scheduled: boolean) => {
-      // A cron run (not the dispatch hot path) looks first: a run of a deployment whose code is gone
-      // (retired, or its worker deleted while the run was due) is the missing deployment, without a
-      // load whose failure workerd would log as an uncaught exception.
-      if (scheduled && !(await this.storedCode(workerId))) throw missingDeployment()
-      // Set when the code cannot be found, so that failure is not mistaken for the user's exception.
-      let missing = false
-      const id = `${isolateId(workerId, options)}${scheduled ? '+cron' : ''}`
-      const worker = loader.get(id, async () => {
+    // `missing` is set when the code cannot be found, so that failure is not mistaken for the user's exception.
+    const load = (scheduled: boolean, missing: { code: boolean }) =>
+      loader.get(`${isolateId(workerId, options)}${scheduled ? '+cron' : ''}`, async () => {
         const stored = await this.storedCode(workerId)
         if (!stored) {
-          missing = true
+          missing.code = true
           throw new Error(`no code stored for ${workerId}`)
         }
         const code = withConsoleGuard(scheduled ? withScheduledEntry(stored.bundle) : stored.bundle)
@@ -109,10 +104,17 @@ export class DynamicWorkersBackend implements UserWorkerBackend {
           tails: options.tail ? [options.tail()] : [],
         }
       })
+    const send = async (request: Request, scheduled: boolean) => {
+      // A cron run (not the dispatch hot path) looks first: a run of a deployment whose code is gone
+      // (retired, or its worker deleted while the run was due) is the missing deployment, without a
+      // load whose failure workerd would log as an uncaught exception.
+      if (scheduled && !(await this.storedCode(workerId))) throw missingDeployment()
+      const missing = { code: false }
       try {
-        return await worker.getEntrypoint(undefined, { limits: options.settings.limits }).fetch(withOwnBody(request))
+        const entrypoint = load(scheduled, missing).getEntrypoint(undefined, { limits: options.settings.limits })
+        return await entrypoint.fetch(withOwnBody(request))
       } catch (error) {
-        if (missing) throw missingDeployment()
+        if (missing.code) throw missingDeployment()
         throw limitExceeded(error, options.settings.limits) ?? error
       }
     }
@@ -121,6 +123,9 @@ export class DynamicWorkersBackend implements UserWorkerBackend {
       async scheduled(event) {
         await send(scheduledRequest(event), true)
       },
+      // The objects of a worker run in its dispatch isolate, with the same env and limits.
+      objectClass: (className) =>
+        load(false, { code: false }).getDurableObjectClass(className, { limits: options.settings.limits }),
     }
   }
 

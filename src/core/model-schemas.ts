@@ -56,6 +56,7 @@ const storageSchema: GenericSchema<StorageSettings> = looseObject({
   sql: boolean(),
   kvNamespaces: namedStoresSchema,
   d1Databases: namedStoresSchema,
+  durableObjects: optional(array(looseObject({ binding: string(), className: string(), namespace: string() }))),
 })
 
 export const workerSettingsSchema: GenericSchema<WorkerSettings> = looseObject({

@@ -115,6 +115,19 @@ export interface StorageSettings {
   kvNamespaces?: NamedStore[]
   /** Further D1 databases, likewise. */
   d1Databases?: NamedStore[]
+  /** Durable Object namespaces of the worker's own classes (objects/), by binding name. */
+  durableObjects?: ObjectBinding[]
+}
+
+/**
+ * A Durable Object binding: its name in `env`, the class the deployment exports, and the namespace
+ * its objects live in — the class's first name, kept through `renamed_classes` so a rename keeps
+ * the data (objects/namespaces.ts).
+ */
+export interface ObjectBinding {
+  binding: string
+  className: string
+  namespace: string
 }
 
 /** A store a project declares: its name in `env`, and which of the worker's stores it is (storage/refs.ts). */

@@ -4,6 +4,7 @@
 // everything here must survive structured cloning (plain objects, strings, numbers, Uint8Array).
 
 import type { AssetConfig, BuildLimits, StaticAsset, WorkerBundle } from '../core/model'
+import type { ObjectMigration } from '../objects/namespaces'
 
 export type { AssetConfig, BuildLimits, StaticAsset }
 
@@ -74,6 +75,8 @@ export interface UnsupportedDeclaration {
   kind: string
   /** The binding's name, when the declaration has one. */
   binding?: string
+  /** Why, when the kind alone does not say. */
+  reason?: string
 }
 
 /**
@@ -100,6 +103,10 @@ export interface DeclaredEnv {
   crons?: string[]
   assetsBinding?: string
   requiredSecrets: string[]
+  /** `durable_objects.bindings` of the project's own classes (absent from builds before they were read). */
+  durableObjects?: { binding: string; className: string }[]
+  /** `migrations`, in order: the Durable Object classes each step creates, renames and deletes. */
+  objectMigrations?: ObjectMigration[]
   unsupported: UnsupportedDeclaration[]
   /** Keys that configure Cloudflare's side (routes, observability, …): a build warning, not a refusal. */
   ignored: string[]

@@ -9,6 +9,7 @@ import { PLATFORM_MODULE } from './platform-module'
 import { SCHEDULED_MODULE } from '../cron/scheduled-module'
 import { STORAGE_D1_MODULE, STORAGE_KV_MODULE, STORAGE_MAIN_MODULE } from '../storage/shim'
 import { CACHE_MODULE } from '../cache/cache-shim'
+import { OBJECTS_MODULE } from '../objects/objects-shim'
 
 /** The module name a pasted script gets. */
 export const DEFAULT_MAIN_MODULE = 'worker.js'
@@ -33,6 +34,7 @@ const RESERVED_MODULES = new Set([
   STORAGE_D1_MODULE,
   STORAGE_KV_MODULE,
   CACHE_MODULE,
+  OBJECTS_MODULE,
 ])
 
 /** File extensions an upload may use, by the kind of module they become. */

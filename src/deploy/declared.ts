@@ -1,6 +1,7 @@
 import { PlatformError } from '../core/errors'
 import type { NamedStore, SettingsInput, WorkerSettings } from '../core/model'
 import { DB_BINDING, KV_BINDING, MAX_STORE_ID_LENGTH, storeIdOf, storeRef, type StorageRef } from '../storage/refs'
+import { objectBindings, objectNamespaces } from '../objects/namespaces'
 import type { D1Migration, DeclaredEnv, UnsupportedDeclaration } from './build'
 
 // What a project's wrangler config declares for its `env` (the builder reads it, deploy/build.ts
@@ -22,8 +23,9 @@ export function refuseUnsupported(declared: DeclaredEnv): void {
   )
 }
 
-function describe({ key, kind, binding }: UnsupportedDeclaration): string {
-  return binding === undefined ? `${key}: ${kind}` : `${key}: ${kind} "${binding}"`
+function describe({ key, kind, binding, reason }: UnsupportedDeclaration): string {
+  const named = binding === undefined ? `${key}: ${kind}` : `${key}: ${kind} "${binding}"`
+  return reason === undefined ? named : `${named} (${reason})`
 }
 
 /** A declared store's ID (storage/refs.ts): the config's id, else the binding's name; undefined when too long. */
@@ -34,7 +36,13 @@ function storeOf(binding: string, id: string | undefined): string | undefined {
 /** Declared stores (env.KV's and env.DB's own aside) whose id does not fit a store ID. */
 function storesRefused(declared: DeclaredEnv): UnsupportedDeclaration[] {
   const long = `with an id of more than ${MAX_STORE_ID_LENGTH} characters`
+  const { deleted } = objectNamespaces(declared.objectMigrations ?? [])
   return [
+    ...(declared.durableObjects ?? []).flatMap(({ binding, className }) => {
+      const gone = deleted.find((entry) => entry.className === className)
+      const reason = `its class "${className}" is deleted by migration "${gone?.tag}"`
+      return gone ? [{ key: 'durable_objects.bindings', kind: 'Durable Object namespace', binding, reason }] : []
+    }),
     ...declared.kv
       .filter((kv) => kv.binding !== KV_BINDING && storeOf(kv.binding, kv.id) === undefined)
       .map((kv) => ({ key: 'kv_namespaces', kind: `KV namespace ${long}`, binding: kv.binding })),
@@ -70,8 +78,9 @@ export function withDeclared(input: SettingsInput, declared: DeclaredEnv): Setti
         const store = storeOf(binding, id)
         return store === undefined ? [] : [{ binding, store }]
       })
+  const durableObjects = objectBindings(declared.durableObjects ?? [], declared.objectMigrations ?? [])
   // A config without stores leaves the worker's as they were (env.KV / env.DB set by the upload's `storage`).
-  if (declared.kv.length === 0 && declared.d1.length === 0) return settings
+  if (declared.kv.length === 0 && declared.d1.length === 0 && durableObjects.length === 0) return settings
   settings.storage = {
     kv: declared.kv.some((entry) => entry.binding === KV_BINDING),
     sql: declared.d1.some((entry) => entry.binding === DB_BINDING),
@@ -80,6 +89,7 @@ export function withDeclared(input: SettingsInput, declared: DeclaredEnv): Setti
       declared.d1.map((db) => ({ binding: db.binding, id: d1Id(db) })),
       DB_BINDING,
     ),
+    durableObjects,
     ...input.storage,
   }
   return settings

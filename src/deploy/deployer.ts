@@ -41,6 +41,9 @@ import { withPlatformModule } from './platform-module'
 import { checkRequiredSecrets, migrationTargets, refuseUnsupported, withDeclared } from './declared'
 import { buildError, releaseOf } from './projects'
 import { nextSettings } from './settings'
+import { bestEffort } from '../core/follow-up'
+import { objectNamespaces } from '../objects/namespaces'
+import type { Objects } from '../objects/objects'
 
 export interface DeployResult {
   record: WorkerRecord
@@ -101,6 +104,8 @@ export class Deployer {
       builder: ProjectBuilder | undefined
       /** The workers' databases, for the D1 migrations a project brings. */
       storage: Pick<TenantStorage, 'database'>
+      /** Tenants' Durable Objects, for the classes a project's migrations delete. */
+      objects: Pick<Objects, 'destroy'>
       now: () => number
     },
   ) {}
@@ -200,6 +205,13 @@ export class Deployer {
         config.cron,
       )
       if (release.declared) checkRequiredSecrets(release.declared, settings)
+      if (settings.storage?.durableObjects?.length && backend.kind !== 'dynamic-workers') {
+        const bindings = settings.storage.durableObjects.map((entry) => `"${entry.binding}"`).join(', ')
+        throw new PlatformError(
+          'invalid_request',
+          `Durable Objects (${bindings}) run on the dynamic-workers backend only for now; this platform runs ${backend.kind}. See docs/bring-your-project.md.`,
+        )
+      }
       const stores = storesWith(previous, settings)
       if (stores.length > MAX_DECLARED_STORES) {
         throw new PlatformError(
@@ -250,6 +262,13 @@ export class Deployer {
       throw error
     }
     const committed = await changes.commit({ claim, lease, change }, ctx)
+    // After the commit, as Cloudflare applies `deleted_classes` with the deploy: no deployment binds them now.
+    const deleted = objectNamespaces(release.declared?.objectMigrations ?? []).deleted
+    const namespaces = deleted.map((entry) => entry.namespace)
+    // Not the deploy's failure (it is committed): the next deploy, which replays the migrations, retries.
+    await bestEffort(`delete the Durable Objects of "${name}"'s deleted classes`, () =>
+      this.parts.objects.destroy({ name, ownerId: lease.ownerId }, namespaces),
+    )
     return { record: change.record, deployment, created: lease.current === null, ...committed }
   }
 

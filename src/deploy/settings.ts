@@ -11,7 +11,7 @@ import type {
   StorageSettings,
   WorkerSettings,
 } from '../core/model'
-import { DB_BINDING, KV_BINDING, namedStores, storageBindingNames } from '../storage/refs'
+import { DB_BINDING, KV_BINDING, storageBindingNames } from '../storage/refs'
 
 /** What one worker's settings may hold. */
 export const SETTINGS_LIMITS = {
@@ -78,7 +78,7 @@ export function nextSettings(
     egress: input.egress === undefined ? base.egress : checkEgress(input.egress),
     limits: checkLimits({ ...base.limits, ...input.limits }, policy),
     // Stored only when on, so settings without storage stay as they were.
-    ...(storage?.kv || storage?.sql || namedStores(storage).length > 0 ? { storage } : {}),
+    ...(storageBindingNames(storage).length > 0 ? { storage } : {}),
     ...(assetsBinding ? { assetsBinding } : {}),
   }
   // Crons are kept like egress and limits; an empty list is stored as none.
@@ -164,9 +164,9 @@ function checkLimits(limits: Limits, policy: LimitPolicy): Limits {
 
 function storageOf(storage: Partial<StorageSettings>): StorageSettings {
   const result: StorageSettings = { kv: storage.kv === true, sql: storage.sql === true }
-  const { kvNamespaces = [], d1Databases = [] } = storage
+  const { kvNamespaces = [], d1Databases = [], durableObjects = [] } = storage
   const bindings = [...(result.kv ? [KV_BINDING] : []), ...(result.sql ? [DB_BINDING] : [])]
-  for (const { binding } of [...kvNamespaces, ...d1Databases]) {
+  for (const { binding } of [...kvNamespaces, ...d1Databases, ...durableObjects]) {
     if (!VAR_NAME.test(binding)) throw invalid(`"${binding}" is not a binding name (letters, digits and _).`)
     if (bindings.includes(binding)) throw invalid(`"${binding}" names two storage bindings; give each its own name.`)
     bindings.push(binding)
@@ -174,6 +174,7 @@ function storageOf(storage: Partial<StorageSettings>): StorageSettings {
   // Stored only when there are some, so settings without declared stores stay as they were.
   if (kvNamespaces.length > 0) result.kvNamespaces = kvNamespaces
   if (d1Databases.length > 0) result.d1Databases = d1Databases
+  if (durableObjects.length > 0) result.durableObjects = durableObjects
   return result
 }
 

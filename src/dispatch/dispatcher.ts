@@ -41,7 +41,7 @@ export class Dispatcher {
    * which says so without passing on its message.
    */
   async open(address: string, arrival: Arrival): Promise<Pick<UserWorkerFetcher, 'fetch'>> {
-    const { config, wiring, metrics } = this.parts
+    const { config, metrics } = this.parts
     assertWithinHops(arrival.hops, config.maxHops)
     const parsed = parseWorkerAddress(address)
     const { record, deployment } = await this.resolve(parsed, arrival.background)
@@ -50,19 +50,7 @@ export class Dispatcher {
       hops: arrival.hops,
       platformHosts: config.userWorkersDomain ? [arrival.host, config.userWorkersDomain] : [arrival.host],
     }
-    const workerId = deployment?.workerId ?? record.workerId
-    const fetcher = wiring.fetcherOf(record, deployment, context, {
-      // Kept beside the code (a deployment's own, so a rollback gets its secrets), else in the name's object.
-      // A deployment whose settings name no secret has none: nothing to ask for (older deployments too).
-      secrets: (stored) =>
-        stored !== undefined
-          ? unseal(stored, config.secretsKey)
-          : wiring.settingsOf(deployment).secretNames.length > 0
-            ? this.deploymentSecrets(name, workerId)
-            : Promise.resolve({}),
-      // Tracing costs every request, so it is attached only while the owner watches the logs.
-      tail: this.isWatched(record) ? () => wiring.logTail(record, workerId) : undefined,
-    })
+    const fetcher = this.wire(record, deployment, context)
     const opened: Pick<UserWorkerFetcher, 'fetch'> = {
       async fetch(request) {
         try {
@@ -82,6 +70,55 @@ export class Dispatcher {
     // its errors would otherwise be the worker's.
     const preview = parsed.preview !== undefined
     return metrics && !preview ? metered(opened, record, metrics, arrival.background) : opened
+  }
+
+  /**
+   * The class of a worker's Durable Object namespace in the deployment its name serves now (read
+   * from the name's object, not the cached mapping: a deploy takes over its objects at once), to
+   * run its objects (objects/): the class the namespace has now (a rename keeps the namespace),
+   * loaded with the deployment's env, limits and egress. Only for the owner that holds the name:
+   * objects of a deleted worker never run again.
+   */
+  async objectClass(owner: { name: string; ownerId: string }, namespace: string, fallbackClass: string) {
+    const { config, claims } = this.parts
+    const record = isValidName(owner.name) ? await claims.getByName(owner.name).current() : null
+    if (!record || record.ownerId !== owner.ownerId) throw workerNotFound(owner.name)
+    const deployment = currentDeployment(record)
+    const bound = this.parts.wiring.settingsOf(deployment).storage?.durableObjects
+    const className = bound?.find((entry) => entry.namespace === namespace)?.className ?? fallbackClass
+    const context: DispatchContext = {
+      hops: 0,
+      platformHosts: config.userWorkersDomain ? [config.userWorkersDomain] : [],
+    }
+    const fetcher = this.wire(record, deployment, context)
+    if (!fetcher.objectClass) {
+      throw new PlatformError('backend_unavailable', 'This backend does not run Durable Objects of user Workers.')
+    }
+    return { workerId: deployment?.workerId ?? record.workerId, objectClass: fetcher.objectClass(className) }
+  }
+
+  /** The Worker ID a name serves now, from its object (see objectClass); null when its owner no longer holds it. */
+  async currentWorkerId(owner: { name: string; ownerId: string }): Promise<string | null> {
+    const record = isValidName(owner.name) ? await this.parts.claims.getByName(owner.name).current() : null
+    return record && record.ownerId === owner.ownerId ? (currentDeployment(record)?.workerId ?? record.workerId) : null
+  }
+
+  /** One deployment wired for a call: its secrets, and its log tail while the owner watches. */
+  private wire(record: WorkerRecord, deployment: Deployment | undefined, context: DispatchContext): UserWorkerFetcher {
+    const { config, wiring } = this.parts
+    const workerId = deployment?.workerId ?? record.workerId
+    return wiring.fetcherOf(record, deployment, context, {
+      // Kept beside the code (a deployment's own, so a rollback gets its secrets), else in the name's object.
+      // A deployment whose settings name no secret has none: nothing to ask for (older deployments too).
+      secrets: (stored) =>
+        stored !== undefined
+          ? unseal(stored, config.secretsKey)
+          : wiring.settingsOf(deployment).secretNames.length > 0
+            ? this.deploymentSecrets(record.name, workerId)
+            : Promise.resolve({}),
+      // Tracing costs every request, so it is attached only while the owner watches the logs.
+      tail: this.isWatched(record) ? () => wiring.logTail(record, workerId) : undefined,
+    })
   }
 
   /** The record an address names and the deployment it serves (the current one unless a preview). */

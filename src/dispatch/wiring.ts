@@ -6,6 +6,7 @@ import type { TenantStorage } from '../storage/store'
 import { DB_BINDING, KV_BINDING, storageRefOf, storeRef, type StorageRef } from '../storage/refs'
 import type { DispatchContext } from './egress'
 import { CACHE_BINDING } from '../cache/cache-shim'
+import type { NamespaceRef } from '../objects/object-key'
 
 /** This Worker's own entrypoints that user Workers are wired to, as bindings to hand them. */
 export interface Entrypoints {
@@ -18,6 +19,8 @@ export interface Entrypoints {
   tenantAssets(workerId: string): Fetcher
   /** A worker's Cache API on dynamic-workers (cache/tenant-cache.ts), per isolation mode. */
   tenantCache(ref: StorageRef, trusted: boolean): Fetcher
+  /** A Durable Object binding of a worker (objects/tenant-objects.ts): its namespace's objects only. */
+  tenantObjects(ref: NamespaceRef): Fetcher
 }
 
 /**
@@ -98,6 +101,9 @@ export class WorkerWiring {
     }
     for (const { binding, store } of settings.storage?.d1Databases ?? []) {
       bindings[binding] = storage.database(storeRef(ref, store))
+    }
+    for (const { binding, className, namespace } of settings.storage?.durableObjects ?? []) {
+      bindings[binding] = entrypoints.tenantObjects({ ...ref, namespace, className, deployment: workerId })
     }
     return bindings
   }

@@ -5,6 +5,7 @@ import type { WorkerRecord } from '../core/model'
 import { removeDeployment } from '../deploy/deployments'
 import { purgeStorage } from '../storage/store'
 import type { FollowUp, Outbox } from './outbox'
+import type { ObjectIndex } from '../objects/object-index'
 import { Registry } from './registry'
 
 /** What the follow-ups need to know of the name's object. */
@@ -15,6 +16,8 @@ export interface FollowUpState {
   record: () => Promise<WorkerRecord | null>
   /** The name, kept after a delete so its mapping can still be removed. */
   name: () => Promise<string | undefined>
+  /** The Durable Objects the name's workers made. */
+  objects: Pick<ObjectIndex, 'destroy'>
 }
 
 /**
@@ -29,6 +32,12 @@ export async function doFollowUps(env: Env, outbox: Outbox, now: number, state: 
     const refs = outbox.purges
     done.storagePurged = await bestEffort('delete the storage of a deleted worker', async () => {
       for (const ref of refs) await purgeStorage(env, ref)
+    })
+  }
+  if (outbox.objectOwners?.length) {
+    const owners = outbox.objectOwners
+    done.objectsDestroyed = await bestEffort('delete the Durable Objects of a deleted worker', async () => {
+      for (const ownerId of owners) await state.objects.destroy(ownerId)
     })
   }
   if (outbox.mapping && !state.mappingHeld) {

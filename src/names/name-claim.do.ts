@@ -15,6 +15,8 @@ import { NameSessions, type NameSession } from './sessions'
 import { secretsKey, storedName, storedOwner, storedRecord, storedSecrets } from './claim-storage'
 import { storageRefsOf } from '../storage/refs'
 import type { SealedSecrets } from './secrets'
+import { ObjectIndex } from '../objects/object-index'
+import type { ObjectKey } from '../objects/object-key'
 
 /** How long an upload's code may stay unclaimed after its lease ended before it counts as orphaned. */
 const ORPHAN_AFTER_MS = LEASE_MS + 60_000
@@ -47,6 +49,26 @@ export class NameClaim extends DurableObject<Env> {
   private readonly owners = new OwnerChanges(this.ctx.storage, this.leases, (lines, ownerId) =>
     this.appendLogs(lines, ownerId),
   )
+
+  /** The Durable Objects the worker's code has made (see objects/object-index.ts). */
+  private readonly objects = new ObjectIndex(this.ctx.storage, this.env.TENANT_OBJECTS)
+
+  /** Indexes an object at its first touch, if its owner holds the name (false: its worker is gone). */
+  async indexObject(key: ObjectKey): Promise<boolean> {
+    if (!(await this.holds(key.ownerId))) return false
+    await this.objects.add(key)
+    return true
+  }
+
+  /** How many objects each namespace of the owner's worker holds, for its page. */
+  objectCounts(ownerId: string): Promise<Record<string, number>> {
+    return this.objects.counts(ownerId)
+  }
+
+  /** Deletes the objects of namespaces a deploy's migrations delete (`deleted_classes`). */
+  async destroyObjects(ownerId: string, namespaces: string[]): Promise<void> {
+    for (const namespace of namespaces) await this.objects.destroy(ownerId, namespace)
+  }
 
   /** Whether `ownerId` holds the name now: the generation check of everything that writes for it (core/generation.ts). */
   async holds(ownerId: string): Promise<boolean> {
@@ -203,12 +225,14 @@ export class NameClaim extends DurableObject<Env> {
     const keys = [...(await this.ctx.storage.list({ prefix: 'secrets/' })).keys()]
     const reveals = await this.reveals.keys()
     const purges = [...(outbox.purges ?? []), ...(record ? storageRefsOf(record) : [])]
+    const objectOwners = [...(outbox.objectOwners ?? []), ...(record ? [record.ownerId] : [])]
     await this.ctx.storage.transaction(async (txn) => {
       await txn.delete(['owner', 'record', OWNER_EVENTS_KEY, ...keys, ...reveals])
       await this.outbox.put(txn, {
         mapping: true,
         removals: [...outbox.removals, ...ids.map((workerId) => ({ workerId, notBefore: Date.now() + BACKSTOP_MS }))],
         ...(purges.length > 0 ? { purges } : {}),
+        ...(objectOwners.length > 0 ? { objectOwners } : {}),
       })
     })
     this.logs.clear()
@@ -285,6 +309,7 @@ export class NameClaim extends DurableObject<Env> {
       mappingHeld: this.leases.busy,
       record: () => this.current(),
       name: () => storedName(this.ctx.storage),
+      objects: this.objects,
     })
     await this.settle(done)
     await this.runDueCrons(now)
@@ -345,6 +370,8 @@ export class NameClaim extends DurableObject<Env> {
     const times = outbox.removals.map((entry) => Math.max(entry.notBefore, now + 1))
     for (const expiresAt of await this.reveals.expiries()) times.push(Math.max(expiresAt, now + 1))
     if (outbox.mapping || outbox.purges?.length) times.push(now + BACKSTOP_MS)
+    // No lease holder deletes a deleted worker's objects: the alarm does, at once.
+    if (outbox.objectOwners?.length) times.push(now + 1)
     const cron = await this.crons.next()
     if (cron) times.push(Math.max(cron.at, now + 1))
     if (at !== undefined) times.push(at)

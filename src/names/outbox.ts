@@ -15,6 +15,8 @@ export interface Outbox {
   removals: { workerId: string; notBefore: number }[]
   /** Storage of deleted workers to delete (storage/store.ts purgeStorage); absent when none. */
   purges?: StorageRef[]
+  /** Owners of deleted workers whose Durable Objects to delete (objects/object-index.ts); absent when none. */
+  objectOwners?: string[]
 }
 
 /** What the lease holder did after its commit (see NameClaim.release). */
@@ -25,6 +27,8 @@ export interface FollowUp {
   removed?: string[]
   /** The deleted worker's storage (env.KV, env.DB) is gone. */
   storagePurged?: boolean
+  /** The deleted workers' Durable Objects are gone. */
+  objectsDestroyed?: boolean
 }
 
 /** The outbox as every version stored it (purges came later: absent in older ones). */
@@ -32,6 +36,7 @@ const outboxSchema: GenericSchema<Outbox> = looseObject({
   mapping: boolean(),
   removals: array(looseObject({ workerId: string(), notBefore: number() })),
   purges: optional(array(looseObject({ name: string(), ownerId: string(), store: optional(string()) }))),
+  objectOwners: optional(array(string())),
 })
 
 const EMPTY: Outbox = { mapping: false, removals: [] }
@@ -63,10 +68,11 @@ export class OutboxStore {
       mapping: outbox.mapping && !done.mappingSynced,
       removals: outbox.removals.filter((entry) => !removed.has(entry.workerId)),
       ...(outbox.purges?.length && !done.storagePurged ? { purges: outbox.purges } : {}),
+      ...(outbox.objectOwners?.length && !done.objectsDestroyed ? { objectOwners: outbox.objectOwners } : {}),
     }))
   }
 }
 
 export function isEmpty(outbox: Outbox): boolean {
-  return !outbox.mapping && outbox.removals.length === 0 && !outbox.purges?.length
+  return !outbox.mapping && outbox.removals.length === 0 && !outbox.purges?.length && !outbox.objectOwners?.length
 }

@@ -40,6 +40,7 @@ const ENTRYPOINTS: Entrypoints = {
   tenantKv: (ref) => exports.TenantKV({ props: ref }),
   tenantAssets: (workerId) => exports.TenantAssets({ props: { workerId } }),
   tenantCache: (ref, trusted) => exports.TenantCache({ props: { name: ref.name, ownerId: ref.ownerId, trusted } }),
+  tenantObjects: (ref) => exports.TenantObjects({ props: ref }),
 }
 
 /** Where per-worker metrics go (METRICS): see docs/metrics.md. */

@@ -17,6 +17,7 @@ import type { Registry } from '../names/registry'
 import { Workers } from '../names/workers'
 import { WorkerSessions } from '../names/worker-sessions'
 import { TenantData } from '../storage/tenant-data'
+import { Objects } from '../objects/objects'
 import type { TenantStorage } from '../storage/store'
 
 /** What the platform is built from: this isolate's bindings and the validated configuration. */
@@ -55,6 +56,8 @@ export class Platform {
   readonly logs: LogAccess
   readonly data: TenantData
   readonly metrics: MetricsReader
+  /** Tenants' Durable Objects (objects/). */
+  readonly objects: Objects
   private readonly wiring: WorkerWiring
   private readonly backend: UserWorkerBackend
 
@@ -71,11 +74,12 @@ export class Platform {
     this.metrics = new MetricsReader({ metrics: parts.metrics, now })
     this.workers = new Workers({ changes, registry, backend, wiring, storage, metrics: this.metrics, accounts })
     this.workerSessions = new WorkerSessions({ changes, now })
-    this.deploys = new Deployer({ ...parts, changes, wiring, now })
+    this.objects = new Objects(claims)
+    this.deploys = new Deployer({ ...parts, changes, wiring, objects: this.objects, now })
     this.dispatch = new Dispatcher({ config, registry, claims, wiring, metrics: parts.metrics, now })
     this.cron = new Scheduler({ config, changes, wiring, now })
     this.logs = new LogAccess({ changes, now })
-    this.data = new TenantData({ changes, storage })
+    this.data = new TenantData({ changes, storage, objects: this.objects })
   }
 
   /** The settings a deployment runs with; records from before settings existed get the defaults. */

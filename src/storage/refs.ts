@@ -62,6 +62,7 @@ export function storageBindingNames(storage: StorageSettings | undefined): strin
     ...(storage?.kv ? [KV_BINDING] : []),
     ...(storage?.sql ? [DB_BINDING] : []),
     ...namedStores(storage).map((named) => named.binding),
+    ...(storage?.durableObjects ?? []).map((entry) => entry.binding),
   ]
 }
 

@@ -4,6 +4,7 @@ import { KV_SOURCE, STORAGE_KV_MODULE } from './kv-shim'
 import { DB_BINDING, KV_BINDING } from './refs'
 import { SETTLED_SOURCE } from './refusal'
 import { CACHE_BINDING, CACHE_MODULE, CACHE_SOURCE, usesCaches } from '../cache/cache-shim'
+import { OBJECTS_MODULE, OBJECTS_SOURCE } from '../objects/objects-shim'
 
 export { STORAGE_KV_MODULE } from './kv-shim'
 
@@ -134,6 +135,7 @@ export class D1Database {
 /** The facade of each kind of store: its module and class. */
 const KV_FACADE = { module: STORAGE_KV_MODULE, className: 'KVNamespace', source: KV_SOURCE }
 const D1_FACADE = { module: STORAGE_D1_MODULE, className: 'D1Database', source: D1_SOURCE }
+const OBJECTS_FACADE = { module: OBJECTS_MODULE, className: 'DurableObjectNamespace', source: OBJECTS_SOURCE }
 type Facade = typeof KV_FACADE
 
 /** Which binding of the worker's env gets which facade: env.KV and env.DB, then the declared stores. */
@@ -143,17 +145,34 @@ function facadesOf(storage: StorageSettings | undefined): { binding: string; fac
     ...(storage?.sql ? [{ binding: DB_BINDING, facade: D1_FACADE }] : []),
     ...(storage?.kvNamespaces ?? []).map(({ binding }) => ({ binding, facade: KV_FACADE })),
     ...(storage?.d1Databases ?? []).map(({ binding }) => ({ binding, facade: D1_FACADE })),
+    ...(storage?.durableObjects ?? []).map(({ binding }) => ({ binding, facade: OBJECTS_FACADE })),
   ]
 }
 
+/** Each hosted class, with a binding of its namespace (its alarms go through it): one per class. */
+function hostedClasses(storage: StorageSettings | undefined): { className: string; binding: string }[] {
+  const classes = new Map((storage?.durableObjects ?? []).map(({ className, binding }) => [className, binding]))
+  return [...classes].map(([className, binding]) => ({ className, binding }))
+}
+
 /** The new main module: the worker's own, with each storage binding wrapped in its facade on the way in. */
-function mainSource(userMain: string, wrapped: { binding: string; facade: Facade }[], caches: boolean): string {
+function mainSource(
+  userMain: string,
+  wrapped: { binding: string; facade: Facade }[],
+  caches: boolean,
+  classes: { className: string; binding: string }[],
+): string {
   const path = JSON.stringify(`./${userMain}`)
   const facades = [...new Set(wrapped.map(({ facade }) => facade))]
   const imports = [
     ...facades.map(({ module, className }) => `import { ${className} } from "./${module}";`),
     ...(caches ? [`import { installCaches } from "./${CACHE_MODULE}";`] : []),
+    ...(classes.length > 0 ? [`import { hosted } from "./${OBJECTS_MODULE}";`] : []),
   ].join('\n')
+  const hostedExports = classes.map(
+    ({ className, binding }) =>
+      `export const ${className} = hosted(worker[${JSON.stringify(className)}], ${JSON.stringify(binding)}, withStorage);`,
+  )
   const entries = wrapped.map(({ binding, facade }) => `[${JSON.stringify(binding)}, ${facade.className}]`).join(', ')
   return `// Provided by ${PLATFORM_NAME}; not part of your upload. Main module: ${JSON.stringify(userMain)}.
 import * as worker from ${path};
@@ -205,6 +224,7 @@ function wrap(handler) {
 }
 
 export default wrap(worker.default);
+${hostedExports.join('\n')}
 `
 }
 
@@ -233,7 +253,11 @@ export function withStorageShim(
     modules: [
       ...bundle.modules,
       ...added,
-      { name: STORAGE_MAIN_MODULE, type: 'esm', content: mainSource(bundle.mainModule, wrapped, withCaches) },
+      {
+        name: STORAGE_MAIN_MODULE,
+        type: 'esm',
+        content: mainSource(bundle.mainModule, wrapped, withCaches, hostedClasses(storage)),
+      },
     ],
   }
 }
@@ -243,7 +267,7 @@ export function hasPlatformCaches(bundle: WorkerBundle): boolean {
   return bundle.modules.some((module) => module.name === CACHE_MODULE)
 }
 
-const SHIM_MODULES = new Set([STORAGE_MAIN_MODULE, STORAGE_D1_MODULE, STORAGE_KV_MODULE, CACHE_MODULE])
+const SHIM_MODULES = new Set([STORAGE_MAIN_MODULE, STORAGE_D1_MODULE, STORAGE_KV_MODULE, CACHE_MODULE, OBJECTS_MODULE])
 
 /** The bundle as uploaded, for "upload a new version": the shim's modules out, the worker's main module back. */
 export function withoutStorageShim(bundle: WorkerBundle): WorkerBundle {

@@ -7,6 +7,7 @@ import { HOW_TO_GIVE_THE_TOKEN, refusal } from '../names/refusals'
 import type { StorageUsage } from './database.do'
 import { storageRefOf, storeRef } from './refs'
 import type { TenantStorage } from './store'
+import type { Objects } from '../objects/objects'
 
 /** One store a project declared: the bindings that name it now (none: it left the config), and what it keeps. */
 export interface DeclaredStoreUsage {
@@ -15,10 +16,18 @@ export interface DeclaredStoreUsage {
   usage: StorageUsage
 }
 
-/** What a worker keeps: in env.KV and env.DB's own stores, and in each store it has declared. */
+/** A Durable Object namespace of the worker's: the binding that names it now (none: it left the config), and how many objects it holds. */
+export interface ObjectNamespaceUsage {
+  namespace: string
+  binding?: { binding: string; className: string }
+  objects: number
+}
+
+/** What a worker keeps: in env.KV and env.DB's own stores, in each store it has declared, and in its Durable Objects. */
 export interface WorkerStorageUsage {
   own: StorageUsage
   declared: DeclaredStoreUsage[]
+  objects: ObjectNamespaceUsage[]
 }
 
 /** What a worker keeps in env.KV and env.DB, as its page and its owner see it. */
@@ -27,6 +36,7 @@ export class TenantData {
     private readonly parts: {
       changes: NameChanges
       storage: TenantStorage
+      objects: Pick<Objects, 'counts'>
     },
   ) {}
 
@@ -46,7 +56,7 @@ export class TenantData {
         .filter((named) => named.store === store)
         .map(({ binding }) => ({ binding, kind: 'd1' as const })),
     ]
-    const [own, declared] = await Promise.all([
+    const [own, declared, objects] = await Promise.all([
       storage.usage(ref),
       Promise.all(
         (record.stores ?? []).map(async (store) => ({
@@ -55,8 +65,27 @@ export class TenantData {
           usage: await storage.usage(storeRef(ref, store)),
         })),
       ),
+      this.objectUsage(record, settings),
     ])
-    return { own, declared }
+    return { own, declared, objects }
+  }
+
+  /** Each namespace bound now or holding objects, with its binding and object count. */
+  private async objectUsage(record: WorkerRecord, settings: WorkerSettings): Promise<ObjectNamespaceUsage[]> {
+    const bound = settings.storage?.durableObjects ?? []
+    // Only a worker that has bound objects in a deployment it keeps asks its name's object.
+    const everBound = record.deployments.some((entry) => entry.settings?.storage?.durableObjects?.length)
+    if (bound.length === 0 && !everBound) return []
+    const counts = await this.parts.objects.counts(record)
+    const namespaces = [...new Set([...bound.map((entry) => entry.namespace), ...Object.keys(counts)])]
+    return namespaces.map((namespace) => {
+      const entry = bound.find((binding) => binding.namespace === namespace)
+      return {
+        namespace,
+        ...(entry ? { binding: { binding: entry.binding, className: entry.className } } : {}),
+        objects: counts[namespace] ?? 0,
+      }
+    })
   }
 
   /**

@@ -8,7 +8,7 @@ import type { WorkerStorageUsage } from '../storage/tenant-data'
 /**
  * The worker page's Storage section: env.KV and env.DB, then each store a project declared, with
  * the bindings that name it now (or none: it left the config and keeps its data until the worker
- * is deleted), what it keeps, and where its owner exports it.
+ * is deleted), what it keeps, and where its owner exports it; then its Durable Object namespaces.
  */
 export const WorkerStorage: FC<{ name: string; usage: WorkerStorageUsage; settings: WorkerSettings }> = (props) => {
   const { name, usage, settings } = props
@@ -64,6 +64,21 @@ export const WorkerStorage: FC<{ name: string; usage: WorkerStorageUsage; settin
                   </code>{' '}
                   or <code>…/data/sql?store={store}</code>
                 </td>
+              </tr>
+            ))}
+            {usage.objects.map(({ namespace, binding, objects }) => (
+              <tr>
+                <td>
+                  {binding ? (
+                    <>
+                      <code>env.{binding.binding}</code> (Durable Object, class <code>{binding.className}</code>)
+                    </>
+                  ) : (
+                    `Durable Object namespace "${namespace}", no longer bound`
+                  )}
+                </td>
+                <td>{objects === 1 ? '1 object' : `${objects} objects`}</td>
+                <td>—</td>
               </tr>
             ))}
           </tbody>

@@ -72,10 +72,12 @@ describe("Cloudflare's starter projects (create-cloudflare's templates)", () => 
     expect(await (await visit('https://my-app.example/message')).text()).toBe('Hello Hono!')
   })
 
-  it('hello-world-durable-object: builds, and its Durable Object binding is declared as refused, by name', async () => {
+  it('hello-world-durable-object: builds, its Durable Object binding and migration declared', async () => {
     const result = await buildOk({ files: template('hello-world-durable-object/ts') })
-    expect(result.declared?.unsupported).toEqual([
-      { key: 'durable_objects.bindings', kind: 'Durable Object namespace', binding: 'MY_DURABLE_OBJECT' },
+    expect(result.declared?.unsupported).toEqual([])
+    expect(result.declared?.durableObjects).toEqual([{ binding: 'MY_DURABLE_OBJECT', className: 'MyDurableObject' }])
+    expect(result.declared?.objectMigrations).toEqual([
+      { tag: 'v1', newClasses: ['MyDurableObject'], renamedClasses: [], deletedClasses: [] },
     ])
   })
 })

@@ -72,10 +72,14 @@ describe("a wrangler config's env", () => {
       { key: 'services', kind: 'service binding', binding: 'AUTH' },
       { key: 'ai', kind: 'Workers AI', binding: 'AI' },
       { key: 'queues.producers', kind: 'Queue producer', binding: 'JOBS' },
-      { key: 'durable_objects.bindings', kind: 'Durable Object namespace', binding: 'COUNTER' },
       { key: 'env', kind: 'named environment', binding: undefined },
     ])
-    expect(declared?.ignored).toEqual(['migrations', 'name', 'workers_dev'])
+    expect(declared?.ignored).toEqual(['name', 'workers_dev'])
+    // Durable Objects of the project's own classes are provided (objects/), with their migrations.
+    expect(declared?.durableObjects).toEqual([{ binding: 'COUNTER', className: 'Counter' }])
+    expect(declared?.objectMigrations).toEqual([
+      { tag: 'v1', newClasses: ['Counter'], renamedClasses: [], deletedClasses: [] },
+    ])
     // A JSON var is read as its JSON text; the Worker gets the value.
     expect(declared?.jsonVars).toEqual({ LIMITS: '{"max":3}' })
   })

@@ -74,6 +74,7 @@ const ENTRYPOINTS = {
   tenantKv: () => ({}) as Fetcher,
   tenantAssets: () => ({}) as Fetcher,
   tenantCache: () => ({}) as Fetcher,
+  tenantObjects: () => ({}) as Fetcher,
 }
 
 /** The platform's use cases over the test's real Durable Objects and KV, with a fake backend. */

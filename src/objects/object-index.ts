@@ -1,0 +1,54 @@
+import { parseStored } from '../core/schema'
+import { hostName, objectKeySchema, type ObjectKey } from './object-key'
+
+const PREFIX = 'objects/'
+
+/** The index key of an object: by owner, then namespace, so either lists its objects. */
+function indexKey(key: ObjectKey): string {
+  return `${PREFIX}${key.ownerId}/${key.namespace}/${key.id}`
+}
+
+/**
+ * Every tenant object a worker's code has touched, kept in its name's object (NameClaim): Durable
+ * Objects cannot be listed, and `deleted_classes` and deleting the worker must delete them all.
+ * An object is indexed at its first touch, before its code runs, so none is missed.
+ */
+export class ObjectIndex {
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    private readonly hosts: { getByName(name: string): ObjectHost },
+  ) {}
+
+  async add(key: ObjectKey): Promise<void> {
+    await this.storage.put(indexKey(key), key)
+  }
+
+  /** How many objects an owner's code has made, by namespace. */
+  async counts(ownerId: string): Promise<Record<string, number>> {
+    const counts: Record<string, number> = {}
+    for (const indexed of (await this.storage.list({ prefix: prefixOf(ownerId, undefined) })).keys()) {
+      const namespace = indexed.split('/')[2] ?? ''
+      counts[namespace] = (counts[namespace] ?? 0) + 1
+    }
+    return counts
+  }
+
+  /** Deletes every object of an owner (of one namespace, when given), each with all its storage. Idempotent. */
+  async destroy(ownerId: string, namespace?: string): Promise<void> {
+    const entries = await this.storage.list({ prefix: prefixOf(ownerId, namespace) })
+    for (const [indexed, value] of entries) {
+      const key = parseStored(objectKeySchema, value, 'An indexed Durable Object')
+      await this.hosts.getByName(hostName(key)).destroy()
+      await this.storage.delete(indexed)
+    }
+  }
+}
+
+function prefixOf(ownerId: string, namespace: string | undefined): string {
+  return namespace === undefined ? `${PREFIX}${ownerId}/` : `${PREFIX}${ownerId}/${namespace}/`
+}
+
+/** What the index needs of an object's host (platform/tenant-object.ts). */
+export interface ObjectHost {
+  destroy(): Promise<void>
+}
