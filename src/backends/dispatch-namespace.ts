@@ -10,6 +10,7 @@ import type { DeployInfo, FetcherOptions, UserWorkerBackend, UserWorkerFetcher }
 import { DB_BINDING, KV_BINDING } from '../storage/refs'
 import type { CloudflareApi, ScriptAssets, ServiceBinding } from './cloudflare-api'
 import { limitExceeded } from './limit-errors'
+import { loaderCode } from './loaded-code'
 import { SCHEDULED_HEADER, scheduledRequest, withoutScheduledEntry, withScheduledEntry } from '../cron/scheduled-module'
 
 /**
@@ -29,6 +30,8 @@ export class DispatchNamespaceBackend implements UserWorkerBackend {
     private readonly outboundWorker: string | undefined,
     /** This dispatch Worker's script name: user Workers' storage bindings call its entrypoints. */
     private readonly platformWorker: string,
+    /** Runs the Durable Object classes of the namespace's scripts (objects/): see objectClass below. */
+    private readonly loader: WorkerLoader | undefined,
   ) {}
 
   /**
@@ -63,7 +66,7 @@ export class DispatchNamespaceBackend implements UserWorkerBackend {
         })),
         // Cloudflare holds the secret values of the script from here on.
         ...Object.entries(info.secrets).map(([name, text]) => ({ type: 'secret_text' as const, name, text })),
-        ...storageBindings(info, this.platformWorker),
+        ...storageBindings(info, this.platformWorker, workerId),
       ],
       ...(assets ? { assets } : {}),
     })
@@ -117,7 +120,8 @@ export class DispatchNamespaceBackend implements UserWorkerBackend {
     return bundle && withoutScheduledEntry(bundle)
   }
 
-  fetcher(workerId: string, { settings, context }: FetcherOptions): UserWorkerFetcher {
+  fetcher(workerId: string, options: FetcherOptions): UserWorkerFetcher {
+    const { settings, context } = options
     const dispatcher = this.dispatcher
     if (!dispatcher) {
       throw new PlatformError(
@@ -141,7 +145,30 @@ export class DispatchNamespaceBackend implements UserWorkerBackend {
       async scheduled(event) {
         await send(scheduledRequest(event))
       },
+      objectClass: (className) =>
+        this.objectIsolate(workerId, options).getDurableObjectClass(className, { limits: settings.limits }),
     }
+  }
+
+  /**
+   * A script's Durable Object classes run through the Worker Loader, as on dynamic-workers, with
+   * the script's code as the namespace holds it: a Durable Object namespace belongs to its script,
+   * and each deployment is a new script, so objects of the namespace's own would be lost at every
+   * deploy. Loaded once per deployment (and tail), with the same env the script has.
+   */
+  private objectIsolate(workerId: string, options: FetcherOptions): WorkerStub {
+    const { loader } = this
+    if (!loader) {
+      throw new PlatformError(
+        'backend_unavailable',
+        'Durable Objects of user Workers run through the Worker Loader: add the "LOADER" binding (wrangler.jsonc).',
+      )
+    }
+    return loader.get(`${workerId}+objects${options.tail ? '+logs' : ''}`, async () => {
+      const bundle = await this.code(workerId)
+      if (!bundle) throw new PlatformError('deployment_missing', 'This worker is registered, but its code is missing.')
+      return loaderCode(bundle, await options.secrets(), options)
+    })
   }
 
   async remove(workerId: string): Promise<void> {
@@ -169,13 +196,22 @@ const TRUST_CACHE_MS = 60_000
  * The props are part of the upload, which only the platform makes, so the script's code cannot
  * name another worker's data.
  */
-function storageBindings({ settings, name, ownerId }: DeployInfo, platformWorker: string): ServiceBinding[] {
-  const binding = (bindingName: string, entrypoint: string, store?: string): ServiceBinding => ({
+function storageBindings(
+  { settings, name, ownerId }: DeployInfo,
+  platformWorker: string,
+  workerId: string,
+): ServiceBinding[] {
+  const binding = (
+    bindingName: string,
+    entrypoint: string,
+    store?: string,
+    props: Record<string, string> = {},
+  ): ServiceBinding => ({
     type: 'service',
     name: bindingName,
     service: platformWorker,
     entrypoint,
-    props: store === undefined ? { name, ownerId } : { name, ownerId, store },
+    props: { name, ownerId, ...(store === undefined ? {} : { store }), ...props },
   })
   const { storage } = settings
   return [
@@ -183,6 +219,10 @@ function storageBindings({ settings, name, ownerId }: DeployInfo, platformWorker
     ...(storage?.sql ? [binding(DB_BINDING, 'TenantSQL')] : []),
     ...(storage?.kvNamespaces ?? []).map((named) => binding(named.binding, 'TenantKV', named.store)),
     ...(storage?.d1Databases ?? []).map((named) => binding(named.binding, 'TenantSQL', named.store)),
+    // The objects run through the loader (see objectClass); `deployment` says which code holds the binding.
+    ...(storage?.durableObjects ?? []).map(({ binding: bindingName, className, namespace }) =>
+      binding(bindingName, 'TenantObjects', undefined, { namespace, className, deployment: workerId }),
+    ),
   ]
 }
 

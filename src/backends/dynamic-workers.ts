@@ -5,8 +5,7 @@ import type { WorkerBundle } from '../core/model'
 import type { DeployInfo, FetcherOptions, UserWorkerBackend, UserWorkerFetcher } from './backend'
 import { decodeStoredCode, encodeStoredCode, type StoredCode } from './code-store'
 import { limitExceeded } from './limit-errors'
-import { withConsoleGuard } from '../logs/console-guard'
-import { toLoaderModule } from './modules'
+import { loaderCode } from './loaded-code'
 import { RecentCode } from './recent-code'
 import { withOwnBody } from './request-body'
 import { scheduledRequest, withScheduledEntry } from '../cron/scheduled-module'
@@ -75,7 +74,6 @@ export class DynamicWorkersBackend implements UserWorkerBackend {
   }
 
   private workerFetcher(loader: WorkerLoader, workerId: string, options: FetcherOptions): UserWorkerFetcher {
-    const { date: compatibilityDate, flags: compatibilityFlags } = options.compatibility
     // `scheduled` runs in an isolate of its own whose main module is the platform's scheduled wrapper.
     // `missing` is set when the code cannot be found, so that failure is not mistaken for the user's exception.
     const load = (scheduled: boolean, missing: { code: boolean }) =>
@@ -85,24 +83,8 @@ export class DynamicWorkersBackend implements UserWorkerBackend {
           missing.code = true
           throw new Error(`no code stored for ${workerId}`)
         }
-        const code = withConsoleGuard(scheduled ? withScheduledEntry(stored.bundle) : stored.bundle)
-        return {
-          compatibilityDate,
-          compatibilityFlags,
-          mainModule: code.mainModule,
-          modules: Object.fromEntries(code.modules.map((module) => [module.name, toLoaderModule(module)])),
-          // User Workers get none of the platform's bindings: only their own vars and secrets, and
-          // storage through the platform's entrypoints, which hold the worker's name in their props.
-          env: {
-            ...options.settings.vars,
-            ...jsonValues(options.settings.jsonVars),
-            ...(await options.secrets(stored.secrets)),
-            ...options.storageBindings?.(),
-          },
-          ...outbound(options),
-          // console output and uncaught exceptions go to the worker's recent logs.
-          tails: options.tail ? [options.tail()] : [],
-        }
+        const bundle = scheduled ? withScheduledEntry(stored.bundle) : stored.bundle
+        return loaderCode(bundle, await options.secrets(stored.secrets), options)
       })
     const send = async (request: Request, scheduled: boolean) => {
       // A cron run (not the dispatch hot path) looks first: a run of a deployment whose code is gone
@@ -162,19 +144,4 @@ function missingDeployment(): PlatformError {
  */
 function isolateId(workerId: string, { tail, context }: FetcherOptions): string {
   return `${workerId}${tail ? '+logs' : ''}${context.hops > 0 ? `@hop${context.hops}` : ''}`
-}
-
-/**
- * The loader's global outbound: none for block-all, else the platform's gate, which every fetch()
- * and connect() of the user Worker goes through (only the public internet, within the policy).
- */
-function outbound({ settings, egressGate }: FetcherOptions): { globalOutbound: Fetcher | null } {
-  if (settings.egress.mode === 'block-all') return { globalOutbound: null }
-  if (!egressGate) throw new PlatformError('backend_unavailable', 'The egress gate is not available.')
-  return { globalOutbound: egressGate(settings.egress) }
-}
-
-/** A deployment's JSON vars as the values the Worker gets (stored as their JSON text). */
-function jsonValues(jsonVars: Record<string, string> | undefined): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(jsonVars ?? {}).map(([name, text]) => [name, JSON.parse(text)]))
 }

@@ -13,6 +13,7 @@ export function backendFor(config: Config, env: Env): UserWorkerBackend {
       config.tailConsumer,
       config.outboundWorker,
       config.platformWorkerName,
+      env.LOADER,
     )
   }
   return new DynamicWorkersBackend(env.WORKER_MAPPINGS, env.LOADER)

@@ -205,13 +205,6 @@ export class Deployer {
         config.cron,
       )
       if (release.declared) checkRequiredSecrets(release.declared, settings)
-      if (settings.storage?.durableObjects?.length && backend.kind !== 'dynamic-workers') {
-        const bindings = settings.storage.durableObjects.map((entry) => `"${entry.binding}"`).join(', ')
-        throw new PlatformError(
-          'invalid_request',
-          `Durable Objects (${bindings}) run on the dynamic-workers backend only for now; this platform runs ${backend.kind}. See docs/bring-your-project.md.`,
-        )
-      }
       const stores = storesWith(previous, settings)
       if (stores.length > MAX_DECLARED_STORES) {
         throw new PlatformError(

@@ -1,5 +1,5 @@
 import { Gzip, gzipSync } from 'fflate'
-import { concatBytes } from '../../src/lib/encoding'
+import { concatBytes } from '../../src/lib/encoding.ts'
 
 /**
  * An npm tarball: a gzipped ustar archive with every file under package/, as `npm pack` makes.

@@ -1,30 +1,81 @@
 import { describe, expect, it } from 'vitest'
-import { declaredWrangler, uniqueName } from '../helpers'
-import { callWatchingForTheToken } from '../backends/namespace-double'
+import { env } from 'cloudflare:workers'
+import { runInDurableObject } from 'cloudflare:test'
+import { declaredWrangler, ownerIdOf, uniqueName } from '../helpers'
+import { callWatchingForTheToken, namespaceEnv, recorded } from '../backends/namespace-double'
+import { platformFor } from '../../src/platform/index'
 
-// dispatch-namespace: a Durable Object namespace belongs to its script, and each deployment is a new
-// script there, so objects would be lost at every deploy. Until they run through the loader there
-// too, a deploy with Durable Object bindings is refused by name (docs/bring-your-project.md).
+// dispatch-namespace: a Durable Object namespace belongs to its script, and each deployment is a
+// new script there, so the objects would be lost at every deploy. Instead a script's Durable Object
+// binding is a service binding to the platform's TenantObjects entrypoint, and the host runs the
+// class through the Worker Loader from the script's code as the namespace holds it
+// (docs/bring-your-project.md). The dispatcher stand-in runs scripts in this Worker, whose own env is
+// dynamic-workers', so the pieces are checked here: the upload's binding, and the class the
+// namespace backend loads, run as a facet of a host.
 
 const namespace = callWatchingForTheToken(1)
 
+const COUNTER = `import { DurableObject } from "cloudflare:workers";
+export class Counter extends DurableObject {
+  increment() {
+    const count = (this.ctx.storage.kv.get("count") ?? 0) + 1;
+    this.ctx.storage.kv.put("count", count);
+    return { count, version: this.env.VERSION, secret: this.env.TOKEN };
+  }
+}
+export default { fetch: () => new Response("ok") };`
+
+async function deploy(name: string, version: string, token?: string) {
+  const res = await namespace.call(`/api/workers/${name}`, {
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({
+      files: {
+        'src/index.js': COUNTER,
+        'wrangler.json': declaredWrangler({ durableObjects: [{ binding: 'COUNTER', className: 'Counter' }] }),
+      },
+      vars: { VERSION: version },
+      secrets: { TOKEN: `secret-${version}` },
+    }),
+  })
+  expect(res.status, await res.clone().text()).toBeLessThan(300)
+  return res.json<{ token?: string; workerId: string }>()
+}
+
 describe('Durable Objects on dispatch-namespace', () => {
-  it('refuses a deploy with Durable Object bindings, naming them, and keeps nothing', async () => {
+  it("binds the script's namespace to the platform's TenantObjects, with whose objects they are", async () => {
     const name = uniqueName('do-ns')
-    const res = await namespace.call(`/api/workers/${name}`, {
-      method: 'PUT',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        files: {
-          'src/index.js': 'export class Counter {}\nexport default { fetch: () => new Response("ok") };',
-          'wrangler.json': declaredWrangler({ durableObjects: [{ binding: 'COUNTER', className: 'Counter' }] }),
-        },
-      }),
+    const { workerId } = await deploy(name, '1')
+    const upload = (await recorded()).findLast((request) => request.method === 'PUT' && request.path.includes(workerId))
+    const metadata = JSON.parse(upload!.parts.find((part) => part.field === 'metadata')!.content) as {
+      bindings: { name: string }[]
+    }
+    expect(metadata.bindings.find((binding) => binding.name === 'COUNTER')).toEqual({
+      type: 'service',
+      name: 'COUNTER',
+      service: 'workers-for-platforms',
+      entrypoint: 'TenantObjects',
+      props: { name, ownerId: await ownerIdOf(name), namespace: 'Counter', className: 'Counter', deployment: workerId },
     })
-    expect(res.status).toBe(400)
-    expect((await res.json<{ error: { message: string } }>()).error.message).toBe(
-      'Durable Objects ("COUNTER") run on the dynamic-workers backend only for now; this platform runs dispatch-namespace. See docs/bring-your-project.md.',
-    )
-    expect((await namespace.call(`/api/workers/${name}`)).status).toBe(404)
+  })
+
+  it('loads the class from the script the namespace holds, with its vars and secrets, and keeps its data across a deploy', async () => {
+    const name = uniqueName('do-ns')
+    const { token } = await deploy(name, '1')
+    const owner = { name, ownerId: (await ownerIdOf(name))! }
+    const host = env.TENANT_OBJECTS.getByName(`test-host-${name}`)
+    // As the host does: the class is loaded in the host's context (I/O objects stay with their object).
+    const increment = () =>
+      runInDurableObject(host, async (_object, state) => {
+        const { objectClass } = await platformFor(namespaceEnv).dispatch.objectClass(owner, 'Counter', 'Counter')
+        state.facets.abort('object', 'reload')
+        const facet = state.facets.get('object', () => ({ class: objectClass })) as unknown as {
+          increment(): Promise<unknown>
+        }
+        return facet.increment()
+      })
+    expect(await increment()).toEqual({ count: 1, version: '1', secret: 'secret-1' })
+    await deploy(name, '2', token)
+    expect(await increment()).toEqual({ count: 2, version: '2', secret: 'secret-2' })
   })
 })
