@@ -25,7 +25,12 @@ export default defineConfig({
             miniflare: {
               outboundService: 'cloudflare-api-double',
               // Storage quotas small enough for tests to reach (test/storage/quotas.test.ts).
-              bindings: { TENANT_KV_MAX_KEYS: '40', TENANT_SQL_MAX_BYTES: String(1024 * 1024) },
+              bindings: {
+                TENANT_KV_MAX_KEYS: '40',
+                TENANT_SQL_MAX_BYTES: String(1024 * 1024),
+                // test/objects/objects.test.ts makes one more than this.
+                TENANT_OBJECTS_MAX: '3',
+              },
               // Tests upload far more than 60 times a minute from one address; the rate-limit test uses
               // STRICT_UPLOAD_LIMITER (3 per minute) in place of UPLOAD_LIMITER.
               ratelimits: {

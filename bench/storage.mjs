@@ -78,7 +78,14 @@ async function prepare(platformUrl, baselineUrl) {
       throw new Error(`declared-bindings tenant /${path}: ${response.status} ${text.slice(0, 200)}`)
     }
   }
-  for (const [path, expected] of [['kv'], ['sql'], ['loaded/kv'], ['loaded/sql'], ['loaded/do', '0']]) {
+  for (const [path, expected] of [
+    ['kv'],
+    ['sql'],
+    ['loaded/kv'],
+    ['loaded/sql'],
+    ['loaded/do', '0'],
+    ['loaded/do-entry', '0'],
+  ]) {
     const text = await (await fetch(`${baselineUrl}/${path}`)).text()
     if (text !== (expected ?? 'value')) throw new Error(`baseline /${path} answered "${text.slice(0, 200)}"`)
   }
@@ -100,6 +107,7 @@ export async function measureStorage(platformUrl, baselineUrl, { seconds, rounds
     loadedKv: `${baselineUrl}/loaded/kv`,
     loadedSql: `${baselineUrl}/loaded/sql`,
     loadedObject: `${baselineUrl}/loaded/do`,
+    loadedObjectEntry: `${baselineUrl}/loaded/do-entry`,
     baselineKv: `${baselineUrl}/kv`,
     baselineSql: `${baselineUrl}/sql`,
   }

@@ -35,6 +35,17 @@ export class BenchFacetHost extends DurableObject {
 }
 
 /**
+ * The Durable Object row's second baseline ("/loaded/do-entry"): the same bare host reached through
+ * an entrypoint that only forwards — the hop the platform's binding makes (a tenant cannot be given
+ * a namespace of the platform's objects, only an entrypoint that names its own).
+ */
+export class ForwardingObjects extends WorkerEntrypoint {
+  read() {
+    return this.env.BENCH_OBJECTS.getByName('bench').read()
+  }
+}
+
+/**
  * The least a Worker on the loader can be given for KV: a KV binding cannot be passed in a loaded
  * Worker's env (DataCloneError), so it is reached through an entrypoint, as the platform's TenantKV
  * is, but one that only forwards (no prefix, no quota).
@@ -64,6 +75,7 @@ const STORAGE_SCRIPT = `export default {
   async fetch(request, env) {
     if (request.url.endsWith("/kv")) return new Response(await env.KV.get("k"));
     if (request.url.endsWith("/do")) return new Response(String(await env.OBJ.read()));
+    if (request.url.endsWith("/do-entry")) return new Response(String(await env.OBJ_ENTRY.read()));
     return new Response(await env.DB.query(1));
   },
 };`
@@ -119,6 +131,7 @@ export default {
           KV: exports.DirectKV({}),
           DB: env.BENCH_DB.getByName('bench'),
           OBJ: env.BENCH_OBJECTS.getByName('bench'),
+          OBJ_ENTRY: exports.ForwardingObjects({}),
         },
       })
       return env.LOADER.get('bench-baseline-storage', code).getEntrypoint().fetch(request)

@@ -161,6 +161,10 @@ export const CONFIG_DOCS: Record<ConfigVarName, ConfigDoc> = {
     default: code(quotas.opsPerSecond),
     doc: 'Storage calls (`env.KV`, `env.DB`) per second per worker, counted in each isolate that serves them (approximate: see Storage).',
   },
+  TENANT_OBJECTS_MAX: {
+    default: code(quotas.objectsMax),
+    doc: "Durable Objects one worker's code may make, over its life (each keeps its storage until the worker, or its class, is deleted). The first touch of one more is refused: the stub's call throws an Error naming the setting. See [Bring your project](bring-your-project.md#durable-objects).",
+  },
   PLATFORM_WORKER_NAME: {
     default: code(DEFAULTS.platformWorkerName),
     doc: "dispatch-namespace: this Worker's script name (`wrangler.jsonc` `name`), which user Workers' storage service bindings call.",

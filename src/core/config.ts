@@ -100,6 +100,8 @@ export interface StorageQuotas {
   sqlMaxResultBytes: number
   /** Storage calls per second per worker, counted where the calls arrive (see storage/quotas.ts). */
   opsPerSecond: number
+  /** Durable Objects one worker's code may make (objects/object-index.ts). */
+  objectsMax: number
 }
 
 export { ConfigError } from './config-values'
@@ -135,6 +137,7 @@ export const DEFAULTS = {
     // Blobs cross RPC as arrays of numbers (up to 3 bytes per byte): 10 MiB of them fit one 32 MiB message.
     sqlMaxResultBytes: 10 * 1024 * 1024,
     opsPerSecond: 1_000,
+    objectsMax: 10_000,
   },
   platformWorkerName: 'workers-for-platforms',
   // Everything a web page may need, except allow-same-origin: the page cannot act as the platform.
@@ -184,6 +187,7 @@ export const CONFIG_VARS = [
   'TENANT_SQL_MAX_ROWS_READ',
   'TENANT_SQL_MAX_RESULT_BYTES',
   'TENANT_STORAGE_OPS_PER_SECOND',
+  'TENANT_OBJECTS_MAX',
   'PLATFORM_WORKER_NAME',
   'METRICS',
 ] as const
@@ -281,6 +285,7 @@ function parseStorageQuotas(env: ConfigVars): StorageQuotas {
       parsePositiveInt('TENANT_SQL_MAX_RESULT_BYTES', env.TENANT_SQL_MAX_RESULT_BYTES) ?? defaults.sqlMaxResultBytes,
     opsPerSecond:
       parsePositiveInt('TENANT_STORAGE_OPS_PER_SECOND', env.TENANT_STORAGE_OPS_PER_SECOND) ?? defaults.opsPerSecond,
+    objectsMax: parsePositiveInt('TENANT_OBJECTS_MAX', env.TENANT_OBJECTS_MAX) ?? defaults.objectsMax,
   }
 }
 

@@ -53,11 +53,10 @@ export class NameClaim extends DurableObject<Env> {
   /** The Durable Objects the worker's code has made (see objects/object-index.ts). */
   private readonly objects = new ObjectIndex(this.ctx.storage, this.env.TENANT_OBJECTS)
 
-  /** Indexes an object at its first touch, if its owner holds the name (false: its worker is gone). */
-  async indexObject(key: ObjectKey): Promise<boolean> {
-    if (!(await this.holds(key.ownerId))) return false
-    await this.objects.add(key)
-    return true
+  /** Indexes an object at its first touch, if its owner holds the name and has room for one more (TENANT_OBJECTS_MAX). */
+  async indexObject(key: ObjectKey): Promise<'indexed' | 'gone' | 'full'> {
+    if (!(await this.holds(key.ownerId))) return 'gone'
+    return (await this.objects.add(key, configFor(this.env).storageQuotas.objectsMax)) ? 'indexed' : 'full'
   }
 
   /** How many objects each namespace of the owner's worker holds, for its page. */

@@ -1,3 +1,4 @@
+import { number, optional } from 'valibot'
 import { parseStored } from '../core/schema'
 import { hostName, objectKeySchema, type ObjectKey } from './object-key'
 
@@ -19,8 +20,15 @@ export class ObjectIndex {
     private readonly hosts: { getByName(name: string): ObjectHost },
   ) {}
 
-  async add(key: ObjectKey): Promise<void> {
-    await this.storage.put(indexKey(key), key)
+  /** Indexes an object, unless its owner's code already made `max` (false: refused). */
+  async add(key: ObjectKey, max: number): Promise<boolean> {
+    const indexed = indexKey(key)
+    if ((await this.storage.get(indexed)) !== undefined) return true
+    const counted = countKey(key.ownerId)
+    const count = parseStored(optional(number(), 0), await this.storage.get(counted), 'An object count')
+    if (count >= max) return false
+    await this.storage.put({ [indexed]: key, [counted]: count + 1 })
+    return true
   }
 
   /** How many objects an owner's code has made, by namespace. */
@@ -41,7 +49,16 @@ export class ObjectIndex {
       await this.hosts.getByName(hostName(key)).destroy()
       await this.storage.delete(indexed)
     }
+    const counted = countKey(ownerId)
+    const left = (await this.storage.list({ prefix: prefixOf(ownerId, undefined) })).size
+    if (left === 0) await this.storage.delete(counted)
+    else await this.storage.put(counted, left)
   }
+}
+
+/** How many objects an owner's code has made (kept beside the index: a list would read them all). */
+function countKey(ownerId: string): string {
+  return `objects-count/${ownerId}`
 }
 
 function prefixOf(ownerId: string, namespace: string | undefined): string {

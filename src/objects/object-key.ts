@@ -58,6 +58,15 @@ export function hostName({ name, ownerId, namespace, id }: ObjectKey): string {
   return `${name}/${ownerId}/${namespace}/${id}`
 }
 
+/**
+ * stub.fetch() travels as HTTP (an RPC call cannot carry a WebSocket): the tenant's facade names the
+ * object in this header, and the entrypoint puts the whole key and the caller's deployment in the
+ * other two for the host, which takes all three out before the object sees the request.
+ */
+export const OBJECT_ID_HEADER = 'X-Platform-Object-Id'
+export const OBJECT_KEY_HEADER = 'X-Platform-Object-Key'
+export const DEPLOYMENT_HEADER = 'X-Platform-Deployment'
+
 /** The method names a stub may call: the object's own, not the platform's or JavaScript's. */
 const RESERVED = ['constructor', 'fetch', 'alarm', 'webSocketMessage', 'webSocketClose', 'webSocketError'] as const
 export function assertCallable(method: unknown): string {

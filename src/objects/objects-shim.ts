@@ -1,4 +1,5 @@
 import { PLATFORM_NAME } from '../deploy/platform-module'
+import { OBJECT_ID_HEADER } from './object-key'
 
 /** The module of the Durable Object facade, added with the main module of storage/shim.ts; uploads may not use the name. */
 export const OBJECTS_MODULE = 'platform-objects.js'
@@ -73,7 +74,13 @@ function stubOf(binding, id) {
   const stub = {
     id,
     name: id.name,
-    fetch: (input, init) => binding.fetchObject(hex, new Request(input, init)),
+    // As HTTP, not RPC: a WebSocket can come back.
+    fetch(input, init) {
+      const request = new Request(input, init);
+      const headers = new Headers(request.headers);
+      headers.set("${OBJECT_ID_HEADER}", hex);
+      return binding.fetch(new Request(request, { headers }));
+    },
   };
   return new Proxy(stub, {
     get(target, key) {

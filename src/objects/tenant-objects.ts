@@ -1,5 +1,8 @@
 import { WorkerEntrypoint } from 'cloudflare:workers'
 import {
+  DEPLOYMENT_HEADER,
+  OBJECT_ID_HEADER,
+  OBJECT_KEY_HEADER,
   assertCallable,
   assertNamespaceRef,
   hostName,
@@ -15,9 +18,14 @@ import {
  * the tenant's class as a facet with its own storage.
  */
 export class TenantObjects extends WorkerEntrypoint<Env, NamespaceRef> {
-  fetchObject(id: string, request: Request): Promise<Response> {
-    const key = this.key(id)
-    return this.host(key).fetchObject(key, this.ctx.props.deployment, request)
+  /** stub.fetch(): the object named by the facade's header (see OBJECT_ID_HEADER). */
+  override fetch(request: Request): Promise<Response> {
+    const key = this.key(request.headers.get(OBJECT_ID_HEADER))
+    const headers = new Headers(request.headers)
+    headers.delete(OBJECT_ID_HEADER)
+    headers.set(OBJECT_KEY_HEADER, JSON.stringify(key))
+    headers.set(DEPLOYMENT_HEADER, this.ctx.props.deployment)
+    return this.host(key).fetch(new Request(request, { headers }))
   }
 
   callObject(id: string, method: string, args: unknown[]): Promise<unknown> {

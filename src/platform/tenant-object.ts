@@ -1,6 +1,6 @@
 import { DurableObject } from 'cloudflare:workers'
 import { parseStored } from '../core/schema'
-import { objectKeySchema, type ObjectKey } from '../objects/object-key'
+import { DEPLOYMENT_HEADER, OBJECT_KEY_HEADER, objectKeySchema, type ObjectKey } from '../objects/object-key'
 import { ALARM_METHOD } from '../objects/objects-shim'
 import { platformFor } from './index'
 
@@ -23,11 +23,24 @@ export class TenantObject extends DurableObject<Env> {
   /** The Worker ID whose class the facet runs, while it runs. */
   private running: string | undefined
 
-  /** `deployment`: the Worker ID of the caller's code (see facet). */
-  async fetchObject(key: ObjectKey, deployment: string, request: Request): Promise<Response> {
-    return (await this.facet(key, deployment)).fetch(request)
+  /**
+   * stub.fetch(), as HTTP from the binding's entrypoint (the only caller: user Workers never hold a
+   * host), which says whose object and which deployment in headers taken out here.
+   */
+  override async fetch(request: Request): Promise<Response> {
+    const key = parseStored(
+      objectKeySchema,
+      JSON.parse(request.headers.get(OBJECT_KEY_HEADER) ?? 'null'),
+      'The object key',
+    )
+    const deployment = request.headers.get(DEPLOYMENT_HEADER) ?? undefined
+    const headers = new Headers(request.headers)
+    headers.delete(OBJECT_KEY_HEADER)
+    headers.delete(DEPLOYMENT_HEADER)
+    return (await this.facet(key, deployment)).fetch(new Request(request, { headers }))
   }
 
+  /** `deployment`: the Worker ID of the caller's code (see facet). */
   async callObject(key: ObjectKey, deployment: string, method: string, args: unknown[]): Promise<unknown> {
     const facet = (await this.facet(key, deployment)) as unknown as Callable
     return facet[method]!(...args)
@@ -93,7 +106,8 @@ export class TenantObject extends DurableObject<Env> {
   /** At the first touch: indexed in the name's object (for deletion), which refuses an owner that no longer holds the name. */
   private async remember(key: ObjectKey): Promise<void> {
     if (this.ctx.storage.kv.get(KEY) !== undefined) return
-    await platformFor(this.env).objects.register(key)
+    const platform = platformFor(this.env)
+    await platform.objects.register(key, platform.config.storageQuotas.objectsMax)
     this.ctx.storage.kv.put(KEY, key)
   }
 }

@@ -30,11 +30,28 @@ export class Counter extends DurableObject {
     this.ctx.storage.kv.put("alarms", (this.ctx.storage.kv.get("alarms") ?? 0) + 1);
   }
   async fetch(request) {
-    return new Response("counter at " + new URL(request.url).pathname + ": " + (this.ctx.storage.kv.get("count") ?? 0));
+    if (request.headers.get("Upgrade") === "websocket") {
+      const pair = new WebSocketPair();
+      this.ctx.acceptWebSocket(pair[1]);
+      return new Response(null, { status: 101, webSocket: pair[0] });
+    }
+    const platform = [...request.headers.keys()].filter((name) => name.startsWith("x-platform"));
+    return new Response("counter at " + new URL(request.url).pathname + ": " + (this.ctx.storage.kv.get("count") ?? 0) + (platform.length ? " " + platform : ""));
+  }
+  webSocketMessage(ws, message) {
+    ws.send("echo: " + message + " (" + this.ctx.getWebSockets().length + " open)");
   }
 }
 export default {
   async fetch(request, env) {
+    try {
+      return await answer(request, env);
+    } catch (error) {
+      return Response.json({ error: String(error.message) }, { status: 500 });
+    }
+  },
+};
+async function answer(request, env) {
     const url = new URL(request.url);
     const name = url.searchParams.get("name") ?? "foo";
     const stub = env.COUNTER.getByName(name);
@@ -43,9 +60,9 @@ export default {
     if (url.pathname.endsWith("/id")) return Response.json({ id: env.COUNTER.idFromName(name).toString() });
     if (url.pathname.endsWith("/remind")) return Response.json({ at: await stub.remind(Number(url.searchParams.get("ms"))) });
     if (url.pathname.endsWith("/reminded")) return Response.json({ alarms: await stub.reminded() });
+    if (request.headers.get("Upgrade") === "websocket") return stub.fetch(request);
     return stub.fetch("https://object.internal/hello");
-  },
-};`
+}`
 
 const COUNTER_ENV: Partial<DeclaredEnv> = {
   durableObjects: [{ binding: 'COUNTER', className: 'Counter' }],
@@ -112,6 +129,34 @@ describe('Durable Objects of user Workers (dynamic-workers)', () => {
     expect(rollback.status).toBe(200)
     expect(await get(name, 'who')).toMatchObject({ version: '1' })
     expect(await get(name, 'inc')).toEqual({ count: 3 })
+  })
+
+  it('refuses the first touch of one object more than TENANT_OBJECTS_MAX (3 in the tests), naming it', async () => {
+    const name = uniqueName('do')
+    await deploy(name, COUNTER_ENV)
+    for (const object of ['a', 'b', 'c']) expect(await get(name, `inc?name=${object}`)).toEqual({ count: 1 })
+    const refused = await platform(`/user-workers/${name}/inc?name=d`)
+    expect(refused.status).toBe(500)
+    expect(await refused.json()).toEqual({
+      error: `TENANT_OBJECTS_MAX exceeded: the worker "${name}" may make at most 3 Durable Objects.`,
+    })
+    // The ones it has go on.
+    expect(await get(name, 'inc?name=a')).toEqual({ count: 2 })
+  })
+
+  it('passes WebSockets through to the object, which may hibernate them (ctx.acceptWebSocket)', async () => {
+    const name = uniqueName('do')
+    await deploy(name, COUNTER_ENV)
+    const upgraded = await platform(`/user-workers/${name}/`, { headers: { Upgrade: 'websocket' } })
+    expect(upgraded.status).toBe(101)
+    const socket = upgraded.webSocket!
+    socket.accept()
+    const echoed = new Promise<string>((resolve) =>
+      socket.addEventListener('message', (event) => resolve(String(event.data))),
+    )
+    socket.send('hi')
+    expect(await echoed).toBe('echo: hi (1 open)')
+    socket.close()
   })
 
   it('keeps workers apart: the same object name in another worker is another object', async () => {
