@@ -1,4 +1,5 @@
 import type { FC } from 'hono/jsx'
+import { TableCard } from './table-card'
 import type { AccountView } from '../accounts/account.do'
 import type { IssuedToken } from '../accounts/accounts'
 import { MAX_LABEL_LENGTH, MAX_TOKENS_PER_ACCOUNT } from '../accounts/tokens'
@@ -79,41 +80,28 @@ export const AccountPage: FC<AccountPageProps> = (props) => {
         <time datetime={account.createdAt}>{formatTime(account.createdAt)}</time>.
       </p>
 
-      <h2 id="tokens-heading">API tokens</h2>
-      <div class="card table-wrap">
-        <table aria-labelledby="tokens-heading">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Created</th>
-              <th scope="col">Last used</th>
-              <th scope="col">State</th>
-            </tr>
-          </thead>
-          <tbody>
-            {account.tokens.map((token) => (
-              <tr>
-                <td>
-                  {token.name} <code class="hint">{token.id}</code>
-                </td>
-                <td>{formatTime(token.createdAt)}</td>
-                <td>{token.lastUsedAt ? formatTime(token.lastUsedAt) : 'never'}</td>
-                <td>
-                  {token.revokedAt ? (
-                    `revoked ${formatTime(token.revokedAt)}`
-                  ) : (
-                    <form method="post" action={`/account/tokens/${token.id}/revoke`} class="inline">
-                      <button type="submit" class="secondary" aria-label={`Revoke ${token.name} (${token.id})`}>
-                        Revoke
-                      </button>
-                    </form>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <TableCard id="tokens-heading" title="API tokens" columns={['Name', 'Created', 'Last used', 'State']}>
+        {account.tokens.map((token) => (
+          <tr>
+            <td>
+              {token.name} <code class="hint">{token.id}</code>
+            </td>
+            <td>{formatTime(token.createdAt)}</td>
+            <td>{token.lastUsedAt ? formatTime(token.lastUsedAt) : 'never'}</td>
+            <td>
+              {token.revokedAt ? (
+                `revoked ${formatTime(token.revokedAt)}`
+              ) : (
+                <form method="post" action={`/account/tokens/${token.id}/revoke`} class="inline">
+                  <button type="submit" class="secondary" aria-label={`Revoke ${token.name} (${token.id})`}>
+                    Revoke
+                  </button>
+                </form>
+              )}
+            </td>
+          </tr>
+        ))}
+      </TableCard>
       <h2 id="new-token-heading">New API token</h2>
       <form class="card" method="post" action="/account/tokens" aria-labelledby="new-token-heading">
         <NameField id="token-name" label="What it is for" typed={props.typed} error={props.error} />

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { after, before, describe, test } from 'node:test'
-import { startDevServer } from './harness.mjs'
+import { freePort, startDevServer } from './harness.mjs'
 import { uniqueName } from './flows.mjs'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
@@ -44,22 +44,13 @@ async function projectFolder(greeting) {
   return folder
 }
 
-/** A port nothing listens on: one the OS just handed out and took back. */
-async function closedPort() {
-  const server = createServer()
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address()
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
-
 describe('scripts/deploy-project.mjs', () => {
   let folder
   before(async () => (folder = await projectFolder('from the folder')))
   after(() => rm(folder, { recursive: true, force: true }))
 
   test('says in one line that no platform answers, instead of a stack', async () => {
-    const url = `http://127.0.0.1:${await closedPort()}`
+    const url = `http://127.0.0.1:${await freePort()}`
     const { code, stdout, stderr } = await deployProject([folder, 'nobody-home', '--url', url])
     assert.equal(code, 1)
     assert.equal(stdout, '')

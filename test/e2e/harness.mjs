@@ -19,7 +19,7 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
 const SERVER_START_TIMEOUT_MS = 60_000
 
 /** A port the OS just handed out, so parallel runs (or a running `npm run dev`) never collide. */
-async function freePort() {
+export async function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer()
     server.once('error', reject)
@@ -30,22 +30,25 @@ async function freePort() {
   })
 }
 
+/** The platform as `npm run dev` runs it: both Workers, the platform and the builder it calls for projects. */
+const PLATFORM = { cwd: ROOT, configs: ['-c', 'wrangler.jsonc', '-c', 'builder/wrangler.jsonc'] }
+
 /**
- * Starts `wrangler dev` with its own KV directory (so every run starts with no workers) and
- * resolves once it answers HTTP. `stop()` ends wrangler and workerd and removes the directory.
+ * Starts `wrangler dev` (of the platform, or of the project in `cwd` by its own config) with its own
+ * state directory (so every run starts with no workers) and resolves once it answers HTTP. `stop()`
+ * ends wrangler and workerd and removes the directory.
  */
-export async function startDevServer() {
+export async function startDevServer({ cwd, configs } = PLATFORM) {
   const port = await freePort()
   const stateDir = await mkdtemp(join(tmpdir(), 'wfp-e2e-'))
   // Run wrangler on this same Node (24 from node_modules/.bin under npm), in its own process
   // group so stop() can end workerd too without touching any other process.
   const child = spawn(
     process.execPath,
-    // Both Workers, as `npm run dev` runs them: the platform and the builder it calls for projects.
     [
       WRANGLER_BIN,
       'dev',
-      ...['-c', 'wrangler.jsonc', '-c', 'builder/wrangler.jsonc'],
+      ...configs,
       '--port',
       String(port),
       '--ip',
@@ -56,7 +59,7 @@ export async function startDevServer() {
       'warn',
     ],
     {
-      cwd: ROOT,
+      cwd,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true', NO_COLOR: '1' },

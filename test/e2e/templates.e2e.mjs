@@ -3,10 +3,9 @@
 // then the same requests sent to both and their answers compared — status, content type and body.
 // Nothing of them is copied into this repository: the folders are made from node_modules.
 import assert from 'node:assert/strict'
-import { execFile, spawn } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { cp, mkdtemp, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises'
 import { request } from 'node:http'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -16,7 +15,6 @@ import { uniqueName } from './flows.mjs'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const TEMPLATES = join(ROOT, 'node_modules/create-cloudflare/templates')
-const WRANGLER_BIN = join(ROOT, 'node_modules/wrangler/bin/wrangler.js')
 const NAVIGATE = { 'Sec-Fetch-Mode': 'navigate', Accept: 'text/html' }
 
 /** Each template, and the requests its README (or its page) makes. */
@@ -73,46 +71,6 @@ function npmInstall(dir) {
   })
 }
 
-async function freePort() {
-  const server = createServer()
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address()
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
-
-/** `wrangler dev` of the template itself, as its README says to run it. */
-async function wranglerDev(dir) {
-  const port = await freePort()
-  const child = spawn(
-    process.execPath,
-    [WRANGLER_BIN, 'dev', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', join(dir, '.state')],
-    { cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true', NO_COLOR: '1' } },
-  )
-  let output = ''
-  child.stdout.on('data', (chunk) => (output += chunk))
-  child.stderr.on('data', (chunk) => (output += chunk))
-  const stop = () => {
-    try {
-      process.kill(-child.pid, 'SIGKILL')
-    } catch {
-      // Already gone.
-    }
-  }
-  const deadline = Date.now() + 60_000
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) break
-    try {
-      await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2_000) })
-      return { origin: `127.0.0.1:${port}`, stop }
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 250))
-    }
-  }
-  stop()
-  throw new Error(`wrangler dev of the template did not answer:\n${output}`)
-}
-
 /** A GET with a Host header (the platform routes <name>.localhost to the worker, as `npm run dev` does). */
 function get(address, host, path, headers = {}) {
   const [hostname, port] = address.split(':')
@@ -153,23 +111,24 @@ describe("create-cloudflare's starters: the platform answers as `wrangler dev` d
     test(folder, async () => {
       const name = uniqueName('c3')
       const dir = await templateFolder(folder, name, install)
-      const dev = await wranglerDev(dir)
+      const dev = await startDevServer({ cwd: dir, configs: [] })
       try {
         const deployed = await deployFolder(dir, name, platform.url)
         assert.equal(deployed.code, 0, deployed.stderr)
         const { host: platformAddress, port } = new URL(platform.url)
         for (const { path, headers } of requests) {
           // A body may name the origin it was asked on (scheduled's does): each side's reads the same.
-          const expected = await get(dev.origin, dev.origin, path, headers)
+          const devOrigin = new URL(dev.url).host
+          const expected = await get(devOrigin, devOrigin, path, headers)
           const actual = await get(platformAddress, `${name}.localhost:${port}`, path, headers)
           assert.deepEqual(
             { ...actual, body: actual.body.replaceAll(`${name}.localhost:${port}`, '<origin>') },
-            { ...expected, body: expected.body.replaceAll(dev.origin, '<origin>') },
+            { ...expected, body: expected.body.replaceAll(devOrigin, '<origin>') },
             `${folder} ${path}`,
           )
         }
       } finally {
-        dev.stop()
+        await dev.stop()
         await rm(dir, { recursive: true, force: true })
       }
     })
