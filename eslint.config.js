@@ -13,6 +13,7 @@ const FEATURES = [
   'assets',
   'backends',
   'cache',
+  'client-api',
   'cron',
   'deploy',
   'dispatch',

@@ -4,6 +4,8 @@ import { withPlatform } from './middleware/platform'
 import { limitFailedCredentials, platformHeaders } from './middleware/security'
 import { tailDispatchNamespace } from './logs/log-tail'
 import { api } from './routes/api'
+import { clientApi } from './routes/client-api'
+import { CLIENT_API_MOUNT } from './client-api/envelope'
 import { assets } from './routes/assets'
 import { dispatch, hostDispatch } from './routes/dispatch'
 import { handleError, handleNotFound } from './routes/errors'
@@ -44,6 +46,7 @@ app.use(limitFailedCredentials)
 
 app.route('/assets', assets)
 app.route('/api', api)
+app.route(CLIENT_API_MOUNT, clientApi)
 app.route('/', pages)
 app.notFound(handleNotFound)
 app.onError(handleError)

@@ -153,7 +153,21 @@ export class Deployer {
     const cacheScope = await sha256Hex(JSON.stringify([name, options.token ?? '']))
     const result = await builder.build({ ...project, registry, limits, cacheScope })
     if (!result.ok) throw buildError(result, limits)
-    const release = releaseOf(result, config.userCompatibilityDate)
+    return this.releaseDeclared(name, releaseOf(result, config.userCompatibilityDate), options, ctx, startedAt)
+  }
+
+  /**
+   * Deploys a release with what it declares for `env` (a built project's wrangler config, or a
+   * Cloudflare API upload's bindings): refused by name when the platform does not provide it, else
+   * merged into the settings the upload asked for (declared.ts).
+   */
+  releaseDeclared(
+    name: string,
+    release: Release,
+    options: DeployOptions,
+    ctx: Background,
+    startedAt = this.parts.now(),
+  ): Promise<DeployResult> {
     if (!release.declared) return this.release(name, release, options, ctx, startedAt)
     refuseUnsupported(release.declared)
     const settings = withDeclared(options.settings ?? {}, release.declared)

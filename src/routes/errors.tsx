@@ -3,6 +3,7 @@ import type { AppEnv } from '../context'
 import { ConfigError } from '../core/config'
 import { PlatformError, type PlatformErrorCode } from '../core/errors'
 import { ErrorPage } from '../views/error'
+import { CLIENT_API_MOUNT, ERROR_CODES, failed } from '../client-api/envelope'
 
 /** How each kind of error reads as a page: a title, and what the visitor can do next. */
 const COPY: Partial<Record<PlatformErrorCode, { title: string; hint?: string }>> = {
@@ -55,6 +56,8 @@ export async function handleError(error: Error, c: Context<AppEnv>): Promise<Res
   if (!known) console.error(`unhandled ${error.name} on ${c.req.method} ${new URL(c.req.url).pathname}`)
   const { code, status, message } = known ?? INTERNAL
   const headers = known?.headers ?? {}
+  // The Cloudflare API's clients (wrangler, the SDK) read only its envelope (client-api/envelope.ts).
+  if (isClientApi(c)) return c.json(failed(known ? ERROR_CODES[known.code] : 10002, message), status, headers)
   if (isApiRequest(c)) return c.json({ error: { code, message } }, status, headers)
 
   const copy = known ? COPY[known.code] : undefined
@@ -76,6 +79,11 @@ function toPlatformError(error: Error): PlatformError | undefined {
 /** The active backend for the page header; absent when the configuration itself failed. */
 function backendOf(c: Context<AppEnv>) {
   return c.get('platform')?.config.backend
+}
+
+function isClientApi(c: Context): boolean {
+  const path = new URL(c.req.url).pathname
+  return path === CLIENT_API_MOUNT || path.startsWith(`${CLIENT_API_MOUNT}/`)
 }
 
 function isApiRequest(c: Context): boolean {

@@ -1,0 +1,58 @@
+import type { PlatformErrorCode } from '../core/errors'
+
+// The Cloudflare API's answer shape (docs: fundamentals/api/how-to/make-api-calls), which wrangler and
+// the `cloudflare` SDK read: anything else under /client/v4 makes them report "a malformed response".
+
+export interface Envelope<T> {
+  success: boolean
+  errors: { code: number; message: string }[]
+  messages: { code: number; message: string }[]
+  result: T | null
+}
+
+/** Where the platform serves its part of the Cloudflare API (CLOUDFLARE_API_BASE_URL = <platform>/client/v4). */
+export const CLIENT_API_MOUNT = '/client/v4'
+
+export function succeeded<T>(result: T): Envelope<T> {
+  return { success: true, errors: [], messages: [], result }
+}
+
+export function failed(code: number, message: string): Envelope<null> {
+  return { success: false, errors: [{ code, message }], messages: [], result: null }
+}
+
+/**
+ * The Cloudflare error code of each platform error, as wrangler tells them apart: 10000 is an
+ * authentication failure (it then asks /user/tokens/verify), 10007 a script that does not exist,
+ * 10021 an upload the API refuses.
+ */
+export const ERROR_CODES: Record<PlatformErrorCode, number> = {
+  invalid_name: 10016,
+  invalid_request: 10021,
+  invalid_settings: 10021,
+  empty_script: 10021,
+  script_rejected: 10021,
+  build_failed: 10021,
+  unauthorized: 10000,
+  cross_site_request: 10000,
+  forbidden: 10000,
+  not_found: 7003,
+  worker_not_found: 10007,
+  deployment_not_found: 10007,
+  name_taken: 10000,
+  script_too_large: 10027,
+  project_too_large: 10027,
+  body_too_large: 10027,
+  rate_limited: 10013,
+  worker_failed: 10002,
+  deployment_missing: 10002,
+  cloudflare_api_error: 10002,
+  builder_failed: 10002,
+  limit_exceeded: 10002,
+  backend_unavailable: 10002,
+  misconfigured: 10002,
+  loop_detected: 10002,
+}
+
+/** Not a script of this namespace: wrangler's deploy takes this code (and only it) as "a new script". */
+export const NOT_IN_NAMESPACE = 10092

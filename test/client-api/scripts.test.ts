@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest'
+import { platform, uniqueName } from '../helpers'
+
+// The Cloudflare API subset under /client/v4 (routes/client-api.ts), called as wrangler calls it
+// (`wrangler deploy --dispatch-namespace`: test/e2e/wrangler.e2e.mjs runs the real one).
+
+const BASE = '/client/v4/accounts/any-account/workers'
+const NAMESPACED = (name: string) => `${BASE}/dispatch/namespaces/any-namespace/scripts/${name}`
+
+const WORKER = `export default { fetch: (request, env) => new Response(env.GREETING + " " + (env.TOKEN ?? "none")) };`
+
+/** A script upload as wrangler sends one: the metadata part, then the modules by file name. */
+function upload(metadata: Record<string, unknown>, modules: Record<string, string> = { 'index.js': WORKER }) {
+  const form = new FormData()
+  form.set(
+    'metadata',
+    new Blob([JSON.stringify({ main_module: 'index.js', ...metadata })], { type: 'application/json' }),
+  )
+  for (const [name, content] of Object.entries(modules)) {
+    form.set(name, new File([content], name, { type: 'application/javascript+module' }))
+  }
+  form.set('index.js.map', new File(['{}'], 'index.js.map', { type: 'application/source-map' }))
+  return form
+}
+
+async function put(name: string, form: FormData, token?: string) {
+  const res = await platform(NAMESPACED(name), {
+    method: 'PUT',
+    body: form,
+    headers: token ? { Authorization: `Bearer ${token}` } : {},
+  })
+  return {
+    status: res.status,
+    body: await res.json<{ success: boolean; errors: { code: number; message: string }[]; result: unknown }>(),
+  }
+}
+
+async function newAccountToken(): Promise<string> {
+  const res = await platform('/api/accounts', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name: 'wrangler' }),
+  })
+  return (await res.json<{ token: { value: string } }>()).token.value
+}
+
+describe('/client/v4: the Cloudflare API, as wrangler calls it', () => {
+  it('answers in the envelope everywhere, a new script with 10092', async () => {
+    const name = uniqueName('cf')
+    const missing = await platform(NAMESPACED(name))
+    expect(missing.status).toBe(404)
+    expect(await missing.json()).toEqual({
+      success: false,
+      errors: [{ code: 10092, message: `There is no worker "${name}" on this platform.` }],
+      messages: [],
+      result: null,
+    })
+    const nowhere = await platform('/client/v4/zones')
+    expect(nowhere.status).toBe(404)
+    expect(await nowhere.json()).toMatchObject({ success: false, errors: [{ code: 7003 }] })
+    const secrets = await platform(`${BASE}/scripts/${name}/secrets`)
+    expect(await secrets.json()).toMatchObject({ success: false, errors: [{ code: 10007 }] })
+  })
+
+  it('deploys an upload as a deployment of the name, with its vars and secrets, for the account whose token it is', async () => {
+    const name = uniqueName('cf')
+    const token = await newAccountToken()
+    const bindings = [
+      { type: 'plain_text', name: 'GREETING', text: 'hello' },
+      { type: 'secret_text', name: 'TOKEN', text: 's3cret' },
+    ]
+    const first = await put(name, upload({ bindings, compatibility_date: '2026-11-01' }), token)
+    expect(first.status).toBe(201)
+    expect(first.body).toMatchObject({ success: true, errors: [], result: { id: name } })
+    expect(await (await platform(`/user-workers/${name}/`)).text()).toBe('hello s3cret')
+    const found = await platform(NAMESPACED(name))
+    expect(await found.json()).toMatchObject({ success: true, result: { script: { id: name } } })
+    expect(await (await platform(`${BASE}/scripts/${name}/secrets`)).json()).toMatchObject({
+      result: [{ name: 'TOKEN', type: 'secret_text' }],
+    })
+    // Another tenant's token changes nothing.
+    const other = await put(
+      name,
+      upload({ bindings: [{ type: 'plain_text', name: 'GREETING', text: 'taken' }] }),
+      await newAccountToken(),
+    )
+    expect(other.status).toBe(403)
+    expect(other.body).toMatchObject({ success: false, errors: [{ code: 10000 }] })
+    expect(await (await platform(`/user-workers/${name}/`)).text()).toBe('hello s3cret')
+  })
+
+  it('refuses a binding the platform does not provide, by name — a forged service binding to its own entrypoints included — and changes nothing', async () => {
+    const name = uniqueName('cf')
+    const token = await newAccountToken()
+    await put(name, upload({ bindings: [{ type: 'plain_text', name: 'GREETING', text: 'kept' }] }), token)
+    const forged = await put(
+      name,
+      upload({
+        bindings: [
+          {
+            type: 'service',
+            name: 'STOLEN',
+            service: 'workers-for-platforms',
+            entrypoint: 'TenantKV',
+            props: { name: 'victim' },
+          },
+          { type: 'r2_bucket', name: 'BUCKET', bucket_name: 'b' },
+        ],
+      }),
+      token,
+    )
+    expect(forged.status).toBe(400)
+    expect(forged.body.errors[0]).toEqual({
+      code: 10021,
+      message:
+        'the upload’s metadata declares what this platform does not provide:\n- bindings: service binding "STOLEN"\n- bindings: R2 bucket "BUCKET"\nRemove them from the upload’s metadata to deploy here.',
+    })
+    expect(await (await platform(`/user-workers/${name}/`)).text()).toBe('kept none')
+  })
+
+  it('refuses an upload without its metadata or its main module, in the envelope', async () => {
+    const name = uniqueName('cf')
+    const form = upload({})
+    form.delete('metadata')
+    expect(await put(name, form)).toMatchObject({
+      status: 400,
+      body: { errors: [{ code: 10021, message: 'The upload has no "metadata" part.' }] },
+    })
+    const noMain = await put(name, upload({ main_module: 'main.js' }))
+    expect(noMain.body.errors[0]?.message).toBe('The main module "main.js" is not among the upload\'s parts.')
+  })
+})

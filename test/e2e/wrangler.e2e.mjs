@@ -1,0 +1,127 @@
+// The pinned wrangler pointed at the platform (CLOUDFLARE_API_BASE_URL=<platform>/client/v4), as a
+// tenant runs it from a project folder: `wrangler deploy --dispatch-namespace` deploys, deploys again
+// with the data kept, and stops with the platform's own message on a bad token or a binding the
+// platform does not provide (docs/wrangler.md).
+import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { after, before, describe, test } from 'node:test'
+import { startDevServer } from './harness.mjs'
+import { uniqueName } from './flows.mjs'
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+const WRANGLER_BIN = join(ROOT, 'node_modules/wrangler/bin/wrangler.js')
+
+const WORKER = `import { DurableObject } from "cloudflare:workers";
+export class Counter extends DurableObject {
+  increment() {
+    const n = (this.ctx.storage.kv.get("n") ?? 0) + 1;
+    this.ctx.storage.kv.put("n", n);
+    return n;
+  }
+}
+export default {
+  async fetch(request, env) {
+    const n = await env.COUNTER.getByName("x").increment();
+    await env.CACHE.put("last", String(n));
+    return new Response(env.GREETING + " " + n + " " + (await env.CACHE.get("last")));
+  },
+};
+`
+
+/** A project folder: the Worker, and a wrangler.jsonc with a var, a KV namespace and a Durable Object. */
+async function project(name, greeting, extra = {}) {
+  const dir = await mkdtemp(join(tmpdir(), 'wfp-wrangler-'))
+  await mkdir(join(dir, 'src'))
+  await writeFile(join(dir, 'src/index.js'), WORKER)
+  const config = {
+    name,
+    main: 'src/index.js',
+    compatibility_date: '2026-11-01',
+    vars: { GREETING: greeting },
+    kv_namespaces: [{ binding: 'CACHE', id: 'cache' }],
+    durable_objects: { bindings: [{ name: 'COUNTER', class_name: 'Counter' }] },
+    migrations: [{ tag: 'v1', new_sqlite_classes: ['Counter'] }],
+    ...extra,
+  }
+  await writeFile(join(dir, 'wrangler.jsonc'), JSON.stringify(config, null, 2))
+  return dir
+}
+
+/** `wrangler deploy --dispatch-namespace ns` in `dir`, with the three variables a tenant sets. */
+function wranglerDeploy(dir, base, token) {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [WRANGLER_BIN, 'deploy', '--dispatch-namespace', 'ns'],
+      {
+        cwd: dir,
+        env: {
+          PATH: process.env.PATH,
+          HOME: dir,
+          CLOUDFLARE_API_BASE_URL: `${base}/client/v4`,
+          CLOUDFLARE_API_TOKEN: token,
+          CLOUDFLARE_ACCOUNT_ID: 'any',
+          WRANGLER_SEND_METRICS: 'false',
+          CI: 'true',
+          NO_COLOR: '1',
+        },
+      },
+      (error, stdout, stderr) => resolve({ code: error ? error.code : 0, output: stdout + stderr }),
+    )
+  })
+}
+
+describe('wrangler deploy against the platform', () => {
+  let platform
+  let token
+  const folders = []
+  before(async () => {
+    platform = await startDevServer()
+    const res = await fetch(`${platform.url}/api/accounts`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'wrangler e2e' }),
+    })
+    token = (await res.json()).token.value
+  })
+  after(async () => {
+    await platform?.stop()
+    for (const dir of folders) await rm(dir, { recursive: true, force: true })
+  })
+
+  test('deploys a project, then deploys it again with its data kept', async () => {
+    const name = uniqueName('wr')
+    const first = await project(name, 'hello')
+    folders.push(first)
+    const deployed = await wranglerDeploy(first, platform.url, token)
+    assert.equal(deployed.code, 0, deployed.output)
+    assert.match(deployed.output, new RegExp(`Uploaded ${name}`))
+    const url = `${platform.url}/user-workers/${name}/`
+    assert.equal(await (await fetch(url)).text(), 'hello 1 1')
+    const second = await project(name, 'again')
+    folders.push(second)
+    const again = await wranglerDeploy(second, platform.url, token)
+    assert.equal(again.code, 0, again.output)
+    assert.equal(await (await fetch(url)).text(), 'again 2 2')
+  })
+
+  test('stops with the platform’s message on an unknown token, and on a binding it does not provide', async () => {
+    const name = uniqueName('wr')
+    const clean = await project(name, 'hello')
+    const dir = await project(name, 'hello', {
+      services: [{ binding: 'STOLEN', service: 'workers-for-platforms', entrypoint: 'TenantKV' }],
+    })
+    folders.push(clean, dir)
+    const unknown = await wranglerDeploy(clean, platform.url, 'at_nobody_0000000000000000000000000000000000000000000')
+    assert.notEqual(unknown.code, 0)
+    assert.match(unknown.output, /That token is not valid/)
+    const forged = await wranglerDeploy(dir, platform.url, token)
+    assert.notEqual(forged.code, 0)
+    assert.match(forged.output, /bindings: service binding "STOLEN"/)
+    assert.equal((await fetch(`${platform.url}/user-workers/${name}/`)).status, 404)
+  })
+})
