@@ -3,6 +3,9 @@ import type { PlatformErrorCode } from '../core/errors'
 // The Cloudflare API's answer shape (docs: fundamentals/api/how-to/make-api-calls), which wrangler and
 // the `cloudflare` SDK read: anything else under /client/v4 makes them report "a malformed response".
 
+/** Cloudflare's "unable to authenticate request". */
+const UNKNOWN_TOKEN_CODE = 10001
+
 export interface Envelope<T> {
   success: boolean
   errors: { code: number; message: string }[]
@@ -22,9 +25,10 @@ export function failed(code: number, message: string): Envelope<null> {
 }
 
 /**
- * The Cloudflare error code of each platform error, as wrangler tells them apart: 10000 is an
- * authentication failure (it then asks /user/tokens/verify), 10007 a script that does not exist,
- * 10021 an upload the API refuses.
+ * The Cloudflare error code of each platform error, as wrangler tells them apart: 10000 is a token
+ * that may not do this (wrangler then asks /user/tokens/verify, /user and /accounts who it is, and
+ * says), 10001 a token that is not valid at all (nothing more to ask), 10007 a script that does not
+ * exist, 10021 an upload the API refuses.
  */
 export const ERROR_CODES: Record<PlatformErrorCode, number> = {
   invalid_name: 10016,
@@ -33,7 +37,7 @@ export const ERROR_CODES: Record<PlatformErrorCode, number> = {
   empty_script: 10021,
   script_rejected: 10021,
   build_failed: 10021,
-  unauthorized: 10000,
+  unauthorized: UNKNOWN_TOKEN_CODE,
   cross_site_request: 10000,
   forbidden: 10000,
   not_found: 7003,
@@ -56,3 +60,9 @@ export const ERROR_CODES: Record<PlatformErrorCode, number> = {
 
 /** Not a script of this namespace: wrangler's deploy takes this code (and only it) as "a new script". */
 export const NOT_IN_NAMESPACE = 10092
+
+/** Cloudflare's "Invalid API Token" of /user/tokens/verify. */
+export const INVALID_TOKEN = 1000
+
+/** Cloudflare's "unauthorized to access requested resource" (of /user: wrangler then shows no email). */
+export const UNAUTHORIZED_ACCESS = 9109

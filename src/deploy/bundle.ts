@@ -7,7 +7,7 @@ import type { BundleModule, ModuleType, UploadedFile, WorkerBundle } from '../co
 import { CONSOLE_GUARD_MODULE, GUARDED_MAIN_MODULE } from '../logs/console-guard'
 import { PLATFORM_MODULE } from './platform-module'
 import { SCHEDULED_MODULE } from '../cron/scheduled-module'
-import { STORAGE_D1_MODULE, STORAGE_KV_MODULE, STORAGE_MAIN_MODULE } from '../storage/shim'
+import { STORAGE_D1_MODULE, STORAGE_KV_MODULE, STORAGE_MAIN_MODULE, withoutStorageShim } from '../storage/shim'
 import { CACHE_MODULE } from '../cache/cache-shim'
 import { OBJECTS_MODULE } from '../objects/objects-shim'
 
@@ -199,4 +199,13 @@ export function prefillOf(bundle: WorkerBundle): CodePrefill {
     return { kind: 'script', script: only.content }
   }
   return { kind: 'files', mainModule: bundle.mainModule, files: uploaded.map((module) => module.name) }
+}
+
+/**
+ * A deployed bundle as its owner uploaded it: without the modules the platform added at deploy
+ * (platform.js, and the storage shim's), so it can be deployed again.
+ */
+export function asUploaded(bundle: WorkerBundle): WorkerBundle {
+  const uploaded = withoutStorageShim(bundle)
+  return { ...uploaded, modules: uploaded.modules.filter((module) => module.name !== PLATFORM_MODULE) }
 }

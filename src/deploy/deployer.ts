@@ -1,7 +1,7 @@
 import type { UserWorkerBackend } from '../backends/backend'
 import { checkBundle, type CheckedBundle } from '../backends/upload-check'
 import type { Config } from '../core/config'
-import { PlatformError } from '../core/errors'
+import { PlatformError, workerNotFound } from '../core/errors'
 import type { Background } from '../core/follow-up'
 import type {
   BuildSummary,
@@ -13,7 +13,7 @@ import type {
   WorkerRecord,
   WorkerSettings,
 } from '../core/model'
-import { assertDeployableName } from '../core/names'
+import { assertDeployableName, assertValidName } from '../core/names'
 import { previewId } from '../core/urls'
 import { checkSchedule } from '../cron/schedules'
 import type { WorkerWiring } from '../dispatch/wiring'
@@ -27,7 +27,7 @@ import { hasPlatformCaches, withStorageShim } from '../storage/shim'
 import { MAX_DECLARED_STORES, type StorageRef } from '../storage/refs'
 import type { TenantStorage } from '../storage/store'
 import type { BuildRequest, BuildResult, DeclaredEnv } from './build'
-import { assertWithinSize, bundleSize } from './bundle'
+import { asUploaded, assertWithinSize, bundleSize } from './bundle'
 import {
   cleanLabel,
   currentDeployment,
@@ -94,7 +94,7 @@ export class Deployer {
   constructor(
     private readonly parts: {
       config: Config
-      backend: Pick<UserWorkerBackend, 'deploy' | 'kind'>
+      backend: Pick<UserWorkerBackend, 'deploy' | 'kind' | 'code'>
       registry: Pick<Registry, 'putPreview'>
       changes: NameChanges
       wiring: WorkerWiring
@@ -294,6 +294,38 @@ export class Deployer {
     })
     await changes.commit(held, ctx)
     return held.change.record
+  }
+
+  /**
+   * A secret set or deleted on its own (`wrangler secret put` / `delete`): secrets are fixed per
+   * deployment here, so the change is a new deployment of the code the name serves, with its
+   * runtime and settings, in the history like any other (and rolled back like one).
+   */
+  async changeSecrets(
+    name: string,
+    secrets: Record<string, string | null>,
+    token: Proof,
+    ctx: Background,
+  ): Promise<DeployResult> {
+    const record = await this.parts.changes.claim(assertValidName(name)).current()
+    if (!record) throw workerNotFound(name)
+    const deployment = currentDeployment(record)
+    if ((deployment?.build?.assets.count ?? 0) > 0) {
+      throw new PlatformError(
+        'invalid_request',
+        `"${name}" has static assets, which a secret change cannot carry over yet: upload a new version with the secret instead.`,
+      )
+    }
+    const code = await this.parts.backend.code(deployment?.workerId ?? record.workerId)
+    if (!code) throw new PlatformError('deployment_missing', `The code "${name}" serves is missing: upload it again.`)
+    const changed = Object.entries(secrets)
+      .map(([secret, value]) => `${secret} ${value === null ? 'deleted' : 'set'}`)
+      .join(', ')
+    const release: Release = {
+      bundle: asUploaded(code),
+      ...(deployment?.compatibility ? { compatibility: deployment.compatibility } : {}),
+    }
+    return this.release(name, release, { token, settings: { secrets }, label: `secret ${changed}` }, ctx)
   }
 
   /** The secret values of a new deployment: the current ones with this upload's changes. */

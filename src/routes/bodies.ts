@@ -77,3 +77,15 @@ const PROVE_THE_WORKER = 'Send { "token": "<the worker’s deploy token>" } to p
 
 /** `POST /api/workers/:name/account`: the worker's own credential, beside the account's API token. */
 export const moveBody = object({ token: string(PROVE_THE_WORKER) }, PROVE_THE_WORKER)
+
+/** `wrangler secret put` / the SDK: one secret of a script (Cloudflare's body; only secret_text is a secret here). */
+export const secretBody = looseObject({
+  name: pipe(string('"name" must be the secret\'s name.'), minLength(1, '"name" must be the secret\'s name.')),
+  text: string('"text" must be the secret\'s value, a string.'),
+  type: optional(
+    pipe(
+      string(),
+      check((type) => type === 'secret_text', 'Only "secret_text" secrets are kept here.'),
+    ),
+  ),
+})

@@ -1,15 +1,18 @@
 import { Hono } from 'hono/tiny'
 import type { AppEnv } from '../context'
-import { failed, NOT_IN_NAMESPACE, succeeded } from '../client-api/envelope'
+import { failed, INVALID_TOKEN, NOT_IN_NAMESPACE, succeeded, UNAUTHORIZED_ACCESS } from '../client-api/envelope'
 import { readScriptUpload } from '../client-api/script-upload'
 import { PlatformError } from '../core/errors'
 import type { WorkerRecord } from '../core/model'
 import { assertDeployableName } from '../core/names'
 import { currentDeployment } from '../deploy/deployments'
-import { limitUploadBody } from '../middleware/platform'
+import { limitActionBody, limitUploadBody } from '../middleware/platform'
 import { enforceUploadRate } from '../middleware/security'
 import type { Platform } from '../platform/platform'
+import type { Context } from 'hono'
+import { secretBody } from './bodies'
 import { bearerToken } from './input'
+import { jsonBody } from './validate'
 
 /**
  * The part of the Cloudflare API the platform serves under /client/v4, so that `wrangler deploy
@@ -48,11 +51,39 @@ clientApi.put(NAMESPACED, limitUploadBody, async (c) => {
   return c.json(succeeded(scriptOf(result.record)), result.created ? 201 : 200)
 })
 
-// Asked before an upload; a worker's secrets by name (values are never read back).
-clientApi.get(`${SCRIPT}/secrets`, async (c) => {
-  const record = await existing(c.var.platform, c.req.param('name'))
-  const settings = c.var.platform.settingsOf(currentDeployment(record))
-  return c.json(succeeded(settings.secretNames.map((name) => ({ name, type: 'secret_text' }))))
+// A worker's secrets by name (values are never read back): asked before an upload, and `wrangler secret list`.
+for (const path of [SCRIPT, NAMESPACED]) {
+  clientApi.get(`${path}/secrets`, async (c) => {
+    const record = await existing(c.var.platform, scriptName(c))
+    const settings = c.var.platform.settingsOf(currentDeployment(record))
+    return c.json(succeeded(settings.secretNames.map((name) => ({ name, type: 'secret_text' }))))
+  })
+
+  // `wrangler secret put` (and the SDK, under the namespace): a new deployment of the code served now.
+  clientApi.put(`${path}/secrets`, limitActionBody, jsonBody(secretBody), async (c) => {
+    const { name: secret, text } = c.req.valid('json')
+    await changeSecrets(c, { [secret]: text })
+    return c.json(succeeded({ name: secret, type: 'secret_text' }))
+  })
+
+  clientApi.delete(`${path}/secrets/:secret`, async (c) => {
+    const secret = c.req.param('secret')
+    const record = await existing(c.var.platform, scriptName(c))
+    if (!c.var.platform.settingsOf(currentDeployment(record)).secretNames.includes(secret)) {
+      throw new PlatformError('not_found', `"${record.name}" has no secret "${secret}".`)
+    }
+    await changeSecrets(c, { [secret]: null })
+    return c.json(succeeded(null))
+  })
+}
+
+// wrangler answers a secret put for a missing worker by creating an empty one here: the platform does
+// not make workers that way.
+clientApi.put(SCRIPT, () => {
+  throw new PlatformError(
+    'worker_not_found',
+    'There is no such worker on this platform: deploy it first (wrangler deploy --dispatch-namespace <any>), then set its secrets.',
+  )
 })
 
 clientApi.get(`${SCRIPT}/settings`, async (c) => {
@@ -71,10 +102,58 @@ clientApi.get(`${SCRIPT}/settings`, async (c) => {
   )
 })
 
+// Who a token is (wrangler asks after an authentication error, and `wrangler whoami`): an account's
+// API token is its account; anything else is refused as every unknown token is.
+clientApi.get('/user/tokens/verify', async (c) => {
+  const token = bearerToken(c.req)
+  const accountId = token ? await c.var.platform.accounts.authenticate(token) : null
+  // 1000 is Cloudflare's "Invalid API Token", which wrangler reads as "not a user token" and goes on.
+  if (!accountId)
+    return c.json(failed(INVALID_TOKEN, 'That token is not valid: it is unknown, or it was revoked.'), 401)
+  return c.json(succeeded({ id: accountId, status: 'active' }))
+})
+
+clientApi.get('/user', async (c) => {
+  const account = await tokenAccount(c)
+  // 9109 ("unauthorized to access"), which wrangler reads as "no email to show" and goes on.
+  if (!account)
+    return c.json(failed(UNAUTHORIZED_ACCESS, 'That token is not valid: it is unknown, or it was revoked.'), 403)
+  return c.json(succeeded({ id: account.accountId, email: null, first_name: account.name }))
+})
+
+// The account a token speaks for (an unknown token is refused as everywhere: 401, 10001).
+clientApi.get('/accounts', async (c) => {
+  const account = await c.var.platform.accounts.view(await c.var.platform.accounts.require(bearerToken(c.req)))
+  return c.json(succeeded([{ id: account.accountId, name: account.name }]))
+})
+
+clientApi.get('/memberships', async (c) => {
+  const account = await c.var.platform.accounts.view(await c.var.platform.accounts.require(bearerToken(c.req)))
+  return c.json(succeeded([{ id: account.accountId, account: { id: account.accountId, name: account.name } }]))
+})
+
 // Anything else under /client/v4 is an envelope too, never the platform's HTML 404 page.
 clientApi.all('*', (c) => {
   throw new PlatformError('not_found', `This platform does not serve ${c.req.method} ${new URL(c.req.url).pathname}.`)
 })
+
+function changeSecrets(c: Context<AppEnv, string>, secrets: Record<string, string | null>) {
+  return c.var.platform.deploys.changeSecrets(scriptName(c), secrets, bearerToken(c.req), c.executionCtx)
+}
+
+/** The script named in the path (every route here has one). */
+function scriptName(c: Context<AppEnv, string>): string {
+  const name = c.req.param('name')
+  if (name === undefined) throw new PlatformError('invalid_request', 'The path names no script.')
+  return name
+}
+
+/** The account whose live API token the request carries, or null. */
+async function tokenAccount(c: Context<AppEnv, string>) {
+  const token = bearerToken(c.req)
+  const accountId = token ? await c.var.platform.accounts.authenticate(token) : null
+  return accountId ? c.var.platform.accounts.view(accountId) : null
+}
 
 async function find(platform: Platform, name: string): Promise<WorkerRecord | null> {
   try {

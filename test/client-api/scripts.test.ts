@@ -129,4 +129,66 @@ describe('/client/v4: the Cloudflare API, as wrangler calls it', () => {
     const noMain = await put(name, upload({ main_module: 'main.js' }))
     expect(noMain.body.errors[0]?.message).toBe('The main module "main.js" is not among the upload\'s parts.')
   })
+
+  it('sets and deletes a secret as a new deployment of the code served, keeping it in the history', async () => {
+    const name = uniqueName('cf')
+    const token = await newAccountToken()
+    await put(name, upload({ bindings: [{ type: 'plain_text', name: 'GREETING', text: 'hi' }] }), token)
+    const auth = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }
+    const set = await platform(`${BASE}/scripts/${name}/secrets`, {
+      method: 'PUT',
+      headers: auth,
+      body: JSON.stringify({ name: 'TOKEN', text: 'v1', type: 'secret_text' }),
+    })
+    expect(await set.json()).toMatchObject({ success: true, result: { name: 'TOKEN', type: 'secret_text' } })
+    expect(await (await platform(`/user-workers/${name}/`)).text()).toBe('hi v1')
+    const removed = await platform(`${BASE}/scripts/${name}/secrets/TOKEN`, { method: 'DELETE', headers: auth })
+    expect(await removed.json()).toMatchObject({ success: true })
+    expect(await (await platform(`/user-workers/${name}/`)).text()).toBe('hi none')
+    const history = await (await platform(`/api/workers/${name}`)).json<{ deployments: { label: string }[] }>()
+    expect(history.deployments.map((deployment) => deployment.label)).toEqual([
+      'secret TOKEN deleted',
+      'secret TOKEN set',
+      'v1',
+    ])
+    // Without the owner's token nothing changes.
+    const refused = await platform(`${BASE}/scripts/${name}/secrets`, {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${await newAccountToken()}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'TOKEN', text: 'stolen' }),
+    })
+    expect(refused.status).toBe(403)
+    expect(await (await platform(`/user-workers/${name}/`)).text()).toBe('hi none')
+  })
+
+  it('refuses the placeholder Worker wrangler uploads for a secret of a missing worker', async () => {
+    const res = await platform(`${BASE}/scripts/${uniqueName('cf')}`, { method: 'PUT', body: 'x' })
+    expect(res.status).toBe(404)
+    expect(await res.json()).toMatchObject({
+      errors: [
+        {
+          code: 10007,
+          message:
+            'There is no such worker on this platform: deploy it first (wrangler deploy --dispatch-namespace <any>), then set its secrets.',
+        },
+      ],
+    })
+  })
+
+  it('says who a token is: its account for a live API token, 1000 / 10001 for anything else', async () => {
+    const token = await newAccountToken()
+    const verified = await platform('/client/v4/user/tokens/verify', { headers: { Authorization: `Bearer ${token}` } })
+    expect(await verified.json()).toMatchObject({ success: true, result: { status: 'active' } })
+    const accounts = await (
+      await platform('/client/v4/accounts', { headers: { Authorization: `Bearer ${token}` } })
+    ).json<{ result: { id: string }[] }>()
+    expect(token.startsWith(`at_${accounts.result[0]?.id}_`)).toBe(true)
+    const unknown = { headers: { Authorization: 'Bearer at_nobody_x' } }
+    expect(await (await platform('/client/v4/user/tokens/verify', unknown)).json()).toMatchObject({
+      errors: [{ code: 1000 }],
+    })
+    const refused = await platform('/client/v4/accounts', unknown)
+    expect(refused.status).toBe(401)
+    expect(await refused.json()).toMatchObject({ errors: [{ code: 10001 }] })
+  })
 })

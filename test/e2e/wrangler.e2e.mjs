@@ -1,7 +1,7 @@
 // The pinned wrangler pointed at the platform (CLOUDFLARE_API_BASE_URL=<platform>/client/v4), as a
 // tenant runs it from a project folder: `wrangler deploy --dispatch-namespace` deploys, deploys again
-// with the data kept, and stops with the platform's own message on a bad token or a binding the
-// platform does not provide (docs/wrangler.md).
+// with the data kept, `wrangler secret` sets, lists and deletes, and wrangler stops with the
+// platform's own message on a bad token or a binding the platform does not provide (docs/wrangler.md).
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -53,10 +53,15 @@ async function project(name, greeting, extra = {}) {
 
 /** `wrangler deploy --dispatch-namespace ns` in `dir`, with the three variables a tenant sets. */
 function wranglerDeploy(dir, base, token) {
+  return wrangler(['deploy', '--dispatch-namespace', 'ns'], dir, base, token)
+}
+
+/** A wrangler command in `dir` against the platform; `stdin` is piped in, as a person types a secret. */
+function wrangler(args, dir, base, token, stdin) {
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       process.execPath,
-      [WRANGLER_BIN, 'deploy', '--dispatch-namespace', 'ns'],
+      [WRANGLER_BIN, ...args],
       {
         cwd: dir,
         env: {
@@ -72,6 +77,7 @@ function wranglerDeploy(dir, base, token) {
       },
       (error, stdout, stderr) => resolve({ code: error ? error.code : 0, output: stdout + stderr }),
     )
+    child.stdin.end(stdin)
   })
 }
 
@@ -107,6 +113,28 @@ describe('wrangler deploy against the platform', () => {
     const again = await wranglerDeploy(second, platform.url, token)
     assert.equal(again.code, 0, again.output)
     assert.equal(await (await fetch(url)).text(), 'again 2 2')
+  })
+
+  test('wrangler secret put (from stdin), list and delete: each a new deployment of the code served', async () => {
+    const name = uniqueName('wr')
+    const dir = await project(name, 'hello')
+    folders.push(dir)
+    assert.equal((await wranglerDeploy(dir, platform.url, token)).code, 0)
+    const put = await wrangler(['secret', 'put', 'API_KEY'], dir, platform.url, token, 'not-in-any-output\n')
+    assert.equal(put.code, 0, put.output)
+    assert.match(put.output, /Success! Uploaded secret API_KEY/)
+    const list = await wrangler(['secret', 'list', '--format', 'json'], dir, platform.url, token)
+    assert.deepEqual(JSON.parse(list.output.slice(list.output.indexOf('['))), [
+      { name: 'API_KEY', type: 'secret_text' },
+    ])
+    const removed = await wrangler(['secret', 'delete', 'API_KEY'], dir, platform.url, token)
+    assert.equal(removed.code, 0, removed.output)
+    const worker = await (await fetch(`${platform.url}/api/workers/${name}`)).json()
+    assert.deepEqual(
+      worker.deployments.map((deployment) => deployment.label),
+      ['secret API_KEY deleted', 'secret API_KEY set', 'v1'],
+    )
+    for (const { output } of [put, list, removed]) assert.doesNotMatch(output, /not-in-any-output/)
   })
 
   test('stops with the platform’s message on an unknown token, and on a binding it does not provide', async () => {
