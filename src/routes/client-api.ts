@@ -3,7 +3,8 @@ import type { AppEnv } from '../context'
 import { failed, INVALID_TOKEN, NOT_IN_NAMESPACE, succeeded, UNAUTHORIZED_ACCESS } from '../client-api/envelope'
 import { readScriptUpload } from '../client-api/script-upload'
 import { PlatformError } from '../core/errors'
-import type { WorkerRecord } from '../core/model'
+import type { BundleModule, WorkerRecord } from '../core/model'
+import { toApiPart } from '../backends/modules'
 import { assertDeployableName } from '../core/names'
 import { currentDeployment } from '../deploy/deployments'
 import { limitActionBody, limitUploadBody } from '../middleware/platform'
@@ -50,6 +51,23 @@ clientApi.put(NAMESPACED, limitUploadBody, async (c) => {
   )
   return c.json(succeeded(scriptOf(result.record)), result.created ? 201 : 200)
 })
+
+// Deleting the script deletes the worker and everything it keeps (as DELETE /api/workers/:name).
+for (const path of [SCRIPT, NAMESPACED]) {
+  clientApi.delete(path, async (c) => {
+    await c.var.platform.workers.remove(scriptName(c), bearerToken(c.req))
+    return c.json(succeeded(null))
+  })
+
+  // The code as uploaded, for its owner (or anyone, when the owner made it public): the modules as parts.
+  clientApi.get(`${path}/content`, async (c) => {
+    const code = await c.var.platform.workers.currentCode(scriptName(c), bearerToken(c.req))
+    if (!code) throw new PlatformError('worker_not_found', `There is no worker "${scriptName(c)}" on this platform.`)
+    const form = new FormData()
+    for (const module of code.modules) form.set(module.name, moduleFile(module))
+    return new Response(form, { headers: { 'CF-Entrypoint': code.mainModule } })
+  })
+}
 
 // A worker's secrets by name (values are never read back): asked before an upload, and `wrangler secret list`.
 for (const path of [SCRIPT, NAMESPACED]) {
@@ -153,6 +171,12 @@ async function tokenAccount(c: Context<AppEnv, string>) {
   const token = bearerToken(c.req)
   const accountId = token ? await c.var.platform.accounts.authenticate(token) : null
   return accountId ? c.var.platform.accounts.view(accountId) : null
+}
+
+/** A module as the API gives it back: a part typed as the upload typed it (backends/modules.ts). */
+function moduleFile(module: BundleModule): File {
+  const part = toApiPart(module)
+  return new File([part.content], module.name, { type: part.type })
 }
 
 async function find(platform: Platform, name: string): Promise<WorkerRecord | null> {
