@@ -10,11 +10,13 @@ import {
   unknown,
   variant,
   literal,
+  picklist,
+  union,
   type InferOutput,
 } from 'valibot'
 import { fromApiPart } from '../backends/modules'
 import { PlatformError } from '../core/errors'
-import type { BundleModule, Compatibility, SettingsInput, WorkerBundle } from '../core/model'
+import type { AssetConfig, BundleModule, Compatibility, SettingsInput, WorkerBundle } from '../core/model'
 import type { DeclaredEnv, UnsupportedDeclaration } from '../deploy/build'
 import type { ObjectMigration } from '../objects/namespaces'
 
@@ -40,6 +42,7 @@ const knownBinding = variant('type', [
   looseObject({ type: literal('json'), name: string(), json: unknown() }),
   looseObject({ type: literal('kv_namespace'), name: string(), namespace_id: optional(string()) }),
   looseObject({ type: literal('d1'), name: string(), id: optional(string()), database_name: optional(string()) }),
+  looseObject({ type: literal('assets'), name: string() }),
   looseObject({
     type: literal('durable_object_namespace'),
     name: string(),
@@ -56,13 +59,27 @@ const metadataSchema = looseObject({
   compatibility_date: optional(string()),
   compatibility_flags: optional(array(string())),
   migrations: optional(unknown()),
-  assets: optional(unknown()),
+  assets: optional(
+    looseObject({
+      jwt: string(),
+      config: optional(
+        looseObject({
+          html_handling: optional(
+            picklist(['auto-trailing-slash', 'force-trailing-slash', 'drop-trailing-slash', 'none']),
+          ),
+          not_found_handling: optional(picklist(['single-page-application', '404-page', 'none'])),
+          run_worker_first: optional(union([boolean(), array(string())])),
+        }),
+      ),
+    }),
+  ),
   logpush: optional(boolean()),
   usage_model: optional(string()),
   limits: optional(looseObject({ cpu_ms: optional(number()) })),
 })
 
 type Metadata = InferOutput<typeof metadataSchema>
+type AssetConfigInput = NonNullable<Metadata['assets']>['config']
 
 /** What an upload deploys, in the platform's terms. */
 export interface ScriptUpload {
@@ -71,6 +88,8 @@ export interface ScriptUpload {
   declared: DeclaredEnv
   /** Secrets the upload sets (secret_text bindings); names not mentioned are kept. */
   settings: SettingsInput
+  /** The assets upload session it completes (asset-uploads.ts), and how its assets are served. */
+  assets?: { jwt: string; config: AssetConfig }
 }
 
 const METADATA = 'metadata'
@@ -82,11 +101,6 @@ export async function readScriptUpload(form: FormData): Promise<ScriptUpload> {
   const parsed = safeParse(metadataSchema, parseJson(typeof raw === 'string' ? raw : await raw.text()))
   if (!parsed.success) throw invalid(`The "metadata" part is not a script's metadata: ${parsed.issues[0].message}.`)
   const metadata = parsed.output
-  if (metadata.assets !== undefined) {
-    throw invalid(
-      'Static assets are not taken through the Cloudflare API here yet: deploy the project with its assets through the platform’s own API (PUT /api/workers/:name).',
-    )
-  }
   const mainModule = metadata.main_module ?? metadata.body_part
   if (!mainModule) throw invalid('The metadata names no "main_module".')
   const modules: BundleModule[] = []
@@ -108,6 +122,16 @@ export async function readScriptUpload(form: FormData): Promise<ScriptUpload> {
       ? { compatibility: { date: metadata.compatibility_date, flags: metadata.compatibility_flags ?? [] } }
       : {}),
     ...declaredOf(metadata),
+    ...(metadata.assets ? { assets: { jwt: metadata.assets.jwt, config: assetConfigOf(metadata.assets.config) } } : {}),
+  }
+}
+
+/** Only the serving options the platform knows, those set. */
+function assetConfigOf(config: AssetConfigInput | undefined): AssetConfig {
+  return {
+    ...(config?.html_handling ? { html_handling: config.html_handling } : {}),
+    ...(config?.not_found_handling ? { not_found_handling: config.not_found_handling } : {}),
+    ...(config?.run_worker_first !== undefined ? { run_worker_first: config.run_worker_first } : {}),
   }
 }
 
@@ -154,6 +178,9 @@ function declaredOf(metadata: Metadata): { declared: DeclaredEnv; settings: Sett
           migrationsDir: 'migrations',
         })
         break
+      case 'assets':
+        declared.assetsBinding = binding.name
+        break
       case 'durable_object_namespace':
         if (binding.script_name !== undefined) {
           declared.unsupported.push({
@@ -183,7 +210,6 @@ const KINDS: Record<string, string> = {
   mtls_certificate: 'mTLS certificate',
   send_email: 'Email binding',
   version_metadata: 'version metadata',
-  assets: 'assets binding (assets are not taken through this API yet)',
   inherit: 'inherited binding',
   secret_key: 'secret key',
   wasm_module: 'Wasm module binding',

@@ -27,6 +27,7 @@ export function platformFor(env: Env): Platform {
       builder: env.BUILDER,
       storage: tenantStorage(env),
       metrics: metricsFor(config, env),
+      staging: env.WORKER_MAPPINGS,
     })
     platforms.set(env, platform)
   }

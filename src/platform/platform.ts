@@ -18,6 +18,7 @@ import { Workers } from '../names/workers'
 import { WorkerSessions } from '../names/worker-sessions'
 import { TenantData } from '../storage/tenant-data'
 import { Objects } from '../objects/objects'
+import { AssetUploads } from '../client-api/asset-uploads'
 import type { TenantStorage } from '../storage/store'
 
 /** What the platform is built from: this isolate's bindings and the validated configuration. */
@@ -37,6 +38,8 @@ export interface PlatformParts {
   storage: TenantStorage
   /** Per-worker metrics; undefined when they are off (METRICS=off). */
   metrics: Metrics | undefined
+  /** Where wrangler's assets uploads are staged until the script upload names them (client-api/). */
+  staging: KVNamespace
   now?: () => number
 }
 
@@ -58,6 +61,8 @@ export class Platform {
   readonly metrics: MetricsReader
   /** Tenants' Durable Objects (objects/). */
   readonly objects: Objects
+  /** wrangler's assets uploads, staged (client-api/asset-uploads.ts). */
+  readonly assetUploads: AssetUploads
   private readonly wiring: WorkerWiring
   private readonly backend: UserWorkerBackend
 
@@ -75,6 +80,7 @@ export class Platform {
     this.workers = new Workers({ changes, registry, backend, wiring, storage, metrics: this.metrics, accounts })
     this.workerSessions = new WorkerSessions({ changes, now })
     this.objects = new Objects(claims)
+    this.assetUploads = new AssetUploads(parts.staging, config.buildLimits, now)
     this.deploys = new Deployer({ ...parts, changes, wiring, objects: this.objects, now })
     this.dispatch = new Dispatcher({ config, registry, claims, wiring, metrics: parts.metrics, now })
     this.cron = new Scheduler({ config, changes, wiring, now })

@@ -2,8 +2,9 @@ import { Hono } from 'hono/tiny'
 import type { AppEnv } from '../context'
 import { failed, INVALID_TOKEN, NOT_IN_NAMESPACE, succeeded, UNAUTHORIZED_ACCESS } from '../client-api/envelope'
 import { readScriptUpload } from '../client-api/script-upload'
+import { parseManifest } from '../client-api/asset-uploads'
 import { PlatformError } from '../core/errors'
-import type { BundleModule, WorkerRecord } from '../core/model'
+import type { BuildSummary, BundleModule, DeploymentAssets, WorkerBundle, WorkerRecord } from '../core/model'
 import { toApiPart } from '../backends/modules'
 import { assertDeployableName } from '../core/names'
 import { currentDeployment } from '../deploy/deployments'
@@ -42,7 +43,14 @@ clientApi.put(NAMESPACED, limitUploadBody, async (c) => {
   await enforceUploadRate(c)
   const upload = await readScriptUpload(await formOf(c.req.raw))
   const { bundle, compatibility, declared, settings } = upload
-  const release = { bundle, declared, ...(compatibility ? { compatibility } : {}) }
+  const assets = upload.assets && (await platform.assetUploads.assets(upload.assets.jwt, name, upload.assets.config))
+  const release = {
+    bundle,
+    declared,
+    ...(compatibility ? { compatibility } : {}),
+    ...(assets ? { assets } : {}),
+    build: uploadSummary(bundle, assets),
+  }
   const result = await platform.deploys.releaseDeclared(
     name,
     release,
@@ -68,6 +76,25 @@ for (const path of [SCRIPT, NAMESPACED]) {
     return new Response(form, { headers: { 'CF-Entrypoint': code.mainModule } })
   })
 }
+
+// wrangler's assets upload: a session for the manifest, then the files under its token (asset-uploads.ts).
+for (const path of [SCRIPT, NAMESPACED]) {
+  clientApi.post(`${path}/assets-upload-session`, limitActionBody, async (c) => {
+    // Staging costs storage: counted as an upload, and only with a token (the deploy checks whose).
+    await enforceUploadRate(c)
+    if (!bearerToken(c.req))
+      throw new PlatformError('unauthorized', 'Give a token (CLOUDFLARE_API_TOKEN) to upload assets.')
+    const manifest = parseManifest(await jsonOf(c.req.raw))
+    const name = assertDeployableName(scriptName(c), c.var.platform.config.reservedNames)
+    return c.json(succeeded(await c.var.platform.assetUploads.open(name, manifest)))
+  })
+}
+
+clientApi.post('/accounts/:account/workers/assets/upload', limitUploadBody, async (c) => {
+  await enforceUploadRate(c)
+  const result = await c.var.platform.assetUploads.upload(bearerToken(c.req), await formOf(c.req.raw))
+  return c.json(succeeded(result), 201)
+})
 
 // A worker's secrets by name (values are never read back): asked before an upload, and `wrangler secret list`.
 for (const path of [SCRIPT, NAMESPACED]) {
@@ -207,6 +234,26 @@ function scriptOf(record: WorkerRecord) {
     usage_model: 'standard',
     has_assets: false,
     has_modules: true,
+  }
+}
+
+/** What went into a wrangler upload, for the worker page (and whether its assets come before the Worker). */
+function uploadSummary(bundle: WorkerBundle, assets: DeploymentAssets | undefined): BuildSummary {
+  const files = assets?.files ?? []
+  return {
+    files: [...bundle.modules.map((module) => module.name), ...files.map((file) => file.path)],
+    dependencies: {},
+    warnings: [],
+    assets: { count: files.length, bytes: files.reduce((total, file) => total + file.size, 0) },
+    hasWorker: true,
+  }
+}
+
+async function jsonOf(request: Request): Promise<unknown> {
+  try {
+    return await request.json()
+  } catch {
+    throw new PlatformError('invalid_request', 'The body is not JSON.')
   }
 }
 

@@ -115,6 +115,21 @@ describe('wrangler deploy against the platform', () => {
     assert.equal(await (await fetch(url)).text(), 'again 2 2')
   })
 
+  test('deploys a project with static assets, which answer before its Worker', async () => {
+    const name = uniqueName('wr')
+    const dir = await project(name, 'hello', { assets: { directory: './public', binding: 'ASSETS' } })
+    folders.push(dir)
+    await mkdir(join(dir, 'public'))
+    await writeFile(join(dir, 'public/index.html'), '<!doctype html><h1>from the assets</h1>\n')
+    const deployed = await wranglerDeploy(dir, platform.url, token)
+    assert.equal(deployed.code, 0, deployed.output)
+    assert.match(deployed.output, /Uploaded 1 of 1 assets?/)
+    const home = await fetch(`${platform.url}/user-workers/${name}/`, { headers: { 'Sec-Fetch-Mode': 'navigate' } })
+    assert.equal(await home.text(), '<!doctype html><h1>from the assets</h1>\n')
+    assert.match(home.headers.get('content-type'), /^text\/html/)
+    assert.equal(await (await fetch(`${platform.url}/user-workers/${name}/counter`)).text(), 'hello 1 1')
+  })
+
   test('wrangler secret put (from stdin), list and delete: each a new deployment of the code served', async () => {
     const name = uniqueName('wr')
     const dir = await project(name, 'hello')

@@ -92,6 +92,7 @@ export function platformWith(overrides: Partial<PlatformParts> = {}) {
     builder: undefined,
     storage: tenantStorage(env),
     metrics: undefined,
+    staging: env.WORKER_MAPPINGS,
     ...overrides,
   }
   return { platform: new Platform(parts), calls, registry }
