@@ -192,6 +192,7 @@ export function buildRows(m, { connections, rounds }) {
       verdict(check.bad === 0 && check.failedUploads === 0),
     ],
     ...projectRows(m, c),
+    ...wranglerRows(m),
     ...storageRows(m),
     ...metricsRows(m.metricsCost, connections),
   ]
@@ -383,6 +384,22 @@ function projectRows({ builds, assets }, c) {
       `≥ ${TARGETS.assetsRatio.toFixed(2)}×`,
       verdict(served.requestsPerSecond >= TARGETS.assetsRatio * memory.requestsPerSecond),
     ]),
+  ]
+}
+
+/** Issue #23: `wrangler deploy` of a project against the same project through the JSON API. */
+function wranglerRows({ wranglerDeploys }) {
+  if (!wranglerDeploys) return []
+  const { wrangler, api } = wranglerDeploys
+  return [
+    [
+      `wrangler deploy --dispatch-namespace of a TypeScript project with a var, a KV namespace and an asset: start → first response, p50 / p99 ms (n=${wrangler.samples}) vs the same project through PUT /api/workers/:name`,
+      pair(wrangler),
+      pair(api),
+      ratio(wrangler.p50, api.p50),
+      'info: the wrangler process (start-up, its own bundling) included',
+      '—',
+    ],
   ]
 }
 

@@ -14,6 +14,7 @@ import { checkOldOrNew } from './consistency.mjs'
 import { measureNewDeploys, measureUpdates } from './deploy.mjs'
 import { measureAssets, measureBuilds } from './projects.mjs'
 import { measureStorage } from './storage.mjs'
+import { measureWranglerDeploys } from './wrangler-deploy.mjs'
 import { METRICS_SETTINGS, METRICS_WORKER, describeMetricsCost, measureMetricsCost } from './metrics.mjs'
 import { uploadOrThrow, waitForBody } from './lib/client.mjs'
 import { deployColdTenants, measureCold, storedSeeds } from './cold.mjs'
@@ -60,13 +61,14 @@ const SETTINGS = {
   typescriptUploads: 20,
   projectUploads: 7,
   assets: { connections: 16, warmupSeconds: 1, seconds: 1.5, rounds: 3 },
+  // wrangler deploy of a project vs the same through the JSON API (bench/wrangler-deploy.mjs).
+  wranglerDeploys: { rounds: 3 },
   // Tenants' storage (bench/storage.mjs): 1 connection, eleven targets.
   storage: { seconds: 1, rounds: 3 },
 }
-// The whole run takes about 5 minutes (269 s on 2026-12-01; on 2026-12-07 it reached the project
-// rows at 293 s, before the declared-binding rows were added); past 7 the harness stops its
-// children and gives up.
-const WATCHDOG_MS = 420_000
+// The whole run takes about 6 minutes (269 s on 2026-12-01; 377 s on 2026-12-07 with the
+// declared-binding rows, before the wrangler rows); past 8 the harness stops its children and gives up.
+const WATCHDOG_MS = 480_000
 
 const PLATFORM_CONFIG = join(ROOT, 'wrangler.jsonc')
 const BENCH_STORAGE_OPS = 1_000_000
@@ -283,6 +285,8 @@ async function main() {
     const { deploys, correctness } = await deploysAndCorrectness(servers.small.url, servers.large.url)
     const { builds, assets } = await projects(servers.small.url, registry)
     const storage = await measureStorage(servers.small.url, servers.baseline.url, SETTINGS.storage, log)
+    log('wrangler deploy vs the JSON API (10-worker platform)')
+    const wranglerDeploys = await measureWranglerDeploys(servers.small.url, SETTINGS.wranglerDeploys)
 
     const measurements = {
       dispatch,
@@ -294,6 +298,7 @@ async function main() {
       bundle,
       builds,
       assets,
+      wranglerDeploys,
       storage,
       metricsCost,
     }
@@ -323,6 +328,7 @@ async function main() {
         ...runNotes(dispatch),
         ...projectNotes(assets),
         ...storageNotes(storage),
+        `wrangler deploy (issue #23, bench/wrangler-deploy.mjs): the pinned wrangler ${versionOf('wrangler')} runs \`wrangler deploy --dispatch-namespace ns\` in a project folder (a TypeScript Worker with a var, a KV namespace and public/robots.txt) with CLOUDFLARE_API_BASE_URL at the 10-worker platform's /client/v4 and an account's API token; timed from the command's start until /user-workers/<name> first answers with the new body, so wrangler's own start-up (about a second of Node) and its local esbuild bundling are included. Against it, the same files as JSON to PUT /api/workers/:name, built by the builder. ${SETTINGS.wranglerDeploys.rounds} rounds, each to new names, one after the other.`,
         metricsNote(metricsCost),
       ],
     })

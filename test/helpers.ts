@@ -1,4 +1,5 @@
 import type { DeclaredEnv } from '../src/deploy/build'
+import { nothingDeclared } from '../src/deploy/declared'
 import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from 'cloudflare:test'
 import { env, exports } from 'cloudflare:workers'
 import type { ConfigVars } from '../src/core/config'
@@ -144,15 +145,5 @@ export async function platformWith(
  * test/doubles/builder.js), the rest empty; the real builder's reading is tested apart.
  */
 export function declaredWrangler(declared: Partial<DeclaredEnv>, file = 'wrangler.json'): string {
-  const none: DeclaredEnv = {
-    file,
-    kv: [],
-    d1: [],
-    vars: {},
-    jsonVars: {},
-    requiredSecrets: [],
-    unsupported: [],
-    ignored: [],
-  }
-  return JSON.stringify({ 'x-declared': { ...none, ...declared } })
+  return JSON.stringify({ 'x-declared': { ...nothingDeclared(file), ...declared } })
 }

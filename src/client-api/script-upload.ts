@@ -19,6 +19,7 @@ import { PlatformError } from '../core/errors'
 import type { AssetConfig, BundleModule, Compatibility, SettingsInput, WorkerBundle } from '../core/model'
 import type { DeclaredEnv, UnsupportedDeclaration } from '../deploy/build'
 import type { ObjectMigration } from '../objects/namespaces'
+import { nothingDeclared } from '../deploy/declared'
 
 // A script upload as `wrangler deploy` (and the Cloudflare API) sends it: a multipart body whose
 // `metadata` part says the main module, the bindings and the runtime, and whose other parts are the
@@ -138,14 +139,7 @@ function assetConfigOf(config: AssetConfigInput | undefined): AssetConfig {
 /** The bindings as a project's declared env, and the secrets they set. */
 function declaredOf(metadata: Metadata): { declared: DeclaredEnv; settings: SettingsInput } {
   const declared: DeclaredEnv = {
-    file: 'the upload’s metadata',
-    kv: [],
-    d1: [],
-    vars: {},
-    jsonVars: {},
-    requiredSecrets: [],
-    unsupported: [],
-    ignored: [],
+    ...nothingDeclared('the upload’s metadata'),
     durableObjects: [],
     objectMigrations: migrationsOf(metadata.migrations),
   }

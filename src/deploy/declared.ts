@@ -8,6 +8,11 @@ import type { D1Migration, DeclaredEnv, UnsupportedDeclaration } from './build'
 // DeclaredEnv), applied to the deployment: refused by name when the platform does not provide it,
 // else merged into the settings the upload asked for (docs/bring-your-project.md).
 
+/** A declared env that declares nothing, for `file`: what a reader fills in. */
+export function nothingDeclared(file: string): DeclaredEnv {
+  return { file, kv: [], d1: [], vars: {}, jsonVars: {}, requiredSecrets: [], unsupported: [], ignored: [] }
+}
+
 /**
  * Refuses a project that declares what the platform does not provide, naming each declaration:
  * its Worker would otherwise meet `undefined` at its first request.

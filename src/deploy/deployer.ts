@@ -297,13 +297,15 @@ export class Deployer {
   }
 
   /**
-   * A secret set or deleted on its own (`wrangler secret put` / `delete`): secrets are fixed per
-   * deployment here, so the change is a new deployment of the code the name serves, with its
-   * runtime and settings, in the history like any other (and rolled back like one).
+   * A setting changed on its own — a secret set or deleted (`wrangler secret put` / `delete`), the
+   * crons (the schedules API): settings are fixed per deployment here, so the change is a new
+   * deployment of the code the name serves, with its runtime and its other settings, in the history
+   * like any other (and rolled back like one). `what` labels it ("secret API_KEY set").
    */
-  async changeSecrets(
+  async changeSettings(
     name: string,
-    secrets: Record<string, string | null>,
+    settings: SettingsInput,
+    what: string,
     token: Proof,
     ctx: Background,
   ): Promise<DeployResult> {
@@ -313,19 +315,16 @@ export class Deployer {
     if ((deployment?.build?.assets.count ?? 0) > 0) {
       throw new PlatformError(
         'invalid_request',
-        `"${name}" has static assets, which a secret change cannot carry over yet: upload a new version with the secret instead.`,
+        `"${name}" has static assets, which this change cannot carry over yet: deploy a new version with it instead.`,
       )
     }
     const code = await this.parts.backend.code(deployment?.workerId ?? record.workerId)
     if (!code) throw new PlatformError('deployment_missing', `The code "${name}" serves is missing: upload it again.`)
-    const changed = Object.entries(secrets)
-      .map(([secret, value]) => `${secret} ${value === null ? 'deleted' : 'set'}`)
-      .join(', ')
     const release: Release = {
       bundle: asUploaded(code),
       ...(deployment?.compatibility ? { compatibility: deployment.compatibility } : {}),
     }
-    return this.release(name, release, { token, settings: { secrets }, label: `secret ${changed}` }, ctx)
+    return this.release(name, release, { token, settings, label: what }, ctx)
   }
 
   /** The secret values of a new deployment: the current ones with this upload's changes. */

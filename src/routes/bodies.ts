@@ -1,6 +1,7 @@
 import { MAX_LABEL_LENGTH } from '../accounts/tokens'
 import { plainObject } from '../core/schema'
 import {
+  array,
   check,
   fallback,
   looseObject,
@@ -89,3 +90,9 @@ export const secretBody = looseObject({
     ),
   ),
 })
+
+/** The schedules API's body: the cron triggers as a list of { cron } (an empty list: none). */
+export const schedulesBody = array(
+  looseObject({ cron: string('Each schedule is { "cron": "<expression>" }.') }),
+  'The body is a list of { "cron": "<expression>" }.',
+)

@@ -12,7 +12,7 @@ import { limitActionBody, limitUploadBody } from '../middleware/platform'
 import { enforceUploadRate } from '../middleware/security'
 import type { Platform } from '../platform/platform'
 import type { Context } from 'hono'
-import { secretBody } from './bodies'
+import { schedulesBody, secretBody } from './bodies'
 import { bearerToken } from './input'
 import { jsonBody } from './validate'
 
@@ -122,6 +122,31 @@ for (const path of [SCRIPT, NAMESPACED]) {
   })
 }
 
+// Cron triggers (Cloudflare's schedules API; wrangler sends none with --dispatch-namespace): the
+// worker's crons, set as a new deployment like a secret.
+for (const path of [SCRIPT, NAMESPACED]) {
+  clientApi.get(`${path}/schedules`, async (c) => {
+    const record = await existing(c.var.platform, scriptName(c))
+    const deployment = currentDeployment(record)
+    return c.json(
+      succeeded({ schedules: schedulesOf(c.var.platform.settingsOf(deployment).crons, deployment?.createdAt) }),
+    )
+  })
+
+  clientApi.put(`${path}/schedules`, limitActionBody, jsonBody(schedulesBody), async (c) => {
+    const crons = c.req.valid('json').map((entry) => entry.cron)
+    const what = crons.length > 0 ? `crons ${crons.join(', ')}` : 'no crons'
+    const result = await c.var.platform.deploys.changeSettings(
+      scriptName(c),
+      { crons },
+      what,
+      bearerToken(c.req),
+      c.executionCtx,
+    )
+    return c.json(succeeded({ schedules: schedulesOf(result.deployment.settings?.crons, result.deployment.createdAt) }))
+  })
+}
+
 // wrangler answers a secret put for a missing worker by creating an empty one here: the platform does
 // not make workers that way.
 clientApi.put(SCRIPT, () => {
@@ -183,7 +208,10 @@ clientApi.all('*', (c) => {
 })
 
 function changeSecrets(c: Context<AppEnv, string>, secrets: Record<string, string | null>) {
-  return c.var.platform.deploys.changeSecrets(scriptName(c), secrets, bearerToken(c.req), c.executionCtx)
+  const what = Object.entries(secrets)
+    .map(([secret, value]) => `secret ${secret} ${value === null ? 'deleted' : 'set'}`)
+    .join(', ')
+  return c.var.platform.deploys.changeSettings(scriptName(c), { secrets }, what, bearerToken(c.req), c.executionCtx)
 }
 
 /** The script named in the path (every route here has one). */
@@ -204,6 +232,10 @@ async function tokenAccount(c: Context<AppEnv, string>) {
 function moduleFile(module: BundleModule): File {
   const part = toApiPart(module)
   return new File([part.content], module.name, { type: part.type })
+}
+
+function schedulesOf(crons: string[] | undefined, since: string | undefined) {
+  return (crons ?? []).map((cron) => ({ cron, created_on: since, modified_on: since }))
 }
 
 async function find(platform: Platform, name: string): Promise<WorkerRecord | null> {

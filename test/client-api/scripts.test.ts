@@ -191,4 +191,30 @@ describe('/client/v4: the Cloudflare API, as wrangler calls it', () => {
     expect(refused.status).toBe(401)
     expect(await refused.json()).toMatchObject({ errors: [{ code: 10001 }] })
   })
+
+  it('sets the crons through the schedules API, as a new deployment, and lists them', async () => {
+    const name = uniqueName('cf')
+    const token = await newAccountToken()
+    const withScheduled = 'export default { fetch: () => new Response("ok"), scheduled() {} };'
+    await put(name, upload({}, { 'index.js': withScheduled }), token)
+    const schedules = `${BASE}/scripts/${name}/schedules`
+    const set = await platform(schedules, {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify([{ cron: '*/30 * * * *' }]),
+    })
+    expect(await set.json()).toMatchObject({ success: true, result: { schedules: [{ cron: '*/30 * * * *' }] } })
+    expect(await (await platform(schedules)).json()).toMatchObject({
+      result: { schedules: [{ cron: '*/30 * * * *' }] },
+    })
+    const view = await (await platform(`/api/workers/${name}/cron`)).json<{ crons: string[] }>()
+    expect(view.crons).toEqual(['*/30 * * * *'])
+    const invalid = await platform(schedules, {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify([{ cron: 'every day' }]),
+    })
+    expect(invalid.status).toBe(400)
+    expect(await invalid.json()).toMatchObject({ success: false, errors: [{ code: 10021 }] })
+  })
 })
