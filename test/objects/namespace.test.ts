@@ -59,9 +59,9 @@ describe('Durable Objects on dispatch-namespace', () => {
     })
   })
 
-  it('loads the class from the script the namespace holds, with its vars and secrets, and keeps its data across a deploy', async () => {
+  it('loads the class from the script the namespace holds, with its vars and secrets, and keeps its data across a deploy and a rollback', async () => {
     const name = uniqueName('do-ns')
-    const { token } = await deploy(name, '1')
+    const { token, workerId: firstWorkerId } = await deploy(name, '1')
     const owner = { name, ownerId: (await ownerIdOf(name))! }
     const host = env.TENANT_OBJECTS.getByName(`test-host-${name}`)
     // As the host does: the class is loaded in the host's context (I/O objects stay with their object).
@@ -77,5 +77,13 @@ describe('Durable Objects on dispatch-namespace', () => {
     expect(await increment()).toEqual({ count: 1, version: '1', secret: 'secret-1' })
     await deploy(name, '2', token)
     expect(await increment()).toEqual({ count: 2, version: '2', secret: 'secret-2' })
+    // A rollback: the class comes from the first deployment's script again, over the same storage.
+    const rolledBack = await namespace.call(`/api/workers/${name}/rollback`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      body: JSON.stringify({ deployment: firstWorkerId }),
+    })
+    expect(rolledBack.status).toBe(200)
+    expect(await increment()).toEqual({ count: 3, version: '1', secret: 'secret-1' })
   })
 })
