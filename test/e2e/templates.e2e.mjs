@@ -59,12 +59,21 @@ async function templateFolder(folder, name, install) {
   return dir
 }
 
-/** The template's dependencies, as `npm install` puts them (not its devDependencies: wrangler is this one). */
-function npmInstall(dir) {
-  return new Promise((resolve, reject) => {
+/**
+ * The template's dependencies, as `npm install` puts them. Its devDependencies are its tooling
+ * (wrangler, types), which this test brings itself: they are left out of the copy's package.json
+ * before installing, because npm resolves them even with --omit=dev, and the registry's newest
+ * wrangler can name a peer version the registry does not have yet (seen: ETARGET for
+ * @cloudflare/workers-types). The platform's builder installs only the devDependencies a Worker imports.
+ */
+async function npmInstall(dir) {
+  const manifest = join(dir, 'package.json')
+  const { devDependencies: _tooling, ...pkg } = JSON.parse(await readFile(manifest, 'utf8'))
+  await writeFile(manifest, JSON.stringify(pkg, null, 2))
+  await new Promise((resolve, reject) => {
     execFile(
       'npm',
-      ['install', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--no-package-lock'],
+      ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--no-package-lock'],
       { cwd: dir },
       (error, _stdout, stderr) => (error ? reject(new Error(`npm install: ${stderr}`)) : resolve()),
     )
