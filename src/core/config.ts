@@ -11,6 +11,9 @@ import {
   parseWholeSeconds,
 } from './config-values'
 import { DEFAULT_RESERVED_NAMES, isValidName } from './names'
+import { DEFAULT_STORAGE_QUOTAS, parseStorageQuotas, type StorageQuotas } from './storage-quotas'
+
+export type { StorageQuotas } from './storage-quotas'
 
 export interface CloudflareApiSettings {
   baseUrl: string
@@ -89,21 +92,6 @@ export interface Config {
   metrics: MetricsMode
 }
 
-/** Storage quotas per worker; each is refused inside the tenant's code by an Error naming it. */
-export interface StorageQuotas {
-  kvMaxBytes: number
-  kvMaxKeys: number
-  sqlMaxBytes: number
-  /** Rows one env.DB call (a statement, or a batch together) may read (storage/sql-budget.ts). */
-  sqlMaxRowsRead: number
-  /** Bytes of results one env.DB call may return (text as UTF-8, blobs by length, 8 per number). */
-  sqlMaxResultBytes: number
-  /** Storage calls per second per worker, counted where the calls arrive (see storage/quotas.ts). */
-  opsPerSecond: number
-  /** Durable Objects one worker's code may make (objects/object-index.ts). */
-  objectsMax: number
-}
-
 export { ConfigError } from './config-values'
 
 export const DEFAULTS = {
@@ -129,16 +117,7 @@ export const DEFAULTS = {
   maxHops: 5,
   cron: { maxPerWorker: 5, minIntervalMinutes: 1 },
   limits: { defaults: { cpuMs: 50, subRequests: 50 }, maxima: { cpuMs: 30_000, subRequests: 1_000 } },
-  storageQuotas: {
-    kvMaxBytes: 100 * 1024 * 1024,
-    kvMaxKeys: 100_000,
-    sqlMaxBytes: 100 * 1024 * 1024,
-    sqlMaxRowsRead: 10_000_000,
-    // Blobs cross RPC as arrays of numbers (up to 3 bytes per byte): 10 MiB of them fit one 32 MiB message.
-    sqlMaxResultBytes: 10 * 1024 * 1024,
-    opsPerSecond: 1_000,
-    objectsMax: 10_000,
-  },
+  storageQuotas: DEFAULT_STORAGE_QUOTAS,
   platformWorkerName: 'workers-for-platforms',
   // Everything a web page may need, except allow-same-origin: the page cannot act as the platform.
   sandboxPolicy: 'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads',
@@ -270,22 +249,6 @@ export function parseConfig(env: ConfigVars): Config {
     storageQuotas: parseStorageQuotas(env),
     platformWorkerName: clean(env.PLATFORM_WORKER_NAME) ?? DEFAULTS.platformWorkerName,
     metrics: parseMetrics(clean(env.METRICS)),
-  }
-}
-
-function parseStorageQuotas(env: ConfigVars): StorageQuotas {
-  const defaults = DEFAULTS.storageQuotas
-  return {
-    kvMaxBytes: parsePositiveInt('TENANT_KV_MAX_BYTES', env.TENANT_KV_MAX_BYTES) ?? defaults.kvMaxBytes,
-    kvMaxKeys: parsePositiveInt('TENANT_KV_MAX_KEYS', env.TENANT_KV_MAX_KEYS) ?? defaults.kvMaxKeys,
-    sqlMaxBytes: parsePositiveInt('TENANT_SQL_MAX_BYTES', env.TENANT_SQL_MAX_BYTES) ?? defaults.sqlMaxBytes,
-    sqlMaxRowsRead:
-      parsePositiveInt('TENANT_SQL_MAX_ROWS_READ', env.TENANT_SQL_MAX_ROWS_READ) ?? defaults.sqlMaxRowsRead,
-    sqlMaxResultBytes:
-      parsePositiveInt('TENANT_SQL_MAX_RESULT_BYTES', env.TENANT_SQL_MAX_RESULT_BYTES) ?? defaults.sqlMaxResultBytes,
-    opsPerSecond:
-      parsePositiveInt('TENANT_STORAGE_OPS_PER_SECOND', env.TENANT_STORAGE_OPS_PER_SECOND) ?? defaults.opsPerSecond,
-    objectsMax: parsePositiveInt('TENANT_OBJECTS_MAX', env.TENANT_OBJECTS_MAX) ?? defaults.objectsMax,
   }
 }
 

@@ -50,7 +50,7 @@ export class NameClaim extends DurableObject<Env> {
     this.appendLogs(lines, ownerId),
   )
 
-  /** The Durable Objects the worker's code has made (see objects/object-index.ts). */
+  /** The Durable Objects the worker's code has made (objects/object-index.ts). */
   private readonly objects = new ObjectIndex(this.ctx.storage, this.env.TENANT_OBJECTS)
 
   /** Indexes an object at its first touch, if its owner holds the name and has room for one more (TENANT_OBJECTS_MAX). */
@@ -65,8 +65,8 @@ export class NameClaim extends DurableObject<Env> {
   }
 
   /** Deletes the objects of namespaces a deploy's migrations delete (`deleted_classes`). */
-  async destroyObjects(ownerId: string, namespaces: string[]): Promise<void> {
-    for (const namespace of namespaces) await this.objects.destroy(ownerId, namespace)
+  destroyObjects(ownerId: string, namespaces: string[]): Promise<void> {
+    return this.objects.destroy(ownerId, namespaces)
   }
 
   /** Whether `ownerId` holds the name now: the generation check of everything that writes for it (core/generation.ts). */
@@ -84,11 +84,7 @@ export class NameClaim extends DurableObject<Env> {
     this.logs.append(lines)
   }
 
-  /**
-   * The recent lines (those after line `after`, when given), oldest first, with the record they
-   * belong to (it says how long capture runs), for the owner (or an admin) only; `found: false`
-   * for a free name.
-   */
+  /** The recent lines (after line `after`), oldest first, with their record (how long capture runs); owner or admin only. */
   async readLogs(
     credential: Credential,
     after = 0,
@@ -259,10 +255,7 @@ export class NameClaim extends DurableObject<Env> {
     return access.ok && access.found ? { ok: true, found: true, events: await this.owners.events() } : access
   }
 
-  /**
-   * Ends the lease after a commit, with what the holder has done of the outbox: what it reports
-   * done is struck off; what it does not, the alarm does.
-   */
+  /** Ends the lease after a commit: what the holder reports done of the outbox is struck off; the alarm does the rest. */
   async release(leaseId: string, done: FollowUp): Promise<void> {
     if (!this.leases.isHeld(leaseId)) return
     await this.settle(done)

@@ -41,13 +41,16 @@ export class ObjectIndex {
     return counts
   }
 
-  /** Deletes every object of an owner (of one namespace, when given), each with all its storage. Idempotent. */
-  async destroy(ownerId: string, namespace?: string): Promise<void> {
-    const entries = await this.storage.list({ prefix: prefixOf(ownerId, namespace) })
-    for (const [indexed, value] of entries) {
-      const key = parseStored(objectKeySchema, value, 'An indexed Durable Object')
-      await this.hosts.getByName(hostName(key)).destroy()
-      await this.storage.delete(indexed)
+  /** Deletes every object of an owner (of these namespaces, when given), each with all its storage. Idempotent. */
+  async destroy(ownerId: string, namespaces?: string[]): Promise<void> {
+    for (const prefix of namespaces?.map((namespace) => prefixOf(ownerId, namespace)) ?? [
+      prefixOf(ownerId, undefined),
+    ]) {
+      for (const [indexed, value] of await this.storage.list({ prefix })) {
+        const key = parseStored(objectKeySchema, value, 'An indexed Durable Object')
+        await this.hosts.getByName(hostName(key)).destroy()
+        await this.storage.delete(indexed)
+      }
     }
     const counted = countKey(ownerId)
     const left = (await this.storage.list({ prefix: prefixOf(ownerId, undefined) })).size

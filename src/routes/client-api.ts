@@ -99,7 +99,7 @@ clientApi.post('/accounts/:account/workers/assets/upload', limitUploadBody, asyn
 // A worker's secrets by name (values are never read back): asked before an upload, and `wrangler secret list`.
 for (const path of [SCRIPT, NAMESPACED]) {
   clientApi.get(`${path}/secrets`, async (c) => {
-    const record = await existing(c.var.platform, scriptName(c))
+    const record = await c.var.platform.workers.get(scriptName(c))
     const settings = c.var.platform.settingsOf(currentDeployment(record))
     return c.json(succeeded(settings.secretNames.map((name) => ({ name, type: 'secret_text' }))))
   })
@@ -113,7 +113,7 @@ for (const path of [SCRIPT, NAMESPACED]) {
 
   clientApi.delete(`${path}/secrets/:secret`, async (c) => {
     const secret = c.req.param('secret')
-    const record = await existing(c.var.platform, scriptName(c))
+    const record = await c.var.platform.workers.get(scriptName(c))
     if (!c.var.platform.settingsOf(currentDeployment(record)).secretNames.includes(secret)) {
       throw new PlatformError('not_found', `"${record.name}" has no secret "${secret}".`)
     }
@@ -126,7 +126,7 @@ for (const path of [SCRIPT, NAMESPACED]) {
 // worker's crons, set as a new deployment like a secret.
 for (const path of [SCRIPT, NAMESPACED]) {
   clientApi.get(`${path}/schedules`, async (c) => {
-    const record = await existing(c.var.platform, scriptName(c))
+    const record = await c.var.platform.workers.get(scriptName(c))
     const deployment = currentDeployment(record)
     return c.json(
       succeeded({ schedules: schedulesOf(c.var.platform.settingsOf(deployment).crons, deployment?.createdAt) }),
@@ -157,7 +157,7 @@ clientApi.put(SCRIPT, () => {
 })
 
 clientApi.get(`${SCRIPT}/settings`, async (c) => {
-  const record = await existing(c.var.platform, c.req.param('name'))
+  const record = await c.var.platform.workers.get(c.req.param('name'))
   const deployment = currentDeployment(record)
   const compatibility = deployment?.compatibility
   return c.json(
@@ -246,10 +246,6 @@ async function find(platform: Platform, name: string): Promise<WorkerRecord | nu
       return null
     throw error
   }
-}
-
-async function existing(platform: Platform, name: string): Promise<WorkerRecord> {
-  return platform.workers.get(name)
 }
 
 /** A worker as the API describes a script: its name is its id, its serving deployment its etag. */
