@@ -22,6 +22,6 @@ export async function waitForLines(name: string, token: string, count: number): 
 }
 
 /** Calls a user Worker and reads its whole response: its invocation (and trace) ends only then. */
-export async function call(name: string, path = ''): Promise<void> {
-  await (await platform(`/user-workers/${name}${path}`)).text()
+export async function call(name: string, path = '', init?: RequestInit): Promise<void> {
+  await (await platform(`/user-workers/${name}${path}`, init)).text()
 }

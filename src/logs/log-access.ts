@@ -8,6 +8,8 @@ import { refusal } from '../names/refusals'
 import { FOLLOW_TIMING, LOG_FOLLOWERS, followLines, type FollowEvent, type FollowTiming } from './log-follow'
 import type { FollowRefusal } from './log-followers'
 import { LOG_WATCH_MS } from './logs'
+import { TAIL_MS, TAILS_PER_WORKER, tailRequest } from './live-tails'
+import type { TailFilter } from './tail-filters'
 
 /** What a read of the logs returns: the lines, and until when capture is on. */
 export interface LogRead {
@@ -58,6 +60,51 @@ export class LogAccess {
       return result.ok && result.found ? result.lines : null
     }
     return { capturingUntil, events: (signal) => followLines(read, lines, after, signal, timing, now) }
+  }
+
+  /**
+   * A live tail of the worker's invocations (`wrangler tail`), for its owner or an admin: capture
+   * stays on for as long as the tail lasts. `self` is the caller's address (`client_ip: ["self"]`).
+   * The socket's address carries the tail's secret: whoever holds it may connect, until it ends.
+   */
+  async openTail(
+    name: string,
+    token: Proof,
+    filters: TailFilter[],
+    self: string,
+    ctx: Background,
+  ): Promise<{ id: string; secret: string; expiresAt: number }> {
+    await this.watch(name, token, ctx, 0, TAIL_MS)
+    const result = await this.parts.changes
+      .claim(name)
+      .openTail(await this.parts.changes.credential(token), filters, self)
+    if (!result.ok) throw refusal(result.reason, 'read')
+    if (!result.found) throw workerNotFound(name)
+    if (!result.tail) {
+      throw new PlatformError(
+        'rate_limited',
+        `At most ${TAILS_PER_WORKER} tails of one worker may be open at once: stop one (it ends when its wrangler tail stops), or wait until one expires.`,
+      )
+    }
+    return result.tail
+  }
+
+  /** Ends tail `id` of the worker (DELETE …/tails/:id), for its owner or an admin. */
+  async closeTail(name: string, token: Proof, id: string): Promise<void> {
+    const claim = this.parts.changes.claim(assertValidName(name))
+    const result = await claim.closeTail(await this.parts.changes.credential(token), id)
+    if (!result.ok) throw refusal(result.reason, 'read')
+    if (!result.found) throw workerNotFound(name)
+    if (!result.closed) throw new PlatformError('not_found', `"${name}" has no tail "${id}": it ended, or never was.`)
+  }
+
+  /** The WebSocket of tail `id`, for whoever holds its secret (101), while it lasts. */
+  async connectTail(name: string, id: string, secret: string): Promise<Response> {
+    const response = await this.parts.changes.claim(assertValidName(name)).fetch(tailRequest(id, secret))
+    if (response.status !== 101) {
+      throw new PlatformError('not_found', 'There is no such tail, or it has ended: run wrangler tail again.')
+    }
+    return response
   }
 
   /**

@@ -1,7 +1,7 @@
 import { WorkerEntrypoint } from 'cloudflare:workers'
 import { isWorkerId } from '../deploy/deployments'
-import { nameFromTags, ownerFromTags, toLogLines } from './logs'
-import type { LogLine } from '../core/model'
+import { nameFromTags, ownerFromTags } from './logs'
+import { toInvocations, type Invocation } from './invocations'
 import { isValidName } from '../core/names'
 
 /** Which user Worker a LogTail binding was handed to: its name, deployment (Worker ID) and owner generation. */
@@ -18,10 +18,10 @@ export interface LogTailProps {
 export class LogTail extends WorkerEntrypoint<Env, LogTailProps> {
   override async tail(events: TraceItem[]): Promise<void> {
     const { name, workerId, ownerId } = this.ctx.props
-    await storeLogs(
+    await storeInvocations(
       this.env,
       { name, ownerId },
-      toLogLines(events, () => workerId),
+      toInvocations(events, name, () => workerId),
     )
   }
 }
@@ -42,7 +42,9 @@ export async function tailDispatchNamespace(events: TraceItem[], env: Env): Prom
     byWorker.set(key, entry)
   }
   await Promise.all(
-    [...byWorker.values()].map(({ worker, items }) => storeLogs(env, worker, toLogLines(items, deploymentOfScript))),
+    [...byWorker.values()].map(({ worker, items }) =>
+      storeInvocations(env, worker, toInvocations(items, worker.name, deploymentOfScript)),
+    ),
   )
 }
 
@@ -60,7 +62,12 @@ function deploymentOfScript(event: TraceItem): string | undefined {
   return event.scriptName && isWorkerId(event.scriptName) ? event.scriptName : undefined
 }
 
-/** Stores log lines for the worker they belong to (in that name's Durable Object, which checks the generation). */
-async function storeLogs(env: Env, { name, ownerId }: TailedWorker, lines: LogLine[]): Promise<void> {
-  if (lines.length > 0 && isValidName(name)) await env.NAME_CLAIMS.getByName(name).appendLogs(lines, ownerId)
+/**
+ * Hands invocations to the name's Durable Object of the worker they belong to, which checks the
+ * generation, keeps their output as log lines and sends them to its live tails.
+ */
+async function storeInvocations(env: Env, { name, ownerId }: TailedWorker, invocations: Invocation[]): Promise<void> {
+  if (invocations.length > 0 && isValidName(name)) {
+    await env.NAME_CLAIMS.getByName(name).appendInvocations(invocations, ownerId)
+  }
 }

@@ -1,5 +1,6 @@
 import { truncate } from '../lib/format'
 import type { LogLine } from '../core/model'
+import type { Invocation } from './invocations'
 
 /** Recent output kept per worker: storage stays bounded however much a worker logs. */
 export const LOG_LINES_KEPT = 100
@@ -22,20 +23,21 @@ export function captureAfterChange(logsUntil: string | undefined, now: number): 
 
 const MAX_MESSAGE = 1_000
 
-/**
- * Turns trace events (console output and uncaught exceptions) into log lines, each marked with the
- * deployment (Worker ID) that wrote it, as `deploymentOf` tells from the event.
- */
-export function toLogLines(events: TraceItem[], deploymentOf: (event: TraceItem) => string | undefined): LogLine[] {
+/** The recent log lines of invocations (console output and uncaught exceptions), each marked with its deployment. */
+export function toLogLines(invocations: Invocation[]): LogLine[] {
   const lines: LogLine[] = []
-  for (const event of events) {
-    const deployment = deploymentOf(event)
+  for (const invocation of invocations) {
+    const deployment = invocation.scriptVersion?.id
     const mark = deployment ? { deployment } : {}
-    for (const log of event.logs) {
-      const parts: unknown[] = Array.isArray(log.message) ? log.message : [log.message]
-      lines.push({ at: iso(log.timestamp), level: log.level, message: clip(parts.map(describe).join(' ')), ...mark })
+    for (const log of invocation.logs) {
+      lines.push({
+        at: iso(log.timestamp),
+        level: log.level,
+        message: clip(log.message.map(describe).join(' ')),
+        ...mark,
+      })
     }
-    for (const exception of event.exceptions) {
+    for (const exception of invocation.exceptions) {
       lines.push({
         at: iso(exception.timestamp),
         level: 'exception',

@@ -21,15 +21,15 @@ const secure = secureHeaders({
   crossOriginResourcePolicy: 'same-origin',
 })
 
-/** Responses of user Workers: they never get the platform's headers. */
 /**
  * Security headers for everything the platform renders — pages, API, and its error pages for
- * dispatch (unknown worker, loop, failure) — but never for a user Worker's own response. Runs
+ * dispatch (unknown worker, loop, failure) — but never for a user Worker's own response, nor a
+ * WebSocket's upgrade (a tail's: no document, and its headers are its Durable Object's). Runs
  * first, so a page rendered from an error anywhere below still gets them.
  */
 export const platformHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next()
-  if (!isUserResponse(c.res)) await secure(c, async () => {})
+  if (!isUserResponse(c.res) && c.res.status !== 101) await secure(c, async () => {})
 }
 
 /**

@@ -5,6 +5,9 @@ import type { Refusal } from './ownership'
 
 export type LeaseRefusal = { ok: false; reason: Refusal }
 
+/** What a call for the owner (or an admin) only answers: no such worker, refused, or its result. */
+export type OwnerOnly<T> = { ok: true; found: false } | ({ ok: true; found: true } & T) | LeaseRefusal
+
 export type Lease = {
   ok: true
   leaseId: string

@@ -2,28 +2,26 @@ import { DurableObject, exports } from 'cloudflare:workers'
 import { configFor } from '../core/config'
 import { LogStore } from '../logs/log-store'
 import type { CronRun, LogLine, StoredLogLine, WorkerRecord } from '../core/model'
-import { authorize, hashToken, newDeployToken, newOwnerId, type Credential, type Owner } from './ownership'
+import { authorize, hashToken, newOwner, newOwnerId, type Credential, type Owner } from './ownership'
 import type { CronJob, ScheduleView } from '../cron/schedules'
 import { CronRuns } from '../cron/cron-runs'
 import { LogFollowers, type FollowRefusal } from '../logs/log-followers'
-import { OWNER_EVENTS_KEY, OwnerChanges, type OwnerChanged, type OwnerEvent } from './owner-changes'
-import { LEASE_MS, LeaseQueue, type Change, type Committed, type Lease, type LeaseRefusal } from './lease'
+import { LiveTails } from '../logs/live-tails'
+import type { TailFilter } from '../logs/tail-filters'
+import type { Invocation } from '../logs/invocations'
+import { toLogLines } from '../logs/logs'
+import { OWNER_EVENTS_KEY, OwnerChanges, type OwnerEvent } from './owner-changes'
+import { LeaseQueue } from './lease'
+import type { Change, Committed, Lease, LeaseRefusal, OwnerOnly } from './lease'
 import { doFollowUps } from './follow-ups'
-import { isEmpty, OutboxStore, type FollowUp } from './outbox'
+import { afterCommit, afterDelete, isEmpty, ORPHAN_AFTER_MS, outboxTimes, OutboxStore, RETRY_MS } from './outbox'
+import type { FollowUp } from './outbox'
 import { Reveals } from './reveals'
 import { NameSessions, type NameSession } from './sessions'
 import { secretsKey, storedName, storedOwner, storedRecord, storedSecrets } from './claim-storage'
-import { storageRefsOf } from '../storage/refs'
 import type { SealedSecrets } from './secrets'
 import { ObjectIndex } from '../objects/object-index'
 import type { ObjectKey } from '../objects/object-key'
-
-/** How long an upload's code may stay unclaimed after its lease ended before it counts as orphaned. */
-const ORPHAN_AFTER_MS = LEASE_MS + 60_000
-/** When the alarm does what the lease holder was expected to do, if it has not reported it done. */
-const BACKSTOP_MS = 30_000
-/** Retry interval for follow-ups that failed (KV allows about one write per second to a key). */
-const RETRY_MS = 5_000
 
 /**
  * One object per worker name (SQLite-backed): the authority on who owns the name, what it serves,
@@ -43,12 +41,11 @@ export class NameClaim extends DurableObject<Env> {
   private readonly sessions = new NameSessions(this.ctx.storage)
   /** The current deployment's cron schedule and its last runs (see cron/cron-runs.ts). */
   private readonly crons = new CronRuns(this.ctx.storage)
-  /** Who follows the logs live now (see logs/log-followers.ts). */
+  /** Who follows the logs live now (see logs/log-followers.ts), and the tails of `wrangler tail` (logs/live-tails.ts). */
   private readonly followers = new LogFollowers()
+  private readonly tails = new LiveTails(this.ctx)
   /** Token rotations and moves into an account (see owner-changes.ts). */
-  private readonly owners = new OwnerChanges(this.ctx.storage, this.leases, (lines, ownerId) =>
-    this.appendLogs(lines, ownerId),
-  )
+  private readonly owners = new OwnerChanges(this.ctx.storage, this.leases, (lines, id) => this.appendLogs(lines, id))
 
   /** The Durable Objects the worker's code has made (objects/object-index.ts). */
   private readonly objects = new ObjectIndex(this.ctx.storage, this.env.TENANT_OBJECTS)
@@ -84,19 +81,46 @@ export class NameClaim extends DurableObject<Env> {
     this.logs.append(lines)
   }
 
+  /** What the worker's tail saw: kept as log lines, and sent to its live tails (as appendLogs, for `ownerId`). */
+  async appendInvocations(invocations: Invocation[], ownerId: string): Promise<void> {
+    if (!(await this.holds(ownerId))) return
+    this.logs.append(toLogLines(invocations))
+    this.tails.send(invocations)
+  }
+
+  /** A new live tail for the owner (or an admin); null when the worker has as many as it may. */
+  openTail(credential: Credential, filters: TailFilter[], self: string) {
+    return this.forOwner(credential, async () => {
+      const tail = await this.tails.open(filters, self, Date.now())
+      if (tail) await this.armAlarm(tail.expiresAt)
+      return { tail }
+    })
+  }
+
+  closeTail(credential: Credential, id: string): Promise<OwnerOnly<{ closed: boolean }>> {
+    return this.forOwner(credential, async () => ({ closed: await this.tails.close(id) }))
+  }
+
+  /** A tail's WebSocket: the only request this object takes over HTTP (logs/live-tails.ts). */
+  override fetch(request: Request): Promise<Response> {
+    return this.tails.connect(request, Date.now())
+  }
+
+  // wrangler's only message is `{ debug }`; a closing client is answered in kind.
+  override webSocketMessage(): void {}
+  override webSocketClose(socket: WebSocket, code: number): void {
+    socket.close(code === 1005 ? 1000 : code, 'Tail closed.')
+  }
+
   /** The recent lines (after line `after`), oldest first, with their record (how long capture runs); owner or admin only. */
   async readLogs(
     credential: Credential,
     after = 0,
     /** A live follower's poll: one no longer counted (silent too long) reads nothing, and ends its follow. */
     followId?: string,
-  ): Promise<
-    { ok: true; found: false } | { ok: true; found: true; lines: StoredLogLine[]; record: WorkerRecord } | LeaseRefusal
-  > {
+  ): Promise<OwnerOnly<{ lines: StoredLogLine[]; record: WorkerRecord }>> {
     if (followId !== undefined && !this.followers.seen(followId, Date.now())) return { ok: true, found: false }
-    const access = await this.access(credential)
-    if (!access.ok || !access.found) return access
-    return { ok: true, found: true, lines: this.logs.after(after), record: access.record }
+    return this.forOwner(credential, (record) => ({ lines: this.logs.after(after), record }))
   }
 
   /** Admits a live follower of the logs (the caller checked the credential), or says which cap refuses it. */
@@ -105,15 +129,22 @@ export class NameClaim extends DurableObject<Env> {
   }
 
   /** The record, for the owner (or an admin) only: whether the credential may read this worker's data. */
-  async access(
-    credential: Credential,
-  ): Promise<{ ok: true; found: false } | { ok: true; found: true; record: WorkerRecord } | LeaseRefusal> {
+  async access(credential: Credential): Promise<OwnerOnly<{ record: WorkerRecord }>> {
     const owner = await this.owner()
     const record = await this.current()
     if (!owner || !record) return { ok: true, found: false }
     const refusal = await authorize(owner, credential, true)
     if (refusal) return { ok: false, reason: refusal }
     return { ok: true, found: true, record }
+  }
+
+  /** `use`'s result for the owner (or an admin) only. */
+  private async forOwner<T extends object>(
+    credential: Credential,
+    use: (record: WorkerRecord) => T | Promise<T>,
+  ): Promise<OwnerOnly<T>> {
+    const access = await this.access(credential)
+    return access.ok && access.found ? { ok: true, found: true, ...(await use(access.record)) } : access
   }
 
   /** The current record: strongly consistent, unlike KV. */
@@ -173,18 +204,13 @@ export class NameClaim extends DurableObject<Env> {
     if (!owner && !change.claim) throw new Error('Only a deploy can claim a free name.')
     let committed: Committed = {}
     if (!owner) {
-      const token = newDeployToken()
       const { accountId } = lease
-      owner = {
-        ownerId: lease.ownerId,
-        tokenHash: await hashToken(token),
-        claimedAt: change.record.updatedAt,
-        ...(accountId ? { accountId } : {}),
-      }
-      committed = { token, revealId: await this.reveals.keep(token), ...(accountId ? { accountId } : {}) }
+      const minted = await newOwner(lease.ownerId, change.record.updatedAt, accountId)
+      owner = minted.owner
+      const revealId = await this.reveals.keep(minted.token)
+      committed = { token: minted.token, revealId, ...(accountId ? { accountId } : {}) }
     }
-    const kept = new Set([...change.record.deployments, ...change.record.retired].map((entry) => entry.workerId))
-    const outbox = await this.outbox.get()
+    const outbox = afterCommit(await this.outbox.get(), change.record, change.expired, Date.now())
     await storage.transaction(async (txn) => {
       if (change.secrets) await txn.put(secretsKey(change.secrets.workerId), change.secrets.sealed)
       if (change.expired.length > 0) await txn.delete(change.expired.map(secretsKey))
@@ -192,14 +218,7 @@ export class NameClaim extends DurableObject<Env> {
       await txn.put('record', change.record)
       // Kept until the object's storage is given back: the alarm needs it to delete the mapping.
       await txn.put('name', change.record.name)
-      await this.outbox.put(txn, {
-        mapping: true,
-        removals: [
-          // A committed upload is no longer an orphan.
-          ...outbox.removals.filter((entry) => !kept.has(entry.workerId)),
-          ...change.expired.map((workerId) => ({ workerId, notBefore: Date.now() + BACKSTOP_MS })),
-        ],
-      })
+      await this.outbox.put(txn, outbox)
     })
     await this.crons.plan(change.record, Date.now())
     await this.armAlarm()
@@ -215,33 +234,26 @@ export class NameClaim extends DurableObject<Env> {
     this.leases.require(leaseId)
     const record = await this.current()
     const accountId = (await this.owner())?.accountId
-    const ids = record ? [...record.deployments, ...record.retired].map((entry) => entry.workerId) : []
-    const outbox = await this.outbox.get()
+    const outbox = afterDelete(await this.outbox.get(), record, Date.now())
     const keys = [...(await this.ctx.storage.list({ prefix: 'secrets/' })).keys()]
     const reveals = await this.reveals.keys()
-    const purges = [...(outbox.purges ?? []), ...(record ? storageRefsOf(record) : [])]
-    const objectOwners = [...(outbox.objectOwners ?? []), ...(record ? [record.ownerId] : [])]
     await this.ctx.storage.transaction(async (txn) => {
       await txn.delete(['owner', 'record', OWNER_EVENTS_KEY, ...keys, ...reveals])
-      await this.outbox.put(txn, {
-        mapping: true,
-        removals: [...outbox.removals, ...ids.map((workerId) => ({ workerId, notBefore: Date.now() + BACKSTOP_MS }))],
-        ...(purges.length > 0 ? { purges } : {}),
-        ...(objectOwners.length > 0 ? { objectOwners } : {}),
-      })
+      await this.outbox.put(txn, outbox)
     })
     this.logs.clear()
+    await this.tails.end(Number.POSITIVE_INFINITY, 'The worker was deleted.')
     await this.crons.clear()
     await this.armAlarm()
     return accountId ? { accountId } : {}
   }
 
   /** A new deploy token, a move into an account, an account's note (see owner-changes.ts). */
-  rotateToken(credential: Credential): Promise<OwnerChanged<{ token: string }>> {
+  rotateToken(credential: Credential): Promise<OwnerOnly<{ token: string }>> {
     return this.owners.rotateToken(credential)
   }
 
-  joinAccount(credential: Credential, accountId: string): Promise<OwnerChanged<{ previous?: string }>> {
+  joinAccount(credential: Credential, accountId: string): Promise<OwnerOnly<{ previous?: string }>> {
     return this.owners.joinAccount(credential, accountId)
   }
 
@@ -250,9 +262,8 @@ export class NameClaim extends DurableObject<Env> {
   }
 
   /** The owner history (rotations, moves, revocations), for the owner (or an admin) only. */
-  async ownerEvents(credential: Credential): Promise<OwnerChanged<{ events: OwnerEvent[] }>> {
-    const access = await this.access(credential)
-    return access.ok && access.found ? { ok: true, found: true, events: await this.owners.events() } : access
+  ownerEvents(credential: Credential): Promise<OwnerOnly<{ events: OwnerEvent[] }>> {
+    return this.forOwner(credential, async () => ({ events: await this.owners.events() }))
   }
 
   /** Ends the lease after a commit: what the holder reports done of the outbox is struck off; the alarm does the rest. */
@@ -306,6 +317,7 @@ export class NameClaim extends DurableObject<Env> {
     await this.settle(done)
     await this.runDueCrons(now)
     await this.reveals.forgetExpired(now)
+    await this.tails.end(now)
     await this.freeIfUnused()
     await this.armAlarm(outbox.mapping && !done.mappingSynced ? now + RETRY_MS : undefined, now)
   }
@@ -317,17 +329,8 @@ export class NameClaim extends DurableObject<Env> {
   }
 
   /** For "Run now": the current record and its sealed secrets, for the owner (or an admin) only. */
-  async prepareRun(
-    credential: Credential,
-  ): Promise<
-    | { ok: true; found: false }
-    | ({ ok: true; found: true } & Omit<CronJob, 'cron' | 'scheduledTime' | 'trigger'>)
-    | LeaseRefusal
-  > {
-    const access = await this.access(credential)
-    if (!access.ok || !access.found) return access
-    const { record } = access
-    return { ok: true, found: true, record, secrets: await this.readSecrets(record.workerId) }
+  prepareRun(credential: Credential): Promise<OwnerOnly<Omit<CronJob, 'cron' | 'scheduledTime' | 'trigger'>>> {
+    return this.forOwner(credential, async (record) => ({ record, secrets: await this.readSecrets(record.workerId) }))
   }
 
   /** Records a run done outside the alarm ("Run now"), and what the platform had to say about it. */
@@ -356,19 +359,17 @@ export class NameClaim extends DurableObject<Env> {
     )
   }
 
-  /** Sets the alarm for the next due follow-up or reveal expiry (or `at`, if sooner); none when nothing is pending. */
+  /** Sets the alarm for the next thing due (the outbox, a reveal's or a tail's end, a cron), or `at` if sooner. */
   private async armAlarm(at?: number, now = Date.now()): Promise<void> {
-    const outbox = await this.outbox.get()
-    const times = outbox.removals.map((entry) => Math.max(entry.notBefore, now + 1))
-    for (const expiresAt of await this.reveals.expiries()) times.push(Math.max(expiresAt, now + 1))
-    if (outbox.mapping || outbox.purges?.length) times.push(now + BACKSTOP_MS)
-    // No lease holder deletes a deleted worker's objects: the alarm does, at once.
-    if (outbox.objectOwners?.length) times.push(now + 1)
-    const cron = await this.crons.next()
-    if (cron) times.push(Math.max(cron.at, now + 1))
-    if (at !== undefined) times.push(at)
-    if (times.length === 0) return
-    const next = Math.min(...times)
+    const due = [
+      ...outboxTimes(await this.outbox.get(), now),
+      ...(await this.reveals.expiries()),
+      (await this.crons.next())?.at,
+      await this.tails.nextEnd(),
+    ].flatMap((time) => (time === undefined ? [] : [Math.max(time, now + 1)]))
+    if (at !== undefined) due.push(at)
+    if (due.length === 0) return
+    const next = Math.min(...due)
     const current = await this.ctx.storage.getAlarm()
     if (current === null || current > next) await this.ctx.storage.setAlarm(next)
   }

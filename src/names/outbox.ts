@@ -1,6 +1,8 @@
 import { array, boolean, looseObject, number, optional, string, type GenericSchema } from 'valibot'
 import { parseStored } from '../core/schema'
-import type { StorageRef } from '../storage/refs'
+import type { WorkerRecord } from '../core/model'
+import { LEASE_MS } from './lease'
+import { storageRefsOf, type StorageRef } from '../storage/refs'
 
 /**
  * Follow-up writes the name's object owes the rest of the system. No transaction spans KV, the
@@ -75,4 +77,49 @@ export class OutboxStore {
 
 export function isEmpty(outbox: Outbox): boolean {
   return !outbox.mapping && outbox.removals.length === 0 && !outbox.purges?.length && !outbox.objectOwners?.length
+}
+
+/** How long an upload's code may stay unclaimed after its lease ended before it counts as orphaned. */
+export const ORPHAN_AFTER_MS = LEASE_MS + 60_000
+/** Retry interval for follow-ups that failed (KV allows about one write per second to a key). */
+export const RETRY_MS = 5_000
+/** When the alarm does what the lease holder was expected to do, if it has not reported it done. */
+export const BACKSTOP_MS = 30_000
+
+/** When the outbox needs the object's alarm: each removal's time, a backstop for the mapping and purges. */
+export function outboxTimes(outbox: Outbox, now: number): number[] {
+  const times = outbox.removals.map((entry) => entry.notBefore)
+  if (outbox.mapping || outbox.purges?.length) times.push(now + BACKSTOP_MS)
+  // No lease holder deletes a deleted worker's objects: the alarm does, at once.
+  if (outbox.objectOwners?.length) times.push(now)
+  return times
+}
+
+/**
+ * The outbox after a commit of `record`: the mapping to sync, expired code to delete, committed
+ * uploads no longer orphans (a deleted worker's purges still to do stay: they name its owner).
+ */
+export function afterCommit(outbox: Outbox, record: WorkerRecord, expired: string[], now: number): Outbox {
+  const kept = new Set([...record.deployments, ...record.retired].map((entry) => entry.workerId))
+  return {
+    ...outbox,
+    mapping: true,
+    removals: [
+      ...outbox.removals.filter((entry) => !kept.has(entry.workerId)),
+      ...expired.map((workerId) => ({ workerId, notBefore: now + BACKSTOP_MS })),
+    ],
+  }
+}
+
+/** The outbox after the worker `record` was deleted: its mapping, every Worker ID it used, its storage and objects. */
+export function afterDelete(outbox: Outbox, record: WorkerRecord | null, now: number): Outbox {
+  const ids = record ? [...record.deployments, ...record.retired].map((entry) => entry.workerId) : []
+  const purges = [...(outbox.purges ?? []), ...(record ? storageRefsOf(record) : [])]
+  const objectOwners = [...(outbox.objectOwners ?? []), ...(record ? [record.ownerId] : [])]
+  return {
+    mapping: true,
+    removals: [...outbox.removals, ...ids.map((workerId) => ({ workerId, notBefore: now + BACKSTOP_MS }))],
+    ...(purges.length > 0 ? { purges } : {}),
+    ...(objectOwners.length > 0 ? { objectOwners } : {}),
+  }
 }

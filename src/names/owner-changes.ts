@@ -3,11 +3,8 @@ import type { LogLine } from '../core/model'
 import { parseStored } from '../core/schema'
 import { platformNote } from '../logs/logs'
 import { storedOwner } from './claim-storage'
-import type { LeaseQueue, LeaseRefusal } from './lease'
+import type { LeaseQueue, OwnerOnly } from './lease'
 import { authorize, hashToken, newDeployToken, type Credential, type Owner } from './ownership'
-
-/** What a change to the owner record answers: nothing to change, refused, or done (with its result). */
-export type OwnerChanged<T> = { ok: true; found: false } | ({ ok: true; found: true } & T) | LeaseRefusal
 
 /** A change to who holds the name or how it is proved: a rotated deploy token, a move, a revoked API token. */
 export interface OwnerEvent {
@@ -41,7 +38,7 @@ export class OwnerChanges {
    * an admin): the old token is refused by the next request, since every check reads the owner
    * from the name's object. The new token is returned once.
    */
-  rotateToken(credential: Credential): Promise<OwnerChanged<{ token: string }>> {
+  rotateToken(credential: Credential): Promise<OwnerOnly<{ token: string }>> {
     return this.change(credential, async (owner) => {
       const token = newDeployToken()
       const by = credential.admin ? 'an admin' : credential.accountId ? 'an API token of its account' : 'its owner'
@@ -58,7 +55,7 @@ export class OwnerChanges {
    * the API token of the account it is in now); the account was proved by its API token. Returns
    * the account it belonged to before, if any.
    */
-  joinAccount(credential: Credential, accountId: string): Promise<OwnerChanged<{ previous?: string }>> {
+  joinAccount(credential: Credential, accountId: string): Promise<OwnerOnly<{ previous?: string }>> {
     return this.change(credential, (owner) =>
       Promise.resolve({
         owner: { ...owner, accountId },
@@ -87,7 +84,7 @@ export class OwnerChanges {
   private async change<T extends object>(
     credential: Credential,
     work: (owner: Owner) => Promise<{ owner: Owner; note: string; result: T }>,
-  ): Promise<OwnerChanged<T>> {
+  ): Promise<OwnerOnly<T>> {
     const release = await this.leases.turn()
     try {
       const owner = await storedOwner(this.storage)

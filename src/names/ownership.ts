@@ -47,6 +47,19 @@ export function newDeployToken(): string {
   return `dt_${randomToken(32)}`
 }
 
+/** The owner a first deploy makes of a free name, and its deploy token (shown once; only its hash is kept). */
+export async function newOwner(
+  ownerId: string,
+  claimedAt: string,
+  accountId?: string,
+): Promise<{ owner: Owner; token: string }> {
+  const token = newDeployToken()
+  return {
+    token,
+    owner: { ownerId, tokenHash: await hashToken(token), claimedAt, ...(accountId ? { accountId } : {}) },
+  }
+}
+
 export function newOwnerId(): string {
   return `o-${randomToken(9)}`
 }

@@ -1,6 +1,13 @@
 import { Hono } from 'hono/tiny'
 import type { AppEnv } from '../context'
-import { failed, INVALID_TOKEN, NOT_IN_NAMESPACE, succeeded, UNAUTHORIZED_ACCESS } from '../client-api/envelope'
+import {
+  CLIENT_API_MOUNT,
+  failed,
+  INVALID_TOKEN,
+  NOT_IN_NAMESPACE,
+  succeeded,
+  UNAUTHORIZED_ACCESS,
+} from '../client-api/envelope'
 import { readScriptUpload } from '../client-api/script-upload'
 import { parseManifest } from '../client-api/asset-uploads'
 import { PlatformError } from '../core/errors'
@@ -13,6 +20,7 @@ import { enforceUploadRate } from '../middleware/security'
 import type { Platform } from '../platform/platform'
 import type { Context } from 'hono'
 import { schedulesBody, secretBody } from './bodies'
+import { tailBody } from '../logs/tail-filters'
 import { bearerToken } from './input'
 import { jsonBody } from './validate'
 
@@ -146,6 +154,37 @@ for (const path of [SCRIPT, NAMESPACED]) {
     return c.json(succeeded({ schedules: schedulesOf(result.deployment.settings?.crons, result.deployment.createdAt) }))
   })
 }
+
+// `wrangler tail`: a tail of the worker's invocations for its owner. wrangler opens the socket with
+// no Authorization header, so the socket's address is the capability: unguessable, for one tail,
+// ending with it (logs/live-tails.ts).
+for (const path of [SCRIPT, NAMESPACED]) {
+  clientApi.post(`${path}/tails`, limitActionBody, jsonBody(tailBody), async (c) => {
+    const name = scriptName(c)
+    const { filters } = c.req.valid('json')
+    // The caller's address, as Cloudflare (and wrangler dev) gives it: what `client_ip: ["self"]` means.
+    const self = c.req.header('cf-connecting-ip') ?? 'unknown'
+    const tail = await c.var.platform.logs.openTail(name, bearerToken(c.req), filters, self, c.executionCtx)
+    const socket = new URL(`${CLIENT_API_MOUNT}/tails/${name}/${tail.id}/${tail.secret}`, c.req.url)
+    socket.protocol = socket.protocol === 'https:' ? 'wss:' : 'ws:'
+    return c.json(succeeded({ id: tail.id, url: socket.href, expires_at: new Date(tail.expiresAt).toISOString() }))
+  })
+
+  clientApi.delete(`${path}/tails/:id`, async (c) => {
+    await c.var.platform.logs.closeTail(scriptName(c), bearerToken(c.req), c.req.param('id'))
+    return c.json(succeeded(null))
+  })
+}
+
+clientApi.get('/tails/:name/:id/:secret', async (c) => {
+  if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
+    throw new PlatformError(
+      'invalid_request',
+      'A tail is a WebSocket: connect with "Upgrade: websocket", as wrangler tail does.',
+    )
+  }
+  return c.var.platform.logs.connectTail(c.req.param('name'), c.req.param('id'), c.req.param('secret'))
+})
 
 // wrangler answers a secret put for a missing worker by creating an empty one here: the platform does
 // not make workers that way.

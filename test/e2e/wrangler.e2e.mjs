@@ -3,7 +3,7 @@
 // with the data kept, `wrangler secret` sets, lists and deletes, and wrangler stops with the
 // platform's own message on a bad token or a binding the platform does not provide (docs/wrangler.md).
 import assert from 'node:assert/strict'
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -27,6 +27,7 @@ export default {
   async fetch(request, env) {
     const n = await env.COUNTER.getByName("x").increment();
     await env.CACHE.put("last", String(n));
+    console.log("counted", n);
     return new Response(env.GREETING + " " + n + " " + (await env.CACHE.get("last")));
   },
 };
@@ -56,29 +57,44 @@ function wranglerDeploy(dir, base, token) {
   return wrangler(['deploy', '--dispatch-namespace', 'ns'], dir, base, token)
 }
 
+/** The environment a tenant's wrangler runs with: the three variables, in a home of its own. */
+function wranglerEnv(dir, base, token) {
+  return {
+    PATH: process.env.PATH,
+    HOME: dir,
+    CLOUDFLARE_API_BASE_URL: `${base}/client/v4`,
+    CLOUDFLARE_API_TOKEN: token,
+    CLOUDFLARE_ACCOUNT_ID: 'any',
+    WRANGLER_SEND_METRICS: 'false',
+    CI: 'true',
+    NO_COLOR: '1',
+  }
+}
+
 /** A wrangler command in `dir` against the platform; `stdin` is piped in, as a person types a secret. */
 function wrangler(args, dir, base, token, stdin) {
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
       [WRANGLER_BIN, ...args],
-      {
-        cwd: dir,
-        env: {
-          PATH: process.env.PATH,
-          HOME: dir,
-          CLOUDFLARE_API_BASE_URL: `${base}/client/v4`,
-          CLOUDFLARE_API_TOKEN: token,
-          CLOUDFLARE_ACCOUNT_ID: 'any',
-          WRANGLER_SEND_METRICS: 'false',
-          CI: 'true',
-          NO_COLOR: '1',
-        },
-      },
+      { cwd: dir, env: wranglerEnv(dir, base, token) },
       (error, stdout, stderr) => resolve({ code: error ? error.code : 0, output: stdout + stderr }),
     )
     child.stdin.end(stdin)
   })
+}
+
+/** `wrangler tail --format json` in `dir`, running until stopped; its output so far, and how it ended. */
+function wranglerTail(dir, base, token) {
+  const child = spawn(process.execPath, [WRANGLER_BIN, 'tail', '--format', 'json'], {
+    cwd: dir,
+    env: wranglerEnv(dir, base, token),
+  })
+  let output = ''
+  child.stdout.on('data', (chunk) => (output += chunk))
+  child.stderr.on('data', (chunk) => (output += chunk))
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })))
+  return { child, output: () => output, exited }
 }
 
 describe('wrangler deploy against the platform', () => {
@@ -150,6 +166,38 @@ describe('wrangler deploy against the platform', () => {
       ['secret API_KEY deleted', 'secret API_KEY set', 'v1'],
     )
     for (const { output } of [put, list, removed]) assert.doesNotMatch(output, /not-in-any-output/)
+  })
+
+  test('wrangler tail --format json shows a request’s console.log, then stops on Ctrl-C', async () => {
+    const name = uniqueName('wr')
+    const dir = await project(name, 'hello')
+    folders.push(dir)
+    assert.equal((await wranglerDeploy(dir, platform.url, token)).code, 0)
+    const tail = wranglerTail(dir, platform.url, token)
+    try {
+      // The tail connects in the background: call the worker until its output comes through.
+      const deadline = Date.now() + 30_000
+      while (!tail.output().includes('"counted"') && Date.now() < deadline) {
+        await (await fetch(`${platform.url}/user-workers/${name}/`)).text()
+        await new Promise((resolve) => setTimeout(resolve, 500))
+      }
+      const events = tail
+        .output()
+        .split(/\n(?=\{)/)
+        .filter((chunk) => chunk.startsWith('{'))
+        .map((chunk) => JSON.parse(chunk))
+      const event = events.find((candidate) => candidate.logs?.[0]?.message?.[0] === 'counted')
+      assert.ok(event, tail.output())
+      assert.equal(event.outcome, 'ok')
+      assert.equal(event.scriptName, name)
+      assert.equal(event.event.request.method, 'GET')
+      // The URL the worker saw: the platform's /user-workers/<name> mount is not part of it.
+      assert.equal(new URL(event.event.request.url).pathname, '/')
+    } finally {
+      tail.child.kill('SIGINT')
+    }
+    const { code } = await tail.exited
+    assert.equal(code, 0, tail.output())
   })
 
   test('stops with the platform’s message on an unknown token, and on a binding it does not provide', async () => {
