@@ -328,7 +328,7 @@ async function main() {
         ...runNotes(dispatch),
         ...projectNotes(assets),
         ...storageNotes(storage),
-        `wrangler deploy (issue #23, bench/wrangler-deploy.mjs): the pinned wrangler ${versionOf('wrangler')} runs \`wrangler deploy --dispatch-namespace ns\` in a project folder (a TypeScript Worker with a var, a KV namespace and public/robots.txt) with CLOUDFLARE_API_BASE_URL at the 10-worker platform's /client/v4 and an account's API token; timed from the command's start until /user-workers/<name> first answers with the new body, so wrangler's own start-up (about a second of Node) and its local esbuild bundling are included. Against it, the same files as JSON to PUT /api/workers/:name, built by the builder. ${SETTINGS.wranglerDeploys.rounds} rounds, each to new names, one after the other.`,
+        `wrangler deploy (issue #23, bench/wrangler-deploy.mjs): examples/vite-react, installed once from the registry (not timed), then each round built by its own \`npm run build\` (tsc, vite build with @cloudflare/vite-plugin; timed apart) and deployed by the pinned wrangler ${versionOf('wrangler')} (\`wrangler deploy --dispatch-namespace ns\`, CLOUDFLARE_API_BASE_URL at the 10-worker platform's /client/v4, an account's API token), timed from the command's start until /user-workers/<name>/api/greeting first answers with the round's greeting: wrangler's own start-up (about a second of Node) and its assets upload are included. Against it, the same build (the Worker module and dist/client) as JSON files to PUT /api/workers/:name. ${SETTINGS.wranglerDeploys.rounds} rounds, each to new names, one after the other.`,
         metricsNote(metricsCost),
       ],
     })

@@ -38,6 +38,11 @@ const NO_FETCH_HANDLER =
 /** What the check found out about the upload's handlers (unknown for service-worker syntax). */
 export interface CheckedBundle {
   hasScheduled?: boolean
+  /**
+   * How long the check took to start the upload's isolate and run its global scope, in ms (wall
+   * time to the probe's answer): what Cloudflare's API reports as `startup_time_ms`.
+   */
+  startupMs?: number
 }
 
 /**
@@ -66,6 +71,7 @@ export async function checkBundle(
     // Service-worker scripts cannot be imported; start the script itself. Only a failure to start
     // rejects it: its own handler may well throw for a request it was never meant to get.
     const worker = load(main.name)
+    const started = Date.now()
     try {
       const entrypoint = worker.getEntrypoint(undefined, { limits: CHECK_LIMITS })
       await withTimeout(entrypoint.fetch('http://upload-check/'), CHECK_TIMEOUT_MS)
@@ -73,7 +79,7 @@ export async function checkBundle(
       const message = runtimeMessage(error)
       if (isStartupFailure(error)) throw new PlatformError('script_rejected', `The script does not start: ${message}`)
     }
-    return {}
+    return { startupMs: Date.now() - started }
   }
 
   // Never let an upload's module stand in for the probe (deploy/bundle.ts refuses the name already).
@@ -82,6 +88,8 @@ export async function checkBundle(
   modules[PROBE_MODULE] = { js: PROBE_SOURCE(bundle.mainModule) }
   const probe = load(PROBE_MODULE)
   let answer: unknown
+  // Time advances in a Worker across I/O: the probe's call is, so this spans the isolate's start.
+  const started = Date.now()
   try {
     const entrypoint = probe.getEntrypoint(undefined, { limits: CHECK_LIMITS })
     const response = await withTimeout(entrypoint.fetch('http://upload-check/'), CHECK_TIMEOUT_MS)
@@ -93,7 +101,7 @@ export async function checkBundle(
     return new PlatformError('script_rejected', `The script changed the upload check's answer (${problem}).`)
   })
   if (!result.hasFetch) throw new PlatformError('script_rejected', NO_FETCH_HANDLER)
-  return { hasScheduled: result.hasScheduled }
+  return { hasScheduled: result.hasScheduled, startupMs: Date.now() - started }
 }
 
 /**

@@ -37,6 +37,8 @@ export const ERROR_CODES: Record<PlatformErrorCode, number> = {
   empty_script: 10021,
   script_rejected: 10021,
   build_failed: 10021,
+  // Cloudflare's "binding to inherit not found".
+  binding_not_inherited: 10057,
   unauthorized: UNKNOWN_TOKEN_CODE,
   cross_site_request: 10000,
   forbidden: 10000,

@@ -20,6 +20,7 @@ import type { AssetConfig, BundleModule, Compatibility, SettingsInput, WorkerBun
 import type { DeclaredEnv, UnsupportedDeclaration } from '../deploy/build'
 import type { ObjectMigration } from '../objects/namespaces'
 import { nothingDeclared } from '../deploy/declared'
+import { resolveInherited, type ApiBinding } from './script-bindings'
 
 // A script upload as `wrangler deploy` (and the Cloudflare API) sends it: a multipart body whose
 // `metadata` part says the main module, the bindings and the runtime, and whose other parts are the
@@ -39,7 +40,8 @@ const migrationStep = looseObject({
 /** The bindings the platform provides, by the shapes the API gives them. */
 const knownBinding = variant('type', [
   looseObject({ type: literal('plain_text'), name: string(), text: string() }),
-  looseObject({ type: literal('secret_text'), name: string(), text: string() }),
+  // Without text: an inherited secret, kept as it is.
+  looseObject({ type: literal('secret_text'), name: string(), text: optional(string()) }),
   looseObject({ type: literal('json'), name: string(), json: unknown() }),
   looseObject({ type: literal('kv_namespace'), name: string(), namespace_id: optional(string()) }),
   looseObject({ type: literal('d1'), name: string(), id: optional(string()), database_name: optional(string()) }),
@@ -74,6 +76,7 @@ const metadataSchema = looseObject({
       ),
     }),
   ),
+  tail_consumers: optional(array(looseObject({ service: string() }))),
   logpush: optional(boolean()),
   usage_model: optional(string()),
   limits: optional(looseObject({ cpu_ms: optional(number()) })),
@@ -95,8 +98,12 @@ export interface ScriptUpload {
 
 const METADATA = 'metadata'
 
-/** The upload's form, read into a ScriptUpload; throws PlatformError (400) naming what is wrong or refused. */
-export async function readScriptUpload(form: FormData): Promise<ScriptUpload> {
+/**
+ * The upload's form, read into a ScriptUpload; throws PlatformError (400) naming what is wrong or
+ * refused. `current` gives the bindings the worker runs with now, asked only when the upload
+ * inherits one.
+ */
+export async function readScriptUpload(form: FormData, current: () => Promise<ApiBinding[]>): Promise<ScriptUpload> {
   const raw = form.get(METADATA)
   if (raw === null) throw invalid('The upload has no "metadata" part.')
   const parsed = safeParse(metadataSchema, parseJson(typeof raw === 'string' ? raw : await raw.text()))
@@ -122,7 +129,7 @@ export async function readScriptUpload(form: FormData): Promise<ScriptUpload> {
     ...(metadata.compatibility_date
       ? { compatibility: { date: metadata.compatibility_date, flags: metadata.compatibility_flags ?? [] } }
       : {}),
-    ...declaredOf(metadata),
+    ...declaredOf(metadata, await inheritedFrom(metadata, current)),
     ...(metadata.assets ? { assets: { jwt: metadata.assets.jwt, config: assetConfigOf(metadata.assets.config) } } : {}),
   }
 }
@@ -136,15 +143,24 @@ function assetConfigOf(config: AssetConfigInput | undefined): AssetConfig {
   }
 }
 
-/** The bindings as a project's declared env, and the secrets they set. */
-function declaredOf(metadata: Metadata): { declared: DeclaredEnv; settings: SettingsInput } {
+/** The bindings the worker runs with, when the upload inherits any (none otherwise: nothing is read). */
+async function inheritedFrom(metadata: Metadata, current: () => Promise<ApiBinding[]>): Promise<ApiBinding[]> {
+  return metadata.bindings?.some((binding) => binding.type === 'inherit') ? current() : []
+}
+
+/** The bindings (inherited ones as the worker has them) as a project's declared env, and the secrets they set. */
+function declaredOf(metadata: Metadata, current: ApiBinding[]): { declared: DeclaredEnv; settings: SettingsInput } {
   const declared: DeclaredEnv = {
     ...nothingDeclared('the upload’s metadata'),
     durableObjects: [],
     objectMigrations: migrationsOf(metadata.migrations),
   }
+  // A tail consumer is another Worker: tails of a tenant's worker go to its owner (wrangler tail).
+  for (const consumer of metadata.tail_consumers ?? []) {
+    declared.unsupported.push({ key: 'tail_consumers', kind: 'tail consumer', binding: consumer.service })
+  }
   const secrets: Record<string, string> = {}
-  for (const entry of metadata.bindings ?? []) {
+  for (const entry of resolveInherited(metadata.bindings ?? [], current)) {
     const known = safeParse(knownBinding, entry)
     if (!known.success) {
       declared.unsupported.push(unsupported(entry.type, entry.name))
@@ -156,7 +172,7 @@ function declaredOf(metadata: Metadata): { declared: DeclaredEnv; settings: Sett
         declared.vars[binding.name] = binding.text
         break
       case 'secret_text':
-        secrets[binding.name] = binding.text
+        if (binding.text !== undefined) secrets[binding.name] = binding.text
         break
       case 'json':
         declared.jsonVars[binding.name] = JSON.stringify(binding.json)
@@ -204,7 +220,6 @@ const KINDS: Record<string, string> = {
   mtls_certificate: 'mTLS certificate',
   send_email: 'Email binding',
   version_metadata: 'version metadata',
-  inherit: 'inherited binding',
   secret_key: 'secret key',
   wasm_module: 'Wasm module binding',
   text_blob: 'text blob binding',

@@ -11,6 +11,7 @@ const STATUS = {
   empty_script: 400,
   script_rejected: 400,
   build_failed: 400,
+  binding_not_inherited: 400,
   unauthorized: 401,
   cross_site_request: 403,
   forbidden: 403,

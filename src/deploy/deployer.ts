@@ -54,6 +54,8 @@ export interface DeployResult {
   token?: string
   /** One-time key to show that token again on the page the form redirects to. */
   revealId?: string
+  /** How long the upload check took to start the code (CheckedBundle.startupMs); absent when nothing was checked. */
+  startupMs?: number
 }
 
 export interface DeployOptions {
@@ -276,7 +278,8 @@ export class Deployer {
     await bestEffort(`delete the Durable Objects of "${name}"'s deleted classes`, () =>
       this.parts.objects.destroy({ name, ownerId: lease.ownerId }, namespaces),
     )
-    return { record: change.record, deployment, created: lease.current === null, ...committed }
+    const startup = checked.startupMs === undefined ? {} : { startupMs: checked.startupMs }
+    return { record: change.record, deployment, created: lease.current === null, ...committed, ...startup }
   }
 
   /**

@@ -28,12 +28,7 @@ const sessionSchema = v.object({
 type TailSession = v.InferOutput<typeof sessionSchema>
 
 /** What each tail's socket carries through hibernation: the tail, its filters and end. */
-const attachmentSchema = v.object({
-  id: v.string(),
-  filters: tailFilters,
-  self: v.string(),
-  expiresAt: v.number(),
-})
+const attachmentSchema = v.object({ ...v.omit(sessionSchema, ['secretHash']).entries, id: v.string() })
 type TailAttachment = v.InferOutput<typeof attachmentSchema>
 
 const TAG = 'tail'

@@ -148,6 +148,15 @@ export class Workers {
     return read.events
   }
 
+  /** A worker's record for its owner (or an admin) only: what the public may not read (its settings' values). */
+  async owned(name: string, token: Proof): Promise<WorkerRecord> {
+    const { changes } = this.parts
+    const access = await changes.claim(assertValidName(name)).access(await changes.credential(token))
+    if (!access.ok) throw refusal(access.reason, 'read', 'settings')
+    if (!access.found) throw workerNotFound(name)
+    return access.record
+  }
+
   /** The deploy token of a fresh claim, once, for the page the upload form redirects to. */
   takeRevealedToken(name: string, revealId: string): Promise<string | null> {
     return this.parts.changes.claim(assertValidName(name)).takeReveal(revealId)

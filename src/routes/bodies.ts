@@ -7,6 +7,7 @@ import {
   looseObject,
   maxLength,
   minLength,
+  nullable,
   nullish,
   object,
   optional,
@@ -89,6 +90,11 @@ export const secretBody = looseObject({
       check((type) => type === 'secret_text', 'Only "secret_text" secrets are kept here.'),
     ),
   ),
+})
+
+/** `wrangler secret bulk`: `{ secrets: { NAME: { name, text, type } | null } }`, null deleting one (a merge patch). */
+export const secretsBulkBody = looseObject({
+  secrets: record(string(), nullable(secretBody), '"secrets" maps each secret\'s name to { name, text } or null.'),
 })
 
 /** The schedules API's body: the cron triggers as a list of { cron } (an empty list: none). */

@@ -19,7 +19,8 @@ import { limitActionBody, limitUploadBody } from '../middleware/platform'
 import { enforceUploadRate } from '../middleware/security'
 import type { Platform } from '../platform/platform'
 import type { Context } from 'hono'
-import { schedulesBody, secretBody } from './bodies'
+import { schedulesBody, secretBody, secretsBulkBody } from './bodies'
+import { bindingsOf } from '../client-api/script-bindings'
 import { tailBody } from '../logs/tail-filters'
 import { bearerToken } from './input'
 import { jsonBody } from './validate'
@@ -49,7 +50,11 @@ clientApi.put(NAMESPACED, limitUploadBody, async (c) => {
   const platform = c.var.platform
   const name = assertDeployableName(c.req.param('name'), platform.config.reservedNames)
   await enforceUploadRate(c)
-  const upload = await readScriptUpload(await formOf(c.req.raw))
+  // Bindings sent as `inherit` keep what the worker has now (read only then).
+  const upload = await readScriptUpload(await formOf(c.req.raw), async () => {
+    const record = await find(platform, name)
+    return record ? bindingsOf(platform.settingsOf(currentDeployment(record))) : []
+  })
   const { bundle, compatibility, declared, settings } = upload
   const assets = upload.assets && (await platform.assetUploads.assets(upload.assets.jwt, name, upload.assets.config))
   const release = {
@@ -65,7 +70,9 @@ clientApi.put(NAMESPACED, limitUploadBody, async (c) => {
     { token: bearerToken(c.req), settings },
     c.executionCtx,
   )
-  return c.json(succeeded(scriptOf(result.record)), result.created ? 201 : 200)
+  // 200 for a new script too: the only status Cloudflare's API documents for the upload. The startup
+  // time is the upload check's (none ran for a static site: nothing starts).
+  return c.json(succeeded({ ...scriptOf(result.record), startup_time_ms: result.startupMs ?? 0 }))
 })
 
 // Deleting the script deletes the worker and everything it keeps (as DELETE /api/workers/:name).
@@ -117,6 +124,21 @@ for (const path of [SCRIPT, NAMESPACED]) {
     const { name: secret, text } = c.req.valid('json')
     await changeSecrets(c, { [secret]: text })
     return c.json(succeeded({ name: secret, type: 'secret_text' }))
+  })
+
+  // `wrangler secret bulk`: several set and deleted (null) at once, as one new deployment.
+  clientApi.patch(`${path}/secrets-bulk`, limitActionBody, jsonBody(secretsBulkBody), async (c) => {
+    const secrets = c.req.valid('json').secrets
+    const record = await c.var.platform.workers.get(scriptName(c))
+    const existing = c.var.platform.settingsOf(currentDeployment(record)).secretNames
+    const changes = Object.fromEntries(
+      Object.entries(secrets)
+        // Deleting a secret the worker does not have changes nothing, as on Cloudflare.
+        .filter(([name, secret]) => secret !== null || existing.includes(name))
+        .map(([name, secret]) => [name, secret?.text ?? null]),
+    )
+    if (Object.keys(changes).length > 0) await changeSecrets(c, changes)
+    return c.json(succeeded(Object.keys(secrets).map((name) => ({ name, type: 'secret_text' }))))
   })
 
   clientApi.delete(`${path}/secrets/:secret`, async (c) => {
@@ -195,21 +217,25 @@ clientApi.put(SCRIPT, () => {
   )
 })
 
-clientApi.get(`${SCRIPT}/settings`, async (c) => {
-  const record = await c.var.platform.workers.get(c.req.param('name'))
-  const deployment = currentDeployment(record)
-  const compatibility = deployment?.compatibility
-  return c.json(
-    succeeded({
-      bindings: [],
-      compatibility_date: compatibility?.date,
-      compatibility_flags: compatibility?.flags ?? [],
-      logpush: false,
-      tail_consumers: [],
-      tags: [],
-    }),
-  )
-})
+// The worker's settings: its bindings (what wrangler reads to send a project's bindings as
+// `inherit`), its runtime. Secrets by name only.
+for (const path of [SCRIPT, NAMESPACED]) {
+  clientApi.get(`${path}/settings`, async (c) => {
+    const record = await c.var.platform.workers.owned(scriptName(c), bearerToken(c.req))
+    const deployment = currentDeployment(record)
+    const compatibility = deployment?.compatibility
+    return c.json(
+      succeeded({
+        bindings: bindingsOf(c.var.platform.settingsOf(deployment)),
+        compatibility_date: compatibility?.date,
+        compatibility_flags: compatibility?.flags ?? [],
+        logpush: false,
+        tail_consumers: [],
+        tags: [],
+      }),
+    )
+  })
+}
 
 // Who a token is (wrangler asks after an authentication error, and `wrangler whoami`): an account's
 // API token is its account; anything else is refused as every unknown token is.
@@ -233,12 +259,14 @@ clientApi.get('/user', async (c) => {
 // The account a token speaks for (an unknown token is refused as everywhere: 401, 10001).
 clientApi.get('/accounts', async (c) => {
   const account = await c.var.platform.accounts.view(await c.var.platform.accounts.require(bearerToken(c.req)))
-  return c.json(succeeded([{ id: account.accountId, name: account.name }]))
+  return c.json(succeeded([{ id: account.accountId, name: account.name, type: 'standard' }]))
 })
 
 clientApi.get('/memberships', async (c) => {
   const account = await c.var.platform.accounts.view(await c.var.platform.accounts.require(bearerToken(c.req)))
-  return c.json(succeeded([{ id: account.accountId, account: { id: account.accountId, name: account.name } }]))
+  return c.json(
+    succeeded([{ id: account.accountId, account: { id: account.accountId, name: account.name, type: 'standard' } }]),
+  )
 })
 
 // Anything else under /client/v4 is an envelope too, never the platform's HTML 404 page.

@@ -46,7 +46,7 @@ describe('upload check', () => {
   it('reads what the probe finds out, and refuses an upload whose code changed its answer', async () => {
     const check = (script: string) => checkBundle(env.LOADER, bundleFromScript(script, 1024 * 1024), COMPATIBILITY)
     const handlers = 'export default { fetch() { return new Response("ok") }, scheduled() {} }'
-    expect(await check(handlers)).toEqual({ hasScheduled: true })
+    expect(await check(handlers)).toEqual({ hasScheduled: true, startupMs: expect.any(Number) as unknown })
     const forged = 'Response.json = () => new Response(\'{"hasFetch":"yes"}\');\n' + handlers
     await expect(check(forged)).rejects.toThrow("The script changed the upload check's answer (hasFetch: ")
   })

@@ -4,12 +4,12 @@
 // platform's own message on a bad token or a binding the platform does not provide (docs/wrangler.md).
 import assert from 'node:assert/strict'
 import { execFile, spawn } from 'node:child_process'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { after, before, describe, test } from 'node:test'
-import { startDevServer } from './harness.mjs'
+import { launchBrowser, startDevServer } from './harness.mjs'
 import { uniqueName } from './flows.mjs'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
@@ -81,6 +81,15 @@ function wrangler(args, dir, base, token, stdin) {
       (error, stdout, stderr) => resolve({ code: error ? error.code : 0, output: stdout + stderr }),
     )
     child.stdin.end(stdin)
+  })
+}
+
+/** A command in `dir` (npm for the example's own install and build), with its output. */
+function run(command, args, dir) {
+  return new Promise((resolve) => {
+    execFile(command, args, { cwd: dir, env: process.env, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
+      resolve({ code: error ? error.code : 0, output: stdout + stderr }),
+    )
   })
 }
 
@@ -198,6 +207,43 @@ describe('wrangler deploy against the platform', () => {
     }
     const { code } = await tail.exited
     assert.equal(code, 0, tail.output())
+  })
+
+  test('deploys the Vite + React example: its own npm install and build, then wrangler deploy', async () => {
+    // A copy, as a tenant's checkout: its own dependencies from the registry, nothing of this repository's.
+    const dir = await mkdtemp(join(tmpdir(), 'wfp-vite-react-'))
+    folders.push(dir)
+    await cp(join(ROOT, 'examples/vite-react'), dir, {
+      recursive: true,
+      filter: (source) => !/[\\/](node_modules|dist|\.wrangler)$/.test(source),
+    })
+    const install = await run('npm', ['install', '--no-audit', '--no-fund'], dir)
+    assert.equal(install.code, 0, install.output)
+    const build = await run('npm', ['run', 'build'], dir)
+    assert.equal(build.code, 0, build.output)
+    const deployed = await wranglerDeploy(dir, platform.url, token)
+    assert.equal(deployed.code, 0, deployed.output)
+    assert.match(deployed.output, /Uploaded vite-react-example/)
+
+    const base = `${platform.url}/user-workers/vite-react-example/`
+    const api = await fetch(`${base}api/greeting`)
+    assert.equal((await api.json()).message, 'Hello from the Worker')
+    // Any other path is the app (single-page-application), for the browser's router.
+    const route = await fetch(`${base}some/route`, { headers: { 'Sec-Fetch-Mode': 'navigate' } })
+    assert.match(await route.text(), /<div id="root">/)
+
+    // In a browser, at its own origin (a module script does not load in the shared origin's sandbox).
+    const site = new URL(platform.url)
+    site.hostname = 'vite-react-example.localhost'
+    const browser = await launchBrowser()
+    try {
+      const page = await browser.newPage()
+      await page.goto(`${site.origin}/some/route`)
+      await page.getByRole('button', { name: 'Ask the Worker' }).click()
+      await page.locator('#greeting').getByText('Hello from the Worker').waitFor()
+    } finally {
+      await browser.close()
+    }
   })
 
   test('stops with the platform’s message on an unknown token, and on a binding it does not provide', async () => {
