@@ -3,6 +3,7 @@
 // assets answer, html_handling, not_found_handling, run_worker_first, ETags, Cache-Control.
 // Pure: the manifest is in memory and bodies come from a loader, so every rule is a unit test.
 import type { AssetConfig } from '../core/model'
+import { headersFor, parseHeaders, parseRedirects, redirectFor, type HeaderRule, type Redirects } from './rules'
 
 /** One file of a deployment: where its bytes are and what to answer with. */
 export interface ManifestEntry {
@@ -33,6 +34,9 @@ export interface Site {
   notFoundHandling: NotFoundHandling
   /** run_worker_first: true → every request; rules → paths matching `worker` and not `assets`. */
   workerFirst: { all: boolean; worker: RegExp[]; assets: RegExp[] }
+  /** The project's _redirects and _headers (rules.ts), parsed once. */
+  redirects: Redirects
+  headerRules: HeaderRule[]
 }
 
 /** Cloudflare sends every asset with this (wrangler sets nothing longer, hashed names included). */
@@ -63,6 +67,8 @@ export function siteOf(manifest: AssetManifest): Site {
       worker: rules.filter((rule) => rule.startsWith('/')).map(globRegExp),
       assets: rules.filter((rule) => rule.startsWith('!/')).map((rule) => globRegExp(rule.slice(1))),
     },
+    redirects: parseRedirects(config._redirects ?? ''),
+    headerRules: parseHeaders(config._headers ?? ''),
   }
 }
 
@@ -253,8 +259,8 @@ export type AssetRoute = { kind: 'worker' } | { kind: 'assets'; response: Pendin
 export type PendingResponse =
   | { kind: 'not-found' }
   | { kind: 'method-not-allowed' }
-  | { kind: 'redirect'; location: string }
-  | { kind: 'asset'; intent: Extract<Intent, { kind: 'asset' }> }
+  | { kind: 'redirect'; location: string; status?: 301 | 302 | 303 | 307 | 308 }
+  | { kind: 'asset'; intent: Extract<Intent, { kind: 'asset' }>; headers?: ReturnType<typeof headersFor> }
 
 /**
  * Decides as Cloudflare's router does. With a Worker: run_worker_first true → Worker; a "!/" rule
@@ -274,7 +280,10 @@ export function routeRequest(site: Site, request: Request, mount = ''): AssetRou
     if (!forced) {
       const navigation = request.headers.get('Sec-Fetch-Mode') === 'navigate'
       const hasRules = worker.length > 0
-      if (!resolveIntent(site, decodePath(pathname), navigation || hasRules)) return { kind: 'worker' }
+      const path = decodePath(pathname)
+      // A path a _redirects rule names is the assets' to answer, as on Cloudflare.
+      if (!redirectFor(site.redirects, path) && !resolveIntent(site, path, navigation || hasRules))
+        return { kind: 'worker' }
     }
   }
   return { kind: 'assets', response: assetAnswer(site, request.method, url, mount) }
@@ -283,14 +292,27 @@ export function routeRequest(site: Site, request: Request, mount = ''): AssetRou
 /** What the assets alone answer a request (no Worker in front): env.ASSETS.fetch() serves this too. */
 export function assetAnswer(site: Site, method: string, url: URL, mount: string): PendingResponse {
   const decoded = decodePath(url.pathname)
-  const intent = resolveIntent(site, decoded)
+  // _redirects first: a 3xx rule sends elsewhere (a path under the worker's mount), a 200 rule serves another path.
+  const rule = redirectFor(site.redirects, decoded)
+  if (rule && rule.status !== 200) {
+    const location = rule.to.startsWith('/') ? mount + rule.to : rule.to
+    return { kind: 'redirect', location, status: rule.status }
+  }
+  const intent = rule ? rewritten(site, rule.to) : resolveIntent(site, decoded)
   if (!intent) return { kind: 'not-found' }
   if (method !== 'GET' && method !== 'HEAD') return { kind: 'method-not-allowed' }
   if (intent.kind === 'redirect') return { kind: 'redirect', location: mount + encodePath(intent.to) + url.search }
   // One canonical URL per asset: "/a%20b" and "/a b" serve, "//x" or "/%61" redirect to it.
   const canonical = encodePath(decoded)
-  if (canonical !== url.pathname) return { kind: 'redirect', location: mount + canonical + url.search }
-  return { kind: 'asset', intent }
+  if (!rule && canonical !== url.pathname) return { kind: 'redirect', location: mount + canonical + url.search }
+  const headers = site.headerRules.length > 0 ? headersFor(site.headerRules, decoded) : undefined
+  return { kind: 'asset', intent, ...(headers ? { headers } : {}) }
+}
+
+/** What a 200 rule serves: the asset at `to`, past html_handling's own redirects (a rewrite never redirects). */
+function rewritten(site: Site, to: string): Intent | null {
+  const intent = resolveIntent(site, to)
+  return intent?.kind === 'redirect' ? resolveIntent(site, intent.to) : intent
 }
 
 /** The body of an entry (null when its content is missing from storage). */
@@ -304,7 +326,7 @@ export async function assetResponse(request: Request, pending: PendingResponse, 
     case 'method-not-allowed':
       return new Response(null, { status: 405, headers: { Allow: 'GET, HEAD' } })
     case 'redirect':
-      return new Response(null, { status: 307, headers: { Location: pending.location } })
+      return new Response(null, { status: pending.status ?? 307, headers: { Location: pending.location } })
     case 'asset':
       break
   }
@@ -314,6 +336,9 @@ export async function assetResponse(request: Request, pending: PendingResponse, 
   // As Cloudflare: a response to a request with credentials or a range is not marked cacheable.
   if (!request.headers.has('Authorization') && !request.headers.has('Range'))
     headers.set('Cache-Control', ASSET_CACHE_CONTROL)
+  // _headers: the project's own, over the asset's (`! Name` removes one of those too).
+  for (const name of pending.headers?.unset ?? []) headers.delete(name)
+  for (const [name, value] of pending.headers?.set ?? []) headers.set(name, value)
   const ifNoneMatch = request.headers.get('If-None-Match')
   if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => [etag, `W/${etag}`].includes(tag.trim()))) {
     return new Response(null, { status: 304, headers })

@@ -245,6 +245,9 @@ function assetConfig(config: AssetConfig): AssetConfig {
     ...(config.html_handling ? { html_handling: config.html_handling } : {}),
     ...(config.not_found_handling ? { not_found_handling: config.not_found_handling } : {}),
     ...(config.run_worker_first !== undefined ? { run_worker_first: config.run_worker_first } : {}),
+    // Cloudflare applies the files itself, as it does for wrangler's uploads.
+    ...(config._redirects !== undefined ? { _redirects: config._redirects } : {}),
+    ...(config._headers !== undefined ? { _headers: config._headers } : {}),
   }
 }
 

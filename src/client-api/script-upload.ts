@@ -72,6 +72,8 @@ const metadataSchema = looseObject({
           ),
           not_found_handling: optional(picklist(['single-page-application', '404-page', 'none'])),
           run_worker_first: optional(union([boolean(), array(string())])),
+          _redirects: optional(string()),
+          _headers: optional(string()),
         }),
       ),
     }),
@@ -140,6 +142,8 @@ function assetConfigOf(config: AssetConfigInput | undefined): AssetConfig {
     ...(config?.html_handling ? { html_handling: config.html_handling } : {}),
     ...(config?.not_found_handling ? { not_found_handling: config.not_found_handling } : {}),
     ...(config?.run_worker_first !== undefined ? { run_worker_first: config.run_worker_first } : {}),
+    ...(config?._redirects !== undefined ? { _redirects: config._redirects } : {}),
+    ...(config?._headers !== undefined ? { _headers: config._headers } : {}),
   }
 }
 

@@ -134,4 +134,6 @@ export const assetConfigSchema: GenericSchema<AssetConfig> = looseObject({
   html_handling: optional(picklist(['auto-trailing-slash', 'force-trailing-slash', 'drop-trailing-slash', 'none'])),
   not_found_handling: optional(picklist(['single-page-application', '404-page', 'none'])),
   run_worker_first: optional(union([boolean(), strings])),
+  _redirects: optional(string()),
+  _headers: optional(string()),
 })

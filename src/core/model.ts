@@ -57,6 +57,9 @@ export interface AssetConfig {
   not_found_handling?: 'single-page-application' | '404-page' | 'none'
   /** Paths (or all, with true) that go to the Worker before any asset is looked up. */
   run_worker_first?: boolean | string[]
+  /** The project's `_redirects` and `_headers` files, as text (assets/rules.ts applies them). */
+  _redirects?: string
+  _headers?: string
 }
 
 /** A deployment's static assets, served before its Worker is called (immutable, like its code). */

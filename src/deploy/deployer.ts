@@ -1,3 +1,4 @@
+import { checkAssetRules } from '../assets/rules'
 import type { UserWorkerBackend } from '../backends/backend'
 import { checkBundle, type CheckedBundle } from '../backends/upload-check'
 import type { Config } from '../core/config'
@@ -197,6 +198,7 @@ export class Deployer {
     // Every release, pasted or built, within one cap: a build's output is checked here, not only its input.
     if (bundle) assertWithinSize(bundleSize(bundle), config.maxScriptBytes, 'The built Worker (MAX_SCRIPT_BYTES)')
     const compatibility = release.compatibility ?? wiring.defaultCompatibility()
+    if (assets) checkAssetRules(assets.config)
     const deployed = bundle && withPlatformModule(bundle, { name, workerId })
     // Both backends check locally first: fast feedback with the runtime's own message, no lock held.
     const checked: CheckedBundle = loader && deployed ? await checkBundle(loader, deployed, compatibility) : {}

@@ -1,3 +1,4 @@
+import { withRuleFiles } from '../assets/rules'
 import { formatBytes, formatDuration } from '../lib/format'
 import type { BuildFailure, BuildLimitName, BuildLimits, BuildSuccess, DeclaredEnv } from './build'
 import { PlatformError } from '../core/errors'
@@ -17,16 +18,20 @@ export interface BuiltRelease {
 
 /** The release a successful build describes; the project's runtime, else the platform's default. */
 export function releaseOf(result: BuildSuccess, defaultDate: string): BuiltRelease {
-  const bytes = result.assets.reduce((total, asset) => total + asset.size, 0)
+  // _redirects and _headers are rules (assets/rules.ts): counted and served as files, they are not.
+  const assets =
+    result.assets.length > 0 ? withRuleFiles({ files: result.assets, config: result.assetConfig ?? {} }) : undefined
+  const files = assets?.files ?? []
+  const bytes = files.reduce((total, asset) => total + asset.size, 0)
   return {
     bundle: result.worker,
-    ...(result.assets.length > 0 ? { assets: { files: result.assets, config: result.assetConfig ?? {} } } : {}),
+    ...(assets ? { assets } : {}),
     compatibility: { date: result.compatibilityDate ?? defaultDate, flags: result.compatibilityFlags ?? [] },
     build: {
       files: result.files,
       dependencies: result.dependencies,
       warnings: result.warnings,
-      assets: { count: result.assets.length, bytes },
+      assets: { count: files.length, bytes },
       hasWorker: result.worker !== null,
     },
     ...(result.declared ? { declared: result.declared } : {}),

@@ -6,6 +6,8 @@ import type { FetcherOptions } from '../../src/backends/backend'
 import { platformFor } from '../../src/platform/index'
 import { platform, uniqueName } from '../helpers'
 import { ECHO_BUNDLE, asset, deployRelease, kvKeys, release } from './helpers'
+import { releaseOf } from '../../src/deploy/projects'
+import type { BuildSuccess } from '../../src/deploy/build'
 
 const SITE = [
   asset('/index.html', '<h1>home</h1>'),
@@ -100,6 +102,36 @@ describe('static assets on dynamic-workers, through dispatch', () => {
     await expect(tooLarge).rejects.toMatchObject({ code: 'script_too_large', status: 413 })
     const badRule = deployRelease(uniqueName('assets'), release(ECHO_BUNDLE, SITE, { run_worker_first: ['api/*'] }))
     await expect(badRule).rejects.toMatchObject({ code: 'invalid_request', status: 400 })
+  })
+
+  it('applies the project’s _redirects and _headers, refuses ones that do not parse, and never serves them', async () => {
+    const name = uniqueName('assets')
+    const rules = [
+      asset('/_redirects', '/old /about 301\n/app/* /index.html 200\n'),
+      asset('/_headers', '/*\n  X-Frame-Options: DENY\n'),
+    ]
+    // As the builder gives them: files of the assets directory (deploy/projects.ts takes them out).
+    const success: BuildSuccess = {
+      ok: true,
+      worker: ECHO_BUNDLE,
+      assets: [...SITE, ...rules],
+      files: [],
+      dependencies: {},
+      warnings: [],
+      cached: false,
+    }
+    const built = releaseOf(success, '2026-11-01')
+    await deployRelease(name, built)
+    const moved = await platform(`/user-workers/${name}/old`)
+    expect([moved.status, moved.headers.get('Location')]).toEqual([301, `/user-workers/${name}/about`])
+    const app = await platform(`/user-workers/${name}/app/settings`)
+    expect([await app.text(), app.headers.get('X-Frame-Options')]).toEqual(['<h1>home</h1>', 'DENY'])
+    // Not a file: the path reaches the Worker, which echoes the request.
+    expect(await (await platform(`/user-workers/${name}/_headers`)).json()).toMatchObject({ path: '/_headers' })
+
+    const broken = deployRelease(name, release(ECHO_BUNDLE, SITE, { _redirects: '/a /b 418' }))
+    await expect(broken).rejects.toThrow('_redirects, line 1 ("/a /b 418"): the status must be one of')
+    expect((await platform(`/user-workers/${name}/old`)).status).toBe(301)
   })
 })
 

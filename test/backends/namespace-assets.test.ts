@@ -100,7 +100,13 @@ afterEach(async () => {
 describe('static assets on the dispatch-namespace backend', () => {
   it('uploads a session, then each bucket with the session JWT, then the script naming the completion JWT and the config', async () => {
     const name = uniqueName('nsa')
-    const config: AssetConfig = { html_handling: 'auto-trailing-slash', not_found_handling: '404-page' }
+    const config: AssetConfig = {
+      html_handling: 'auto-trailing-slash',
+      not_found_handling: '404-page',
+      // Cloudflare applies the rule files itself: they go up as wrangler sends them.
+      _redirects: '/old /new 301',
+      _headers: '/*\n  X-Frame-Options: DENY',
+    }
     const { record: deployed } = await deploy(name, {
       bundle: workerBundle('from the worker'),
       assets: assets(SITE, config),

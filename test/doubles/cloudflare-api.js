@@ -240,8 +240,12 @@ function scriptAssets(metadata, scriptName, hasWorker) {
   const completion = state.completions.get(jwt)
   if (!completion) return 'assets.jwt is not a valid completion token (unknown, expired or already used)'
   if (completion.scriptName !== scriptName) return 'assets.jwt was issued for another script'
-  const { html_handling, not_found_handling, run_worker_first, ...unknown } = config
+  const { html_handling, not_found_handling, run_worker_first, _redirects, _headers, ...unknown } = config
   if (Object.keys(unknown).length > 0) return `Unknown assets.config fields: ${Object.keys(unknown).join(', ')}`
+  // The rule files' text, as wrangler sends it (Cloudflare parses it; the double only checks the type).
+  for (const [field, text] of Object.entries({ _redirects, _headers })) {
+    if (text !== undefined && typeof text !== 'string') return `Invalid assets.config.${field}`
+  }
   if (html_handling !== undefined && !HTML_HANDLING.has(html_handling)) return 'Invalid assets.config.html_handling'
   if (not_found_handling !== undefined && !NOT_FOUND_HANDLING.has(not_found_handling)) {
     return 'Invalid assets.config.not_found_handling'

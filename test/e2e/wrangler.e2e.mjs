@@ -146,6 +146,8 @@ describe('wrangler deploy against the platform', () => {
     folders.push(dir)
     await mkdir(join(dir, 'public'))
     await writeFile(join(dir, 'public/index.html'), '<!doctype html><h1>from the assets</h1>\n')
+    // wrangler sends the rule files in the upload's assets config, not as assets.
+    await writeFile(join(dir, 'public/_redirects'), '/old / 301\n')
     const deployed = await wranglerDeploy(dir, platform.url, token)
     assert.equal(deployed.code, 0, deployed.output)
     assert.match(deployed.output, /Uploaded 1 of 1 assets?/)
@@ -153,6 +155,9 @@ describe('wrangler deploy against the platform', () => {
     assert.equal(await home.text(), '<!doctype html><h1>from the assets</h1>\n')
     assert.match(home.headers.get('content-type'), /^text\/html/)
     assert.equal(await (await fetch(`${platform.url}/user-workers/${name}/counter`)).text(), 'hello 1 1')
+    const moved = await fetch(`${platform.url}/user-workers/${name}/old`, { redirect: 'manual' })
+    assert.equal(moved.status, 301)
+    assert.equal(moved.headers.get('location'), `/user-workers/${name}/`)
   })
 
   test('wrangler secret put (from stdin), list and delete: each a new deployment of the code served', async () => {
