@@ -104,6 +104,36 @@ export class AssetStore {
     )
   }
 
+  /**
+   * Gives deployment `to` the assets of `from` (a settings change serves the same files): the same
+   * manifest under its own keys, each file copied, so the two stay independent (see the header).
+   */
+  async copy(from: string, to: string): Promise<void> {
+    const manifest = await this.manifest(from)
+    if (!manifest)
+      throw new PlatformError('deployment_missing', `The static assets of ${from} are missing: deploy again.`)
+    const files: AssetManifest['files'] = {}
+    const keys = new Map<string, string>()
+    for (const [path, entry] of Object.entries(manifest.files)) {
+      const key = contentPrefix(to) + entry.etag
+      keys.set(entry.key, key)
+      files[path] = { ...entry, key }
+    }
+    await this.kv.put(manifestKey(to), JSON.stringify({ ...manifest, files }))
+    const pending = [...keys]
+    await Promise.all(
+      Array.from({ length: Math.min(PUT_CONCURRENCY, pending.length) }, async () => {
+        for (let next = pending.pop(); next; next = pending.pop()) {
+          const [source, target] = next
+          const body = source.startsWith(contentPrefix(from)) ? await this.kv.get(source, 'stream') : null
+          if (!body)
+            throw new PlatformError('deployment_missing', `A static asset of ${from} is missing: deploy again.`)
+          await this.kv.put(target, body)
+        }
+      }),
+    )
+  }
+
   /** The deployment's site, read from KV once per isolate; null when it has no manifest. */
   async site(workerId: string): Promise<Site | null> {
     const cached = sites.get(workerId)

@@ -85,4 +85,9 @@ export interface DeployInfo {
    * no Worker: what matches no asset follows `config.not_found_handling`.
    */
   assets?: DeploymentAssets
+  /**
+   * A settings change (a secret, a cron) of a worker with static assets: the earlier deployment
+   * whose assets this one serves unchanged. Backends that cannot copy them refuse it.
+   */
+  assetsFrom?: string
 }

@@ -17,6 +17,9 @@ import { SCHEDULED_HEADER, scheduledRequest, withoutScheduledEntry, withSchedule
  * Workers for Platforms: user Workers are uploaded to a dispatch namespace through the Cloudflare
  * API and run through the `dispatcher` binding.
  */
+const ASSETS_NOT_CARRIED =
+  'On the dispatch-namespace backend a change of settings alone (a secret, a cron) cannot carry a worker’s static assets to its new deployment: deploy the worker again with them (wrangler deploy) and the change in it.'
+
 export class DispatchNamespaceBackend implements UserWorkerBackend {
   readonly kind = 'dispatch-namespace'
   private trust: { at: number; value: NamespaceTrust } | undefined
@@ -40,6 +43,8 @@ export class DispatchNamespaceBackend implements UserWorkerBackend {
    * failure at any step leaves nothing deployed under this ID and the previous version serving.
    */
   async deploy(workerId: string, bundle: WorkerBundle | null, info: DeployInfo): Promise<void> {
+    // Each deployment is a script of its own, and Cloudflare gives no script's assets back to copy.
+    if (info.assetsFrom) throw new PlatformError('invalid_request', ASSETS_NOT_CARRIED)
     if (!bundle) return this.deployStaticSite(workerId, info)
     // Only the outbound Worker enforces egress in a namespace: without it a policy would be a promise
     // nothing keeps, so it is refused rather than stored.

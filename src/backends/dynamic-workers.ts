@@ -33,7 +33,8 @@ export class DynamicWorkersBackend implements UserWorkerBackend {
 
   /** A static site (`bundle` null) stores only its assets; the owner ID salts their digests. */
   async deploy(workerId: string, bundle: WorkerBundle | null, info: DeployInfo): Promise<void> {
-    await this.assets.put(workerId, info.ownerId, info.assets, bundle !== null)
+    if (info.assetsFrom) await this.assets.copy(info.assetsFrom, workerId)
+    else await this.assets.put(workerId, info.ownerId, info.assets, bundle !== null)
     if (!bundle) return
     // Encrypted secrets go beside the code (immutable like it, deleted with it): a cold start then
     // reads one KV value and asks no Durable Object. Unencrypted ones stay in the name's object only.

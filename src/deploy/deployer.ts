@@ -75,6 +75,8 @@ export interface DeployOptions {
 export interface Release {
   bundle: WorkerBundle | null
   assets?: DeploymentAssets
+  /** A settings change of a worker with assets: the deployment whose assets it serves (DeployInfo.assetsFrom). */
+  assetsFrom?: string
   compatibility?: Compatibility
   build?: BuildSummary
   /** What a built project's wrangler config declares for `env` (see declared.ts). */
@@ -242,6 +244,7 @@ export class Deployer {
         sealedSecrets: sealed ?? null,
         compatibility,
         assets,
+        ...(release.assetsFrom ? { assetsFrom: release.assetsFrom } : {}),
       }
       // With env.DB the code gets the D1 API through a module the platform adds (storage/shim.ts).
       const shimmed =
@@ -317,17 +320,14 @@ export class Deployer {
     const record = await this.parts.changes.claim(assertValidName(name)).current()
     if (!record) throw workerNotFound(name)
     const deployment = currentDeployment(record)
-    if ((deployment?.build?.assets.count ?? 0) > 0) {
-      throw new PlatformError(
-        'invalid_request',
-        `"${name}" has static assets, which this change cannot carry over yet: deploy a new version with it instead.`,
-      )
-    }
     const code = await this.parts.backend.code(deployment?.workerId ?? record.workerId)
     if (!code) throw new PlatformError('deployment_missing', `The code "${name}" serves is missing: upload it again.`)
+    // Its assets too, with the summary that says it has them (dispatch reads their manifest by it).
+    const hasAssets = (deployment?.build?.assets.count ?? 0) > 0
     const release: Release = {
       bundle: asUploaded(code),
       ...(deployment?.compatibility ? { compatibility: deployment.compatibility } : {}),
+      ...(hasAssets && deployment?.build ? { assetsFrom: deployment.workerId, build: deployment.build } : {}),
     }
     return this.release(name, release, { token, settings, label: what }, ctx)
   }

@@ -104,6 +104,28 @@ describe('static assets on dynamic-workers, through dispatch', () => {
     await expect(badRule).rejects.toMatchObject({ code: 'invalid_request', status: 400 })
   })
 
+  it('carries the assets to a secret change’s deployment, each deployment keeping its own copy', async () => {
+    const name = uniqueName('assets')
+    const first = await deployRelease(name, release(ECHO_BUNDLE, SITE))
+    const ctx = createExecutionContext()
+    const changed = await platformFor(env).deploys.changeSettings(
+      name,
+      { secrets: { API_KEY: 'k' } },
+      'secret API_KEY set',
+      first.token,
+      ctx,
+    )
+    await waitOnExecutionContext(ctx)
+    expect(changed.deployment.label).toBe('secret API_KEY set')
+    expect(changed.deployment.build?.assets.count).toBe(SITE.length)
+    expect(await (await platform(`/user-workers/${name}/about`)).text()).toBe('<h1>about</h1>')
+    expect(await (await platform(`/user-workers/${name}/api`)).json()).toMatchObject({ path: '/api' })
+    // Independent copies: the first deployment's files going does not take the new one's.
+    await new DynamicWorkersBackend(env.WORKER_MAPPINGS, env.LOADER).remove(first.record.workerId)
+    expect(await kvKeys(`asset/${first.record.workerId}/`)).toEqual([])
+    expect(await (await platform(`/user-workers/${name}/app.js`)).text()).toBe('console.log(1)')
+  })
+
   it('applies the project’s _redirects and _headers, refuses ones that do not parse, and never serves them', async () => {
     const name = uniqueName('assets')
     const rules = [

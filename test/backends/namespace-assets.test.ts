@@ -177,6 +177,33 @@ describe('static assets on the dispatch-namespace backend', () => {
     expect(await (await call(`/user-workers/${name}/x`)).text()).toBe('v2')
   })
 
+  it('refuses a change of settings alone for a worker with assets, naming what to do, and changes nothing', async () => {
+    const name = uniqueName('nsa-secret')
+    const build = {
+      files: [],
+      dependencies: {},
+      warnings: [],
+      assets: { count: SITE.length, bytes: 1 },
+      hasWorker: true,
+    }
+    const first = await deploy(name, { bundle: workerBundle('v1'), assets: assets(SITE), build })
+    await resetRequests()
+    const ctx = createExecutionContext()
+    const change = platformFor(namespaceEnv).deploys.changeSettings(
+      name,
+      { secrets: { A: 'a' } },
+      'secret A set',
+      first.token,
+      ctx,
+    )
+    await expect(change).rejects.toThrow(
+      'cannot carry a worker’s static assets to its new deployment: deploy the worker again',
+    )
+    await waitOnExecutionContext(ctx)
+    expect((await recorded()).filter((request) => request.method === 'PUT')).toEqual([])
+    expect(await (await call(`/user-workers/${name}/x`)).text()).toBe('v1')
+  })
+
   it('uploads only the changed file when one of them changes', async () => {
     const name = uniqueName('nsa-diff')
     const first = await deploy(name, { bundle: workerBundle('v1'), assets: assets(SITE) })

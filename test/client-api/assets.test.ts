@@ -96,6 +96,15 @@ describe('/client/v4: static assets as wrangler uploads them', () => {
     expect(home.headers.get('content-type')).toMatch(/^text\/html/)
     expect(await (await platform(`/user-workers/${name}/api`)).text()).toBe('h1 { color: red }')
     expect(await (await platform(`/user-workers/${name}/other`)).text()).toBe('worker')
+    // wrangler secret put: a new deployment of the code, its assets carried over.
+    const secret = await platform(`/client/v4/accounts/any/workers/scripts/${name}/secrets`, {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${token}` },
+      body: JSON.stringify({ name: 'API_KEY', text: 'k', type: 'secret_text' }),
+    })
+    expect(secret.status).toBe(200)
+    const again = await platform(`/user-workers/${name}/`, { headers: { 'Sec-Fetch-Mode': 'navigate' } })
+    expect(await again.text()).toBe('<h1>home</h1>')
   })
 
   it('refuses an unknown token, a file the manifest does not size so, and a session made for another worker', async () => {
