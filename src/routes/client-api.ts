@@ -21,6 +21,7 @@ import type { Platform } from '../platform/platform'
 import type { Context } from 'hono'
 import { schedulesBody, secretBody, secretsBulkBody } from './bodies'
 import { bindingsOf } from '../client-api/script-bindings'
+import { clientApiStorage } from './client-api-storage'
 import { tailBody } from '../logs/tail-filters'
 import { bearerToken } from './input'
 import { jsonBody } from './validate'
@@ -268,6 +269,9 @@ clientApi.get('/memberships', async (c) => {
     succeeded([{ id: account.accountId, account: { id: account.accountId, name: account.name, type: 'standard' } }]),
   )
 })
+
+// wrangler's provisioning of stores declared without an id (client-api-storage.ts).
+clientApi.route('/', clientApiStorage)
 
 // Anything else under /client/v4 is an envelope too, never the platform's HTML 404 page.
 clientApi.all('*', (c) => {

@@ -119,4 +119,38 @@ describe('/client/v4: a worker’s bindings', () => {
     expect(refused.status).toBe(403)
     expect(await body(name)).toBe('hello 2 none')
   })
+
+  it('answers wrangler’s provisioning of stores without an id: a KV namespace is a fresh id, a D1 database its name', async () => {
+    const account = '/client/v4/accounts/any'
+    const json = { 'Content-Type': 'application/json' }
+    expect(await (await platform(`${account}/storage/kv/namespaces?per_page=100`)).json()).toMatchObject({
+      success: true,
+      result: [],
+    })
+    const created = await platform(`${account}/storage/kv/namespaces`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ title: 'shop-cache' }),
+    })
+    const { result } = await created.json<{ result: { id: string; title: string } }>()
+    expect(result).toMatchObject({ id: expect.stringMatching(/^[0-9a-f]{32}$/) as unknown, title: 'shop-cache' })
+    const byName = await platform(`${account}/d1/database/app-db`)
+    expect(await byName.json()).toMatchObject({ result: { uuid: 'app-db', name: 'app-db' } })
+    const made = await platform(`${account}/d1/database`, { method: 'POST', headers: json, body: '{"name":"app-db"}' })
+    expect(await made.json()).toMatchObject({ result: { uuid: 'app-db' } })
+    for (const invalid of ['x'.repeat(65), 'my.db', '-db']) {
+      const refused = await platform(`${account}/d1/database/${invalid}`)
+      expect(refused.status, invalid).toBe(400)
+      expect(await refused.json()).toMatchObject({ success: false, errors: [{ code: 10021 }] })
+    }
+
+    // The id wrangler then sends names a store of the worker, as an id in its config would.
+    const name = uniqueName('bind')
+    const token = await newAccountToken()
+    const bindings = [{ ...BINDINGS[2], namespace_id: result.id }, BINDINGS[0]]
+    await deploy(name, bindings, token)
+    expect(await body(name)).toBe('hello 1 none')
+    await deploy(name, [{ type: 'inherit', name: 'CACHE' }, BINDINGS[0]], token)
+    expect(await body(name)).toBe('hello 2 none')
+  })
 })

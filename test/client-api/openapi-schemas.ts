@@ -16,16 +16,33 @@ import {
   resultInfo,
   membership,
 } from './openapi-components'
+import {
+  kvSucceeded,
+  kvFailure,
+  kvResultInfo,
+  kvNamespace,
+  d1Succeeded,
+  d1Failure,
+  d1DatabaseResponse,
+  d1DatabaseDetails,
+} from './openapi-storage-components'
 
 // Cloudflare's OpenAPI document (github.com/cloudflare/api-schemas, openapi.json) for the responses of
-// the operations /client/v4 serves (src/routes/client-api.ts), restated by hand as JSON Schema (draft
-// 2020-12) for openapi.test.ts. Each schema names the operationId and the component schemas it restates.
+// the operations /client/v4 serves (src/routes/client-api.ts, client-api-storage.ts), restated by hand as
+// JSON Schema (draft 2020-12) for openapi.test.ts. Each schema names the operationId and the component
+// schemas it restates.
 //
 // The document as of 2026-07 (api-schemas commit c92b9b0f): each operation's responses and their $refs,
-// and the `workers_*` / `iam_*` components of that generation. Older copies differ where it matters: the
-// 2023-12 one (prefix `gIGDLF1N_`) and the 2024-08 one have no assets or script-secrets operations, their
-// `workers_usage_model` is "bundled|unbound" only, `iam_account` requires no `type`, and several 4XX
-// answers $ref the *success* envelope (`workers_api-response-common`, success: [true]).
+// and the `workers_*` / `iam_*` / `workers-kv_*` / `d1_*` components of that generation. (Of the storage
+// components, that document's own text was at hand for `workers-kv_namespace`, `…_api-response-common-
+// failure`, `d1_api-response-common`, `d1_database-details-response` and `d1_read-replication-details-
+// for-response`; the others are restated from per-component copies of 2026-06-13 (api-evangelist's
+// cloudflare-kv and cloudflare-d1 json-schema/), which agree with it on those five.)
+//
+// Older copies differ where it matters: the 2023-12 one (prefix `gIGDLF1N_`) and the 2024-08 one have
+// no assets or script-secrets operations, their `workers_usage_model` is "bundled|unbound" only,
+// `iam_account` requires no `type`, and several 4XX answers $ref the *success* envelope
+// (`workers_api-response-common`, success: [true]).
 //
 // OpenAPI 3.0 → JSON Schema: `nullable: true` → type [X, "null"]; `readOnly`, `example`, `description`
 // dropped; a `writeOnly` property is not required of a response (OpenAPI 3.0.3, Schema Object: "the
@@ -186,6 +203,40 @@ export const operations = {
     success: succeeded({ type: 'array', items: membership }, false, { result_info: resultInfo }),
     failure: commonFailure,
   },
+
+  // GET /accounts/{account_id}/storage/kv/namespaces
+  // 200 allOf workers-kv_api-response-collection (workers-kv_api-response-common, result_info:
+  // workers-kv_result_info) with result: workers-kv_namespace[]; 4XX workers-kv_api-response-common-failure.
+  'workers-kv-namespace-list-namespaces': {
+    success: kvSucceeded({ type: 'array', items: kvNamespace }, { result_info: kvResultInfo }),
+    failure: kvFailure,
+  },
+
+  // POST /accounts/{account_id}/storage/kv/namespaces
+  // 200 allOf workers-kv_api-response-common with result: workers-kv_namespace;
+  // 4XX workers-kv_api-response-common-failure.
+  'workers-kv-namespace-create-a-namespace': { success: kvSucceeded(kvNamespace), failure: kvFailure },
+
+  // GET /accounts/{account_id}/d1/database (the API reference's older links name the D1 operations
+  // cloudflare-d1-…: 2026-07 names them d1-…)
+  // 200 allOf d1_api-response-common with result: d1_database-response[] and an inline result_info
+  // (count, page, per_page, total_count: numbers, as workers-kv_result_info);
+  // 4XX d1_api-response-common-failure.
+  // d1_api-response-common's own `result` is `{ type: object }`, which no array is, so a strict allOf
+  // would refuse every list, Cloudflare's own included: restated with the operation's `result` alone.
+  'd1-list-databases': {
+    success: d1Succeeded({ type: 'array', items: d1DatabaseResponse }, { result_info: kvResultInfo }),
+    failure: d1Failure,
+  },
+
+  // GET /accounts/{account_id}/d1/database/{database_id} (a name is taken for the id too)
+  // 200 allOf d1_api-response-common with result: d1_database-details-response;
+  // 4XX d1_api-response-common-failure.
+  'd1-get-database': { success: d1Succeeded(d1DatabaseDetails), failure: d1Failure },
+
+  // POST /accounts/{account_id}/d1/database
+  // 200 (the only 2xx documented) as the GET; 4XX d1_api-response-common-failure.
+  'd1-create-database': { success: d1Succeeded(d1DatabaseDetails), failure: d1Failure },
 } satisfies Record<string, OperationSchemas>
 
 export type OperationId = keyof typeof operations

@@ -79,6 +79,43 @@ describe('/client/v4: the Cloudflare API, as wrangler calls it', () => {
     expect(await (await platform(`/user-workers/${name}/`)).text()).toBe('kept none')
   })
 
+  it('refuses a forged binding of every kind the platform does not provide, one upload each, and changes nothing', async () => {
+    const name = uniqueName('cf')
+    const token = await newAccountToken()
+    await put(name, upload({ bindings: [{ type: 'plain_text', name: 'GREETING', text: 'kept' }] }), token)
+    // Each with the fields Cloudflare's API takes for it, pointed at what a tenant must not reach.
+    const forged: Record<string, unknown>[] = [
+      { type: 'service', service: 'workers-for-platforms', entrypoint: 'TenantSQL', props: { name: 'victim' } },
+      { type: 'durable_object_namespace', class_name: 'NameClaim', script_name: 'workers-for-platforms' },
+      { type: 'dispatch_namespace', namespace: 'production' },
+      { type: 'r2_bucket', bucket_name: 'platform-backups' },
+      { type: 'queue', queue_name: 'q' },
+      { type: 'ai' },
+      { type: 'vectorize', index_name: 'i' },
+      { type: 'hyperdrive', id: 'h' },
+      { type: 'workflow', workflow_name: 'w', class_name: 'W' },
+      { type: 'analytics_engine', dataset: 'd' },
+      { type: 'browser' },
+      { type: 'mtls_certificate', certificate_id: 'c' },
+      { type: 'send_email' },
+      { type: 'version_metadata' },
+      { type: 'secret_key', algorithm: { name: 'HMAC', hash: 'SHA-256' }, format: 'raw', key_base64: 'AA==' },
+      { type: 'wasm_module', part: 'index.js' },
+      { type: 'text_blob', part: 'index.js' },
+      { type: 'data_blob', part: 'index.js' },
+      { type: 'something_new' },
+    ]
+    for (const binding of forged) {
+      const refused = await put(name, upload({ bindings: [{ ...binding, name: 'FORGED' }] }), token)
+      expect(refused.status, String(binding.type)).toBe(400)
+      expect(refused.body.errors[0]?.code).toBe(10021)
+      expect(refused.body.errors[0]?.message).toMatch(/- bindings: .*"FORGED"/)
+    }
+    expect(await (await platform(`/user-workers/${name}/`)).text()).toBe('kept none')
+    const worker = await (await platform(`/api/workers/${name}`)).json<{ deployments: unknown[] }>()
+    expect(worker.deployments).toHaveLength(1)
+  })
+
   it('refuses an upload without its metadata or its main module, in the envelope', async () => {
     const name = uniqueName('cf')
     const form = upload({})

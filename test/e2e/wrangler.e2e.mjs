@@ -251,6 +251,43 @@ describe('wrangler deploy against the platform', () => {
     }
   })
 
+  test('provisions a KV namespace and a D1 database declared without an id, then keeps them', async () => {
+    const name = uniqueName('wr')
+    const dir = await mkdtemp(join(tmpdir(), 'wfp-wrangler-'))
+    folders.push(dir)
+    await mkdir(join(dir, 'src'))
+    await writeFile(
+      join(dir, 'src/index.js'),
+      `export default {
+  async fetch(request, env) {
+    const n = Number((await env.CACHE.get("n")) ?? 0) + 1;
+    await env.CACHE.put("n", String(n));
+    const row = await env.DB.prepare("select 40 + ? as answer").bind(2).first();
+    return new Response("kv " + n + " db " + row.answer);
+  },
+};
+`,
+    )
+    await writeFile(
+      join(dir, 'wrangler.jsonc'),
+      JSON.stringify({
+        name,
+        main: 'src/index.js',
+        compatibility_date: '2026-11-01',
+        kv_namespaces: [{ binding: 'CACHE' }],
+        d1_databases: [{ binding: 'DB', database_name: 'app-db' }],
+      }),
+    )
+    const first = await wranglerDeploy(dir, platform.url, token)
+    assert.equal(first.code, 0, first.output)
+    assert.match(first.output, /CACHE provisioned/)
+    assert.equal(await (await fetch(`${platform.url}/user-workers/${name}/`)).text(), 'kv 1 db 42')
+    // The next deploy inherits them (the worker's settings list them): the data is kept.
+    const second = await wranglerDeploy(dir, platform.url, token)
+    assert.equal(second.code, 0, second.output)
+    assert.equal(await (await fetch(`${platform.url}/user-workers/${name}/`)).text(), 'kv 2 db 42')
+  })
+
   test('stops with the platform’s message on an unknown token, and on a binding it does not provide', async () => {
     const name = uniqueName('wr')
     const clean = await project(name, 'hello')
