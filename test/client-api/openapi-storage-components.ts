@@ -1,5 +1,5 @@
 import type { Schema } from '@cfworker/json-schema'
-import { dateTime } from './openapi-components'
+import { dateTime, resultInfo } from './openapi-components'
 
 // The `workers-kv_*` and `d1_*` component schemas that openapi-schemas.ts's storage operations use
 // (src/routes/client-api-storage.ts), restated by hand: openapi-components.ts split, so that each
@@ -57,16 +57,8 @@ export function kvSucceeded(result: Schema, extra: Record<string, Schema> = {}):
 /** `workers-kv_api-response-common-failure`: its `result` is a nullable object, with no `enum: [null]`. */
 export const kvFailure = failedWith(kvMessages, { type: ['object', 'null'] })
 
-/** `workers-kv_result_info`: every property optional. */
-export const kvResultInfo: Schema = {
-  type: 'object',
-  properties: {
-    count: { type: 'number' },
-    page: { type: 'number' },
-    per_page: { type: 'number' },
-    total_count: { type: 'number' },
-  },
-}
+/** `workers-kv_result_info`: every property optional, the same four numbers as `iam_result_info`. */
+export const kvResultInfo: Schema = resultInfo
 
 /** `workers-kv_namespace`: id (`workers-kv_namespace_identifier`, ≤ 32) and title (`…_title`, ≤ 512) required. */
 export const kvNamespace: Schema = {
