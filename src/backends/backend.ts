@@ -51,6 +51,8 @@ export interface FetcherOptions {
   secrets: (stored?: SealedSecrets | null) => Promise<Record<string, string>>
   /** Where the invocation's logs go, for backends that attach the tail at load time. */
   tail?: () => Fetcher
+  /** With `tail`: a live tail is open, so the tail sends every invocation (an isolate of its own). */
+  liveTail?: true
   /** The request's hop count and the platform's own hosts, which the egress rules depend on. */
   context: DispatchContext
   /** The platform's egress gate, for backends that route user Workers' fetch() and connect() themselves. */

@@ -143,6 +143,7 @@ function missingDeployment(): PlatformError {
  * request that arrives after n hops runs in `<workerId>@hop<n>`, whose gate stamps n + 1. Hops are
  * capped (MAX_HOPS), so a worker has at most a few such isolates; ordinary requests use depth 0.
  */
-function isolateId(workerId: string, { tail, context }: FetcherOptions): string {
-  return `${workerId}${tail ? '+logs' : ''}${context.hops > 0 ? `@hop${context.hops}` : ''}`
+function isolateId(workerId: string, { tail, liveTail, context }: FetcherOptions): string {
+  const traced = tail ? (liveTail ? '+tail' : '+logs') : ''
+  return `${workerId}${traced}${context.hops > 0 ? `@hop${context.hops}` : ''}`
 }

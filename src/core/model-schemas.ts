@@ -107,6 +107,7 @@ export const workerRecordSchema: GenericSchema<WorkerRecord> = looseObject({
   deployments: array(deploymentSchema),
   retired: array(retiredSchema),
   logsUntil: optional(string()),
+  tailsUntil: optional(string()),
   stores: optional(strings),
 })
 

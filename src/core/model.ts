@@ -246,6 +246,11 @@ export interface WorkerRecord {
   /** Logs are captured until then: someone is watching (see LogAccess.read). */
   logsUntil?: string
   /**
+   * A live tail (`wrangler tail`) is open until then: every invocation is sent to the name's object,
+   * not only those with output (see LogAccess.openTail).
+   */
+  tailsUntil?: string
+  /**
    * The ID of every store a deployment has declared (storage/refs.ts), so deleting the worker deletes
    * them all: a binding that left the config keeps its data until then. Absent: none.
    */

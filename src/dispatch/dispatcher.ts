@@ -1,4 +1,4 @@
-import type { UserWorkerFetcher } from '../backends/backend'
+import type { FetcherOptions, UserWorkerFetcher } from '../backends/backend'
 import type { Config } from '../core/config'
 import { PlatformError, workerNotFound } from '../core/errors'
 import type { Background } from '../core/follow-up'
@@ -116,9 +116,16 @@ export class Dispatcher {
           : wiring.settingsOf(deployment).secretNames.length > 0
             ? this.deploymentSecrets(record.name, workerId)
             : Promise.resolve({}),
-      // Tracing costs every request, so it is attached only while the owner watches the logs.
-      tail: this.isWatched(record) ? () => wiring.logTail(record, workerId) : undefined,
+      // Tracing costs every request, so it is attached only while the owner watches the logs; and
+      // invocations without output reach the name's object only while a live tail is open.
+      ...(this.isWatched(record) ? this.traced(record, workerId) : {}),
     })
+  }
+
+  private traced(record: WorkerRecord, workerId: string): Pick<FetcherOptions, 'tail' | 'liveTail'> {
+    const live = isFuture(record.tailsUntil, this.parts.now())
+    const tail = () => this.parts.wiring.logTail(record, workerId, live)
+    return live ? { tail, liveTail: true } : { tail }
   }
 
   /** The record an address names and the deployment it serves (the current one unless a preview). */
@@ -140,7 +147,7 @@ export class Dispatcher {
 
   /** Whether the worker's invocations should be traced into its recent logs right now. */
   private isWatched(record: WorkerRecord): boolean {
-    return record.logsUntil !== undefined && Date.parse(record.logsUntil) > this.parts.now()
+    return isFuture(record.logsUntil, this.parts.now())
   }
 
   /** The secret values of one deployment (read when its isolate starts, not per request). */
@@ -148,4 +155,9 @@ export class Dispatcher {
     const { claims, config } = this.parts
     return unseal(await claims.getByName(name).readSecrets(workerId), config.secretsKey)
   }
+}
+
+/** Whether an ISO time is after `now` (absent: no). */
+function isFuture(iso: string | undefined, now: number): boolean {
+  return iso !== undefined && Date.parse(iso) > now
 }

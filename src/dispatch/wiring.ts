@@ -11,7 +11,7 @@ import type { NamespaceRef } from '../objects/object-key'
 /** This Worker's own entrypoints that user Workers are wired to, as bindings to hand them. */
 export interface Entrypoints {
   /** The owner ID is the generation the invocations run for (core/generation.ts): their lines go to it only. */
-  logTail(name: string, workerId: string, ownerId: string): Fetcher
+  logTail(name: string, workerId: string, ownerId: string, live: boolean): Fetcher
   egressGate(policy: EgressPolicy, context: DispatchContext): Fetcher
   /** A worker's env.KV (storage/): the entrypoint with the worker's name and owner as props. */
   tenantKv(ref: StorageRef): Fetcher
@@ -48,9 +48,9 @@ export class WorkerWiring {
     return { date: this.parts.config.userCompatibilityDate, flags: [] }
   }
 
-  /** The log tail of one deployment's invocations. */
-  logTail(record: WorkerRecord, workerId: string): Fetcher {
-    return this.parts.entrypoints.logTail(record.name, workerId, record.ownerId)
+  /** The log tail of one deployment's invocations; `live` while a live tail is open (all invocations are sent). */
+  logTail(record: WorkerRecord, workerId: string, live = false): Fetcher {
+    return this.parts.entrypoints.logTail(record.name, workerId, record.ownerId, live)
   }
 
   /** The backend's fetcher for one deployment of a record, wired to this Worker's egress gate. */
@@ -58,7 +58,7 @@ export class WorkerWiring {
     record: WorkerRecord,
     deployment: Deployment | undefined,
     context: DispatchContext,
-    wiring: Pick<FetcherOptions, 'secrets' | 'tail'>,
+    wiring: Pick<FetcherOptions, 'secrets' | 'tail' | 'liveTail'>,
   ): UserWorkerFetcher {
     const settings = this.settingsOf(deployment)
     const { backend, entrypoints } = this.parts

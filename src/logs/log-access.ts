@@ -74,7 +74,8 @@ export class LogAccess {
     self: string,
     ctx: Background,
   ): Promise<{ id: string; secret: string; expiresAt: number }> {
-    await this.watch(name, token, ctx, 0, TAIL_MS)
+    // Capture on, and every invocation sent (not only those with output), for as long as a tail may last.
+    await this.watch(name, token, ctx, 0, TAIL_MS, true)
     const result = await this.parts.changes
       .claim(name)
       .openTail(await this.parts.changes.credential(token), filters, self)
@@ -111,7 +112,15 @@ export class LogAccess {
    * The lines after `after`, for the owner or an admin, making sure capture stays on for at least
    * `watchMs` more (plus a margin, so that not every read has to extend it).
    */
-  private async watch(name: string, token: Proof, ctx: Background, after: number, watchMs: number): Promise<LogRead> {
+  private async watch(
+    name: string,
+    token: Proof,
+    ctx: Background,
+    after: number,
+    watchMs: number,
+    /** A live tail opens: the record's tailsUntil is moved out as far too. */
+    tailing = false,
+  ): Promise<LogRead> {
     const { changes } = this.parts
     const claim = changes.claim(assertValidName(name))
     const result = await claim.readLogs(await changes.credential(token), after)
@@ -119,15 +128,22 @@ export class LogAccess {
     if (!result.found) throw workerNotFound(name)
     const { lines, record } = result
     const now = this.parts.now()
-    if (record.logsUntil && Date.parse(record.logsUntil) - now > watchMs + LOG_WATCH_MS / 3) {
+    const farEnough = (until: string | undefined) =>
+      until !== undefined && Date.parse(until) - now > watchMs + LOG_WATCH_MS / 3
+    if (record.logsUntil && farEnough(record.logsUntil) && (!tailing || farEnough(record.tailsUntil))) {
       return { lines, capturingUntil: record.logsUntil }
     }
 
     // Extending the window is a change to the record, so it takes the name's lease like any other.
     const wanted = new Date(now + Math.max(LOG_WATCH_MS, watchMs)).toISOString()
+    // A deploy (or another tail) may have opened a longer window meanwhile: never shorten one (ISO times sort as text).
+    const later = (until: string | undefined) => (until && until > wanted ? until : wanted)
     const held = await changes.changeExisting(name, token, (current) => ({
-      // A deploy may have opened a longer window meanwhile: never shorten it (ISO times sort as text).
-      record: { ...current, logsUntil: current.logsUntil && current.logsUntil > wanted ? current.logsUntil : wanted },
+      record: {
+        ...current,
+        logsUntil: later(current.logsUntil),
+        ...(tailing ? { tailsUntil: later(current.tailsUntil) } : {}),
+      },
       expired: [],
       claim: false,
     }))

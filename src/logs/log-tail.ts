@@ -3,12 +3,17 @@ import { isWorkerId } from '../deploy/deployments'
 import { nameFromTags, ownerFromTags } from './logs'
 import { toInvocations, type Invocation } from './invocations'
 import { isValidName } from '../core/names'
+import { configFor } from '../core/config'
+import type { WorkerRecord } from '../core/model'
+import { Registry } from '../names/registry'
 
 /** Which user Worker a LogTail binding was handed to: its name, deployment (Worker ID) and owner generation. */
 export interface LogTailProps {
   name: string
   workerId: string
   ownerId: string
+  /** A live tail is open: every invocation is sent, not only those with output. */
+  live?: boolean
 }
 
 /**
@@ -17,12 +22,9 @@ export interface LogTailProps {
  */
 export class LogTail extends WorkerEntrypoint<Env, LogTailProps> {
   override async tail(events: TraceItem[]): Promise<void> {
-    const { name, workerId, ownerId } = this.ctx.props
-    await storeInvocations(
-      this.env,
-      { name, ownerId },
-      toInvocations(events, name, () => workerId),
-    )
+    const { name, workerId, ownerId, live } = this.ctx.props
+    const invocations = toInvocations(events, name, () => workerId)
+    await storeInvocations(this.env, { name, ownerId }, live ? invocations : invocations.filter(hasOutput))
   }
 }
 
@@ -41,11 +43,25 @@ export async function tailDispatchNamespace(events: TraceItem[], env: Env): Prom
     entry.items.push(event)
     byWorker.set(key, entry)
   }
+  const registry = new Registry(env.WORKER_MAPPINGS, configFor(env).mappingCacheMs)
   await Promise.all(
-    [...byWorker.values()].map(({ worker, items }) =>
-      storeInvocations(env, worker, toInvocations(items, worker.name, deploymentOfScript)),
-    ),
+    [...byWorker.values()].map(async ({ worker, items }) => {
+      const invocations = toInvocations(items, worker.name, deploymentOfScript)
+      // Only invocations with output, unless a live tail is open (the mapping says, cached as for dispatch).
+      const silent = invocations.some((invocation) => !hasOutput(invocation))
+      const live = silent && isValidName(worker.name) && isTailed(await registry.lookup(worker.name))
+      await storeInvocations(env, worker, live ? invocations : invocations.filter(hasOutput))
+    }),
   )
+}
+
+/** Whether an invocation logged or threw anything (what the recent logs keep). */
+function hasOutput(invocation: Invocation): boolean {
+  return invocation.logs.length > 0 || invocation.exceptions.length > 0
+}
+
+function isTailed(record: WorkerRecord | null): boolean {
+  return record?.tailsUntil !== undefined && Date.parse(record.tailsUntil) > Date.now()
 }
 
 /** Whose lines these are: the name, and the owner generation the invocations ran for. */

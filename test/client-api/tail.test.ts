@@ -13,6 +13,7 @@ const SCRIPT = (name: string) => `/client/v4/accounts/any/workers/scripts/${name
 
 const LOGGING = `export default {
   async fetch(request) {
+    if (new URL(request.url).pathname.endsWith("/quiet")) return new Response("shh");
     console.log("hello from", new URL(request.url).pathname, { n: 1 });
     if (new URL(request.url).pathname.endsWith("/boom")) throw new Error("it broke");
     return new Response("ok");
@@ -118,6 +119,9 @@ describe('wrangler tail: live tails through /client/v4', () => {
       outcome: 'exception',
       exceptions: [{ name: 'Error', message: 'it broke' }],
     })
+    // A request that logs nothing reaches a live tail too (without one it would not reach the name's object).
+    await call(name, '/quiet')
+    expect(await tail.next()).toMatchObject({ outcome: 'ok', logs: [], event: { response: { status: 200 } } })
     tail.socket?.close(1000)
   })
 
