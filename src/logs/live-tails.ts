@@ -102,6 +102,18 @@ export class LiveTails {
     }
   }
 
+  /**
+   * A client closed its tail's socket: the close is answered with its code, or 1000 for the codes
+   * that may not be sent (1005 none given, 1006 abnormal, 1015 TLS).
+   */
+  static closed(socket: WebSocket, code: number): void {
+    try {
+      socket.close([1005, 1006, 1015].includes(code) ? 1000 : code, 'Tail closed.')
+    } catch {
+      // Already closed from this side (it ended meanwhile): nothing to answer.
+    }
+  }
+
   /** When the next tail ends, if one is open. */
   async nextEnd(): Promise<number | undefined> {
     const ends = [...(await this.all()).values()].map((session) => session.expiresAt)

@@ -106,10 +106,10 @@ export class NameClaim extends DurableObject<Env> {
     return this.tails.connect(request, Date.now())
   }
 
-  // wrangler's only message is `{ debug }`; a closing client is answered in kind.
+  // wrangler's only message is `{ debug }`; a closing tail is answered (live-tails.ts).
   override webSocketMessage(): void {}
   override webSocketClose(socket: WebSocket, code: number): void {
-    socket.close(code === 1005 ? 1000 : code, 'Tail closed.')
+    LiveTails.closed(socket, code)
   }
 
   /** The recent lines (after line `after`), oldest first, with their record (how long capture runs); owner or admin only. */
