@@ -230,7 +230,8 @@ export class CloudflareApi {
 
   /** DELETE …/scripts/{scriptName}; a script that is already gone counts as deleted. */
   async deleteScript(scriptName: string): Promise<void> {
-    await this.call('DELETE', scriptName, undefined, { allowNotFound: true })
+    // The operation's OpenAPI declares a required JSON body; an empty object is what it can be.
+    await this.call('DELETE', scriptName, '{}', { allowNotFound: true })
   }
 
   private assetsUploadUrl(): string {
@@ -247,7 +248,7 @@ export class CloudflareApi {
   private async call(
     method: string,
     scriptName: string,
-    body: FormData | undefined,
+    body: string | FormData | undefined,
     { allowNotFound = false } = {},
   ): Promise<void> {
     const response = await this.request(method, this.scriptUrl(scriptName), body)

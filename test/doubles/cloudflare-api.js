@@ -63,7 +63,7 @@ export default {
     if (url.pathname.startsWith('/__double/')) return control(request, url)
 
     // Read the whole body first, as the real API does, even for requests it then refuses.
-    const body = request.method === 'PUT' || request.method === 'POST' ? await request.arrayBuffer() : null
+    const body = ['PUT', 'POST', 'DELETE'].includes(request.method) ? await request.arrayBuffer() : null
     const match = SCRIPT_PATH.exec(url.pathname)
     const recorded = {
       method: request.method,
@@ -128,6 +128,8 @@ export default {
     if (request.method === 'PUT')
       return upload(new Request(request.url, { method: 'PUT', headers: request.headers, body }), recorded, scriptName)
     if (request.method === 'DELETE') {
+      // Recorded for the OpenAPI check of the request (its operation declares a JSON body).
+      if (body?.byteLength) recorded.json = parseJson(body)
       if (!state.scripts.delete(scriptName)) {
         return envelope(404, null, [{ code: 10007, message: 'This Worker does not exist on your account.' }])
       }
