@@ -26,6 +26,16 @@ export const messages: Schema = {
  * `result` is the operation's (allOf with it), required where the operation says so.
  */
 export function succeeded(result?: Schema, resultRequired = false, extra: Record<string, Schema> = {}): Schema {
+  return succeededWith(messages, result, resultRequired, extra)
+}
+
+/** An envelope that succeeded, with its group's `messages` (KV's and D1's are their own); `result` as the operation gives it. */
+export function succeededWith(
+  messages: Schema,
+  result: Schema | undefined,
+  resultRequired: boolean,
+  extra: Record<string, Schema> = {},
+): Schema {
   return {
     type: 'object',
     required: ['success', 'errors', 'messages', ...(result && resultRequired ? ['result'] : [])],

@@ -1,30 +1,10 @@
 import type { Schema } from '@cfworker/json-schema'
-import { dateTime, resultInfo } from './openapi-components'
+import { dateTime, resultInfo, succeededWith } from './openapi-components'
 
 // The `workers-kv_*` and `d1_*` component schemas that openapi-schemas.ts's storage operations use
 // (src/routes/client-api-storage.ts), restated by hand: openapi-components.ts split, so that each
 // file stays short (see openapi-schemas.ts for the document's version and the OpenAPI 3.0 → JSON
 // Schema mapping). Each group has its own envelope and `messages`, not the `workers_*` ones.
-
-/** An envelope that succeeded, with its group's `messages`; `result` as the operation gives it. */
-function succeededWith(
-  messages: Schema,
-  result: Schema | undefined,
-  resultRequired: boolean,
-  extra: Record<string, Schema> = {},
-): Schema {
-  return {
-    type: 'object',
-    required: ['success', 'errors', 'messages', ...(resultRequired ? ['result'] : [])],
-    properties: {
-      success: { type: 'boolean', enum: [true] },
-      errors: messages,
-      messages,
-      ...(result ? { result } : {}),
-      ...extra,
-    },
-  }
-}
 
 /** An envelope that failed, with its group's `messages` and `result`. */
 function failedWith(messages: Schema, result: Schema): Schema {
