@@ -331,7 +331,7 @@ function scriptOf(record: WorkerRecord) {
     deployment_id: record.workerId,
     handlers: ['fetch'],
     usage_model: 'standard',
-    has_assets: false,
+    has_assets: (deployment?.build?.assets.count ?? 0) > 0,
     has_modules: true,
   }
 }

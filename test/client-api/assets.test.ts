@@ -91,6 +91,7 @@ describe('/client/v4: static assets as wrangler uploads them', () => {
       body: script(uploaded.body.result!.jwt),
     })
     expect(deployed.status).toBe(200)
+    expect(await deployed.json()).toMatchObject({ result: { has_assets: true } })
     const home = await platform(`/user-workers/${name}/`, { headers: { 'Sec-Fetch-Mode': 'navigate' } })
     expect(await home.text()).toBe('<h1>home</h1>')
     expect(home.headers.get('content-type')).toMatch(/^text\/html/)
