@@ -10,6 +10,7 @@ import { metered, type Metrics } from '../metrics/metrics-recorder'
 import type { NameClaim } from '../names/name-claim.do'
 import type { Registry } from '../names/registry'
 import { unseal } from '../names/secrets'
+import { isOpen } from '../logs/logs'
 import { assertWithinHops, type DispatchContext } from './egress'
 import type { WorkerWiring } from './wiring'
 
@@ -123,7 +124,7 @@ export class Dispatcher {
   }
 
   private traced(record: WorkerRecord, workerId: string): Pick<FetcherOptions, 'tail' | 'liveTail'> {
-    const live = isFuture(record.tailsUntil, this.parts.now())
+    const live = isOpen(record.tailsUntil, this.parts.now())
     const tail = () => this.parts.wiring.logTail(record, workerId, live)
     return live ? { tail, liveTail: true } : { tail }
   }
@@ -147,7 +148,7 @@ export class Dispatcher {
 
   /** Whether the worker's invocations should be traced into its recent logs right now. */
   private isWatched(record: WorkerRecord): boolean {
-    return isFuture(record.logsUntil, this.parts.now())
+    return isOpen(record.logsUntil, this.parts.now())
   }
 
   /** The secret values of one deployment (read when its isolate starts, not per request). */
@@ -155,9 +156,4 @@ export class Dispatcher {
     const { claims, config } = this.parts
     return unseal(await claims.getByName(name).readSecrets(workerId), config.secretsKey)
   }
-}
-
-/** Whether an ISO time is after `now` (absent: no). */
-function isFuture(iso: string | undefined, now: number): boolean {
-  return iso !== undefined && Date.parse(iso) > now
 }

@@ -1,6 +1,6 @@
 import { WorkerEntrypoint } from 'cloudflare:workers'
 import { isWorkerId } from '../deploy/deployments'
-import { nameFromTags, ownerFromTags } from './logs'
+import { isOpen, nameFromTags, ownerFromTags } from './logs'
 import { toInvocations, type Invocation } from './invocations'
 import { isValidName } from '../core/names'
 import { configFor } from '../core/config'
@@ -43,7 +43,7 @@ export async function tailDispatchNamespace(events: TraceItem[], env: Env): Prom
     entry.items.push(event)
     byWorker.set(key, entry)
   }
-  const registry = new Registry(env.WORKER_MAPPINGS, configFor(env).mappingCacheMs)
+  const registry = registryOf(env)
   await Promise.all(
     [...byWorker.values()].map(async ({ worker, items }) => {
       const invocations = toInvocations(items, worker.name, deploymentOfScript)
@@ -61,7 +61,18 @@ function hasOutput(invocation: Invocation): boolean {
 }
 
 function isTailed(record: WorkerRecord | null): boolean {
-  return record?.tailsUntil !== undefined && Date.parse(record.tailsUntil) > Date.now()
+  return isOpen(record?.tailsUntil, Date.now())
+}
+
+/** One mapping reader per isolate, so its cache serves batch after batch (as dispatch's does). */
+const registries = new WeakMap<Env, Registry>()
+function registryOf(env: Env): Registry {
+  let registry = registries.get(env)
+  if (!registry) {
+    registry = new Registry(env.WORKER_MAPPINGS, configFor(env).mappingCacheMs)
+    registries.set(env, registry)
+  }
+  return registry
 }
 
 /** Whose lines these are: the name, and the owner generation the invocations ran for. */

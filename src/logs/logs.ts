@@ -12,6 +12,11 @@ export const LOG_LINES_KEPT = 100
  */
 export const LOG_WATCH_MS = 15 * 60_000
 
+/** Whether a window that lasts until `until` (a record's logsUntil or tailsUntil) is still open at `now`. */
+export function isOpen(until: string | undefined, now: number): boolean {
+  return until !== undefined && Date.parse(until) > now
+}
+
 /**
  * Until when logs are captured after a deploy, rollback or promote at `now`: at least
  * LOG_WATCH_MS from now, never shorter than a window someone already opened.
