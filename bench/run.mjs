@@ -86,11 +86,17 @@ const log = (message) =>
  * Both platforms run as `npm run dev` does: with the builder Worker beside them (idle during the
  * dispatch runs) and the registry double as NPM_REGISTRY_URL.
  */
-async function startAll(bundles, scratch, small, large, metrics, registry) {
+function platformOptions(bundles, registry, vars = {}) {
   // The storage rows call env.DB faster than a tenant's default 1,000 storage operations a second
   // on a quiet machine (the quota then refuses calls, as it should): raised for the bench only.
-  const vars = { NPM_REGISTRY_URL: registry.origin, TENANT_STORAGE_OPS_PER_SECOND: String(BENCH_STORAGE_OPS) }
-  const platform = { builder: bundles.builder, vars }
+  return {
+    builder: bundles.builder,
+    vars: { NPM_REGISTRY_URL: registry.origin, TENANT_STORAGE_OPS_PER_SECOND: String(BENCH_STORAGE_OPS), ...vars },
+  }
+}
+
+async function startAll(bundles, scratch, small, large, metrics, registry) {
+  const platform = platformOptions(bundles, registry)
   const [baseline, platformSmall, platformLarge, metricsOn, metricsOff] = await Promise.all([
     startServer(BASELINE_CONFIG, bundles.baseline, join(scratch, 'baseline')),
     startServer(PLATFORM_CONFIG, bundles.platform, small, platform),
@@ -114,6 +120,27 @@ async function prepare(servers) {
   }
   for (const server of [servers.metricsOn, servers.metricsOff])
     await waitForBody(server.url, METRICS_WORKER, HELLO_BODY)
+}
+
+/**
+ * The storage rows, on a platform of their own that starts no log capture at a deploy
+ * (LOG_CAPTURE_AFTER_DEPLOY_MINUTES=0): their tenants are measured as any worker nobody watches,
+ * like the seeded worker of the dispatch rows; what capture costs is the "log capture on" row.
+ */
+async function storageRows(bundles, registry, dir, baselineUrl) {
+  log('storage: a platform of their own, with no log capture after deploys')
+  mkdirSync(dir)
+  const server = await startServer(
+    PLATFORM_CONFIG,
+    bundles.platform,
+    dir,
+    platformOptions(bundles, registry, { LOG_CAPTURE_AFTER_DEPLOY_MINUTES: '0' }),
+  )
+  try {
+    return await measureStorage(server.url, baselineUrl, SETTINGS.storage, log)
+  } finally {
+    await server.stop()
+  }
 }
 
 /** Deploy latency on the 10-worker platform; the old-or-new check on the one serving 1,000 tenants. */
@@ -195,7 +222,7 @@ function projectNotes(assets) {
 function storageNotes(storage) {
   const list = (runs) => runs.map((run) => run.p50.toFixed(2)).join(', ')
   return [
-    `Storage: a tenant with env.KV and env.DB on the 10-worker platform answers /kv with \`env.KV.get("k")\` and /sql with \`env.DB.prepare("SELECT v FROM t WHERE id = ?").bind(1).first("v")\`. The judged baseline is a user Worker on the bare loader (baseline \`/loaded/kv\`, \`/loaded/sql\`) answering the same from the same kind of bindings, given as directly as the runtime allows: a KV binding cannot be passed to a loaded Worker (DataCloneError), so \`env.KV\` is an entrypoint that only forwards to the baseline's KV namespace (the platform's TenantKV also prefixes the key and counts the call), and \`env.DB\` is the SQLite Durable Object's stub itself, as the platform's is on dynamic-workers (where its D1 module turns the call into one \`query\`, and the object checks the statement, counts the call and applies the quotas). Listed beside: the baseline's own fetch calling its bindings with no loader in between (/kv, /sql), an upper bound that also counts the loader and the dispatch. Declared bindings (issue #22): a project deployed as files through the builder, its wrangler.jsonc declaring a D1 database \`APP_DB\` and a Durable Object class \`Counter\` bound as \`COUNTER\`, answers /sql with the same one-row query on \`APP_DB\` (judged against the same \`/loaded/sql\`) and /do with \`env.COUNTER.getByName("bench").read()\` (one \`ctx.storage.kv.get\` in the object), judged against the baseline's \`/loaded/do\`: a Worker on the bare loader calling a Durable Object of the baseline's that runs the same class, loaded from the loader, as a facet (the platform's path adds its binding's entrypoint, the host's index and deployment checks, and the tenant-side namespace facade); listed beside, the same bare host reached through an entrypoint that only forwards (\`/loaded/do-entry\`): the hop the platform cannot leave out, since a tenant may not hold a namespace of the platform's objects, only an entrypoint that names its own. ${SETTINGS.storage.rounds} runs of ${SETTINGS.storage.seconds} s at 1 connection per target after a 1 s warm-up, alternating; lowest p50 kept.`,
+    `Storage: on a platform of its own, started like the others (with the builder) but with LOG_CAPTURE_AFTER_DEPLOY_MINUTES=0, so its tenants, deployed just before, run as any worker nobody watches (no tail attached), like the seeded worker of the dispatch rows; the cost of capture is the \`log capture on\` row. A tenant with env.KV and env.DB answers /kv with \`env.KV.get("k")\` and /sql with \`env.DB.prepare("SELECT v FROM t WHERE id = ?").bind(1).first("v")\`. The judged baseline is a user Worker on the bare loader (baseline \`/loaded/kv\`, \`/loaded/sql\`) answering the same from the same kind of bindings, given as directly as the runtime allows: a KV binding cannot be passed to a loaded Worker (DataCloneError), so \`env.KV\` is an entrypoint that only forwards to the baseline's KV namespace (the platform's TenantKV also prefixes the key and counts the call), and \`env.DB\` is the SQLite Durable Object's stub itself, as the platform's is on dynamic-workers (where its D1 module turns the call into one \`query\`, and the object checks the statement, counts the call and applies the quotas). Listed beside: the baseline's own fetch calling its bindings with no loader in between (/kv, /sql), an upper bound that also counts the loader and the dispatch. Declared bindings (issue #22): a project deployed as files through the builder, its wrangler.jsonc declaring a D1 database \`APP_DB\` and a Durable Object class \`Counter\` bound as \`COUNTER\`, answers /sql with the same one-row query on \`APP_DB\` (judged against the same \`/loaded/sql\`) and /do with \`env.COUNTER.getByName("bench").read()\` (one \`ctx.storage.kv.get\` in the object), judged against the baseline's \`/loaded/do\`: a Worker on the bare loader calling a Durable Object of the baseline's that runs the same class, loaded from the loader, as a facet (the platform's path adds its binding's entrypoint, the host's index and deployment checks, and the tenant-side namespace facade); listed beside, the same bare host reached through an entrypoint that only forwards (\`/loaded/do-entry\`): the hop the platform cannot leave out, since a tenant may not hold a namespace of the platform's objects, only an entrypoint that names its own. ${SETTINGS.storage.rounds} runs of ${SETTINGS.storage.seconds} s at 1 connection per target after a 1 s warm-up, alternating; lowest p50 kept.`,
     ...Object.entries(storage).map(
       ([key, { runs }]) => `All runs, storage ${key}: ${list(runs)} ms p50 at 1 connection.`,
     ),
@@ -284,7 +311,7 @@ async function main() {
     )
     const { deploys, correctness } = await deploysAndCorrectness(servers.small.url, servers.large.url)
     const { builds, assets } = await projects(servers.small.url, registry)
-    const storage = await measureStorage(servers.small.url, servers.baseline.url, SETTINGS.storage, log)
+    const storage = await storageRows(bundles, registry, join(scratch, 'platform-storage'), servers.baseline.url)
     log('wrangler deploy vs the JSON API (10-worker platform)')
     const wranglerDeploys = await measureWranglerDeploys(servers.small.url, SETTINGS.wranglerDeploys)
 

@@ -101,6 +101,10 @@ export const CONFIG_DOCS: Record<ConfigVarName, ConfigDoc> = {
     default: code(DEFAULTS.mappingCacheSeconds),
     doc: "How long an isolate trusts the name → Worker ID mapping (and preview IDs, and the list's first page) it read from KV. Each busy worker costs one KV read per period per isolate; a change made in another isolate shows up within it (plus KV's propagation). `0` reads KV on every request. See [bench/RESULTS.md](../bench/RESULTS.md).",
   },
+  LOG_CAPTURE_AFTER_DEPLOY_MINUTES: {
+    default: code(DEFAULTS.logCaptureAfterDeployMinutes),
+    doc: "How long a worker's logs are captured after each deploy, rollback or promote, so its owner sees the first requests without asking. `0` captures only while someone reads or follows the logs (or runs `wrangler tail`): an attached tail costs every request, see [Logs](logs.md) and [bench/RESULTS.md](../bench/RESULTS.md).",
+  },
   DEPLOYMENT_GRACE_SECONDS: {
     default: code(DEFAULTS.deploymentGraceSeconds),
     doc: "How long code that left a worker's history is kept before deletion (≥ 60 + `MAPPING_CACHE_SECONDS`).",

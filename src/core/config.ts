@@ -67,6 +67,11 @@ export interface Config {
    * location hits deleted code.
    */
   deploymentGraceMs: number
+  /**
+   * How long logs are captured after a deploy, rollback or promote (0: only while someone reads
+   * them): an attached tail costs every request of the worker.
+   */
+  logCaptureAfterChangeMs: number
   /** dispatch-namespace: the Worker set as tail consumer of every upload (to collect logs). */
   tailConsumer: string | undefined
   /**
@@ -113,6 +118,7 @@ export const DEFAULTS = {
   },
   userCompatibilityDate: '2026-11-01',
   mappingCacheSeconds: 30,
+  logCaptureAfterDeployMinutes: 15,
   deploymentGraceSeconds: 120,
   maxHops: 5,
   cron: { maxPerWorker: 5, minIntervalMinutes: 1 },
@@ -147,6 +153,7 @@ export const CONFIG_VARS = [
   'USER_WORKERS_DOMAIN',
   'USER_WORKERS_SANDBOX',
   'MAPPING_CACHE_SECONDS',
+  'LOG_CAPTURE_AFTER_DEPLOY_MINUTES',
   'DEPLOYMENT_GRACE_SECONDS',
   'TAIL_CONSUMER',
   'DISPATCH_OUTBOUND_WORKER',
@@ -234,6 +241,7 @@ export function parseConfig(env: ConfigVars): Config {
     userWorkersTrusted: parseBoolean('USER_WORKERS_TRUSTED', clean(env.USER_WORKERS_TRUSTED)) ?? false,
     sandboxPolicy: parseSandbox(clean(env.USER_WORKERS_SANDBOX)),
     ...parseFreshness(env),
+    logCaptureAfterChangeMs: parseLogCapture(env),
     tailConsumer: clean(env.TAIL_CONSUMER),
     outboundWorker: clean(env.DISPATCH_OUTBOUND_WORKER),
     egressEnforced: backend !== 'dispatch-namespace' || clean(env.DISPATCH_OUTBOUND_WORKER) !== undefined,
@@ -258,6 +266,17 @@ function parseMetrics(value: string | undefined): MetricsMode {
 }
 
 /** The mapping cache and the grace period, which must outlast KV's propagation plus that cache. */
+function parseLogCapture(env: ConfigVars): number {
+  const text = clean(env.LOG_CAPTURE_AFTER_DEPLOY_MINUTES)
+  const minutes = text === undefined ? DEFAULTS.logCaptureAfterDeployMinutes : Number(text)
+  if (!Number.isSafeInteger(minutes) || minutes < 0) {
+    throw new ConfigError(
+      `LOG_CAPTURE_AFTER_DEPLOY_MINUTES must be a whole number of minutes (0 or more); got "${text}".`,
+    )
+  }
+  return minutes * 60_000
+}
+
 function parseFreshness(env: ConfigVars): Pick<Config, 'mappingCacheMs' | 'deploymentGraceMs'> {
   const cache = parseWholeSeconds('MAPPING_CACHE_SECONDS', env.MAPPING_CACHE_SECONDS) ?? DEFAULTS.mappingCacheSeconds
   const grace =

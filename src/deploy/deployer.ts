@@ -37,6 +37,7 @@ import {
   storesWith,
   withCurrent,
   withDeployment,
+  type ChangeTiming,
 } from './deployments'
 import { withPlatformModule } from './platform-module'
 import { checkRequiredSecrets, migrationTargets, refuseUnsupported, withDeclared } from './declared'
@@ -269,7 +270,7 @@ export class Deployer {
         ...(shimmed && hasPlatformCaches(shimmed) ? { caches: true as const } : {}),
       }
       const base = { name, ownerId: lease.ownerId, backend: backend.kind }
-      const transition = withDeployment(previous, base, deployment, config.deploymentGraceMs, now(), options.promote)
+      const transition = withDeployment(previous, base, deployment, changeTiming(config), now(), options.promote)
       change = { ...transition, secrets: sealed && { workerId, sealed }, claim: true }
     } catch (error) {
       claim.abort(lease.leaseId).catch(() => {})
@@ -294,7 +295,7 @@ export class Deployer {
   async promote(name: string, workerId: string, token: Proof, ctx: Background): Promise<WorkerRecord> {
     const { changes, config, now } = this.parts
     const held = await changes.changeExisting(name, token, (record) => {
-      const transition = withCurrent(record, workerId, config.deploymentGraceMs, now())
+      const transition = withCurrent(record, workerId, changeTiming(config), now())
       if (!transition) {
         throw new PlatformError('deployment_not_found', `"${name}" has no retained deployment "${workerId}".`)
       }
@@ -356,4 +357,8 @@ async function releaseDigest({ bundle, assets }: Release): Promise<string> {
   const parts = (bundle?.modules ?? []).map((module) => `${module.name}\0${module.content}`)
   for (const asset of assets?.files ?? []) parts.push(`${asset.path}\0${await sha256Hex(asset.content)}`)
   return sha256Hex(parts.join('\0'))
+}
+
+function changeTiming(config: Pick<Config, 'deploymentGraceMs' | 'logCaptureAfterChangeMs'>): ChangeTiming {
+  return { graceMs: config.deploymentGraceMs, captureMs: config.logCaptureAfterChangeMs }
 }

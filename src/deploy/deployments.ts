@@ -14,6 +14,15 @@ export const RETAINED_DEPLOYMENTS = 10
 export const MAX_LABEL_LENGTH = 80
 
 /** A change to a name's record, and the Worker IDs whose code it lets go of. */
+/**
+ * How long after a change replaced code is kept (DEPLOYMENT_GRACE_SECONDS) and logs are captured
+ * (LOG_CAPTURE_AFTER_DEPLOY_MINUTES).
+ */
+export interface ChangeTiming {
+  graceMs: number
+  captureMs: number
+}
+
 export interface Transition {
   record: WorkerRecord
   /** Worker IDs whose code may now be deleted from the backend. */
@@ -56,7 +65,7 @@ export function withDeployment(
   previous: WorkerRecord | null,
   base: Pick<WorkerRecord, 'name' | 'ownerId' | 'backend'>,
   deployment: Deployment,
-  graceMs: number,
+  timing: ChangeTiming,
   now: number,
   promote = true,
 ): Transition {
@@ -80,21 +89,28 @@ export function withDeployment(
     deployments: kept,
     retired: [...(previous?.retired ?? []), ...dropped],
     // Its owner tries a new version right away: capture its logs without a read first.
-    logsUntil: captureAfterChange(previous?.logsUntil, now),
+    ...logCapture(captureAfterChange(previous?.logsUntil, now, timing.captureMs)),
     ...storesAfter(previous, deployment),
   }
-  return settle(record, graceMs, now)
+  return settle(record, timing.graceMs, now)
 }
 
 /**
  * The record with another retained deployment current: a rollback to an older one or the promotion
  * of a candidate. Nothing is uploaded, the mapping flips.
  */
-export function withCurrent(record: WorkerRecord, workerId: string, graceMs: number, now: number): Transition | null {
+export function withCurrent(
+  record: WorkerRecord,
+  workerId: string,
+  timing: ChangeTiming,
+  now: number,
+): Transition | null {
   if (!record.deployments.some((deployment) => deployment.workerId === workerId)) return null
-  const logsUntil = captureAfterChange(record.logsUntil, now)
-  return settle({ ...record, workerId, updatedAt: new Date(now).toISOString(), logsUntil }, graceMs, now)
+  const logsUntil = logCapture(captureAfterChange(record.logsUntil, now, timing.captureMs))
+  return settle({ ...record, workerId, updatedAt: new Date(now).toISOString(), ...logsUntil }, timing.graceMs, now)
 }
+
+const logCapture = (logsUntil: string | undefined) => (logsUntil === undefined ? {} : { logsUntil })
 
 /** Splits off retired deployments whose grace period (longer than KV propagation) is over. */
 function settle(record: WorkerRecord, graceMs: number, now: number): Transition {

@@ -18,11 +18,13 @@ export function isOpen(until: string | undefined, now: number): boolean {
 }
 
 /**
- * Until when logs are captured after a deploy, rollback or promote at `now`: at least
- * LOG_WATCH_MS from now, never shorter than a window someone already opened.
+ * Until when logs are captured after a deploy, rollback or promote at `now`: at least `captureMs`
+ * (LOG_CAPTURE_AFTER_DEPLOY_MINUTES) from now, never shorter than a window someone already opened;
+ * with 0, only a window someone opened.
  */
-export function captureAfterChange(logsUntil: string | undefined, now: number): string {
-  const until = now + LOG_WATCH_MS
+export function captureAfterChange(logsUntil: string | undefined, now: number, captureMs: number): string | undefined {
+  if (captureMs === 0) return logsUntil
+  const until = now + captureMs
   return logsUntil && Date.parse(logsUntil) > until ? logsUntil : new Date(until).toISOString()
 }
 

@@ -17,6 +17,8 @@ export const ALARM_METHOD = '__platformAlarm'
 export const OBJECTS_SOURCE = `// Provided by ${PLATFORM_NAME}; not part of your upload. Durable Objects: your classes, hosted by the platform.
 const HEX_ID = /^[0-9a-f]{64}$/;
 let constants;
+// idFromName() is called per request with the same few names: their ids are kept (bounded).
+const idsOfNames = new Map();
 
 function sha256(text) {
   if (!constants) {
@@ -100,7 +102,14 @@ export class DurableObjectNamespace {
     return new DurableObjectId([...bytes].map((byte) => byte.toString(16).padStart(2, "0")).join(""));
   }
   idFromName(name) {
-    return new DurableObjectId(sha256(String(name)), String(name));
+    const text = String(name);
+    let hex = idsOfNames.get(text);
+    if (hex === undefined) {
+      hex = sha256(text);
+      if (idsOfNames.size >= 1000) idsOfNames.delete(idsOfNames.keys().next().value);
+      idsOfNames.set(text, hex);
+    }
+    return new DurableObjectId(hex, text);
   }
   idFromString(hex) {
     if (!HEX_ID.test(hex)) throw new TypeError("Invalid Durable Object ID: must be 64 hex digits.");

@@ -22,6 +22,8 @@ type Callable = Record<string, (...args: unknown[]) => Promise<unknown>>
 export class TenantObject extends DurableObject<Env> {
   /** The Worker ID whose class the facet runs, while it runs. */
   private running: string | undefined
+  /** Whether this host's key is stored and indexed (see remember): checked in memory after the first call. */
+  private remembered = false
 
   /**
    * stub.fetch(), as HTTP from the binding's entrypoint (the only caller: user Workers never hold a
@@ -76,6 +78,7 @@ export class TenantObject extends DurableObject<Env> {
   async destroy(): Promise<void> {
     this.ctx.facets.delete(FACET)
     this.running = undefined
+    this.remembered = false
     await this.ctx.storage.deleteAlarm()
     await this.ctx.storage.deleteAll()
   }
@@ -105,9 +108,12 @@ export class TenantObject extends DurableObject<Env> {
 
   /** At the first touch: indexed in the name's object (for deletion), which refuses an owner that no longer holds the name. */
   private async remember(key: ObjectKey): Promise<void> {
-    if (this.ctx.storage.kv.get(KEY) !== undefined) return
-    const platform = platformFor(this.env)
-    await platform.objects.register(key, platform.config.storageQuotas.objectsMax)
-    this.ctx.storage.kv.put(KEY, key)
+    if (this.remembered) return
+    if (this.ctx.storage.kv.get(KEY) === undefined) {
+      const platform = platformFor(this.env)
+      await platform.objects.register(key, platform.config.storageQuotas.objectsMax)
+      this.ctx.storage.kv.put(KEY, key)
+    }
+    this.remembered = true
   }
 }

@@ -330,7 +330,10 @@ async function workerPageWithError(c: Context<AppEnv>, name: string, error: unkn
 }
 
 type PageExtras = Partial<
-  Omit<WorkerPageProps, 'backend' | 'record' | 'url' | 'settings' | 'previews' | 'schedule' | 'metrics'>
+  Omit<
+    WorkerPageProps,
+    'backend' | 'record' | 'url' | 'settings' | 'previews' | 'schedule' | 'metrics' | 'captureAfterDeployMs'
+  >
 >
 
 async function renderWorkerPage(
@@ -362,6 +365,7 @@ async function renderWorkerPage(
       url={urlOf(c, record.name)}
       siteUrl={ownOriginUrlForPage(c.req.url, record.name, platform.config.userWorkersDomain)}
       settings={platform.settingsOf(currentDeployment(record))}
+      captureAfterDeployMs={platform.config.logCaptureAfterChangeMs}
       schedule={await scheduleOf(platform, record)}
       storage={storage}
     />,

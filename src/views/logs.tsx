@@ -9,6 +9,8 @@ export interface LogViewProps {
   logs?: { lines: LogLine[]; capturingUntil: string }
   /** The time the page is rendered at (to tell whether capture is on). */
   now: number
+  /** How long a deploy turns capture on (LOG_CAPTURE_AFTER_DEPLOY_MINUTES; 0: it does not). */
+  captureAfterDeployMs: number
 }
 
 /**
@@ -17,7 +19,7 @@ export interface LogViewProps {
  * hidden ones are its own); it formats them as `logLineText` does and names deployments from
  * `data-deployments`.
  */
-export const LogView: FC<LogViewProps> = ({ record, logs, now }) => {
+export const LogView: FC<LogViewProps> = ({ record, logs, now, captureAfterDeployMs }) => {
   const labels = Object.fromEntries(record.deployments.map((deployment) => [deployment.workerId, deployment.label]))
   const capturingUntil = logs?.capturingUntil ?? record.logsUntil
   const capturing = capturingUntil !== undefined && Date.parse(capturingUntil) > now
@@ -29,7 +31,7 @@ export const LogView: FC<LogViewProps> = ({ record, logs, now }) => {
             Capture is on until <time datetime={capturingUntil}>{formatTime(capturingUntil)}</time>.
           </>
         ) : (
-          <>Capture is off: showing the logs, or deploying, turns it on for {formatDuration(LOG_WATCH_MS)}.</>
+          <>Capture is off: {captureTriggers(captureAfterDeployMs)}.</>
         )}
       </p>
       {/* Filled in by the page's script while it follows the logs live (a live region, announced; not a
@@ -53,4 +55,13 @@ export const LogView: FC<LogViewProps> = ({ record, logs, now }) => {
 export function logLineText(line: LogLine, labels: Record<string, string>): string {
   const deployment = line.deployment ? `[${labels[line.deployment] ?? line.deployment}] ` : ''
   return `${line.at}  ${line.level.padEnd(9)} ${deployment}${line.message}`
+}
+
+/** What turns log capture on, and for how long: a read always, a deploy unless the operator turned that off. */
+export function captureTriggers(captureAfterDeployMs: number): string {
+  const read = `showing the logs turns it on for ${formatDuration(LOG_WATCH_MS)}`
+  if (captureAfterDeployMs === 0) return read
+  return captureAfterDeployMs === LOG_WATCH_MS
+    ? `showing the logs, or deploying, turns it on for ${formatDuration(LOG_WATCH_MS)}`
+    : `${read}, deploying for ${formatDuration(captureAfterDeployMs)}`
 }

@@ -1,14 +1,14 @@
 import type { FC } from 'hono/jsx'
-import { formatBytes, formatDuration, formatTime } from '../lib/format'
+import { formatBytes, formatTime } from '../lib/format'
 import { currentDeployment } from '../deploy/deployments'
-import { LOG_LINES_KEPT, LOG_WATCH_MS } from '../logs/logs'
+import { LOG_LINES_KEPT } from '../logs/logs'
 import type { MetricsReport } from '../metrics/metrics'
 import type { BackendKind, CronOutcome, LogLine, WorkerRecord, WorkerSettings } from '../core/model'
 import type { ScheduleView } from '../cron/schedules'
 import type { WorkerStorageUsage } from '../storage/tenant-data'
 import type { OwnerEvent } from '../names/owner-changes'
 import { Layout } from './layout'
-import { LogView } from './logs'
+import { captureTriggers, LogView } from './logs'
 import { MetricsChart } from './metrics-chart'
 import { OwnerHistory } from './owner-history'
 import { BuildDetails } from './worker-build'
@@ -46,6 +46,8 @@ export interface WorkerPageProps {
   logs?: { lines: LogLine[]; capturingUntil: string }
   /** What the serving deployment runs with. */
   settings: WorkerSettings
+  /** How long a deploy turns log capture on (LOG_CAPTURE_AFTER_DEPLOY_MINUTES). */
+  captureAfterDeployMs: number
   /** Its cron schedule: next run and last runs (absent: no crons). */
   schedule?: ScheduleView
   /** How the run just asked for with "Run now" ended. */
@@ -303,7 +305,12 @@ export const WorkerPage: FC<WorkerPageProps> = (props) => {
 
       <h2 id="logs-heading">Recent logs</h2>
       <FormError form="logs" error={formError} />
-      <LogView record={record} logs={logs} now={props.now ?? Date.now()} />
+      <LogView
+        record={record}
+        logs={logs}
+        now={props.now ?? Date.now()}
+        captureAfterDeployMs={props.captureAfterDeployMs}
+      />
       <form
         class="card"
         method="post"
@@ -314,9 +321,9 @@ export const WorkerPage: FC<WorkerPageProps> = (props) => {
       >
         <p>
           The last {LOG_LINES_KEPT} lines of console output and uncaught exceptions, for the owner. Like{' '}
-          <code>wrangler tail</code>, they are captured while someone watches, and after each deploy: showing them (or
-          deploying) turns capture on for {formatDuration(LOG_WATCH_MS)}. With JavaScript, new lines then appear here
-          live.
+          <code>wrangler tail</code>, they are captured while someone watches
+          {props.captureAfterDeployMs > 0 ? ', and after each deploy' : ''}:{' '}
+          {captureTriggers(props.captureAfterDeployMs)}. With JavaScript, new lines then appear here live.
         </p>
         <TokenSubmit id="logs-token" tokenless={tokenless}>
           <button type="submit">{logs ? 'Refresh logs' : 'Show logs'}</button>

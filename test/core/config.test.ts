@@ -30,6 +30,15 @@ describe('config', () => {
     )
   })
 
+  it('captures logs for 15 minutes after a change unless LOG_CAPTURE_AFTER_DEPLOY_MINUTES says otherwise', () => {
+    expect(parseConfig(base).logCaptureAfterChangeMs).toBe(15 * 60_000)
+    expect(parseConfig({ LOG_CAPTURE_AFTER_DEPLOY_MINUTES: '0' }).logCaptureAfterChangeMs).toBe(0)
+    expect(parseConfig({ LOG_CAPTURE_AFTER_DEPLOY_MINUTES: '60' }).logCaptureAfterChangeMs).toBe(3_600_000)
+    expect(() => parseConfig({ LOG_CAPTURE_AFTER_DEPLOY_MINUTES: '1.5' })).toThrow(
+      'LOG_CAPTURE_AFTER_DEPLOY_MINUTES must be a whole number of minutes (0 or more); got "1.5".',
+    )
+  })
+
   it('switches to dispatch-namespace when token and account are both set', () => {
     const config = parseConfig({ ...base, CLOUDFLARE_API_TOKEN: 't', CLOUDFLARE_ACCOUNT_ID: 'a' })
     expect(config.backend).toBe('dispatch-namespace')

@@ -3,7 +3,7 @@ import { RETAINED_DEPLOYMENTS, withDeployment, withCurrent } from '../../src/dep
 import { LOG_WATCH_MS } from '../../src/logs/logs'
 import type { Deployment, WorkerRecord } from '../../src/core/model'
 
-const GRACE = 120_000
+const GRACE = { graceMs: 120_000, captureMs: LOG_WATCH_MS }
 const T0 = Date.parse('2026-11-22T10:00:00Z')
 const base = { name: 'app', ownerId: 'o-1', backend: 'dynamic-workers' } as const
 
@@ -89,6 +89,17 @@ describe('log capture around changes', () => {
     const longer = { ...first, logsUntil: iso(T0 + 3 * LOG_WATCH_MS) }
     const next = withDeployment(longer, base, deployment(2, T0 + 1000), GRACE, T0 + 1000).record
     expect(next.logsUntil).toBe(iso(T0 + 3 * LOG_WATCH_MS))
+  })
+
+  it('with LOG_CAPTURE_AFTER_DEPLOY_MINUTES=0 a change leaves capture as it was: off, or a window someone opened', () => {
+    const off = { ...GRACE, captureMs: 0 }
+    const first = withDeployment(null, base, deployment(1, T0), off, T0).record
+    expect(first).not.toHaveProperty('logsUntil')
+    const watched = { ...first, logsUntil: iso(T0 + 5_000) }
+    expect(withDeployment(watched, base, deployment(2, T0 + 1000), off, T0 + 1000).record.logsUntil).toBe(
+      iso(T0 + 5_000),
+    )
+    expect(withCurrent(watched, 'w-1', off, T0 + 2000)?.record.logsUntil).toBe(iso(T0 + 5_000))
   })
 
   it('a rollback or promote turns capture on too', () => {
