@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { env } from 'cloudflare:workers'
-import { runInDurableObject } from 'cloudflare:test'
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { declaredWrangler, ownerIdOf, uniqueName } from '../helpers'
 import { callWatchingForTheToken, namespaceEnv, recorded } from '../backends/namespace-double'
 import { platformFor } from '../../src/platform/index'
+import { hostName, type ObjectKey } from '../../src/objects/object-key'
 
 // dispatch-namespace: a Durable Object namespace belongs to its script, and each deployment is a
 // new script there, so the objects would be lost at every deploy. Instead a script's Durable Object
@@ -21,6 +22,22 @@ export class Counter extends DurableObject {
     const count = (this.ctx.storage.kv.get("count") ?? 0) + 1;
     this.ctx.storage.kv.put("count", count);
     return { count, version: this.env.VERSION, secret: this.env.TOKEN };
+  }
+}
+export default { fetch: () => new Response("ok") };`
+
+// An object that sets its own alarm and counts how often it fired.
+const REMINDER = `import { DurableObject } from "cloudflare:workers";
+export class Reminder extends DurableObject {
+  async remind() {
+    await this.ctx.storage.setAlarm(Date.now() + 60_000);
+    return this.ctx.storage.getAlarm();
+  }
+  reminded() {
+    return this.ctx.storage.kv.get("alarms") ?? 0;
+  }
+  async alarm() {
+    this.ctx.storage.kv.put("alarms", (this.ctx.storage.kv.get("alarms") ?? 0) + 1);
   }
 }
 export default { fetch: () => new Response("ok") };`
@@ -85,5 +102,39 @@ describe('Durable Objects on dispatch-namespace', () => {
     })
     expect(rolledBack.status).toBe(200)
     expect(await increment()).toEqual({ count: 3, version: '1', secret: 'secret-1' })
+  })
+
+  it("fires an alarm the tenant's object sets, through its host, with the class the namespace holds", async () => {
+    const name = uniqueName('do-ns-alarm')
+    const res = await namespace.call(`/api/workers/${name}`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        files: {
+          'src/index.js': REMINDER,
+          'wrangler.json': declaredWrangler({ durableObjects: [{ binding: 'REMINDER', className: 'Reminder' }] }),
+        },
+      }),
+    })
+    expect(res.status, await res.clone().text()).toBe(201)
+    const { workerId } = await res.json<{ workerId: string }>()
+    const key: ObjectKey = {
+      name,
+      ownerId: (await ownerIdOf(name))!,
+      namespace: 'Reminder',
+      className: 'Reminder',
+      id: 'a1'.repeat(32),
+    }
+    const host = env.TENANT_OBJECTS.getByName(hostName(key))
+    // The real host, given the env of a platform on dispatch-namespace (the runtime made it with this
+    // Worker's own, which is dynamic-workers'): from then on it asks that platform for the class.
+    await runInDurableObject(host, (instance) => void Object.assign(instance, { env: namespaceEnv }))
+    const due = (await host.callObject(key, workerId, 'remind', [])) as number
+    expect(due).toBeGreaterThan(Date.now())
+    expect(await host.getObjectAlarm(key)).toBe(due)
+    expect(await host.callObject(key, workerId, 'reminded', [])).toBe(0)
+    expect(await runDurableObjectAlarm(host)).toBe(true)
+    expect(await host.callObject(key, workerId, 'reminded', [])).toBe(1)
+    expect(await host.getObjectAlarm(key)).toBeNull()
   })
 })
