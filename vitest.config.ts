@@ -1,6 +1,6 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin'
 import { defineConfig } from 'vitest/config'
-import { CLOUDFLARE_DOUBLE } from './test/doubles/constants.ts'
+import { CLOUDFLARE_DOUBLE, SAAS_ZONE } from './test/doubles/constants.ts'
 import { NPM_REGISTRY_DOUBLE } from './test/doubles/npm-registry-constants.ts'
 
 // Node runs this file; tsc checks it with the Workers' types, which have no `process`.
@@ -10,56 +10,66 @@ declare const process: { env: Record<string, string | undefined> }
 // fails on any line .ci/expected-uncaught.txt does not list (docs/testing.md).
 const verbose = process.env.WORKERD_VERBOSE === '1'
 
-// Two projects, both run by `npm test` (`--project platform` / `--project builder` picks one).
+/**
+ * The platform under test: the Worker gets the bindings of wrangler.jsonc and `bindings`; its
+ * outbound fetch() goes to a test double of the Cloudflare API (test/doubles/cloudflare-api.js),
+ * which the dispatch-namespace tests point CLOUDFLARE_API_BASE_URL at.
+ */
+function platformWorker(bindings: Record<string, string> = {}) {
+  return cloudflareTest({
+    verbose,
+    wrangler: { configPath: './wrangler.jsonc' },
+    miniflare: {
+      outboundService: 'cloudflare-api-double',
+      bindings: {
+        // Storage quotas small enough for tests to reach (test/storage/quotas.test.ts).
+        TENANT_KV_MAX_KEYS: '40',
+        TENANT_SQL_MAX_BYTES: String(1024 * 1024),
+        // test/objects/objects.test.ts makes one more than this.
+        TENANT_OBJECTS_MAX: '3',
+        // The tests' origin (test/helpers.ts ORIGIN): other .test hosts are custom domains.
+        PLATFORM_HOSTNAMES: 'platform.test',
+        ...bindings,
+      },
+      // Tests upload far more than 60 times a minute from one address; the rate-limit test uses
+      // STRICT_UPLOAD_LIMITER (3 per minute) in place of UPLOAD_LIMITER.
+      ratelimits: {
+        UPLOAD_LIMITER: { namespace_id: '1001', simple: { limit: 1_000_000, period: 60 } },
+        STRICT_UPLOAD_LIMITER: { namespace_id: '1002', simple: { limit: 3, period: 60 } },
+        // Tests refuse many tokens on purpose; the failed-credential test uses the strict one.
+        AUTH_FAILURE_LIMITER: { namespace_id: '1003', simple: { limit: 1_000_000, period: 60 } },
+        STRICT_AUTH_FAILURE_LIMITER: { namespace_id: '1004', simple: { limit: 3, period: 60 } },
+      },
+      workers: [
+        {
+          name: 'cloudflare-api-double',
+          // Two modules: the custom hostnames' part imported by the script endpoints'.
+          modulesRoot: '.',
+          modules: [
+            { type: 'ESModule', path: './test/doubles/cloudflare-api.js' },
+            { type: 'ESModule', path: './test/doubles/custom-hostnames.js' },
+          ],
+          compatibilityDate: '2026-11-01',
+          bindings: { EXPECTED_TOKEN: CLOUDFLARE_DOUBLE.token },
+        },
+        // BUILDER (wrangler.jsonc): a stand-in that answers by the build contract without
+        // compiling (the real builder has its own project below, and runs in the e2e suite).
+        {
+          name: 'workers-for-platforms-builder',
+          modules: true,
+          scriptPath: './test/doubles/builder.js',
+          compatibilityDate: '2026-11-01',
+        },
+      ],
+    },
+  })
+}
+
 export default defineConfig({
   test: {
     projects: [
-      // The platform: the Worker under test gets the bindings of wrangler.jsonc; its outbound
-      // fetch() goes to a test double of the Cloudflare API (test/doubles/cloudflare-api.js),
-      // which the dispatch-namespace tests point CLOUDFLARE_API_BASE_URL at.
       {
-        plugins: [
-          cloudflareTest({
-            verbose,
-            wrangler: { configPath: './wrangler.jsonc' },
-            miniflare: {
-              outboundService: 'cloudflare-api-double',
-              // Storage quotas small enough for tests to reach (test/storage/quotas.test.ts).
-              bindings: {
-                TENANT_KV_MAX_KEYS: '40',
-                TENANT_SQL_MAX_BYTES: String(1024 * 1024),
-                // test/objects/objects.test.ts makes one more than this.
-                TENANT_OBJECTS_MAX: '3',
-              },
-              // Tests upload far more than 60 times a minute from one address; the rate-limit test uses
-              // STRICT_UPLOAD_LIMITER (3 per minute) in place of UPLOAD_LIMITER.
-              ratelimits: {
-                UPLOAD_LIMITER: { namespace_id: '1001', simple: { limit: 1_000_000, period: 60 } },
-                STRICT_UPLOAD_LIMITER: { namespace_id: '1002', simple: { limit: 3, period: 60 } },
-                // Tests refuse many tokens on purpose; the failed-credential test uses the strict one.
-                AUTH_FAILURE_LIMITER: { namespace_id: '1003', simple: { limit: 1_000_000, period: 60 } },
-                STRICT_AUTH_FAILURE_LIMITER: { namespace_id: '1004', simple: { limit: 3, period: 60 } },
-              },
-              workers: [
-                {
-                  name: 'cloudflare-api-double',
-                  modules: true,
-                  scriptPath: './test/doubles/cloudflare-api.js',
-                  compatibilityDate: '2026-11-01',
-                  bindings: { EXPECTED_TOKEN: CLOUDFLARE_DOUBLE.token },
-                },
-                // BUILDER (wrangler.jsonc): a stand-in that answers by the build contract without
-                // compiling (the real builder has its own project below, and runs in the e2e suite).
-                {
-                  name: 'workers-for-platforms-builder',
-                  modules: true,
-                  scriptPath: './test/doubles/builder.js',
-                  compatibilityDate: '2026-11-01',
-                },
-              ],
-            },
-          }),
-        ],
+        plugins: [platformWorker()],
         test: {
           name: 'platform',
           // One worker per file cost ~1.6 s of start-up each (vitest's own report): files share the
@@ -69,8 +79,13 @@ export default defineConfig({
           // Bundles the Drizzle fixture Worker for test/storage/drizzle.test.ts.
           globalSetup: ['./test/setup/drizzle-worker.ts'],
           include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
-          exclude: ['test/builder/**'],
+          exclude: ['test/builder/**', 'test/domains/zone/**'],
         },
+      },
+      // The same platform with a SaaS zone configured (custom domains through Cloudflare for SaaS).
+      {
+        plugins: [platformWorker(SAAS_ZONE)],
+        test: { name: 'saas-zone', isolate: false, include: ['test/domains/zone/**/*.test.ts'] },
       },
       // The builder Worker (builder/wrangler.jsonc) as the main Worker; every fetch() it makes
       // (the npm installs) goes to an npm registry double that the tests publish packages to.

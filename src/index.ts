@@ -30,6 +30,8 @@ export { TenantDatabase } from './storage/database.do'
 export { TenantObjects } from './objects/tenant-objects'
 export { TenantObject } from './platform/tenant-object'
 export { WorkerMetrics } from './metrics/worker-metrics.do'
+// Tenants' own hostnames: one object per hostname.
+export { CustomDomain } from './domains/custom-domain.do'
 
 const app = new Hono<AppEnv>()
 

@@ -4,10 +4,8 @@ import {
   looseObject,
   nonEmpty,
   nullish,
-  number,
   optional,
   pipe,
-  safeParse,
   string,
   type GenericSchema,
   type InferOutput,
@@ -16,18 +14,13 @@ import { DEFAULT_MAIN_MODULE } from '../deploy/bundle'
 import type { CloudflareApiSettings } from '../core/config'
 import { toBase64 } from '../lib/encoding'
 import { PlatformError } from '../core/errors'
-import { parseOr } from '../core/schema'
+import { apiError, readResult } from './cloudflare-envelope'
 import type { AssetConfig, BundleModule, WorkerBundle } from '../core/model'
 import { fromApiPart, toApiPart } from './modules'
 
 // What the answers the platform reads say, as Cloudflare documents them. The envelope every API v4
 // answer comes in carries `errors` (read from a failure) and `result` (read from a success, in the
 // shape each call passes): an answer off that shape is the API's failure, not a TypeError later.
-
-/** A failure's `errors`: code and message, each of which Cloudflare may leave out. */
-const errorsSchema = looseObject({
-  errors: array(looseObject({ code: optional(number()), message: optional(string()) })),
-})
 
 /** POST …/assets-upload-session: the upload token, and buckets of the hashes Cloudflare still needs. */
 const uploadSessionSchema = looseObject({
@@ -196,7 +189,7 @@ export class CloudflareApi {
       await response.body?.cancel()
       return null
     }
-    if (!response.ok) throw await apiError(response)
+    if (!response.ok) throw await apiError(response, SCRIPT_REJECTED_CODES)
     const type = response.headers.get('content-type') ?? ''
     if (!/^multipart\/form-data\b/i.test(type)) {
       // A service-worker script comes back as the script itself.
@@ -223,7 +216,7 @@ export class CloudflareApi {
     const { baseUrl, accountId, namespace } = this.settings
     const segments = ['accounts', accountId, 'workers', 'dispatch', 'namespaces', namespace]
     const response = await this.request('GET', `${baseUrl}/${segments.map(encodeURIComponent).join('/')}`)
-    if (!response.ok) throw await apiError(response)
+    if (!response.ok) throw await apiError(response, SCRIPT_REJECTED_CODES)
     const described = await readResult(response, namespaceSchema, 'reading the namespace')
     return described.trusted_workers === true
   }
@@ -257,7 +250,7 @@ export class CloudflareApi {
       return
     }
     if (allowNotFound && response.status === 404) return
-    throw await apiError(response)
+    throw await apiError(response, SCRIPT_REJECTED_CODES)
   }
 
   /** A POST whose envelope's `result` is wanted, as `schema` says (JSON text is sent as application/json). */
@@ -269,7 +262,7 @@ export class CloudflareApi {
     token?: string,
   ): Promise<InferOutput<S>> {
     const response = await this.request('POST', url, body, token)
-    if (!response.ok) throw await apiError(response)
+    if (!response.ok) throw await apiError(response, SCRIPT_REJECTED_CODES)
     return readResult(response, schema, what)
   }
 
@@ -285,43 +278,5 @@ export class CloudflareApi {
     } catch {
       throw new PlatformError('cloudflare_api_error', 'Could not reach the Cloudflare API. Try again in a moment.')
     }
-  }
-}
-
-/** The API's own error codes and messages (never the request, which holds the token). */
-async function apiError(response: Response): Promise<PlatformError> {
-  // Errors off the documented shape (or no JSON at all) leave the status to say what happened.
-  const envelope = safeParse(errorsSchema, await readJson(response))
-  const errors = envelope.success ? envelope.output.errors : []
-  const described = errors
-    .filter((error) => error.message)
-    .map((error) => (error.code ? `${error.code}: ${error.message}` : String(error.message)))
-  const message = described.length
-    ? `Cloudflare API error ${described.join('; ')}`
-    : `Cloudflare API answered ${response.status} ${response.statusText}`.trim()
-  const rejected = response.status < 500 && errors.some((error) => SCRIPT_REJECTED_CODES.has(error.code ?? 0))
-  return new PlatformError(rejected ? 'script_rejected' : 'cloudflare_api_error', message)
-}
-
-/** A success's `result`, as `schema` describes it: any other answer is a Cloudflare API error naming what is off. */
-async function readResult<S extends GenericSchema>(
-  response: Response,
-  schema: S,
-  what: string,
-): Promise<InferOutput<S>> {
-  const body = await readJson(response)
-  const answer = `The Cloudflare API's answer to ${what}`
-  if (body === undefined) throw new PlatformError('cloudflare_api_error', `${answer} is not JSON.`)
-  const fail = (problem: string) =>
-    new PlatformError('cloudflare_api_error', `${answer} is off its documented shape: ${problem}.`)
-  return parseOr(looseObject({ result: schema }), body, fail).result
-}
-
-/** The answer's JSON; undefined when it is none. */
-async function readJson(response: Response): Promise<unknown> {
-  try {
-    return await response.json()
-  } catch {
-    return undefined
   }
 }

@@ -39,6 +39,10 @@ export const ERROR_CODES: Record<PlatformErrorCode, number> = {
   build_failed: 10021,
   // Cloudflare's "binding to inherit not found".
   binding_not_inherited: 10057,
+  invalid_domain: 10021,
+  too_many_domains: 10021,
+  domain_taken: 10000,
+  domain_not_found: 7003,
   unauthorized: UNKNOWN_TOKEN_CODE,
   cross_site_request: 10000,
   forbidden: 10000,

@@ -4,6 +4,7 @@
 // code are rendered from them. Nothing in the Worker imports this module, so its bundle does not grow.
 import { type ConfigVarName, DEFAULTS } from './config'
 import { DEFAULT_RESERVED_NAMES } from './names'
+import { DOMAIN_DEFAULTS } from './domain-config'
 
 /**
  * One setting's documentation: its default as the table shows it, and either what it does (a row
@@ -135,6 +136,30 @@ export const CONFIG_DOCS: Record<ConfigVarName, ConfigDoc> = {
   METRICS: {
     default: code('local'),
     doc: 'Per-worker metrics ([Metrics](metrics.md#metrics)): `local` (the `WorkerMetrics` Durable Object, offline too), `analytics-engine` (Workers Analytics Engine: the `METRICS_DATASET` binding, read back through the SQL API with `CLOUDFLARE_ACCOUNT_ID` and `CLOUDFLARE_API_TOKEN`, which then needs Account Analytics · Read too) or `off` (nothing recorded, no chart).',
+  },
+  CLOUDFLARE_ZONE_ID: {
+    default: '—',
+    doc: "Custom domains ([Custom domains](custom-domains.md)): the SaaS zone whose Custom Hostnames API holds tenants' hostnames, on either backend. Unset: only development hostnames under `.test`, verified at once.",
+  },
+  CLOUDFLARE_ZONE_API_TOKEN: {
+    default: '`CLOUDFLARE_API_TOKEN`',
+    doc: 'Secret. A token for the zone with SSL and Certificates · Edit (its custom hostnames).',
+  },
+  CUSTOM_DOMAIN_TARGET: {
+    default: '—',
+    doc: "With a zone: the hostname tenants point a CNAME at (the zone's fallback origin, e.g. `customers.example.com`).",
+  },
+  PLATFORM_HOSTNAMES: {
+    default: '—',
+    doc: "Comma-separated hosts the platform itself is reached at (e.g. `platform.example.com,workers-for-platforms.you.workers.dev`): never a tenant's domain. Required with a zone, since every other host is then a custom hostname (an unknown one gets the 404 page).",
+  },
+  MAX_DOMAINS_PER_WORKER: {
+    default: code(DOMAIN_DEFAULTS.maxPerWorker),
+    doc: 'Most custom domains one worker may have (more → 400).',
+  },
+  DNS_OVER_HTTPS_URL: {
+    default: code(DOMAIN_DEFAULTS.dnsOverHttpsUrl),
+    doc: "Where the platform looks up a claim's ownership TXT record (DNS over HTTPS, JSON answers).",
   },
   DISPATCH_OUTBOUND_WORKER: {
     default: '—',

@@ -12,6 +12,7 @@ import {
 } from './config-values'
 import { DEFAULT_RESERVED_NAMES, isValidName } from './names'
 import { DEFAULT_STORAGE_QUOTAS, parseStorageQuotas, type StorageQuotas } from './storage-quotas'
+import { parseDomainSettings, type DomainSettings } from './domain-config'
 
 export type { StorageQuotas } from './storage-quotas'
 
@@ -95,6 +96,8 @@ export interface Config {
   platformWorkerName: string
   /** Where per-worker metrics go: the WorkerMetrics Durable Object, Workers Analytics Engine, or nowhere. */
   metrics: MetricsMode
+  /** Tenants' own hostnames (domains/). */
+  domains: DomainSettings
 }
 
 export { ConfigError } from './config-values'
@@ -176,6 +179,12 @@ export const CONFIG_VARS = [
   'TENANT_OBJECTS_MAX',
   'PLATFORM_WORKER_NAME',
   'METRICS',
+  'CLOUDFLARE_ZONE_ID',
+  'CLOUDFLARE_ZONE_API_TOKEN',
+  'CUSTOM_DOMAIN_TARGET',
+  'PLATFORM_HOSTNAMES',
+  'MAX_DOMAINS_PER_WORKER',
+  'DNS_OVER_HTTPS_URL',
 ] as const
 
 export type ConfigVarName = (typeof CONFIG_VARS)[number]
@@ -214,7 +223,7 @@ export function parseConfig(env: ConfigVars): Config {
           apiToken,
           accountId,
           namespace: dispatchNamespace,
-          baseUrl: parseUrl('CLOUDFLARE_API_BASE_URL', clean(env.CLOUDFLARE_API_BASE_URL) ?? DEFAULTS.apiBaseUrl),
+          baseUrl: apiBaseUrl(env),
         }
       : undefined
 
@@ -257,6 +266,7 @@ export function parseConfig(env: ConfigVars): Config {
     storageQuotas: parseStorageQuotas(env),
     platformWorkerName: clean(env.PLATFORM_WORKER_NAME) ?? DEFAULTS.platformWorkerName,
     metrics: parseMetrics(clean(env.METRICS)),
+    domains: parseDomainSettings(env, apiBaseUrl(env)),
   }
 }
 
@@ -380,4 +390,8 @@ function parseBuildLimits(env: ConfigVars): BuildLimits {
     maxInstallBytes: parsePositiveInt('MAX_INSTALL_BYTES', env.MAX_INSTALL_BYTES) ?? defaults.maxInstallBytes,
     maxPackumentBytes: parsePositiveInt('MAX_PACKUMENT_BYTES', env.MAX_PACKUMENT_BYTES) ?? defaults.maxPackumentBytes,
   }
+}
+
+function apiBaseUrl(env: ConfigVars): string {
+  return parseUrl('CLOUDFLARE_API_BASE_URL', clean(env.CLOUDFLARE_API_BASE_URL) ?? DEFAULTS.apiBaseUrl)
 }

@@ -20,6 +20,8 @@ export interface Arrival {
   hops: number
   /** The request's ExecutionContext: metrics are flushed in its background. */
   background?: Background
+  /** A custom hostname's claim: the owner the worker must still have (a name freed and claimed again is another worker). */
+  owner?: string
 }
 
 /** The dispatch hot path: from an address to the user Worker that answers it. */
@@ -27,7 +29,7 @@ export class Dispatcher {
   constructor(
     private readonly parts: {
       config: Pick<Config, 'maxHops' | 'userWorkersDomain' | 'secretsKey'>
-      registry: Pick<Registry, 'previewName' | 'lookup'>
+      registry: Pick<Registry, 'previewName' | 'lookup' | 'hostTarget'>
       claims: DurableObjectNamespace<NameClaim>
       wiring: WorkerWiring
       metrics: Metrics | undefined
@@ -47,6 +49,7 @@ export class Dispatcher {
     const parsed = parseWorkerAddress(address)
     const { record, deployment } = await this.resolve(parsed, arrival.background)
     const { name } = record
+    if (arrival.owner !== undefined && record.ownerId !== arrival.owner) throw workerNotFound(name)
     const context: DispatchContext = {
       hops: arrival.hops,
       platformHosts: config.userWorkersDomain ? [arrival.host, config.userWorkersDomain] : [arrival.host],
@@ -71,6 +74,16 @@ export class Dispatcher {
     // its errors would otherwise be the worker's.
     const preview = parsed.preview !== undefined
     return metrics && !preview ? metered(opened, record, metrics, arrival.background) : opened
+  }
+
+  /**
+   * The worker a verified custom hostname serves (its CustomDomain object writes the mapping only
+   * then), opened as `open` does for its name; a host nobody serves is the 404 page.
+   */
+  async openCustomHost(hostname: string, arrival: Arrival): Promise<Pick<UserWorkerFetcher, 'fetch'>> {
+    const target = await this.parts.registry.hostTarget(hostname)
+    if (!target) throw new PlatformError('not_found', `No worker is served at ${hostname}.`)
+    return this.open(target.name, { ...arrival, owner: target.ownerId })
   }
 
   /**

@@ -2,7 +2,8 @@ import { nullish, optional, string } from 'valibot'
 import type { WorkerRecord } from '../core/model'
 import { storedRecordSchema } from '../core/model-schemas'
 import { parseStored } from '../core/schema'
-import { ownerSchema, type Owner } from './ownership'
+import { authorize, ownerSchema, type Credential, type Owner } from './ownership'
+import type { OwnerOnly } from './lease'
 import { sealedSecretsSchema, type SealedSecrets } from './secrets'
 
 // What a name's Durable Object reads back from its own storage, checked against every shape it has
@@ -30,4 +31,17 @@ export async function storedOwner(storage: DurableObjectStorage): Promise<Owner 
 /** The name this object stands for, once it has been told. */
 export async function storedName(storage: DurableObjectStorage): Promise<string | undefined> {
   return parseStored(optional(string()), await storage.get('name'), 'The name’s stored name')
+}
+
+/** The stored record, for the owner (or an admin) only: whether the credential may read this worker's data. */
+export async function ownerAccess(
+  storage: DurableObjectStorage,
+  credential: Credential,
+): Promise<OwnerOnly<{ record: WorkerRecord }>> {
+  const owner = await storedOwner(storage)
+  const record = await storedRecord(storage)
+  if (!owner || !record) return { ok: true, found: false }
+  const refusal = await authorize(owner, credential, true)
+  if (refusal) return { ok: false, reason: refusal }
+  return { ok: true, found: true, record }
 }

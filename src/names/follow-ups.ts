@@ -7,6 +7,7 @@ import { purgeStorage } from '../storage/store'
 import type { FollowUp, Outbox } from './outbox'
 import type { ObjectIndex } from '../objects/object-index'
 import { Registry } from './registry'
+import { releaseDomains } from '../domains/release'
 
 /** What the follow-ups need to know of the name's object. */
 export interface FollowUpState {
@@ -39,6 +40,12 @@ export async function doFollowUps(env: Env, outbox: Outbox, now: number, state: 
     done.objectsDestroyed = await bestEffort('delete the Durable Objects of a deleted worker', async () => {
       for (const ownerId of owners) await state.objects.destroy(ownerId)
     })
+  }
+  if (outbox.domains?.length) {
+    const domains = outbox.domains
+    done.domainsReleased = await bestEffort('release the custom domains of a deleted worker', () =>
+      releaseDomains(env, domains),
+    )
   }
   if (outbox.mapping && !state.mappingHeld) {
     const record = await state.record()

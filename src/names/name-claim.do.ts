@@ -14,14 +14,15 @@ import { OWNER_EVENTS_KEY, OwnerChanges, type OwnerEvent } from './owner-changes
 import { LeaseQueue } from './lease'
 import type { Change, Committed, Lease, LeaseRefusal, OwnerOnly } from './lease'
 import { doFollowUps } from './follow-ups'
-import { afterCommit, afterDelete, isEmpty, ORPHAN_AFTER_MS, outboxTimes, OutboxStore, RETRY_MS } from './outbox'
-import type { FollowUp } from './outbox'
+import { afterCommit, afterDelete, isEmpty, outboxTimes, OutboxStore, RETRY_MS, withUpload } from './outbox'
+import type { DomainRelease, FollowUp } from './outbox'
 import { Reveals } from './reveals'
 import { NameSessions, type NameSession } from './sessions'
-import { secretsKey, storedName, storedOwner, storedRecord, storedSecrets } from './claim-storage'
+import { ownerAccess, secretsKey, storedName, storedOwner, storedRecord, storedSecrets } from './claim-storage'
 import type { SealedSecrets } from './secrets'
 import { ObjectIndex } from '../objects/object-index'
 import type { ObjectKey } from '../objects/object-key'
+import { DomainIndex, DOMAINS_KEY, type DomainChange, type DomainList } from '../domains/domain-index'
 
 /**
  * One object per worker name (SQLite-backed): the authority on who owns the name, what it serves,
@@ -47,8 +48,14 @@ export class NameClaim extends DurableObject<Env> {
   /** Token rotations and moves into an account (see owner-changes.ts). */
   private readonly owners = new OwnerChanges(this.ctx.storage, this.leases, (lines, id) => this.appendLogs(lines, id))
 
-  /** The Durable Objects the worker's code has made (objects/object-index.ts). */
+  /** The Durable Objects the worker's code has made (objects/object-index.ts), and its custom domains (domains/). */
   private readonly objects = new ObjectIndex(this.ctx.storage, this.env.TENANT_OBJECTS)
+  private readonly domainIndex = new DomainIndex(this.ctx.storage)
+
+  /** The worker's custom domains, one added (within `max`) or removed first; for the owner (or an admin) only. */
+  domains(credential: Credential, change?: DomainChange): Promise<OwnerOnly<DomainList & { ownerId: string }>> {
+    return this.forOwner(credential, (record) => ({ ownerId: record.ownerId, ...this.domainIndex.change(change) }))
+  }
 
   /** Indexes an object at its first touch, if its owner holds the name and has room for one more (TENANT_OBJECTS_MAX). */
   async indexObject(key: ObjectKey): Promise<'indexed' | 'gone' | 'full'> {
@@ -129,13 +136,8 @@ export class NameClaim extends DurableObject<Env> {
   }
 
   /** The record, for the owner (or an admin) only: whether the credential may read this worker's data. */
-  async access(credential: Credential): Promise<OwnerOnly<{ record: WorkerRecord }>> {
-    const owner = await this.owner()
-    const record = await this.current()
-    if (!owner || !record) return { ok: true, found: false }
-    const refusal = await authorize(owner, credential, true)
-    if (refusal) return { ok: false, reason: refusal }
-    return { ok: true, found: true, record }
+  access(credential: Credential): Promise<OwnerOnly<{ record: WorkerRecord }>> {
+    return ownerAccess(this.ctx.storage, credential)
   }
 
   /** `use`'s result for the owner (or an admin) only. */
@@ -181,10 +183,7 @@ export class NameClaim extends DurableObject<Env> {
     const accountId = owner ? undefined : credential.accountId
     const leaseId = this.leases.hold(ownerId, release, accountId)
     if (deploy) {
-      await this.outbox.update((outbox) => ({
-        ...outbox,
-        removals: [...outbox.removals, { workerId: deploy.uploading, notBefore: Date.now() + ORPHAN_AFTER_MS }],
-      }))
+      await this.outbox.update((outbox) => withUpload(outbox, deploy.uploading, Date.now()))
       // Armed now: if the deploying Worker dies, nothing else would wake this object up.
       await this.armAlarm()
     }
@@ -230,22 +229,22 @@ export class NameClaim extends DurableObject<Env> {
    * removal and the deletion of every Worker ID it used are queued. The lease stays held until
    * `release`. Returns the account that owned the name, if one did (it stops listing it).
    */
-  async commitDelete(leaseId: string): Promise<{ accountId?: string }> {
+  async commitDelete(leaseId: string): Promise<{ accountId?: string; domains: DomainRelease[] }> {
     this.leases.require(leaseId)
     const record = await this.current()
     const accountId = (await this.owner())?.accountId
-    const outbox = afterDelete(await this.outbox.get(), record, Date.now())
+    const outbox = afterDelete(await this.outbox.get(), record, Date.now(), this.domainIndex.list())
     const keys = [...(await this.ctx.storage.list({ prefix: 'secrets/' })).keys()]
     const reveals = await this.reveals.keys()
     await this.ctx.storage.transaction(async (txn) => {
-      await txn.delete(['owner', 'record', OWNER_EVENTS_KEY, ...keys, ...reveals])
+      await txn.delete(['owner', 'record', OWNER_EVENTS_KEY, DOMAINS_KEY, ...keys, ...reveals])
       await this.outbox.put(txn, outbox)
     })
     this.logs.clear()
     await this.tails.end(Number.POSITIVE_INFINITY, 'The worker was deleted.')
     await this.crons.clear()
     await this.armAlarm()
-    return accountId ? { accountId } : {}
+    return { ...(accountId ? { accountId } : {}), domains: outbox.domains ?? [] }
   }
 
   /** A new deploy token, a move into an account, an account's note (see owner-changes.ts). */

@@ -19,6 +19,15 @@ export interface Outbox {
   purges?: StorageRef[]
   /** Owners of deleted workers whose Durable Objects to delete (objects/object-index.ts); absent when none. */
   objectOwners?: string[]
+  /** Custom domains of deleted workers to release (domains/); absent when none. */
+  domains?: DomainRelease[]
+}
+
+/** A deleted worker's custom domain: its hostname, and whose claim it is. */
+export interface DomainRelease {
+  hostname: string
+  name: string
+  ownerId: string
 }
 
 /** What the lease holder did after its commit (see NameClaim.release). */
@@ -31,6 +40,8 @@ export interface FollowUp {
   storagePurged?: boolean
   /** The deleted workers' Durable Objects are gone. */
   objectsDestroyed?: boolean
+  /** The deleted workers' custom domains are released. */
+  domainsReleased?: boolean
 }
 
 /** The outbox as every version stored it (purges came later: absent in older ones). */
@@ -39,6 +50,7 @@ const outboxSchema: GenericSchema<Outbox> = looseObject({
   removals: array(looseObject({ workerId: string(), notBefore: number() })),
   purges: optional(array(looseObject({ name: string(), ownerId: string(), store: optional(string()) }))),
   objectOwners: optional(array(string())),
+  domains: optional(array(looseObject({ hostname: string(), name: string(), ownerId: string() }))),
 })
 
 const EMPTY: Outbox = { mapping: false, removals: [] }
@@ -71,12 +83,19 @@ export class OutboxStore {
       removals: outbox.removals.filter((entry) => !removed.has(entry.workerId)),
       ...(outbox.purges?.length && !done.storagePurged ? { purges: outbox.purges } : {}),
       ...(outbox.objectOwners?.length && !done.objectsDestroyed ? { objectOwners: outbox.objectOwners } : {}),
+      ...(outbox.domains?.length && !done.domainsReleased ? { domains: outbox.domains } : {}),
     }))
   }
 }
 
 export function isEmpty(outbox: Outbox): boolean {
-  return !outbox.mapping && outbox.removals.length === 0 && !outbox.purges?.length && !outbox.objectOwners?.length
+  return (
+    !outbox.mapping &&
+    outbox.removals.length === 0 &&
+    !outbox.purges?.length &&
+    !outbox.objectOwners?.length &&
+    !outbox.domains?.length
+  )
 }
 
 /** How long an upload's code may stay unclaimed after its lease ended before it counts as orphaned. */
@@ -86,10 +105,15 @@ export const RETRY_MS = 5_000
 /** When the alarm does what the lease holder was expected to do, if it has not reported it done. */
 export const BACKSTOP_MS = 30_000
 
+/** The outbox once a deploy starts uploading `workerId`: its code goes unless a commit claims it (an orphan). */
+export function withUpload(outbox: Outbox, workerId: string, now: number): Outbox {
+  return { ...outbox, removals: [...outbox.removals, { workerId, notBefore: now + ORPHAN_AFTER_MS }] }
+}
+
 /** When the outbox needs the object's alarm: each removal's time, a backstop for the mapping and purges. */
 export function outboxTimes(outbox: Outbox, now: number): number[] {
   const times = outbox.removals.map((entry) => entry.notBefore)
-  if (outbox.mapping || outbox.purges?.length) times.push(now + BACKSTOP_MS)
+  if (outbox.mapping || outbox.purges?.length || outbox.domains?.length) times.push(now + BACKSTOP_MS)
   // No lease holder deletes a deleted worker's objects: the alarm does, at once.
   if (outbox.objectOwners?.length) times.push(now)
   return times
@@ -111,15 +135,23 @@ export function afterCommit(outbox: Outbox, record: WorkerRecord, expired: strin
   }
 }
 
-/** The outbox after the worker `record` was deleted: its mapping, every Worker ID it used, its storage and objects. */
-export function afterDelete(outbox: Outbox, record: WorkerRecord | null, now: number): Outbox {
+/** The outbox after the worker `record` was deleted: its mapping, every Worker ID it used, its storage, objects and domains. */
+export function afterDelete(
+  outbox: Outbox,
+  record: WorkerRecord | null,
+  now: number,
+  hostnames: string[] = [],
+): Outbox {
   const ids = record ? [...record.deployments, ...record.retired].map((entry) => entry.workerId) : []
   const purges = [...(outbox.purges ?? []), ...(record ? storageRefsOf(record) : [])]
   const objectOwners = [...(outbox.objectOwners ?? []), ...(record ? [record.ownerId] : [])]
+  const released = record ? hostnames.map((hostname) => ({ hostname, name: record.name, ownerId: record.ownerId })) : []
+  const domains = [...(outbox.domains ?? []), ...released]
   return {
     mapping: true,
     removals: [...outbox.removals, ...ids.map((workerId) => ({ workerId, notBefore: now + BACKSTOP_MS }))],
     ...(purges.length > 0 ? { purges } : {}),
     ...(objectOwners.length > 0 ? { objectOwners } : {}),
+    ...(domains.length > 0 ? { domains } : {}),
   }
 }

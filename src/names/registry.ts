@@ -2,11 +2,21 @@ import type { WorkerList, WorkerRecord, WorkerSummary } from '../core/model'
 import type { Background } from '../core/follow-up'
 import { storedRecordSchema, storedSummarySchema } from '../core/model-schemas'
 import { parseStored } from '../core/schema'
+import { looseObject, nullable, string, type GenericSchema } from 'valibot'
 
 const PREFIX = 'workers/'
 const recordKey = (name: string) => `${PREFIX}${name}`
 // Outside PREFIX, so the worker list never sees them.
 const previewKey = (previewId: string) => `previews/${previewId}`
+/** A custom domain that serves (domains/): which worker, and the owner it was claimed for. */
+export const hostKey = (hostname: string) => `hosts/${hostname}`
+
+/** The worker a custom hostname serves, as its CustomDomain object writes it. */
+export interface HostTarget {
+  name: string
+  ownerId: string
+}
+const hostTargetSchema: GenericSchema<HostTarget> = looseObject({ name: string(), ownerId: string() })
 
 type CacheEntry = { record: WorkerRecord | null; expiresAt: number; refreshing?: boolean }
 
@@ -25,6 +35,7 @@ const REFRESH_AHEAD_MS = 1_000
 export class Registry {
   private readonly cache = new Map<string, CacheEntry>()
   private readonly previews = new Map<string, { name: string | null; expiresAt: number }>()
+  private readonly hosts = new Map<string, { target: HostTarget | null; expiresAt: number }>()
   // The home page's first page: a KV list is the slowest read the platform makes (remote in
   // production, a scan of the namespace locally), and the list is eventually consistent anyway.
   private firstPage: { limit: number; list: WorkerList; expiresAt: number } | undefined
@@ -97,6 +108,21 @@ export class Registry {
     if (this.previews.size >= MAX_CACHED_NAMES) this.previews.delete(this.previews.keys().next().value as string)
     this.previews.set(key, { name, expiresAt: this.now() + this.cacheTtlMs })
     return name
+  }
+
+  /**
+   * Which worker a custom hostname serves, cached like names (MAPPING_CACHE_SECONDS): a hostname
+   * removed or moved stops serving within that. Unknown hosts are cached too, so a flood of them
+   * costs one KV read each per period.
+   */
+  async hostTarget(hostname: string): Promise<HostTarget | null> {
+    const cached = this.hosts.get(hostname)
+    if (cached && cached.expiresAt > this.now()) return cached.target
+    const stored: unknown = await this.kv.get(hostKey(hostname), 'json')
+    const target = parseStored(nullable(hostTargetSchema), stored, `The KV mapping of host "${hostname}"`)
+    if (this.hosts.size >= MAX_CACHED_NAMES) this.hosts.delete(this.hosts.keys().next().value as string)
+    this.hosts.set(hostname, { target, expiresAt: this.now() + this.cacheTtlMs })
+    return target
   }
 
   putPreview(previewId: string, name: string): Promise<void> {

@@ -14,6 +14,7 @@ import type { NameChanges } from './changes'
 import type { OwnerEvent } from './owner-changes'
 import type { Proof } from './ownership'
 import { refusal } from './refusals'
+import { releaseDomains } from '../domains/release'
 import type { Registry } from './registry'
 
 /** Workers per page of the list (one KV list call). */
@@ -30,6 +31,7 @@ export class Workers {
       storage: Pick<TenantStorage, 'purge'>
       metrics: MetricsReader
       accounts: Pick<Accounts, 'require' | 'addWorker' | 'removeWorker' | 'revokeToken' | 'view'>
+      domainObjects: Pick<Env, 'CUSTOM_DOMAINS'>
     },
   ) {}
 
@@ -59,18 +61,22 @@ export class Workers {
    * mapping goes (the name stops serving), then every Worker ID it used.
    */
   async remove(name: string, token: Proof): Promise<WorkerRecord> {
-    const { changes, registry, storage, metrics, accounts } = this.parts
+    const { changes, registry, storage, metrics, accounts, domainObjects } = this.parts
     const { claim, lease, change } = await changes.changeExisting(name, token, (record) => ({
       record,
       expired: [],
       claim: false,
     }))
     const { record } = change
-    const { accountId } = await claim.commitDelete(lease.leaseId)
+    const { accountId, domains } = await claim.commitDelete(lease.leaseId)
     // The data goes with the name (the name's outbox retries what fails here).
     const storagePurged = await bestEffort(`delete the data of "${name}"`, async () => {
       await Promise.all(storageRefsOf(record).map((ref) => storage.purge(ref)))
     })
+    // Its custom domains stop serving and are deleted on the zone (retried by the outbox as well).
+    const domainsReleased = await bestEffort(`release the domains of "${name}"`, () =>
+      releaseDomains(domainObjects, domains),
+    )
     const mappingSynced = await bestEffort(`delete the mapping of "${name}"`, () => registry.delete(name))
     const removed: string[] = []
     if (mappingSynced) {
@@ -81,7 +87,9 @@ export class Workers {
         }),
       )
     }
-    await bestEffort('end the lease', () => claim.release(lease.leaseId, { mappingSynced, removed, storagePurged }))
+    await bestEffort('end the lease', () =>
+      claim.release(lease.leaseId, { mappingSynced, removed, storagePurged, domainsReleased }),
+    )
     // Reads start at the record's creation anyway, so metrics a late flush brings back never show.
     await bestEffort(`forget the metrics of "${name}"`, () => metrics.forget(record))
     if (accountId) await bestEffort(`unlist "${name}" from its account`, () => accounts.removeWorker(accountId, name))

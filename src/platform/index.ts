@@ -28,6 +28,7 @@ export function platformFor(env: Env): Platform {
       storage: tenantStorage(env),
       metrics: metricsFor(config, env),
       staging: env.WORKER_MAPPINGS,
+      domainObjects: env.CUSTOM_DOMAINS,
     })
     platforms.set(env, platform)
   }

@@ -20,6 +20,8 @@ import { TenantData } from '../storage/tenant-data'
 import { Objects } from '../objects/objects'
 import { AssetUploads } from '../client-api/asset-uploads'
 import type { TenantStorage } from '../storage/store'
+import type { CustomDomain } from '../domains/custom-domain.do'
+import { Domains } from '../domains/domains'
 
 /** What the platform is built from: this isolate's bindings and the validated configuration. */
 export interface PlatformParts {
@@ -40,6 +42,8 @@ export interface PlatformParts {
   metrics: Metrics | undefined
   /** Where wrangler's assets uploads are staged until the script upload names them (client-api/). */
   staging: KVNamespace
+  /** One object per custom hostname (domains/). */
+  domainObjects: DurableObjectNamespace<CustomDomain>
   now?: () => number
 }
 
@@ -63,6 +67,8 @@ export class Platform {
   readonly objects: Objects
   /** wrangler's assets uploads, staged (client-api/asset-uploads.ts). */
   readonly assetUploads: AssetUploads
+  /** Tenants' own hostnames (domains/). */
+  readonly domains: Domains
   private readonly wiring: WorkerWiring
   private readonly backend: UserWorkerBackend
 
@@ -77,7 +83,18 @@ export class Platform {
     this.backend = backend
     this.wiring = wiring
     this.metrics = new MetricsReader({ metrics: parts.metrics, now })
-    this.workers = new Workers({ changes, registry, backend, wiring, storage, metrics: this.metrics, accounts })
+    const domainObjects = { CUSTOM_DOMAINS: parts.domainObjects }
+    this.workers = new Workers({
+      changes,
+      registry,
+      backend,
+      wiring,
+      storage,
+      metrics: this.metrics,
+      accounts,
+      domainObjects,
+    })
+    this.domains = new Domains({ config, changes, objects: parts.domainObjects })
     this.workerSessions = new WorkerSessions({ changes, now })
     this.objects = new Objects(claims)
     this.assetUploads = new AssetUploads(parts.staging, config.buildLimits, now)

@@ -14,6 +14,7 @@ import { cronRunBody, promoteBody } from './bodies'
 import { jsonBody } from './validate'
 import { streamLogs } from './log-stream'
 import { accounts } from './accounts'
+import { domainsApi } from './domains'
 
 /** JSON API under /api. Errors are `{ "error": { "code", "message" } }` (see routes/errors). */
 export const api = new Hono<AppEnv>()
@@ -21,6 +22,7 @@ export const api = new Hono<AppEnv>()
 // Only uploads (PUT) carry code; every other body is a few fields, capped before it is read.
 api.on(['POST', 'DELETE', 'PATCH'], '*', limitActionBody)
 api.route('/', accounts)
+api.route('/', domainsApi)
 
 api.get('/workers', async (c) => {
   const platform = c.var.platform

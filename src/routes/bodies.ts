@@ -59,6 +59,14 @@ const NAME_A_CRON = 'Send { "cron": "<one of the worker’s crons>" }, or no bod
 /** `POST /api/workers/:name/cron/run`: which of the worker's crons to run (default: the first). */
 export const cronRunBody = nullish(object({ cron: optional(string(NAME_A_CRON)) }, NAME_A_CRON), {})
 
+const NAME_A_HOSTNAME = 'Send { "hostname": "shop.example.com" }.'
+
+/** `POST /api/workers/:name/domains`: the hostname to add (its rules are checked by domains/hostnames.ts). */
+export const domainBody = object(
+  { hostname: pipe(string(NAME_A_HOSTNAME), maxLength(300, NAME_A_HOSTNAME)) },
+  NAME_A_HOSTNAME,
+)
+
 const NAME_IT = `{field} must be a name of 1 to ${MAX_LABEL_LENGTH} characters.`
 /** A name a person gives (an account, a token): printable, short. */
 const label = pipe(

@@ -6,6 +6,7 @@ import { confine, keepCookiesOnHost } from '../middleware/confinement'
 import { HOPS_HEADER, incomingHops } from '../dispatch/egress'
 import { forwardedCf } from '../dispatch/isolation'
 import { USER_WORKERS_MOUNT, nameFromHost, workerPath } from '../core/urls'
+import { isCustomHost } from '../domains/hostnames'
 
 /** Shared origin: /user-workers/<name or name@preview>/<rest> → the worker sees /<rest>, its mount in X-Forwarded-Prefix. */
 export const dispatch = new Hono<AppEnv>()
@@ -20,13 +21,18 @@ dispatch.all(`${USER_WORKERS_MOUNT}/*`, (c) => {
   return forward(c, url, address, `/${rest.join('/')}${url.search}`, workerPath(address))
 })
 
-/** Host routing: `<name>.<domain>` on its own origin (see core/urls.ts); a reserved name is the platform's. */
+/**
+ * Host routing: `<name>.<domain>` on its own origin (see core/urls.ts), a reserved name being the
+ * platform's; then custom domains (domains/): a host that is not the platform's is a tenant's
+ * hostname, served like `<name>.<domain>` once verified, and the 404 page while it is not.
+ */
 export const hostDispatch: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const { userWorkersDomain, reservedNames } = c.var.platform.config
+  const { userWorkersDomain, reservedNames, domains } = c.var.platform.config
   const url = new URL(c.req.url)
   const address = nameFromHost(url.hostname, userWorkersDomain)
-  if (address === undefined || reservedNames.has(address)) return next()
-  return forward(c, url, address, url.pathname + url.search)
+  if (address !== undefined && !reservedNames.has(address)) return forward(c, url, address, url.pathname + url.search)
+  if (address !== undefined || !isCustomHost(url.hostname, domains, userWorkersDomain)) return next()
+  return forward(c, url, { customHost: url.hostname }, url.pathname + url.search)
 }
 
 /**
@@ -35,10 +41,20 @@ export const hostDispatch: MiddlewareHandler<AppEnv> = async (c, next) => {
  * on the shared origin the browser sends them with every request, under host routing they should not
  * arrive at all (stripped anyway). Every request a user Worker gets from a client passes here.
  */
-async function forward(c: Context<AppEnv>, url: URL, address: string, path: string, mount?: string) {
-  const { config } = c.var.platform
+async function forward(
+  c: Context<AppEnv>,
+  url: URL,
+  address: string | { customHost: string },
+  path: string,
+  mount?: string,
+) {
+  const { config, dispatch } = c.var.platform
   const hops = incomingHops(c.req.header(HOPS_HEADER) ?? null, config.maxHops)
-  const worker = await c.var.platform.dispatch.open(address, { host: url.hostname, hops, background: c.executionCtx })
+  const arrival = { host: url.hostname, hops, background: c.executionCtx }
+  const worker =
+    typeof address === 'string'
+      ? await dispatch.open(address, arrival)
+      : await dispatch.openCustomHost(address.customHost, arrival)
   const { method, headers, body } = c.req.raw
   const cf = forwardedCf(c.req.raw, config.userWorkersTrusted)
   // Origin + path, never `new URL(path, base)`: a path starting with "//" would be read as a host.

@@ -21,6 +21,15 @@
 //                                          assets = { config, files: { "/path": { hash, contentType } } }
 //   GET  /__double/assets/:hash            an uploaded asset's bytes, with its content type
 //   (GET …/scripts/:name/content answers like the real API, so the platform can read code back)
+//   Custom hostnames (zones/:zone/custom_hostnames) and a DNS-over-HTTPS resolver: custom-hostnames.js
+
+import {
+  ZONE_PATH,
+  customHostnames,
+  customHostnamesControl,
+  dnsQuery,
+  resetCustomHostnames,
+} from './custom-hostnames.js'
 
 const SCRIPT_PATH =
   /^\/client\/v4\/accounts\/([^/]+)\/workers\/dispatch\/namespaces\/([^/]+)\/scripts\/([^/]+)(\/content)?$/
@@ -61,6 +70,8 @@ export default {
       return new Response(`The test double only serves cloudflare-api.test, not ${url.hostname}`, { status: 502 })
     }
     if (url.pathname.startsWith('/__double/')) return control(request, url)
+    // The DNS-over-HTTPS resolver of custom-hostnames.js (no token: resolvers are public).
+    if (url.pathname === '/dns-query') return dnsQuery(url)
 
     // Read the whole body first, as the real API does, even for requests it then refuses.
     const body = ['PUT', 'POST', 'DELETE'].includes(request.method) ? await request.arrayBuffer() : null
@@ -101,6 +112,11 @@ export default {
     }
     const namespace = NAMESPACE_PATH.exec(url.pathname)
     const assetsSession = SESSION_PATH.exec(url.pathname)
+    const zone = ZONE_PATH.exec(url.pathname)
+    if (zone) {
+      recorded.json = parseJson(body)
+      return nextFailureResponse(recorded) ?? customHostnames(request, zone, body)
+    }
     if (!match && !namespace && !assetsSession)
       return envelope(404, null, [{ code: 7003, message: 'Could not route to ' + url.pathname }])
     const failure = nextFailure(recorded)
@@ -396,8 +412,16 @@ function toBase64(bytes) {
   return btoa(binary)
 }
 
+function nextFailureResponse(recorded) {
+  const failure = nextFailure(recorded)
+  return failure ? envelope(failure.status, null, failure.errors) : undefined
+}
+
 async function control(request, url) {
+  const answered = await customHostnamesControl(request, url)
+  if (answered) return answered
   if (request.method === 'POST' && url.pathname === '/__double/reset') {
+    resetCustomHostnames()
     state.requests = []
     state.scripts.clear()
     state.failures = []

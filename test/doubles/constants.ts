@@ -5,3 +5,13 @@ export const CLOUDFLARE_DOUBLE = {
   accountId: 'test-account-0123',
   namespace: 'test-namespace',
 } as const
+
+/** The SaaS zone of the custom-domain tests (test/domains/zone/, vitest.config.ts): the API double's, and its resolver. */
+export const SAAS_ZONE = {
+  CLOUDFLARE_ZONE_ID: 'zone-0123',
+  CLOUDFLARE_ZONE_API_TOKEN: CLOUDFLARE_DOUBLE.token,
+  CLOUDFLARE_API_BASE_URL: CLOUDFLARE_DOUBLE.baseUrl,
+  CUSTOM_DOMAIN_TARGET: 'customers.platform.example',
+  PLATFORM_HOSTNAMES: 'platform.test,platform.example',
+  DNS_OVER_HTTPS_URL: 'http://cloudflare-api.test/dns-query',
+} as const

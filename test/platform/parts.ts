@@ -93,6 +93,7 @@ export function platformWith(overrides: Partial<PlatformParts> = {}) {
     storage: tenantStorage(env),
     metrics: undefined,
     staging: env.WORKER_MAPPINGS,
+    domainObjects: env.CUSTOM_DOMAINS,
     ...overrides,
   }
   return { platform: new Platform(parts), calls, registry }
