@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import apiPage from '../docs/api.md?raw'
 import { EXAMPLE_SCRIPT } from '../src/views/upload'
+import { exports } from 'cloudflare:workers'
 import { platform, postForm } from './helpers'
 
 // Runs the curl section of docs/api.md, in order, the way a new user pastes it after the quick start.
@@ -143,7 +144,13 @@ async function curl(args: string[], stdin: string | undefined, files: Map<string
     headers.set('content-type', 'application/x-www-form-urlencoded')
   }
   if (!url.startsWith(DEV_ORIGIN)) throw new Error(`curl: ${url} is not the dev server`)
-  const res = await platform(url.slice(DEV_ORIGIN.length), { method: method ?? (body ? 'POST' : 'GET'), headers, body })
+  const init = { method: method ?? (body ? 'POST' : 'GET'), headers, body }
+  // -H 'Host: …' (a custom domain): the Worker sees that host in the URL, as behind curl it would.
+  const host = headers.get('host')
+  headers.delete('host')
+  const res = host
+    ? await exports.default.fetch(new Request(`http://${host}${url.slice(DEV_ORIGIN.length)}`, init))
+    : await platform(url.slice(DEV_ORIGIN.length), init)
   return { status: res.status, body: await res.text() }
 }
 

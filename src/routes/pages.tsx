@@ -1,6 +1,5 @@
 import type { Context } from 'hono'
 import { Hono } from 'hono/tiny'
-import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { AppEnv } from '../context'
 import { limitActionBody, limitUploadBody } from '../middleware/platform'
 import { enforceUploadRate, sameOriginPosts } from '../middleware/security'
@@ -8,20 +7,22 @@ import { prefillOf } from '../deploy/bundle'
 import { currentDeployment } from '../deploy/deployments'
 import { CredentialError, PlatformError } from '../core/errors'
 import type { CronRun, WorkerRecord } from '../core/model'
-import { CRON_OUTCOMES, type ScheduleView } from '../cron/schedules'
+import { CRON_OUTCOMES } from '../cron/schedules'
 import { isValidName } from '../core/names'
 import type { Platform } from '../platform/platform'
 import type { Proof } from '../names/ownership'
-import { ownOriginUrlForPage, previewUrlsForPage, workerPath, workerUrl } from '../core/urls'
+import { workerPath } from '../core/urls'
 import { DeletedPage } from '../views/deleted'
 import { HomePage } from '../views/home'
 import type { SettingsFieldValues, SettingsFieldsProps } from '../views/settings-fields'
 import { EXAMPLE_SCRIPT, UploadPage, type CurrentCode } from '../views/upload'
-import { WorkerPage, type WorkerForm, type WorkerPageProps } from '../views/worker'
+import type { WorkerPageProps } from '../views/worker'
 import { field, formToken, formUpload, readForm, readUploadForm } from './input'
 import { accountPages } from './account-pages'
+import { domainPages } from './domain-pages'
 import { streamLogs } from './log-stream'
 import { proofOf, session, sessionActsOn, sessionOf, sessionWorkers, signedInAs } from './session'
+import { renderWorkerPage, urlOf, workerPageWithError } from './worker-page'
 
 /** Server-rendered pages: the worker list, the upload form and a worker's page. */
 export const pages = new Hono<AppEnv>()
@@ -32,6 +33,7 @@ pages.post('/workers/*', limitActionBody)
 // Sign in and sign out: after sameOriginPosts, which refuses their cross-site posts too.
 pages.route('/', session)
 pages.route('/', accountPages)
+pages.route('/', domainPages)
 
 pages.get('/', async (c) => {
   const platform = c.var.platform
@@ -290,10 +292,6 @@ async function uploadsWithSession(c: Context<AppEnv>, current: WorkerRecord | nu
   return current === null ? found.accountId !== undefined : sessionActsOn(c, current.name)
 }
 
-function urlOf(c: Context<AppEnv>, name: string): string {
-  return workerUrl(c.req.url, name, c.var.platform.config.userWorkersDomain)
-}
-
 /** The settings part of the upload form: the values shown, and the names the worker already has. */
 function settingsProps(
   platform: Platform,
@@ -312,84 +310,5 @@ function settingsProps(
     // A schedule typed (or kept) is shown, so a refused upload does not hide it.
     open: customised || Boolean(values.crons?.trim()),
     cron: platform.config.cron,
-  }
-}
-
-/** The worker's schedule for its page; no call to its object when it has no crons. */
-async function scheduleOf(platform: Platform, record: WorkerRecord): Promise<ScheduleView | undefined> {
-  return platform.settingsOf(currentDeployment(record)).crons?.length ? platform.cron.view(record.name) : undefined
-}
-
-/** A refused action on the worker page: the page again, with the reason next to the form used. */
-async function workerPageWithError(c: Context<AppEnv>, name: string, error: unknown, form: WorkerForm) {
-  if (!(error instanceof PlatformError) || error.code === 'worker_not_found') throw error
-  // Rendered here rather than thrown: tell limitFailedCredentials about a refused token all the same.
-  if (error instanceof CredentialError) c.error = error
-  const record = await c.var.platform.workers.get(name)
-  return renderWorkerPage(c, record, { formError: { form, message: error.message } }, error.status)
-}
-
-type PageExtras = Partial<
-  Omit<
-    WorkerPageProps,
-    'backend' | 'record' | 'url' | 'settings' | 'previews' | 'schedule' | 'metrics' | 'captureAfterDeployMs'
-  >
->
-
-async function renderWorkerPage(
-  c: Context<AppEnv>,
-  record: WorkerRecord,
-  extras: PageExtras,
-  status: ContentfulStatusCode = 200,
-) {
-  const platform = c.var.platform
-  const storage = await storageUsageOf(platform, record)
-  const metrics = await platform.metrics.read(record)
-  const signedIn = await signedInAs(c)
-  const tokenless = signedIn !== null && (await sessionActsOn(c, record.name))
-  return c.html(
-    <WorkerPage
-      {...extras}
-      signedIn={signedIn}
-      tokenless={tokenless}
-      ownerEvents={tokenless ? await ownerEventsOf(c, record.name) : undefined}
-      previews={Object.fromEntries(
-        record.deployments.map((deployment) => [
-          deployment.workerId,
-          previewUrlsForPage(c.req.url, record.name, deployment.workerId, platform.config.userWorkersDomain),
-        ]),
-      )}
-      metrics={metrics ?? undefined}
-      backend={platform.config.backend}
-      record={record}
-      url={urlOf(c, record.name)}
-      siteUrl={ownOriginUrlForPage(c.req.url, record.name, platform.config.userWorkersDomain)}
-      settings={platform.settingsOf(currentDeployment(record))}
-      captureAfterDeployMs={platform.config.logCaptureAfterChangeMs}
-      schedule={await scheduleOf(platform, record)}
-      storage={storage}
-    />,
-    status,
-  )
-}
-
-/** The owner history for a signed-in owner's page; a refusal (the session ended meanwhile) only leaves it out. */
-async function ownerEventsOf(c: Context<AppEnv>, name: string) {
-  try {
-    return await c.var.platform.workers.ownerEvents(name, await proofOf(c, name, undefined))
-  } catch (error) {
-    if (error instanceof PlatformError) return undefined
-    throw error
-  }
-}
-
-/** Storage usage for the page, when the worker has storage; a failure only loses the figures. */
-async function storageUsageOf(platform: Platform, record: WorkerRecord) {
-  const settings = platform.settingsOf(currentDeployment(record))
-  if (!settings.storage && !record.stores?.length) return undefined
-  try {
-    return await platform.data.usage(record, settings)
-  } catch {
-    return undefined
   }
 }

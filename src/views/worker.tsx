@@ -9,6 +9,8 @@ import type { WorkerStorageUsage } from '../storage/tenant-data'
 import type { OwnerEvent } from '../names/owner-changes'
 import { Layout } from './layout'
 import { captureTriggers, LogView } from './logs'
+import { WorkerDomains, type WorkerDomainsProps } from './worker-domains'
+import type { ListedDomain } from '../domains/domains'
 import { MetricsChart } from './metrics-chart'
 import { OwnerHistory } from './owner-history'
 import { BuildDetails } from './worker-build'
@@ -64,6 +66,12 @@ export interface WorkerPageProps {
   tokenless?: boolean
   /** Rotations, moves and revocations, for a signed-in owner (see names/owner-changes.ts). */
   ownerEvents?: OwnerEvent[]
+  /** The worker's custom domains, for its owner (signed in, or after giving the token). */
+  domains?: ListedDomain[]
+  /** The hostname typed into the add form, when it was refused. */
+  domainInput?: string
+  /** How this platform serves custom domains. */
+  domainSettings: Pick<WorkerDomainsProps, 'saasZone' | 'cnameTarget' | 'maxPerWorker'>
 }
 
 export const WorkerPage: FC<WorkerPageProps> = (props) => {
@@ -331,6 +339,15 @@ export const WorkerPage: FC<WorkerPageProps> = (props) => {
       </form>
 
       {storage && <WorkerStorage name={record.name} usage={storage} settings={settings} />}
+
+      <WorkerDomains
+        name={record.name}
+        domains={props.domains}
+        input={props.domainInput}
+        {...props.domainSettings}
+        formError={formError}
+        tokenless={tokenless}
+      />
 
       {props.ownerEvents && <OwnerHistory events={props.ownerEvents} />}
 

@@ -1,0 +1,129 @@
+import type { Context } from 'hono'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import type { AppEnv } from '../context'
+import { currentDeployment } from '../deploy/deployments'
+import { CredentialError, PlatformError } from '../core/errors'
+import type { WorkerRecord } from '../core/model'
+import type { ScheduleView } from '../cron/schedules'
+import type { Platform } from '../platform/platform'
+import { ownOriginUrlForPage, previewUrlsForPage, workerUrl } from '../core/urls'
+import { WorkerPage, type WorkerPageProps } from '../views/worker'
+import type { WorkerForm } from '../views/worker-forms'
+import { proofOf, sessionActsOn, signedInAs } from './session'
+
+// A worker's page as every route renders it (pages.tsx, domain-pages.tsx): the record with what
+// the platform knows about it, and what the signed-in owner may see.
+
+export function urlOf(c: Context<AppEnv>, name: string): string {
+  return workerUrl(c.req.url, name, c.var.platform.config.userWorkersDomain)
+}
+
+/** The worker's schedule for its page; no call to its object when it has no crons. */
+async function scheduleOf(platform: Platform, record: WorkerRecord): Promise<ScheduleView | undefined> {
+  return platform.settingsOf(currentDeployment(record)).crons?.length ? platform.cron.view(record.name) : undefined
+}
+
+/** A refused action on the worker page: the page again, with the reason next to the form used. */
+export async function workerPageWithError(
+  c: Context<AppEnv>,
+  name: string,
+  error: unknown,
+  form: WorkerForm,
+  /** What the refused form held, to show again. */
+  kept: PageExtras = {},
+) {
+  if (!(error instanceof PlatformError) || error.code === 'worker_not_found') throw error
+  // Rendered here rather than thrown: tell limitFailedCredentials about a refused token all the same.
+  if (error instanceof CredentialError) c.error = error
+  const record = await c.var.platform.workers.get(name)
+  return renderWorkerPage(c, record, { ...kept, formError: { form, message: error.message } }, error.status)
+}
+
+type PageExtras = Partial<
+  Omit<
+    WorkerPageProps,
+    | 'backend'
+    | 'record'
+    | 'url'
+    | 'settings'
+    | 'previews'
+    | 'schedule'
+    | 'metrics'
+    | 'captureAfterDeployMs'
+    | 'domainSettings'
+  >
+>
+
+export async function renderWorkerPage(
+  c: Context<AppEnv>,
+  record: WorkerRecord,
+  extras: PageExtras,
+  status: ContentfulStatusCode = 200,
+) {
+  const platform = c.var.platform
+  const storage = await storageUsageOf(platform, record)
+  const metrics = await platform.metrics.read(record)
+  const signedIn = await signedInAs(c)
+  const tokenless = signedIn !== null && (await sessionActsOn(c, record.name))
+  return c.html(
+    <WorkerPage
+      {...extras}
+      signedIn={signedIn}
+      tokenless={tokenless}
+      ownerEvents={tokenless ? await ownerEventsOf(c, record.name) : undefined}
+      domains={extras.domains ?? (tokenless ? await domainsOf(c, record.name) : undefined)}
+      domainSettings={{
+        saasZone: platform.config.domains.zone !== undefined,
+        cnameTarget: platform.config.domains.cnameTarget,
+        maxPerWorker: platform.config.domains.maxPerWorker,
+      }}
+      previews={Object.fromEntries(
+        record.deployments.map((deployment) => [
+          deployment.workerId,
+          previewUrlsForPage(c.req.url, record.name, deployment.workerId, platform.config.userWorkersDomain),
+        ]),
+      )}
+      metrics={metrics ?? undefined}
+      backend={platform.config.backend}
+      record={record}
+      url={urlOf(c, record.name)}
+      siteUrl={ownOriginUrlForPage(c.req.url, record.name, platform.config.userWorkersDomain)}
+      settings={platform.settingsOf(currentDeployment(record))}
+      captureAfterDeployMs={platform.config.logCaptureAfterChangeMs}
+      schedule={await scheduleOf(platform, record)}
+      storage={storage}
+    />,
+    status,
+  )
+}
+
+/** The owner history for a signed-in owner's page; a refusal (the session ended meanwhile) only leaves it out. */
+async function ownerEventsOf(c: Context<AppEnv>, name: string) {
+  try {
+    return await c.var.platform.workers.ownerEvents(name, await proofOf(c, name, undefined))
+  } catch (error) {
+    if (error instanceof PlatformError) return undefined
+    throw error
+  }
+}
+
+/** The custom domains for a signed-in owner's page; a refusal only leaves them out. */
+async function domainsOf(c: Context<AppEnv>, name: string) {
+  try {
+    return await c.var.platform.domains.list(name, await proofOf(c, name, undefined))
+  } catch (error) {
+    if (error instanceof PlatformError) return undefined
+    throw error
+  }
+}
+
+/** Storage usage for the page, when the worker has storage; a failure only loses the figures. */
+async function storageUsageOf(platform: Platform, record: WorkerRecord) {
+  const settings = platform.settingsOf(currentDeployment(record))
+  if (!settings.storage && !record.stores?.length) return undefined
+  try {
+    return await platform.data.usage(record, settings)
+  } catch {
+    return undefined
+  }
+}
