@@ -8,6 +8,9 @@
 // "seconds", "rotate"?} or {"id", "alternate": [urls], "count"} (see alternate()), answering each with {"id", "result"} or {"id", "error"}: the harness keeps
 // one such process instead of starting Node and autocannon (~0.25 s) for each of its ~150 runs.
 //
+// A URL ending in "#host=<host>" is requested with that Host header (the fragment is never sent): a
+// custom domain or `<name>.localhost` reached at 127.0.0.1.
+//
 // With `rotate` = n, every "{i}" in the URL's path becomes 0, 1, …, n − 1, n, 0, … in turn across
 // all connections (round-robin over n targets, e.g. n tenants).
 //
@@ -25,6 +28,13 @@ function rotating(url, rotate) {
   return [{ setupRequest: (request) => ({ ...request, path: path.replaceAll('__I__', String(next++ % rotate)) }) }]
 }
 
+/** The URL to connect to and the headers to send: a "#host=" fragment becomes the Host header. */
+function target(url) {
+  const [address, fragment = ''] = url.split('#')
+  const host = /^host=(.+)$/.exec(fragment)?.[1]
+  return { address, headers: host ? { host } : {} }
+}
+
 function run(url, connections, seconds, rotate) {
   return new Promise((resolve, reject) => {
     const latencies = []
@@ -32,8 +42,16 @@ function run(url, connections, seconds, rotate) {
     const started = performance.now()
     // sampleInt: autocannon only notices the end of the run on its sampling tick (1 s by default),
     // which would round every run up to whole seconds.
-    const options = { url: url.replaceAll('{i}', '0'), connections, duration: seconds, pipelining: 1, sampleInt: 100 }
-    if (rotate) options.requests = rotating(url, rotate)
+    const { address, headers } = target(url)
+    const options = {
+      url: address.replaceAll('{i}', '0'),
+      headers,
+      connections,
+      duration: seconds,
+      pipelining: 1,
+      sampleInt: 100,
+    }
+    if (rotate) options.requests = rotating(address, rotate)
     const instance = autocannon(options, (error, result) => {
       if (error) return reject(error)
       const elapsed = (performance.now() - started) / 1000
@@ -57,8 +75,9 @@ function run(url, connections, seconds, rotate) {
 function getOnce(agent, url) {
   return new Promise((resolve, reject) => {
     const started = performance.now()
+    const { address, headers } = target(url)
     http
-      .get(url, { agent }, (response) => {
+      .get(address, { agent, headers }, (response) => {
         response.resume()
         response.on('end', () => resolve({ ms: performance.now() - started, status: response.statusCode }))
       })

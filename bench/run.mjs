@@ -14,6 +14,7 @@ import { checkOldOrNew } from './consistency.mjs'
 import { measureNewDeploys, measureUpdates } from './deploy.mjs'
 import { measureAssets, measureBuilds } from './projects.mjs'
 import { measureStorage } from './storage.mjs'
+import { CUSTOM_HOSTNAME, measureCustomDomains } from './domains.mjs'
 import { measureWranglerDeploys } from './wrangler-deploy.mjs'
 import { METRICS_SETTINGS, METRICS_WORKER, describeMetricsCost, measureMetricsCost } from './metrics.mjs'
 import { uploadOrThrow, waitForBody } from './lib/client.mjs'
@@ -65,6 +66,8 @@ const SETTINGS = {
   wranglerDeploys: { rounds: 3 },
   // Tenants' storage (bench/storage.mjs): 1 connection, eleven targets.
   storage: { seconds: 1, rounds: 3 },
+  // A custom hostname vs <name>.localhost (bench/domains.mjs), on the storage rows' platform.
+  domains: { connections: 16, seconds: 1.5, rounds: 6, latencyCount: 400 },
 }
 // The whole run takes about 6 minutes (269 s on 2026-12-01; 377 s on 2026-12-07 with the
 // declared-binding rows, before the wrangler rows); past 8 the harness stops its children and gives up.
@@ -137,7 +140,9 @@ async function storageRows(bundles, registry, dir, baselineUrl) {
     platformOptions(bundles, registry, { LOG_CAPTURE_AFTER_DEPLOY_MINUTES: '0' }),
   )
   try {
-    return await measureStorage(server.url, baselineUrl, SETTINGS.storage, log)
+    const storage = await measureStorage(server.url, baselineUrl, SETTINGS.storage, log)
+    const domains = await measureCustomDomains(server.url, SETTINGS.domains, log)
+    return { storage, domains }
   } finally {
     await server.stop()
   }
@@ -217,6 +222,11 @@ function projectNotes(assets) {
         `All runs, asset GETs ${size.label}: ${list(runs.assets)} req/s assets; ${list(runs.memory)} req/s in-memory Worker.`,
     ),
   ]
+}
+
+function domainsNote() {
+  const { connections, seconds, rounds, latencyCount } = SETTINGS.domains
+  return `Custom domains (issue #24, bench/domains.mjs): on the storage rows' platform (no SaaS zone, so a development hostname), a worker answering a fixed text gets the custom hostname \`${CUSTOM_HOSTNAME}\` through the API; the load generator sends the same requests to 127.0.0.1 with \`Host: ${CUSTOM_HOSTNAME}\` and with \`Host: domain-bench.localhost:<port>\` (the name routing of a platform on localhost, what \`<name>.<USER_WORKERS_DOMAIN>\` is in production). ${rounds} rounds of ${seconds} s at ${connections} connections, one side after the other, the order alternating; then ${latencyCount} requests each at 1 connection, alternating (runAlternating).`
 }
 
 function storageNotes(storage) {
@@ -311,7 +321,12 @@ async function main() {
     )
     const { deploys, correctness } = await deploysAndCorrectness(servers.small.url, servers.large.url)
     const { builds, assets } = await projects(servers.small.url, registry)
-    const storage = await storageRows(bundles, registry, join(scratch, 'platform-storage'), servers.baseline.url)
+    const { storage, domains } = await storageRows(
+      bundles,
+      registry,
+      join(scratch, 'platform-storage'),
+      servers.baseline.url,
+    )
     log('wrangler deploy vs the JSON API (10-worker platform)')
     const wranglerDeploys = await measureWranglerDeploys(servers.small.url, SETTINGS.wranglerDeploys)
 
@@ -327,6 +342,7 @@ async function main() {
       assets,
       wranglerDeploys,
       storage,
+      domains,
       metricsCost,
     }
     const rows = buildRows(measurements, SETTINGS)
@@ -355,6 +371,7 @@ async function main() {
         ...runNotes(dispatch),
         ...projectNotes(assets),
         ...storageNotes(storage),
+        domainsNote(),
         `wrangler deploy (issue #23, bench/wrangler-deploy.mjs): examples/vite-react, installed once from the registry (not timed), then each round built by its own \`npm run build\` (tsc, vite build with @cloudflare/vite-plugin; timed apart) and deployed by the pinned wrangler ${versionOf('wrangler')} (\`wrangler deploy --dispatch-namespace ns\`, CLOUDFLARE_API_BASE_URL at the 10-worker platform's /client/v4, an account's API token), timed from the command's start until /user-workers/<name>/api/greeting first answers with the round's greeting: wrangler's own start-up (about a second of Node) and its assets upload are included. Against it, the same build (the Worker module and dist/client) as JSON files to PUT /api/workers/:name. ${SETTINGS.wranglerDeploys.rounds} rounds, each to new names, one after the other.`,
         metricsNote(metricsCost),
       ],
