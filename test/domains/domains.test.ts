@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env, exports } from 'cloudflare:workers'
 import app from '../../src/index'
+import { PLATFORM_COOKIE_PREFIX } from '../../src/core/cookies'
 import { deployNew, platform, uniqueName } from '../helpers'
 
 // Development: no SaaS zone, so custom domains are names under .test, verified at once
@@ -49,6 +50,24 @@ describe('custom domains in development (.test, no SaaS zone)', () => {
 
     const listed = await api(`/workers/${worker.name}/domains`, worker.token)
     expect(await listed.json()).toMatchObject({ domains: [{ hostname, state: 'serving' }] })
+  })
+
+  it("keeps cookies on the hostname: the platform's never reach the worker, the worker's become host-only", async () => {
+    const worker = await deployNew(
+      uniqueName('dom'),
+      `export default {
+        fetch: (request) => new Response(request.headers.get("cookie"), {
+          headers: { "Set-Cookie": "cart=1; Domain=example.test; Path=/" },
+        }),
+      };`,
+    )
+    const hostname = `${uniqueName('cookies')}.example.test`
+    expect((await add(worker.name, hostname, worker.token)).status).toBe(201)
+    const res = await exports.default.fetch(
+      new Request(`http://${hostname}/`, { headers: { Cookie: `${PLATFORM_COOKIE_PREFIX}session=secret; mine=1` } }),
+    )
+    expect(await res.text()).toBe('mine=1')
+    expect(res.headers.get('Set-Cookie')).toBe('cart=1; Path=/')
   })
 
   it('stores and matches internationalised names in punycode', async () => {
