@@ -10,6 +10,7 @@ import { ownOriginUrlForPage, previewUrlsForPage, workerUrl } from '../core/urls
 import { WorkerPage, type WorkerPageProps } from '../views/worker'
 import type { WorkerForm } from '../views/worker-forms'
 import { proofOf, sessionActsOn, signedInAs } from './session'
+import type { Proof } from '../names/ownership'
 
 // A worker's page as every route renders it (pages.tsx, domain-pages.tsx): the record with what
 // the platform knows about it, and what the signed-in owner may see.
@@ -61,6 +62,7 @@ export async function renderWorkerPage(
   status: ContentfulStatusCode = 200,
 ) {
   const platform = c.var.platform
+  const { workers, domains } = platform
   const storage = await storageUsageOf(platform, record)
   const metrics = await platform.metrics.read(record)
   const signedIn = await signedInAs(c)
@@ -70,8 +72,15 @@ export async function renderWorkerPage(
       {...extras}
       signedIn={signedIn}
       tokenless={tokenless}
-      ownerEvents={tokenless ? await ownerEventsOf(c, record.name) : undefined}
-      domains={extras.domains ?? (tokenless ? await domainsOf(c, record.name) : undefined)}
+      ownerEvents={
+        tokenless
+          ? await forSignedInOwner(c, record.name, (proof) => workers.ownerEvents(record.name, proof))
+          : undefined
+      }
+      domains={
+        extras.domains ??
+        (tokenless ? await forSignedInOwner(c, record.name, (proof) => domains.list(record.name, proof)) : undefined)
+      }
       domainSettings={{
         saasZone: platform.config.domains.zone !== undefined,
         cnameTarget: platform.config.domains.cnameTarget,
@@ -97,20 +106,17 @@ export async function renderWorkerPage(
   )
 }
 
-/** The owner history for a signed-in owner's page; a refusal (the session ended meanwhile) only leaves it out. */
-async function ownerEventsOf(c: Context<AppEnv>, name: string) {
+/**
+ * What a signed-in owner's page shows of `read` (the owner history, the custom domains); a refusal
+ * (the session ended meanwhile) only leaves it out.
+ */
+async function forSignedInOwner<T>(
+  c: Context<AppEnv>,
+  name: string,
+  read: (proof: Proof) => Promise<T>,
+): Promise<T | undefined> {
   try {
-    return await c.var.platform.workers.ownerEvents(name, await proofOf(c, name, undefined))
-  } catch (error) {
-    if (error instanceof PlatformError) return undefined
-    throw error
-  }
-}
-
-/** The custom domains for a signed-in owner's page; a refusal only leaves them out. */
-async function domainsOf(c: Context<AppEnv>, name: string) {
-  try {
-    return await c.var.platform.domains.list(name, await proofOf(c, name, undefined))
+    return await read(await proofOf(c, name, undefined))
   } catch (error) {
     if (error instanceof PlatformError) return undefined
     throw error

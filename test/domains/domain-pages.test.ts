@@ -43,4 +43,32 @@ describe('custom domains on the worker page', () => {
     const wrongToken = await post(`/workers/${worker.name}/domains`, { hostname: 'a.example.test', token: 'wfp_x' })
     expect(wrongToken.status).toBe(401)
   })
+
+  it("lists the domains of a signed-in account's worker without asking, and its forms need no token", async () => {
+    const signedUp = await platform('/api/accounts', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'Domains Co' }),
+    })
+    const { token } = await signedUp.json<{ token: { value: string } }>()
+    const name = uniqueName('dompage')
+    const deployed = await platform(`/api/workers/${name}`, {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${token.value}`, 'Content-Type': 'application/javascript' },
+      body: 'export default { fetch: () => new Response("ok") }',
+    })
+    expect(deployed.status).toBe(201)
+    const signIn = await post('/signin', { token: token.value })
+    const cookie = (signIn.headers.get('set-cookie') ?? '').split(';', 1)[0]!
+    const hostname = `${uniqueName('signed')}.example.test`
+    const added = await platform(`/workers/${name}/domains`, {
+      method: 'POST',
+      headers: { Cookie: cookie },
+      body: new URLSearchParams({ hostname }),
+    })
+    expect(added.status).toBe(200)
+    const html = await (await platform(`/workers/${name}`, { headers: { Cookie: cookie } })).text()
+    expect(html).toContain(`<code>${hostname}</code>`)
+    expect(html).not.toContain('id="domains-token"')
+  })
 })
