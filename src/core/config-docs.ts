@@ -171,12 +171,12 @@ export const CONFIG_DOCS: Record<ConfigVarName, ConfigDoc> = {
   },
   TENANT_KV_MAX_BYTES: {
     default: mib(quotas.kvMaxBytes),
-    doc: 'What one worker may keep in `env.KV` (keys, values and metadata; keys). Over → the `put` throws an Error naming the setting. See [Storage](storage.md).',
+    doc: 'What one worker may keep in `env.KV` and its declared KV stores together (keys, values and metadata; keys). Over → the `put` throws an Error naming the setting. See [Storage](storage.md).',
   },
   TENANT_KV_MAX_KEYS: { default: code(quotas.kvMaxKeys), sameRowAs: 'TENANT_KV_MAX_BYTES' },
   TENANT_SQL_MAX_BYTES: {
     default: mib(quotas.sqlMaxBytes),
-    doc: 'Largest `env.DB` database of one worker; the statement that outgrows it is rolled back and throws an Error naming the setting.',
+    doc: 'What one worker may keep in `env.DB` and its declared D1 databases together; the statement that outgrows it is rolled back and throws an Error naming the setting.',
   },
   TENANT_SQL_MAX_ROWS_READ: {
     default: code(quotas.sqlMaxRowsRead),

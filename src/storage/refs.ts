@@ -42,8 +42,7 @@ export const DB_BINDING = 'DB'
 export const STORE_ID = /^[A-Za-z0-9_.!~*'()%-]{1,192}$/
 /**
  * How many stores a worker may declare over its life (each keeps its data until the worker is
- * deleted, and quotas apply per store): a bound on what one worker can keep, at most this many
- * times TENANT_KV_MAX_BYTES and TENANT_SQL_MAX_BYTES beside env.KV's and env.DB's own.
+ * deleted; the quotas count across them, grants.ts): a bound on the objects one worker makes.
  */
 export const MAX_DECLARED_STORES = 8
 
