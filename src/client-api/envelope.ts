@@ -59,6 +59,7 @@ export const ERROR_CODES: Record<PlatformErrorCode, number> = {
   cloudflare_api_error: 10002,
   builder_failed: 10002,
   limit_exceeded: 10002,
+  worker_suspended: 10002,
   backend_unavailable: 10002,
   misconfigured: 10002,
   loop_detected: 10002,

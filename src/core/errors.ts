@@ -32,6 +32,7 @@ const STATUS = {
   cloudflare_api_error: 502,
   builder_failed: 502,
   limit_exceeded: 503,
+  worker_suspended: 503,
   backend_unavailable: 503,
   misconfigured: 503,
   loop_detected: 508,

@@ -26,6 +26,7 @@ import type {
   Limits,
   RetiredDeployment,
   StorageSettings,
+  Suspension,
   WorkerRecord,
   WorkerSettings,
   WorkerSummary,
@@ -109,6 +110,13 @@ export const workerRecordSchema: GenericSchema<WorkerRecord> = looseObject({
   logsUntil: optional(string()),
   tailsUntil: optional(string()),
   stores: optional(strings),
+  suspended: optional(
+    looseObject({
+      at: string(),
+      reason: string(),
+      scope: picklist(['worker', 'account']),
+    }) satisfies GenericSchema<Suspension>,
+  ),
 })
 
 /** A name's record as KV or its Durable Object holds it: the record, or nothing. */

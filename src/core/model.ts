@@ -255,6 +255,15 @@ export interface WorkerRecord {
    * them all: a binding that left the config keeps its data until then. Absent: none.
    */
   stores?: string[]
+  /** Stopped by the platform's operator (operators/suspensions.ts): absent while it runs. */
+  suspended?: Suspension
+}
+
+/** Why and since when a worker is suspended; `account` when its whole account is. */
+export interface Suspension {
+  at: string
+  reason: string
+  scope: 'worker' | 'account'
 }
 
 /** A worker as the list shows it (one KV `list` call renders a page). */

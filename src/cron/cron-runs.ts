@@ -34,7 +34,8 @@ export class CronRuns {
    * a logs read) neither skips nor repeats a run.
    */
   async plan(record: WorkerRecord | null, now: number): Promise<void> {
-    const crons = record ? (currentDeployment(record)?.settings?.crons ?? []) : []
+    // A suspended worker's schedule is not planned (operators/suspension.ts): nothing runs, and its resume plans it again.
+    const crons = record && !record.suspended ? (currentDeployment(record)?.settings?.crons ?? []) : []
     const current = await this.next()
     if (current && sameList(current.planned, crons)) return
     const due = nextDue(crons, now)

@@ -45,6 +45,7 @@ import { buildError, releaseOf } from './projects'
 import { nextSettings } from './settings'
 import { bestEffort } from '../core/follow-up'
 import { objectNamespaces } from '../objects/namespaces'
+import { assertNotSuspended } from '../operators/suspension'
 import type { Objects } from '../objects/objects'
 
 export interface DeployResult {
@@ -212,6 +213,7 @@ export class Deployer {
     let deployment: Deployment
     try {
       const previous = lease.current
+      assertNotSuspended(previous, 'be deployed')
       const current = previous ? currentDeployment(previous) : undefined
       if (options.promote === false && !previous) {
         throw new PlatformError(
@@ -295,6 +297,7 @@ export class Deployer {
   async promote(name: string, workerId: string, token: Proof, ctx: Background): Promise<WorkerRecord> {
     const { changes, config, now } = this.parts
     const held = await changes.changeExisting(name, token, (record) => {
+      assertNotSuspended(record, 'change what it serves')
       const transition = withCurrent(record, workerId, changeTiming(config), now())
       if (!transition) {
         throw new PlatformError('deployment_not_found', `"${name}" has no retained deployment "${workerId}".`)

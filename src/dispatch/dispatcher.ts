@@ -11,6 +11,7 @@ import type { NameClaim } from '../names/name-claim.do'
 import type { Registry } from '../names/registry'
 import { unseal } from '../names/secrets'
 import { isOpen } from '../logs/logs'
+import { suspendedWorker } from '../operators/suspension'
 import { assertWithinHops, type DispatchContext } from './egress'
 import type { WorkerWiring } from './wiring'
 
@@ -50,6 +51,7 @@ export class Dispatcher {
     const { record, deployment } = await this.resolve(parsed, arrival.background)
     const { name } = record
     if (arrival.owner !== undefined && record.ownerId !== arrival.owner) throw workerNotFound(name)
+    if (record.suspended) throw suspendedWorker(name)
     const context: DispatchContext = {
       hops: arrival.hops,
       platformHosts: config.userWorkersDomain ? [arrival.host, config.userWorkersDomain] : [arrival.host],
@@ -113,8 +115,18 @@ export class Dispatcher {
 
   /** The Worker ID a name serves now, from its object (see objectClass); null when its owner no longer holds it. */
   async currentWorkerId(owner: { name: string; ownerId: string }): Promise<string | null> {
+    const record = await this.ownedRecord(owner)
+    return record && (currentDeployment(record)?.workerId ?? record.workerId)
+  }
+
+  /** Whether the worker an object belongs to is suspended now (its alarms wait meanwhile). */
+  async isSuspended(owner: { name: string; ownerId: string }): Promise<boolean> {
+    return (await this.ownedRecord(owner))?.suspended !== undefined
+  }
+
+  private async ownedRecord(owner: { name: string; ownerId: string }): Promise<WorkerRecord | null> {
     const record = isValidName(owner.name) ? await this.parts.claims.getByName(owner.name).current() : null
-    return record && record.ownerId === owner.ownerId ? (currentDeployment(record)?.workerId ?? record.workerId) : null
+    return record && record.ownerId === owner.ownerId ? record : null
   }
 
   /** One deployment wired for a call: its secrets, and its log tail while the owner watches. */

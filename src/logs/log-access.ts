@@ -8,6 +8,7 @@ import { refusal } from '../names/refusals'
 import { FOLLOW_TIMING, LOG_FOLLOWERS, followLines, type FollowEvent, type FollowTiming } from './log-follow'
 import type { FollowRefusal } from './log-followers'
 import { LOG_WATCH_MS } from './logs'
+import { assertNotSuspended } from '../operators/suspension'
 import { TAIL_MS, TAILS_PER_WORKER, tailRequest } from './live-tails'
 import type { TailFilter } from './tail-filters'
 
@@ -74,6 +75,7 @@ export class LogAccess {
     self: string,
     ctx: Background,
   ): Promise<{ id: string; secret: string; expiresAt: number }> {
+    assertNotSuspended(await this.parts.changes.claim(assertValidName(name)).current(), 'be tailed')
     // Capture on, and every invocation sent (not only those with output), for as long as a tail may last.
     await this.watch(name, token, ctx, 0, TAIL_MS, true)
     const result = await this.parts.changes

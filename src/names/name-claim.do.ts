@@ -220,6 +220,7 @@ export class NameClaim extends DurableObject<Env> {
       await this.outbox.put(txn, outbox)
     })
     await this.crons.plan(change.record, Date.now())
+    if (change.record.suspended) await this.tails.end(Number.POSITIVE_INFINITY, 'The worker was suspended.')
     await this.armAlarm()
     return committed
   }

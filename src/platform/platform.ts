@@ -22,6 +22,7 @@ import { AssetUploads } from '../client-api/asset-uploads'
 import type { TenantStorage } from '../storage/store'
 import type { CustomDomain } from '../domains/custom-domain.do'
 import { Domains } from '../domains/domains'
+import { Suspensions } from '../operators/suspensions'
 
 /** What the platform is built from: this isolate's bindings and the validated configuration. */
 export interface PlatformParts {
@@ -69,6 +70,8 @@ export class Platform {
   readonly assetUploads: AssetUploads
   /** Tenants' own hostnames (domains/). */
   readonly domains: Domains
+  /** The operator's suspensions of workers (operators/). */
+  readonly suspensions: Suspensions
   private readonly wiring: WorkerWiring
   private readonly backend: UserWorkerBackend
 
@@ -95,6 +98,7 @@ export class Platform {
       domainObjects,
     })
     this.domains = new Domains({ config, changes, objects: parts.domainObjects })
+    this.suspensions = new Suspensions({ changes, now })
     this.workerSessions = new WorkerSessions({ changes, now })
     this.objects = new Objects(claims)
     this.assetUploads = new AssetUploads(parts.staging, config.buildLimits, now)

@@ -8,6 +8,8 @@ import { platformFor } from './index'
 const FACET = 'object'
 /** Where the host keeps which tenant object it runs (its alarm has no caller to say). */
 const KEY = 'key'
+/** How long a suspended worker's due alarm waits before it looks again. */
+const SUSPENDED_RETRY_MS = 60 * 60_000
 
 type Callable = Record<string, (...args: unknown[]) => Promise<unknown>>
 
@@ -65,6 +67,11 @@ export class TenantObject extends DurableObject<Env> {
     const stored = this.ctx.storage.kv.get(KEY)
     if (stored === undefined) return
     const key = parseStored(objectKeySchema, stored, 'The hosted object')
+    // A suspended worker's alarms wait: checked again hourly, so one fires soon after a resume.
+    if (await platformFor(this.env).dispatch.isSuspended(key)) {
+      await this.ctx.storage.setAlarm(Date.now() + SUSPENDED_RETRY_MS)
+      return
+    }
     // No caller says which deployment serves: ask.
     const facet = (await this.facet(
       key,

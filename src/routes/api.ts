@@ -15,6 +15,7 @@ import { jsonBody } from './validate'
 import { streamLogs } from './log-stream'
 import { accounts } from './accounts'
 import { domainsApi } from './domains'
+import { adminApi } from './admin'
 
 /** JSON API under /api. Errors are `{ "error": { "code", "message" } }` (see routes/errors). */
 export const api = new Hono<AppEnv>()
@@ -23,6 +24,7 @@ export const api = new Hono<AppEnv>()
 api.on(['POST', 'DELETE', 'PATCH'], '*', limitActionBody)
 api.route('/', accounts)
 api.route('/', domainsApi)
+api.route('/', adminApi)
 
 api.get('/workers', async (c) => {
   const platform = c.var.platform

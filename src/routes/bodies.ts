@@ -59,6 +59,14 @@ const NAME_A_CRON = 'Send { "cron": "<one of the worker’s crons>" }, or no bod
 /** `POST /api/workers/:name/cron/run`: which of the worker's crons to run (default: the first). */
 export const cronRunBody = nullish(object({ cron: optional(string(NAME_A_CRON)) }, NAME_A_CRON), {})
 
+const GIVE_A_REASON = 'Send { "reason": "…" }: why, in at most 300 characters (its owner sees it).'
+
+/** `POST /api/admin/workers/:name/suspend`: why (shown to the worker's owner). */
+export const suspendBody = object(
+  { reason: pipe(string(GIVE_A_REASON), trim(), minLength(1, GIVE_A_REASON), maxLength(300, GIVE_A_REASON)) },
+  GIVE_A_REASON,
+)
+
 const NAME_A_HOSTNAME = 'Send { "hostname": "shop.example.com" }.'
 
 /** `POST /api/workers/:name/domains`: the hostname to add (its rules are checked by domains/hostnames.ts). */

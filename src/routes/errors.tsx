@@ -15,6 +15,10 @@ const COPY: Partial<Record<PlatformErrorCode, { title: string; hint?: string }>>
     hint: 'Workers that call each other (or themselves) through the platform must stop somewhere.',
   },
   deployment_missing: { title: 'This worker is unavailable', hint: 'Upload it again to restore it.' },
+  worker_suspended: {
+    title: 'This worker is suspended',
+    hint: 'If it is yours, its page says why; the platform’s operator can resume it.',
+  },
   cloudflare_api_error: { title: 'Cloudflare did not accept the request', hint: 'Try again in a moment.' },
   backend_unavailable: {
     title: 'User Workers are unavailable',

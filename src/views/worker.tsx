@@ -9,6 +9,7 @@ import type { WorkerStorageUsage } from '../storage/tenant-data'
 import type { OwnerEvent } from '../names/owner-changes'
 import { Layout } from './layout'
 import { captureTriggers, LogView } from './logs'
+import { SuspendedNotice } from './suspended'
 import { WorkerDomains, type WorkerDomainsProps } from './worker-domains'
 import type { ListedDomain } from '../domains/domains'
 import { MetricsChart } from './metrics-chart'
@@ -101,6 +102,7 @@ export const WorkerPage: FC<WorkerPageProps> = (props) => {
   const candidateUrl = candidate?.siteUrl ?? candidate?.url
   return (
     <Layout title={record.name} backend={backend} signedIn={signedIn}>
+      {record.suspended && <SuspendedNotice suspension={record.suspended} />}
       {deployed === 'live' && (
         <div class="alert success" role="status">
           <strong>Deployed.</strong> Your worker is live at <a href={mainUrl}>{mainUrl}</a>

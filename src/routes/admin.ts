@@ -1,0 +1,24 @@
+import { Hono } from 'hono/tiny'
+import type { AppEnv } from '../context'
+import { bearerToken } from './input'
+import { suspendBody } from './bodies'
+import { jsonBody } from './validate'
+
+/** The platform operator's API under /api/admin (ADMIN_TOKEN as a Bearer token): docs/operators.md. */
+export const adminApi = new Hono<AppEnv>()
+
+adminApi.post('/admin/workers/:name/suspend', jsonBody(suspendBody), async (c) => {
+  const { reason } = c.req.valid('json')
+  const record = await c.var.platform.suspensions.suspend(
+    c.req.param('name'),
+    reason,
+    bearerToken(c.req),
+    c.executionCtx,
+  )
+  return c.json({ name: record.name, suspended: record.suspended })
+})
+
+adminApi.post('/admin/workers/:name/resume', async (c) => {
+  const record = await c.var.platform.suspensions.resume(c.req.param('name'), bearerToken(c.req), c.executionCtx)
+  return c.json({ name: record.name, suspended: null })
+})
