@@ -4,6 +4,7 @@ import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import type { NameClaim } from '../../src/names/name-claim.do'
 import type { ScheduleView } from '../../src/cron/schedules'
 import { hostName, type ObjectKey } from '../../src/objects/object-key'
+import { TAIL_PROTOCOL } from '../../src/logs/live-tails'
 import { declaredWrangler, deployNew, ownerIdOf, platform, platformWith, uniqueName } from '../helpers'
 
 // Suspend and resume (docs/operators.md): the operator stops a worker; every entry point refuses
@@ -160,5 +161,28 @@ export default {
     await resume(name)
     expect(await runDurableObjectAlarm(host)).toBe(true)
     expect(await reminded()).toBe(1)
+  })
+
+  it('closes its live tails and opens no new one', async () => {
+    const worker = await deployNew(uniqueName('susp-tail'), 'export default { fetch: () => new Response("ok") }')
+    const createTail = () =>
+      platform(`/client/v4/accounts/any/workers/scripts/${worker.name}/tails`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${worker.token}` },
+        body: JSON.stringify({ filters: [] }),
+      })
+    const created = await (await createTail()).json<{ result: { url: string } }>()
+    const socket = (
+      await platform(new URL(created.result.url).pathname, {
+        headers: { Upgrade: 'websocket', 'Sec-WebSocket-Protocol': TAIL_PROTOCOL },
+      })
+    ).webSocket!
+    socket.accept()
+    const closed = new Promise<number>((resolve) => socket.addEventListener('close', (event) => resolve(event.code)))
+    await suspend(worker.name)
+    expect(await closed).toBe(1000)
+    const refused = await createTail()
+    expect(refused.status).toBe(403)
+    expect(await refused.text()).toContain('cannot be tailed')
   })
 })
