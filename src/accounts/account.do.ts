@@ -35,7 +35,17 @@ export interface SessionInfo {
 export interface AccountView extends AccountInfo {
   tokens: ApiTokenInfo[]
   workers: string[]
+  /** Stopped by the platform's operator (operators/suspensions.ts), with its workers. */
+  suspended?: AccountSuspension
 }
+
+/** Why and since when the operator suspended an account. */
+export interface AccountSuspension {
+  at: string
+  reason: string
+}
+
+const suspensionSchema: GenericSchema<AccountSuspension> = looseObject({ at: string(), reason: string() })
 
 const accountSchema: GenericSchema<AccountInfo> = looseObject({
   accountId: string(),
@@ -164,7 +174,19 @@ export class Account extends DurableObject<Env> {
     const info = await this.info()
     if (!info) return null
     const workers = [...(await this.ctx.storage.list({ prefix: 'worker/' })).keys()].map((key) => key.slice(7))
-    return { ...info, tokens: await this.tokens(), workers }
+    const suspended = await this.suspension()
+    return { ...info, tokens: await this.tokens(), workers, ...(suspended ? { suspended } : {}) }
+  }
+
+  /** The operator's suspension of the account, or null. */
+  async suspension(): Promise<AccountSuspension | null> {
+    return parseStored(nullish(suspensionSchema, null), await this.ctx.storage.get('suspended'), 'The suspension')
+  }
+
+  /** Suspends the account (its new workers are refused; operators/suspensions.ts suspends the others), or with null resumes it. */
+  async suspend(suspension: AccountSuspension | null): Promise<void> {
+    if (suspension) await this.ctx.storage.put('suspended', suspension)
+    else await this.ctx.storage.delete('suspended')
   }
 
   /** Whether the account lists this worker (what its pages show; the name's object is the authority). */

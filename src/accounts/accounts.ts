@@ -1,6 +1,6 @@
 import { PlatformError, unknownToken } from '../core/errors'
 import { sha256Hex } from '../lib/crypto'
-import type { Account, AccountView, ApiTokenInfo } from './account.do'
+import type { Account, AccountSuspension, AccountView, ApiTokenInfo } from './account.do'
 import {
   MAX_TOKENS_PER_ACCOUNT,
   newAccountId,
@@ -109,6 +109,20 @@ export class Accounts {
     const accountId = token ? await this.authenticate(token) : null
     if (!accountId) throw unknownToken()
     return accountId
+  }
+
+  /** The operator's suspension of an account, or null (an unknown account has none). */
+  suspension(accountId: string): Promise<AccountSuspension | null> {
+    return this.account(accountId).suspension()
+  }
+
+  /** Suspends an account, or with null resumes it; 404 for an account that does not exist. */
+  async suspend(accountId: string, suspension: AccountSuspension | null): Promise<AccountView> {
+    const view = await this.account(accountId).view()
+    if (!view) throw new PlatformError('not_found', `There is no account "${accountId}".`)
+    await this.account(accountId).suspend(suspension)
+    const { suspended: _previous, ...rest } = view
+    return suspension ? { ...rest, suspended: suspension } : rest
   }
 
   async view(accountId: string): Promise<AccountView> {

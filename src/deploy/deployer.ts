@@ -45,7 +45,8 @@ import { buildError, releaseOf } from './projects'
 import { nextSettings } from './settings'
 import { bestEffort } from '../core/follow-up'
 import { objectNamespaces } from '../objects/namespaces'
-import { assertNotSuspended } from '../operators/suspension'
+import { assertAccountActive, assertNotSuspended } from '../operators/suspension'
+import type { AccountSuspension } from '../accounts/account.do'
 import type { Objects } from '../objects/objects'
 
 export interface DeployResult {
@@ -113,6 +114,8 @@ export class Deployer {
       storage: Pick<TenantStorage, 'database'>
       /** Tenants' Durable Objects, for the classes a project's migrations delete. */
       objects: Pick<Objects, 'destroy'>
+      /** Whether an account is suspended (operators/): it may not claim new names then. */
+      accountSuspension: (accountId: string) => Promise<AccountSuspension | null>
       now: () => number
     },
   ) {}
@@ -214,6 +217,7 @@ export class Deployer {
     try {
       const previous = lease.current
       assertNotSuspended(previous, 'be deployed')
+      if (!previous && lease.accountId) assertAccountActive(await this.parts.accountSuspension(lease.accountId))
       const current = previous ? currentDeployment(previous) : undefined
       if (options.promote === false && !previous) {
         throw new PlatformError(

@@ -17,6 +17,15 @@ export function suspendedWorker(name: string): PlatformError {
   })
 }
 
+/** Refuses a new worker of a suspended account. */
+export function assertAccountActive(suspension: { reason: string } | null): void {
+  if (!suspension) return
+  throw new PlatformError(
+    'forbidden',
+    `This account is suspended by the platform's operator (${suspension.reason}): it cannot create workers. An admin can resume it.`,
+  )
+}
+
 /** Refuses an owner's change to a suspended worker (a deploy, promote, rollback, setting or tail), naming why. */
 export function assertNotSuspended(record: WorkerRecord | null, what: string): void {
   if (!record?.suspended) return

@@ -4,6 +4,8 @@ import type { WorkerRecord } from '../core/model'
 import type { NameChanges } from '../names/changes'
 import type { Proof } from '../names/ownership'
 import { suspension } from './suspension'
+import type { Accounts } from '../accounts/accounts'
+import { bestEffort } from '../core/follow-up'
 
 /**
  * Suspending and resuming a worker: the platform's operator (ADMIN_TOKEN) only. The suspension is
@@ -14,6 +16,7 @@ export class Suspensions {
   constructor(
     private readonly parts: {
       changes: Pick<NameChanges, 'changeExisting' | 'commit' | 'credential'>
+      accounts: Pick<Accounts, 'suspend'>
       now: () => number
     },
   ) {}
@@ -27,6 +30,44 @@ export class Suspensions {
   async resume(name: string, proof: Proof, ctx: Background): Promise<WorkerRecord> {
     await this.assertAdmin(proof)
     return this.change(name, proof, ctx, ({ suspended: _suspended, ...record }) => record)
+  }
+
+  /**
+   * Suspends an account: its new workers are refused, and each worker it has is suspended too (one
+   * already suspended on its own keeps that suspension). Returns the workers suspended now.
+   */
+  async suspendAccount(accountId: string, reason: string, proof: Proof, ctx: Background): Promise<string[]> {
+    await this.assertAdmin(proof)
+    const at = this.parts.now()
+    const { workers } = await this.parts.accounts.suspend(accountId, { at: new Date(at).toISOString(), reason })
+    const suspended = suspension(reason, 'account', at)
+    return this.eachWorker(workers, proof, ctx, (record) => (record.suspended ? record : { ...record, suspended }))
+  }
+
+  /** Resumes an account and the workers its suspension stopped (not those suspended on their own). */
+  async resumeAccount(accountId: string, proof: Proof, ctx: Background): Promise<string[]> {
+    await this.assertAdmin(proof)
+    const { workers } = await this.parts.accounts.suspend(accountId, null)
+    return this.eachWorker(workers, proof, ctx, (record) => {
+      if (record.suspended?.scope !== 'account') return record
+      const { suspended: _suspended, ...resumed } = record
+      return resumed
+    })
+  }
+
+  /** Applies `next` to each worker; one that fails (gone meanwhile) does not stop the others. */
+  private async eachWorker(
+    names: string[],
+    proof: Proof,
+    ctx: Background,
+    next: (record: WorkerRecord) => WorkerRecord,
+  ): Promise<string[]> {
+    const changed: string[] = []
+    for (const name of names) {
+      const done = await bestEffort(`change the suspension of "${name}"`, () => this.change(name, proof, ctx, next))
+      if (done) changed.push(name)
+    }
+    return changed
   }
 
   private async change(

@@ -18,6 +18,19 @@ adminApi.post('/admin/workers/:name/suspend', jsonBody(suspendBody), async (c) =
   return c.json({ name: record.name, suspended: record.suspended })
 })
 
+adminApi.post('/admin/accounts/:accountId/suspend', jsonBody(suspendBody), async (c) => {
+  const { reason } = c.req.valid('json')
+  const { accountId } = c.req.param()
+  const workers = await c.var.platform.suspensions.suspendAccount(accountId, reason, bearerToken(c.req), c.executionCtx)
+  return c.json({ accountId, suspended: true, workers })
+})
+
+adminApi.post('/admin/accounts/:accountId/resume', async (c) => {
+  const { accountId } = c.req.param()
+  const workers = await c.var.platform.suspensions.resumeAccount(accountId, bearerToken(c.req), c.executionCtx)
+  return c.json({ accountId, suspended: false, workers })
+})
+
 adminApi.post('/admin/workers/:name/resume', async (c) => {
   const record = await c.var.platform.suspensions.resume(c.req.param('name'), bearerToken(c.req), c.executionCtx)
   return c.json({ name: record.name, suspended: null })

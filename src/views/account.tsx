@@ -53,6 +53,13 @@ export const AccountPage: FC<AccountPageProps> = (props) => {
   const live = account.tokens.filter((token) => !token.revokedAt)
   return (
     <Layout title="Account" backend={props.backend} current="account" signedIn={props.signedIn}>
+      {account.suspended && (
+        <div class="alert error" role="alert">
+          <strong>Suspended</strong> by the platform's operator since{' '}
+          <time datetime={account.suspended.at}>{formatTime(account.suspended.at)}</time>: {account.suspended.reason}.
+          Its workers are suspended and it cannot create new ones until an admin resumes it.
+        </div>
+      )}
       {issued && (
         <section class="alert token" aria-labelledby="issued-heading">
           <h2 id="issued-heading">Save your API token now</h2>

@@ -185,4 +185,40 @@ export default {
     expect(refused.status).toBe(403)
     expect(await refused.text()).toContain('cannot be tailed')
   })
+
+  it('suspends an account with its workers, refuses its new ones, and resumes only what it stopped', async () => {
+    const signedUp = await platform('/api/accounts', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'Suspended Co' }),
+    })
+    const { account, token } = await signedUp.json<{ account: { accountId: string }; token: { value: string } }>()
+    const apiUpload = (name: string) => upload(name, 'export default { fetch: () => new Response("up") }', token.value)
+    const [own, other] = [uniqueName('susp-acct'), uniqueName('susp-acct')]
+    expect((await apiUpload(own)).status).toBe(201)
+    expect((await apiUpload(other)).status).toBe(201)
+    await suspend(own, 'its own reason')
+
+    const suspended = await admin(`/accounts/${account.accountId}/suspend`, {
+      body: JSON.stringify({ reason: 'unpaid invoices' }),
+    })
+    expect(suspended.status).toBe(200)
+    expect(await suspended.json()).toEqual({
+      accountId: account.accountId,
+      suspended: true,
+      workers: [own, other].sort(),
+    })
+    expect((await fresh(`/user-workers/${other}/`)).status).toBe(503)
+    const refused = await apiUpload(uniqueName('susp-acct'))
+    expect(refused.status).toBe(403)
+    expect(await refused.text()).toContain('unpaid invoices')
+    const seen = await platform('/api/account', { headers: { Authorization: `Bearer ${token.value}` } })
+    expect(await seen.json()).toMatchObject({ suspended: { reason: 'unpaid invoices' } })
+
+    expect((await admin(`/accounts/${account.accountId}/resume`)).status).toBe(200)
+    expect(await (await fresh(`/user-workers/${other}/`)).text()).toBe('up')
+    // Suspended on its own before, it stays so.
+    expect((await fresh(`/user-workers/${own}/`)).status).toBe(503)
+    expect((await apiUpload(uniqueName('susp-acct'))).status).toBe(201)
+  })
 })
