@@ -261,8 +261,9 @@ function scriptBasics(info: DeployInfo) {
   return {
     compatibility_date: info.compatibility.date,
     ...(info.compatibility.flags.length > 0 ? { compatibility_flags: info.compatibility.flags } : {}),
-    // Tags let the namespace be searched and cleaned up by name or by owner through the API.
-    tags: [nameTag(info.name), ownerTag(info.ownerId)],
+    // Tags let the namespace be searched and cleaned up by name or by owner through the API; the
+    // tenant's own follow (deploy/tags.ts keeps them within Cloudflare's 8 per script).
+    tags: [nameTag(info.name), ownerTag(info.ownerId), ...(info.settings.tags ?? [])],
   }
 }
 

@@ -79,6 +79,8 @@ const metadataSchema = looseObject({
     }),
   ),
   tail_consumers: optional(array(looseObject({ service: string() }))),
+  // The script's own tags (deploy/tags.ts checks them); the platform adds its name: and owner: ones itself.
+  tags: optional(array(string())),
   logpush: optional(boolean()),
   usage_model: optional(string()),
   limits: optional(looseObject({ cpu_ms: optional(number()) })),
@@ -131,9 +133,14 @@ export async function readScriptUpload(form: FormData, current: () => Promise<Ap
     ...(metadata.compatibility_date
       ? { compatibility: { date: metadata.compatibility_date, flags: metadata.compatibility_flags ?? [] } }
       : {}),
-    ...declaredOf(metadata, await inheritedFrom(metadata, current)),
+    ...withTags(declaredOf(metadata, await inheritedFrom(metadata, current)), metadata.tags),
     ...(metadata.assets ? { assets: { jwt: metadata.assets.jwt, config: assetConfigOf(metadata.assets.config) } } : {}),
   }
+}
+
+/** An upload's tags join its settings; absent, the worker's are kept. */
+function withTags<T extends { settings: SettingsInput }>(upload: T, tags: string[] | undefined): T {
+  return tags === undefined ? upload : { ...upload, settings: { ...upload.settings, tags } }
 }
 
 /** Only the serving options the platform knows, those set. */

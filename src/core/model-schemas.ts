@@ -70,6 +70,7 @@ export const workerSettingsSchema: GenericSchema<WorkerSettings> = looseObject({
   storage: optional(storageSchema),
   assetsBinding: optional(string()),
   publicCode: optional(literal(true)),
+  tags: optional(strings),
 })
 
 const compatibilitySchema: GenericSchema<Compatibility> = looseObject({ date: string(), flags: strings })
@@ -124,7 +125,12 @@ export const storedRecordSchema = nullable(workerRecordSchema)
 
 /** A name's summary, kept as its KV key's metadata for the list (absent on keys written without it). */
 export const storedSummarySchema = nullish(
-  looseObject({ name: string(), workerId: string(), updatedAt: string() }) satisfies GenericSchema<WorkerSummary>,
+  looseObject({
+    name: string(),
+    workerId: string(),
+    updatedAt: string(),
+    tags: optional(strings),
+  }) satisfies GenericSchema<WorkerSummary>,
 )
 
 const CRON_OUTCOMES = ['ok', 'exception', 'exceeded', 'missing', 'error'] as const satisfies readonly CronOutcome[]

@@ -159,6 +159,8 @@ export interface WorkerSettings {
   assetsBinding?: string
   /** True: anyone may read the code (the upload form prefills it). Absent: only its owner may. */
   publicCode?: true
+  /** The tenant's own tags (deploy/tags.ts), to list and search by; absent: none. */
+  tags?: string[]
 }
 
 /** How many cron schedules a worker may have, and how often they may run (MAX_CRONS_PER_WORKER, …). */
@@ -185,6 +187,8 @@ export interface SettingsInput {
   storage?: Partial<StorageSettings>
   /** Whether anyone may read the code; absent keeps the current deployment's (private by default). */
   publicCode?: boolean
+  /** Replaces the tags; absent keeps the current deployment's, [] clears them. */
+  tags?: string[]
 }
 
 // ── Deployments and the name → Worker ID mapping ────────────────────────────────────────────────
@@ -271,6 +275,8 @@ export interface WorkerSummary {
   name: string
   workerId: string
   updatedAt: string
+  /** The serving deployment's tags, so the list can be filtered by one (absent: none, or written before tags). */
+  tags?: string[]
 }
 
 /** One page of the worker list. */

@@ -12,6 +12,7 @@ import type {
   WorkerSettings,
 } from '../core/model'
 import { DB_BINDING, KV_BINDING, storageBindingNames } from '../storage/refs'
+import { checkTags } from './tags'
 
 /** What one worker's settings may hold. */
 export const SETTINGS_LIMITS = {
@@ -86,6 +87,8 @@ export function nextSettings(
   if (crons.length > 0) settings.crons = crons
   // Stored only when on: code is private unless its owner says otherwise.
   if (input.publicCode ?? base.publicCode) settings.publicCode = true
+  const tags = input.tags === undefined ? (base.tags ?? []) : checkTags(input.tags)
+  if (tags.length > 0) settings.tags = tags
   return { settings, secretChanges }
 }
 

@@ -86,7 +86,13 @@ export class Registry {
   async put(record: WorkerRecord): Promise<void> {
     this.remember(record.name, record)
     this.firstPage = undefined
-    const summary: WorkerSummary = { name: record.name, workerId: record.workerId, updatedAt: record.updatedAt }
+    const tags = record.deployments.find((entry) => entry.workerId === record.workerId)?.settings?.tags
+    const summary: WorkerSummary = {
+      name: record.name,
+      workerId: record.workerId,
+      updatedAt: record.updatedAt,
+      ...(tags?.length ? { tags } : {}),
+    }
     await this.kv.put(recordKey(record.name), JSON.stringify(record), { metadata: summary })
   }
 
@@ -134,6 +140,23 @@ export class Registry {
     return this.kv.delete(previewKey(previewId))
   }
 
+  /**
+   * The workers tagged `tag`, from the list's metadata: pages of KV's list are read (at most
+   * TAG_SCAN_PAGES per call) until `limit` workers match; the cursor goes on from there. A page may
+   * hold more than `limit` (a whole KV page's matches), and like the list it may lag by a minute.
+   */
+  async listTagged(tag: string, options: { limit: number; cursor?: string }): Promise<WorkerList> {
+    const workers: WorkerSummary[] = []
+    let cursor = options.cursor
+    for (let page = 0; page < TAG_SCAN_PAGES; page++) {
+      const read = await this.readPage({ limit: TAG_SCAN_PAGE_SIZE, ...(cursor ? { cursor } : {}) })
+      workers.push(...read.workers.filter((worker) => worker.tags?.includes(tag)))
+      cursor = read.cursor
+      if (!cursor || workers.length >= options.limit) break
+    }
+    return cursor ? { workers, cursor } : { workers }
+  }
+
   /** A page of the worker list; the first one may be up to `cacheTtlMs` old, except after this isolate's own writes. */
   async list(options: { limit: number; cursor?: string }): Promise<WorkerList> {
     const cached = this.firstPage
@@ -166,3 +189,6 @@ export class Registry {
 }
 
 const MAX_CACHED_NAMES = 10_000
+/** A filtered list reads KV's list 1,000 keys at a time, at most 10 times per call. */
+const TAG_SCAN_PAGE_SIZE = 1_000
+const TAG_SCAN_PAGES = 10

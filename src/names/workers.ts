@@ -25,7 +25,7 @@ export class Workers {
   constructor(
     private readonly parts: {
       changes: NameChanges
-      registry: Pick<Registry, 'list' | 'delete'>
+      registry: Pick<Registry, 'list' | 'listTagged' | 'delete'>
       backend: Pick<UserWorkerBackend, 'code'>
       wiring: WorkerWiring
       storage: Pick<TenantStorage, 'purge'>
@@ -46,10 +46,11 @@ export class Workers {
     return record
   }
 
-  /** One page of the worker list; a stale or forged cursor is the caller's error. */
-  async list(cursor: string | undefined): Promise<WorkerList> {
+  /** One page of the worker list, or of those tagged `tag`; a stale or forged cursor is the caller's error. */
+  async list(cursor: string | undefined, tag?: string): Promise<WorkerList> {
+    const options = { limit: LIST_PAGE_SIZE, cursor: cursor || undefined }
     try {
-      return await this.parts.registry.list({ limit: LIST_PAGE_SIZE, cursor: cursor || undefined })
+      return tag ? await this.parts.registry.listTagged(tag, options) : await this.parts.registry.list(options)
     } catch (error) {
       if (!cursor) throw error
       throw new PlatformError('invalid_request', 'That page link is no longer valid. Start again from the first page.')

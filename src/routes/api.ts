@@ -28,7 +28,8 @@ api.route('/', adminApi)
 
 api.get('/workers', async (c) => {
   const platform = c.var.platform
-  const page = await platform.workers.list(c.req.query('cursor'))
+  // ?tag=<tag>: only the workers whose serving deployment has that tag.
+  const page = await platform.workers.list(c.req.query('cursor'), c.req.query('tag')?.trim() || undefined)
   const url = (name: string) => workerUrl(c.req.url, name, platform.config.userWorkersDomain)
   return c.json({
     workers: page.workers.map((worker) => ({ ...worker, url: url(worker.name) })),
@@ -149,6 +150,7 @@ function describe(platform: Platform, record: WorkerRecord, requestUrl: string) 
       secrets: settings.secretNames,
       egress: settings.egress,
       publicCode: settings.publicCode === true,
+      tags: settings.tags ?? [],
       limits: settings.limits,
     },
     deployments: record.deployments.map(({ settings: _settings, ...deployment }) => ({

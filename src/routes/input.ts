@@ -96,6 +96,7 @@ export async function readUploadForm(request: HonoRequest): Promise<UploadForm> 
       cpuMs: field(body, 'cpu_ms'),
       subRequests: field(body, 'sub_requests'),
       crons: field(body, 'crons'),
+      tags: field(body, 'tags'),
     },
     settings: () => ({ ...parseSettingsForm((name) => field(body, name)), ...cronsOfForm(body) }),
   }

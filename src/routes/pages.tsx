@@ -38,11 +38,14 @@ pages.route('/', domainPages)
 pages.get('/', async (c) => {
   const platform = c.var.platform
   const cursor = c.req.query('cursor')
-  const page = await platform.workers.list(cursor)
+  const tag = c.req.query('tag')?.trim() || undefined
+  const page = await platform.workers.list(cursor, tag)
   // On the shared origin the list shows paths: shorter, and the same wherever the platform runs.
   const link = (name: string) => (platform.config.userWorkersDomain ? urlOf(c, name) : workerPath(name))
   const workers = page.workers.map((worker) => ({ ...worker, url: link(worker.name) }))
-  const nextPage = page.cursor ? `/?cursor=${encodeURIComponent(page.cursor)}` : undefined
+  const nextPage = page.cursor
+    ? `/?${new URLSearchParams({ cursor: page.cursor, ...(tag ? { tag } : {}) }).toString()}`
+    : undefined
   const trust = await platform.namespaceTrust()
   const signedIn = await signedInAs(c)
   // "Your workers": the signed-in account's (or the session's worker), above everyone's.
@@ -53,6 +56,7 @@ pages.get('/', async (c) => {
       workers={workers}
       nextPage={nextPage}
       paged={cursor !== undefined}
+      tag={tag}
       namespaceTrust={trust}
       signedIn={signedIn}
       accountWorkers={own}
@@ -94,6 +98,7 @@ async function renderUploadPage(c: Context<AppEnv>, query: string, token: Proof)
     cpuMs: String(settings.limits.cpuMs),
     subRequests: String(settings.limits.subRequests),
     crons: (settings.crons ?? []).join('\n'),
+    tags: (settings.tags ?? []).join(', '),
   }
   const prefill = current ? await currentCodePrefill(platform, name, token) : undefined
   const refused = prefill?.kind === 'private' && prefill.refusal

@@ -42,6 +42,13 @@ export function parseSettingsForm(field: (name: string) => string): SettingsInpu
     input.storage = { kv: field('storage_kv') === 'on', sql: field('storage_sql') === 'on' }
   }
   if (field('code_visibility') === 'shown') input.publicCode = field('public_code') === 'on'
+  // Comma-separated (a tag holds no comma); the hidden "tags_shown" says the form had the field, so empty clears them.
+  if (field('tags_shown') === 'shown') {
+    input.tags = field('tags')
+      .split(',')
+      .map((tag) => tag.trim())
+      .filter(Boolean)
+  }
   const cpuMs = field('cpu_ms').trim()
   const subRequests = field('sub_requests').trim()
   if (cpuMs || subRequests) {
@@ -70,6 +77,7 @@ const changesOf = () =>
     ),
   )
 const hostsMessage = '{field} must be a list of host names.'
+const tagsMessage = '"tags" must be a list of strings, e.g. ["team:billing", "beta"] ([] removes them).'
 const cronsMessage = '"crons" must be a list of cron expressions, e.g. ["*/5 * * * *"] ([] removes them).'
 
 /** The settings fields of an upload, wherever they come from (the deploy JSON carries them beside its code). */
@@ -103,6 +111,7 @@ const settingsEntries = {
     ),
   ),
   crons: optional(array(string(cronsMessage), cronsMessage)),
+  tags: optional(array(string(tagsMessage), tagsMessage)),
 }
 
 const settingsInputSchema: GenericSchema<unknown, SettingsInput> = object(settingsEntries)

@@ -26,6 +26,8 @@ export interface HomeProps {
   nextPage?: string
   /** True when this page was reached through a cursor (not the first page). */
   paged: boolean
+  /** The tag the list is filtered by, if any. */
+  tag?: string | undefined
   /** Who is signed in to the console (null: no one). */
   signedIn?: { label: string } | null
   /** Signed in: the account's workers, listed first as "Your workers". */
@@ -40,6 +42,7 @@ export const HomePage: FC<HomeProps> = ({
   namespaceTrust,
   signedIn,
   accountWorkers,
+  tag,
 }) => (
   <Layout title="Workers" backend={config.backend} current="home" signedIn={signedIn}>
     <h1>Your workers</h1>
@@ -68,7 +71,21 @@ export const HomePage: FC<HomeProps> = ({
         </p>
       </div>
     )}
-    {workers.length === 0 && !paged ? (
+    <form class="inline" method="get" action="/" role="search" aria-label="Filter by tag">
+      <label for="tag-filter">Tag</label> <input type="text" id="tag-filter" name="tag" value={tag ?? ''} />{' '}
+      <button type="submit" class="secondary">
+        Filter
+      </button>
+      {tag && (
+        <>
+          {' '}
+          <a href="/">Show all</a>
+        </>
+      )}
+    </form>
+    {tag && workers.length === 0 && !paged ? (
+      <p>No worker is tagged {tag} (the list may take a minute to show a change).</p>
+    ) : workers.length === 0 && !paged ? (
       <div class="card empty">
         <p>No workers yet. Upload one and it is live in a moment.</p>
         <p>
@@ -101,6 +118,7 @@ export const HomePage: FC<HomeProps> = ({
                 <tr>
                   <td>
                     <a href={`/workers/${worker.name}`}>{worker.name}</a>
+                    {worker.tags && <span class="hint"> {worker.tags.join(' · ')}</span>}
                   </td>
                   <td>
                     <a href={worker.url}>
@@ -116,7 +134,7 @@ export const HomePage: FC<HomeProps> = ({
           </table>
         </div>
         <p class="pager">
-          {paged && <a href="/">First page</a>}
+          {paged && <a href={tag ? `/?${new URLSearchParams({ tag }).toString()}` : '/'}>First page</a>}
           {paged && nextPage && ' · '}
           {nextPage && <a href={nextPage}>Next page →</a>}
         </p>

@@ -1,5 +1,6 @@
 import type { FC } from 'hono/jsx'
 import type { CronPolicy, LimitPolicy } from '../core/model'
+import { MAX_TAGS } from '../deploy/tags'
 
 /** The settings part of the upload form, as typed (or prefilled from the current deployment). */
 export interface SettingsFieldValues {
@@ -17,6 +18,8 @@ export interface SettingsFieldValues {
   subRequests: string
   /** Cron expressions, one per line. */
   crons?: string
+  /** The worker's tags, comma-separated. */
+  tags?: string
 }
 
 export interface SettingsFieldsProps {
@@ -38,7 +41,7 @@ const EGRESS_CHOICES = [
 
 export const SettingsFields: FC<SettingsFieldsProps> = ({ values, varNames, secretNames, limits, open, cron }) => (
   <details class="settings" open={open}>
-    <summary>Settings: variables, secrets, egress, storage, code visibility, limits, schedule</summary>
+    <summary>Settings: variables, secrets, egress, storage, code visibility, limits, schedule, tags</summary>
     <label for="vars">
       Variables <span class="hint">— one KEY=value per line, -KEY removes one; others stay as they are</span>
     </label>
@@ -134,5 +137,10 @@ export const SettingsFields: FC<SettingsFieldsProps> = ({ values, varNames, secr
     <textarea id="crons" name="crons" class="short" spellcheck={false} autocomplete="off">
       {values.crons ?? ''}
     </textarea>
+    <label for="tags">
+      Tags <span class="hint">— comma-separated, at most {MAX_TAGS}, to list and search workers by</span>
+    </label>
+    <input type="hidden" name="tags_shown" value="shown" />
+    <input type="text" id="tags" name="tags" value={values.tags ?? ''} autocomplete="off" spellcheck={false} />
   </details>
 )

@@ -10,6 +10,7 @@ import type { OwnerEvent } from '../names/owner-changes'
 import { Layout } from './layout'
 import { captureTriggers, LogView } from './logs'
 import { SuspendedNotice } from './suspended'
+import { TagLinks } from './tag-links'
 import { WorkerDomains, type WorkerDomainsProps } from './worker-domains'
 import type { ListedDomain } from '../domains/domains'
 import { MetricsChart } from './metrics-chart'
@@ -173,6 +174,14 @@ export const WorkerPage: FC<WorkerPageProps> = (props) => {
           <dd>{names([...Object.keys(settings.vars), ...Object.keys(settings.jsonVars ?? {})])}</dd>
           <dt>Secrets</dt>
           <dd>{names(settings.secretNames)}</dd>
+          {settings.tags && (
+            <>
+              <dt>Tags</dt>
+              <dd>
+                <TagLinks tags={settings.tags} />
+              </dd>
+            </>
+          )}
           <dt>Egress</dt>
           <dd>
             {settings.egress.mode}
