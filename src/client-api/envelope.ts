@@ -42,6 +42,7 @@ export const ERROR_CODES: Record<PlatformErrorCode, number> = {
   invalid_domain: 10021,
   too_many_domains: 10021,
   domain_taken: 10000,
+  conflict: 10000,
   domain_not_found: 7003,
   unauthorized: UNKNOWN_TOKEN_CODE,
   cross_site_request: 10000,

@@ -23,6 +23,7 @@ const STATUS = {
   domain_not_found: 404,
   name_taken: 409,
   domain_taken: 409,
+  conflict: 409,
   script_too_large: 413,
   project_too_large: 413,
   body_too_large: 413,

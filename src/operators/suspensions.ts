@@ -86,7 +86,8 @@ export class Suspensions {
     return held.change.record
   }
 
-  private async assertAdmin(proof: Proof): Promise<void> {
+  /** Refuses anyone but the operator: 401 without a token, 403 with any other than ADMIN_TOKEN. */
+  async assertAdmin(proof: Proof): Promise<void> {
     if (proof === undefined) {
       throw new PlatformError(
         'unauthorized',

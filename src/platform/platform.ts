@@ -23,6 +23,7 @@ import type { TenantStorage } from '../storage/store'
 import type { CustomDomain } from '../domains/custom-domain.do'
 import { Domains } from '../domains/domains'
 import { Suspensions } from '../operators/suspensions'
+import { TagDeletes } from '../operators/tagged-deletes'
 
 /** What the platform is built from: this isolate's bindings and the validated configuration. */
 export interface PlatformParts {
@@ -70,8 +71,9 @@ export class Platform {
   readonly assetUploads: AssetUploads
   /** Tenants' own hostnames (domains/). */
   readonly domains: Domains
-  /** The operator's suspensions of workers (operators/). */
+  /** The operator's suspensions of workers and accounts, and deletes by tag (operators/). */
   readonly suspensions: Suspensions
+  readonly tagDeletes: TagDeletes
   private readonly wiring: WorkerWiring
   private readonly backend: UserWorkerBackend
 
@@ -99,6 +101,7 @@ export class Platform {
     })
     this.domains = new Domains({ config, changes, objects: parts.domainObjects })
     this.suspensions = new Suspensions({ changes, accounts, now })
+    this.tagDeletes = new TagDeletes({ workers: this.workers, suspensions: this.suspensions })
     this.workerSessions = new WorkerSessions({ changes, now })
     this.objects = new Objects(claims)
     this.assetUploads = new AssetUploads(parts.staging, config.buildLimits, now)

@@ -1,7 +1,7 @@
 import { Hono } from 'hono/tiny'
 import type { AppEnv } from '../context'
 import { bearerToken } from './input'
-import { suspendBody } from './bodies'
+import { confirmBody, suspendBody } from './bodies'
 import { jsonBody } from './validate'
 
 /** The platform operator's API under /api/admin (ADMIN_TOKEN as a Bearer token): docs/operators.md. */
@@ -29,6 +29,18 @@ adminApi.post('/admin/accounts/:accountId/resume', async (c) => {
   const { accountId } = c.req.param()
   const workers = await c.var.platform.suspensions.resumeAccount(accountId, bearerToken(c.req), c.executionCtx)
   return c.json({ accountId, suspended: false, workers })
+})
+
+// Delete by tag: GET lists the workers it would delete; POST deletes them, given their count.
+adminApi.get('/admin/tags/:tag', async (c) => {
+  const tag = c.req.param('tag')
+  return c.json({ tag, workers: await c.var.platform.tagDeletes.tagged(tag, bearerToken(c.req)) })
+})
+
+adminApi.post('/admin/tags/:tag/delete', jsonBody(confirmBody), async (c) => {
+  const tag = c.req.param('tag')
+  const { confirm } = c.req.valid('json')
+  return c.json({ tag, ...(await c.var.platform.tagDeletes.delete(tag, confirm, bearerToken(c.req))) })
 })
 
 adminApi.post('/admin/workers/:name/resume', async (c) => {

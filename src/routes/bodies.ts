@@ -3,6 +3,8 @@ import { plainObject } from '../core/schema'
 import {
   array,
   check,
+  integer,
+  number,
   fallback,
   looseObject,
   maxLength,
@@ -66,6 +68,11 @@ export const suspendBody = object(
   { reason: pipe(string(GIVE_A_REASON), trim(), minLength(1, GIVE_A_REASON), maxLength(300, GIVE_A_REASON)) },
   GIVE_A_REASON,
 )
+
+const CONFIRM_COUNT = 'Send { "confirm": <the number of workers GET /api/admin/tags/:tag listed> }.'
+
+/** `POST /api/admin/tags/:tag/delete`: the count of workers the caller saw and confirms. */
+export const confirmBody = object({ confirm: pipe(number(CONFIRM_COUNT), integer(CONFIRM_COUNT)) }, CONFIRM_COUNT)
 
 const NAME_A_HOSTNAME = 'Send { "hostname": "shop.example.com" }.'
 

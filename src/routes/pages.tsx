@@ -20,6 +20,7 @@ import type { WorkerPageProps } from '../views/worker'
 import { field, formToken, formUpload, readForm, readUploadForm } from './input'
 import { accountPages } from './account-pages'
 import { domainPages } from './domain-pages'
+import { adminPages } from './admin-pages'
 import { streamLogs } from './log-stream'
 import { proofOf, session, sessionActsOn, sessionOf, sessionWorkers, signedInAs } from './session'
 import { renderWorkerPage, urlOf, workerPageWithError } from './worker-page'
@@ -34,6 +35,7 @@ pages.post('/workers/*', limitActionBody)
 pages.route('/', session)
 pages.route('/', accountPages)
 pages.route('/', domainPages)
+pages.route('/', adminPages)
 
 pages.get('/', async (c) => {
   const platform = c.var.platform

@@ -56,8 +56,8 @@ describe.each(bothBackends(5))('tags on $kind', ({ kind, call }) => {
       const metadata = uploads.map(
         (upload) => JSON.parse(upload.parts.find((part) => part.field === 'metadata')!.content) as { tags: string[] },
       )
-      expect(metadata.some((entry) => entry.tags.slice(2).join() === `${tag},beta`)).toBe(true)
-      expect(metadata.every((entry) => entry.tags.length <= 8)).toBe(true)
+      expect(metadata.some((entry) => (entry.tags ?? []).slice(2).join() === `${tag},beta`)).toBe(true)
+      expect(metadata.every((entry) => (entry.tags ?? []).length <= 8)).toBe(true)
     }
   })
 })

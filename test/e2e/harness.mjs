@@ -31,14 +31,14 @@ export async function freePort() {
 }
 
 /** The platform as `npm run dev` runs it: both Workers, the platform and the builder it calls for projects. */
-const PLATFORM = { cwd: ROOT, configs: ['-c', 'wrangler.jsonc', '-c', 'builder/wrangler.jsonc'] }
+export const PLATFORM = { cwd: ROOT, configs: ['-c', 'wrangler.jsonc', '-c', 'builder/wrangler.jsonc'] }
 
 /**
- * Starts `wrangler dev` (of the platform, or of the project in `cwd` by its own config) with its own
+ * Starts `wrangler dev` (of the platform, or of the project in `cwd` by its own config, with `vars`) with its own
  * state directory (so every run starts with no workers) and resolves once it answers HTTP. `stop()`
  * ends wrangler and workerd and removes the directory.
  */
-export async function startDevServer({ cwd, configs } = PLATFORM) {
+export async function startDevServer({ cwd, configs, vars = {} } = PLATFORM) {
   const port = await freePort()
   const stateDir = await mkdtemp(join(tmpdir(), 'wfp-e2e-'))
   // Run wrangler on this same Node (24 from node_modules/.bin under npm), in its own process
@@ -57,6 +57,8 @@ export async function startDevServer({ cwd, configs } = PLATFORM) {
       stateDir,
       '--log-level',
       'warn',
+      // Settings a suite needs (e.g. ADMIN_TOKEN), as `wrangler dev --var NAME:value`.
+      ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
     ],
     {
       cwd,

@@ -2,17 +2,17 @@
 // harness.mjs, which the screenshot script uses without a test runner.
 import assert from 'node:assert/strict'
 import { after, afterEach, before, beforeEach } from 'node:test'
-import { launchBrowser, newCheckedContext, startDevServer } from './harness.mjs'
+import { launchBrowser, newCheckedContext, PLATFORM, startDevServer } from './harness.mjs'
 
 /**
  * Chromium and a `wrangler dev` server, started before the suite's tests and stopped after them.
  * The browser first: without one there is no point starting the server, and the error is clearer.
  */
-export function browserAndServer() {
+export function browserAndServer(vars) {
   const suite = { browser: undefined, server: undefined }
   before(async () => {
     suite.browser = await launchBrowser()
-    suite.server = await startDevServer()
+    suite.server = await startDevServer(vars ? { ...PLATFORM, vars } : undefined)
   })
   after(async () => {
     await suite.browser?.close()
