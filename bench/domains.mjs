@@ -6,6 +6,7 @@
 import http from 'node:http'
 import { uploadOrThrow } from './lib/client.mjs'
 import { runAlternating, runLoad } from './lib/procs.mjs'
+import { cpuSeconds } from './lib/proc.mjs'
 
 const NAME = 'domain-bench'
 const BODY = 'hello from a custom domain'
@@ -43,16 +44,22 @@ async function prepare(base) {
   return { custom: `${base}/#host=${hosts.custom}`, named: `${base}/#host=${hosts.named}` }
 }
 
-export async function measureCustomDomains(base, { connections, seconds, rounds, latencyCount }, log) {
+/**
+ * `rounds` of both sides one after the other on the same server (`pid`), each run with the server's
+ * CPU time, so the ratio is also one of requests per CPU second (less disturbed by the machine).
+ */
+export async function measureCustomDomains(base, pid, { connections, seconds, rounds, latencyCount }, log) {
   log('custom domains: a custom hostname vs <name>.localhost, same worker')
   const targets = await prepare(base)
   for (const url of Object.values(targets)) await runLoad(url, connections, 1)
   const runs = { custom: [], named: [] }
   for (let round = 0; round < rounds; round++) {
     for (const side of round % 2 ? ['named', 'custom'] : ['custom', 'named']) {
+      const before = cpuSeconds(pid)
       const run = await runLoad(targets[side], connections, seconds)
       if (run.non2xx || run.errors) throw new Error(`${side}: ${run.non2xx} non-2xx, ${run.errors} errors`)
-      runs[side].push(run)
+      const cpu = before === null ? null : cpuSeconds(pid) - before
+      runs[side].push({ ...run, cpuSeconds: cpu, perCpuSecond: cpu ? run.ok / cpu : null })
     }
   }
   const latency = await runAlternating([targets.custom, targets.named], latencyCount)

@@ -141,7 +141,7 @@ async function storageRows(bundles, registry, dir, baselineUrl) {
   )
   try {
     const storage = await measureStorage(server.url, baselineUrl, SETTINGS.storage, log)
-    const domains = await measureCustomDomains(server.url, SETTINGS.domains, log)
+    const domains = await measureCustomDomains(server.url, server.pid, SETTINGS.domains, log)
     return { storage, domains }
   } finally {
     await server.stop()
@@ -226,7 +226,7 @@ function projectNotes(assets) {
 
 function domainsNote() {
   const { connections, seconds, rounds, latencyCount } = SETTINGS.domains
-  return `Custom domains (issue #24, bench/domains.mjs): on the storage rows' platform (no SaaS zone, so a development hostname), a worker answering a fixed text gets the custom hostname \`${CUSTOM_HOSTNAME}\` through the API; the load generator sends the same requests to 127.0.0.1 with \`Host: ${CUSTOM_HOSTNAME}\` and with \`Host: domain-bench.localhost:<port>\` (the name routing of a platform on localhost, what \`<name>.<USER_WORKERS_DOMAIN>\` is in production). ${rounds} rounds of ${seconds} s at ${connections} connections, one side after the other, the order alternating; then ${latencyCount} requests each at 1 connection, alternating (runAlternating).`
+  return `Custom domains (issue #24, bench/domains.mjs): on the storage rows' platform (no SaaS zone, so a development hostname), a worker answering a fixed text gets the custom hostname \`${CUSTOM_HOSTNAME}\` through the API; the load generator sends the same requests to 127.0.0.1 with \`Host: ${CUSTOM_HOSTNAME}\` and with \`Host: domain-bench.localhost:<port>\` (the name routing of a platform on localhost, what \`<name>.<USER_WORKERS_DOMAIN>\` is in production). ${rounds} rounds of ${seconds} s at ${connections} connections, one side after the other, the order alternating, each run with the server's CPU time (judged: the median ratio of requests per CPU second, as the dispatch rows); then ${latencyCount} requests each at 1 connection, alternating (runAlternating).`
 }
 
 function storageNotes(storage) {
