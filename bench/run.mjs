@@ -67,7 +67,7 @@ const SETTINGS = {
   // Tenants' storage (bench/storage.mjs): 1 connection, eleven targets.
   storage: { seconds: 1, rounds: 3 },
   // A custom hostname vs <name>.localhost (bench/domains.mjs), on the storage rows' platform.
-  domains: { connections: 16, seconds: 1, rounds: 10, latencyCount: 400 },
+  domains: { connections: 16, seconds: 2, rounds: 8, latencyCount: 400 },
 }
 // The whole run takes about 6 minutes (269 s on 2026-12-01; 377 s on 2026-12-07 with the
 // declared-binding rows, before the wrangler rows); past 8 the harness stops its children and gives up.
