@@ -23,6 +23,21 @@ export class MetricsReader {
     return reportOf(record.name, await metrics.read(record, from), from, now)
   }
 
+  /**
+   * The workers' metrics as one report (their minutes merged, so p50 and p99 are those of all their
+   * requests), e.g. of the workers with a tag; null when metrics are off.
+   */
+  async readAll(label: string, records: WorkerRecord[]): Promise<MetricsReport | null> {
+    const { metrics } = this.parts
+    if (!metrics) return null
+    const now = this.parts.now()
+    const windowStart = minuteOf(now - METRICS_WINDOW_MS) + MINUTE_MS
+    const rows = await Promise.all(
+      records.map((record) => metrics.read(record, Math.max(windowStart, minuteOf(Date.parse(record.createdAt))))),
+    )
+    return reportOf(label, rows.flat(), windowStart, now)
+  }
+
   /** Stores the metrics this isolate still holds (for tests: nothing waits for a minute to end). */
   async flush(): Promise<void> {
     await this.parts.metrics?.flush()

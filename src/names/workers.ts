@@ -97,6 +97,25 @@ export class Workers {
     return record
   }
 
+  /**
+   * The workers tagged `tag` now, at most `max`: found in the list (KV, which may lag), each checked
+   * against its name's object, the authority. Sorted by name.
+   */
+  async tagged(tag: string, max: number): Promise<WorkerRecord[]> {
+    const names: string[] = []
+    let cursor: string | undefined
+    do {
+      const page = await this.list(cursor, tag)
+      names.push(...page.workers.map((worker) => worker.name))
+      cursor = page.cursor
+    } while (cursor && names.length < max)
+    const records = await Promise.all(names.slice(0, max).map((name) => this.find(name)))
+    return records
+      .filter((record) => record !== null && currentDeployment(record)?.settings?.tags?.includes(tag))
+      .map((record) => record!)
+      .sort((a, b) => a.name.localeCompare(b.name))
+  }
+
   /** A new deploy token for a worker (the old one stops working at once), returned this once. */
   async rotateToken(name: string, token: Proof): Promise<string> {
     const { changes } = this.parts

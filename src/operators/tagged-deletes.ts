@@ -1,6 +1,5 @@
 import { PlatformError } from '../core/errors'
 import { bestEffort } from '../core/follow-up'
-import { currentDeployment } from '../deploy/deployments'
 import type { Proof } from '../names/ownership'
 import type { Workers } from '../names/workers'
 import type { Suspensions } from './suspensions'
@@ -24,7 +23,7 @@ export interface TaggedDeletes {
 export class TagDeletes {
   constructor(
     private readonly parts: {
-      workers: Pick<Workers, 'list' | 'find' | 'remove'>
+      workers: Pick<Workers, 'tagged' | 'remove'>
       suspensions: Pick<Suspensions, 'assertAdmin'>
     },
   ) {}
@@ -32,21 +31,7 @@ export class TagDeletes {
   /** The workers tagged `tag` now (at most MAX_TAGGED_DELETES), for the confirmation. */
   async tagged(tag: string, proof: Proof): Promise<string[]> {
     await this.parts.suspensions.assertAdmin(proof)
-    const { workers } = this.parts
-    const found: string[] = []
-    let cursor: string | undefined
-    do {
-      const page = await workers.list(cursor, tag)
-      found.push(...page.workers.map((worker) => worker.name))
-      cursor = page.cursor
-    } while (cursor && found.length < MAX_TAGGED_DELETES)
-    const checked = await Promise.all(
-      found.slice(0, MAX_TAGGED_DELETES).map(async (name) => {
-        const record = await workers.find(name)
-        return record && currentDeployment(record)?.settings?.tags?.includes(tag) ? name : null
-      }),
-    )
-    return checked.filter((name) => name !== null).sort()
+    return (await this.parts.workers.tagged(tag, MAX_TAGGED_DELETES)).map((record) => record.name)
   }
 
   /** Deletes the workers tagged `tag`, when there are exactly `confirmed` of them (409 otherwise, with the list). */

@@ -106,6 +106,17 @@ api.get('/workers/:name/metrics', async (c) => {
   return c.json(metrics)
 })
 
+// Public like a worker's: the traffic of the workers with a tag, their minutes merged (at most 100 workers).
+api.get('/tags/:tag/metrics', async (c) => {
+  const platform = c.var.platform
+  const tag = c.req.param('tag')
+  const records = await platform.workers.tagged(tag, MAX_TAGGED_METRICS)
+  const metrics = await platform.metrics.readAll(`tag:${tag}`, records)
+  if (!metrics) throw new PlatformError('not_found', 'Metrics are off on this platform (METRICS=off).')
+  c.header('Cache-Control', 'no-store')
+  return c.json({ tag, workers: records.map((record) => record.name), ...metrics })
+})
+
 api.delete('/workers/:name', async (c) => {
   const record = await c.var.platform.workers.remove(c.req.param('name'), bearerToken(c.req))
   return c.json({ name: record.name, deleted: true })
@@ -116,6 +127,9 @@ function nextRunAt(crons: string[] | undefined): string | null {
   const due = nextDue(crons ?? [], Date.now())
   return due ? new Date(due.at).toISOString() : null
 }
+
+/** The most workers a tag's metrics merge. */
+const MAX_TAGGED_METRICS = 100
 
 /** A query flag: `?follow=1` or `?follow=true`; absent, empty or anything else is off. */
 function isOn(value: string | undefined): boolean {

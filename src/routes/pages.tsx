@@ -59,6 +59,7 @@ pages.get('/', async (c) => {
       nextPage={nextPage}
       paged={cursor !== undefined}
       tag={tag}
+      tagTraffic={tag ? await tagTraffic(platform, tag) : undefined}
       namespaceTrust={trust}
       signedIn={signedIn}
       accountWorkers={own}
@@ -262,6 +263,12 @@ pages.post('/workers/:name/promote', async (c) => {
   }
   return c.redirect(`/workers/${name}?promoted=1`, 303)
 })
+
+/** The last 24 hours of the workers with a tag, for the filtered list; undefined when metrics are off. */
+async function tagTraffic(platform: Platform, tag: string) {
+  const report = await platform.metrics.readAll(`tag:${tag}`, await platform.workers.tagged(tag, 100))
+  return report?.totals
+}
 
 /** The notice after an upload redirected here: it went live, or waits as a candidate. */
 function deployedNotice(record: WorkerRecord, workerId: string | undefined): WorkerPageProps['deployed'] {

@@ -3,6 +3,7 @@ import { formatTime } from '../lib/format'
 import type { Config } from '../core/config'
 import type { NamespaceTrust } from '../dispatch/isolation'
 import type { WorkerSummary } from '../core/model'
+import type { Summary } from '../metrics/metrics'
 import { USER_WORKERS_MOUNT } from '../core/urls'
 import { Layout } from './layout'
 import { EgressNotice, TrustNotice } from './notices'
@@ -28,6 +29,8 @@ export interface HomeProps {
   paged: boolean
   /** The tag the list is filtered by, if any. */
   tag?: string | undefined
+  /** The traffic of the tagged workers, last 24 hours (absent: no filter, or metrics off). */
+  tagTraffic?: Summary | undefined
   /** Who is signed in to the console (null: no one). */
   signedIn?: { label: string } | null
   /** Signed in: the account's workers, listed first as "Your workers". */
@@ -43,6 +46,7 @@ export const HomePage: FC<HomeProps> = ({
   signedIn,
   accountWorkers,
   tag,
+  tagTraffic,
 }) => (
   <Layout title="Workers" backend={config.backend} current="home" signedIn={signedIn}>
     <h1>Your workers</h1>
@@ -83,6 +87,12 @@ export const HomePage: FC<HomeProps> = ({
         </>
       )}
     </form>
+    {tag && tagTraffic && (
+      <p id="tag-traffic">
+        Tagged {tag}, last 24 hours: {tagTraffic.requests} requests, {tagTraffic.errors} errors
+        {tagTraffic.p50Ms !== null && `, p50 ${tagTraffic.p50Ms} ms, p99 ${tagTraffic.p99Ms} ms`}.
+      </p>
+    )}
     {tag && workers.length === 0 && !paged ? (
       <p>No worker is tagged {tag} (the list may take a minute to show a change).</p>
     ) : workers.length === 0 && !paged ? (

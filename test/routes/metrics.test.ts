@@ -225,3 +225,28 @@ describe('per-worker metrics in Workers Analytics Engine', () => {
     }
   })
 })
+
+describe('metrics by tag', () => {
+  it("merges the tagged workers' minutes: their requests and errors add up, their quantiles are all requests'", async () => {
+    const one = isolate()
+    const tag = uniqueName('traffic')
+    const names = [uniqueName('tagged-a'), uniqueName('tagged-b')]
+    for (const name of names) {
+      const res = await one.call(`/api/workers/${name}`, {
+        method: 'PUT',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ script: MIXED_SCRIPT, tags: [tag] }),
+      })
+      expect(res.status).toBe(201)
+    }
+    for (const path of ['ok', 'ok', 'unavailable']) await one.call(`/user-workers/${names[0]}/${path}`)
+    for (const path of ['ok', 'throw']) await one.call(`/user-workers/${names[1]}/${path}`)
+    await one.flush()
+    const res = await one.call(`/api/tags/${tag}/metrics`)
+    expect(res.status).toBe(200)
+    const report = await res.json<MetricsReport & { tag: string; workers: string[] }>()
+    expect(report).toMatchObject({ tag, workers: [...names].sort(), totals: { requests: 5, errors: 2 } })
+    const page = await (await one.call(`/?tag=${tag}`)).text()
+    expect(page).toContain(`Tagged ${tag}, last 24 hours: 5 requests, 2 errors`)
+  })
+})
