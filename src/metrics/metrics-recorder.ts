@@ -48,6 +48,11 @@ export interface Metrics {
   forget(worker: MeteredWorker): Promise<void>
   /** Writes whatever this isolate holds back now (tests use it instead of waiting for a minute to end). */
   flush(): Promise<void>
+  /**
+   * The worker's UTC days from `from` on, exact (metrics/usage.ts); absent where the store cannot
+   * give exact counts (Analytics Engine samples).
+   */
+  readDays?(worker: MeteredWorker, from: number): Promise<MinuteRow[]>
 }
 
 /** Durable storage of one worker's per-minute aggregates (its WorkerMetrics Durable Object). */
@@ -55,6 +60,7 @@ export interface WorkerMetricsStore {
   /** Adds an aggregate to what is stored for its minute, unless `ownerId` no longer holds the name. */
   add(row: MinuteRow, ownerId: string): Promise<void>
   read(from: number): Promise<MinuteRow[]>
+  readDays(from: number): Promise<MinuteRow[]>
   forget(ownerId: string): Promise<void>
 }
 
@@ -113,6 +119,11 @@ export class MinuteAggregator implements Metrics {
   }
 
   /** Stored minutes and this isolate's unflushed one: the page shows requests made seconds ago. */
+  /** What is stored of the worker's days (what this isolate still holds is not: the export is of flushed minutes). */
+  readDays({ name }: MeteredWorker, from: number): Promise<MinuteRow[]> {
+    return this.store.getByName(name).readDays(from)
+  }
+
   async read({ name, ownerId }: MeteredWorker, from: number): Promise<MinuteRow[]> {
     const stored = await this.store.getByName(name).read(from)
     const waiting = this.pending.get(name)

@@ -6,6 +6,14 @@
 /** How far back the worker page and the API look. */
 export const METRICS_WINDOW_MS = 24 * 60 * 60_000
 export const MINUTE_MS = 60_000
+export const DAY_MS = 24 * 60 * 60_000
+/** How long each worker's days are kept for the usage export (metrics/usage.ts). */
+export const USAGE_DAYS_KEPT = 90
+
+/** The UTC day a time falls in (its midnight, ms since the epoch). */
+export function dayOf(time: number): number {
+  return time - (time % DAY_MS)
+}
 
 /**
  * Upper bounds of the histogram's buckets, in ms: 1 ms to 60 s, log-spaced (each ×1.58 the last),

@@ -1,6 +1,15 @@
 import { DurableObject } from 'cloudflare:workers'
 import { GenerationGate } from '../core/generation'
-import { BUCKETS, METRICS_WINDOW_MS, MINUTE_MS, mergeMinutes, type MinuteRow } from './metrics'
+import {
+  BUCKETS,
+  DAY_MS,
+  dayOf,
+  METRICS_WINDOW_MS,
+  MINUTE_MS,
+  mergeMinutes,
+  USAGE_DAYS_KEPT,
+  type MinuteRow,
+} from './metrics'
 import { array, number } from 'valibot'
 import { parseStoredJson } from '../core/schema'
 
@@ -13,7 +22,7 @@ interface StoredMinute extends Record<string, SqlStorageValue> {
 
 /**
  * One object per worker name (SQLite-backed): its metrics, one row per minute that had traffic,
- * for the last 24 hours. Each row is the merge of every aggregate isolates flushed for that minute
+ * for the last 24 hours, and one per UTC day for USAGE_DAYS_KEPT (the usage export). Each row is the merge of every aggregate isolates flushed for that minute
  * (histograms add up exactly). Older rows are pruned whenever a minute is added.
  */
 export class WorkerMetrics extends DurableObject<Env> {
@@ -29,15 +38,15 @@ export class WorkerMetrics extends DurableObject<Env> {
     const sql = this.table()
     sql.exec('DELETE FROM minutes WHERE at < ?', oldest)
     if (row.at < oldest || row.histogram.length !== BUCKETS) return
-    const stored = sql.exec<StoredMinute>('SELECT * FROM minutes WHERE at = ?', row.at).toArray()[0]
-    const merged = stored ? mergeMinutes(parse(stored), row) : row
-    sql.exec(
-      'INSERT OR REPLACE INTO minutes VALUES (?, ?, ?, ?)',
-      row.at,
-      merged.requests,
-      merged.errors,
-      JSON.stringify(merged.histogram),
-    )
+    merge(sql, 'minutes', row.at, row)
+    // The same aggregate into its UTC day, kept USAGE_DAYS_KEPT for the usage export.
+    sql.exec('DELETE FROM days WHERE at < ?', dayOf(Date.now()) - USAGE_DAYS_KEPT * DAY_MS)
+    merge(sql, 'days', dayOf(row.at), row)
+  }
+
+  /** The stored days from `from` on, oldest first (each the merge of its minutes). */
+  readDays(from: number): MinuteRow[] {
+    return this.table().exec<StoredMinute>('SELECT * FROM days WHERE at >= ? ORDER BY at', from).toArray().map(parse)
   }
 
   /** The stored minutes from `from` on, oldest first. */
@@ -55,11 +64,25 @@ export class WorkerMetrics extends DurableObject<Env> {
   private table(): SqlStorage {
     const { sql } = this.ctx.storage
     sql.exec('CREATE TABLE IF NOT EXISTS minutes (at INTEGER PRIMARY KEY, requests, errors, histogram)')
+    sql.exec('CREATE TABLE IF NOT EXISTS days (at INTEGER PRIMARY KEY, requests, errors, histogram)')
     return sql
   }
 }
 
 const HISTOGRAM = array(number())
+
+/** Adds an aggregate to the row of `table` at `at` (histograms add up exactly). */
+function merge(sql: SqlStorage, table: 'minutes' | 'days', at: number, row: MinuteRow): void {
+  const stored = sql.exec<StoredMinute>(`SELECT * FROM ${table} WHERE at = ?`, at).toArray()[0]
+  const merged = stored ? mergeMinutes(parse(stored), row) : row
+  sql.exec(
+    `INSERT OR REPLACE INTO ${table} VALUES (?, ?, ?, ?)`,
+    at,
+    merged.requests,
+    merged.errors,
+    JSON.stringify(merged.histogram),
+  )
+}
 
 function parse(stored: StoredMinute): MinuteRow {
   return {

@@ -24,6 +24,7 @@ import type { CustomDomain } from '../domains/custom-domain.do'
 import { Domains } from '../domains/domains'
 import { Suspensions } from '../operators/suspensions'
 import { TagDeletes } from '../operators/tagged-deletes'
+import { UsageExport } from '../metrics/usage'
 
 /** What the platform is built from: this isolate's bindings and the validated configuration. */
 export interface PlatformParts {
@@ -74,6 +75,8 @@ export class Platform {
   /** The operator's suspensions of workers and accounts, and deletes by tag (operators/). */
   readonly suspensions: Suspensions
   readonly tagDeletes: TagDeletes
+  /** Usage a bill can be made from (metrics/usage.ts). */
+  readonly usage: UsageExport
   private readonly wiring: WorkerWiring
   private readonly backend: UserWorkerBackend
 
@@ -102,6 +105,13 @@ export class Platform {
     this.domains = new Domains({ config, changes, objects: parts.domainObjects })
     this.suspensions = new Suspensions({ changes, accounts, now })
     this.tagDeletes = new TagDeletes({ workers: this.workers, suspensions: this.suspensions })
+    this.usage = new UsageExport({
+      metrics: parts.metrics,
+      workers: this.workers,
+      accounts,
+      suspensions: this.suspensions,
+      now,
+    })
     this.workerSessions = new WorkerSessions({ changes, now })
     this.objects = new Objects(claims)
     this.assetUploads = new AssetUploads(parts.staging, config.buildLimits, now)

@@ -16,6 +16,7 @@ import { streamLogs } from './log-stream'
 import { accounts } from './accounts'
 import { domainsApi } from './domains'
 import { adminApi } from './admin'
+import { usageApi } from './usage'
 
 /** JSON API under /api. Errors are `{ "error": { "code", "message" } }` (see routes/errors). */
 export const api = new Hono<AppEnv>()
@@ -25,6 +26,7 @@ api.on(['POST', 'DELETE', 'PATCH'], '*', limitActionBody)
 api.route('/', accounts)
 api.route('/', domainsApi)
 api.route('/', adminApi)
+api.route('/', usageApi)
 
 api.get('/workers', async (c) => {
   const platform = c.var.platform

@@ -15,6 +15,7 @@ describe('metrics aggregator with many tenants', () => {
           return Promise.resolve()
         },
         read: () => Promise.resolve([]),
+        readDays: () => Promise.resolve([]),
         forget: () => Promise.resolve(),
       }),
     }

@@ -23,6 +23,7 @@ function setup() {
         return Promise.resolve()
       },
       read: () => Promise.resolve(added.filter((entry) => entry.name === name).map((entry) => entry.row)),
+      readDays: () => Promise.resolve([]),
       forget: () => Promise.resolve(),
     }),
   }
@@ -113,6 +114,7 @@ describe('metrics aggregator (isolate memory)', () => {
       getByName: () => ({
         add: () => Promise.reject(new Error('storage down')),
         read: () => Promise.resolve([]),
+        readDays: () => Promise.resolve([]),
         forget: () => Promise.resolve(),
       }),
     }

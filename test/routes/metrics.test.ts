@@ -250,3 +250,70 @@ describe('metrics by tag', () => {
     expect(page).toContain(`Tagged ${tag}, last 24 hours: 5 requests, 2 errors`)
   })
 })
+
+describe('usage export', () => {
+  it('lists each worker and day with exact counts that agree with the metrics and with what was served, as JSON and CSV', async () => {
+    const one = isolate({ ADMIN_TOKEN: 'admin-token-for-usage-0123456789abcdef01' })
+    const signedUp = await one.call('/api/accounts', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'Usage Co' }),
+    })
+    const { account, token } = await signedUp.json<{ account: { accountId: string }; token: { value: string } }>()
+    const auth = { Authorization: `Bearer ${token.value}` }
+    const names = [uniqueName('usage-a'), uniqueName('usage-b')].sort()
+    for (const name of names) {
+      const res = await one.call(`/api/workers/${name}`, { method: 'PUT', headers: auth, body: MIXED_SCRIPT })
+      expect(res.status).toBe(201)
+    }
+    let served = 0
+    let failed = 0
+    for (const path of ['ok', 'ok', 'ok', 'unavailable', 'throw']) {
+      const status = (await one.call(`/user-workers/${names[0]}/${path}`)).status
+      served += 1
+      if (status >= 500) failed += 1
+    }
+    await one.call(`/user-workers/${names[1]}/ok`)
+    await one.flush()
+
+    const today = new Date().toISOString().slice(0, 10)
+    const json = await (await one.call('/api/usage', { headers: auth })).json<{ usage: Record<string, unknown>[] }>()
+    expect(json.usage).toEqual([
+      expect.objectContaining({
+        date: today,
+        account: account.accountId,
+        worker: names[0],
+        requests: served,
+        errors: failed,
+      }),
+      expect.objectContaining({ date: today, account: account.accountId, worker: names[1], requests: 1, errors: 0 }),
+    ])
+    const metrics = await one.metrics(names[0]!)
+    expect(metrics.totals).toMatchObject({ requests: served, errors: failed })
+    expect(json.usage[0]).toMatchObject({ p50Ms: metrics.totals.p50Ms, p99Ms: metrics.totals.p99Ms })
+
+    const csv = await one.call('/api/usage?format=csv', { headers: auth })
+    expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8')
+    const lines = (await csv.text()).trim().split('\n')
+    expect(lines[0]).toBe('date,account,worker,requests,errors,p50_ms,p99_ms')
+    expect(lines[1]).toMatch(new RegExp(`^${today},${account.accountId},${names[0]},${served},${failed},`))
+
+    // The owner's own, and the operator's (every worker, a page at a time), agree.
+    const owner = await (
+      await one.call(`/api/workers/${names[1]}/usage`, { headers: auth })
+    ).json<{ usage: unknown[] }>()
+    expect(owner.usage).toEqual([expect.objectContaining({ worker: names[1], requests: 1, account: null })])
+    const admin = { Authorization: 'Bearer admin-token-for-usage-0123456789abcdef01' }
+    const rows: { worker: string; requests: number }[] = []
+    let cursor: string | null = null
+    do {
+      const page: { usage: { worker: string; requests: number }[]; cursor: string | null } = await (
+        await one.call(`/api/usage${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`, { headers: admin })
+      ).json()
+      rows.push(...page.usage)
+      cursor = page.cursor
+    } while (cursor)
+    expect(rows.find((row) => row.worker === names[0])).toMatchObject({ requests: served })
+    expect((await one.call('/api/usage')).status).toBe(401)
+  })
+})

@@ -143,6 +143,7 @@ describe('generations: a deleted owner’s in-flight work writes nothing', () =>
           return Promise.resolve()
         },
         read: () => Promise.resolve([]),
+        readDays: () => Promise.resolve([]),
         forget: () => Promise.resolve(),
       }),
     }
