@@ -21,6 +21,9 @@ export interface UsageRow {
   p99Ms: number | null
 }
 
+/** The most workers one export by tag reads. */
+const MAX_TAGGED_USAGE = 100
+
 export const USAGE_CSV_HEADER = 'date,account,worker,requests,errors,p50_ms,p99_ms'
 
 /** The rows as CSV (names and account IDs never hold a comma or a quote). */
@@ -42,7 +45,7 @@ export class UsageExport {
   constructor(
     private readonly parts: {
       metrics: Pick<Metrics, 'readDays'> | undefined
-      workers: Pick<Workers, 'owned' | 'find' | 'list'>
+      workers: Pick<Workers, 'owned' | 'find' | 'list' | 'tagged'>
       accounts: Pick<Accounts, 'require' | 'view'>
       suspensions: Pick<Suspensions, 'assertAdmin'>
       now: () => number
@@ -76,6 +79,12 @@ export class UsageExport {
       null,
     )
     return page.cursor ? { rows, cursor: page.cursor } : { rows }
+  }
+
+  /** The workers with a tag (at most 100), for the operator. */
+  async ofTag(tag: string, proof: Proof): Promise<UsageRow[]> {
+    await this.parts.suspensions.assertAdmin(proof)
+    return this.rows(await this.parts.workers.tagged(tag, MAX_TAGGED_USAGE), null)
   }
 
   private async rows(records: WorkerRecord[], account: string | null): Promise<UsageRow[]> {

@@ -8,7 +8,8 @@ import { bearerToken } from './input'
 /**
  * Usage a bill can be made from (docs/metrics.md#usage), as JSON or, with `?format=csv`, CSV: a
  * worker's for its owner; with an API token, its account's workers; with ADMIN_TOKEN, every worker,
- * a page of the list at a time (`?cursor=`, the next one in `cursor` or the `X-Next-Cursor` header).
+ * a page of the list at a time (`?cursor=`, the next one in `cursor` or the `X-Next-Cursor` header),
+ * or those with a tag (`?tag=`).
  */
 export const usageApi = new Hono<AppEnv>()
 
@@ -20,6 +21,8 @@ usageApi.get('/usage', async (c) => {
   const { usage } = c.var.platform
   const token = bearerToken(c.req)
   if (token && looksLikeApiToken(token)) return answer(c, await usage.ofAccount(token))
+  const tag = c.req.query('tag')?.trim()
+  if (tag) return answer(c, await usage.ofTag(tag, token))
   const page = await usage.ofAll(token, c.req.query('cursor') || undefined)
   return answer(c, page.rows, page.cursor)
 })

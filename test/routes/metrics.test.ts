@@ -314,6 +314,18 @@ describe('usage export', () => {
       cursor = page.cursor
     } while (cursor)
     expect(rows.find((row) => row.worker === names[0])).toMatchObject({ requests: served })
+    // By tag: only the workers with it.
+    const tag = uniqueName('billed')
+    const taggedName = uniqueName('usage-tagged')
+    await one.call(`/api/workers/${taggedName}`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ script: MIXED_SCRIPT, tags: [tag] }),
+    })
+    for (let i = 0; i < 2; i++) await one.call(`/user-workers/${taggedName}/ok`)
+    await one.flush()
+    const tagged = await (await one.call(`/api/usage?tag=${tag}`, { headers: admin })).json()
+    expect(tagged).toEqual({ usage: [expect.objectContaining({ worker: taggedName, requests: 2 })], cursor: null })
     expect((await one.call('/api/usage')).status).toBe(401)
   })
 })
