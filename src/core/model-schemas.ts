@@ -27,6 +27,7 @@ import type {
   RetiredDeployment,
   StorageSettings,
   Suspension,
+  Rollout,
   WorkerRecord,
   WorkerSettings,
   WorkerSummary,
@@ -95,6 +96,7 @@ export const deploymentSchema: GenericSchema<Deployment> = looseObject({
   build: optional(buildSummarySchema),
   hints: optional(strings),
   caches: optional(literal(true)),
+  migrations: optional(literal(true)),
 })
 
 const retiredSchema: GenericSchema<RetiredDeployment> = looseObject({ workerId: string(), retiredAt: string() })
@@ -111,6 +113,9 @@ export const workerRecordSchema: GenericSchema<WorkerRecord> = looseObject({
   logsUntil: optional(string()),
   tailsUntil: optional(string()),
   stores: optional(strings),
+  rollout: optional(
+    looseObject({ candidate: string(), percent: number(), startedAt: string() }) satisfies GenericSchema<Rollout>,
+  ),
   suspended: optional(
     looseObject({
       at: string(),

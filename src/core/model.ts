@@ -206,6 +206,8 @@ export interface Deployment {
   settings?: WorkerSettings
   /** Absent on deployments from before per-deployment dates: the platform's default applies. */
   compatibility?: Compatibility
+  /** It brought D1 or Durable Object migrations, so it cannot be rolled out gradually. */
+  migrations?: true
   /** For a built project: what went into it, for the worker page and the API. */
   build?: BuildSummary
   /** Advice about the upload that did not stop it (e.g. a scheduled() export without crons). */
@@ -261,6 +263,15 @@ export interface WorkerRecord {
   stores?: string[]
   /** Stopped by the platform's operator (operators/suspensions.ts): absent while it runs. */
   suspended?: Suspension
+  /** A gradual rollout (deploy/rollouts.ts): `percent` of visitors get `candidate`, the rest `workerId`. */
+  rollout?: Rollout
+}
+
+/** A candidate served to a share of visitors, by a key the platform derives for each. */
+export interface Rollout {
+  candidate: string
+  percent: number
+  startedAt: string
 }
 
 /** Why and since when a worker is suspended; `account` when its whole account is. */

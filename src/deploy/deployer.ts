@@ -274,6 +274,8 @@ export class Deployer {
         ...(release.build ? { build: release.build } : {}),
         ...(hints.length > 0 ? { hints } : {}),
         ...(shimmed && hasPlatformCaches(shimmed) ? { caches: true as const } : {}),
+        // A gradual rollout may not carry them (deploy/rollouts.ts), as on Cloudflare.
+        ...(release.declared && bringsMigrations(release.declared) ? { migrations: true as const } : {}),
       }
       const base = { name, ownerId: lease.ownerId, backend: backend.kind }
       const transition = withDeployment(previous, base, deployment, changeTiming(config), now(), options.promote)
@@ -364,6 +366,11 @@ async function releaseDigest({ bundle, assets }: Release): Promise<string> {
   const parts = (bundle?.modules ?? []).map((module) => `${module.name}\0${module.content}`)
   for (const asset of assets?.files ?? []) parts.push(`${asset.path}\0${await sha256Hex(asset.content)}`)
   return sha256Hex(parts.join('\0'))
+}
+
+/** Whether a project's deploy changes a schema: D1 migrations, or Durable Object migrations. */
+function bringsMigrations(declared: DeclaredEnv): boolean {
+  return declared.d1.some((db) => (db.migrations?.length ?? 0) > 0) || (declared.objectMigrations?.length ?? 0) > 0
 }
 
 function changeTiming(config: Pick<Config, 'deploymentGraceMs' | 'logCaptureAfterChangeMs'>): ChangeTiming {

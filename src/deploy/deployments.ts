@@ -78,9 +78,12 @@ export function withDeployment(
   const dropped = history
     .filter((entry) => !kept.includes(entry))
     .map((old) => ({ workerId: old.workerId, retiredAt: deployment.createdAt }))
+  const rollout = previous?.rollout
   const record: WorkerRecord = {
     // Anything else the record carries (log capture, for one) outlives the deploy.
-    ...previous,
+    ...(previous ? withoutRollout(previous) : {}),
+    // A deploy that goes live ends a gradual rollout (one deployment serves everyone); a candidate keeps it.
+    ...(rollout && serving !== deployment.workerId ? { rollout } : {}),
     ...base,
     workerId: serving,
     createdAt: previous?.createdAt ?? deployment.createdAt,
@@ -95,6 +98,11 @@ export function withDeployment(
   return settle(record, timing.graceMs, now)
 }
 
+/** The record without its gradual rollout (deploy/rollouts.ts): everyone gets what it serves. */
+export function withoutRollout({ rollout: _rollout, ...record }: WorkerRecord): WorkerRecord {
+  return record
+}
+
 /**
  * The record with another retained deployment current: a rollback to an older one or the promotion
  * of a candidate. Nothing is uploaded, the mapping flips.
@@ -107,7 +115,12 @@ export function withCurrent(
 ): Transition | null {
   if (!record.deployments.some((deployment) => deployment.workerId === workerId)) return null
   const logsUntil = logCapture(captureAfterChange(record.logsUntil, now, timing.captureMs))
-  return settle({ ...record, workerId, updatedAt: new Date(now).toISOString(), ...logsUntil }, timing.graceMs, now)
+  // A promote or rollback ends a gradual rollout: one deployment serves everyone again.
+  return settle(
+    { ...withoutRollout(record), workerId, updatedAt: new Date(now).toISOString(), ...logsUntil },
+    timing.graceMs,
+    now,
+  )
 }
 
 const logCapture = (logsUntil: string | undefined) => (logsUntil === undefined ? {} : { logsUntil })

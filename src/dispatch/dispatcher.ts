@@ -12,6 +12,7 @@ import type { Registry } from '../names/registry'
 import { unseal } from '../names/secrets'
 import { isOpen } from '../logs/logs'
 import { suspendedWorker } from '../operators/suspension'
+import { rolloutCandidate, rolloutPick } from '../deploy/rollouts'
 import { assertWithinHops, type DispatchContext } from './egress'
 import type { WorkerWiring } from './wiring'
 
@@ -23,6 +24,8 @@ export interface Arrival {
   background?: Background
   /** A custom hostname's claim: the owner the worker must still have (a name freed and claimed again is another worker). */
   owner?: string
+  /** The visitor's key for a gradual rollout (deploy/rollouts.ts), asked for only when the worker has one. */
+  visitor?: () => string
 }
 
 /** The dispatch hot path: from an address to the user Worker that answers it. */
@@ -48,8 +51,10 @@ export class Dispatcher {
     const { config, metrics } = this.parts
     assertWithinHops(arrival.hops, config.maxHops)
     const parsed = parseWorkerAddress(address)
-    const { record, deployment } = await this.resolve(parsed, arrival.background)
+    const { record, deployment: addressed } = await this.resolve(parsed, arrival.background)
     const { name } = record
+    // A rollout splits what the name serves (never a preview): the one check workers without one pay.
+    const deployment = record.rollout && !parsed.preview ? this.rolledOut(record, addressed, arrival) : addressed
     if (arrival.owner !== undefined && record.ownerId !== arrival.owner) throw workerNotFound(name)
     if (record.suspended) throw suspendedWorker(name)
     const context: DispatchContext = {
@@ -152,6 +157,13 @@ export class Dispatcher {
     const live = isOpen(record.tailsUntil, this.parts.now())
     const tail = () => this.parts.wiring.logTail(record, workerId, live)
     return live ? { tail, liveTail: true } : { tail }
+  }
+
+  /** The deployment a visitor gets during a rollout: the candidate for its bucket, else the current one. */
+  private rolledOut(record: WorkerRecord, current: Deployment | undefined, arrival: Arrival): Deployment | undefined {
+    const candidate = rolloutCandidate(record)
+    if (!candidate || !record.rollout || !arrival.visitor) return current
+    return rolloutPick(record.name, record.rollout, arrival.visitor()) === 'candidate' ? candidate : current
   }
 
   /** The record an address names and the deployment it serves (the current one unless a preview). */

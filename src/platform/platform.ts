@@ -25,6 +25,7 @@ import { Domains } from '../domains/domains'
 import { Suspensions } from '../operators/suspensions'
 import { TagDeletes } from '../operators/tagged-deletes'
 import { UsageExport } from '../metrics/usage'
+import { Rollouts } from '../deploy/rollout-changes'
 
 /** What the platform is built from: this isolate's bindings and the validated configuration. */
 export interface PlatformParts {
@@ -77,6 +78,8 @@ export class Platform {
   readonly tagDeletes: TagDeletes
   /** Usage a bill can be made from (metrics/usage.ts). */
   readonly usage: UsageExport
+  /** Gradual rollouts (deploy/rollouts.ts). */
+  readonly rollouts: Rollouts
   private readonly wiring: WorkerWiring
   private readonly backend: UserWorkerBackend
 
@@ -105,6 +108,7 @@ export class Platform {
     this.domains = new Domains({ config, changes, objects: parts.domainObjects })
     this.suspensions = new Suspensions({ changes, accounts, now })
     this.tagDeletes = new TagDeletes({ workers: this.workers, suspensions: this.suspensions })
+    this.rollouts = new Rollouts({ changes, now })
     this.usage = new UsageExport({
       metrics: parts.metrics,
       workers: this.workers,

@@ -10,7 +10,7 @@ import { assertDeployableName } from '../core/names'
 import type { Platform } from '../platform/platform'
 import { ownOriginUrlForPage, previewUrlsForPage, workerUrl } from '../core/urls'
 import { bearerToken, promoteOption, readApiUpload } from './input'
-import { cronRunBody, promoteBody } from './bodies'
+import { cronRunBody, promoteBody, rolloutBody } from './bodies'
 import { jsonBody } from './validate'
 import { streamLogs } from './log-stream'
 import { accounts } from './accounts'
@@ -66,6 +66,19 @@ api.post('/workers/:name/:action{promote|rollback}', jsonBody(promoteBody), asyn
   const { deployment } = c.req.valid('json')
   const name = c.req.param('name')
   const record = await c.var.platform.deploys.promote(name, deployment, bearerToken(c.req), c.executionCtx)
+  return c.json(describe(c.var.platform, record, c.req.url))
+})
+
+// A gradual rollout: the candidate to `percent` of visitors (promote ends it at 100 %, DELETE aborts it).
+api.post('/workers/:name/rollout', jsonBody(rolloutBody), async (c) => {
+  const { deployment, percent } = c.req.valid('json')
+  const name = c.req.param('name')
+  const record = await c.var.platform.rollouts.set(name, deployment, percent, bearerToken(c.req), c.executionCtx)
+  return c.json(describe(c.var.platform, record, c.req.url))
+})
+
+api.delete('/workers/:name/rollout', async (c) => {
+  const record = await c.var.platform.rollouts.abort(c.req.param('name'), bearerToken(c.req), c.executionCtx)
   return c.json(describe(c.var.platform, record, c.req.url))
 })
 
@@ -160,6 +173,7 @@ function describe(platform: Platform, record: WorkerRecord, requestUrl: string) 
     // Advice about the upload that did not stop it (e.g. scheduled() without crons).
     ...(current?.hints ? { hints: current.hints } : {}),
     crons: settings.crons ?? [],
+    rollout: record.rollout ?? null,
     nextRunAt: nextRunAt(settings.crons),
     settings: {
       vars: [...Object.keys(settings.vars), ...Object.keys(settings.jsonVars ?? {})],

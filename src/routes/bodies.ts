@@ -69,6 +69,11 @@ export const suspendBody = object(
   GIVE_A_REASON,
 )
 
+const ROLLOUT = 'Send { "deployment": "<a retained Worker ID>", "percent": 1–99 }.'
+
+/** `POST /api/workers/:name/rollout`: which retained deployment, to what share of visitors. */
+export const rolloutBody = object({ deployment: string(ROLLOUT), percent: number(ROLLOUT) }, ROLLOUT)
+
 const CONFIRM_COUNT = 'Send { "confirm": <the number of workers GET /api/admin/tags/:tag listed> }.'
 
 /** `POST /api/admin/tags/:tag/delete`: the count of workers the caller saw and confirms. */

@@ -7,6 +7,7 @@ import { HOPS_HEADER, incomingHops } from '../dispatch/egress'
 import { forwardedCf } from '../dispatch/isolation'
 import { USER_WORKERS_MOUNT, nameFromHost, workerPath } from '../core/urls'
 import { isCustomHost } from '../domains/hostnames'
+import { RolloutVisitor, VERSION_HEADERS } from '../dispatch/rollout-visitor'
 
 /** Shared origin: /user-workers/<name or name@preview>/<rest> → the worker sees /<rest>, its mount in X-Forwarded-Prefix. */
 export const dispatch = new Hono<AppEnv>()
@@ -50,7 +51,9 @@ async function forward(
 ) {
   const { config, dispatch } = c.var.platform
   const hops = incomingHops(c.req.header(HOPS_HEADER) ?? null, config.maxHops)
-  const arrival = { host: url.hostname, hops, background: c.executionCtx }
+  // The visitor's rollout key, read only when the worker has a rollout (deploy/rollouts.ts).
+  const visitor = new RolloutVisitor(c.req.raw, url)
+  const arrival = { host: url.hostname, hops, background: c.executionCtx, visitor: () => visitor.key() }
   const worker =
     typeof address === 'string'
       ? await dispatch.open(address, arrival)
@@ -59,11 +62,12 @@ async function forward(
   const cf = forwardedCf(c.req.raw, config.userWorkersTrusted)
   // Origin + path, never `new URL(path, base)`: a path starting with "//" would be read as a host.
   const forwarded = new Request(url.origin + path, { method, headers, body, cf, redirect: 'manual' })
-  for (const header of [HOPS_HEADER, 'X-Forwarded-Prefix']) forwarded.headers.delete(header)
+  // A client never picks a version itself: the platform's rollout does.
+  for (const header of [HOPS_HEADER, 'X-Forwarded-Prefix', ...VERSION_HEADERS]) forwarded.headers.delete(header)
   if (mount) forwarded.headers.set('X-Forwarded-Prefix', mount)
   stripPlatformCookies(forwarded.headers)
   const response = await worker.fetch(forwarded)
-  return mount ? confine(response, config.sandboxPolicy) : keepCookiesOnHost(response)
+  return visitor.remembered(mount ? confine(response, config.sandboxPolicy) : keepCookiesOnHost(response))
 }
 
 /** A browser loading a page (not a script's fetch, a form's post or a subresource). */

@@ -10,6 +10,7 @@ import type { OwnerEvent } from '../names/owner-changes'
 import { Layout } from './layout'
 import { captureTriggers, LogView } from './logs'
 import { SuspendedNotice } from './suspended'
+import { RolloutNotice } from './rollout'
 import { TagLinks } from './tag-links'
 import { WorkerDomains, type WorkerDomainsProps } from './worker-domains'
 import type { ListedDomain } from '../domains/domains'
@@ -104,6 +105,7 @@ export const WorkerPage: FC<WorkerPageProps> = (props) => {
   return (
     <Layout title={record.name} backend={backend} signedIn={signedIn}>
       {record.suspended && <SuspendedNotice suspension={record.suspended} />}
+      <RolloutNotice record={record} />
       {deployed === 'live' && (
         <div class="alert success" role="status">
           <strong>Deployed.</strong> Your worker is live at <a href={mainUrl}>{mainUrl}</a>

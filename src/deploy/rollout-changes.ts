@@ -1,0 +1,49 @@
+import type { Background } from '../core/follow-up'
+import { PlatformError } from '../core/errors'
+import type { WorkerRecord } from '../core/model'
+import type { NameChanges } from '../names/changes'
+import type { Proof } from '../names/ownership'
+import { assertNotSuspended } from '../operators/suspension'
+import { withoutRollout } from './deployments'
+import { withRollout } from './rollouts'
+
+/**
+ * Starting, moving and aborting a gradual rollout (rollouts.ts), for a worker's owner: a change to
+ * the name's record under its lease, like a promote (which ends one, as does a deploy that goes live).
+ */
+export class Rollouts {
+  constructor(
+    private readonly parts: {
+      changes: Pick<NameChanges, 'changeExisting' | 'commit'>
+      now: () => number
+    },
+  ) {}
+
+  /** Serves `workerId` to `percent` of visitors; raising it only moves visitors to the candidate. */
+  set(name: string, workerId: string, percent: number, token: Proof, ctx: Background): Promise<WorkerRecord> {
+    return this.change(name, token, ctx, (record) => withRollout(record, workerId, percent, this.parts.now()))
+  }
+
+  /** Ends the rollout: everyone gets the current deployment again. */
+  abort(name: string, token: Proof, ctx: Background): Promise<WorkerRecord> {
+    return this.change(name, token, ctx, (record) => {
+      if (!record.rollout) throw new PlatformError('not_found', `"${name}" has no rollout to abort.`)
+      return withoutRollout(record)
+    })
+  }
+
+  private async change(
+    name: string,
+    token: Proof,
+    ctx: Background,
+    next: (record: WorkerRecord) => WorkerRecord,
+  ): Promise<WorkerRecord> {
+    const { changes } = this.parts
+    const held = await changes.changeExisting(name, token, (record) => {
+      assertNotSuspended(record, 'change what it serves')
+      return { record: next(record), expired: [], claim: false }
+    })
+    await changes.commit(held, ctx)
+    return held.change.record
+  }
+}
