@@ -88,6 +88,8 @@ const SHORT_NAMES = [
   [/^Tenant (env\.\w+)\S*.* vs the binding called with no loader/, '$1 p50 vs direct binding'],
   [/^Tenant without a storage call/, 'Tenant, no storage call: p50 / p99'],
   [/^Custom hostname dispatch, req\/s/, 'Custom hostname vs <name>.<domain>: req/s'],
+  [/^Worker in a 10 % gradual rollout, req\/s/, '10 % rollout vs plain worker: req/s'],
+  [/^Worker in a 10 % gradual rollout, p50/, '10 % rollout vs plain worker: p50'],
   [/^Custom hostname dispatch, p50/, 'Custom hostname vs <name>.<domain>: p50'],
   [/^Dispatch with metrics on vs off/, 'Metrics on vs off: per CPU s'],
   [/^Metrics hot path alone/, 'Metrics hot path: share of CPU'],

@@ -197,6 +197,7 @@ export function buildRows(m, { connections, rounds }) {
     ...wranglerRows(m),
     ...storageRows(m),
     ...domainRows(m, c),
+    ...rolloutRows(m, c),
     ...metricsRows(m.metricsCost, connections),
   ]
 }
@@ -332,6 +333,30 @@ function storageRows({ storage }) {
       '—',
       '—',
       'info: the dispatch share of the rows above',
+      '—',
+    ],
+  ]
+}
+
+/** Issue #25: a worker in a 10 % rollout against a plain one (information: the issue sets no target). */
+function rolloutRows({ rollouts }, c) {
+  if (!rollouts) return []
+  const { runs, latency } = rollouts
+  return [
+    [
+      `Worker in a 10 % gradual rollout, req/s (${c}) vs a plain worker, one after the other; ${runs.rollout.length} paired rounds`,
+      int(average(runs.rollout, rps)),
+      int(average(runs.plain, rps)),
+      throughput(runs.rollout, runs.plain).text,
+      'info: the visitor key and its bucket, and a Set-Cookie on every response (the load keeps no cookies)',
+      '—',
+    ],
+    [
+      'Worker in a 10 % gradual rollout, p50 / p99 ms (1 conn, alternating with a plain worker)',
+      pair(latency.rollout),
+      pair(latency.plain),
+      ratio(latency.rollout.p50, latency.plain.p50),
+      'info',
       '—',
     ],
   ]

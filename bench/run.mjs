@@ -15,6 +15,7 @@ import { measureNewDeploys, measureUpdates } from './deploy.mjs'
 import { measureAssets, measureBuilds } from './projects.mjs'
 import { measureStorage } from './storage.mjs'
 import { CUSTOM_HOSTNAME, measureCustomDomains } from './domains.mjs'
+import { measureRollout } from './rollouts.mjs'
 import { measureWranglerDeploys } from './wrangler-deploy.mjs'
 import { METRICS_SETTINGS, METRICS_WORKER, describeMetricsCost, measureMetricsCost } from './metrics.mjs'
 import { uploadOrThrow, waitForBody } from './lib/client.mjs'
@@ -142,7 +143,8 @@ async function storageRows(bundles, registry, dir, baselineUrl) {
   try {
     const storage = await measureStorage(server.url, baselineUrl, SETTINGS.storage, log)
     const domains = await measureCustomDomains(server.url, server.pid, SETTINGS.domains, log)
-    return { storage, domains }
+    const rollouts = await measureRollout(server.url, server.pid, SETTINGS.domains, log)
+    return { storage, domains, rollouts }
   } finally {
     await server.stop()
   }
@@ -321,7 +323,7 @@ async function main() {
     )
     const { deploys, correctness } = await deploysAndCorrectness(servers.small.url, servers.large.url)
     const { builds, assets } = await projects(servers.small.url, registry)
-    const { storage, domains } = await storageRows(
+    const { storage, domains, rollouts } = await storageRows(
       bundles,
       registry,
       join(scratch, 'platform-storage'),
@@ -343,6 +345,7 @@ async function main() {
       wranglerDeploys,
       storage,
       domains,
+      rollouts,
       metricsCost,
     }
     const rows = buildRows(measurements, SETTINGS)
@@ -372,6 +375,7 @@ async function main() {
         ...projectNotes(assets),
         ...storageNotes(storage),
         domainsNote(),
+        'Rollouts (issue #25, bench/rollouts.mjs): on the same platform, `rollout-bench` serves its candidate to 10 % of visitors (POST /api/workers/:name/rollout) and `rollout-plain` the same script without a rollout; same settings as the custom-domain row. The load generator keeps no cookies, so every request is keyed by the client IP and every response of the rollout worker carries the Set-Cookie of the visitor key (a Response copy): the most a rollout costs per request.',
         `wrangler deploy (issue #23, bench/wrangler-deploy.mjs): examples/vite-react, installed once from the registry (not timed), then each round built by its own \`npm run build\` (tsc, vite build with @cloudflare/vite-plugin; timed apart) and deployed by the pinned wrangler ${versionOf('wrangler')} (\`wrangler deploy --dispatch-namespace ns\`, CLOUDFLARE_API_BASE_URL at the 10-worker platform's /client/v4, an account's API token), timed from the command's start until /user-workers/<name>/api/greeting first answers with the round's greeting: wrangler's own start-up (about a second of Node) and its assets upload are included. Against it, the same build (the Worker module and dist/client) as JSON files to PUT /api/workers/:name. ${SETTINGS.wranglerDeploys.rounds} rounds, each to new names, one after the other.`,
         metricsNote(metricsCost),
       ],
