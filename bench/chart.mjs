@@ -89,6 +89,8 @@ const SHORT_NAMES = [
   [/^Tenant without a storage call/, 'Tenant, no storage call: p50 / p99'],
   [/^Custom hostname dispatch, req\/s/, 'Custom hostname vs <name>.<domain>: req/s'],
   [/^Worker in a 10 % gradual rollout, req\/s/, '10 % rollout vs plain worker: req/s'],
+  [/^Dispatch with a daily budget vs without/, 'Budget on vs off: req/s'],
+  [/^Dispatch with a daily budget, p50/, 'Budget on vs off: p50'],
   [/^Worker in a 10 % gradual rollout, p50/, '10 % rollout vs plain worker: p50'],
   [/^Custom hostname dispatch, p50/, 'Custom hostname vs <name>.<domain>: p50'],
   [/^Dispatch with metrics on vs off/, 'Metrics on vs off: per CPU s'],

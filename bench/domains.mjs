@@ -5,14 +5,12 @@
 // 1 connection at the same moments (runAlternating) for the added latency.
 import http from 'node:http'
 import { uploadOrThrow } from './lib/client.mjs'
-import { runAlternating, runLoad } from './lib/procs.mjs'
-import { cpuSeconds } from './lib/proc.mjs'
+import { comparePair } from './pairs.mjs'
 
 const NAME = 'domain-bench'
 const BODY = 'hello from a custom domain'
 const SCRIPT = `export default { fetch: () => new Response(${JSON.stringify(BODY)}) }`
 export const CUSTOM_HOSTNAME = `${NAME}.example.test`
-const WARM_UP_SECONDS = 0.3
 
 /** GET / with a Host header (fetch() may not set one), its status and body. */
 function getWithHost(base, host) {
@@ -45,27 +43,9 @@ async function prepare(base) {
   return { custom: `${base}/#host=${hosts.custom}`, named: `${base}/#host=${hosts.named}` }
 }
 
-/**
- * `rounds` of both sides one after the other on the same server (`pid`), each run with the server's
- * CPU time, so the ratio is also one of requests per CPU second (less disturbed by the machine).
- */
-export async function measureCustomDomains(base, pid, { connections, seconds, rounds, latencyCount }, log) {
+/** The custom hostname against `<name>.localhost` (bench/pairs.mjs). */
+export async function measureCustomDomains(base, pid, settings, log) {
   log('custom domains: a custom hostname vs <name>.localhost, same worker')
-  const targets = await prepare(base)
-  for (const url of Object.values(targets)) await runLoad(url, connections, 1)
-  const runs = { custom: [], named: [] }
-  for (let round = 0; round < rounds; round++) {
-    for (const side of round % 2 ? ['named', 'custom'] : ['custom', 'named']) {
-      // Unmeasured first: without it the side run second in a round measured ~15 % faster either way.
-      await runLoad(targets[side], connections, WARM_UP_SECONDS)
-      const before = cpuSeconds(pid)
-      const run = await runLoad(targets[side], connections, seconds)
-      if (run.non2xx || run.errors) throw new Error(`${side}: ${run.non2xx} non-2xx, ${run.errors} errors`)
-      const cpu = before === null ? null : cpuSeconds(pid) - before
-      runs[side].push({ ...run, cpuSeconds: cpu, perCpuSecond: cpu ? run.ok / cpu : null })
-    }
-  }
-  const latency = await runAlternating([targets.custom, targets.named], latencyCount)
-  if (latency.non2xx) throw new Error(`custom domain latency: ${latency.non2xx} non-2xx`)
-  return { runs, latency: { custom: latency.sides[0], named: latency.sides[1] } }
+  const { custom, named } = await prepare(base)
+  return comparePair({ custom, named }, pid, settings)
 }

@@ -23,6 +23,8 @@ export const TARGETS = {
   storageRatio: 1.5,
   // Issue #24: a custom hostname's dispatch against the same worker at <name>.<domain>.
   customDomainRatio: 0.95,
+  // Issue #25: dispatch with a budget against without (leased allowances, no write per request).
+  budgetRatio: 0.97,
   // Issue #12: metrics may cost at most 3 % of dispatch throughput, measured to better than that.
   metricsRatio: 0.97,
   metricsSpread: 0.03,
@@ -198,6 +200,7 @@ export function buildRows(m, { connections, rounds }) {
     ...storageRows(m),
     ...domainRows(m, c),
     ...rolloutRows(m, c),
+    ...budgetRows(m, c),
     ...metricsRows(m.metricsCost, connections),
   ]
 }
@@ -356,6 +359,31 @@ function rolloutRows({ rollouts }, c) {
       pair(latency.rollout),
       pair(latency.plain),
       ratio(latency.rollout.p50, latency.plain.p50),
+      'info',
+      '—',
+    ],
+  ]
+}
+
+/** Issue #25: a worker with a daily budget against one without. */
+function budgetRows({ budgets }, c) {
+  if (!budgets) return []
+  const { runs, latency } = budgets
+  const { judged: figure, text } = throughput(runs.budget, runs.plain)
+  return [
+    [
+      `Dispatch with a daily budget vs without, req/s (${c}), one after the other; ${runs.budget.length} paired rounds`,
+      int(average(runs.budget, rps)),
+      int(average(runs.plain, rps)),
+      text,
+      `≥ ${TARGETS.budgetRatio.toFixed(2)}×`,
+      judged(figure, TARGETS.budgetRatio, true),
+    ],
+    [
+      'Dispatch with a daily budget, p50 / p99 ms (1 conn, alternating with a worker without)',
+      pair(latency.budget),
+      pair(latency.plain),
+      ratio(latency.budget.p50, latency.plain.p50),
       'info',
       '—',
     ],

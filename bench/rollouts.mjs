@@ -1,13 +1,11 @@
 // Issue #25: a worker in a 10 % gradual rollout against a plain one (same script), on one platform
 // server: the rollout adds the visitor's key (here from the client's IP: the load generator keeps no
 // cookies, so every response also sets the platform's cookie, the most a rollout costs) and its
-// bucket. 16 connections one side after the other (each warmed up first), and 1 connection alternating.
+// bucket (bench/pairs.mjs); and a worker with a daily budget against the same plain one.
 import { uploadOrThrow } from './lib/client.mjs'
-import { runAlternating, runLoad } from './lib/procs.mjs'
-import { cpuSeconds } from './lib/proc.mjs'
+import { comparePair } from './pairs.mjs'
 
 const SCRIPT = (version) => `export default { fetch: () => new Response("hello ${version}") }`
-const WARM_UP_SECONDS = 0.3
 
 async function put(base, name, script, token, query = '') {
   const res = await fetch(`${base}/api/workers/${name}${query}`, {
@@ -34,21 +32,28 @@ async function prepare(base) {
   return { rollout: `${base}/user-workers/rollout-bench/`, plain: `${base}/user-workers/rollout-plain/` }
 }
 
-export async function measureRollout(base, pid, { connections, seconds, rounds, latencyCount }, log) {
+export async function measureRollout(base, pid, settings, log) {
   log('rollouts: a worker in a 10 % rollout vs a plain one')
-  const targets = await prepare(base)
-  const runs = { rollout: [], plain: [] }
-  for (let round = 0; round < rounds; round++) {
-    for (const side of round % 2 ? ['plain', 'rollout'] : ['rollout', 'plain']) {
-      await runLoad(targets[side], connections, WARM_UP_SECONDS)
-      const before = cpuSeconds(pid)
-      const run = await runLoad(targets[side], connections, seconds)
-      if (run.non2xx || run.errors) throw new Error(`${side}: ${run.non2xx} non-2xx, ${run.errors} errors`)
-      const cpu = before === null ? null : cpuSeconds(pid) - before
-      runs[side].push({ ...run, cpuSeconds: cpu, perCpuSecond: cpu ? run.ok / cpu : null })
-    }
-  }
-  const latency = await runAlternating([targets.rollout, targets.plain], latencyCount)
-  if (latency.non2xx) throw new Error(`rollout latency: ${latency.non2xx} non-2xx`)
-  return { runs, latency: { rollout: latency.sides[0], plain: latency.sides[1] } }
+  const { rollout, plain } = await prepare(base)
+  return comparePair({ rollout, plain }, pid, settings)
+}
+
+/**
+ * Issue #25: a worker with a daily budget against the same plain worker: the budget's cost is an
+ * allowance taken in memory per request and a lease from the worker's object per block (1,000 here).
+ */
+export async function measureBudget(base, pid, settings, adminToken, log) {
+  log('budgets: a worker with a daily budget vs a plain one')
+  await uploadOrThrow(base, 'budget-bench', SCRIPT('v1'))
+  const res = await fetch(`${base}/api/admin/workers/budget-bench/budget`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${adminToken}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ requestsPerDay: 1_000_000_000 }),
+  })
+  if (!res.ok) throw new Error(`budget: ${res.status} ${await res.text()}`)
+  return comparePair(
+    { budget: `${base}/user-workers/budget-bench/`, plain: `${base}/user-workers/rollout-plain/` },
+    pid,
+    settings,
+  )
 }

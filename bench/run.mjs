@@ -15,7 +15,10 @@ import { measureNewDeploys, measureUpdates } from './deploy.mjs'
 import { measureAssets, measureBuilds } from './projects.mjs'
 import { measureStorage } from './storage.mjs'
 import { CUSTOM_HOSTNAME, measureCustomDomains } from './domains.mjs'
-import { measureRollout } from './rollouts.mjs'
+import { measureBudget, measureRollout } from './rollouts.mjs'
+
+/** The storage rows' platform's ADMIN_TOKEN, for the budget row (bench/rollouts.mjs). */
+const BENCH_ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef0123456789'
 import { measureWranglerDeploys } from './wrangler-deploy.mjs'
 import { METRICS_SETTINGS, METRICS_WORKER, describeMetricsCost, measureMetricsCost } from './metrics.mjs'
 import { uploadOrThrow, waitForBody } from './lib/client.mjs'
@@ -67,12 +70,14 @@ const SETTINGS = {
   wranglerDeploys: { rounds: 3 },
   // Tenants' storage (bench/storage.mjs): 1 connection, eleven targets.
   storage: { seconds: 1, rounds: 3 },
-  // A custom hostname vs <name>.localhost (bench/domains.mjs), on the storage rows' platform.
-  domains: { connections: 16, seconds: 2, rounds: 8, latencyCount: 400 },
+  // The pairs on the storage rows' platform (bench/pairs.mjs): a custom hostname vs <name>.localhost,
+  // a worker in a 10 % rollout vs a plain one, a worker with a daily budget vs without.
+  domains: { connections: 16, seconds: 2, rounds: 6, latencyCount: 400 },
 }
-// The whole run takes about 6 minutes (269 s on 2026-12-01; 377 s on 2026-12-07 with the
-// declared-binding rows, before the wrangler rows); past 8 the harness stops its children and gives up.
-const WATCHDOG_MS = 480_000
+// The whole run takes about 6 to 7 minutes (269 s on 2026-12-01; 377 s on 2026-12-07 with the
+// declared-binding rows, before the wrangler rows; the three pairs of issues #24 and #25 add about
+// 100 s); past 10 the harness stops its children and gives up.
+const WATCHDOG_MS = 600_000
 
 const PLATFORM_CONFIG = join(ROOT, 'wrangler.jsonc')
 const BENCH_STORAGE_OPS = 1_000_000
@@ -138,13 +143,14 @@ async function storageRows(bundles, registry, dir, baselineUrl) {
     PLATFORM_CONFIG,
     bundles.platform,
     dir,
-    platformOptions(bundles, registry, { LOG_CAPTURE_AFTER_DEPLOY_MINUTES: '0' }),
+    platformOptions(bundles, registry, { LOG_CAPTURE_AFTER_DEPLOY_MINUTES: '0', ADMIN_TOKEN: BENCH_ADMIN_TOKEN }),
   )
   try {
     const storage = await measureStorage(server.url, baselineUrl, SETTINGS.storage, log)
     const domains = await measureCustomDomains(server.url, server.pid, SETTINGS.domains, log)
     const rollouts = await measureRollout(server.url, server.pid, SETTINGS.domains, log)
-    return { storage, domains, rollouts }
+    const budgets = await measureBudget(server.url, server.pid, SETTINGS.domains, BENCH_ADMIN_TOKEN, log)
+    return { storage, domains, rollouts, budgets }
   } finally {
     await server.stop()
   }
@@ -323,7 +329,7 @@ async function main() {
     )
     const { deploys, correctness } = await deploysAndCorrectness(servers.small.url, servers.large.url)
     const { builds, assets } = await projects(servers.small.url, registry)
-    const { storage, domains, rollouts } = await storageRows(
+    const { storage, domains, rollouts, budgets } = await storageRows(
       bundles,
       registry,
       join(scratch, 'platform-storage'),
@@ -346,6 +352,7 @@ async function main() {
       storage,
       domains,
       rollouts,
+      budgets,
       metricsCost,
     }
     const rows = buildRows(measurements, SETTINGS)
@@ -375,6 +382,7 @@ async function main() {
         ...projectNotes(assets),
         ...storageNotes(storage),
         domainsNote(),
+        "Budgets (issue #25, bench/rollouts.mjs): on the same platform (with an ADMIN_TOKEN), `budget-bench` gets a budget of 1,000,000,000 requests a day (POST /api/admin/workers/:name/budget), so it is never spent: each request takes one allowance in memory and each 1,000 a lease from the worker's object; judged against `rollout-plain` (same script, no budget), requests per CPU second, same settings as the custom-domain row.",
         'Rollouts (issue #25, bench/rollouts.mjs): on the same platform, `rollout-bench` serves its candidate to 10 % of visitors (POST /api/workers/:name/rollout) and `rollout-plain` the same script without a rollout; same settings as the custom-domain row. The load generator keeps no cookies, so every request is keyed by the client IP and every response of the rollout worker carries the Set-Cookie of the visitor key (a Response copy): the most a rollout costs per request.',
         `wrangler deploy (issue #23, bench/wrangler-deploy.mjs): examples/vite-react, installed once from the registry (not timed), then each round built by its own \`npm run build\` (tsc, vite build with @cloudflare/vite-plugin; timed apart) and deployed by the pinned wrangler ${versionOf('wrangler')} (\`wrangler deploy --dispatch-namespace ns\`, CLOUDFLARE_API_BASE_URL at the 10-worker platform's /client/v4, an account's API token), timed from the command's start until /user-workers/<name>/api/greeting first answers with the round's greeting: wrangler's own start-up (about a second of Node) and its assets upload are included. Against it, the same build (the Worker module and dist/client) as JSON files to PUT /api/workers/:name. ${SETTINGS.wranglerDeploys.rounds} rounds, each to new names, one after the other.`,
         metricsNote(metricsCost),

@@ -55,6 +55,7 @@ export const ERROR_CODES: Record<PlatformErrorCode, number> = {
   project_too_large: 10027,
   body_too_large: 10027,
   rate_limited: 10013,
+  budget_exceeded: 10013,
   worker_failed: 10002,
   deployment_missing: 10002,
   cloudflare_api_error: 10002,

@@ -6,11 +6,24 @@ export class ConfigError extends Error {
 }
 
 export function parseWholeSeconds(name: string, value: string | undefined): number | undefined {
+  return parseWhole(name, value, ' of seconds')
+}
+
+export function parseWholeMinutes(name: string, value: string | undefined): number | undefined {
+  return parseWhole(name, value, ' of minutes')
+}
+
+/** A count (0 or more), such as a budget. */
+export function parseCount(name: string, value: string | undefined): number | undefined {
+  return parseWhole(name, value, '')
+}
+
+function parseWhole(name: string, value: string | undefined, unit: string): number | undefined {
   const text = clean(value)
   if (text === undefined) return undefined
   const number = Number(text)
   if (!Number.isSafeInteger(number) || number < 0) {
-    throw new ConfigError(`${name} must be a whole number of seconds (0 or more); got "${text}".`)
+    throw new ConfigError(`${name} must be a whole number${unit} (0 or more); got "${text}".`)
   }
   return number
 }

@@ -7,7 +7,9 @@ import {
   parseChoice,
   parsePositiveInt,
   parseSecret,
+  parseCount,
   parseUrl,
+  parseWholeMinutes,
   parseWholeSeconds,
 } from './config-values'
 import { DEFAULT_RESERVED_NAMES, isValidName } from './names'
@@ -98,6 +100,8 @@ export interface Config {
   metrics: MetricsMode
   /** Tenants' own hostnames (domains/). */
   domains: DomainSettings
+  /** What a worker may use in a day unless an admin set its own (budgets/); 0: no limit. */
+  budgets: { requestsPerDay: number }
 }
 
 export { ConfigError } from './config-values'
@@ -185,6 +189,7 @@ export const CONFIG_VARS = [
   'PLATFORM_HOSTNAMES',
   'MAX_DOMAINS_PER_WORKER',
   'DNS_OVER_HTTPS_URL',
+  'BUDGET_REQUESTS_PER_DAY',
 ] as const
 
 export type ConfigVarName = (typeof CONFIG_VARS)[number]
@@ -250,7 +255,10 @@ export function parseConfig(env: ConfigVars): Config {
     userWorkersTrusted: parseBoolean('USER_WORKERS_TRUSTED', clean(env.USER_WORKERS_TRUSTED)) ?? false,
     sandboxPolicy: parseSandbox(clean(env.USER_WORKERS_SANDBOX)),
     ...parseFreshness(env),
-    logCaptureAfterChangeMs: parseLogCapture(env),
+    logCaptureAfterChangeMs:
+      (parseWholeMinutes('LOG_CAPTURE_AFTER_DEPLOY_MINUTES', env.LOG_CAPTURE_AFTER_DEPLOY_MINUTES) ??
+        DEFAULTS.logCaptureAfterDeployMinutes) * 60_000,
+    budgets: parseBudgets(env),
     tailConsumer: clean(env.TAIL_CONSUMER),
     outboundWorker: clean(env.DISPATCH_OUTBOUND_WORKER),
     egressEnforced: backend !== 'dispatch-namespace' || clean(env.DISPATCH_OUTBOUND_WORKER) !== undefined,
@@ -276,16 +284,6 @@ function parseMetrics(value: string | undefined): MetricsMode {
 }
 
 /** The mapping cache and the grace period, which must outlast KV's propagation plus that cache. */
-function parseLogCapture(env: ConfigVars): number {
-  const text = clean(env.LOG_CAPTURE_AFTER_DEPLOY_MINUTES)
-  const minutes = text === undefined ? DEFAULTS.logCaptureAfterDeployMinutes : Number(text)
-  if (!Number.isSafeInteger(minutes) || minutes < 0) {
-    throw new ConfigError(
-      `LOG_CAPTURE_AFTER_DEPLOY_MINUTES must be a whole number of minutes (0 or more); got "${text}".`,
-    )
-  }
-  return minutes * 60_000
-}
 
 function parseFreshness(env: ConfigVars): Pick<Config, 'mappingCacheMs' | 'deploymentGraceMs'> {
   const cache = parseWholeSeconds('MAPPING_CACHE_SECONDS', env.MAPPING_CACHE_SECONDS) ?? DEFAULTS.mappingCacheSeconds
@@ -390,6 +388,10 @@ function parseBuildLimits(env: ConfigVars): BuildLimits {
     maxInstallBytes: parsePositiveInt('MAX_INSTALL_BYTES', env.MAX_INSTALL_BYTES) ?? defaults.maxInstallBytes,
     maxPackumentBytes: parsePositiveInt('MAX_PACKUMENT_BYTES', env.MAX_PACKUMENT_BYTES) ?? defaults.maxPackumentBytes,
   }
+}
+
+function parseBudgets(env: ConfigVars): Config['budgets'] {
+  return { requestsPerDay: parseCount('BUDGET_REQUESTS_PER_DAY', env.BUDGET_REQUESTS_PER_DAY) ?? 0 }
 }
 
 function apiBaseUrl(env: ConfigVars): string {

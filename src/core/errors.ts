@@ -28,6 +28,7 @@ const STATUS = {
   project_too_large: 413,
   body_too_large: 413,
   rate_limited: 429,
+  budget_exceeded: 429,
   worker_failed: 500,
   deployment_missing: 502,
   cloudflare_api_error: 502,

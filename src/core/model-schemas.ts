@@ -28,6 +28,7 @@ import type {
   StorageSettings,
   Suspension,
   Rollout,
+  Budget,
   WorkerRecord,
   WorkerSettings,
   WorkerSummary,
@@ -113,6 +114,7 @@ export const workerRecordSchema: GenericSchema<WorkerRecord> = looseObject({
   logsUntil: optional(string()),
   tailsUntil: optional(string()),
   stores: optional(strings),
+  budget: optional(looseObject({ requestsPerDay: number() }) satisfies GenericSchema<Budget>),
   rollout: optional(
     looseObject({ candidate: string(), percent: number(), startedAt: string() }) satisfies GenericSchema<Rollout>,
   ),

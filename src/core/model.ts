@@ -265,6 +265,13 @@ export interface WorkerRecord {
   suspended?: Suspension
   /** A gradual rollout (deploy/rollouts.ts): `percent` of visitors get `candidate`, the rest `workerId`. */
   rollout?: Rollout
+  /** The worker's own daily budget, set by an admin (budgets/); absent: the platform's default. */
+  budget?: Budget
+}
+
+/** What a worker may use per UTC day (0: no limit). */
+export interface Budget {
+  requestsPerDay: number
 }
 
 /** A candidate served to a share of visitors, by a key the platform derives for each. */

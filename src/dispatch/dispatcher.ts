@@ -13,6 +13,7 @@ import { unseal } from '../names/secrets'
 import { isOpen } from '../logs/logs'
 import { suspendedWorker } from '../operators/suspension'
 import { rolloutCandidate, rolloutPick } from '../deploy/rollouts'
+import type { Allowances } from '../budgets/allowances'
 import { assertWithinHops, type DispatchContext } from './egress'
 import type { WorkerWiring } from './wiring'
 
@@ -32,11 +33,13 @@ export interface Arrival {
 export class Dispatcher {
   constructor(
     private readonly parts: {
-      config: Pick<Config, 'maxHops' | 'userWorkersDomain' | 'secretsKey'>
+      config: Pick<Config, 'maxHops' | 'userWorkersDomain' | 'secretsKey' | 'budgets'>
       registry: Pick<Registry, 'previewName' | 'lookup' | 'hostTarget'>
       claims: DurableObjectNamespace<NameClaim>
       wiring: WorkerWiring
       metrics: Metrics | undefined
+      /** Daily budgets, leased per isolate (budgets/allowances.ts). */
+      allowances: Allowances
       now: () => number
     },
   ) {}
@@ -57,6 +60,9 @@ export class Dispatcher {
     const deployment = record.rollout && !parsed.preview ? this.rolledOut(record, addressed, arrival) : addressed
     if (arrival.owner !== undefined && record.ownerId !== arrival.owner) throw workerNotFound(name)
     if (record.suspended) throw suspendedWorker(name)
+    // A budget (an admin's, else the platform's default) costs an object call once per leased block.
+    const budget = record.budget?.requestsPerDay ?? config.budgets.requestsPerDay
+    if (budget > 0) await this.parts.allowances.take(record, budget)
     const context: DispatchContext = {
       hops: arrival.hops,
       platformHosts: config.userWorkersDomain ? [arrival.host, config.userWorkersDomain] : [arrival.host],

@@ -1,5 +1,5 @@
 import type { WorkerRecord } from '../core/model'
-import { METRICS_WINDOW_MS, MINUTE_MS, minuteOf, reportOf, type MetricsReport } from './metrics'
+import { dayOf, METRICS_WINDOW_MS, MINUTE_MS, minuteOf, reportOf, type MetricsReport } from './metrics'
 import type { Metrics } from './metrics-recorder'
 
 /** A worker's metrics as its page shows them; every call is a no-op when metrics are off (METRICS=off). */
@@ -36,6 +36,14 @@ export class MetricsReader {
       records.map((record) => metrics.read(record, Math.max(windowStart, minuteOf(Date.parse(record.createdAt))))),
     )
     return reportOf(label, rows.flat(), windowStart, now)
+  }
+
+  /** The requests the worker served today (UTC), as flushed; null when the store keeps no days. */
+  async servedToday(record: WorkerRecord): Promise<number | null> {
+    const { metrics } = this.parts
+    if (!metrics?.readDays) return null
+    const [today] = await metrics.readDays(record, dayOf(this.parts.now()))
+    return today?.requests ?? 0
   }
 
   /** Stores the metrics this isolate still holds (for tests: nothing waits for a minute to end). */

@@ -54,6 +54,21 @@ export class WorkerMetrics extends DurableObject<Env> {
     return this.table().exec<StoredMinute>('SELECT * FROM minutes WHERE at >= ? ORDER BY at', from).toArray().map(parse)
   }
 
+  /**
+   * Leases up to `want` more requests of `day` to an isolate, within `limit` for the day
+   * (budgets/allowances.ts): what it grants is counted at once, so all the isolates together are
+   * never granted more than the limit. 0 when the day's budget is spent.
+   */
+  lease(day: number, want: number, limit: number): number {
+    const sql = this.table()
+    sql.exec('DELETE FROM leases WHERE day < ?', day)
+    const leased =
+      sql.exec<{ leased: number }>('SELECT leased FROM leases WHERE day = ?', day).toArray()[0]?.leased ?? 0
+    const granted = Math.max(0, Math.min(want, limit - leased))
+    if (granted > 0) sql.exec('INSERT OR REPLACE INTO leases VALUES (?, ?)', day, leased + granted)
+    return granted
+  }
+
   /** Forgets everything (the worker of `ownerId` was deleted): a re-created name starts empty. */
   async forget(ownerId: string): Promise<void> {
     this.generation.retire(ownerId)
@@ -65,6 +80,7 @@ export class WorkerMetrics extends DurableObject<Env> {
     const { sql } = this.ctx.storage
     sql.exec('CREATE TABLE IF NOT EXISTS minutes (at INTEGER PRIMARY KEY, requests, errors, histogram)')
     sql.exec('CREATE TABLE IF NOT EXISTS days (at INTEGER PRIMARY KEY, requests, errors, histogram)')
+    sql.exec('CREATE TABLE IF NOT EXISTS leases (day INTEGER PRIMARY KEY, leased INTEGER)')
     return sql
   }
 }

@@ -26,6 +26,8 @@ import { Suspensions } from '../operators/suspensions'
 import { TagDeletes } from '../operators/tagged-deletes'
 import { UsageExport } from '../metrics/usage'
 import { Rollouts } from '../deploy/rollout-changes'
+import { Allowances, type LeaseStore } from '../budgets/allowances'
+import { BudgetChanges } from '../budgets/budget-changes'
 
 /** What the platform is built from: this isolate's bindings and the validated configuration. */
 export interface PlatformParts {
@@ -48,6 +50,8 @@ export interface PlatformParts {
   staging: KVNamespace
   /** One object per custom hostname (domains/). */
   domainObjects: DurableObjectNamespace<CustomDomain>
+  /** Where daily budgets are leased from: the names' WorkerMetrics objects (budgets/). */
+  leases: LeaseStore
   now?: () => number
 }
 
@@ -80,6 +84,8 @@ export class Platform {
   readonly usage: UsageExport
   /** Gradual rollouts (deploy/rollouts.ts). */
   readonly rollouts: Rollouts
+  /** An admin's budgets per worker (budgets/). */
+  readonly budgets: BudgetChanges
   private readonly wiring: WorkerWiring
   private readonly backend: UserWorkerBackend
 
@@ -109,6 +115,7 @@ export class Platform {
     this.suspensions = new Suspensions({ changes, accounts, now })
     this.tagDeletes = new TagDeletes({ workers: this.workers, suspensions: this.suspensions })
     this.rollouts = new Rollouts({ changes, now })
+    this.budgets = new BudgetChanges({ changes, suspensions: this.suspensions })
     this.usage = new UsageExport({
       metrics: parts.metrics,
       workers: this.workers,
@@ -121,7 +128,8 @@ export class Platform {
     this.assetUploads = new AssetUploads(parts.staging, config.buildLimits, now)
     const accountSuspension = (accountId: string) => accounts.suspension(accountId)
     this.deploys = new Deployer({ ...parts, changes, wiring, objects: this.objects, accountSuspension, now })
-    this.dispatch = new Dispatcher({ config, registry, claims, wiring, metrics: parts.metrics, now })
+    const allowances = new Allowances(parts.leases, now)
+    this.dispatch = new Dispatcher({ config, registry, claims, wiring, metrics: parts.metrics, allowances, now })
     this.cron = new Scheduler({ config, changes, wiring, now })
     this.logs = new LogAccess({ changes, now })
     this.data = new TenantData({ changes, storage, objects: this.objects })

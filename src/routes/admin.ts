@@ -1,7 +1,7 @@
 import { Hono } from 'hono/tiny'
 import type { AppEnv } from '../context'
 import { bearerToken } from './input'
-import { confirmBody, suspendBody } from './bodies'
+import { budgetBody, confirmBody, suspendBody } from './bodies'
 import { jsonBody } from './validate'
 
 /** The platform operator's API under /api/admin (ADMIN_TOKEN as a Bearer token): docs/operators.md. */
@@ -41,6 +41,13 @@ adminApi.post('/admin/tags/:tag/delete', jsonBody(confirmBody), async (c) => {
   const tag = c.req.param('tag')
   const { confirm } = c.req.valid('json')
   return c.json({ tag, ...(await c.var.platform.tagDeletes.delete(tag, confirm, bearerToken(c.req))) })
+})
+
+adminApi.post('/admin/workers/:name/budget', jsonBody(budgetBody), async (c) => {
+  const { requestsPerDay } = c.req.valid('json')
+  const name = c.req.param('name')
+  const record = await c.var.platform.budgets.set(name, requestsPerDay, bearerToken(c.req), c.executionCtx)
+  return c.json({ name: record.name, budget: record.budget ?? null })
 })
 
 adminApi.post('/admin/workers/:name/resume', async (c) => {

@@ -74,6 +74,11 @@ const ROLLOUT = 'Send { "deployment": "<a retained Worker ID>", "percent": 1–9
 /** `POST /api/workers/:name/rollout`: which retained deployment, to what share of visitors. */
 export const rolloutBody = object({ deployment: string(ROLLOUT), percent: number(ROLLOUT) }, ROLLOUT)
 
+const BUDGET = 'Send { "requestsPerDay": <a whole number, 0 for no limit> }, or null for the platform’s default.'
+
+/** `POST /api/admin/workers/:name/budget`. */
+export const budgetBody = object({ requestsPerDay: nullable(number(BUDGET)) }, BUDGET)
+
 const CONFIRM_COUNT = 'Send { "confirm": <the number of workers GET /api/admin/tags/:tag listed> }.'
 
 /** `POST /api/admin/tags/:tag/delete`: the count of workers the caller saw and confirms. */

@@ -40,6 +40,10 @@ const COPY: Partial<Record<PlatformErrorCode, { title: string; hint?: string }>>
   },
   forbidden: { title: 'Not allowed', hint: 'Use the deploy token you received when the worker was first uploaded.' },
   rate_limited: { title: 'Slow down', hint: 'Wait a minute, then try again.' },
+  budget_exceeded: {
+    title: 'This worker has used its budget for today',
+    hint: 'It serves again at midnight UTC. If it is yours, its page shows its budget.',
+  },
   limit_exceeded: {
     title: 'This worker hit its limit',
     hint: 'If it is yours, make it do less per request or raise its limits.',

@@ -52,6 +52,7 @@ type PageExtras = Partial<
     | 'metrics'
     | 'captureAfterDeployMs'
     | 'domainSettings'
+    | 'budget'
   >
 >
 
@@ -99,6 +100,7 @@ export async function renderWorkerPage(
       siteUrl={ownOriginUrlForPage(c.req.url, record.name, platform.config.userWorkersDomain)}
       settings={platform.settingsOf(currentDeployment(record))}
       captureAfterDeployMs={platform.config.logCaptureAfterChangeMs}
+      budget={await budgetOf(platform, record)}
       schedule={await scheduleOf(platform, record)}
       storage={storage}
     />,
@@ -121,6 +123,12 @@ async function forSignedInOwner<T>(
     if (error instanceof PlatformError) return undefined
     throw error
   }
+}
+
+/** The worker's budget and what it served today, when it has one. */
+async function budgetOf(platform: Platform, record: WorkerRecord) {
+  const requestsPerDay = record.budget?.requestsPerDay ?? platform.config.budgets.requestsPerDay
+  return requestsPerDay > 0 ? { requestsPerDay, servedToday: await platform.metrics.servedToday(record) } : undefined
 }
 
 /** Storage usage for the page, when the worker has storage; a failure only loses the figures. */

@@ -9,8 +9,7 @@ import type { WorkerStorageUsage } from '../storage/tenant-data'
 import type { OwnerEvent } from '../names/owner-changes'
 import { Layout } from './layout'
 import { captureTriggers, LogView } from './logs'
-import { SuspendedNotice } from './suspended'
-import { RolloutNotice } from './rollout'
+import { WorkerNotices, type BudgetView } from './worker-notices'
 import { TagLinks } from './tag-links'
 import { WorkerDomains, type WorkerDomainsProps } from './worker-domains'
 import type { ListedDomain } from '../domains/domains'
@@ -73,6 +72,8 @@ export interface WorkerPageProps {
   domains?: ListedDomain[]
   /** The hostname typed into the add form, when it was refused. */
   domainInput?: string
+  /** Its daily budget and today's use, when it has one (budgets/). */
+  budget?: BudgetView | undefined
   /** How this platform serves custom domains. */
   domainSettings: Pick<WorkerDomainsProps, 'saasZone' | 'cnameTarget' | 'maxPerWorker'>
 }
@@ -104,8 +105,7 @@ export const WorkerPage: FC<WorkerPageProps> = (props) => {
   const candidateUrl = candidate?.siteUrl ?? candidate?.url
   return (
     <Layout title={record.name} backend={backend} signedIn={signedIn}>
-      {record.suspended && <SuspendedNotice suspension={record.suspended} />}
-      <RolloutNotice record={record} />
+      <WorkerNotices record={record} budget={props.budget} />
       {deployed === 'live' && (
         <div class="alert success" role="status">
           <strong>Deployed.</strong> Your worker is live at <a href={mainUrl}>{mainUrl}</a>

@@ -1,0 +1,83 @@
+import { PlatformError } from '../core/errors'
+import type { WorkerRecord } from '../core/model'
+import { DAY_MS, dayOf } from '../metrics/metrics'
+
+/** Where a worker's day is leased from: its name's WorkerMetrics object (metrics/worker-metrics.do.ts). */
+export interface LeaseStore {
+  getByName(name: string): { lease(day: number, want: number, limit: number): Promise<number> }
+}
+
+/** How many requests an isolate leases at once: a tenth of the budget, at most 1,000 (one object call per block). */
+export function blockOf(limit: number): number {
+  return Math.max(1, Math.min(1_000, Math.floor(limit / 10)))
+}
+
+/**
+ * Daily request budgets (docs/operators.md#budgets), enforced at dispatch without a write per
+ * request: each isolate leases a block of the day's requests from the worker's name's object and
+ * serves from it in memory, leasing again when it is spent. The object grants no more than the
+ * budget in all, so a worker never serves more than its budget in a day (the bound is 0); what
+ * an isolate leased and did not serve (it was evicted, the day ended) is lost, so a worker may serve
+ * fewer, by at most a block per isolate that served it that day.
+ */
+export class Allowances {
+  private readonly held = new Map<string, Allowance>()
+
+  constructor(
+    private readonly store: LeaseStore,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Takes one request of the worker's day, or refuses (429 until midnight UTC) when its budget is spent. */
+  async take(record: WorkerRecord, limit: number): Promise<void> {
+    const now = this.now()
+    const allowance = this.allowanceOf(`${record.name}/${record.ownerId}`, dayOf(now), limit)
+    while (allowance.left === 0) {
+      // Spent: refused without asking again, until the day or the budget changes.
+      if (allowance.spent) throw overBudget(record.name, limit, allowance.day + DAY_MS - now)
+      // One lease at a time per worker: concurrent requests wait for it rather than each leasing a block.
+      allowance.leasing ??= this.store
+        .getByName(record.name)
+        .lease(allowance.day, blockOf(limit), limit)
+        .then((granted) => {
+          allowance.left += granted
+          allowance.spent = granted === 0
+        })
+        .finally(() => {
+          allowance.leasing = undefined
+        })
+      await allowance.leasing
+    }
+    allowance.left -= 1
+  }
+
+  private allowanceOf(key: string, day: number, limit: number): Allowance {
+    let allowance = this.held.get(key)
+    if (!allowance || allowance.day !== day || allowance.limit !== limit) {
+      allowance = { day, limit, left: 0, spent: false }
+      if (this.held.size >= MAX_HELD) this.held.delete(this.held.keys().next().value as string)
+      this.held.set(key, allowance)
+    }
+    return allowance
+  }
+}
+
+/** What an isolate holds of a worker's day: requests leased and not yet served, and whether the day is spent. */
+interface Allowance {
+  day: number
+  limit: number
+  left: number
+  spent: boolean
+  leasing?: Promise<void> | undefined
+}
+
+const MAX_HELD = 10_000
+
+/** 429 naming the budget, with Retry-After at the next UTC midnight. */
+function overBudget(name: string, limit: number, untilResetMs: number): PlatformError {
+  return new PlatformError(
+    'budget_exceeded',
+    `The worker "${name}" has served its budget of ${limit} requests today (UTC); it serves again at midnight UTC.`,
+    { 'Retry-After': String(Math.ceil(untilResetMs / 1000)) },
+  )
+}
