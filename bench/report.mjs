@@ -198,9 +198,7 @@ export function buildRows(m, { connections, rounds }) {
     ...projectRows(m, c),
     ...wranglerRows(m),
     ...storageRows(m),
-    ...domainRows(m, c),
-    ...rolloutRows(m, c),
-    ...budgetRows(m, c),
+    ...pairedRows(m, c),
     ...metricsRows(m.metricsCost, connections),
   ]
 }
@@ -341,77 +339,58 @@ function storageRows({ storage }) {
   ]
 }
 
-/** Issue #25: a worker in a 10 % rollout against a plain one (information: the issue sets no target). */
-function rolloutRows({ rollouts }, c) {
-  if (!rollouts) return []
-  const { runs, latency } = rollouts
+/**
+ * Two rows for a pair measured on one server (bench/pairs.mjs): throughput at 16 connections,
+ * judged per CPU second against `target` (none: information), and p50 / p99 at one connection.
+ */
+function pairRows({ runs, latency }, [side, baseline], { throughputLabel, latencyLabel, target, note }) {
+  const { judged: figure, text } = throughput(runs[side], runs[baseline])
   return [
     [
-      `Worker in a 10 % gradual rollout, req/s (${c}) vs a plain worker, one after the other; ${runs.rollout.length} paired rounds`,
-      int(average(runs.rollout, rps)),
-      int(average(runs.plain, rps)),
-      throughput(runs.rollout, runs.plain).text,
-      'info: the visitor key and its bucket, and a Set-Cookie on every response (the load keeps no cookies)',
-      '—',
+      `${throughputLabel}; ${runs[side].length} paired rounds`,
+      int(average(runs[side], rps)),
+      int(average(runs[baseline], rps)),
+      text,
+      target ? `≥ ${target.toFixed(2)}×` : `info: ${note}`,
+      target ? judged(figure, target, true) : '—',
     ],
     [
-      'Worker in a 10 % gradual rollout, p50 / p99 ms (1 conn, alternating with a plain worker)',
-      pair(latency.rollout),
-      pair(latency.plain),
-      ratio(latency.rollout.p50, latency.plain.p50),
-      'info',
+      latencyLabel,
+      pair(latency[side]),
+      pair(latency[baseline]),
+      ratio(latency[side].p50, latency[baseline].p50),
+      target ? `info: ${note}` : 'info',
       '—',
     ],
   ]
 }
 
-/** Issue #25: a worker with a daily budget against one without. */
-function budgetRows({ budgets }, c) {
-  if (!budgets) return []
-  const { runs, latency } = budgets
-  const { judged: figure, text } = throughput(runs.budget, runs.plain)
+/** Issues #24 and #25: a custom hostname, a 10 % rollout and a daily budget, each against its plain twin. */
+function pairedRows({ domains, rollouts, budgets }, c) {
   return [
-    [
-      `Dispatch with a daily budget vs without, req/s (${c}), one after the other; ${runs.budget.length} paired rounds`,
-      int(average(runs.budget, rps)),
-      int(average(runs.plain, rps)),
-      text,
-      `≥ ${TARGETS.budgetRatio.toFixed(2)}×`,
-      judged(figure, TARGETS.budgetRatio, true),
-    ],
-    [
-      'Dispatch with a daily budget, p50 / p99 ms (1 conn, alternating with a worker without)',
-      pair(latency.budget),
-      pair(latency.plain),
-      ratio(latency.budget.p50, latency.plain.p50),
-      'info',
-      '—',
-    ],
-  ]
-}
-
-/** Issue #24: a custom hostname against `<name>.localhost`, the same worker on the same server. */
-function domainRows({ domains }, c) {
-  if (!domains) return []
-  const { runs, latency } = domains
-  const { judged: figure, text } = throughput(runs.custom, runs.named)
-  return [
-    [
-      `Custom hostname dispatch, req/s (${c}) vs the same worker at <name>.<domain> (<name>.localhost), one after the other; ${runs.custom.length} paired rounds`,
-      int(average(runs.custom, rps)),
-      int(average(runs.named, rps)),
-      text,
-      `≥ ${TARGETS.customDomainRatio.toFixed(2)}×`,
-      judged(figure, TARGETS.customDomainRatio, true),
-    ],
-    [
-      'Custom hostname dispatch, p50 / p99 ms (1 conn, alternating with <name>.localhost)',
-      pair(latency.custom),
-      pair(latency.named),
-      ratio(latency.custom.p50, latency.named.p50),
-      'info: the hostname mapping (cached like names) and the owner check',
-      '—',
-    ],
+    ...(domains
+      ? pairRows(domains, ['custom', 'named'], {
+          throughputLabel: `Custom hostname dispatch, req/s (${c}) vs the same worker at <name>.<domain> (<name>.localhost), one after the other`,
+          latencyLabel: 'Custom hostname dispatch, p50 / p99 ms (1 conn, alternating with <name>.localhost)',
+          target: TARGETS.customDomainRatio,
+          note: 'the hostname mapping (cached like names) and the owner check',
+        })
+      : []),
+    ...(rollouts
+      ? pairRows(rollouts, ['rollout', 'plain'], {
+          throughputLabel: `Worker in a 10 % gradual rollout, req/s (${c}) vs a plain worker, one after the other`,
+          latencyLabel: 'Worker in a 10 % gradual rollout, p50 / p99 ms (1 conn, alternating with a plain worker)',
+          note: 'the visitor key and its bucket, and a Set-Cookie on every response (the load keeps no cookies)',
+        })
+      : []),
+    ...(budgets
+      ? pairRows(budgets, ['budget', 'plain'], {
+          throughputLabel: `Dispatch with a daily budget vs without, req/s (${c}), one after the other`,
+          latencyLabel: 'Dispatch with a daily budget, p50 / p99 ms (1 conn, alternating with a worker without)',
+          target: TARGETS.budgetRatio,
+          note: 'an allowance taken in memory per request, a lease per 1,000',
+        })
+      : []),
   ]
 }
 

@@ -16,7 +16,8 @@ export function blockOf(limit: number): number {
  * Daily request budgets (docs/operators.md#budgets), enforced at dispatch without a write per
  * request: each isolate leases a block of the day's requests from the worker's name's object and
  * serves from it in memory, leasing again when it is spent. The object grants no more than the
- * budget in all, so a worker never serves more than its budget in a day (the bound is 0); what
+ * budget in all, so a worker never serves more than its budget in a day (the bound is 0, but for
+ * requests served while its object could not be reached at all: see lease); what
  * an isolate leased and did not serve (it was evicted, the day ended) is lost, so a worker may serve
  * fewer, by at most a block per isolate that served it that day.
  */
@@ -36,19 +37,32 @@ export class Allowances {
       // Spent: refused without asking again, until the day or the budget changes.
       if (allowance.spent) throw overBudget(record.name, limit, allowance.day + DAY_MS - now)
       // One lease at a time per worker: concurrent requests wait for it rather than each leasing a block.
-      allowance.leasing ??= this.store
-        .getByName(record.name)
-        .lease(allowance.day, blockOf(limit), limit)
-        .then((granted) => {
-          allowance.left += granted
-          allowance.spent = granted === 0
-        })
-        .finally(() => {
-          allowance.leasing = undefined
-        })
-      await allowance.leasing
+      allowance.leasing ??= this.lease(record.name, allowance, limit).finally(() => {
+        allowance.leasing = undefined
+      })
+      if (!(await allowance.leasing)) return
     }
     allowance.left -= 1
+  }
+
+  /**
+   * Leases a block for `allowance`, asking twice. When the worker's object cannot be reached at
+   * all, the request is served without an allowance (false): a budget guards a bill, and a platform
+   * fault must not fail tenants' requests; those requests are the only ones a budget can miss.
+   */
+  private async lease(name: string, allowance: Allowance, limit: number): Promise<boolean> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        const granted = await this.store.getByName(name).lease(allowance.day, blockOf(limit), limit)
+        allowance.left += granted
+        allowance.spent = granted === 0
+        return true
+      } catch {
+        // Asked again once; the error's message may name internals, so only that it failed is logged.
+      }
+    }
+    console.warn(`could not lease the budget of "${name}"; served without an allowance`)
+    return false
   }
 
   private allowanceOf(key: string, day: number, limit: number): Allowance {
@@ -68,7 +82,8 @@ interface Allowance {
   limit: number
   left: number
   spent: boolean
-  leasing?: Promise<void> | undefined
+  /** The lease under way: true once it answered, false when the object could not be reached. */
+  leasing?: Promise<boolean> | undefined
 }
 
 const MAX_HELD = 10_000

@@ -9,7 +9,7 @@ import type { Suspensions } from '../operators/suspensions'
 export class BudgetChanges {
   constructor(
     private readonly parts: {
-      changes: Pick<NameChanges, 'changeExisting' | 'commit'>
+      changes: Pick<NameChanges, 'updateRecord'>
       suspensions: Pick<Suspensions, 'assertAdmin'>
     },
   ) {}
@@ -22,13 +22,8 @@ export class BudgetChanges {
         '"requestsPerDay" must be a whole number (0: no limit), or null for the default.',
       )
     }
-    const { changes } = this.parts
-    const held = await changes.changeExisting(name, proof, ({ budget: _budget, ...record }) => ({
-      record: requestsPerDay === null ? record : { ...record, budget: { requestsPerDay } },
-      expired: [],
-      claim: false,
-    }))
-    await changes.commit(held, ctx)
-    return held.change.record
+    return this.parts.changes.updateRecord(name, proof, ctx, ({ budget: _budget, ...record }) =>
+      requestsPerDay === null ? record : { ...record, budget: { requestsPerDay } },
+    )
   }
 }

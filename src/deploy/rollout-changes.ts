@@ -14,7 +14,7 @@ import { withRollout } from './rollouts'
 export class Rollouts {
   constructor(
     private readonly parts: {
-      changes: Pick<NameChanges, 'changeExisting' | 'commit'>
+      changes: Pick<NameChanges, 'updateRecord'>
       now: () => number
     },
   ) {}
@@ -32,18 +32,15 @@ export class Rollouts {
     })
   }
 
-  private async change(
+  private change(
     name: string,
     token: Proof,
     ctx: Background,
     next: (record: WorkerRecord) => WorkerRecord,
   ): Promise<WorkerRecord> {
-    const { changes } = this.parts
-    const held = await changes.changeExisting(name, token, (record) => {
+    return this.parts.changes.updateRecord(name, token, ctx, (record) => {
       assertNotSuspended(record, 'change what it serves')
-      return { record: next(record), expired: [], claim: false }
+      return next(record)
     })
-    await changes.commit(held, ctx)
-    return held.change.record
   }
 }

@@ -88,6 +88,25 @@ export class NameChanges {
   }
 
   /**
+   * Changes an existing worker's record without an upload (a suspension, a rollout, a budget): under
+   * the name's lease, committed, KV brought in line. `next` may throw to refuse it (nothing changes).
+   */
+  async updateRecord(
+    name: string,
+    proof: Proof,
+    ctx: Background,
+    next: (record: WorkerRecord) => WorkerRecord,
+  ): Promise<WorkerRecord> {
+    const held = await this.changeExisting(name, proof, (record) => ({
+      record: next(record),
+      expired: [],
+      claim: false,
+    }))
+    await this.commit(held, ctx)
+    return held.change.record
+  }
+
+  /**
    * Commits a change in the name's object, then — still holding the lease, so no later change can
    * overtake it — brings KV in line and ends the lease; code that left the history is deleted after
    * the response.

@@ -15,7 +15,7 @@ import { bestEffort } from '../core/follow-up'
 export class Suspensions {
   constructor(
     private readonly parts: {
-      changes: Pick<NameChanges, 'changeExisting' | 'commit' | 'credential'>
+      changes: Pick<NameChanges, 'updateRecord' | 'credential'>
       accounts: Pick<Accounts, 'suspend'>
       now: () => number
     },
@@ -24,12 +24,12 @@ export class Suspensions {
   async suspend(name: string, reason: string, proof: Proof, ctx: Background): Promise<WorkerRecord> {
     await this.assertAdmin(proof)
     const suspended = suspension(reason, 'worker', this.parts.now())
-    return this.change(name, proof, ctx, (record) => ({ ...record, suspended }))
+    return this.parts.changes.updateRecord(name, proof, ctx, (record) => ({ ...record, suspended }))
   }
 
   async resume(name: string, proof: Proof, ctx: Background): Promise<WorkerRecord> {
     await this.assertAdmin(proof)
-    return this.change(name, proof, ctx, ({ suspended: _suspended, ...record }) => record)
+    return this.parts.changes.updateRecord(name, proof, ctx, ({ suspended: _suspended, ...record }) => record)
   }
 
   /**
@@ -64,26 +64,12 @@ export class Suspensions {
   ): Promise<string[]> {
     const changed: string[] = []
     for (const name of names) {
-      const done = await bestEffort(`change the suspension of "${name}"`, () => this.change(name, proof, ctx, next))
+      const done = await bestEffort(`change the suspension of "${name}"`, () =>
+        this.parts.changes.updateRecord(name, proof, ctx, next),
+      )
       if (done) changed.push(name)
     }
     return changed
-  }
-
-  private async change(
-    name: string,
-    proof: Proof,
-    ctx: Background,
-    next: (record: WorkerRecord) => WorkerRecord,
-  ): Promise<WorkerRecord> {
-    const { changes } = this.parts
-    const held = await changes.changeExisting(name, proof, (record) => ({
-      record: next(record),
-      expired: [],
-      claim: false,
-    }))
-    await changes.commit(held, ctx)
-    return held.change.record
   }
 
   /** Refuses anyone but the operator: 401 without a token, 403 with any other than ADMIN_TOKEN. */
