@@ -39,6 +39,8 @@ function run(url, connections, seconds, rotate) {
   return new Promise((resolve, reject) => {
     const latencies = []
     let non2xx = 0
+    // Which statuses the non-2xx answers had, so a failed run says what went wrong.
+    const statuses = {}
     const started = performance.now()
     // sampleInt: autocannon only notices the end of the run on its sampling tick (1 s by default),
     // which would round every run up to whole seconds.
@@ -60,13 +62,17 @@ function run(url, connections, seconds, rotate) {
         ...summarize(latencies),
         ok: latencies.length,
         non2xx,
+        ...(non2xx ? { statuses } : {}),
         errors: result.errors,
         timeouts: result.timeouts,
       })
     })
     instance.on('response', (_client, statusCode, _bytes, responseTime) => {
       if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime)
-      else non2xx += 1
+      else {
+        non2xx += 1
+        statuses[statusCode] = (statuses[statusCode] ?? 0) + 1
+      }
     })
   })
 }

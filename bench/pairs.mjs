@@ -16,7 +16,9 @@ export async function comparePair(targets, pid, { connections, seconds, rounds, 
       await runLoad(targets[side], connections, WARM_UP_SECONDS)
       const before = cpuSeconds(pid)
       const run = await runLoad(targets[side], connections, seconds)
-      if (run.non2xx || run.errors) throw new Error(`${side}: ${run.non2xx} non-2xx, ${run.errors} errors`)
+      if (run.non2xx || run.errors) {
+        throw new Error(`${side}: ${run.non2xx} non-2xx (${JSON.stringify(run.statuses ?? {})}), ${run.errors} errors`)
+      }
       const cpu = before === null ? null : cpuSeconds(pid) - before
       runs[side].push({ ...run, cpuSeconds: cpu, perCpuSecond: cpu ? run.ok / cpu : null })
     }

@@ -36,33 +36,31 @@ export class Allowances {
     while (allowance.left === 0) {
       // Spent: refused without asking again, until the day or the budget changes.
       if (allowance.spent) throw overBudget(record.name, limit, allowance.day + DAY_MS - now)
-      // One lease at a time per worker: concurrent requests wait for it rather than each leasing a block.
-      allowance.leasing ??= this.lease(record.name, allowance, limit).finally(() => {
-        allowance.leasing = undefined
-      })
-      if (!(await allowance.leasing)) return
+      // Each waiting request leases for itself: a promise shared across requests would hang the others
+      // in workerd (measured: 500s under load). What one leases, any request of this isolate may take.
+      const granted = await this.lease(record.name, allowance.day, limit)
+      if (granted === null) return
+      allowance.left += granted
+      if (granted === 0 && allowance.left === 0) allowance.spent = true
     }
     allowance.left -= 1
   }
 
   /**
-   * Leases a block for `allowance`, asking twice. When the worker's object cannot be reached at
-   * all, the request is served without an allowance (false): a budget guards a bill, and a platform
-   * fault must not fail tenants' requests; those requests are the only ones a budget can miss.
+   * Leases a block of the worker's day, asking twice; null when the worker's object cannot be reached
+   * at all: the request is then served without an allowance, because a budget guards a bill and a
+   * platform fault must not fail tenants' requests (those requests are the only ones a budget can miss).
    */
-  private async lease(name: string, allowance: Allowance, limit: number): Promise<boolean> {
+  private async lease(name: string, day: number, limit: number): Promise<number | null> {
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
-        const granted = await this.store.getByName(name).lease(allowance.day, blockOf(limit), limit)
-        allowance.left += granted
-        allowance.spent = granted === 0
-        return true
+        return await this.store.getByName(name).lease(day, blockOf(limit), limit)
       } catch {
         // Asked again once; the error's message may name internals, so only that it failed is logged.
       }
     }
     console.warn(`could not lease the budget of "${name}"; served without an allowance`)
-    return false
+    return null
   }
 
   private allowanceOf(key: string, day: number, limit: number): Allowance {
@@ -82,8 +80,6 @@ interface Allowance {
   limit: number
   left: number
   spent: boolean
-  /** The lease under way: true once it answered, false when the object could not be reached. */
-  leasing?: Promise<boolean> | undefined
 }
 
 const MAX_HELD = 10_000
