@@ -51,9 +51,10 @@ async function forward(
 ) {
   const { config, dispatch } = c.var.platform
   const hops = incomingHops(c.req.header(HOPS_HEADER) ?? null, config.maxHops)
-  // The visitor's rollout key, read only when the worker has a rollout (deploy/rollouts.ts).
-  const visitor = new RolloutVisitor(c.req.raw, url)
-  const arrival = { host: url.hostname, hops, background: c.executionCtx, visitor: () => visitor.key() }
+  // The visitor's rollout key, made only when the worker has a rollout (deploy/rollouts.ts).
+  let visitor: RolloutVisitor | undefined
+  const key = () => (visitor ??= new RolloutVisitor(c.req.raw, url)).key()
+  const arrival = { host: url.hostname, hops, background: c.executionCtx, visitor: key }
   const worker =
     typeof address === 'string'
       ? await dispatch.open(address, arrival)
@@ -67,7 +68,8 @@ async function forward(
   if (mount) forwarded.headers.set('X-Forwarded-Prefix', mount)
   stripPlatformCookies(forwarded.headers)
   const response = await worker.fetch(forwarded)
-  return visitor.remembered(mount ? confine(response, config.sandboxPolicy) : keepCookiesOnHost(response))
+  const confined = mount ? confine(response, config.sandboxPolicy) : keepCookiesOnHost(response)
+  return visitor ? visitor.remembered(confined) : confined
 }
 
 /** A browser loading a page (not a script's fetch, a form's post or a subresource). */

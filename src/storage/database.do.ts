@@ -6,8 +6,9 @@ import { parseStored } from '../core/schema'
 import { sweepKv } from './kv-sweep'
 import type { D1Migration } from '../deploy/build'
 import { applyMigrations, type MigrationsApplied } from './migrations'
-import { databaseName, kvPrefix, type StorageRef } from './refs'
-import { chunkOf, GrantBook, remoteBook, StoreGrant, type Amounts, type AskBook, type StoreKey } from './grants'
+import { kvPrefix, type StorageRef } from './refs'
+import { chunkOf, type Amounts, type StoreKey } from './grants'
+import { GrantShort, StoreGrants } from './store-grants'
 import { countOperation, quotaError, quotasFor } from './quotas'
 import { asRefusal, attempt, refusal, type Refusable } from './refusal'
 import { dumpStream, OWN_TABLES } from './sql-dump'
@@ -56,10 +57,18 @@ const ledgerKey = (key: string) => `kv:${key}`
  * is checked here, and the quotas are this Worker's configuration, never an argument.
  */
 export class TenantDatabase extends DurableObject<Env> {
+  /** This store's share of the worker's quotas, shared by all its stores (store-grants.ts). */
+  private readonly grants = new StoreGrants({
+    state: this.ctx,
+    databases: this.env.TENANT_DATABASES,
+    ref: () => this.worker(),
+    role: () => (this.ctx.id.name?.startsWith('kv:') ? 'kv' : 'sql'),
+    usage: async () =>
+      this.ctx.id.name?.startsWith('kv:')
+        ? await this.kvUsage().then(({ keys, bytes }) => ({ kvKeys: keys, kvBytes: bytes }))
+        : { sqlBytes: this.ctx.storage.sql.databaseSize },
+  })
   /** Whether the owner this object stores for still holds the name: a deleted one's late writes are refused. */
-  private readonly book = new GrantBook(this.ctx.storage)
-  /** This store's share of the worker's quotas (grants.ts), once asked for. */
-  private grant: StoreGrant | undefined
   private readonly generation = new GenerationGate((ownerId) =>
     this.env.NAME_CLAIMS.getByName(this.worker().name).holds(ownerId),
   )
@@ -72,7 +81,7 @@ export class TenantDatabase extends DurableObject<Env> {
   async query(statements: SqlStatement[]): Promise<SqlResult[]> {
     const quotas = await this.admitSql()
     const checked = checkStatements(statements)
-    return this.withinGrant(quotas, (final) =>
+    return this.grants.within(quotas, (final) =>
       this.tenantSql(() => {
         const results = runStatements(this.ctx.storage.sql, checked, new SqlCallBudget(quotas))
         const size = this.checkSize(quotas, final)
@@ -92,7 +101,7 @@ export class TenantDatabase extends DurableObject<Env> {
     const quotas = await this.admitSql()
     if (typeof script !== 'string' || script.trim() === '') throw refusal('D1_EXEC_ERROR: exec() needs SQL text.')
     const started = performance.now()
-    await this.withinGrant(quotas, (final) =>
+    await this.grants.within(quotas, (final) =>
       this.tenantSql(() => {
         // SQLite runs the script's statements but the last as it parses them; the last is read here.
         new SqlCallBudget(quotas).drain(this.ctx.storage.sql.exec(script))
@@ -166,10 +175,9 @@ export class TenantDatabase extends DurableObject<Env> {
     }
     // The quotas are the worker's, across its KV stores (grants.ts): past this store's grant, ask the
     // book, then count again (other writes, or a recall of the grant, may have come meanwhile).
-    const grant = this.storeGrant()
-    for (let asked = 0; !grant.covers({ kvKeys: after.keys, kvBytes: after.bytes }); asked++) {
+    for (let asked = 0; !this.grants.covers({ kvKeys: after.keys, kvBytes: after.bytes }); asked++) {
       if (asked === 3) throw quotaError('TENANT_KV_MAX_KEYS', 'this worker’s KV stores are changing too fast to count.')
-      await this.askGrant({ kvKeys: after.keys, kvBytes: after.bytes }, quotas)
+      await this.grants.ask({ kvKeys: after.keys, kvBytes: after.bytes }, quotas)
       usage = await this.kvUsage()
       previous = await this.ledgerEntry(key)
       after = next()
@@ -187,8 +195,8 @@ export class TenantDatabase extends DurableObject<Env> {
     await this.ctx.storage.put(USAGE_KEY, after)
     // What this store no longer uses goes back to the worker's other stores.
     const quotas = quotasFor(this.env)
-    if (this.storeGrant().hoards({ kvKeys: after.keys, kvBytes: after.bytes }, quotas)) {
-      await attempt(() => this.askGrant({ kvKeys: after.keys, kvBytes: after.bytes }, quotas))
+    if (this.grants.hoards({ kvKeys: after.keys, kvBytes: after.bytes }, quotas)) {
+      await attempt(() => this.grants.ask({ kvKeys: after.keys, kvBytes: after.bytes }, quotas))
     }
   }
 
@@ -280,11 +288,10 @@ export class TenantDatabase extends DurableObject<Env> {
     await this.admitWrite('D1_ERROR')
     // Ahead of the call, so most writes never ask: room for half a chunk of growth, and no hoarding.
     const size = this.ctx.storage.sql.databaseSize
-    const grant = this.storeGrant()
     const room = { sqlBytes: size + Math.floor(chunkOf('sqlBytes', quotas) / 2) }
-    if (!grant.covers(room) || grant.hoards({ sqlBytes: size }, quotas)) {
+    if (!this.grants.covers(room) || this.grants.hoards({ sqlBytes: size }, quotas)) {
       // Refused (the other databases hold the rest): reads and deletes still run; growth is refused by checkSize.
-      await attempt(() => this.askGrant({ sqlBytes: size }, quotas))
+      await attempt(() => this.grants.ask({ sqlBytes: size }, quotas))
     }
     return quotas
   }
@@ -317,7 +324,7 @@ export class TenantDatabase extends DurableObject<Env> {
 
   /**
    * The database's size after a call, refused past the quota; past this database's grant (the
-   * quota is shared by the worker's databases, grants.ts), the call is rolled back and `withinGrant`
+   * quota is shared by the worker's databases, grants.ts), the call is rolled back and `grants.within`
    * asks for more and runs it again (`final`: it already did).
    */
   private checkSize({ sqlMaxBytes }: Pick<StorageQuotas, 'sqlMaxBytes'>, final: boolean): number {
@@ -325,7 +332,7 @@ export class TenantDatabase extends DurableObject<Env> {
     if (size > sqlMaxBytes) {
       throw quotaError('TENANT_SQL_MAX_BYTES', `this worker's database may hold at most ${sqlMaxBytes} bytes.`)
     }
-    if (!this.storeGrant().covers({ sqlBytes: size })) {
+    if (!this.grants.covers({ sqlBytes: size })) {
       if (!final) throw new GrantShort(size)
       throw quotaError(
         'TENANT_SQL_MAX_BYTES',
@@ -335,43 +342,6 @@ export class TenantDatabase extends DurableObject<Env> {
     return size
   }
 
-  /** Runs a tenant's SQL call, once more with a larger grant when it outgrew this database's. */
-  private async withinGrant<T>(quotas: StorageQuotas, run: (final: boolean) => T): Promise<T> {
-    try {
-      return run(false)
-    } catch (error) {
-      if (!(error instanceof GrantShort)) throw error
-      await this.askGrant({ sqlBytes: error.size }, quotas)
-      return run(true)
-    }
-  }
-
-  /** This store's grant (grants.ts): `kv:` or `sql:`, and its store ID (empty for env.KV's and env.DB's own). */
-  private storeGrant(): StoreGrant {
-    const role = this.ctx.id.name?.startsWith('kv:') ? 'kv' : 'sql'
-    this.grant ??= new StoreGrant(`${role}:${this.worker().store ?? ''}`)
-    return this.grant
-  }
-
-  /**
-   * Asks the worker's book for `usage` (and a chunk more). Not blocking this object meanwhile: the
-   * book may recall this store's grant while it decides (callers count again after the answer).
-   */
-  private askGrant(usage: Amounts, quotas: StorageQuotas): Promise<void> {
-    const { name, ownerId, store } = this.worker()
-    const own = this.ctx.id.name?.startsWith('kv:') && store === undefined
-    const book: AskBook = own
-      ? (key, needed, wanted) => this.decideGrant(key, needed, wanted, quotas)
-      : remoteBook((key, needed, wanted) =>
-          this.env.TENANT_DATABASES.getByName(`kv:${databaseName({ name, ownerId })}`).grantStorage(
-            key,
-            needed,
-            wanted,
-          ),
-        )
-    return this.storeGrant().ask(usage, quotas, book)
-  }
-
   /**
    * The worker's book of grants, kept in its env.KV ledger's object (grants.ts): what a store of
    * the worker may keep, answered as a value. Only another store's object of the platform calls it.
@@ -379,44 +349,11 @@ export class TenantDatabase extends DurableObject<Env> {
   grantStorage(store: StoreKey, needed: Amounts, wanted: Amounts): Promise<Refusable<Amounts>> {
     this.assertRole('kv')
     if (this.worker().store !== undefined) throw new Error("This object is not a worker's book of grants.")
-    return attempt(() => this.decideGrant(store, needed, wanted, quotasFor(this.env)))
+    return attempt(() => this.grants.decide(store, needed, wanted, quotasFor(this.env)))
   }
 
-  /** One decision of the book at a time: it may recall other stores' grants meanwhile. */
-  private async decideGrant(
-    store: StoreKey,
-    needed: Amounts,
-    wanted: Amounts,
-    quotas: StorageQuotas,
-  ): Promise<Amounts> {
-    const { name, ownerId } = this.worker()
-    const recall = (other: StoreKey): Promise<Amounts> => {
-      if (other === 'kv:') return this.recallGrant()
-      const [role, id = ''] = other.split(':', 2) as ['kv' | 'sql', string]
-      const ref = id === '' ? { name, ownerId } : { name, ownerId, store: id }
-      return this.env.TENANT_DATABASES.getByName(`${role}:${databaseName(ref)}`).recallGrant()
-    }
-    // Nothing may throw out of blockConcurrencyWhile (workerd would reset the object): a refusal comes out as a value.
-    const answer = await this.ctx.blockConcurrencyWhile(() =>
-      attempt(() => this.book.grant(store, needed, wanted, quotas, recall)),
-    )
-    if (answer.ok) return answer.value
-    throw refusal(answer.error.message)
-  }
-
-  /** The book takes back what this store does not use: its usage is its grant from now on. */
-  async recallGrant(): Promise<Amounts> {
-    const usage: Amounts = this.ctx.id.name?.startsWith('kv:')
-      ? await this.kvUsage().then(({ keys, bytes }) => ({ kvKeys: keys, kvBytes: bytes }))
-      : { sqlBytes: this.ctx.storage.sql.databaseSize }
-    this.storeGrant().recalled(usage)
-    return usage
-  }
-}
-
-/** A call that outgrew its database's grant (not the quota): rolled back, asked for, run again. */
-class GrantShort extends Error {
-  constructor(readonly size: number) {
-    super('The database outgrew its grant.')
+  /** The book takes back what this store does not use (store-grants.ts). */
+  recallGrant(): Promise<Amounts> {
+    return this.grants.recall()
   }
 }
