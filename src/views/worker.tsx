@@ -19,6 +19,8 @@ import { BuildDetails } from './worker-build'
 import { WorkerStorage } from './worker-storage'
 import { FormError, TokenSubmit, type FormRefusal } from './worker-forms'
 import { Schedule } from './worker-schedule'
+import { WorkerDeployments } from './worker-deployments'
+import { WorkerTokenAndDelete } from './worker-danger'
 
 export type { WorkerForm } from './worker-forms'
 
@@ -243,84 +245,13 @@ export const WorkerPage: FC<WorkerPageProps> = (props) => {
       </p>
       {props.metrics && <MetricsChart report={props.metrics} />}
 
-      <h2 id="history-heading">Deployments</h2>
-      <p class="hint">Each deployment keeps its own preview URL while it is retained, whichever one the name serves.</p>
-      {(settings.storage?.sql || (settings.storage?.d1Databases?.length ?? 0) > 0) && (
-        <p class="hint">
-          They all share the worker’s databases: a D1 migration a deploy applies changes the schema under every
-          deployment here, candidates, previews and rollbacks included.
-        </p>
-      )}
-      <FormError form="promote" error={formError} />
-      <form method="post" action={`/workers/${record.name}/promote`} aria-labelledby="history-heading">
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Deployment</th>
-                <th scope="col">Preview</th>
-                <th scope="col">Uploaded</th>
-                <th scope="col" class="optional">
-                  Size
-                </th>
-                <th scope="col" class="optional">
-                  SHA-256
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {record.deployments.map((deployment) => {
-                const isCurrent = deployment.workerId === record.workerId
-                // Newer than what serves: uploaded without promoting.
-                const isCandidate = !isCurrent && (current === undefined || deployment.sequence > current.sequence)
-                const id = `deployment-${deployment.workerId}`
-                const preview = previews[deployment.workerId]
-                return (
-                  <tr>
-                    <td>
-                      {isCurrent ? (
-                        <strong>{deployment.label} (serving)</strong>
-                      ) : (
-                        <>
-                          <input type="radio" name="deployment" id={id} value={deployment.workerId} required />{' '}
-                          <label for={id} class="inline">
-                            {deployment.label}
-                            {isCandidate && ' (candidate)'}
-                          </label>
-                        </>
-                      )}
-                      <br />
-                      <code class="small">{deployment.workerId}</code>
-                    </td>
-                    <td>
-                      {preview && (
-                        <a href={preview.siteUrl ?? preview.url} aria-label={`Preview ${deployment.label}`}>
-                          Preview
-                        </a>
-                      )}
-                    </td>
-                    <td>
-                      <time datetime={deployment.createdAt}>{formatTime(deployment.createdAt)}</time>
-                    </td>
-                    <td class="optional">{formatBytes(deployment.size)}</td>
-                    <td class="optional">
-                      <code class="small">{deployment.sha256.slice(0, 12)}</code>
-                    </td>
-                  </tr>
-                )
-              })}
-            </tbody>
-          </table>
-        </div>
-        {record.deployments.length > 1 && (
-          <div class="card actions-card">
-            <TokenSubmit id="promote-token" tokenless={tokenless}>
-              <button type="submit">Promote the selected deployment</button>
-            </TokenSubmit>
-            <p class="hint">It serves at once: a candidate goes live, or an earlier version comes back (a rollback).</p>
-          </div>
-        )}
-      </form>
+      <WorkerDeployments
+        record={record}
+        previews={previews}
+        settings={settings}
+        formError={formError}
+        tokenless={tokenless}
+      />
 
       <Schedule name={record.name} schedule={schedule} ran={ran} formError={formError} tokenless={tokenless} />
 
@@ -364,33 +295,7 @@ export const WorkerPage: FC<WorkerPageProps> = (props) => {
 
       {props.ownerEvents && <OwnerHistory events={props.ownerEvents} />}
 
-      <h2 id="rotate-heading">Token rotation</h2>
-      <FormError form="rotate" error={formError} />
-      <form class="card" method="post" action={`/workers/${record.name}/token`} aria-labelledby="rotate-heading">
-        <p>
-          Rotating gives {record.name} a new deploy token, shown once; the current one is refused from the next request
-          on, and sessions opened with it end. Do it when a token may have leaked.
-        </p>
-        <TokenSubmit id="rotate-token" tokenless={tokenless}>
-          <button type="submit" class="secondary">
-            Rotate the deploy token
-          </button>
-        </TokenSubmit>
-      </form>
-
-      <h2 id="delete-heading">Delete</h2>
-      <FormError form="delete" error={formError} />
-      <form class="card" method="post" action={`/workers/${record.name}/delete`} aria-labelledby="delete-heading">
-        <p>
-          Removes the worker, all its code and all its data (<code>env.KV</code> and <code>env.DB</code>). The name
-          becomes free for anyone.
-        </p>
-        <TokenSubmit id="delete-token" tokenless={tokenless}>
-          <button type="submit" class="danger">
-            Delete {record.name}
-          </button>
-        </TokenSubmit>
-      </form>
+      <WorkerTokenAndDelete name={record.name} formError={formError} tokenless={tokenless} />
     </Layout>
   )
 }
