@@ -1,6 +1,6 @@
 import { Hono } from 'hono/tiny'
 import type { AppEnv } from './context'
-import { withPlatform } from './middleware/platform'
+import { withClient, withPlatform } from './middleware/platform'
 import { limitFailedCredentials, platformHeaders } from './middleware/security'
 import { tailDispatchNamespace } from './logs/log-tail'
 import { api } from './routes/api'
@@ -32,6 +32,8 @@ export { TenantObject } from './platform/tenant-object'
 export { WorkerMetrics } from './metrics/worker-metrics.do'
 // Tenants' own hostnames: one object per hostname.
 export { CustomDomain } from './domains/custom-domain.do'
+// The platform-wide audit trail, for the operator.
+export { AuditTrail } from './audit/audit-trail.do'
 
 const app = new Hono<AppEnv>()
 
@@ -45,6 +47,7 @@ app.use(hostDispatch)
 app.route('/', dispatch)
 // The platform's own routes only: dispatch above answers first and never gets here.
 app.use(limitFailedCredentials)
+app.use(withClient)
 
 app.route('/assets', assets)
 app.route('/api', api)

@@ -1,3 +1,5 @@
+import { AuditJournal } from '../audit/audit-journal'
+import type { AuditEntry, AuditSource } from '../audit/audit-events'
 import { DurableObject } from 'cloudflare:workers'
 import { looseObject, nullish, optional, string, type GenericSchema } from 'valibot'
 import { parseStored } from '../core/schema'
@@ -85,11 +87,24 @@ export const MAX_SESSIONS_PER_ACCOUNT = 100
  * on who owns a name; the list here is what the account's pages show.
  */
 export class Account extends DurableObject<Env> {
+  /** Its changes, who made them and from where (audit/): the account is the owner of its entries. */
+  private readonly audit = new AuditJournal(this.ctx.storage, this.env)
+
   /** Records the account with its first token; false when it exists already. */
-  async open(info: AccountInfo, firstToken: { name: string; hash: string }): Promise<ApiTokenInfo | null> {
+  async open(
+    info: AccountInfo,
+    firstToken: { name: string; hash: string },
+    source: AuditSource,
+  ): Promise<ApiTokenInfo | null> {
     if (await this.info()) return null
     await this.ctx.storage.put('account', info)
-    return this.addToken(firstToken.name, firstToken.hash, info.createdAt)
+    const token = await this.addToken(firstToken.name, firstToken.hash, info.createdAt)
+    await this.record(
+      [{ action: 'account-create', detail: `Created the account “${info.name}” and its ${tokenWords(token)}.` }],
+      source,
+      info.accountId,
+    )
+    return token
   }
 
   /** The ID of the live token whose secret has this hash (null: none); notes when it was last used. */
@@ -149,14 +164,16 @@ export class Account extends DurableObject<Env> {
   }
 
   /** A further token; null when the account already has MAX_TOKENS_PER_ACCOUNT live ones. */
-  async createToken(name: string, hash: string): Promise<ApiTokenInfo | null> {
+  async createToken(name: string, hash: string, source: AuditSource): Promise<ApiTokenInfo | null> {
     const live = (await this.tokens()).filter((token) => !token.revokedAt)
     if (live.length >= MAX_TOKENS_PER_ACCOUNT) return null
-    return this.addToken(name, hash, new Date().toISOString())
+    const token = await this.addToken(name, hash, new Date().toISOString())
+    await this.record([{ action: 'api-token-issue', detail: `Issued the ${tokenWords(token)}.` }], source)
+    return token
   }
 
   /** Revokes a token at once; false when the account has no such live token. */
-  async revokeToken(id: string): Promise<boolean> {
+  async revokeToken(id: string, source: AuditSource): Promise<boolean> {
     const token = await this.token(id)
     if (!token || token.revokedAt) return false
     const hashes = await this.ctx.storage.list({ prefix: 'hash/' })
@@ -167,6 +184,7 @@ export class Account extends DurableObject<Env> {
       await txn.put(tokenKey(id), { ...token, revokedAt: new Date().toISOString() })
       await txn.delete([...indexed, ...sessions])
     })
+    await this.record([{ action: 'api-token-revoke', detail: `Revoked the ${tokenWords(token)}.` }], source)
     return true
   }
 
@@ -184,9 +202,28 @@ export class Account extends DurableObject<Env> {
   }
 
   /** Suspends the account (its new workers are refused; operators/suspensions.ts suspends the others), or with null resumes it. */
-  async suspend(suspension: AccountSuspension | null): Promise<void> {
+  async suspend(suspension: AccountSuspension | null, source: AuditSource): Promise<void> {
     if (suspension) await this.ctx.storage.put('suspended', suspension)
     else await this.ctx.storage.delete('suspended')
+    const entry: AuditEntry = suspension
+      ? { action: 'account-suspend', detail: `Suspended the account: ${suspension.reason}` }
+      : { action: 'account-resume', detail: 'Resumed the account.' }
+    await this.record([entry], source)
+  }
+
+  /** Copies its audit entries to the platform's trail (audit/audit-journal.ts). */
+  override async alarm(): Promise<void> {
+    const info = await this.info()
+    await this.audit.forward(info && { accountId: info.accountId }, Date.now())
+    if (this.audit.pending) await this.ctx.storage.setAlarm(Date.now() + 60_000)
+  }
+
+  /** Appends to the account's audit log and wakes the alarm that copies it to the trail. */
+  private async record(entries: AuditEntry[], source: AuditSource, accountId?: string): Promise<void> {
+    const owner = accountId ?? (await this.info())?.accountId
+    if (!owner) return
+    this.audit.record(entries, source, owner)
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now())
   }
 
   /** Whether the account lists this worker (what its pages show; the name's object is the authority). */
@@ -230,4 +267,9 @@ export class Account extends DurableObject<Env> {
       .map((value) => parseStored(tokenSchema, value, 'A stored token'))
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
   }
+}
+
+/** A token as the audit log names it: by its name and ID, never its value. */
+function tokenWords(token: ApiTokenInfo): string {
+  return `API token “${token.name}” (${token.id})`
 }

@@ -1,3 +1,4 @@
+import { auditSourceAs } from '../audit/sources'
 import { PlatformError, unknownToken } from '../core/errors'
 import { sha256Hex } from '../lib/crypto'
 import type { Account, AccountSuspension, AccountView, ApiTokenInfo } from './account.do'
@@ -31,7 +32,11 @@ export interface IssuedToken extends ApiTokenInfo {
   value: string
 }
 
-/** Accounts and their API tokens: sign up, check a token, issue and revoke more. */
+/**
+ * Accounts and their API tokens: sign up, check a token, issue and revoke more. Their audit log
+ * names who acted as `signup` (the account's creation), `account:<id>` (its own API token or console
+ * session: its tokens) or `admin` (a suspension).
+ */
 export class Accounts {
   constructor(
     private readonly parts: {
@@ -46,7 +51,11 @@ export class Accounts {
     const value = newApiToken(accountId)
     const account = this.account(accountId)
     const createdAt = new Date(this.parts.now()).toISOString()
-    const first = await account.open({ accountId, name, createdAt }, { name: 'first token', hash: await hashOf(value) })
+    const first = await account.open(
+      { accountId, name, createdAt },
+      { name: 'first token', hash: await hashOf(value) },
+      auditSourceAs('signup'),
+    )
     // 64 random bits: a collision is not expected in the life of the platform, but is refused, not merged.
     if (!first) throw new PlatformError('name_taken', 'Could not create the account: try again.')
     return { account: { accountId, name, createdAt, tokens: [first], workers: [] }, token: { ...first, value } }
@@ -120,7 +129,7 @@ export class Accounts {
   async suspend(accountId: string, suspension: AccountSuspension | null): Promise<AccountView> {
     const view = await this.account(accountId).view()
     if (!view) throw new PlatformError('not_found', `There is no account "${accountId}".`)
-    await this.account(accountId).suspend(suspension)
+    await this.account(accountId).suspend(suspension, auditSourceAs('admin'))
     const { suspended: _previous, ...rest } = view
     return suspension ? { ...rest, suspended: suspension } : rest
   }
@@ -133,7 +142,11 @@ export class Accounts {
 
   async issueToken(accountId: string, name: string): Promise<IssuedToken> {
     const value = newApiToken(accountId)
-    const token = await this.account(accountId).createToken(name, await hashOf(value))
+    const token = await this.account(accountId).createToken(
+      name,
+      await hashOf(value),
+      auditSourceAs(`account:${accountId}`),
+    )
     if (!token) {
       throw new PlatformError(
         'invalid_request',
@@ -144,7 +157,7 @@ export class Accounts {
   }
 
   async revokeToken(accountId: string, tokenId: string): Promise<void> {
-    if (!(await this.account(accountId).revokeToken(tokenId))) {
+    if (!(await this.account(accountId).revokeToken(tokenId, auditSourceAs(`account:${accountId}`)))) {
       throw new PlatformError('not_found', `This account has no live token "${tokenId}".`)
     }
   }

@@ -165,6 +165,10 @@ export const CONFIG_DOCS: Record<ConfigVarName, ConfigDoc> = {
     default: code(0),
     doc: 'Requests a worker may serve per UTC day unless an admin set its own budget (`0`: no limit). Over it → 429 with `Retry-After` at midnight UTC, and a page naming the budget. See [Operating the platform](operators.md#budgets).',
   },
+  AUDIT_DAYS_KEPT: {
+    default: code(DEFAULTS.auditDaysKept),
+    doc: 'How many days the audit log keeps each entry (in the name’s object, the account’s, and the operator’s trail). See [Audit log](audit.md).',
+  },
   DISPATCH_OUTBOUND_WORKER: {
     default: '—',
     doc: "dispatch-namespace: the outbound Worker wired to the `dispatcher` binding (set it in `wrangler.jsonc` next to the binding's `outbound`). Unset: egress policies cannot be enforced there, so uploads asking for `block-all` or an allow-list are refused (400) and the home page and upload form say so.",

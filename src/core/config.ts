@@ -13,7 +13,8 @@ import {
   parseWholeSeconds,
 } from './config-values'
 import { DEFAULT_RESERVED_NAMES, isValidName } from './names'
-import { DEFAULT_STORAGE_QUOTAS, parseStorageQuotas, type StorageQuotas } from './storage-quotas'
+import { parseStorageQuotas, type StorageQuotas } from './storage-quotas'
+import { DEFAULTS } from './config-defaults'
 import { parseDomainSettings, type DomainSettings } from './domain-config'
 
 export type { StorageQuotas } from './storage-quotas'
@@ -102,39 +103,13 @@ export interface Config {
   domains: DomainSettings
   /** What a worker may use in a day unless an admin set its own (budgets/); 0: no limit. */
   budgets: { requestsPerDay: number }
+  /** How long audit entries are kept, in days (audit/). */
+  auditDaysKept: number
 }
 
 export { ConfigError } from './config-values'
 
-export const DEFAULTS = {
-  apiBaseUrl: 'https://api.cloudflare.com/client/v4',
-  dispatchNamespace: 'workers-for-platforms-example-project',
-  maxScriptBytes: 1024 * 1024,
-  npmRegistryUrl: 'https://registry.npmjs.org',
-  buildLimits: {
-    maxTotalBytes: 10 * 1024 * 1024,
-    maxFiles: 500,
-    maxFileBytes: 5 * 1024 * 1024,
-    maxDependencies: 200,
-    maxBuildMs: 30_000,
-    // typescript unpacks to 24 MB, drizzle-orm to 13 MB, react-dom to 8 MB; drizzle-orm's
-    // packument is 52 MB (abbreviated, 2026). An isolate has 128 MB.
-    maxPackageBytes: 32 * 1024 * 1024,
-    maxInstallBytes: 64 * 1024 * 1024,
-    maxPackumentBytes: 64 * 1024 * 1024,
-  },
-  userCompatibilityDate: '2026-11-01',
-  mappingCacheSeconds: 30,
-  logCaptureAfterDeployMinutes: 15,
-  deploymentGraceSeconds: 120,
-  maxHops: 5,
-  cron: { maxPerWorker: 5, minIntervalMinutes: 1 },
-  limits: { defaults: { cpuMs: 50, subRequests: 50 }, maxima: { cpuMs: 30_000, subRequests: 1_000 } },
-  storageQuotas: DEFAULT_STORAGE_QUOTAS,
-  platformWorkerName: 'workers-for-platforms',
-  // Everything a web page may need, except allow-same-origin: the page cannot act as the platform.
-  sandboxPolicy: 'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads',
-} as const
+export { DEFAULTS } from './config-defaults'
 
 const BACKENDS: readonly BackendKind[] = ['dynamic-workers', 'dispatch-namespace']
 
@@ -190,6 +165,7 @@ export const CONFIG_VARS = [
   'MAX_DOMAINS_PER_WORKER',
   'DNS_OVER_HTTPS_URL',
   'BUDGET_REQUESTS_PER_DAY',
+  'AUDIT_DAYS_KEPT',
 ] as const
 
 export type ConfigVarName = (typeof CONFIG_VARS)[number]
@@ -259,6 +235,7 @@ export function parseConfig(env: ConfigVars): Config {
       (parseWholeMinutes('LOG_CAPTURE_AFTER_DEPLOY_MINUTES', env.LOG_CAPTURE_AFTER_DEPLOY_MINUTES) ??
         DEFAULTS.logCaptureAfterDeployMinutes) * 60_000,
     budgets: parseBudgets(env),
+    auditDaysKept: parsePositiveInt('AUDIT_DAYS_KEPT', env.AUDIT_DAYS_KEPT) ?? DEFAULTS.auditDaysKept,
     tailConsumer: clean(env.TAIL_CONSUMER),
     outboundWorker: clean(env.DISPATCH_OUTBOUND_WORKER),
     egressEnforced: backend !== 'dispatch-namespace' || clean(env.DISPATCH_OUTBOUND_WORKER) !== undefined,

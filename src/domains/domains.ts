@@ -1,3 +1,4 @@
+import { auditSource } from '../names/audit-source'
 import type { Config } from '../core/config'
 import { PlatformError, workerNotFound } from '../core/errors'
 import { bestEffort } from '../core/follow-up'
@@ -62,7 +63,11 @@ export class Domains {
       added.changed && bestEffort('unlist a refused domain', () => claim.domains(credential, { remove: hostname }))
     try {
       const result = await this.object(hostname).claim(hostname, { name, ownerId: added.ownerId })
-      if (!result.taken) return result.domain
+      if (!result.taken) {
+        const entry = { action: 'domain-add', detail: `Added the custom domain ${hostname}.` } as const
+        await bestEffort('record the domain', () => claim.recordChange(credential, [entry], auditSource(credential)))
+        return result.domain
+      }
     } catch (error) {
       await undo()
       throw error
@@ -85,7 +90,11 @@ export class Domains {
     const { hostnames, worker } = await this.index(name, proof)
     if (!hostnames.includes(hostname)) throw notListed(name, hostname)
     await this.object(hostname).release(worker)
-    await this.parts.changes.claim(name).domains(await this.parts.changes.credential(proof), { remove: hostname })
+    const credential = await this.parts.changes.credential(proof)
+    const claim = this.parts.changes.claim(name)
+    await claim.domains(credential, { remove: hostname })
+    const entry = { action: 'domain-remove', detail: `Removed the custom domain ${hostname}.` } as const
+    await bestEffort('record the domain', () => claim.recordChange(credential, [entry], auditSource(credential)))
   }
 
   private async index(name: string, proof: Proof): Promise<{ hostnames: string[]; worker: DomainWorker }> {

@@ -12,6 +12,7 @@ import type { Change, Committed, Lease } from './lease'
 import type { NameClaim } from './name-claim.do'
 import type { Credential, Proof } from './ownership'
 import { refusal } from './refusals'
+import { auditSource } from './audit-source'
 import type { Registry } from './registry'
 
 export type ClaimStub = DurableObjectStub<NameClaim>
@@ -65,7 +66,8 @@ export class NameChanges {
 
   /** Takes the name's lease for the token's holder, or throws why not. */
   async acquire(claim: ClaimStub, token: Proof, deploy?: { uploading: string; startedAt: number }): Promise<Lease> {
-    const lease = await claim.acquire(await this.credential(token), deploy)
+    const credential = await this.credential(token)
+    const lease = await claim.acquire(credential, deploy, auditSource(credential))
     if (!lease.ok) throw refusal(lease.reason, 'change')
     return lease
   }

@@ -2,6 +2,7 @@ import type { WorkerRecord } from '../core/model'
 import { randomToken } from '../lib/crypto'
 import type { SealedSecrets } from './secrets'
 import type { Refusal } from './ownership'
+import type { AuditSource } from '../audit/audit-events'
 
 export type LeaseRefusal = { ok: false; reason: Refusal }
 
@@ -47,6 +48,8 @@ interface Held {
   id: string
   ownerId: string
   accountId?: string
+  /** Who holds it and from where, for the audit log of what it commits. */
+  source: AuditSource
   acquiredAt: number
   release: () => void
   timer: ReturnType<typeof setTimeout>
@@ -72,10 +75,10 @@ export class LeaseQueue {
   }
 
   /** Holds the turn as a lease for `ownerId` (and the account claiming a free name); returns its ID. */
-  hold(ownerId: string, release: () => void, accountId?: string): string {
+  hold(ownerId: string, release: () => void, source: AuditSource, accountId?: string): string {
     const id = randomToken()
     const timer = setTimeout(() => this.end(id), LEASE_MS)
-    this.held = { id, ownerId, accountId, acquiredAt: Date.now(), release, timer }
+    this.held = { id, ownerId, accountId, source, acquiredAt: Date.now(), release, timer }
     return id
   }
 

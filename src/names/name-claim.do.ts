@@ -1,10 +1,12 @@
-import { DurableObject, exports } from 'cloudflare:workers'
+import { DurableObject } from 'cloudflare:workers'
 import { configFor } from '../core/config'
 import { LogStore } from '../logs/log-store'
 import type { CronRun, LogLine, StoredLogLine, WorkerRecord } from '../core/model'
 import { authorize, hashToken, newOwner, newOwnerId, type Credential, type Owner } from './ownership'
 import type { CronJob, ScheduleView } from '../cron/schedules'
-import { CronRuns } from '../cron/cron-runs'
+import { NameCrons } from './name-crons'
+import { AuditJournal } from '../audit/audit-journal'
+import { describeChange, type AuditEntry, type AuditEvent, type AuditSource } from '../audit/audit-events'
 import { LogFollowers, type FollowRefusal } from '../logs/log-followers'
 import { LiveTails } from '../logs/live-tails'
 import type { TailFilter } from '../logs/tail-filters'
@@ -40,13 +42,21 @@ export class NameClaim extends DurableObject<Env> {
   /** Deploy tokens waiting to be shown once (see reveals.ts). */
   private readonly reveals = new Reveals(this.ctx.storage, () => configFor(this.env).secretsKey)
   private readonly sessions = new NameSessions(this.ctx.storage)
-  /** The current deployment's cron schedule and its last runs (see cron/cron-runs.ts). */
-  private readonly crons = new CronRuns(this.ctx.storage)
+  /** The current deployment's cron schedule and its last runs (see name-crons.ts). */
+  private readonly cronJobs = new NameCrons(this.ctx.storage, this)
+  private readonly crons = this.cronJobs.runs
+  /** Every change, who made it and from where (see audit/audit-journal.ts). */
+  private readonly audit = new AuditJournal(this.ctx.storage, this.env)
   /** Who follows the logs live now (see logs/log-followers.ts), and the tails of `wrangler tail` (logs/live-tails.ts). */
   private readonly followers = new LogFollowers()
   private readonly tails = new LiveTails(this.ctx)
   /** Token rotations and moves into an account (see owner-changes.ts). */
-  private readonly owners = new OwnerChanges(this.ctx.storage, this.leases, (lines, id) => this.appendLogs(lines, id))
+  private readonly owners = new OwnerChanges(
+    this.ctx.storage,
+    this.leases,
+    (lines, id) => this.appendLogs(lines, id),
+    (entries, source, id) => this.audit.record(entries, source, id),
+  )
 
   /** The Durable Objects the worker's code has made (objects/object-index.ts), and its custom domains (domains/). */
   private readonly objects = new ObjectIndex(this.ctx.storage, this.env.TENANT_OBJECTS)
@@ -55,6 +65,19 @@ export class NameClaim extends DurableObject<Env> {
   /** The worker's custom domains, one added (within `max`) or removed first; for the owner (or an admin) only. */
   domains(credential: Credential, change?: DomainChange): Promise<OwnerOnly<DomainList & { ownerId: string }>> {
     return this.forOwner(credential, (record) => ({ ownerId: record.ownerId, ...this.domainIndex.change(change) }))
+  }
+
+  /** Records a change made outside the name's lease (a custom domain, once its object took it); owner or admin only. */
+  recordChange(credential: Credential, entries: AuditEntry[], source: AuditSource): Promise<OwnerOnly<object>> {
+    return this.forOwner(credential, (record) => {
+      this.audit.record(entries, source, record.ownerId)
+      return {}
+    })
+  }
+
+  /** The worker's audit log, newest first (before entry `before`), for the owner (or an admin) only. */
+  auditLog(credential: Credential, before?: number): Promise<OwnerOnly<{ events: AuditEvent[] }>> {
+    return this.forOwner(credential, (record) => ({ events: this.audit.list(record.ownerId, before) }))
   }
 
   /** Indexes an object at its first touch, if its owner holds the name and has room for one more (TENANT_OBJECTS_MAX). */
@@ -162,7 +185,8 @@ export class NameClaim extends DurableObject<Env> {
    */
   async acquire(
     credential: Credential,
-    deploy?: { uploading: string; startedAt: number },
+    deploy: { uploading: string; startedAt: number } | undefined,
+    source: AuditSource,
   ): Promise<Lease | LeaseRefusal> {
     const arrivedAt = Date.now()
 
@@ -181,7 +205,7 @@ export class NameClaim extends DurableObject<Env> {
     const ownerId = owner?.ownerId ?? newOwnerId()
     // A free name claimed with an API token is its account's from the first commit.
     const accountId = owner ? undefined : credential.accountId
-    const leaseId = this.leases.hold(ownerId, release, accountId)
+    const leaseId = this.leases.hold(ownerId, release, source, accountId)
     if (deploy) {
       await this.outbox.update((outbox) => withUpload(outbox, deploy.uploading, Date.now()))
       // Armed now: if the deploying Worker dies, nothing else would wake this object up.
@@ -199,6 +223,7 @@ export class NameClaim extends DurableObject<Env> {
   async commit(leaseId: string, change: Change): Promise<Committed> {
     const lease = this.leases.require(leaseId)
     const storage = this.ctx.storage
+    const before = await this.current()
     let owner = await this.owner()
     if (!owner && !change.claim) throw new Error('Only a deploy can claim a free name.')
     let committed: Committed = {}
@@ -218,6 +243,7 @@ export class NameClaim extends DurableObject<Env> {
       // Kept until the object's storage is given back: the alarm needs it to delete the mapping.
       await txn.put('name', change.record.name)
       await this.outbox.put(txn, outbox)
+      this.audit.record(describeChange(before, change.record), lease.source, lease.ownerId)
     })
     await this.crons.plan(change.record, Date.now())
     if (change.record.suspended) await this.tails.end(Number.POSITIVE_INFINITY, 'The worker was suspended.')
@@ -231,7 +257,7 @@ export class NameClaim extends DurableObject<Env> {
    * `release`. Returns the account that owned the name, if one did (it stops listing it).
    */
   async commitDelete(leaseId: string): Promise<{ accountId?: string; domains: DomainRelease[] }> {
-    this.leases.require(leaseId)
+    const lease = this.leases.require(leaseId)
     const record = await this.current()
     const accountId = (await this.owner())?.accountId
     const outbox = afterDelete(await this.outbox.get(), record, Date.now(), this.domainIndex.list())
@@ -240,6 +266,7 @@ export class NameClaim extends DurableObject<Env> {
     await this.ctx.storage.transaction(async (txn) => {
       await txn.delete(['owner', 'record', OWNER_EVENTS_KEY, DOMAINS_KEY, ...keys, ...reveals])
       await this.outbox.put(txn, outbox)
+      if (record) this.audit.deleted(record.name, lease.source, lease.ownerId)
     })
     this.logs.clear()
     await this.tails.end(Number.POSITIVE_INFINITY, 'The worker was deleted.')
@@ -249,12 +276,16 @@ export class NameClaim extends DurableObject<Env> {
   }
 
   /** A new deploy token, a move into an account, an account's note (see owner-changes.ts). */
-  rotateToken(credential: Credential): Promise<OwnerOnly<{ token: string }>> {
-    return this.owners.rotateToken(credential)
+  rotateToken(credential: Credential, source: AuditSource): Promise<OwnerOnly<{ token: string }>> {
+    return this.owners.rotateToken(credential, source)
   }
 
-  joinAccount(credential: Credential, accountId: string): Promise<OwnerOnly<{ previous?: string }>> {
-    return this.owners.joinAccount(credential, accountId)
+  joinAccount(
+    credential: Credential,
+    accountId: string,
+    source: AuditSource,
+  ): Promise<OwnerOnly<{ previous?: string }>> {
+    return this.owners.joinAccount(credential, accountId, source)
   }
 
   noteForAccount(accountId: string, message: string): Promise<void> {
@@ -315,48 +346,27 @@ export class NameClaim extends DurableObject<Env> {
       objects: this.objects,
     })
     await this.settle(done)
-    await this.runDueCrons(now)
+    await this.cronJobs.runDue(now)
+    const name = await storedName(this.ctx.storage)
+    await this.audit.forward(name === undefined ? undefined : { name }, now)
     await this.reveals.forgetExpired(now)
     await this.tails.end(now)
     await this.freeIfUnused()
     await this.armAlarm(outbox.mapping && !done.mappingSynced ? now + RETRY_MS : undefined, now)
   }
 
-  /** The schedule (crons, next run, last runs) of the current deployment; null for a free name. */
-  async readSchedule(): Promise<ScheduleView | null> {
-    const record = await this.current()
-    return record && this.crons.view(record)
+  /** The schedule of the current deployment (name-crons.ts); null for a free name. */
+  readSchedule(): Promise<ScheduleView | null> {
+    return this.cronJobs.view()
   }
 
   /** For "Run now": the current record and its sealed secrets, for the owner (or an admin) only. */
   prepareRun(credential: Credential): Promise<OwnerOnly<Omit<CronJob, 'cron' | 'scheduledTime' | 'trigger'>>> {
-    return this.forOwner(credential, async (record) => ({ record, secrets: await this.readSecrets(record.workerId) }))
+    return this.forOwner(credential, (record) => this.cronJobs.job(record))
   }
 
-  /** Records a run done outside the alarm ("Run now"), and what the platform had to say about it. */
-  async recordCronRun(run: CronRun, note: LogLine | undefined, ownerId: string): Promise<void> {
-    if (!(await this.holds(ownerId))) return
-    this.crons.record(run)
-    if (note) await this.appendLogs([note], ownerId)
-  }
-
-  /** Runs the crons due at `now` in the platform's CronRunner entrypoint; failures are recorded, never thrown. */
-  private async runDueCrons(now: number): Promise<void> {
-    const record = await this.current()
-    const ownerId = record?.ownerId ?? ''
-    await this.crons.runDue(
-      now,
-      record,
-      async (cron, scheduledTime) => {
-        if (!record) throw new Error('no record')
-        // Secrets come from this object's own storage: the runner need not call back for them.
-        const secrets = await this.readSecrets(record.workerId)
-        return exports.CronRunner.run({ record, cron, scheduledTime, trigger: 'schedule', secrets })
-      },
-      (lines) => this.appendLogs(lines, ownerId),
-      // A run outlasting its owner's deletion (and someone's new claim) records nothing.
-      () => this.holds(ownerId),
-    )
+  recordCronRun(run: CronRun, note: LogLine | undefined, ownerId: string): Promise<void> {
+    return this.cronJobs.recordRun(run, note, ownerId)
   }
 
   /** Sets the alarm for the next thing due (the outbox, a reveal's or a tail's end, a cron), or `at` if sooner. */
@@ -366,6 +376,7 @@ export class NameClaim extends DurableObject<Env> {
       ...(await this.reveals.expiries()),
       (await this.crons.next())?.at,
       await this.tails.nextEnd(),
+      this.audit.pending ? now : undefined,
     ].flatMap((time) => (time === undefined ? [] : [Math.max(time, now + 1)]))
     if (at !== undefined) due.push(at)
     if (due.length === 0) return
@@ -376,9 +387,10 @@ export class NameClaim extends DurableObject<Env> {
 
   /** A free name with nothing owed keeps nothing: its storage is given back, schema included. */
   private async freeIfUnused(): Promise<void> {
-    if (this.leases.busy || !isEmpty(await this.outbox.get()) || (await this.owner())) return
+    if (this.leases.busy || !isEmpty(await this.outbox.get()) || this.audit.pending || (await this.owner())) return
     await this.ctx.storage.deleteAll()
     this.logs.dropped()
+    this.audit.dropped()
   }
 
   /** Console sessions opened with the owner's current deploy token (see sessions.ts). */

@@ -1,3 +1,4 @@
+import type { AuditEntry, AuditSource } from '../audit/audit-events'
 import { array, looseObject, string, type GenericSchema } from 'valibot'
 import type { LogLine } from '../core/model'
 import { parseStored } from '../core/schema'
@@ -31,6 +32,8 @@ export class OwnerChanges {
     private readonly leases: LeaseQueue,
     /** The name's logs, for the owner generation that holds it. */
     private readonly log: (lines: LogLine[], ownerId: string) => Promise<void>,
+    /** The name's audit log (synchronous, so it is written with the change). */
+    private readonly audit: (entries: AuditEntry[], source: AuditSource, ownerId: string) => void,
   ) {}
 
   /**
@@ -38,13 +41,14 @@ export class OwnerChanges {
    * an admin): the old token is refused by the next request, since every check reads the owner
    * from the name's object. The new token is returned once.
    */
-  rotateToken(credential: Credential): Promise<OwnerOnly<{ token: string }>> {
-    return this.change(credential, async (owner) => {
+  rotateToken(credential: Credential, source: AuditSource): Promise<OwnerOnly<{ token: string }>> {
+    return this.change(credential, source, async (owner) => {
       const token = newDeployToken()
       const by = credential.admin ? 'an admin' : credential.accountId ? 'an API token of its account' : 'its owner'
       return {
         owner: { ...owner, tokenHash: await hashToken(token) },
         note: `The deploy token was rotated by ${by}: the previous one no longer works.`,
+        audit: { action: 'token-rotate', detail: 'Rotated the deploy token.' },
         result: { token },
       }
     })
@@ -55,11 +59,16 @@ export class OwnerChanges {
    * the API token of the account it is in now); the account was proved by its API token. Returns
    * the account it belonged to before, if any.
    */
-  joinAccount(credential: Credential, accountId: string): Promise<OwnerOnly<{ previous?: string }>> {
-    return this.change(credential, (owner) =>
+  joinAccount(
+    credential: Credential,
+    accountId: string,
+    source: AuditSource,
+  ): Promise<OwnerOnly<{ previous?: string }>> {
+    return this.change(credential, source, (owner) =>
       Promise.resolve({
         owner: { ...owner, accountId },
         note: `Moved into account ${accountId}.`,
+        audit: { action: 'account-join', detail: `Moved into account ${accountId}.` },
         result: owner.accountId ? { previous: owner.accountId } : {},
       }),
     )
@@ -83,7 +92,8 @@ export class OwnerChanges {
 
   private async change<T extends object>(
     credential: Credential,
-    work: (owner: Owner) => Promise<{ owner: Owner; note: string; result: T }>,
+    source: AuditSource,
+    work: (owner: Owner) => Promise<{ owner: Owner; note: string; audit: AuditEntry; result: T }>,
   ): Promise<OwnerOnly<T>> {
     const release = await this.leases.turn()
     try {
@@ -92,7 +102,9 @@ export class OwnerChanges {
       const refusal = await authorize(owner, credential, true)
       if (refusal) return { ok: false, reason: refusal }
       const changed = await work(owner)
-      // One put of both keys: the new owner is never stored without its event, nor the event without it.
+      // One put of both keys, and the audit entry with no await between (one write): the new owner
+      // is never stored without its events, nor the events without it.
+      this.audit([changed.audit], source, owner.ownerId)
       await this.storage.put({ owner: changed.owner, [OWNER_EVENTS_KEY]: await this.withEvent(changed.note) })
       await this.log([platformNote(changed.note)], owner.ownerId)
       return { ok: true, found: true, ...changed.result }

@@ -31,6 +31,8 @@ export interface Credential {
    * is not kept): it acts as that token did, while it is still the owner's.
    */
   tokenHash?: string
+  /** Established from an account's console session rather than an API token (the audit log says which). */
+  console?: true
 }
 
 /**

@@ -8,7 +8,7 @@ export const HOW_TO_GIVE_THE_TOKEN = '(form field "token" or "Authorization: Bea
 export function refusal(
   reason: Refusal,
   action: 'change' | 'read' | 'run',
-  what: 'logs' | 'code' | 'owner history' | 'settings' = 'logs',
+  what: 'logs' | 'code' | 'owner history' | 'settings' | 'audit log' = 'logs',
 ): PlatformError {
   switch (reason) {
     case 'name_taken':

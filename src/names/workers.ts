@@ -1,3 +1,4 @@
+import { auditSource } from './audit-source'
 import type { Accounts } from '../accounts/accounts'
 import type { UserWorkerBackend } from '../backends/backend'
 import { PlatformError, workerNotFound } from '../core/errors'
@@ -119,7 +120,8 @@ export class Workers {
   /** A new deploy token for a worker (the old one stops working at once), returned this once. */
   async rotateToken(name: string, token: Proof): Promise<string> {
     const { changes } = this.parts
-    const rotated = await changes.claim(assertValidName(name)).rotateToken(await changes.credential(token))
+    const credential = await changes.credential(token)
+    const rotated = await changes.claim(assertValidName(name)).rotateToken(credential, auditSource(credential))
     if (!rotated.ok) throw refusal(rotated.reason, 'change')
     if (!rotated.found) throw workerNotFound(name)
     return rotated.token
@@ -156,7 +158,8 @@ export class Workers {
   async moveToAccount(name: string, proof: string | undefined, apiToken: string | undefined): Promise<string> {
     const { changes, accounts } = this.parts
     const accountId = await accounts.require(apiToken)
-    const moved = await changes.claim(assertValidName(name)).joinAccount(await changes.credential(proof), accountId)
+    const credential = await changes.credential(proof)
+    const moved = await changes.claim(assertValidName(name)).joinAccount(credential, accountId, auditSource(credential))
     if (!moved.ok) throw refusal(moved.reason, 'change')
     if (!moved.found) throw workerNotFound(name)
     const { previous } = moved

@@ -29,6 +29,7 @@ export function platformFor(env: Env): Platform {
       metrics: metricsFor(config, env),
       staging: env.WORKER_MAPPINGS,
       domainObjects: env.CUSTOM_DOMAINS,
+      trail: env.AUDIT_TRAIL,
       leases: env.WORKER_METRICS,
     })
     platforms.set(env, platform)

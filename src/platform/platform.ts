@@ -1,3 +1,5 @@
+import { AuditReader } from '../audit/audit-reader'
+import type { AuditTrail } from '../audit/audit-trail.do'
 import type { Account } from '../accounts/account.do'
 import { Accounts } from '../accounts/accounts'
 import type { UserWorkerBackend } from '../backends/backend'
@@ -52,6 +54,8 @@ export interface PlatformParts {
   domainObjects: DurableObjectNamespace<CustomDomain>
   /** Where daily budgets are leased from: the names' WorkerMetrics objects (budgets/). */
   leases: LeaseStore
+  /** The platform-wide audit trail (audit/). */
+  trail: DurableObjectNamespace<AuditTrail>
   now?: () => number
 }
 
@@ -86,6 +90,8 @@ export class Platform {
   readonly rollouts: Rollouts
   /** An admin's budgets per worker (budgets/). */
   readonly budgets: BudgetChanges
+  /** Who changed what, when and from where (audit/). */
+  readonly audit: AuditReader
   private readonly wiring: WorkerWiring
   private readonly backend: UserWorkerBackend
 
@@ -116,6 +122,7 @@ export class Platform {
     this.tagDeletes = new TagDeletes({ workers: this.workers, suspensions: this.suspensions })
     this.rollouts = new Rollouts({ changes, now })
     this.budgets = new BudgetChanges({ changes, suspensions: this.suspensions })
+    this.audit = new AuditReader({ changes, suspensions: this.suspensions, trail: parts.trail })
     this.usage = new UsageExport({
       metrics: parts.metrics,
       workers: this.workers,

@@ -17,6 +17,7 @@ import { accounts } from './accounts'
 import { domainsApi } from './domains'
 import { adminApi } from './admin'
 import { usageApi } from './usage'
+import { auditApi } from './audit'
 
 /** JSON API under /api. Errors are `{ "error": { "code", "message" } }` (see routes/errors). */
 export const api = new Hono<AppEnv>()
@@ -27,6 +28,7 @@ api.route('/', accounts)
 api.route('/', domainsApi)
 api.route('/', adminApi)
 api.route('/', usageApi)
+api.route('/', auditApi)
 
 api.get('/workers', async (c) => {
   const platform = c.var.platform

@@ -57,7 +57,7 @@ async function lookUp(c: Context<AppEnv>): Promise<Signed | null> {
   return (
     found && {
       label: found.accountName,
-      credential: { admin: false, accountId: found.accountId },
+      credential: { admin: false, accountId: found.accountId, console: true },
       accountId: found.accountId,
     }
   )

@@ -20,3 +20,13 @@ export function jsonBody<S extends GenericSchema<unknown, object>>(schema: S, { 
     },
   )
 }
+
+/** Hono validator middleware for the query string: `c.req.valid('query')` is what `schema` describes (400 otherwise). */
+export function queryParams<S extends GenericSchema<unknown, object>>(schema: S) {
+  return createMiddleware<AppEnv, string, { in: { query: InferInput<S> }; out: { query: InferOutput<S> } }>(
+    async (c, next) => {
+      c.req.addValidatedData('query', parseInput(schema, c.req.query()))
+      await next()
+    },
+  )
+}

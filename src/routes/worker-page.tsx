@@ -78,6 +78,11 @@ export async function renderWorkerPage(
           ? await forSignedInOwner(c, record.name, (proof) => workers.ownerEvents(record.name, proof))
           : undefined
       }
+      auditEvents={
+        tokenless
+          ? await forSignedInOwner(c, record.name, (proof) => platform.audit.ofWorker(record.name, proof))
+          : undefined
+      }
       domains={
         extras.domains ??
         (tokenless ? await forSignedInOwner(c, record.name, (proof) => domains.list(record.name, proof)) : undefined)

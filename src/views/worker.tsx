@@ -15,6 +15,8 @@ import { WorkerDomains, type WorkerDomainsProps } from './worker-domains'
 import type { ListedDomain } from '../domains/domains'
 import { MetricsChart } from './metrics-chart'
 import { OwnerHistory } from './owner-history'
+import { WorkerAuditSection } from './audit-log'
+import type { AuditEvent } from '../audit/audit-events'
 import { BuildDetails } from './worker-build'
 import { WorkerStorage } from './worker-storage'
 import { FormError, TokenSubmit, type FormRefusal } from './worker-forms'
@@ -70,6 +72,8 @@ export interface WorkerPageProps {
   tokenless?: boolean
   /** Rotations, moves and revocations, for a signed-in owner (see names/owner-changes.ts). */
   ownerEvents?: OwnerEvent[]
+  /** The newest audit entries, for a signed-in owner (audit/). */
+  auditEvents?: AuditEvent[]
   /** The worker's custom domains, for its owner (signed in, or after giving the token). */
   domains?: ListedDomain[]
   /** The hostname typed into the add form, when it was refused. */
@@ -294,6 +298,7 @@ export const WorkerPage: FC<WorkerPageProps> = (props) => {
       />
 
       {props.ownerEvents && <OwnerHistory events={props.ownerEvents} />}
+      {props.auditEvents && <WorkerAuditSection name={record.name} events={props.auditEvents} />}
 
       <WorkerTokenAndDelete name={record.name} formError={formError} tokenless={tokenless} />
     </Layout>

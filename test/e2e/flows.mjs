@@ -40,3 +40,11 @@ export async function uploadWorker(page, baseUrl, { name, script }) {
 /** The deploy token the worker page shows once after a name's first upload. */
 export const revealedToken = (page) =>
   page.getByRole('region', { name: 'Save your deploy token now' }).getByRole('textbox').inputValue()
+
+/** A call to the platform's API (a JSON body with `json`, a Bearer `token`), as curl would make it. */
+export async function api(url, path, { method = 'GET', token, body, json } = {}) {
+  const headers = {}
+  if (token) headers.Authorization = `Bearer ${token}`
+  if (json !== undefined) headers['Content-Type'] = 'application/json'
+  return fetch(`${url}${path}`, { method, headers, body: json !== undefined ? JSON.stringify(json) : body })
+}

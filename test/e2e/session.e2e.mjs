@@ -3,16 +3,9 @@
 // follows the logs of, uploads to and deletes a worker without any token field, and signs out.
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { clickAndWait, codeField, helloScript, uniqueName } from './flows.mjs'
+import { api, clickAndWait, codeField, helloScript, uniqueName } from './flows.mjs'
 import { assertAccessible } from './harness.mjs'
 import { browserAndServer, pagePerTest } from './suite.mjs'
-
-async function api(url, path, { method = 'GET', token, body, json } = {}) {
-  const headers = {}
-  if (token) headers.Authorization = `Bearer ${token}`
-  if (json !== undefined) headers['Content-Type'] = 'application/json'
-  return fetch(`${url}${path}`, { method, headers, body: json !== undefined ? JSON.stringify(json) : body })
-}
 
 /** Show logs on a signed-in worker page: it follows live through /workers/<name>/logs/live, then stops. */
 async function followLogsLive(page, name) {

@@ -94,6 +94,7 @@ export function platformWith(overrides: Partial<PlatformParts> = {}) {
     metrics: undefined,
     staging: env.WORKER_MAPPINGS,
     domainObjects: env.CUSTOM_DOMAINS,
+    trail: env.AUDIT_TRAIL,
     leases: env.WORKER_METRICS,
     ...overrides,
   }

@@ -363,7 +363,11 @@ describe('the outbox', () => {
   it('arms the alarm as soon as a deploy announces its upload, so an orphan is collected even if nothing else happens', async () => {
     const name = uniqueName('armed')
     const claim = claimOf(name)
-    const lease = await claim.acquire({ admin: false }, { uploading: 'w-never-committed', startedAt: Date.now() })
+    const lease = await claim.acquire(
+      { admin: false },
+      { uploading: 'w-never-committed', startedAt: Date.now() },
+      { actor: 'test' },
+    )
     expect(lease.ok).toBe(true)
     const alarm = await runInDurableObject(claim, (_instance: NameClaim, state) => state.storage.getAlarm())
     expect(alarm).not.toBeNull()

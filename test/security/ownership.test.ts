@@ -76,9 +76,17 @@ describe('ownership: the first upload claims a name', () => {
     await deployNew(name, helloScript('winner'))
     const claim = env.NAME_CLAIMS.getByName(name)
     // Upload checks run before the lock, so a racer may reach the name only after the winner committed.
-    const racer = await claim.acquire({ admin: false }, { uploading: 'w-racer', startedAt: Date.now() - 60_000 })
+    const racer = await claim.acquire(
+      { admin: false },
+      { uploading: 'w-racer', startedAt: Date.now() - 60_000 },
+      { actor: 'test' },
+    )
     expect(racer).toEqual({ ok: false, reason: 'name_taken' })
-    const later = await claim.acquire({ admin: false }, { uploading: 'w-later', startedAt: Date.now() })
+    const later = await claim.acquire(
+      { admin: false },
+      { uploading: 'w-later', startedAt: Date.now() },
+      { actor: 'test' },
+    )
     expect(later).toEqual({ ok: false, reason: 'token_required' })
     expect((await putScript(name, helloScript('late'))).status).toBe(403)
   })

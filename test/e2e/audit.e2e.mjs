@@ -1,0 +1,59 @@
+// End-to-end: the audit log in a real Chromium against `wrangler dev` (docs/audit.md): a signed-in
+// owner sees the newest changes on the worker page, the whole log on its own page, and its CSV.
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import { api, clickAndWait, helloScript, uniqueName } from './flows.mjs'
+import { assertAccessible } from './harness.mjs'
+import { browserAndServer, pagePerTest } from './suite.mjs'
+
+describe('The audit log in Chromium', () => {
+  const suite = browserAndServer()
+  const current = pagePerTest(suite)
+
+  test('a signed-in owner reads the worker’s changes on its page, on the log’s page and as CSV', async () => {
+    const { url } = suite.server
+    const { page } = current
+    const signedUp = await api(url, '/api/accounts', { method: 'POST', json: { name: 'Audit Studio' } })
+    assert.equal(signedUp.status, 201)
+    const { token } = await signedUp.json()
+    const name = uniqueName('audited')
+    for (const version of ['v1', 'v2']) {
+      const deployed = await api(url, `/api/workers/${name}`, {
+        method: 'PUT',
+        token: token.value,
+        body: helloScript(version),
+      })
+      assert.ok(deployed.ok, `deploy ${version}: ${deployed.status}`)
+    }
+
+    await page.goto(`${url}/signin`)
+    await page.getByLabel('API token or deploy token').fill(token.value)
+    await clickAndWait(page, page.getByRole('main').getByRole('button', { name: 'Sign in' }))
+    await page.goto(`${url}/workers/${name}`)
+    const section = page.getByRole('region', { name: 'Audit log' })
+    const rows = section.getByRole('row')
+    // A header and three entries: the claim and two deploys, by the account's API token.
+    assert.equal(await rows.count(), 4)
+    await section
+      .getByText(/Deployed .* serving/)
+      .first()
+      .waitFor()
+    assert.equal(await section.getByText(`api-token:${token.value.split('_')[1]}`).count(), 3)
+    await assertAccessible(page, 'the worker page with its audit log')
+
+    await clickAndWait(page, section.getByRole('link', { name: 'The whole log' }))
+    await page.getByRole('heading', { name: `Audit log of ${name}` }).waitFor()
+    assert.equal(await page.getByRole('row').count(), 4)
+    await assertAccessible(page, 'a worker’s audit log page')
+
+    const csv = await page.request.get(`${url}/workers/${name}/audit?format=csv`)
+    assert.equal(csv.status(), 200)
+    assert.match(csv.headers()['content-type'], /^text\/csv/)
+    const lines = (await csv.text()).trimEnd().split('\n')
+    assert.equal(lines[0], 'id,at,worker,account,action,actor,ip,detail')
+    assert.deepEqual(
+      lines.slice(1).map((line) => line.split(',')[4]),
+      ['deploy', 'deploy', 'claim'],
+    )
+  })
+})
