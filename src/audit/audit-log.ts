@@ -4,13 +4,17 @@ import { auditActionSchema, type AuditEntry, type AuditEvent, type AuditSource }
 /** How many entries one page of a log shows, at most. */
 export const AUDIT_PAGE_SIZE = 100
 
-interface Row extends Record<string, SqlStorageValue> {
+/** An entry's columns, as both the objects' logs and the trail store them. */
+export interface AuditRow extends Record<string, SqlStorageValue> {
   id: number
   at: string
   action: string
   actor: string
   ip: string | null
   detail: string
+}
+
+interface Row extends AuditRow {
   owner: string
   forwarded: number
 }
@@ -105,7 +109,8 @@ export class AuditLog {
   }
 }
 
-function toEvent(row: Row): AuditEvent {
+/** An entry read back: its action checked against those this version knows. */
+export function toEvent(row: AuditRow): AuditEvent {
   return {
     id: row.id,
     at: row.at,

@@ -1,7 +1,6 @@
 import { DurableObject } from 'cloudflare:workers'
-import { parse } from 'valibot'
-import { auditActionSchema, type AuditEvent } from './audit-events'
-import { AUDIT_PAGE_SIZE } from './audit-log'
+import type { AuditEvent } from './audit-events'
+import { AUDIT_PAGE_SIZE, toEvent, type AuditRow } from './audit-log'
 
 /** An entry as a name's or an account's object copies it here. */
 export interface TrailEntry {
@@ -19,13 +18,7 @@ export interface TrailQuery {
   limit?: number
 }
 
-interface Row extends Record<string, SqlStorageValue> {
-  id: number
-  at: string
-  action: string
-  actor: string
-  ip: string | null
-  detail: string
+interface Row extends AuditRow {
   name: string | null
   account: string | null
 }
@@ -94,12 +87,7 @@ export class AuditTrail extends DurableObject<Env> {
       .exec<Row>(`SELECT * FROM trail WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`, ...values, limit)
       .toArray()
       .map((row) => ({
-        id: row.id,
-        at: row.at,
-        action: parse(auditActionSchema, row.action),
-        actor: row.actor,
-        ...(row.ip ? { ip: row.ip } : {}),
-        detail: row.detail,
+        ...toEvent(row),
         ...(row.name ? { name: row.name } : {}),
         ...(row.account ? { accountId: row.account } : {}),
       }))
