@@ -60,7 +60,12 @@ export interface AuditEvent extends AuditEntry, AuditSource {
  * The entries a commit makes, worked out from the record before and after it: every change to a
  * name goes through one commit, so nothing a use case forgets to say can go unrecorded.
  */
-export function describeChange(before: WorkerRecord | null, after: WorkerRecord): AuditEntry[] {
+export function describeChange(
+  before: WorkerRecord | null,
+  after: WorkerRecord,
+  /** The secrets the change gave a value (names only): one it replaced shows no other way. */
+  secretsSet: string[] = [],
+): AuditEntry[] {
   const entries: AuditEntry[] = []
   if (!before) entries.push({ action: 'claim', detail: `Claimed the name ${after.name}.` })
   const known = new Set(before?.deployments.map((deployment) => deployment.workerId))
@@ -70,7 +75,7 @@ export function describeChange(before: WorkerRecord | null, after: WorkerRecord)
     entries.push({
       action: 'deploy',
       detail:
-        `Deployed ${deployment.label} (${deployment.workerId}), ${live ? 'serving' : 'as a candidate'}. ${settingsDetail(previous, deployment)}`.trim(),
+        `Deployed ${deployment.label} (${deployment.workerId}), ${live ? 'serving' : 'as a candidate'}. ${settingsDetail(previous, deployment, secretsSet)}`.trim(),
     })
   }
   if (before && known.has(after.workerId) && before.workerId !== after.workerId) {
@@ -117,7 +122,7 @@ function operatorEntries(before: WorkerRecord | null, after: WorkerRecord): Audi
 }
 
 /** What a deployment changed against the one serving before it: names of vars and secrets, tags. */
-function settingsDetail(previous: Deployment | null | undefined, deployment: Deployment): string {
+function settingsDetail(previous: Deployment | null | undefined, deployment: Deployment, secretsSet: string[]): string {
   const before = previous?.settings
   const after = deployment.settings
   if (!after) return ''
@@ -129,6 +134,8 @@ function settingsDetail(previous: Deployment | null | undefined, deployment: Dep
     if (removed.length > 0) parts.push(`${label} removed: ${removed.join(', ')}`)
   }
   listed('Secrets', before?.secretNames ?? [], after.secretNames)
+  const replaced = secretsSet.filter((name) => before?.secretNames.includes(name))
+  if (replaced.length > 0) parts.push(`Secrets given a new value: ${replaced.join(', ')}`)
   listed('Vars', Object.keys(before?.vars ?? {}), Object.keys(after.vars))
   listed('Tags', before?.tags ?? [], after.tags ?? [])
   return parts.length > 0 ? `${parts.join('; ')}.` : ''

@@ -279,7 +279,8 @@ export class Deployer {
       }
       const base = { name, ownerId: lease.ownerId, backend: backend.kind }
       const transition = withDeployment(previous, base, deployment, changeTiming(config), now(), options.promote)
-      change = { ...transition, secrets: sealed && { workerId, sealed }, claim: true }
+      const secretsSet = Object.keys(secretChanges).filter((secret) => secretChanges[secret] !== null)
+      change = { ...transition, secrets: sealed && { workerId, sealed }, claim: true, secretsSet }
     } catch (error) {
       claim.abort(lease.leaseId).catch(() => {})
       throw error

@@ -29,6 +29,8 @@ export interface Change {
   expired: string[]
   /** Only a deploy may claim a free name; every other change needs an existing one. */
   claim: boolean
+  /** The names (never the values) of the secrets this change gives a value, for the audit log. */
+  secretsSet?: string[]
 }
 
 export interface Committed {

@@ -243,7 +243,7 @@ export class NameClaim extends DurableObject<Env> {
       // Kept until the object's storage is given back: the alarm needs it to delete the mapping.
       await txn.put('name', change.record.name)
       await this.outbox.put(txn, outbox)
-      this.audit.record(describeChange(before, change.record), lease.source, lease.ownerId)
+      this.audit.record(describeChange(before, change.record, change.secretsSet), lease.source, lease.ownerId)
     })
     await this.crons.plan(change.record, Date.now())
     if (change.record.suspended) await this.tails.end(Number.POSITIVE_INFINITY, 'The worker was suspended.')

@@ -57,6 +57,16 @@ describe('the audit log', () => {
       }),
     })
     expect(second.status).toBe(200)
+    // A secret given a new value under the same name: the log says which, never the value.
+    const rotated = await platform(`/api/workers/${name}`, {
+      method: 'PUT',
+      headers: json(token, '203.0.113.8'),
+      body: JSON.stringify({
+        script: 'export default { fetch: () => new Response("v3") }',
+        secrets: { API_KEY: `${SECRET_VALUE}-2` },
+      }),
+    })
+    expect(rotated.status).toBe(200)
     const rollback = await platform(`/api/workers/${name}/rollback`, {
       method: 'POST',
       headers: json(token, '203.0.113.8'),
@@ -74,11 +84,14 @@ describe('the audit log', () => {
       ['suspend', 'admin', '198.51.100.9'],
       ['rollback', 'deploy-token', '203.0.113.8'],
       ['deploy', 'deploy-token', '203.0.113.8'],
+      ['deploy', 'deploy-token', '203.0.113.8'],
       ['deploy', 'deploy-token', '203.0.113.7'],
       ['claim', 'deploy-token', '203.0.113.7'],
     ])
-    expect(events[3]!.detail).toContain('Secrets added: API_KEY')
-    expect(events[3]!.detail).toContain('Vars added: MODE')
+    expect(events[3]!.detail).toContain('Secrets given a new value: API_KEY.')
+    expect(events[3]!.detail).not.toContain('Secrets added')
+    expect(events[4]!.detail).toContain('Secrets added: API_KEY')
+    expect(events[4]!.detail).toContain('Vars added: MODE')
     expect(events[1]!.detail).toBe('Suspended: spam')
     expect(events.every((event) => event.name === name)).toBe(true)
     // Newest first, numbered: the ids count down.
