@@ -30,6 +30,7 @@ export function platformFor(env: Env): Platform {
       staging: env.WORKER_MAPPINGS,
       domainObjects: env.CUSTOM_DOMAINS,
       leases: env.WORKER_METRICS,
+      accountIndex: env.WORKER_MAPPINGS,
     })
     platforms.set(env, platform)
   }

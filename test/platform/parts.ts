@@ -95,6 +95,7 @@ export function platformWith(overrides: Partial<PlatformParts> = {}) {
     staging: env.WORKER_MAPPINGS,
     domainObjects: env.CUSTOM_DOMAINS,
     leases: env.WORKER_METRICS,
+    accountIndex: env.WORKER_MAPPINGS,
     ...overrides,
   }
   return { platform: new Platform(parts), calls, registry }
