@@ -1,4 +1,5 @@
 import { PlatformError, unknownToken } from '../core/errors'
+import { bestEffort } from '../core/follow-up'
 import { sha256Hex } from '../lib/crypto'
 import type { AccountIndex } from './account-index'
 import type { Account, AccountSuspension, AccountView, ApiTokenInfo } from './account.do'
@@ -157,12 +158,15 @@ export class Accounts {
   /** Lists a worker under its account (after the name's object recorded the account as its owner). */
   async addWorker(accountId: string, name: string): Promise<void> {
     await this.account(accountId).addWorker(name)
-    await this.parts.index.noteWorker(accountId, name, () => this.account(accountId).view())
+    // The admin page's index only: a failure loses a row's account until the worker's next deploy.
+    await bestEffort(`index "${name}" under its account`, () =>
+      this.parts.index.noteWorker(accountId, name, () => this.account(accountId).view()),
+    )
   }
 
   async removeWorker(accountId: string, name: string): Promise<void> {
     await this.account(accountId).removeWorker(name)
-    await this.parts.index.forgetWorker(accountId, name)
+    await bestEffort(`unindex "${name}" from its account`, () => this.parts.index.forgetWorker(accountId, name))
   }
 
   private account(accountId: string): DurableObjectStub<Account> {

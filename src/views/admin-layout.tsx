@@ -37,7 +37,7 @@ export const AdminLayout: FC<{ title: string; backend: BackendKind; current?: Ad
         </li>
       </ul>
     </nav>
-    {children}
+    <div class="admin">{children}</div>
   </Layout>
 )
 

@@ -1,6 +1,5 @@
 import type { FC } from 'hono/jsx'
 import type { BackendKind } from '../core/model'
-import { formatTime } from '../lib/format'
 import { MAX_SEARCH_PAGES, type WorkerRow, type WorkerRows } from '../operators/directory'
 import { LIST_PAGE_SIZE } from '../names/workers'
 import { AdminAlert, AdminLayout } from './admin-layout'
@@ -35,15 +34,15 @@ export const AdminWorkersPage: FC<AdminWorkersProps> = ({ backend, name, tag, li
           {searching && <a href="/admin">Show all</a>}
         </div>
         <p class="hint">
-          A search reads up to {MAX_SEARCH_PAGES * LIST_PAGE_SIZE} names of the list per page; "Search further" goes on
-          from there.
+          A search reads up to {(MAX_SEARCH_PAGES * LIST_PAGE_SIZE).toLocaleString('en-US')} names of the list per page;
+          "Search further" goes on from there.
         </p>
       </form>
       {list.workers.length > 0 ? (
         <TableCard
           id="admin-workers-heading"
           title={searching ? 'Found' : 'All workers'}
-          columns={['Name', 'Status', 'Tags', 'Account', 'Today', 'Budget', 'Updated']}
+          columns={['Name', 'Status', 'Tags', 'Account', 'Today', 'Budget']}
         >
           {list.workers.map((row) => (
             <Row row={row} />
@@ -84,7 +83,6 @@ const Row: FC<{ row: WorkerRow }> = ({ row }) => (
     <td>
       <BudgetUse row={row} />
     </td>
-    <td>{formatTime(row.updatedAt)}</td>
   </tr>
 )
 

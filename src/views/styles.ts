@@ -85,6 +85,7 @@ input[type="number"]{font:inherit;width:10rem;max-width:100%;padding:.45rem .6re
 .chart svg{display:block;width:100%;height:auto}
 .key{display:inline-block;width:.8em;height:.8em;background:#1d4ed8}.key.errors{background:#a1121a}
 .admin-nav{margin:0 0 1.5rem}.admin-nav ul{align-items:center;flex-wrap:wrap}.admin-nav button{margin:0}
+.admin .card+.card{margin-top:1rem}
 @media (max-width:30rem){h1{font-size:1.45rem}
 .backend{margin-left:0;width:100%}
 dl{grid-template-columns:1fr}

@@ -231,4 +231,19 @@ describe('the admin page: accounts', () => {
     expect((await platformWith({}, `/user-workers/${worker}/`)).status).toBe(200)
     expect((await admin.get('/admin/accounts/0000000000000000')).status).toBe(404)
   })
+
+  it('brings an account the index does not have (made before it) into it at its next deploy', async () => {
+    const admin = await asAdmin()
+    const created = await platform('/api/accounts', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: uniqueName('Older') }),
+    })
+    const { account, token } = await created.json<{ account: { accountId: string }; token: { value: string } }>()
+    await env.WORKER_MAPPINGS.delete(`accounts/${account.accountId}`)
+    const before = await (await admin.get('/admin/accounts')).text()
+    expect(before).not.toContain(account.accountId)
+    expect((await putScript(uniqueName('adm-older'), helloScript('hi'), token.value)).status).toBe(201)
+    expect(await (await admin.get('/admin/accounts')).text()).toContain(`/admin/accounts/${account.accountId}"`)
+  })
 })
