@@ -1,6 +1,8 @@
 import { auditSourceAs } from '../audit/sources'
 import { PlatformError, unknownToken } from '../core/errors'
+import { bestEffort } from '../core/follow-up'
 import { sha256Hex } from '../lib/crypto'
+import type { AccountIndex } from './account-index'
 import type { Account, AccountSuspension, AccountView, ApiTokenInfo } from './account.do'
 import {
   MAX_TOKENS_PER_ACCOUNT,
@@ -41,6 +43,8 @@ export class Accounts {
   constructor(
     private readonly parts: {
       accounts: DurableObjectNamespace<Account>
+      /** The admin page's list of accounts (account-index.ts). */
+      index: Pick<AccountIndex, 'noteAccount' | 'noteWorker' | 'forgetWorker'>
       now: () => number
     },
   ) {}
@@ -51,6 +55,8 @@ export class Accounts {
     const value = newApiToken(accountId)
     const account = this.account(accountId)
     const createdAt = new Date(this.parts.now()).toISOString()
+    // Noted first: the index may hold an account that failed to open (skipped), never miss one that did.
+    await this.parts.index.noteAccount({ accountId, name, createdAt })
     const first = await account.open(
       { accountId, name, createdAt },
       { name: 'first token', hash: await hashOf(value) },
@@ -163,12 +169,17 @@ export class Accounts {
   }
 
   /** Lists a worker under its account (after the name's object recorded the account as its owner). */
-  addWorker(accountId: string, name: string): Promise<void> {
-    return this.account(accountId).addWorker(name)
+  async addWorker(accountId: string, name: string): Promise<void> {
+    await this.account(accountId).addWorker(name)
+    // The admin page's index only: a failure loses a row's account until the worker's next deploy.
+    await bestEffort(`index "${name}" under its account`, () =>
+      this.parts.index.noteWorker(accountId, name, () => this.account(accountId).view()),
+    )
   }
 
-  removeWorker(accountId: string, name: string): Promise<void> {
-    return this.account(accountId).removeWorker(name)
+  async removeWorker(accountId: string, name: string): Promise<void> {
+    await this.account(accountId).removeWorker(name)
+    await bestEffort(`unindex "${name}" from its account`, () => this.parts.index.forgetWorker(accountId, name))
   }
 
   private account(accountId: string): DurableObjectStub<Account> {

@@ -90,12 +90,19 @@ export function readCookie(header: string | undefined, name: string): string | u
 
 /**
  * A Set-Cookie header for one of the platform's cookies on a request to `url` (`maxAgeSeconds` 0
- * clears it): `HttpOnly`, `SameSite=Lax`, `Path=/`, never a `Domain` (host-only: no tenant under
- * host routing receives it), `Secure` over https, where its name also takes the `__Host-` prefix.
+ * clears it): `HttpOnly`, `SameSite=Lax` (or `Strict`: never sent with a navigation from another
+ * site), `Path=/`, never a `Domain` (host-only: no tenant under host routing receives it), `Secure`
+ * over https, where its name also takes the `__Host-` prefix.
  */
-export function platformSetCookie(name: string, value: string, url: URL | string, maxAgeSeconds: number): string {
+export function platformSetCookie(
+  name: string,
+  value: string,
+  url: URL | string,
+  maxAgeSeconds: number,
+  sameSite: 'Lax' | 'Strict' = 'Lax',
+): string {
   const secure = (typeof url === 'string' ? new URL(url) : url).protocol === 'https:'
-  const attributes = ['Path=/', 'HttpOnly', 'SameSite=Lax', `Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}`]
+  const attributes = ['Path=/', 'HttpOnly', `SameSite=${sameSite}`, `Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}`]
   if (secure) attributes.push('Secure')
   return [`${platformCookieName(name, url)}=${value}`, ...attributes].join('; ')
 }

@@ -31,6 +31,7 @@ export function platformFor(env: Env): Platform {
       domainObjects: env.CUSTOM_DOMAINS,
       trail: env.AUDIT_TRAIL,
       leases: env.WORKER_METRICS,
+      accountIndex: env.WORKER_MAPPINGS,
     })
     platforms.set(env, platform)
   }

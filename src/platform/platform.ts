@@ -26,6 +26,9 @@ import type { CustomDomain } from '../domains/custom-domain.do'
 import { Domains } from '../domains/domains'
 import { Suspensions } from '../operators/suspensions'
 import { TagDeletes } from '../operators/tagged-deletes'
+import { AdminSessions } from '../operators/admin-sessions'
+import { Directory } from '../operators/directory'
+import { AccountIndex } from '../accounts/account-index'
 import { UsageExport } from '../metrics/usage'
 import { Rollouts } from '../deploy/rollout-changes'
 import { Allowances, type LeaseStore } from '../budgets/allowances'
@@ -56,6 +59,8 @@ export interface PlatformParts {
   leases: LeaseStore
   /** The platform-wide audit trail (audit/). */
   trail: DurableObjectNamespace<AuditTrail>
+  /** Where the admin page lists accounts from (accounts/account-index.ts). */
+  accountIndex: KVNamespace
   now?: () => number
 }
 
@@ -84,6 +89,9 @@ export class Platform {
   /** The operator's suspensions of workers and accounts, and deletes by tag (operators/). */
   readonly suspensions: Suspensions
   readonly tagDeletes: TagDeletes
+  /** The admin page: its sessions and what it lists (operators/). */
+  readonly adminSessions: AdminSessions
+  readonly directory: Directory
   /** Usage a bill can be made from (metrics/usage.ts). */
   readonly usage: UsageExport
   /** Gradual rollouts (deploy/rollouts.ts). */
@@ -98,7 +106,8 @@ export class Platform {
   constructor(parts: PlatformParts) {
     const { config, backend, registry, claims, storage } = parts
     const now = parts.now ?? Date.now
-    const accounts = new Accounts({ accounts: parts.accounts, now })
+    const index = new AccountIndex(parts.accountIndex)
+    const accounts = new Accounts({ accounts: parts.accounts, index, now })
     const changes = new NameChanges({ config, claims, registry, backend, accounts })
     const wiring = new WorkerWiring({ config, backend, entrypoints: parts.entrypoints, storage })
     this.config = config
@@ -120,6 +129,16 @@ export class Platform {
     this.domains = new Domains({ config, changes, objects: parts.domainObjects })
     this.suspensions = new Suspensions({ changes, accounts, now })
     this.tagDeletes = new TagDeletes({ workers: this.workers, suspensions: this.suspensions })
+    this.adminSessions = new AdminSessions({ config, now })
+    this.directory = new Directory({
+      workers: this.workers,
+      accounts,
+      index,
+      metrics: parts.metrics,
+      suspensions: this.suspensions,
+      config,
+      now,
+    })
     this.rollouts = new Rollouts({ changes, now })
     this.budgets = new BudgetChanges({ changes, suspensions: this.suspensions })
     this.audit = new AuditReader({ changes, suspensions: this.suspensions, trail: parts.trail })

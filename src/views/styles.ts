@@ -84,6 +84,8 @@ textarea.short{min-height:5rem}
 input[type="number"]{font:inherit;width:10rem;max-width:100%;padding:.45rem .6rem;border:1px solid #8a8a94;border-radius:.4rem}
 .chart svg{display:block;width:100%;height:auto}
 .key{display:inline-block;width:.8em;height:.8em;background:#1d4ed8}.key.errors{background:#a1121a}
+.admin-nav{margin:0 0 1.5rem}.admin-nav ul{align-items:center;flex-wrap:wrap}.admin-nav button{margin:0}
+.admin .card+.card{margin-top:1rem}
 @media (max-width:30rem){h1{font-size:1.45rem}
 .backend{margin-left:0;width:100%}
 dl{grid-template-columns:1fr}

@@ -3,7 +3,7 @@
 import { mkdir } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { helloScript, SYNTAX_ERROR_SCRIPT, THROWING_SCRIPT, uploadWorker } from './flows.mjs'
-import { launchBrowser, startDevServer } from './harness.mjs'
+import { launchBrowser, PLATFORM, startDevServer } from './harness.mjs'
 
 const OUT_DIR = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url))
 
@@ -36,6 +36,29 @@ const PAGES = {
     await Promise.all([page.waitForURL(`${base}/signup`), page.getByRole('button', { name: 'Create account' }).click()])
     await page.getByRole('heading', { name: 'Save your API token now' }).waitFor()
   },
+  'admin-signin': (page, base) => page.goto(`${base}/admin`),
+  // Signed in with ADMIN_TOKEN: the workers the pages above deployed, with status, use and budget.
+  admin: async (page, base) => {
+    await adminSignIn(page, base)
+    await page.getByRole('heading', { name: 'Workers', level: 1 }).waitFor()
+  },
+  'admin-worker': async (page, base) => {
+    await adminSignIn(page, base)
+    await page.goto(`${base}/admin/workers/hello-world`)
+  },
+  'admin-accounts': async (page, base) => {
+    await adminSignIn(page, base)
+    await page.goto(`${base}/admin/accounts`)
+  },
+}
+
+/** The token the screenshots' server runs with, so the admin page can be shown. */
+const ADMIN_TOKEN = 'screenshots-admin-token-0123456789abcdef0123'
+
+async function adminSignIn(page, base) {
+  await page.goto(`${base}/admin`)
+  await page.getByLabel('Admin token').fill(ADMIN_TOKEN)
+  await Promise.all([page.waitForURL(`${base}/admin`), page.getByRole('button', { name: 'Sign in' }).click()])
 }
 
 async function shoot(browser, base, name, visit) {
@@ -57,7 +80,7 @@ async function shoot(browser, base, name, visit) {
 async function main() {
   await mkdir(OUT_DIR, { recursive: true })
   const browser = await launchBrowser()
-  const server = await startDevServer()
+  const server = await startDevServer({ ...PLATFORM, vars: { ADMIN_TOKEN } })
   try {
     for (const [name, visit] of Object.entries(PAGES)) await shoot(browser, server.url, name, visit)
   } finally {

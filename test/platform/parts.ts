@@ -96,6 +96,7 @@ export function platformWith(overrides: Partial<PlatformParts> = {}) {
     domainObjects: env.CUSTOM_DOMAINS,
     trail: env.AUDIT_TRAIL,
     leases: env.WORKER_METRICS,
+    accountIndex: env.WORKER_MAPPINGS,
     ...overrides,
   }
   return { platform: new Platform(parts), calls, registry }

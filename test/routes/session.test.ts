@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { Accounts, SESSION_TTL_MS } from '../../src/accounts/accounts'
+import { AccountIndex } from '../../src/accounts/account-index'
 import { helloScript, platform, platformWith, putScript, uniqueName } from '../helpers'
 
 interface SignedUp {
@@ -230,7 +231,12 @@ describe('console sessions', () => {
     const { token } = await signUp()
     const cookie = await signIn(token.value)
     const value = cookie.slice(cookie.indexOf('=') + 1)
-    const at = (offset: number) => new Accounts({ accounts: env.ACCOUNTS, now: () => Date.now() + offset })
+    const at = (offset: number) =>
+      new Accounts({
+        accounts: env.ACCOUNTS,
+        index: new AccountIndex(env.WORKER_MAPPINGS),
+        now: () => Date.now() + offset,
+      })
     expect(await at(SESSION_TTL_MS - 60_000).session(value)).not.toBeNull()
     expect(await at(SESSION_TTL_MS + 1).session(value)).toBeNull()
     // Expired sessions are deleted when met: the value is refused now too.
