@@ -20,7 +20,7 @@ export function nextOf(path: string | undefined): string {
 }
 
 /** Signed out, each page is the sign-in form (200 for /admin itself), and each change is refused unmade. */
-async function requireSession(c: Context<AppEnv>, next: Next) {
+export async function requireSession(c: Context<AppEnv>, next: Next) {
   if (await isAdminSession(c)) return next()
   const path = new URL(c.req.url).pathname
   const changing = c.req.method === 'POST'

@@ -15,7 +15,8 @@ const ACTION = `{field} must be one of: ${AUDIT_ACTIONS.join(', ')}.`
 
 /** A page of a worker's log: `?before=<id>`, `?format=csv`. */
 export const auditPageQuery = object({ before, format })
-const trailQuery = object({
+/** A page of the operator's trail: `?name=`, `?account=`, `?action=`, and as a worker's. */
+export const trailQuery = object({
   before,
   format,
   name: optional(string()),

@@ -22,6 +22,7 @@ import { accountPages } from './account-pages'
 import { domainPages } from './domain-pages'
 import { adminPages } from './admin-pages'
 import { auditPages } from './audit-pages'
+import { adminAudit } from './admin-audit'
 import { streamLogs } from './log-stream'
 import { proofOf, session, sessionActsOn, sessionOf, sessionWorkers, signedInAs } from './session'
 import { renderWorkerPage, urlOf, workerPageWithError } from './worker-page'
@@ -38,6 +39,7 @@ pages.route('/', accountPages)
 pages.route('/', domainPages)
 pages.route('/', adminPages)
 pages.route('/', auditPages)
+pages.route('/', adminAudit)
 
 pages.get('/', async (c) => {
   const platform = c.var.platform

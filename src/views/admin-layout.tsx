@@ -7,6 +7,7 @@ export const ADMIN_SECTIONS = [
   { id: 'workers', href: '/admin', label: 'Workers' },
   { id: 'accounts', href: '/admin/accounts', label: 'Accounts' },
   { id: 'tags', href: '/admin/tags', label: 'Delete by tag' },
+  { id: 'audit', href: '/admin/audit', label: 'Audit log' },
 ] as const
 
 export type AdminSection = (typeof ADMIN_SECTIONS)[number]['id']

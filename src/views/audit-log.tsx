@@ -79,14 +79,26 @@ export interface AuditPageProps {
   children?: Child
 }
 
-/** A page of an audit log (a worker's, or the operator's trail): newest first, older ones a link away. */
-export const AuditPage: FC<AuditPageProps> = ({ backend, signedIn, title, path, events, showWorker, children }) => {
+/** A page of an audit log (a worker's): newest first, older ones a link away. */
+export const AuditPage: FC<AuditPageProps> = ({ backend, signedIn, title, path, events, showWorker, children }) => (
+  <Layout title={title} backend={backend} signedIn={signedIn}>
+    <h1>{title}</h1>
+    {children}
+    <AuditEntries title={title} path={path} events={events} showWorker={showWorker} />
+  </Layout>
+)
+
+/** The entries of a page, the link to older ones, and the page as CSV. */
+export const AuditEntries: FC<Pick<AuditPageProps, 'title' | 'path' | 'events' | 'showWorker'>> = ({
+  title,
+  path,
+  events,
+  showWorker,
+}) => {
   const older = events.length >= AUDIT_PAGE_SIZE ? events.at(-1)?.id : undefined
   const join = path.includes('?') ? '&' : '?'
   return (
-    <Layout title={title} backend={backend} signedIn={signedIn}>
-      <h1>{title}</h1>
-      {children}
+    <>
       {events.length === 0 ? (
         <p>No entries.</p>
       ) : (
@@ -100,6 +112,6 @@ export const AuditPage: FC<AuditPageProps> = ({ backend, signedIn, title, path, 
         )}
         <a href={`${path}${join}format=csv`}>This page as CSV</a>
       </p>
-    </Layout>
+    </>
   )
 }

@@ -249,3 +249,42 @@ describe('the audit log of an account', () => {
     expect(JSON.stringify(events)).not.toContain(token.value)
   })
 })
+
+describe('the operator’s audit log page', () => {
+  /** Signs in to the admin page and returns its session's Cookie header. */
+  async function adminCookie(): Promise<string> {
+    const res = await platformWith({ ADMIN_TOKEN: ADMIN }, '/admin/signin', {
+      method: 'POST',
+      body: new URLSearchParams({ token: ADMIN, next: '/admin/audit' }),
+    })
+    expect(res.status).toBe(303)
+    return (res.headers.get('set-cookie') ?? '').split(';')[0]!
+  }
+  const get = (path: string, cookie?: string) =>
+    platformWith({ ADMIN_TOKEN: ADMIN }, path, cookie ? { headers: { Cookie: cookie } } : {})
+
+  it('asks the operator to sign in, then lists the trail filtered as typed, and gives it as CSV', async () => {
+    const worker = await deployNew(uniqueName('audit-page'), 'export default { fetch: () => new Response("x") }')
+    await asAdmin(`/api/admin/workers/${worker.name}/suspend`, { method: 'POST', body: '{"reason":"<b>page</b>"}' })
+    await runDurableObjectAlarm(env.NAME_CLAIMS.getByName(worker.name))
+
+    const signedOut = await get(`/admin/audit?name=${worker.name}`)
+    expect(signedOut.status).toBe(401)
+    expect(await signedOut.text()).toContain('name="token"')
+
+    const cookie = await adminCookie()
+    const res = await get(`/admin/audit?name=${worker.name}`, cookie)
+    expect(res.status).toBe(200)
+    const html = await res.text()
+    expect(html).toContain(`value="${worker.name}"`)
+    expect(html).toContain('Suspended: &lt;b&gt;page&lt;/b&gt;')
+    expect(html.match(/<tr>/g)?.length).toBe(4)
+    expect(html).toContain('aria-current="page"')
+
+    const csv = await get(`/admin/audit?name=${worker.name}&action=claim&format=csv`, cookie)
+    expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8')
+    const lines = (await csv.text()).trimEnd().split('\n')
+    expect(lines).toHaveLength(2)
+    expect(lines[1]).toContain(`,${worker.name},,claim,deploy-token,`)
+  })
+})
