@@ -18,20 +18,21 @@ export const AdminAccountsPage: FC<{ backend: BackendKind; accounts: AccountRow[
         id="admin-accounts-heading"
         title="All accounts"
         columns={['Name', 'ID', 'Workers', 'Status', 'Created']}
+        optional={['ID', 'Created']}
       >
         {accounts.map((account) => (
           <tr>
             <td>
               <a href={`/admin/accounts/${account.accountId}`}>{account.name}</a>
             </td>
-            <td>
+            <td class="optional">
               <code>{account.accountId}</code>
             </td>
             <td>{account.workers.length}</td>
             <td>
               <AccountStatus account={account} />
             </td>
-            <td>{formatTime(account.createdAt)}</td>
+            <td class="optional">{formatTime(account.createdAt)}</td>
           </tr>
         ))}
       </TableCard>

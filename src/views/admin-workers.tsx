@@ -42,7 +42,8 @@ export const AdminWorkersPage: FC<AdminWorkersProps> = ({ backend, name, tag, li
         <TableCard
           id="admin-workers-heading"
           title={searching ? 'Found' : 'All workers'}
-          columns={['Name', 'Status', 'Tags', 'Account', 'Today', 'Budget']}
+          columns={['Name', 'Status', 'Tags', 'Account', 'Today', 'Budget', 'Worker page']}
+          optional={['Tags', 'Account', 'Budget', 'Worker page']}
         >
           {list.workers.map((row) => (
             <Row row={row} />
@@ -63,12 +64,12 @@ export const AdminWorkersPage: FC<AdminWorkersProps> = ({ backend, name, tag, li
 const Row: FC<{ row: WorkerRow }> = ({ row }) => (
   <tr>
     <td>
-      <a href={`/admin/workers/${row.name}`}>{row.name}</a> (<a href={`/workers/${row.name}`}>worker page</a>)
+      <a href={`/admin/workers/${row.name}`}>{row.name}</a>
     </td>
     <td>
       <WorkerStatus row={row} />
     </td>
-    <td>
+    <td class="optional">
       {row.tags.map((tag, index) => (
         <>
           {index > 0 && ', '}
@@ -76,12 +77,17 @@ const Row: FC<{ row: WorkerRow }> = ({ row }) => (
         </>
       ))}
     </td>
-    <td>{row.account ? <a href={`/admin/accounts/${row.account}`}>{row.account}</a> : '—'}</td>
+    <td class="optional">{row.account ? <a href={`/admin/accounts/${row.account}`}>{row.account}</a> : '—'}</td>
     <td>
       <Today row={row} />
     </td>
-    <td>
+    <td class="optional">
       <BudgetUse row={row} />
+    </td>
+    <td class="optional">
+      <a href={`/workers/${row.name}`} aria-label={`Worker page of ${row.name}`}>
+        Worker page
+      </a>
     </td>
   </tr>
 )
