@@ -21,6 +21,7 @@ import { field, formToken, formUpload, readForm, readUploadForm } from './input'
 import { accountPages } from './account-pages'
 import { domainPages } from './domain-pages'
 import { adminPages } from './admin-pages'
+import { rolloutPages } from './rollout-pages'
 import { streamLogs } from './log-stream'
 import { proofOf, session, sessionActsOn, sessionOf, sessionWorkers, signedInAs } from './session'
 import { renderWorkerPage, urlOf, workerPageWithError } from './worker-page'
@@ -36,6 +37,7 @@ pages.route('/', session)
 pages.route('/', accountPages)
 pages.route('/', domainPages)
 pages.route('/', adminPages)
+pages.route('/', rolloutPages)
 
 pages.get('/', async (c) => {
   const platform = c.var.platform
