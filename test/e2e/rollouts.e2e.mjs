@@ -59,7 +59,7 @@ describe('Gradual rollouts in Chromium', () => {
     assert.deepEqual(await sides.getByRole('columnheader').allTextContents(), ['Serving: v1', 'Candidate: v2'])
     const requests = sides.getByRole('row').filter({ hasText: 'Requests' })
     assert.deepEqual(await requests.getByRole('cell').allTextContents(), [String(REQUESTS - onV2), String(onV2)])
-    await page.getByText('Per minute').click()
+    await page.getByText('Per minute', { exact: true }).click()
     await assertAccessible(page, 'the worker page during a rollout, both sides shown')
 
     // A wrong token is refused next to the form, the share typed kept.
