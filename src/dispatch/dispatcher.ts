@@ -90,9 +90,8 @@ export class Dispatcher {
     // its errors would otherwise be the worker's.
     if (!metrics || parsed.preview !== undefined) return opened
     // During a rollout each side is counted apart too, to compare them (metrics/rollout-metrics.ts).
-    const workerId = deployment?.workerId ?? record.workerId
     const sided = record.rollout
-      ? this.parts.rolloutMetrics.meter(opened, record, workerId, arrival.background)
+      ? this.parts.rolloutMetrics.meter(opened, record, deployment?.workerId ?? record.workerId, arrival.background)
       : opened
     return metered(sided, record, metrics, arrival.background)
   }

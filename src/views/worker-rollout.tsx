@@ -96,13 +96,17 @@ export const WorkerRollout: FC<WorkerRolloutProps> = ({ record, report, input, f
 /** Both sides' requests, errors, p50 and p99 since the rollout started, next to each other. */
 const RolloutSides: FC<{ report: RolloutReport }> = ({ report }) => {
   const sides = [report.current, report.candidate]
-  const since = report.current.metrics?.from ?? report.rollout.startedAt
+  const { startedAt } = report.rollout
+  // The metrics start at the rollout's minute, or 24 hours ago when it is older (what is kept).
+  const from = report.current.metrics?.from
+  const truncated = from !== undefined && Date.parse(from) > Date.parse(startedAt)
+  const since = truncated ? from : startedAt
   return (
     <div class="card table-wrap">
       <table>
         <caption>
-          Since <time datetime={since}>{formatTime(since)}</time>
-          {since !== report.rollout.startedAt && ' (the last 24 hours of the rollout)'}
+          {truncated ? 'The last 24 hours of the rollout, since ' : 'Since the rollout started, '}
+          <time datetime={since}>{formatTime(since)}</time>
         </caption>
         <thead>
           <tr>

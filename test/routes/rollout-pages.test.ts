@@ -58,6 +58,8 @@ describe('the rollout form on the worker page', () => {
     expect(during).toMatch(/<th scope="row">Share of visitors<\/th><td>50 %<\/td><td>50 %<\/td>/)
     const requests = /<th scope="row">Requests<\/th><td>(\d+)<\/td><td>(\d+)<\/td>/.exec(during)
     expect(Number(requests?.[1]) + Number(requests?.[2])).toBe(10)
+    expect(during).toContain('Since the rollout started, <time')
+    expect(during).not.toContain('last 24 hours of the rollout')
     expect(during).toContain('Per minute')
     expect(during).toContain('Change the rollout')
     expect(during).toContain('value="50"')
