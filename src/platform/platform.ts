@@ -134,17 +134,9 @@ export class Platform {
     const accountSuspension = (accountId: string) => accounts.suspension(accountId)
     this.deploys = new Deployer({ ...parts, changes, wiring, objects: this.objects, accountSuspension, now })
     const allowances = new Allowances(parts.leases, now)
+    const { metrics } = parts
     const rolloutMetrics = this.rolloutMetrics
-    this.dispatch = new Dispatcher({
-      config,
-      registry,
-      claims,
-      wiring,
-      metrics: parts.metrics,
-      rolloutMetrics,
-      allowances,
-      now,
-    })
+    this.dispatch = new Dispatcher({ config, registry, claims, wiring, metrics, rolloutMetrics, allowances, now })
     this.cron = new Scheduler({ config, changes, wiring, now })
     this.logs = new LogAccess({ changes, now })
     this.data = new TenantData({ changes, storage, objects: this.objects })
