@@ -75,6 +75,28 @@ describe('the rollout form on the worker page', () => {
     expect(await section(await platform(`/workers/${name}`))).toContain('Start the rollout')
   })
 
+  it('acts with the session of a signed-in owner: no token field', async () => {
+    const { name, token, v2 } = await withCandidate('rollout-session')
+    const signIn = await platform('/signin', { method: 'POST', body: new URLSearchParams({ token, worker: name }) })
+    const cookie = (signIn.headers.get('set-cookie') ?? '').split(';', 1)[0]!
+    const signedIn = { headers: { Cookie: cookie } }
+    expect(await section(await platform(`/workers/${name}`, signedIn))).not.toContain('name="token"')
+    const started = await platform(`/workers/${name}/rollout`, {
+      method: 'POST',
+      ...signedIn,
+      body: new URLSearchParams({ deployment: v2, percent: '20' }),
+    })
+    expect(started.status).toBe(303)
+    const during = await section(await platform(`/workers/${name}`, signedIn))
+    expect(during).toContain('Abort the rollout')
+    expect(during).not.toContain('name="token"')
+    // Anyone else: the deploy token asked for in each form.
+    expect((await section(await platform(`/workers/${name}`))).match(/name="token"/g)).toHaveLength(2)
+    const aborted = await platform(`/workers/${name}/rollout/abort`, { method: 'POST', ...signedIn, body: '' })
+    expect(aborted.status).toBe(303)
+    expect(await (await platform(`/api/workers/${name}/rollout`)).json()).toEqual({ name, rollout: null })
+  })
+
   it('promotes the candidate to 100 %', async () => {
     const { name, token, v2 } = await withCandidate('rollout-promote')
     await post(`/workers/${name}/rollout`, { deployment: v2, percent: '10', token })
