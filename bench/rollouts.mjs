@@ -1,7 +1,8 @@
 // Issue #25: a worker in a 10 % gradual rollout against a plain one (same script), on one platform
 // server: the rollout adds the visitor's key (here from the client's IP: the load generator keeps no
-// cookies, so every response also sets the platform's cookie, the most a rollout costs) and its
-// bucket (bench/pairs.mjs); and a worker with a daily budget against the same plain one.
+// cookies, so every response also sets the platform's cookie, the most a rollout costs), its
+// bucket and a second count of each request by deployment (metrics/rollout-metrics.ts)
+// (bench/pairs.mjs); and a worker with a daily budget against the same plain one.
 import { uploadOrThrow } from './lib/client.mjs'
 import { comparePair } from './pairs.mjs'
 

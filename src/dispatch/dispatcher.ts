@@ -7,6 +7,7 @@ import { isValidName } from '../core/names'
 import { isPreviewId, parseWorkerAddress, previewId, type WorkerAddress } from '../core/urls'
 import { currentDeployment } from '../deploy/deployments'
 import { metered, type Metrics } from '../metrics/metrics-recorder'
+import type { RolloutMetrics } from '../metrics/rollout-metrics'
 import type { NameClaim } from '../names/name-claim.do'
 import type { Registry } from '../names/registry'
 import { unseal } from '../names/secrets'
@@ -38,6 +39,8 @@ export class Dispatcher {
       claims: DurableObjectNamespace<NameClaim>
       wiring: WorkerWiring
       metrics: Metrics | undefined
+      /** Each side of a rollout, counted apart (only while a worker has one). */
+      rolloutMetrics: Pick<RolloutMetrics, 'meter'>
       /** Daily budgets, leased per isolate (budgets/allowances.ts). */
       allowances: Allowances
       now: () => number
@@ -85,8 +88,12 @@ export class Dispatcher {
     // Counted in isolate memory, flushed in the background: no storage write per request. Only what
     // the name serves counts: a preview link (an old, retained deployment) is anyone's to call, and
     // its errors would otherwise be the worker's.
-    const preview = parsed.preview !== undefined
-    return metrics && !preview ? metered(opened, record, metrics, arrival.background) : opened
+    if (!metrics || parsed.preview !== undefined) return opened
+    // During a rollout each side is counted apart too, to compare them (metrics/rollout-metrics.ts).
+    const sided = record.rollout
+      ? this.parts.rolloutMetrics.meter(opened, record, deployment?.workerId ?? record.workerId, arrival.background)
+      : opened
+    return metered(sided, record, metrics, arrival.background)
   }
 
   /**

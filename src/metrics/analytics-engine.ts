@@ -5,6 +5,7 @@ import { parseOr } from '../core/schema'
 import { BUCKETS, MINUTE_MS, bucketOf, emptyMinute, type MinuteRow } from './metrics'
 import type { MeteredWorker, Metrics } from './metrics-recorder'
 import { isValidName } from '../core/names'
+import { isDeploymentKey } from './rollout-metrics'
 
 /** The dataset of the METRICS_DATASET binding (wrangler.jsonc); the SQL API reads it by this name. */
 export const METRICS_DATASET_NAME = 'workers_for_platforms_metrics'
@@ -45,8 +46,9 @@ export class AnalyticsEngineMetrics implements Metrics {
   }
 
   async read({ name, ownerId }: MeteredWorker, from: number): Promise<MinuteRow[]> {
-    // Both go into SQL: only a valid name (lowercase letters, digits, hyphens) and owner ID ever do.
-    if (!isValidName(name) || !OWNER_ID.test(ownerId)) return []
+    // Both go into SQL: only a valid name (lowercase letters, digits, hyphens), or a deployment's key
+    // during a rollout (metrics/rollout-metrics.ts), and an owner ID ever do.
+    if (!(isValidName(name) || isDeploymentKey(name)) || !OWNER_ID.test(ownerId)) return []
     const query =
       'SELECT intDiv(toUInt32(timestamp), 60) AS minute, double1 AS bucket, SUM(_sample_interval) AS requests, ' +
       `SUM(_sample_interval * double2) AS errors FROM ${METRICS_DATASET_NAME} WHERE index1 = '${name}' ` +

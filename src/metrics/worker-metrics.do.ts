@@ -12,6 +12,7 @@ import {
 } from './metrics'
 import { array, number } from 'valibot'
 import { parseStoredJson } from '../core/schema'
+import { addDeploymentMinute, readDeploymentMinutes } from './deployment-minutes'
 
 interface StoredMinute extends Record<string, SqlStorageValue> {
   at: number
@@ -52,6 +53,17 @@ export class WorkerMetrics extends DurableObject<Env> {
   /** The stored minutes from `from` on, oldest first. */
   read(from: number): MinuteRow[] {
     return this.table().exec<StoredMinute>('SELECT * FROM minutes WHERE at >= ? ORDER BY at', from).toArray().map(parse)
+  }
+
+  /** Adds an aggregate of one deployment during a rollout (metrics/rollout-metrics.ts), as `add` does. */
+  async addDeployment(deployment: string, row: MinuteRow, ownerId: string): Promise<void> {
+    if (!(await this.generation.admits(ownerId))) return
+    addDeploymentMinute(this.ctx.storage.sql, deployment, row, Date.now() - METRICS_WINDOW_MS - MINUTE_MS)
+  }
+
+  /** The stored minutes of one deployment from `from` on, oldest first. */
+  readDeployment(deployment: string, from: number): MinuteRow[] {
+    return readDeploymentMinutes(this.ctx.storage.sql, deployment, from)
   }
 
   /**

@@ -1,7 +1,8 @@
 import { exports } from 'cloudflare:workers'
 import { backendFor } from '../backends'
 import { ConfigError, configFor, type Config } from '../core/config'
-import { MinuteAggregator, type Metrics } from '../metrics/metrics-recorder'
+import { MinuteAggregator, type Metrics, type MetricsStore } from '../metrics/metrics-recorder'
+import { DeploymentMinutesStore } from '../metrics/rollout-metrics'
 import { Platform } from './platform'
 import type { Entrypoints } from '../dispatch/wiring'
 import { AnalyticsEngineMetrics } from '../metrics/analytics-engine'
@@ -27,6 +28,8 @@ export function platformFor(env: Env): Platform {
       builder: env.BUILDER,
       storage: tenantStorage(env),
       metrics: metricsFor(config, env),
+      // During a rollout, each side's requests again, by deployment (metrics/rollout-metrics.ts).
+      deploymentMetrics: metricsFor(config, env, new DeploymentMinutesStore(env.WORKER_METRICS)),
       staging: env.WORKER_MAPPINGS,
       domainObjects: env.CUSTOM_DOMAINS,
       trail: env.AUDIT_TRAIL,
@@ -49,7 +52,7 @@ const ENTRYPOINTS: Entrypoints = {
 }
 
 /** Where per-worker metrics go (METRICS): see docs/metrics.md. */
-function metricsFor(config: Config, env: Env): Metrics | undefined {
+function metricsFor(config: Config, env: Env, store: MetricsStore = env.WORKER_METRICS): Metrics | undefined {
   switch (config.metrics) {
     case 'off':
       return undefined
@@ -62,6 +65,6 @@ function metricsFor(config: Config, env: Env): Metrics | undefined {
       }
       return new AnalyticsEngineMetrics(env.METRICS_DATASET, config.cloudflare)
     case 'local':
-      return new MinuteAggregator(env.WORKER_METRICS)
+      return new MinuteAggregator(store)
   }
 }

@@ -31,6 +31,7 @@ import { Directory } from '../operators/directory'
 import { AccountIndex } from '../accounts/account-index'
 import { UsageExport } from '../metrics/usage'
 import { Rollouts } from '../deploy/rollout-changes'
+import { RolloutMetrics } from '../metrics/rollout-metrics'
 import { Allowances, type LeaseStore } from '../budgets/allowances'
 import { BudgetChanges } from '../budgets/budget-changes'
 
@@ -51,6 +52,8 @@ export interface PlatformParts {
   storage: TenantStorage
   /** Per-worker metrics; undefined when they are off (METRICS=off). */
   metrics: Metrics | undefined
+  /** The same, by deployment during a rollout (metrics/rollout-metrics.ts); absent: none. */
+  deploymentMetrics?: Metrics | undefined
   /** Where wrangler's assets uploads are staged until the script upload names them (client-api/). */
   staging: KVNamespace
   /** One object per custom hostname (domains/). */
@@ -94,8 +97,9 @@ export class Platform {
   readonly directory: Directory
   /** Usage a bill can be made from (metrics/usage.ts). */
   readonly usage: UsageExport
-  /** Gradual rollouts (deploy/rollouts.ts). */
+  /** Gradual rollouts (deploy/rollouts.ts), and each side's metrics (metrics/rollout-metrics.ts). */
   readonly rollouts: Rollouts
+  readonly rolloutMetrics: RolloutMetrics
   /** An admin's budgets per worker (budgets/). */
   readonly budgets: BudgetChanges
   /** Who changed what, when and from where (audit/). */
@@ -140,6 +144,7 @@ export class Platform {
       now,
     })
     this.rollouts = new Rollouts({ changes, now })
+    this.rolloutMetrics = new RolloutMetrics({ metrics: parts.deploymentMetrics, now })
     this.budgets = new BudgetChanges({ changes, suspensions: this.suspensions })
     this.audit = new AuditReader({ changes, suspensions: this.suspensions, trail: parts.trail })
     this.usage = new UsageExport({
@@ -155,7 +160,9 @@ export class Platform {
     const accountSuspension = (accountId: string) => accounts.suspension(accountId)
     this.deploys = new Deployer({ ...parts, changes, wiring, objects: this.objects, accountSuspension, now })
     const allowances = new Allowances(parts.leases, now)
-    this.dispatch = new Dispatcher({ config, registry, claims, wiring, metrics: parts.metrics, allowances, now })
+    const { metrics } = parts
+    const rolloutMetrics = this.rolloutMetrics
+    this.dispatch = new Dispatcher({ config, registry, claims, wiring, metrics, rolloutMetrics, allowances, now })
     this.cron = new Scheduler({ config, changes, wiring, now })
     this.logs = new LogAccess({ changes, now })
     this.data = new TenantData({ changes, storage, objects: this.objects })

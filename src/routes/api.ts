@@ -79,6 +79,14 @@ api.post('/workers/:name/rollout', jsonBody(rolloutBody), async (c) => {
   return c.json(describe(c.var.platform, record, c.req.url))
 })
 
+// Public like the metrics: the rollout, and each side's requests, errors, p50 and p99 since it started.
+api.get('/workers/:name/rollout', async (c) => {
+  const platform = c.var.platform
+  const record = await platform.workers.get(c.req.param('name'))
+  c.header('Cache-Control', 'no-store')
+  return c.json({ name: record.name, rollout: null, ...(await platform.rolloutMetrics.read(record)) })
+})
+
 api.delete('/workers/:name/rollout', async (c) => {
   const record = await c.var.platform.rollouts.abort(c.req.param('name'), bearerToken(c.req), c.executionCtx)
   return c.json(describe(c.var.platform, record, c.req.url))

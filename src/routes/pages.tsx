@@ -23,6 +23,7 @@ import { domainPages } from './domain-pages'
 import { adminPages } from './admin-pages'
 import { auditPages } from './audit-pages'
 import { adminAudit } from './admin-audit'
+import { rolloutPages } from './rollout-pages'
 import { streamLogs } from './log-stream'
 import { proofOf, session, sessionActsOn, sessionOf, sessionWorkers, signedInAs } from './session'
 import { renderWorkerPage, urlOf, workerPageWithError } from './worker-page'
@@ -40,6 +41,7 @@ pages.route('/', domainPages)
 pages.route('/', adminPages)
 pages.route('/', auditPages)
 pages.route('/', adminAudit)
+pages.route('/', rolloutPages)
 
 pages.get('/', async (c) => {
   const platform = c.var.platform

@@ -53,6 +53,7 @@ type PageExtras = Partial<
     | 'captureAfterDeployMs'
     | 'domainSettings'
     | 'budget'
+    | 'rollout'
   >
 >
 
@@ -106,6 +107,7 @@ export async function renderWorkerPage(
       settings={platform.settingsOf(currentDeployment(record))}
       captureAfterDeployMs={platform.config.logCaptureAfterChangeMs}
       budget={await budgetOf(platform, record)}
+      rollout={(await platform.rolloutMetrics.read(record)) ?? undefined}
       schedule={await scheduleOf(platform, record)}
       storage={storage}
     />,

@@ -3,7 +3,7 @@ import type { FC, PropsWithChildren } from 'hono/jsx'
 // The pieces every owner action on the worker page shares.
 
 /** The forms on the worker page that need the deploy token. */
-export type WorkerForm = 'delete' | 'promote' | 'logs' | 'cron' | 'rotate' | 'domains'
+export type WorkerForm = 'delete' | 'promote' | 'logs' | 'cron' | 'rotate' | 'domains' | 'rollout'
 
 /** Why the named form was refused, for the page shown again. */
 export interface FormRefusal {

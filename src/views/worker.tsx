@@ -22,6 +22,8 @@ import { WorkerStorage } from './worker-storage'
 import { FormError, TokenSubmit, type FormRefusal } from './worker-forms'
 import { Schedule } from './worker-schedule'
 import { WorkerDeployments } from './worker-deployments'
+import { WorkerRollout, type RolloutInput } from './worker-rollout'
+import type { RolloutReport } from '../metrics/rollout-metrics'
 import { WorkerTokenAndDelete } from './worker-danger'
 
 export type { WorkerForm } from './worker-forms'
@@ -80,6 +82,9 @@ export interface WorkerPageProps {
   domainInput?: string
   /** Its daily budget and today's use, when it has one (budgets/). */
   budget?: BudgetView | undefined
+  /** A rollout in progress, with each side's metrics; and what its refused form held. */
+  rollout?: RolloutReport | undefined
+  rolloutInput?: RolloutInput
   /** How this platform serves custom domains. */
   domainSettings: Pick<WorkerDomainsProps, 'saasZone' | 'cnameTarget' | 'maxPerWorker'>
 }
@@ -253,6 +258,13 @@ export const WorkerPage: FC<WorkerPageProps> = (props) => {
         record={record}
         previews={previews}
         settings={settings}
+        formError={formError}
+        tokenless={tokenless}
+      />
+      <WorkerRollout
+        record={record}
+        report={props.rollout}
+        input={props.rolloutInput}
         formError={formError}
         tokenless={tokenless}
       />

@@ -17,7 +17,7 @@ interface Point {
 
 const QUERY = new RegExp(
   '^SELECT intDiv\\(toUInt32\\(timestamp\\), 60\\) AS minute, double1 AS bucket, SUM\\(_sample_interval\\) AS requests, ' +
-    `SUM\\(_sample_interval \\* double2\\) AS errors FROM ${METRICS_DATASET_NAME} WHERE index1 = '([a-z0-9-]+)' ` +
+    `SUM\\(_sample_interval \\* double2\\) AS errors FROM ${METRICS_DATASET_NAME} WHERE index1 = '([a-z0-9@-]+)' ` +
     "AND blob1 = '([A-Za-z0-9_-]+)' AND timestamp > NOW\\(\\) - INTERVAL '1' DAY GROUP BY minute, bucket ORDER BY minute FORMAT JSON$",
 )
 

@@ -2,7 +2,7 @@
 // platform, taken in Chromium against a fresh `wrangler dev` (so the empty home page is really empty).
 import { mkdir } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
-import { helloScript, SYNTAX_ERROR_SCRIPT, THROWING_SCRIPT, uploadWorker } from './flows.mjs'
+import { helloScript, revealedToken, SYNTAX_ERROR_SCRIPT, THROWING_SCRIPT, uploadWorker } from './flows.mjs'
 import { launchBrowser, PLATFORM, startDevServer } from './harness.mjs'
 
 const OUT_DIR = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url))
@@ -23,6 +23,27 @@ const PAGES = {
   home: async (page, base) => {
     await uploadWorker(page, base, { name: 'always-fails', script: THROWING_SCRIPT })
     await page.goto(base)
+  },
+  // A worker in a 25 % rollout, both sides' metrics next to each other, its rollout form.
+  'worker-rollout': async (page, base) => {
+    await uploadWorker(page, base, { name: 'rolling-out', script: helloScript('Version 1') })
+    const auth = { Authorization: `Bearer ${await revealedToken(page)}` }
+    const api = `${base}/api/workers/rolling-out`
+    const candidate = await fetch(`${api}?promote=false`, {
+      method: 'PUT',
+      headers: auth,
+      body: helloScript('Version 2'),
+    })
+    const deployment = (await candidate.json()).deployments.find((entry) => !entry.current).workerId
+    await fetch(`${api}/rollout`, {
+      method: 'POST',
+      headers: { ...auth, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ deployment, percent: 25 }),
+    })
+    for (let i = 0; i < 40; i++) {
+      await (await fetch(`${base}/user-workers/rolling-out/`, { headers: { Cookie: `wfp_visitor=shot-${i}` } })).text()
+    }
+    await page.goto(`${base}/workers/rolling-out#rollout-heading`)
   },
   upload: (page, base) => page.goto(`${base}/upload`),
   'upload-error': (page, base) => uploadWorker(page, base, { name: 'broken', script: SYNTAX_ERROR_SCRIPT }),

@@ -3,6 +3,7 @@ import { PlatformError } from '../../src/core/errors'
 import { BUCKETS, bucketOf, reportOf } from '../../src/metrics/metrics'
 import { metered } from '../../src/metrics/metrics-recorder'
 import { AnalyticsEngineMetrics } from '../../src/metrics/analytics-engine'
+import { deploymentKey } from '../../src/metrics/rollout-metrics'
 import { AnalyticsEngineDouble } from '../doubles/analytics-engine'
 import { CLOUDFLARE_DOUBLE } from '../doubles/constants'
 
@@ -125,6 +126,17 @@ describe('metrics in Workers Analytics Engine (METRICS=analytics-engine)', () =>
     const { double, metrics } = setup()
     expect(await metrics.read(worker("x' OR 1=1 --"), 0)).toEqual([])
     expect(double.queries).toEqual([])
+  })
+
+  it('counts a deployment during a rollout under its key, and puts only a valid key into the query', async () => {
+    const { double, metrics } = setup()
+    const key = deploymentKey('hello', 'w-mxdv1234-0123456789abcdef0123')
+    metrics.record(worker(key), 200, 3)
+    metrics.record(worker('hello'), 200, 3)
+    expect(double.points.map((point) => point.index)).toEqual([key, 'hello'])
+    expect((await metrics.read(worker(key), 0)).map((row) => row.requests)).toEqual([1])
+    expect(await metrics.read(worker("hello@w-1' OR 1=1 --"), 0)).toEqual([])
+    expect(double.queries).toHaveLength(1)
   })
 
   it('keeps nothing to forget or flush: deleted workers are hidden by starting reads at creation', async () => {
