@@ -93,7 +93,10 @@ export const WorkerDeployments: FC<WorkerDeploymentsProps> = ({ record, previews
             <TokenSubmit id="promote-token" tokenless={tokenless}>
               <button type="submit">Promote the selected deployment</button>
             </TokenSubmit>
-            <p class="hint">It serves at once: a candidate goes live, or an earlier version comes back (a rollback).</p>
+            <p class="hint">
+              It serves at once: a candidate goes live, or an earlier version comes back (a rollback). To serve it to a
+              share of visitors first, use the <a href="#rollout-heading">gradual rollout</a>.
+            </p>
           </div>
         )}
       </form>

@@ -42,7 +42,10 @@ async function section(res: Response): Promise<string> {
 describe('the rollout form on the worker page', () => {
   it('starts a rollout, shows both sides next to each other, changes its share and aborts it', async () => {
     const { name, token, v2 } = await withCandidate('rollout-form')
-    const before = await section(await platform(`/workers/${name}`))
+    const page = await (await platform(`/workers/${name}`)).text()
+    // The promote form points to the gradual way too.
+    expect(page).toContain('use the <a href="#rollout-heading">gradual rollout</a>')
+    const before = await section(new Response(page))
     expect(before).toContain(`<option value="${v2}" selected="">v2 (${v2}, newer)</option>`)
     expect(before).toContain('Start the rollout')
     expect(before).toContain('name="token"')
