@@ -24,7 +24,7 @@ import type { CustomDomain } from '../domains/custom-domain.do'
 import { Domains } from '../domains/domains'
 import { Suspensions } from '../operators/suspensions'
 import { TagDeletes } from '../operators/tagged-deletes'
-import { UsageExport } from '../metrics/usage'
+import { UsageExport, type UsageReader } from '../metrics/usage'
 import { Rollouts } from '../deploy/rollout-changes'
 import { Allowances, type LeaseStore } from '../budgets/allowances'
 import { BudgetChanges } from '../budgets/budget-changes'
@@ -50,8 +50,8 @@ export interface PlatformParts {
   staging: KVNamespace
   /** One object per custom hostname (domains/). */
   domainObjects: DurableObjectNamespace<CustomDomain>
-  /** Where daily budgets are leased from: the names' WorkerMetrics objects (budgets/). */
-  leases: LeaseStore
+  /** Where daily budgets are leased from and usage by day is read: the names' WorkerMetrics objects (budgets/). */
+  leases: LeaseStore & UsageReader
   now?: () => number
 }
 
@@ -118,6 +118,7 @@ export class Platform {
     this.budgets = new BudgetChanges({ changes, suspensions: this.suspensions })
     this.usage = new UsageExport({
       metrics: parts.metrics,
+      usage: parts.leases,
       workers: this.workers,
       accounts,
       suspensions: this.suspensions,
