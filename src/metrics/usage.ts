@@ -27,6 +27,12 @@ export interface UsageRow extends UsageCounts {
   p99Ms: number | null
 }
 
+/** A worker's use so far today (UTC). */
+export interface TodayUsage extends UsageCounts {
+  /** Requests served, as flushed; null when metrics keep no days (METRICS=off or analytics-engine). */
+  requests: number | null
+}
+
 /** The most workers one export by tag reads. */
 const MAX_TAGGED_USAGE = 100
 
@@ -65,7 +71,7 @@ export class UsageExport {
   constructor(
     private readonly parts: {
       metrics: Pick<Metrics, 'readDays'> | undefined
-      /** CPU use today, for the worker page (the export reads it with the days). */
+      /** Use by day without metrics' days (METRICS=off), for the worker page; the export reads it with the days. */
       usage: UsageReader
       workers: Pick<Workers, 'owned' | 'find' | 'list' | 'tagged'>
       accounts: Pick<Accounts, 'require' | 'view'>
@@ -109,11 +115,19 @@ export class UsageExport {
     return this.rows(await this.parts.workers.tagged(tag, MAX_TAGGED_USAGE), null)
   }
 
-  /** The CPU ms the worker's tails reported today (UTC), as flushed (its page, beside a CPU budget). */
-  async cpuToday(record: WorkerRecord): Promise<number> {
-    const today = dayOf(this.parts.now())
-    const [used] = await this.parts.usage.getByName(record.name).readUsage(today)
-    return used?.cpuMs ?? 0
+  /**
+   * What the worker used today (UTC), as flushed, for its page: requests (null when metrics keep
+   * no days) and its CPU, KV and SQL use.
+   */
+  async today(record: WorkerRecord): Promise<TodayUsage> {
+    const from = dayOf(this.parts.now())
+    const readDays = this.parts.metrics?.readDays?.bind(this.parts.metrics)
+    const [day] = readDays
+      ? await readDays(record, from)
+      : await this.parts.usage.getByName(record.name).readUsage(from)
+    const used = emptyUsage()
+    for (const field of USAGE_FIELDS) used[field] = day?.[field] ?? 0
+    return { requests: readDays ? (day && 'requests' in day ? day.requests : 0) : null, ...used }
   }
 
   private async rows(records: WorkerRecord[], account: string | null): Promise<UsageRow[]> {

@@ -127,16 +127,15 @@ async function forSignedInOwner<T>(
   }
 }
 
-/** The worker's budgets and what it used today, when it has one. */
+/** The worker's budgets and what it used today (a failure only loses the figures). */
 async function budgetOf(platform: Platform, record: WorkerRecord): Promise<BudgetView | undefined> {
   const requestsPerDay = requestBudgetOf(record, platform.config.budgets)
   const cpuMsPerDay = cpuBudgetOf(record, platform.config.budgets)
-  if (requestsPerDay === 0 && cpuMsPerDay === 0) return undefined
-  const [servedToday, cpuMsToday] = await Promise.all([
-    requestsPerDay > 0 ? platform.metrics.servedToday(record) : null,
-    cpuMsPerDay > 0 ? platform.usage.cpuToday(record) : 0,
-  ])
-  return { requestsPerDay, servedToday, cpuMsPerDay, cpuMsToday }
+  try {
+    return { requestsPerDay, cpuMsPerDay, today: await platform.usage.today(record) }
+  } catch {
+    return requestsPerDay > 0 || cpuMsPerDay > 0 ? { requestsPerDay, cpuMsPerDay, today: null } : undefined
+  }
 }
 
 /** Storage usage for the page, when the worker has storage; a failure only loses the figures. */

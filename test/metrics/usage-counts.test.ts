@@ -80,6 +80,11 @@ describe.each(BACKENDS)('usage of KV and SQL ($kind)', ({ env: environment }) =>
     expect(csv.split('\n')[0]).toBe(
       'date,account,worker,requests,errors,p50_ms,p99_ms,cpu_ms,kv_ops,kv_bytes,sql_ops,sql_bytes',
     )
+    // The worker page shows the same figures for today.
+    const page = await (await call(`/workers/${name}`)).text()
+    expect(page).toContain(
+      'Today (UTC): 7 requests, 0 ms CPU, 7 KV operations (610 bytes), 5 SQL statements (116 bytes).',
+    )
     expect(csv.split('\n')[1]).toMatch(new RegExp(`,${name},7,0,.*,7,${5 * 102 + 100},5,\\d+$`))
   })
 })
