@@ -59,5 +59,5 @@ app.onError(handleError)
 export default {
   fetch: app.fetch,
   // Logs of dispatch-namespace user Workers (this Worker is their tail consumer).
-  tail: (events, env) => tailDispatchNamespace(events, env),
+  tail: (events, env, ctx) => tailDispatchNamespace(events, env, ctx),
 } satisfies ExportedHandler<Env>

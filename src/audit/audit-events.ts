@@ -107,18 +107,26 @@ function operatorEntries(before: WorkerRecord | null, after: WorkerRecord): Audi
     entries.push({ action: 'suspend', detail: `Suspended${scope}: ${after.suspended.reason}` })
   }
   if (before?.suspended && !after.suspended) entries.push({ action: 'resume', detail: 'Resumed.' })
-  const budgetBefore = before?.budget?.requestsPerDay
-  const budgetAfter = after.budget?.requestsPerDay
-  if (before && budgetBefore !== budgetAfter) {
-    entries.push({
-      action: 'budget',
-      detail:
-        budgetAfter === undefined
-          ? 'Budget reset to the platform’s default.'
-          : `Budget set to ${budgetAfter} requests a day.`,
-    })
-  }
+  if (before) entries.push(...budgetEntries(before, after))
   return entries
+}
+
+/** One entry per budget an admin set or reset to the platform's default. */
+function budgetEntries(before: WorkerRecord, after: WorkerRecord): AuditEntry[] {
+  const budgets = [
+    ['requestsPerDay', 'requests'],
+    ['cpuMsPerDay', 'CPU ms'],
+  ] as const
+  return budgets.flatMap(([field, unit]): AuditEntry[] => {
+    const was = before.budget?.[field]
+    const now = after.budget?.[field]
+    if (was === now) return []
+    const detail =
+      now === undefined
+        ? `Daily ${unit} budget reset to the platform’s default.`
+        : `Daily ${unit} budget set to ${now}.`
+    return [{ action: 'budget', detail }]
+  })
 }
 
 /** What a deployment changed against the one serving before it: names of vars and secrets, tags. */

@@ -53,6 +53,8 @@ export interface FetcherOptions {
   tail?: () => Fetcher
   /** With `tail`: a live tail is open, so the tail sends every invocation (an isolate of its own). */
   liveTail?: true
+  /** With `tail`: it counts CPU time, `only` (no logs kept) or `also`: each an isolate of its own. */
+  cpu?: 'only' | 'also'
   /** The request's hop count and the platform's own hosts, which the egress rules depend on. */
   context: DispatchContext
   /** The platform's egress gate, for backends that route user Workers' fetch() and connect() themselves. */

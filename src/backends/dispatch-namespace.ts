@@ -169,7 +169,8 @@ export class DispatchNamespaceBackend implements UserWorkerBackend {
         'Durable Objects of user Workers run through the Worker Loader: add the "LOADER" binding (wrangler.jsonc).',
       )
     }
-    return loader.get(`${workerId}+objects${options.tail ? '+logs' : ''}`, async () => {
+    const traced = options.tail ? (options.cpu === 'only' ? '+cpu' : `+logs${options.cpu ? '+cpu' : ''}`) : ''
+    return loader.get(`${workerId}+objects${traced}`, async () => {
       const bundle = await this.code(workerId)
       if (!bundle) throw new PlatformError('deployment_missing', 'This worker is registered, but its code is missing.')
       return loaderCode(bundle, await options.secrets(), options)

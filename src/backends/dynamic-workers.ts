@@ -143,7 +143,7 @@ function missingDeployment(): PlatformError {
  * request that arrives after n hops runs in `<workerId>@hop<n>`, whose gate stamps n + 1. Hops are
  * capped (MAX_HOPS), so a worker has at most a few such isolates; ordinary requests use depth 0.
  */
-function isolateId(workerId: string, { tail, liveTail, context }: FetcherOptions): string {
-  const traced = tail ? (liveTail ? '+tail' : '+logs') : ''
+function isolateId(workerId: string, { tail, liveTail, cpu, context }: FetcherOptions): string {
+  const traced = tail ? (cpu === 'only' ? '+cpu' : `${liveTail ? '+tail' : '+logs'}${cpu ? '+cpu' : ''}`) : ''
   return `${workerId}${traced}${context.hops > 0 ? `@hop${context.hops}` : ''}`
 }

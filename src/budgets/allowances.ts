@@ -4,8 +4,18 @@ import { DAY_MS, dayOf } from '../metrics/metrics'
 
 /** Where a worker's day is leased from: its name's WorkerMetrics object (metrics/worker-metrics.do.ts). */
 export interface LeaseStore {
-  getByName(name: string): { lease(day: number, want: number, limit: number): Promise<number> }
+  getByName(name: string): {
+    lease(day: number, want: number, limit: number): Promise<number>
+    /** The CPU ms the worker's tails reported for `day` so far (metrics/usage-counts.ts). */
+    cpuSpent(day: number): Promise<number>
+  }
 }
+
+/**
+ * How long an isolate goes on with what it last heard of a worker's CPU today before asking its
+ * object again (one call per worker and isolate per this, never per request).
+ */
+export const CPU_RECHECK_MS = 10_000
 
 /** How many requests an isolate leases at once: a tenth of the budget, at most 1,000 (one object call per block). */
 export function blockOf(limit: number): number {
@@ -23,6 +33,8 @@ export function blockOf(limit: number): number {
  */
 export class Allowances {
   private readonly held = new Map<string, Allowance>()
+  /** What this isolate last heard of each worker's CPU today. */
+  private readonly cpu = new Map<string, { day: number; spentMs: number | null; checkedAt: number }>()
 
   constructor(
     private readonly store: LeaseStore,
@@ -63,6 +75,35 @@ export class Allowances {
     return null
   }
 
+  /**
+   * Refuses (429 until midnight UTC) once the CPU the worker's tails reported today reached `limit`
+   * ms. CPU is known only after the fact (docs/operators.md#budgets states the bound). An isolate
+   * that has heard nothing yet of the worker's day asks its object for each request (as leases do:
+   * no promise shared across requests); afterwards, the request that finds the figure older than
+   * CPU_RECHECK_MS asks again while the others go on with the figure they have.
+   */
+  async checkCpu(record: WorkerRecord, limitMs: number): Promise<void> {
+    const now = this.now()
+    const day = dayOf(now)
+    const key = `${record.name}/${record.ownerId}`
+    let known = this.cpu.get(key)
+    if (!known || known.day !== day) {
+      known = { day, spentMs: null, checkedAt: -Infinity }
+      if (this.cpu.size >= MAX_HELD) this.cpu.delete(this.cpu.keys().next().value as string)
+      this.cpu.set(key, known)
+    }
+    if (known.spentMs === null || now - known.checkedAt >= CPU_RECHECK_MS) {
+      known.checkedAt = now
+      try {
+        known.spentMs = await this.store.getByName(record.name).cpuSpent(day)
+      } catch {
+        // As a lease that cannot be asked: served; asked again by the next request, or after CPU_RECHECK_MS.
+        console.warn(`could not read the CPU spent by "${record.name}" today; served meanwhile`)
+      }
+    }
+    if ((known.spentMs ?? 0) >= limitMs) throw overCpuBudget(record.name, limitMs, day + DAY_MS - now)
+  }
+
   private allowanceOf(key: string, day: number, limit: number): Allowance {
     let allowance = this.held.get(key)
     if (!allowance || allowance.day !== day || allowance.limit !== limit) {
@@ -83,6 +124,15 @@ interface Allowance {
 }
 
 const MAX_HELD = 10_000
+
+/** 429 naming the CPU budget, with Retry-After at the next UTC midnight. */
+function overCpuBudget(name: string, limitMs: number, untilResetMs: number): PlatformError {
+  return new PlatformError(
+    'budget_exceeded',
+    `The worker "${name}" has used its budget of ${limitMs} CPU milliseconds today (UTC); it serves again at midnight UTC.`,
+    { 'Retry-After': String(Math.ceil(untilResetMs / 1000)) },
+  )
+}
 
 /** 429 naming the budget, with Retry-After at the next UTC midnight. */
 function overBudget(name: string, limit: number, untilResetMs: number): PlatformError {

@@ -1,11 +1,19 @@
 import type { Background } from '../core/follow-up'
 import { PlatformError } from '../core/errors'
-import type { WorkerRecord } from '../core/model'
+import type { Budget, WorkerRecord } from '../core/model'
 import type { NameChanges } from '../names/changes'
 import type { Proof } from '../names/ownership'
 import type { Suspensions } from '../operators/suspensions'
 
-/** An admin's budget for one worker, overriding BUDGET_REQUESTS_PER_DAY (null: the platform's default again). */
+/** What an admin changes of a worker's budget: a field absent stays, null is the platform's default again. */
+export interface BudgetChange {
+  requestsPerDay?: number | null | undefined
+  cpuMsPerDay?: number | null | undefined
+}
+
+const FIELDS = ['requestsPerDay', 'cpuMsPerDay'] as const
+
+/** An admin's budget for one worker, overriding BUDGET_REQUESTS_PER_DAY and BUDGET_CPU_MS_PER_DAY. */
 export class BudgetChanges {
   constructor(
     private readonly parts: {
@@ -14,16 +22,25 @@ export class BudgetChanges {
     },
   ) {}
 
-  async set(name: string, requestsPerDay: number | null, proof: Proof, ctx: Background): Promise<WorkerRecord> {
+  async set(name: string, change: BudgetChange, proof: Proof, ctx: Background): Promise<WorkerRecord> {
     await this.parts.suspensions.assertAdmin(proof)
-    if (requestsPerDay !== null && (!Number.isSafeInteger(requestsPerDay) || requestsPerDay < 0)) {
-      throw new PlatformError(
-        'invalid_request',
-        '"requestsPerDay" must be a whole number (0: no limit), or null for the default.',
-      )
+    for (const field of FIELDS) {
+      const value = change[field]
+      if (value !== undefined && value !== null && (!Number.isSafeInteger(value) || value < 0)) {
+        throw new PlatformError(
+          'invalid_request',
+          `"${field}" must be a whole number (0: no limit), or null for the default.`,
+        )
+      }
     }
-    return this.parts.changes.updateRecord(name, proof, ctx, ({ budget: _budget, ...record }) =>
-      requestsPerDay === null ? record : { ...record, budget: { requestsPerDay } },
-    )
+    return this.parts.changes.updateRecord(name, proof, ctx, ({ budget, ...record }) => {
+      const next: Budget = { ...budget }
+      for (const field of FIELDS) {
+        const value = change[field]
+        if (value === null) delete next[field]
+        else if (value !== undefined) next[field] = value
+      }
+      return Object.keys(next).length === 0 ? record : { ...record, budget: next }
+    })
   }
 }

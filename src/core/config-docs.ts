@@ -169,6 +169,14 @@ export const CONFIG_DOCS: Record<ConfigVarName, ConfigDoc> = {
     default: code(DEFAULTS.auditDaysKept),
     doc: 'How many days the audit log keeps each entry (in the name’s object, the account’s, and the operator’s trail). See [Audit log](audit.md).',
   },
+  BUDGET_CPU_MS_PER_DAY: {
+    default: code(0),
+    doc: "CPU milliseconds a worker's invocations may use per UTC day unless an admin set its own budget (`0`: no limit). CPU is known after the fact (from a tail's `cpuTime`): once today's reaches it, dispatch answers 429 with `Retry-After` at midnight UTC; it may go over by the CPU of about 40 s of the worker's traffic. A worker with a CPU budget gets a CPU-only tail on dynamic-workers. See [Operating the platform](operators.md#budgets).",
+  },
+  METER_CPU: {
+    default: code(false),
+    doc: 'dynamic-workers: `true` attaches a CPU-only tail to every worker, so the usage export has CPU ms for all (dispatch-namespace always has them: this Worker is the tail consumer). It costs dispatch throughput: see [Metrics](metrics.md#cpu-time).',
+  },
   DISPATCH_OUTBOUND_WORKER: {
     default: '—',
     doc: "dispatch-namespace: the outbound Worker wired to the `dispatcher` binding (set it in `wrangler.jsonc` next to the binding's `outbound`). Unset: egress policies cannot be enforced there, so uploads asking for `block-all` or an allow-list are refused (400) and the home page and upload form say so.",

@@ -7,7 +7,6 @@ import {
   parseChoice,
   parsePositiveInt,
   parseSecret,
-  parseCount,
   parseUrl,
   parseWholeMinutes,
   parseWholeSeconds,
@@ -16,6 +15,7 @@ import { DEFAULT_RESERVED_NAMES, isValidName } from './names'
 import { parseStorageQuotas, type StorageQuotas } from './storage-quotas'
 import { DEFAULTS } from './config-defaults'
 import { parseDomainSettings, type DomainSettings } from './domain-config'
+import { parseBudgets, type BudgetConfig } from './budget-config'
 
 export type { StorageQuotas } from './storage-quotas'
 
@@ -102,7 +102,7 @@ export interface Config {
   /** Tenants' own hostnames (domains/). */
   domains: DomainSettings
   /** What a worker may use in a day unless an admin set its own (budgets/); 0: no limit. */
-  budgets: { requestsPerDay: number }
+  budgets: BudgetConfig
   /** How long audit entries are kept, in days (audit/). */
   auditDaysKept: number
 }
@@ -166,6 +166,8 @@ export const CONFIG_VARS = [
   'DNS_OVER_HTTPS_URL',
   'BUDGET_REQUESTS_PER_DAY',
   'AUDIT_DAYS_KEPT',
+  'BUDGET_CPU_MS_PER_DAY',
+  'METER_CPU',
 ] as const
 
 export type ConfigVarName = (typeof CONFIG_VARS)[number]
@@ -365,10 +367,6 @@ function parseBuildLimits(env: ConfigVars): BuildLimits {
     maxInstallBytes: parsePositiveInt('MAX_INSTALL_BYTES', env.MAX_INSTALL_BYTES) ?? defaults.maxInstallBytes,
     maxPackumentBytes: parsePositiveInt('MAX_PACKUMENT_BYTES', env.MAX_PACKUMENT_BYTES) ?? defaults.maxPackumentBytes,
   }
-}
-
-function parseBudgets(env: ConfigVars): Config['budgets'] {
-  return { requestsPerDay: parseCount('BUDGET_REQUESTS_PER_DAY', env.BUDGET_REQUESTS_PER_DAY) ?? 0 }
 }
 
 function apiBaseUrl(env: ConfigVars): string {

@@ -114,7 +114,12 @@ export const workerRecordSchema: GenericSchema<WorkerRecord> = looseObject({
   logsUntil: optional(string()),
   tailsUntil: optional(string()),
   stores: optional(strings),
-  budget: optional(looseObject({ requestsPerDay: number() }) satisfies GenericSchema<Budget>),
+  budget: optional(
+    looseObject({
+      requestsPerDay: optional(number()),
+      cpuMsPerDay: optional(number()),
+    }) satisfies GenericSchema<Budget>,
+  ),
   rollout: optional(
     looseObject({ candidate: string(), percent: number(), startedAt: string() }) satisfies GenericSchema<Rollout>,
   ),

@@ -269,9 +269,11 @@ export interface WorkerRecord {
   budget?: Budget
 }
 
-/** What a worker may use per UTC day (0: no limit). */
+/** What a worker may use per UTC day (0: no limit); an absent field is the platform's default. */
 export interface Budget {
-  requestsPerDay: number
+  requestsPerDay?: number
+  /** CPU ms its invocations may use (known after the fact, from its tail: budgets/allowances.ts). */
+  cpuMsPerDay?: number
 }
 
 /** A candidate served to a share of visitors, by a key the platform derives for each. */

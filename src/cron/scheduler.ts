@@ -9,13 +9,14 @@ import type { NameChanges } from '../names/changes'
 import type { Proof } from '../names/ownership'
 import { refusal } from '../names/refusals'
 import { unseal } from '../names/secrets'
+import { metersCpu } from '../budgets/budget-of'
 import { outcomeOf, runNote, type CronJob, type CronResult, type ScheduleView } from './schedules'
 
 /** A worker's scheduled runs: the alarm's (through CronRunner) and the owner's "Run now". */
 export class Scheduler {
   constructor(
     private readonly parts: {
-      config: Pick<Config, 'userWorkersDomain' | 'secretsKey'>
+      config: Pick<Config, 'userWorkersDomain' | 'secretsKey' | 'budgets'>
       changes: NameChanges
       wiring: WorkerWiring
       now: () => number
@@ -33,11 +34,14 @@ export class Scheduler {
       platformHosts: config.userWorkersDomain ? [config.userWorkersDomain] : [],
     }
     const startedAt = Date.now()
+    // A cron run's CPU counts as its requests' do (docs/metrics.md#cpu-time).
+    const cpu = metersCpu(record, config.budgets)
     let ended: ReturnType<typeof outcomeOf> = { outcome: 'ok' }
     try {
       const fetcher = wiring.fetcherOf(record, currentDeployment(record), context, {
         secrets: () => unseal(secrets, config.secretsKey),
-        tail: () => wiring.logTail(record, record.workerId),
+        tail: () => wiring.logTail(record, record.workerId, { cpu }),
+        ...(cpu ? { cpu: 'also' as const } : {}),
       })
       await fetcher.scheduled({ cron, scheduledTime })
     } catch (error) {

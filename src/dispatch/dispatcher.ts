@@ -15,6 +15,7 @@ import { isOpen } from '../logs/logs'
 import { suspendedWorker } from '../operators/suspension'
 import { rolloutCandidate, rolloutPick } from '../deploy/rollouts'
 import type { Allowances } from '../budgets/allowances'
+import { cpuBudgetOf, metersCpu, requestBudgetOf } from '../budgets/budget-of'
 import { assertWithinHops, type DispatchContext } from './egress'
 import type { WorkerWiring } from './wiring'
 
@@ -64,8 +65,11 @@ export class Dispatcher {
     if (arrival.owner !== undefined && record.ownerId !== arrival.owner) throw workerNotFound(name)
     if (record.suspended) throw suspendedWorker(name)
     // A budget (an admin's, else the platform's default) costs an object call once per leased block.
-    const budget = record.budget?.requestsPerDay ?? config.budgets.requestsPerDay
+    const budget = requestBudgetOf(record, config.budgets)
     if (budget > 0) await this.parts.allowances.take(record, budget)
+    // CPU is known after the fact (the tail's cpuTime): an object call per worker per isolate every 10 s.
+    const cpuBudget = cpuBudgetOf(record, config.budgets)
+    if (cpuBudget > 0) await this.parts.allowances.checkCpu(record, cpuBudget)
     const context: DispatchContext = {
       hops: arrival.hops,
       platformHosts: config.userWorkersDomain ? [arrival.host, config.userWorkersDomain] : [arrival.host],
@@ -160,16 +164,22 @@ export class Dispatcher {
           : wiring.settingsOf(deployment).secretNames.length > 0
             ? this.deploymentSecrets(record.name, workerId)
             : Promise.resolve({}),
-      // Tracing costs every request, so it is attached only while the owner watches the logs; and
-      // invocations without output reach the name's object only while a live tail is open.
-      ...(this.isWatched(record) ? this.traced(record, workerId) : {}),
+      // Tracing costs every request (docs/metrics.md#cpu-time), so it is attached only while the owner
+      // watches the logs, or for CPU metering; invocations without output reach the name's object only
+      // while a live tail is open.
+      ...this.traced(record, workerId),
     })
   }
 
-  private traced(record: WorkerRecord, workerId: string): Pick<FetcherOptions, 'tail' | 'liveTail'> {
+  private traced(record: WorkerRecord, workerId: string): Pick<FetcherOptions, 'tail' | 'liveTail' | 'cpu'> {
+    const { config, wiring } = this.parts
+    const cpu = metersCpu(record, config.budgets)
+    if (!this.isWatched(record)) {
+      return cpu ? { tail: () => wiring.logTail(record, workerId, { logs: false, cpu }), cpu: 'only' } : {}
+    }
     const live = isOpen(record.tailsUntil, this.parts.now())
-    const tail = () => this.parts.wiring.logTail(record, workerId, live)
-    return live ? { tail, liveTail: true } : { tail }
+    const tail = () => wiring.logTail(record, workerId, { live, cpu })
+    return { tail, ...(live ? { liveTail: true as const } : {}), ...(cpu ? { cpu: 'also' as const } : {}) }
   }
 
   /** The deployment a visitor gets during a rollout: the candidate for its bucket, else the current one. */

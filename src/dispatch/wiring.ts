@@ -8,10 +8,20 @@ import type { DispatchContext } from './egress'
 import { CACHE_BINDING } from '../cache/cache-shim'
 import type { NamespaceRef } from '../objects/object-key'
 
+/**
+ * What a tail does with invocations: `live` sends every one (a live tail is open); `logs: false`
+ * keeps no lines (a CPU-only tail); `cpu` counts their CPU time (metrics/usage-counts.ts).
+ */
+export interface TailUse {
+  live?: boolean
+  logs?: boolean
+  cpu?: boolean
+}
+
 /** This Worker's own entrypoints that user Workers are wired to, as bindings to hand them. */
 export interface Entrypoints {
   /** The owner ID is the generation the invocations run for (core/generation.ts): their lines go to it only. */
-  logTail(name: string, workerId: string, ownerId: string, live: boolean): Fetcher
+  logTail(name: string, workerId: string, ownerId: string, use: TailUse): Fetcher
   egressGate(policy: EgressPolicy, context: DispatchContext): Fetcher
   /** A worker's env.KV (storage/): the entrypoint with the worker's name and owner as props. */
   tenantKv(ref: StorageRef): Fetcher
@@ -48,9 +58,9 @@ export class WorkerWiring {
     return { date: this.parts.config.userCompatibilityDate, flags: [] }
   }
 
-  /** The log tail of one deployment's invocations; `live` while a live tail is open (all invocations are sent). */
-  logTail(record: WorkerRecord, workerId: string, live = false): Fetcher {
-    return this.parts.entrypoints.logTail(record.name, workerId, record.ownerId, live)
+  /** The tail of one deployment's invocations (see TailUse). */
+  logTail(record: WorkerRecord, workerId: string, use: TailUse = {}): Fetcher {
+    return this.parts.entrypoints.logTail(record.name, workerId, record.ownerId, use)
   }
 
   /** The backend's fetcher for one deployment of a record, wired to this Worker's egress gate. */
@@ -58,7 +68,7 @@ export class WorkerWiring {
     record: WorkerRecord,
     deployment: Deployment | undefined,
     context: DispatchContext,
-    wiring: Pick<FetcherOptions, 'secrets' | 'tail' | 'liveTail'>,
+    wiring: Pick<FetcherOptions, 'secrets' | 'tail' | 'liveTail' | 'cpu'>,
   ): UserWorkerFetcher {
     const settings = this.settingsOf(deployment)
     const { backend, entrypoints } = this.parts

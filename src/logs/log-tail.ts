@@ -6,6 +6,8 @@ import { isValidName } from '../core/names'
 import { configFor } from '../core/config'
 import type { WorkerRecord } from '../core/model'
 import { Registry } from '../names/registry'
+import { usageCounter } from '../metrics/usage-counts'
+import type { Background } from '../core/follow-up'
 
 /** Which user Worker a LogTail binding was handed to: its name, deployment (Worker ID) and owner generation. */
 export interface LogTailProps {
@@ -14,6 +16,10 @@ export interface LogTailProps {
   ownerId: string
   /** A live tail is open: every invocation is sent, not only those with output. */
   live?: boolean
+  /** false: a CPU-only tail, which keeps no lines. */
+  logs?: boolean
+  /** Counts the invocations' CPU time into the worker's usage (metrics/usage-counts.ts). */
+  cpu?: boolean
 }
 
 /**
@@ -22,7 +28,9 @@ export interface LogTailProps {
  */
 export class LogTail extends WorkerEntrypoint<Env, LogTailProps> {
   override async tail(events: TraceItem[]): Promise<void> {
-    const { name, workerId, ownerId, live } = this.ctx.props
+    const { name, workerId, ownerId, live, logs, cpu } = this.ctx.props
+    if (cpu) countCpu(this.env, { name, ownerId }, events, this.ctx)
+    if (logs === false) return
     const invocations = toInvocations(events, name, () => workerId)
     await storeInvocations(this.env, { name, ownerId }, live ? invocations : invocations.filter(hasOutput))
   }
@@ -32,7 +40,7 @@ export class LogTail extends WorkerEntrypoint<Env, LogTailProps> {
  * Tail consumer of the dispatch namespace's user Workers (configured at upload): each event
  * carries the script's tags, among them the worker's name and its owner generation.
  */
-export async function tailDispatchNamespace(events: TraceItem[], env: Env): Promise<void> {
+export async function tailDispatchNamespace(events: TraceItem[], env: Env, ctx?: Background): Promise<void> {
   const byWorker = new Map<string, { worker: TailedWorker; items: TraceItem[] }>()
   for (const event of events) {
     const name = nameFromTags(event.scriptTags)
@@ -40,6 +48,8 @@ export async function tailDispatchNamespace(events: TraceItem[], env: Env): Prom
     if (!name || !ownerId) continue
     const key = `${name}/${ownerId}`
     const entry = byWorker.get(key) ?? { worker: { name, ownerId }, items: [] }
+    // Every invocation of the namespace's scripts comes here: CPU is always metered on dispatch-namespace.
+    countCpu(env, entry.worker, [event], ctx)
     entry.items.push(event)
     byWorker.set(key, entry)
   }
@@ -53,6 +63,12 @@ export async function tailDispatchNamespace(events: TraceItem[], env: Env): Prom
       await storeInvocations(env, worker, live ? invocations : invocations.filter(hasOutput))
     }),
   )
+}
+
+/** Adds the events' CPU time (ms) to the worker's usage of today, in this isolate's memory (flushed later). */
+function countCpu(env: Env, worker: TailedWorker, events: TraceItem[], ctx: Background | undefined): void {
+  const cpuMs = events.reduce((sum, event) => sum + (Number.isFinite(event.cpuTime) ? event.cpuTime : 0), 0)
+  if (cpuMs > 0 && isValidName(worker.name)) usageCounter.count(env.WORKER_METRICS, worker, { cpuMs }, ctx)
 }
 
 /** Whether an invocation logged or threw anything (what the recent logs keep). */

@@ -7,6 +7,7 @@
 import type { UserWorkerFetcher } from '../backends/backend'
 import { emptyMinute, minuteOf, recordRequest, type MinuteRow } from './metrics'
 import type { Background } from '../core/follow-up'
+import type { DayRow } from './usage-counts'
 
 /** How old an unflushed aggregate may get before a request flushes it, though its minute is not over. */
 export const FLUSH_AFTER_MS = 30_000
@@ -52,7 +53,7 @@ export interface Metrics {
    * The worker's UTC days from `from` on, exact (metrics/usage.ts); absent where the store cannot
    * give exact counts (Analytics Engine samples).
    */
-  readDays?(worker: MeteredWorker, from: number): Promise<MinuteRow[]>
+  readDays?(worker: MeteredWorker, from: number): Promise<DayRow[]>
 }
 
 /** Durable storage of one worker's per-minute aggregates (its WorkerMetrics Durable Object). */
@@ -60,7 +61,7 @@ export interface WorkerMetricsStore {
   /** Adds an aggregate to what is stored for its minute, unless `ownerId` no longer holds the name. */
   add(row: MinuteRow, ownerId: string): Promise<void>
   read(from: number): Promise<MinuteRow[]>
-  readDays(from: number): Promise<MinuteRow[]>
+  readDays(from: number): Promise<DayRow[]>
   forget(ownerId: string): Promise<void>
 }
 
@@ -120,7 +121,7 @@ export class MinuteAggregator implements Metrics {
 
   /** Stored minutes and this isolate's unflushed one: the page shows requests made seconds ago. */
   /** What is stored of the worker's days (what this isolate still holds is not: the export is of flushed minutes). */
-  readDays({ name }: MeteredWorker, from: number): Promise<MinuteRow[]> {
+  readDays({ name }: MeteredWorker, from: number): Promise<DayRow[]> {
     return this.store.getByName(name).readDays(from)
   }
 

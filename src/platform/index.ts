@@ -43,7 +43,7 @@ export function platformFor(env: Env): Platform {
 
 // Loopback bindings to this Worker's own exports (see src/index.ts), with props for one user Worker.
 const ENTRYPOINTS: Entrypoints = {
-  logTail: (name, workerId, ownerId, live) => exports.LogTail({ props: { name, workerId, ownerId, live } }),
+  logTail: (name, workerId, ownerId, use) => exports.LogTail({ props: { name, workerId, ownerId, ...use } }),
   egressGate: (egress, context) => exports.EgressGate({ props: { egress, ...context } }),
   tenantKv: (ref) => exports.TenantKV({ props: ref }),
   tenantAssets: (workerId) => exports.TenantAssets({ props: { workerId } }),

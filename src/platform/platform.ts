@@ -29,7 +29,7 @@ import { TagDeletes } from '../operators/tagged-deletes'
 import { AdminSessions } from '../operators/admin-sessions'
 import { Directory } from '../operators/directory'
 import { AccountIndex } from '../accounts/account-index'
-import { UsageExport } from '../metrics/usage'
+import { UsageExport, type UsageReader } from '../metrics/usage'
 import { Rollouts } from '../deploy/rollout-changes'
 import { RolloutMetrics } from '../metrics/rollout-metrics'
 import { Allowances, type LeaseStore } from '../budgets/allowances'
@@ -58,8 +58,8 @@ export interface PlatformParts {
   staging: KVNamespace
   /** One object per custom hostname (domains/). */
   domainObjects: DurableObjectNamespace<CustomDomain>
-  /** Where daily budgets are leased from: the names' WorkerMetrics objects (budgets/). */
-  leases: LeaseStore
+  /** Where daily budgets are leased from and usage by day is read: the names' WorkerMetrics objects (budgets/). */
+  leases: LeaseStore & UsageReader
   /** The platform-wide audit trail (audit/). */
   trail: DurableObjectNamespace<AuditTrail>
   /** Where the admin page lists accounts from (accounts/account-index.ts). */
@@ -149,6 +149,7 @@ export class Platform {
     this.audit = new AuditReader({ changes, suspensions: this.suspensions, trail: parts.trail })
     this.usage = new UsageExport({
       metrics: parts.metrics,
+      usage: parts.leases,
       workers: this.workers,
       accounts,
       suspensions: this.suspensions,

@@ -82,7 +82,7 @@ adminConsole.post('/admin/workers/:name/:action{suspend|resume|budget}', async (
   try {
     if (action === 'suspend') await suspensions.suspend(name, reasonOf(typed.reason), proof, c.executionCtx)
     else if (action === 'resume') await suspensions.resume(name, proof, c.executionCtx)
-    else await budgets.set(name, budgetOf(typed.budget), proof, c.executionCtx)
+    else await budgets.set(name, { requestsPerDay: budgetOf(typed.budget) }, proof, c.executionCtx)
     return c.redirect(`/admin/workers/${name}?done=${action}`, 303)
   } catch (error) {
     // No such worker: the error page says so; any other refusal, the page again with what was typed.

@@ -44,9 +44,8 @@ adminApi.post('/admin/tags/:tag/delete', jsonBody(confirmBody), async (c) => {
 })
 
 adminApi.post('/admin/workers/:name/budget', jsonBody(budgetBody), async (c) => {
-  const { requestsPerDay } = c.req.valid('json')
   const name = c.req.param('name')
-  const record = await c.var.platform.budgets.set(name, requestsPerDay, bearerToken(c.req), c.executionCtx)
+  const record = await c.var.platform.budgets.set(name, c.req.valid('json'), bearerToken(c.req), c.executionCtx)
   return c.json({ name: record.name, budget: record.budget ?? null })
 })
 

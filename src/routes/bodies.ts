@@ -74,10 +74,17 @@ const ROLLOUT = 'Send { "deployment": "<a retained Worker ID>", "percent": 1–9
 /** `POST /api/workers/:name/rollout`: which retained deployment, to what share of visitors. */
 export const rolloutBody = object({ deployment: string(ROLLOUT), percent: number(ROLLOUT) }, ROLLOUT)
 
-const BUDGET = 'Send { "requestsPerDay": <a whole number, 0 for no limit> }, or null for the platform’s default.'
+const BUDGET =
+  'Send { "requestsPerDay": <a whole number, 0 for no limit>, "cpuMsPerDay": <likewise> } (either or both), null for the platform’s default.'
 
-/** `POST /api/admin/workers/:name/budget`. */
-export const budgetBody = object({ requestsPerDay: nullable(number(BUDGET)) }, BUDGET)
+/** `POST /api/admin/workers/:name/budget`: the fields sent change, the others stay. */
+export const budgetBody = pipe(
+  object(
+    { requestsPerDay: optional(nullable(number(BUDGET))), cpuMsPerDay: optional(nullable(number(BUDGET))) },
+    BUDGET,
+  ),
+  check((body) => body.requestsPerDay !== undefined || body.cpuMsPerDay !== undefined, BUDGET),
+)
 
 const CONFIRM_COUNT = 'Send { "confirm": <the number of workers GET /api/admin/tags/:tag listed> }.'
 

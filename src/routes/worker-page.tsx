@@ -11,6 +11,8 @@ import { WorkerPage, type WorkerPageProps } from '../views/worker'
 import type { WorkerForm } from '../views/worker-forms'
 import { proofOf, sessionActsOn, signedInAs } from './session'
 import type { Proof } from '../names/ownership'
+import { cpuBudgetOf, requestBudgetOf } from '../budgets/budget-of'
+import type { BudgetView } from '../views/worker-notices'
 
 // A worker's page as every route renders it (pages.tsx, domain-pages.tsx): the record with what
 // the platform knows about it, and what the signed-in owner may see.
@@ -132,10 +134,15 @@ async function forSignedInOwner<T>(
   }
 }
 
-/** The worker's budget and what it served today, when it has one. */
-async function budgetOf(platform: Platform, record: WorkerRecord) {
-  const requestsPerDay = record.budget?.requestsPerDay ?? platform.config.budgets.requestsPerDay
-  return requestsPerDay > 0 ? { requestsPerDay, servedToday: await platform.metrics.servedToday(record) } : undefined
+/** The worker's budgets and what it used today (a failure only loses the figures). */
+async function budgetOf(platform: Platform, record: WorkerRecord): Promise<BudgetView | undefined> {
+  const requestsPerDay = requestBudgetOf(record, platform.config.budgets)
+  const cpuMsPerDay = cpuBudgetOf(record, platform.config.budgets)
+  try {
+    return { requestsPerDay, cpuMsPerDay, today: await platform.usage.today(record) }
+  } catch {
+    return requestsPerDay > 0 || cpuMsPerDay > 0 ? { requestsPerDay, cpuMsPerDay, today: null } : undefined
+  }
 }
 
 /** Storage usage for the page, when the worker has storage; a failure only loses the figures. */

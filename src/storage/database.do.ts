@@ -13,7 +13,8 @@ import { countOperation, quotaError, quotasFor } from './quotas'
 import { asRefusal, attempt, refusal, type Refusable } from './refusal'
 import { dumpStream, OWN_TABLES } from './sql-dump'
 import { SqlCallBudget } from './sql-budget'
-import { checkStatements, runStatements, type SqlResult, type SqlStatement } from './sql-statements'
+import { checkStatements, runStatements, statementBytes, type SqlResult, type SqlStatement } from './sql-statements'
+import { usageCounter } from '../metrics/usage-counts'
 
 export type { SqlMeta, SqlResult, SqlResultValue, SqlStatement, SqlValue } from './sql-statements'
 
@@ -81,14 +82,18 @@ export class TenantDatabase extends DurableObject<Env> {
   async query(statements: SqlStatement[]): Promise<SqlResult[]> {
     const quotas = await this.admitSql()
     const checked = checkStatements(statements)
-    return this.grants.within(quotas, (final) =>
+    let budget = new SqlCallBudget(quotas)
+    const results = await this.grants.within(quotas, (final) =>
       this.tenantSql(() => {
-        const results = runStatements(this.ctx.storage.sql, checked, new SqlCallBudget(quotas))
+        budget = new SqlCallBudget(quotas)
+        const results = runStatements(this.ctx.storage.sql, checked, budget)
         const size = this.checkSize(quotas, final)
         for (const result of results) result.meta.size_after = size
         return results
       }),
     )
+    this.meter(checked.length, statementBytes(checked) + budget.bytesReturned)
+    return results
   }
 
   /** `query`, its refusals answered as values (storage/refusal.ts). */
@@ -109,6 +114,7 @@ export class TenantDatabase extends DurableObject<Env> {
       }),
     )
     const count = script.split(';').filter((part) => part.trim() !== '').length
+    this.meter(count, statementBytes([{ sql: script, params: [] }]))
     return { count, duration: performance.now() - started }
   }
 
@@ -294,6 +300,12 @@ export class TenantDatabase extends DurableObject<Env> {
       await attempt(() => this.grants.ask({ sqlBytes: size }, quotas))
     }
     return quotas
+  }
+
+  /** Counts statements that ran and their bytes into the worker's usage, in memory (metrics/usage-counts.ts). */
+  private meter(sqlOps: number, sqlBytes: number): void {
+    const { name, ownerId } = this.worker()
+    usageCounter.count(this.env.WORKER_METRICS, { name, ownerId }, { sqlOps, sqlBytes }, this.ctx)
   }
 
   /** Refuses the call once this object's owner no longer holds the name (core/generation.ts). */

@@ -51,38 +51,69 @@ export class TenantKvStore {
     ref: StorageRef,
     private readonly quotas: StorageQuotas,
     private readonly now: () => number = Date.now,
+    /** Counts one call that succeeded and its bytes into the worker's usage (metrics/usage-counts.ts). */
+    private readonly meter?: (bytes: number) => void,
   ) {
     this.prefix = kvPrefix(ref)
   }
 
-  get(key: string, options?: KvGetOptions): Promise<unknown> {
-    const type = valueType(options)
-    // Each type spelled out: KV's overloads take a literal.
-    const stored = this.storedKey(key)
-    switch (type) {
-      case 'json':
-        return this.kv.get(stored, 'json')
-      case 'arrayBuffer':
-        return this.kv.get(stored, 'arrayBuffer')
-      case 'stream':
-        return this.kv.get(stored, 'stream')
-      default:
-        return this.kv.get(stored, 'text')
-    }
+  async get(key: string, options?: KvGetOptions): Promise<unknown> {
+    return (await this.read(key, options, false)).value
   }
 
   async getWithMetadata(key: string, options?: KvGetOptions): Promise<{ value: unknown; metadata: unknown }> {
+    const { value, metadata } = await this.read(key, options, true)
+    return { value, metadata: metadata ?? null, cacheStatus: null } as { value: unknown; metadata: unknown }
+  }
+
+  /**
+   * One read, its value's bytes metered (docs/metrics.md#usage): JSON is read as text and parsed
+   * here, as KV itself parses it, so its bytes are the stored ones; a stream counts as it is read.
+   */
+  private async read(
+    key: string,
+    options: KvGetOptions,
+    withMetadata: boolean,
+  ): Promise<{ value: unknown; metadata: unknown }> {
     const stored = this.storedKey(key)
     const type = valueType(options)
-    const { value, metadata } =
-      type === 'json'
-        ? await this.kv.getWithMetadata(stored, 'json')
-        : type === 'arrayBuffer'
-          ? await this.kv.getWithMetadata(stored, 'arrayBuffer')
-          : type === 'stream'
-            ? await this.kv.getWithMetadata(stored, 'stream')
-            : await this.kv.getWithMetadata(stored, 'text')
-    return { value, metadata: metadata ?? null, cacheStatus: null } as { value: unknown; metadata: unknown }
+    // Each type spelled out: KV's overloads take a literal.
+    if (type === 'arrayBuffer') {
+      const read = withMetadata
+        ? await this.kv.getWithMetadata(stored, 'arrayBuffer')
+        : { value: await this.kv.get(stored, 'arrayBuffer'), metadata: null }
+      this.meter?.(read.value?.byteLength ?? 0)
+      return read
+    }
+    if (type === 'stream') {
+      const read = withMetadata
+        ? await this.kv.getWithMetadata(stored, 'stream')
+        : { value: await this.kv.get(stored, 'stream'), metadata: null }
+      return { value: read.value && this.metered(read.value), metadata: read.metadata }
+    }
+    const read = withMetadata
+      ? await this.kv.getWithMetadata(stored, 'text')
+      : { value: await this.kv.get(stored, 'text'), metadata: null }
+    this.meter?.(read.value === null ? 0 : encodeText(read.value).byteLength)
+    return {
+      value: type === 'json' && read.value !== null ? JSON.parse(read.value) : read.value,
+      metadata: read.metadata,
+    }
+  }
+
+  /** A value's stream, its bytes metered once it has been read to the end (or cancelled). */
+  private metered(stream: ReadableStream): ReadableStream {
+    const meter = this.meter
+    if (!meter) return stream
+    let bytes = 0
+    const counter = new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        bytes += chunk.byteLength
+        controller.enqueue(chunk)
+      },
+      flush: () => meter(bytes),
+    })
+    return stream.pipeThrough(counter)
   }
 
   async put(key: string, value: unknown, options: KvPutOptions = {}): Promise<void> {
@@ -108,11 +139,13 @@ export class TenantKvStore {
           : {}),
       ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
     })
+    this.meter?.(size)
   }
 
   async delete(key: string): Promise<void> {
     await this.kv.delete(this.storedKey(key))
     unwrap(await this.ledger().releaseKv(key))
+    this.meter?.(0)
   }
 
   async list(options: KvListOptions = {}): Promise<KvListResult> {
@@ -136,6 +169,7 @@ export class TenantKvStore {
         ...(entry.expiration ? { expiration: entry.expiration } : {}),
         ...(entry.metadata !== undefined ? { metadata: entry.metadata } : {}),
       }))
+    this.meter?.(0)
     return page.list_complete
       ? { keys, list_complete: true, cacheStatus: null }
       : { keys, list_complete: false, cursor: page.cursor, cacheStatus: null }

@@ -28,6 +28,11 @@ export class SqlCallBudget {
 
   constructor(private readonly quotas: Pick<StorageQuotas, 'sqlMaxRowsRead' | 'sqlMaxResultBytes'>) {}
 
+  /** Bytes of the rows the call returned so far (each value as sqlValueBytes counts it). */
+  get bytesReturned(): number {
+    return this.resultBytes
+  }
+
   /** Rows read so far by the call, the running statement's included. */
   rowsRead(cursor?: SqlStorageCursor<Record<string, SqlStorageValue>>): number {
     return this.finishedRowsRead + (cursor?.rowsRead ?? 0)
@@ -65,7 +70,7 @@ export class SqlCallBudget {
   }
 
   private chargeResult(row: SqlStorageValue[]): void {
-    for (const value of row) this.resultBytes += valueBytes(value)
+    for (const value of row) this.resultBytes += sqlValueBytes(value)
     const max = this.quotas.sqlMaxResultBytes
     if (this.resultBytes > max) {
       throw quotaError(
@@ -76,8 +81,8 @@ export class SqlCallBudget {
   }
 }
 
-/** Text by its UTF-8 length, blobs by their length (counted before they become arrays of numbers). */
-function valueBytes(value: SqlStorageValue): number {
+/** Text by its UTF-8 length, blobs by their length (counted before they become arrays of numbers), others 8. */
+export function sqlValueBytes(value: SqlStorageValue): number {
   if (value instanceof ArrayBuffer) return value.byteLength
   if (typeof value === 'string') return utf8Length(value)
   return SCALAR_BYTES

@@ -1,5 +1,5 @@
 import { refusal } from './refusal'
-import { SqlCallBudget, type SqlResultValue } from './sql-budget'
+import { SqlCallBudget, sqlValueBytes, type SqlResultValue } from './sql-budget'
 
 export type { SqlResultValue } from './sql-budget'
 
@@ -56,6 +56,16 @@ export function runStatements(sql: SqlStorage, statements: SqlStatement[], budge
       },
     }
   })
+}
+
+/** What statements send, as usage counts it (docs/metrics.md#usage): their SQL text and bound values. */
+export function statementBytes(statements: SqlStatement[]): number {
+  let bytes = 0
+  for (const { sql, params } of statements) {
+    bytes += sqlValueBytes(sql)
+    for (const param of params) bytes += param === null ? 0 : sqlValueBytes(param)
+  }
+  return bytes
 }
 
 /** Statements as the shim sends them: SQL text and values SQLite can bind (D1's rules). */

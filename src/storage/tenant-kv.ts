@@ -4,6 +4,7 @@ import { countOperation, quotasFor } from './quotas'
 import { assertStorageRef, type StorageRef } from './refs'
 import { attempt, type Refusable } from './refusal'
 import { kvLedger } from './store'
+import { usageCounter } from '../metrics/usage-counts'
 
 /**
  * A user Worker's `env.KV` on both backends: the platform hands it this entrypoint with the
@@ -60,6 +61,10 @@ export class TenantKV extends WorkerEntrypoint<Env, StorageRef> {
     const ref = assertStorageRef(this.ctx.props)
     const quotas = quotasFor(this.env)
     countOperation(ref.name, quotas)
-    return new TenantKvStore(this.env.TENANT_KV, () => kvLedger(this.env, ref), ref, quotas)
+    // Metered per worker (all its stores together), in this isolate's memory: no write per call.
+    const worker = { name: ref.name, ownerId: ref.ownerId }
+    const meter = (kvBytes: number) =>
+      usageCounter.count(this.env.WORKER_METRICS, worker, { kvOps: 1, kvBytes }, this.ctx)
+    return new TenantKvStore(this.env.TENANT_KV, () => kvLedger(this.env, ref), ref, quotas, Date.now, meter)
   }
 }

@@ -184,6 +184,20 @@ describe('the audit log', () => {
     expect((await asAdmin('/api/admin/audit?action=nap')).status).toBe(400)
   })
 
+  it('names each budget an admin sets or resets', async () => {
+    const worker = await deployNew(uniqueName('audit-budget'), 'export default { fetch: () => new Response("x") }')
+    const budget = (body: object) =>
+      asAdmin(`/api/admin/workers/${worker.name}/budget`, { method: 'POST', body: JSON.stringify(body) })
+    expect((await budget({ requestsPerDay: 100, cpuMsPerDay: 5000 })).status).toBe(200)
+    expect((await budget({ requestsPerDay: null })).status).toBe(200)
+    const entries = (await auditOf(worker.name, worker.token)).filter((event) => event.action === 'budget')
+    expect(entries.map((event) => event.detail)).toEqual([
+      'Daily requests budget reset to the platform’s default.',
+      'Daily CPU ms budget set to 5000.',
+      'Daily requests budget set to 100.',
+    ])
+  })
+
   it('keeps entries AUDIT_DAYS_KEPT days: older ones leave the trail', async () => {
     const trail = env.AUDIT_TRAIL.getByName(TRAIL_OBJECT)
     const name = uniqueName('audit-old')

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { createExecutionContext } from 'cloudflare:test'
 import app from '../../src/index'
 import { env } from 'cloudflare:workers'
 import { deployNew, ownerIdOf, platform, putScript, uniqueName } from '../helpers'
@@ -138,7 +139,7 @@ describe('recent logs', () => {
       exceptions: [],
     } as unknown as TraceItem
     const stranger = { ...event, scriptName: 'not-a-worker-id', logs: [{ ...event.logs[0]!, message: ['unknown'] }] }
-    await app.tail([event, stranger], env)
+    await app.tail([event, stranger], env, createExecutionContext())
     const lines = await waitForLines(name, token, 2)
     expect(lines.map(({ id: _id, ...line }) => line)).toEqual([
       { at: '2026-11-22T10:00:00.000Z', level: 'log', message: 'from the namespace', deployment: workerId },
@@ -166,6 +167,7 @@ describe('recent logs', () => {
     await app.tail(
       [late(oldOwner, 'the deleted owner’s late line'), late(await ownerIdOf(name), 'the new owner’s')],
       env,
+      createExecutionContext(),
     )
     const lines = await waitForLines(name, now.token, 1)
     expect(lines.map((line) => line.message)).toEqual(['the new owner’s'])

@@ -295,7 +295,7 @@ describe('usage export', () => {
     const csv = await one.call('/api/usage?format=csv', { headers: auth })
     expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8')
     const lines = (await csv.text()).trim().split('\n')
-    expect(lines[0]).toBe('date,account,worker,requests,errors,p50_ms,p99_ms')
+    expect(lines[0]).toBe('date,account,worker,requests,errors,p50_ms,p99_ms,cpu_ms,kv_ops,kv_bytes,sql_ops,sql_bytes')
     expect(lines[1]).toMatch(new RegExp(`^${today},${account.accountId},${names[0]},${served},${failed},`))
 
     // The owner's own, and the operator's (every worker, a page at a time), agree.
