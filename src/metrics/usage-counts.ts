@@ -111,7 +111,11 @@ export class UsageAggregator {
   private flushEntry(key: string, entry: Pending, background: Background | undefined): void {
     this.pending.delete(key)
     const written = write(entry)
-    background?.waitUntil(written)
+    try {
+      background?.waitUntil(written)
+    } catch {
+      // The call that counted has ended (a KV stream read to its end later): the write runs on its own.
+    }
   }
 }
 

@@ -51,8 +51,8 @@ export class TenantKvStore {
     ref: StorageRef,
     private readonly quotas: StorageQuotas,
     private readonly now: () => number = Date.now,
-    /** Counts one call that succeeded and its bytes into the worker's usage (metrics/usage-counts.ts). */
-    private readonly meter?: (bytes: number) => void,
+    /** Counts calls that succeeded and their bytes into the worker's usage (metrics/usage-counts.ts). */
+    private readonly meter?: (ops: number, bytes: number) => void,
   ) {
     this.prefix = kvPrefix(ref)
   }
@@ -82,26 +82,28 @@ export class TenantKvStore {
       const read = withMetadata
         ? await this.kv.getWithMetadata(stored, 'arrayBuffer')
         : { value: await this.kv.get(stored, 'arrayBuffer'), metadata: null }
-      this.meter?.(read.value?.byteLength ?? 0)
+      this.meter?.(1, read.value?.byteLength ?? 0)
       return read
     }
     if (type === 'stream') {
       const read = withMetadata
         ? await this.kv.getWithMetadata(stored, 'stream')
         : { value: await this.kv.get(stored, 'stream'), metadata: null }
+      // The call counts now; its bytes as the stream is read (a stream never read adds none).
+      this.meter?.(1, 0)
       return { value: read.value && this.metered(read.value), metadata: read.metadata }
     }
     const read = withMetadata
       ? await this.kv.getWithMetadata(stored, 'text')
       : { value: await this.kv.get(stored, 'text'), metadata: null }
-    this.meter?.(read.value === null ? 0 : encodeText(read.value).byteLength)
+    this.meter?.(1, read.value === null ? 0 : encodeText(read.value).byteLength)
     return {
       value: type === 'json' && read.value !== null ? JSON.parse(read.value) : read.value,
       metadata: read.metadata,
     }
   }
 
-  /** A value's stream, its bytes metered once it has been read to the end (or cancelled). */
+  /** A value's stream, its bytes metered once it has been read to the end. */
   private metered(stream: ReadableStream): ReadableStream {
     const meter = this.meter
     if (!meter) return stream
@@ -111,7 +113,7 @@ export class TenantKvStore {
         bytes += chunk.byteLength
         controller.enqueue(chunk)
       },
-      flush: () => meter(bytes),
+      flush: () => meter(0, bytes),
     })
     return stream.pipeThrough(counter)
   }
@@ -139,13 +141,13 @@ export class TenantKvStore {
           : {}),
       ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
     })
-    this.meter?.(size)
+    this.meter?.(1, size)
   }
 
   async delete(key: string): Promise<void> {
     await this.kv.delete(this.storedKey(key))
     unwrap(await this.ledger().releaseKv(key))
-    this.meter?.(0)
+    this.meter?.(1, 0)
   }
 
   async list(options: KvListOptions = {}): Promise<KvListResult> {
@@ -169,7 +171,7 @@ export class TenantKvStore {
         ...(entry.expiration ? { expiration: entry.expiration } : {}),
         ...(entry.metadata !== undefined ? { metadata: entry.metadata } : {}),
       }))
-    this.meter?.(0)
+    this.meter?.(1, 0)
     return page.list_complete
       ? { keys, list_complete: true, cacheStatus: null }
       : { keys, list_complete: false, cursor: page.cursor, cacheStatus: null }

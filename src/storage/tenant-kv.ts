@@ -63,8 +63,8 @@ export class TenantKV extends WorkerEntrypoint<Env, StorageRef> {
     countOperation(ref.name, quotas)
     // Metered per worker (all its stores together), in this isolate's memory: no write per call.
     const worker = { name: ref.name, ownerId: ref.ownerId }
-    const meter = (kvBytes: number) =>
-      usageCounter.count(this.env.WORKER_METRICS, worker, { kvOps: 1, kvBytes }, this.ctx)
+    const meter = (kvOps: number, kvBytes: number) =>
+      usageCounter.count(this.env.WORKER_METRICS, worker, { kvOps, kvBytes }, this.ctx)
     return new TenantKvStore(this.env.TENANT_KV, () => kvLedger(this.env, ref), ref, quotas, Date.now, meter)
   }
 }

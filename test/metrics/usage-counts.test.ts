@@ -50,6 +50,8 @@ describe.each(BACKENDS)('usage of KV and SQL ($kind)', ({ env: environment }) =>
     // A read of one of them: its value's bytes. A miss reads nothing.
     expect(await run(name, 'kv-get', { key: 'k0' })).toEqual({ value })
     expect(await run(name, 'kv-get', { key: 'missing' })).toEqual({ value: null })
+    // Read as a stream: its bytes as it is read to the end.
+    expect(await run(name, 'kv-get', { key: 'k1', options: 'stream' })).toEqual({ value })
     // SQL: the statements' text and bound values, and the rows returned.
     const create = 'CREATE TABLE t (v TEXT)'
     const insert = 'INSERT INTO t VALUES (?)'
@@ -66,10 +68,10 @@ describe.each(BACKENDS)('usage of KV and SQL ($kind)', ({ env: environment }) =>
     expect(usage).toEqual([
       expect.objectContaining({
         worker: name,
-        requests: 7,
+        requests: 8,
         errors: 0,
-        kvOps: 7,
-        kvBytes: 5 * (2 + 100) + 100,
+        kvOps: 8,
+        kvBytes: 5 * (2 + 100) + 2 * 100,
         sqlOps: 5,
         sqlBytes: utf8(create) + utf8(insert) + utf8('héllo') + 3 * (utf8(select) + utf8('héllo')),
       }),
@@ -83,8 +85,8 @@ describe.each(BACKENDS)('usage of KV and SQL ($kind)', ({ env: environment }) =>
     // The worker page shows the same figures for today.
     const page = await (await call(`/workers/${name}`)).text()
     expect(page).toContain(
-      'Today (UTC): 7 requests, 0 ms CPU, 7 KV operations (610 bytes), 5 SQL statements (116 bytes).',
+      'Today (UTC): 8 requests, 0 ms CPU, 8 KV operations (710 bytes), 5 SQL statements (116 bytes).',
     )
-    expect(csv.split('\n')[1]).toMatch(new RegExp(`,${name},7,0,.*,7,${5 * 102 + 100},5,\\d+$`))
+    expect(csv.split('\n')[1]).toMatch(new RegExp(`,${name},8,0,.*,8,${5 * 102 + 200},5,\\d+$`))
   })
 })
