@@ -1,6 +1,6 @@
 import { Hono } from 'hono/tiny'
 import type { AppEnv } from './context'
-import { withClient, withPlatform } from './middleware/platform'
+import { withPlatform } from './middleware/platform'
 import { limitFailedCredentials, platformHeaders } from './middleware/security'
 import { tailDispatchNamespace } from './logs/log-tail'
 import { api } from './routes/api'
@@ -47,7 +47,6 @@ app.use(hostDispatch)
 app.route('/', dispatch)
 // The platform's own routes only: dispatch above answers first and never gets here.
 app.use(limitFailedCredentials)
-app.use(withClient)
 
 app.route('/assets', assets)
 app.route('/api', api)

@@ -1,3 +1,4 @@
+import type { RequestScope } from '../core/follow-up'
 import { auditSourceAs } from '../audit/sources'
 import { PlatformError, unknownToken } from '../core/errors'
 import { bestEffort } from '../core/follow-up'
@@ -50,7 +51,7 @@ export class Accounts {
   ) {}
 
   /** A new account and its first API token. */
-  async create(name: string): Promise<{ account: AccountView; token: IssuedToken }> {
+  async create(name: string, scope: RequestScope): Promise<{ account: AccountView; token: IssuedToken }> {
     const accountId = newAccountId()
     const value = newApiToken(accountId)
     const account = this.account(accountId)
@@ -60,7 +61,7 @@ export class Accounts {
     const first = await account.open(
       { accountId, name, createdAt },
       { name: 'first token', hash: await hashOf(value) },
-      auditSourceAs('signup'),
+      auditSourceAs('signup', scope),
     )
     // 64 random bits: a collision is not expected in the life of the platform, but is refused, not merged.
     if (!first) throw new PlatformError('name_taken', 'Could not create the account: try again.')
@@ -132,10 +133,10 @@ export class Accounts {
   }
 
   /** Suspends an account, or with null resumes it; 404 for an account that does not exist. */
-  async suspend(accountId: string, suspension: AccountSuspension | null): Promise<AccountView> {
+  async suspend(accountId: string, suspension: AccountSuspension | null, scope: RequestScope): Promise<AccountView> {
     const view = await this.account(accountId).view()
     if (!view) throw new PlatformError('not_found', `There is no account "${accountId}".`)
-    await this.account(accountId).suspend(suspension, auditSourceAs('admin'))
+    await this.account(accountId).suspend(suspension, auditSourceAs('admin', scope))
     const { suspended: _previous, ...rest } = view
     return suspension ? { ...rest, suspended: suspension } : rest
   }
@@ -146,12 +147,12 @@ export class Accounts {
     return view
   }
 
-  async issueToken(accountId: string, name: string): Promise<IssuedToken> {
+  async issueToken(accountId: string, name: string, scope: RequestScope): Promise<IssuedToken> {
     const value = newApiToken(accountId)
     const token = await this.account(accountId).createToken(
       name,
       await hashOf(value),
-      auditSourceAs(`account:${accountId}`),
+      auditSourceAs(`account:${accountId}`, scope),
     )
     if (!token) {
       throw new PlatformError(
@@ -162,8 +163,8 @@ export class Accounts {
     return { ...token, value }
   }
 
-  async revokeToken(accountId: string, tokenId: string): Promise<void> {
-    if (!(await this.account(accountId).revokeToken(tokenId, auditSourceAs(`account:${accountId}`)))) {
+  async revokeToken(accountId: string, tokenId: string, scope: RequestScope): Promise<void> {
+    if (!(await this.account(accountId).revokeToken(tokenId, auditSourceAs(`account:${accountId}`, scope)))) {
       throw new PlatformError('not_found', `This account has no live token "${tokenId}".`)
     }
   }

@@ -1,8 +1,8 @@
-import { clientIp } from '../core/request-client'
+import type { RequestScope } from '../core/follow-up'
 import type { AuditSource } from './audit-events'
 
-/** `actor` acting from the client of the request being handled (its IP, when it came from one). */
-export function auditSourceAs(actor: string): AuditSource {
-  const ip = clientIp()
+/** `actor` acting through `scope`'s request (its client's IP, when it came from one). */
+export function auditSourceAs(actor: string, scope: Pick<RequestScope, 'clientIp'> | undefined): AuditSource {
+  const ip = scope?.clientIp
   return { actor, ...(ip ? { ip } : {}) }
 }

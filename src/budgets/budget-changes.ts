@@ -1,4 +1,4 @@
-import type { Background } from '../core/follow-up'
+import type { RequestScope } from '../core/follow-up'
 import { PlatformError } from '../core/errors'
 import type { Budget, WorkerRecord } from '../core/model'
 import type { NameChanges } from '../names/changes'
@@ -22,7 +22,7 @@ export class BudgetChanges {
     },
   ) {}
 
-  async set(name: string, change: BudgetChange, proof: Proof, ctx: Background): Promise<WorkerRecord> {
+  async set(name: string, change: BudgetChange, proof: Proof, ctx: RequestScope): Promise<WorkerRecord> {
     await this.parts.suspensions.assertAdmin(proof)
     for (const field of FIELDS) {
       const value = change[field]

@@ -3,7 +3,7 @@ import type { UserWorkerBackend } from '../backends/backend'
 import { checkBundle, type CheckedBundle } from '../backends/upload-check'
 import type { Config } from '../core/config'
 import { PlatformError, workerNotFound } from '../core/errors'
-import type { Background } from '../core/follow-up'
+import type { RequestScope } from '../core/follow-up'
 import type {
   BuildSummary,
   Compatibility,
@@ -137,7 +137,7 @@ export class Deployer {
   }
 
   /** Deploys an upload: a Worker as it is, or a project after building it. */
-  upload(name: string, upload: Upload, options: DeployOptions, ctx: Background): Promise<DeployResult> {
+  upload(name: string, upload: Upload, options: DeployOptions, ctx: RequestScope): Promise<DeployResult> {
     return upload.kind === 'project'
       ? this.project(name, upload.project, options, ctx)
       : this.release(name, { bundle: upload.bundle }, options, ctx)
@@ -147,7 +147,7 @@ export class Deployer {
    * Builds a project (TypeScript, npm packages, static assets) with the builder Worker, then deploys
    * what it built like any upload. The build runs before the name's lease is taken, like the check.
    */
-  async project(name: string, project: Project, options: DeployOptions, ctx: Background): Promise<DeployResult> {
+  async project(name: string, project: Project, options: DeployOptions, ctx: RequestScope): Promise<DeployResult> {
     const { config, builder, now } = this.parts
     assertDeployableName(name, config.reservedNames)
     if (!builder) {
@@ -175,7 +175,7 @@ export class Deployer {
     name: string,
     release: Release,
     options: DeployOptions,
-    ctx: Background,
+    ctx: RequestScope,
     startedAt = this.parts.now(),
   ): Promise<DeployResult> {
     if (!release.declared) return this.release(name, release, options, ctx, startedAt)
@@ -194,7 +194,7 @@ export class Deployer {
     name: string,
     release: Release,
     options: DeployOptions,
-    ctx: Background,
+    ctx: RequestScope,
     // When the upload began (a project's build comes first): decides a lost race (409) from a taken name (403).
     startedAt = this.parts.now(),
   ): Promise<DeployResult> {
@@ -211,7 +211,7 @@ export class Deployer {
     const checked: CheckedBundle = loader && deployed ? await checkBundle(loader, deployed, compatibility) : {}
 
     const claim = changes.claim(name)
-    const lease = await changes.acquire(claim, options.token, { uploading: workerId, startedAt })
+    const lease = await changes.acquire(claim, options.token, ctx, { uploading: workerId, startedAt })
     let change: Change
     let deployment: Deployment
     try {
@@ -301,9 +301,9 @@ export class Deployer {
    * Makes a retained deployment current: promotes a candidate, or rolls back to an earlier one. No
    * upload: the mapping flips at once.
    */
-  async promote(name: string, workerId: string, token: Proof, ctx: Background): Promise<WorkerRecord> {
+  async promote(name: string, workerId: string, token: Proof, ctx: RequestScope): Promise<WorkerRecord> {
     const { changes, config, now } = this.parts
-    const held = await changes.changeExisting(name, token, (record) => {
+    const held = await changes.changeExisting(name, token, ctx, (record) => {
       assertNotSuspended(record, 'change what it serves')
       const transition = withCurrent(record, workerId, changeTiming(config), now())
       if (!transition) {
@@ -326,7 +326,7 @@ export class Deployer {
     settings: SettingsInput,
     what: string,
     token: Proof,
-    ctx: Background,
+    ctx: RequestScope,
   ): Promise<DeployResult> {
     const record = await this.parts.changes.claim(assertValidName(name)).current()
     if (!record) throw workerNotFound(name)

@@ -1,4 +1,4 @@
-import type { Background } from '../core/follow-up'
+import type { RequestScope } from '../core/follow-up'
 import { PlatformError } from '../core/errors'
 import type { WorkerRecord } from '../core/model'
 import type { NameChanges } from '../names/changes'
@@ -20,12 +20,12 @@ export class Rollouts {
   ) {}
 
   /** Serves `workerId` to `percent` of visitors; raising it only moves visitors to the candidate. */
-  set(name: string, workerId: string, percent: number, token: Proof, ctx: Background): Promise<WorkerRecord> {
+  set(name: string, workerId: string, percent: number, token: Proof, ctx: RequestScope): Promise<WorkerRecord> {
     return this.change(name, token, ctx, (record) => withRollout(record, workerId, percent, this.parts.now()))
   }
 
   /** Ends the rollout: everyone gets the current deployment again. */
-  abort(name: string, token: Proof, ctx: Background): Promise<WorkerRecord> {
+  abort(name: string, token: Proof, ctx: RequestScope): Promise<WorkerRecord> {
     return this.change(name, token, ctx, (record) => {
       if (!record.rollout) throw new PlatformError('not_found', `"${name}" has no rollout to abort.`)
       return withoutRollout(record)
@@ -35,7 +35,7 @@ export class Rollouts {
   private change(
     name: string,
     token: Proof,
-    ctx: Background,
+    ctx: RequestScope,
     next: (record: WorkerRecord) => WorkerRecord,
   ): Promise<WorkerRecord> {
     return this.parts.changes.updateRecord(name, token, ctx, (record) => {

@@ -1,3 +1,4 @@
+import type { RequestScope } from '../core/follow-up'
 import { auditSource } from '../names/audit-source'
 import type { Config } from '../core/config'
 import { PlatformError, workerNotFound } from '../core/errors'
@@ -45,7 +46,7 @@ export class Domains {
    * (MAX_DOMAINS_PER_WORKER), then claimed in the hostname's object (409 while another worker holds
    * it: the worker's list is put back as it was).
    */
-  async add(name: string, input: string, proof: Proof, requestHost: string): Promise<DomainView> {
+  async add(name: string, input: string, proof: Proof, requestHost: string, scope: RequestScope): Promise<DomainView> {
     const { changes, config } = this.parts
     const hostname = checkHostname(input, this.rules(requestHost))
     const credential = await changes.credential(proof)
@@ -65,7 +66,9 @@ export class Domains {
       const result = await this.object(hostname).claim(hostname, { name, ownerId: added.ownerId })
       if (!result.taken) {
         const entry = { action: 'domain-add', detail: `Added the custom domain ${hostname}.` } as const
-        await bestEffort('record the domain', () => claim.recordChange(credential, [entry], auditSource(credential)))
+        await bestEffort('record the domain', () =>
+          claim.recordChange(credential, [entry], auditSource(credential, scope)),
+        )
         return result.domain
       }
     } catch (error) {
@@ -85,7 +88,7 @@ export class Domains {
   }
 
   /** Ends the worker's claim of `hostname` (traffic stops, the custom hostname is deleted), then unlists it. */
-  async remove(name: string, input: string, proof: Proof): Promise<void> {
+  async remove(name: string, input: string, proof: Proof, scope: RequestScope): Promise<void> {
     const hostname = normalized(input)
     const { hostnames, worker } = await this.index(name, proof)
     if (!hostnames.includes(hostname)) throw notListed(name, hostname)
@@ -94,7 +97,7 @@ export class Domains {
     const claim = this.parts.changes.claim(name)
     await claim.domains(credential, { remove: hostname })
     const entry = { action: 'domain-remove', detail: `Removed the custom domain ${hostname}.` } as const
-    await bestEffort('record the domain', () => claim.recordChange(credential, [entry], auditSource(credential)))
+    await bestEffort('record the domain', () => claim.recordChange(credential, [entry], auditSource(credential, scope)))
   }
 
   private async index(name: string, proof: Proof): Promise<{ hostnames: string[]; worker: DomainWorker }> {

@@ -1,5 +1,5 @@
 import { PlatformError, workerNotFound } from '../core/errors'
-import type { Background } from '../core/follow-up'
+import type { RequestScope } from '../core/follow-up'
 import type { StoredLogLine } from '../core/model'
 import { assertValidName } from '../core/names'
 import type { NameChanges } from '../names/changes'
@@ -31,7 +31,7 @@ export class LogAccess {
    * Recent console output and exceptions of a worker. Reading them also keeps capture on for
    * LOG_WATCH_MS (see logs.ts). A read never claims or changes ownership.
    */
-  read(name: string, token: Proof, ctx: Background): Promise<LogRead> {
+  read(name: string, token: Proof, ctx: RequestScope): Promise<LogRead> {
     return this.watch(name, token, ctx, 0, 0)
   }
 
@@ -44,7 +44,7 @@ export class LogAccess {
     name: string,
     token: Proof,
     after: number,
-    ctx: Background,
+    ctx: RequestScope,
     /** Who follows (the client's address): LOG_FOLLOWERS caps how many at once, per worker and per client. */
     client: string,
     timing: FollowTiming = FOLLOW_TIMING,
@@ -73,7 +73,7 @@ export class LogAccess {
     token: Proof,
     filters: TailFilter[],
     self: string,
-    ctx: Background,
+    ctx: RequestScope,
   ): Promise<{ id: string; secret: string; expiresAt: number }> {
     assertNotSuspended(await this.parts.changes.claim(assertValidName(name)).current(), 'be tailed')
     // Capture on, and every invocation sent (not only those with output), for as long as a tail may last.
@@ -117,7 +117,7 @@ export class LogAccess {
   private async watch(
     name: string,
     token: Proof,
-    ctx: Background,
+    ctx: RequestScope,
     after: number,
     watchMs: number,
     /** A live tail opens: the record's tailsUntil is moved out as far too. */
@@ -140,7 +140,7 @@ export class LogAccess {
     const wanted = new Date(now + Math.max(LOG_WATCH_MS, watchMs)).toISOString()
     // A deploy (or another tail) may have opened a longer window meanwhile: never shorten one (ISO times sort as text).
     const later = (until: string | undefined) => (until && until > wanted ? until : wanted)
-    const held = await changes.changeExisting(name, token, (current) => ({
+    const held = await changes.changeExisting(name, token, ctx, (current) => ({
       record: {
         ...current,
         logsUntil: later(current.logsUntil),

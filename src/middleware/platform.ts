@@ -1,4 +1,3 @@
-import { asClient } from '../core/request-client'
 import type { MiddlewareHandler } from 'hono'
 import type { AppEnv } from '../context'
 import { formatBytes } from '../lib/format'
@@ -23,9 +22,6 @@ const FORM_FIELDS = 50
  * Refuses request bodies that cannot hold a script or a project within the configured caps (413),
  * unread. The exact caps are checked on the decoded upload (scripts) and by the builder (projects).
  */
-/** Makes the request's client known to what it changes, for the audit log (core/request-client.ts). */
-export const withClient: MiddlewareHandler<AppEnv> = (c, next) => asClient(c.req.header('CF-Connecting-IP'), next)
-
 export const limitUploadBody: MiddlewareHandler<AppEnv> = (c, next) => {
   const { maxScriptBytes, buildLimits } = c.var.platform.config
   const type = c.req.header('content-type') ?? ''

@@ -3,7 +3,7 @@ import { looksLikeApiToken } from '../accounts/tokens'
 import type { UserWorkerBackend } from '../backends/backend'
 import type { Config } from '../core/config'
 import { unknownToken, workerNotFound } from '../core/errors'
-import { bestEffort, type Background } from '../core/follow-up'
+import { bestEffort, type RequestScope } from '../core/follow-up'
 import type { WorkerRecord } from '../core/model'
 import { assertValidName } from '../core/names'
 import { removeDeployment } from '../deploy/deployments'
@@ -65,9 +65,14 @@ export class NameChanges {
   }
 
   /** Takes the name's lease for the token's holder, or throws why not. */
-  async acquire(claim: ClaimStub, token: Proof, deploy?: { uploading: string; startedAt: number }): Promise<Lease> {
+  async acquire(
+    claim: ClaimStub,
+    token: Proof,
+    scope: RequestScope,
+    deploy?: { uploading: string; startedAt: number },
+  ): Promise<Lease> {
     const credential = await this.credential(token)
-    const lease = await claim.acquire(credential, deploy, auditSource(credential))
+    const lease = await claim.acquire(credential, deploy, auditSource(credential, scope))
     if (!lease.ok) throw refusal(lease.reason, 'change')
     return lease
   }
@@ -76,9 +81,14 @@ export class NameChanges {
    * Takes the lease of an existing worker and works out a change to it; any failure gives the
    * lease back unchanged. The caller commits the change.
    */
-  async changeExisting(name: string, token: Proof, work: (record: WorkerRecord) => Change): Promise<HeldChange> {
+  async changeExisting(
+    name: string,
+    token: Proof,
+    scope: RequestScope,
+    work: (record: WorkerRecord) => Change,
+  ): Promise<HeldChange> {
     const claim = this.claim(assertValidName(name))
-    const lease = await this.acquire(claim, token)
+    const lease = await this.acquire(claim, token, scope)
     try {
       // The name's object is the authority: a record KV still shows (it lags) does not count.
       if (!lease.current) throw workerNotFound(name)
@@ -96,10 +106,10 @@ export class NameChanges {
   async updateRecord(
     name: string,
     proof: Proof,
-    ctx: Background,
+    ctx: RequestScope,
     next: (record: WorkerRecord) => WorkerRecord,
   ): Promise<WorkerRecord> {
-    const held = await this.changeExisting(name, proof, (record) => ({
+    const held = await this.changeExisting(name, proof, ctx, (record) => ({
       record: next(record),
       expired: [],
       claim: false,
@@ -113,7 +123,7 @@ export class NameChanges {
    * overtake it — brings KV in line and ends the lease; code that left the history is deleted after
    * the response.
    */
-  async commit({ claim, lease, change }: HeldChange, ctx: Background): Promise<Committed> {
+  async commit({ claim, lease, change }: HeldChange, ctx: RequestScope): Promise<Committed> {
     let committed: Committed
     try {
       committed = await claim.commit(lease.leaseId, change)

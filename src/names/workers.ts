@@ -1,3 +1,4 @@
+import type { RequestScope } from '../core/follow-up'
 import { auditSource } from './audit-source'
 import type { Accounts } from '../accounts/accounts'
 import type { UserWorkerBackend } from '../backends/backend'
@@ -62,9 +63,9 @@ export class Workers {
    * Frees the name: its object forgets owner, record, secrets and logs in one commit, then the
    * mapping goes (the name stops serving), then every Worker ID it used.
    */
-  async remove(name: string, token: Proof): Promise<WorkerRecord> {
+  async remove(name: string, token: Proof, scope: RequestScope): Promise<WorkerRecord> {
     const { changes, registry, storage, metrics, accounts, domainObjects } = this.parts
-    const { claim, lease, change } = await changes.changeExisting(name, token, (record) => ({
+    const { claim, lease, change } = await changes.changeExisting(name, token, scope, (record) => ({
       record,
       expired: [],
       claim: false,
@@ -118,10 +119,10 @@ export class Workers {
   }
 
   /** A new deploy token for a worker (the old one stops working at once), returned this once. */
-  async rotateToken(name: string, token: Proof): Promise<string> {
+  async rotateToken(name: string, token: Proof, scope: RequestScope): Promise<string> {
     const { changes } = this.parts
     const credential = await changes.credential(token)
-    const rotated = await changes.claim(assertValidName(name)).rotateToken(credential, auditSource(credential))
+    const rotated = await changes.claim(assertValidName(name)).rotateToken(credential, auditSource(credential, scope))
     if (!rotated.ok) throw refusal(rotated.reason, 'change')
     if (!rotated.found) throw workerNotFound(name)
     return rotated.token
@@ -131,9 +132,9 @@ export class Workers {
    * Revokes an API token of an account (refused by its next request, its sessions ended), and notes
    * it in the owner history of each of the account's workers.
    */
-  async revokeApiToken(accountId: string, tokenId: string): Promise<void> {
+  async revokeApiToken(accountId: string, tokenId: string, scope: RequestScope): Promise<void> {
     const { accounts } = this.parts
-    await accounts.revokeToken(accountId, tokenId)
+    await accounts.revokeToken(accountId, tokenId, scope)
     const { workers: names } = await accounts.view(accountId)
     await this.noteForAccount(accountId, names, `API token ${tokenId} of its account was revoked.`)
   }
@@ -155,11 +156,18 @@ export class Workers {
    * (its deploy token, an admin token, or the API token of the account it is in now). The worker's
    * own deploy token keeps working.
    */
-  async moveToAccount(name: string, proof: string | undefined, apiToken: string | undefined): Promise<string> {
+  async moveToAccount(
+    name: string,
+    proof: string | undefined,
+    apiToken: string | undefined,
+    scope: RequestScope,
+  ): Promise<string> {
     const { changes, accounts } = this.parts
     const accountId = await accounts.require(apiToken)
     const credential = await changes.credential(proof)
-    const moved = await changes.claim(assertValidName(name)).joinAccount(credential, accountId, auditSource(credential))
+    const moved = await changes
+      .claim(assertValidName(name))
+      .joinAccount(credential, accountId, auditSource(credential, scope))
     if (!moved.ok) throw refusal(moved.reason, 'change')
     if (!moved.found) throw workerNotFound(name)
     const { previous } = moved

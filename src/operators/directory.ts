@@ -1,3 +1,4 @@
+import type { RequestScope } from '../core/follow-up'
 import type { AccountIndex } from '../accounts/account-index'
 import type { AccountSuspension } from '../accounts/account.do'
 import type { Accounts } from '../accounts/accounts'
@@ -143,12 +144,12 @@ export class Directory {
    * Deletes a worker through the platform's own delete (every step of its name's outbox), once the
    * operator typed its name: anything else is refused and nothing is deleted.
    */
-  async deleteWorker(name: string, typed: string, proof: Proof): Promise<void> {
+  async deleteWorker(name: string, typed: string, proof: Proof, scope: RequestScope): Promise<void> {
     await this.parts.suspensions.assertAdmin(proof)
     if (typed.trim() !== name) {
       throw new PlatformError('invalid_request', `Type the worker's name, "${name}", to confirm: nothing was deleted.`)
     }
-    await this.parts.workers.remove(name, proof)
+    await this.parts.workers.remove(name, proof, scope)
   }
 
   private async row(name: string): Promise<WorkerRow | null> {

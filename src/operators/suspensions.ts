@@ -1,5 +1,5 @@
 import { PlatformError } from '../core/errors'
-import type { Background } from '../core/follow-up'
+import type { RequestScope } from '../core/follow-up'
 import type { WorkerRecord } from '../core/model'
 import type { NameChanges } from '../names/changes'
 import type { Proof } from '../names/ownership'
@@ -21,13 +21,13 @@ export class Suspensions {
     },
   ) {}
 
-  async suspend(name: string, reason: string, proof: Proof, ctx: Background): Promise<WorkerRecord> {
+  async suspend(name: string, reason: string, proof: Proof, ctx: RequestScope): Promise<WorkerRecord> {
     await this.assertAdmin(proof)
     const suspended = suspension(reason, 'worker', this.parts.now())
     return this.parts.changes.updateRecord(name, proof, ctx, (record) => ({ ...record, suspended }))
   }
 
-  async resume(name: string, proof: Proof, ctx: Background): Promise<WorkerRecord> {
+  async resume(name: string, proof: Proof, ctx: RequestScope): Promise<WorkerRecord> {
     await this.assertAdmin(proof)
     return this.parts.changes.updateRecord(name, proof, ctx, ({ suspended: _suspended, ...record }) => record)
   }
@@ -36,18 +36,18 @@ export class Suspensions {
    * Suspends an account: its new workers are refused, and each worker it has is suspended too (one
    * already suspended on its own keeps that suspension). Returns the workers suspended now.
    */
-  async suspendAccount(accountId: string, reason: string, proof: Proof, ctx: Background): Promise<string[]> {
+  async suspendAccount(accountId: string, reason: string, proof: Proof, ctx: RequestScope): Promise<string[]> {
     await this.assertAdmin(proof)
     const at = this.parts.now()
-    const { workers } = await this.parts.accounts.suspend(accountId, { at: new Date(at).toISOString(), reason })
+    const { workers } = await this.parts.accounts.suspend(accountId, { at: new Date(at).toISOString(), reason }, ctx)
     const suspended = suspension(reason, 'account', at)
     return this.eachWorker(workers, proof, ctx, (record) => (record.suspended ? record : { ...record, suspended }))
   }
 
   /** Resumes an account and the workers its suspension stopped (not those suspended on their own). */
-  async resumeAccount(accountId: string, proof: Proof, ctx: Background): Promise<string[]> {
+  async resumeAccount(accountId: string, proof: Proof, ctx: RequestScope): Promise<string[]> {
     await this.assertAdmin(proof)
-    const { workers } = await this.parts.accounts.suspend(accountId, null)
+    const { workers } = await this.parts.accounts.suspend(accountId, null, ctx)
     return this.eachWorker(workers, proof, ctx, (record) => {
       if (record.suspended?.scope !== 'account') return record
       const { suspended: _suspended, ...resumed } = record
@@ -59,7 +59,7 @@ export class Suspensions {
   private async eachWorker(
     names: string[],
     proof: Proof,
-    ctx: Background,
+    ctx: RequestScope,
     next: (record: WorkerRecord) => WorkerRecord,
   ): Promise<string[]> {
     const changed: string[] = []

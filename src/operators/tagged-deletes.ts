@@ -1,3 +1,4 @@
+import type { RequestScope } from '../core/follow-up'
 import { PlatformError } from '../core/errors'
 import { bestEffort } from '../core/follow-up'
 import type { Proof } from '../names/ownership'
@@ -35,7 +36,7 @@ export class TagDeletes {
   }
 
   /** Deletes the workers tagged `tag`, when there are exactly `confirmed` of them (409 otherwise, with the list). */
-  async delete(tag: string, confirmed: number, proof: Proof): Promise<TaggedDeletes> {
+  async delete(tag: string, confirmed: number, proof: Proof, scope: RequestScope): Promise<TaggedDeletes> {
     const names = await this.tagged(tag, proof)
     if (names.length !== confirmed) {
       throw new PlatformError(
@@ -48,7 +49,7 @@ export class TagDeletes {
       let message = ''
       const done = await bestEffort(`delete "${name}"`, async () => {
         try {
-          await this.parts.workers.remove(name, proof)
+          await this.parts.workers.remove(name, proof, scope)
         } catch (error) {
           message = error instanceof PlatformError ? error.message : 'The delete failed.'
           throw error

@@ -10,7 +10,7 @@ import { limitActionBody } from '../middleware/platform'
 import { enforceUploadRate } from '../middleware/security'
 import { AccountPage, SignUpPage, type AccountPageProps } from '../views/account'
 import { newAccountBody, newTokenBody } from './bodies'
-import { field, readForm } from './input'
+import { field, readForm, requestScope } from './input'
 import { sessionOf } from './session'
 
 /**
@@ -28,7 +28,7 @@ accountPages.post('/signup', limitActionBody, async (c) => {
   try {
     // Sign-ups cost storage: the same per-client budget as uploads (and POST /api/accounts).
     await enforceUploadRate(c)
-    const { account, token } = await accounts.create(parseInput(newAccountBody, { name: typed }).name)
+    const { account, token } = await accounts.create(parseInput(newAccountBody, { name: typed }).name, requestScope(c))
     // Signed in at once, with the token this page shows; the cookie holds a session, never the token.
     const { value } = await accounts.signIn(token.value)
     c.header('Set-Cookie', platformSetCookie(SESSION_COOKIE, value, c.req.url, SESSION_TTL_MS / 1000))
@@ -58,7 +58,7 @@ accountPages.post('/account/tokens', limitActionBody, async (c) => {
   const { accountId } = await signedAccount(c)
   try {
     const name = parseInput(newTokenBody, { name: typed }).name
-    const issued = await c.var.platform.accounts.issueToken(accountId, name)
+    const issued = await c.var.platform.accounts.issueToken(accountId, name, requestScope(c))
     return await renderAccount(c, { issued }, 201)
   } catch (error) {
     if (!(error instanceof PlatformError)) throw error
@@ -69,7 +69,7 @@ accountPages.post('/account/tokens', limitActionBody, async (c) => {
 accountPages.post('/account/tokens/:id/revoke', limitActionBody, async (c) => {
   const { accountId } = await signedAccount(c)
   const tokenId = c.req.param('id')
-  await c.var.platform.workers.revokeApiToken(accountId, tokenId)
+  await c.var.platform.workers.revokeApiToken(accountId, tokenId, requestScope(c))
   return c.redirect(`/account?revoked=${encodeURIComponent(tokenId)}`, 303)
 })
 

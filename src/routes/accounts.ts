@@ -1,7 +1,7 @@
 import { Hono } from 'hono/tiny'
 import type { AppEnv } from '../context'
 import { enforceUploadRate } from '../middleware/security'
-import { bearerToken } from './input'
+import { bearerToken, requestScope } from './input'
 import { moveBody, newAccountBody, newTokenBody } from './bodies'
 import { jsonBody } from './validate'
 
@@ -14,7 +14,7 @@ export const accounts = new Hono<AppEnv>()
 accounts.post('/accounts', jsonBody(newAccountBody), async (c) => {
   // Sign-ups cost storage: the same per-client budget as uploads.
   await enforceUploadRate(c)
-  const { account, token } = await c.var.platform.accounts.create(c.req.valid('json').name)
+  const { account, token } = await c.var.platform.accounts.create(c.req.valid('json').name, requestScope(c))
   return c.json({ account, token }, 201)
 })
 
@@ -26,19 +26,19 @@ accounts.get('/account', async (c) => {
 accounts.post('/account/tokens', jsonBody(newTokenBody), async (c) => {
   const { accounts } = c.var.platform
   const accountId = await accounts.require(bearerToken(c.req))
-  return c.json(await accounts.issueToken(accountId, c.req.valid('json').name), 201)
+  return c.json(await accounts.issueToken(accountId, c.req.valid('json').name, requestScope(c)), 201)
 })
 
 accounts.delete('/account/tokens/:id', async (c) => {
   const { accounts, workers } = c.var.platform
   const tokenId = c.req.param('id')
-  await workers.revokeApiToken(await accounts.require(bearerToken(c.req)), tokenId)
+  await workers.revokeApiToken(await accounts.require(bearerToken(c.req)), tokenId, requestScope(c))
   return c.json({ revoked: tokenId })
 })
 
 // A worker's new deploy token: the old one (or the account's API token, or admin) in Authorization.
 accounts.post('/workers/:name/token', async (c) => {
-  const token = await c.var.platform.workers.rotateToken(c.req.param('name'), bearerToken(c.req))
+  const token = await c.var.platform.workers.rotateToken(c.req.param('name'), bearerToken(c.req), requestScope(c))
   return c.json({ name: c.req.param('name'), token })
 })
 
@@ -46,7 +46,7 @@ accounts.post('/workers/:name/token', async (c) => {
 accounts.post('/workers/:name/account', jsonBody(moveBody), async (c) => {
   const name = c.req.param('name')
   const proof = c.req.valid('json').token
-  const accountId = await c.var.platform.workers.moveToAccount(name, proof, bearerToken(c.req))
+  const accountId = await c.var.platform.workers.moveToAccount(name, proof, bearerToken(c.req), requestScope(c))
   return c.json({ name, accountId })
 })
 

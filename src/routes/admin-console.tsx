@@ -9,7 +9,7 @@ import { AdminSignInPage } from '../views/admin-signin'
 import { AdminDeletePage, AdminWorkerPage, type AdminWorkerProps } from '../views/admin-worker'
 import { AdminWorkersPage } from '../views/admin-workers'
 import { adminProof, isAdminSession } from './admin-session'
-import { field, readForm } from './input'
+import { field, readForm, requestScope } from './input'
 
 /** The admin page's workers and accounts: every route needs a live admin session (admin-session.ts). */
 export const adminConsole = new Hono<AppEnv>()
@@ -80,9 +80,9 @@ adminConsole.post('/admin/workers/:name/:action{suspend|resume|budget}', async (
   const { suspensions, budgets } = c.var.platform
   const proof = await adminProof(c)
   try {
-    if (action === 'suspend') await suspensions.suspend(name, reasonOf(typed.reason), proof, c.executionCtx)
-    else if (action === 'resume') await suspensions.resume(name, proof, c.executionCtx)
-    else await budgets.set(name, { requestsPerDay: budgetOf(typed.budget) }, proof, c.executionCtx)
+    if (action === 'suspend') await suspensions.suspend(name, reasonOf(typed.reason), proof, requestScope(c))
+    else if (action === 'resume') await suspensions.resume(name, proof, requestScope(c))
+    else await budgets.set(name, { requestsPerDay: budgetOf(typed.budget) }, proof, requestScope(c))
     return c.redirect(`/admin/workers/${name}?done=${action}`, 303)
   } catch (error) {
     // No such worker: the error page says so; any other refusal, the page again with what was typed.
@@ -100,7 +100,7 @@ adminConsole.post('/admin/workers/:name/delete', async (c) => {
   const name = c.req.param('name')
   const typed = field(await readForm(c.req), 'confirm')
   try {
-    await c.var.platform.directory.deleteWorker(name, typed, await adminProof(c))
+    await c.var.platform.directory.deleteWorker(name, typed, await adminProof(c), requestScope(c))
     return c.redirect(`/admin?${new URLSearchParams({ deleted: name }).toString()}`, 303)
   } catch (error) {
     if (!(error instanceof PlatformError) || error.code === 'worker_not_found') throw error
@@ -152,8 +152,8 @@ adminConsole.post('/admin/accounts/:accountId/:action{suspend|resume}', async (c
   try {
     const workers =
       action === 'suspend'
-        ? await suspensions.suspendAccount(accountId, reasonOf(reason), proof, c.executionCtx)
-        : await suspensions.resumeAccount(accountId, proof, c.executionCtx)
+        ? await suspensions.suspendAccount(accountId, reasonOf(reason), proof, requestScope(c))
+        : await suspensions.resumeAccount(accountId, proof, requestScope(c))
     const query = new URLSearchParams({ done: action, workers: String(workers.length) })
     return c.redirect(`/admin/accounts/${accountId}?${query.toString()}`, 303)
   } catch (error) {

@@ -4,7 +4,7 @@ import type { AppEnv } from '../context'
 import { CredentialError, PlatformError } from '../core/errors'
 import { AdminTagsPage, type AdminTagsProps } from '../views/admin-tags'
 import { AdminSignInPage } from '../views/admin-signin'
-import { field, formToken, readForm } from './input'
+import { field, formToken, readForm, requestScope } from './input'
 import { limitActionBody } from '../middleware/platform'
 import { adminConsole, nextOf } from './admin-console'
 import { adminProof, adminSetCookie, isAdminSession } from './admin-session'
@@ -71,7 +71,7 @@ adminPages.post('/admin/tags/:step{delete}?', async (c) => {
   try {
     const proof = await adminProof(c, formToken(body))
     if (c.req.param('step') === 'delete') {
-      const result = await tagDeletes.delete(tag, Number(field(body, 'count')), proof)
+      const result = await tagDeletes.delete(tag, Number(field(body, 'count')), proof, requestScope(c))
       return await tagsPage(c, { tag, result })
     }
     return await tagsPage(c, { tag, found: await tagDeletes.tagged(tag, proof) })

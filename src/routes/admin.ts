@@ -1,6 +1,6 @@
 import { Hono } from 'hono/tiny'
 import type { AppEnv } from '../context'
-import { bearerToken } from './input'
+import { bearerToken, requestScope } from './input'
 import { budgetBody, confirmBody, suspendBody } from './bodies'
 import { jsonBody } from './validate'
 
@@ -13,7 +13,7 @@ adminApi.post('/admin/workers/:name/suspend', jsonBody(suspendBody), async (c) =
     c.req.param('name'),
     reason,
     bearerToken(c.req),
-    c.executionCtx,
+    requestScope(c),
   )
   return c.json({ name: record.name, suspended: record.suspended })
 })
@@ -21,13 +21,18 @@ adminApi.post('/admin/workers/:name/suspend', jsonBody(suspendBody), async (c) =
 adminApi.post('/admin/accounts/:accountId/suspend', jsonBody(suspendBody), async (c) => {
   const { reason } = c.req.valid('json')
   const { accountId } = c.req.param()
-  const workers = await c.var.platform.suspensions.suspendAccount(accountId, reason, bearerToken(c.req), c.executionCtx)
+  const workers = await c.var.platform.suspensions.suspendAccount(
+    accountId,
+    reason,
+    bearerToken(c.req),
+    requestScope(c),
+  )
   return c.json({ accountId, suspended: true, workers })
 })
 
 adminApi.post('/admin/accounts/:accountId/resume', async (c) => {
   const { accountId } = c.req.param()
-  const workers = await c.var.platform.suspensions.resumeAccount(accountId, bearerToken(c.req), c.executionCtx)
+  const workers = await c.var.platform.suspensions.resumeAccount(accountId, bearerToken(c.req), requestScope(c))
   return c.json({ accountId, suspended: false, workers })
 })
 
@@ -40,16 +45,16 @@ adminApi.get('/admin/tags/:tag', async (c) => {
 adminApi.post('/admin/tags/:tag/delete', jsonBody(confirmBody), async (c) => {
   const tag = c.req.param('tag')
   const { confirm } = c.req.valid('json')
-  return c.json({ tag, ...(await c.var.platform.tagDeletes.delete(tag, confirm, bearerToken(c.req))) })
+  return c.json({ tag, ...(await c.var.platform.tagDeletes.delete(tag, confirm, bearerToken(c.req), requestScope(c))) })
 })
 
 adminApi.post('/admin/workers/:name/budget', jsonBody(budgetBody), async (c) => {
   const name = c.req.param('name')
-  const record = await c.var.platform.budgets.set(name, c.req.valid('json'), bearerToken(c.req), c.executionCtx)
+  const record = await c.var.platform.budgets.set(name, c.req.valid('json'), bearerToken(c.req), requestScope(c))
   return c.json({ name: record.name, budget: record.budget ?? null })
 })
 
 adminApi.post('/admin/workers/:name/resume', async (c) => {
-  const record = await c.var.platform.suspensions.resume(c.req.param('name'), bearerToken(c.req), c.executionCtx)
+  const record = await c.var.platform.suspensions.resume(c.req.param('name'), bearerToken(c.req), requestScope(c))
   return c.json({ name: record.name, suspended: null })
 })

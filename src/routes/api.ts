@@ -9,7 +9,7 @@ import type { WorkerRecord } from '../core/model'
 import { assertDeployableName } from '../core/names'
 import type { Platform } from '../platform/platform'
 import { ownOriginUrlForPage, previewUrlsForPage, workerUrl } from '../core/urls'
-import { bearerToken, promoteOption, readApiUpload } from './input'
+import { bearerToken, promoteOption, readApiUpload, requestScope } from './input'
 import { cronRunBody, promoteBody, rolloutBody } from './bodies'
 import { jsonBody } from './validate'
 import { streamLogs } from './log-stream'
@@ -57,7 +57,7 @@ api.put('/workers/:name', limitUploadBody, async (c) => {
   })
   const promote = promoteOption(c.req.query('promote'))
   const options = { token: bearerToken(c.req), label: upload.label, settings: upload.settings, promote }
-  const result = await platform.deploys.upload(name, upload.upload, options, c.executionCtx)
+  const result = await platform.deploys.upload(name, upload.upload, options, requestScope(c))
   const body = describe(platform, result.record, c.req.url)
   // The deploy token is returned once, to the upload that claimed the name; only its hash is kept.
   return result.token ? c.json({ ...body, token: result.token }, 201) : c.json(body, result.created ? 201 : 200)
@@ -67,7 +67,7 @@ api.put('/workers/:name', limitUploadBody, async (c) => {
 api.post('/workers/:name/:action{promote|rollback}', jsonBody(promoteBody), async (c) => {
   const { deployment } = c.req.valid('json')
   const name = c.req.param('name')
-  const record = await c.var.platform.deploys.promote(name, deployment, bearerToken(c.req), c.executionCtx)
+  const record = await c.var.platform.deploys.promote(name, deployment, bearerToken(c.req), requestScope(c))
   return c.json(describe(c.var.platform, record, c.req.url))
 })
 
@@ -75,7 +75,7 @@ api.post('/workers/:name/:action{promote|rollback}', jsonBody(promoteBody), asyn
 api.post('/workers/:name/rollout', jsonBody(rolloutBody), async (c) => {
   const { deployment, percent } = c.req.valid('json')
   const name = c.req.param('name')
-  const record = await c.var.platform.rollouts.set(name, deployment, percent, bearerToken(c.req), c.executionCtx)
+  const record = await c.var.platform.rollouts.set(name, deployment, percent, bearerToken(c.req), requestScope(c))
   return c.json(describe(c.var.platform, record, c.req.url))
 })
 
@@ -88,14 +88,14 @@ api.get('/workers/:name/rollout', async (c) => {
 })
 
 api.delete('/workers/:name/rollout', async (c) => {
-  const record = await c.var.platform.rollouts.abort(c.req.param('name'), bearerToken(c.req), c.executionCtx)
+  const record = await c.var.platform.rollouts.abort(c.req.param('name'), bearerToken(c.req), requestScope(c))
   return c.json(describe(c.var.platform, record, c.req.url))
 })
 
 api.get('/workers/:name/logs', async (c) => {
   // ?follow=1: new lines as server-sent events (see log-stream.ts); otherwise the recent lines as JSON.
   if (isOn(c.req.query('follow'))) return streamLogs(c, c.req.param('name'), bearerToken(c.req))
-  const logs = await c.var.platform.logs.read(c.req.param('name'), bearerToken(c.req), c.executionCtx)
+  const logs = await c.var.platform.logs.read(c.req.param('name'), bearerToken(c.req), requestScope(c))
   c.header('Cache-Control', 'no-store')
   return c.json(logs)
 })
@@ -143,7 +143,7 @@ api.get('/tags/:tag/metrics', async (c) => {
 })
 
 api.delete('/workers/:name', async (c) => {
-  const record = await c.var.platform.workers.remove(c.req.param('name'), bearerToken(c.req))
+  const record = await c.var.platform.workers.remove(c.req.param('name'), bearerToken(c.req), requestScope(c))
   return c.json({ name: record.name, deleted: true })
 })
 

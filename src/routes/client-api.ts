@@ -23,7 +23,7 @@ import { schedulesBody, secretBody, secretsBulkBody } from './bodies'
 import { bindingsOf } from '../client-api/script-bindings'
 import { clientApiStorage } from './client-api-storage'
 import { tailBody } from '../logs/tail-filters'
-import { bearerToken } from './input'
+import { bearerToken, requestScope } from './input'
 import { jsonBody } from './validate'
 
 /**
@@ -69,7 +69,7 @@ clientApi.put(NAMESPACED, limitUploadBody, async (c) => {
     name,
     release,
     { token: bearerToken(c.req), settings },
-    c.executionCtx,
+    requestScope(c),
   )
   // 200 for a new script too: the only status Cloudflare's API documents for the upload. The startup
   // time is the upload check's (none ran for a static site: nothing starts).
@@ -79,7 +79,7 @@ clientApi.put(NAMESPACED, limitUploadBody, async (c) => {
 // Deleting the script deletes the worker and everything it keeps (as DELETE /api/workers/:name).
 for (const path of [SCRIPT, NAMESPACED]) {
   clientApi.delete(path, async (c) => {
-    await c.var.platform.workers.remove(scriptName(c), bearerToken(c.req))
+    await c.var.platform.workers.remove(scriptName(c), bearerToken(c.req), requestScope(c))
     return c.json(succeeded(null))
   })
 
@@ -172,7 +172,7 @@ for (const path of [SCRIPT, NAMESPACED]) {
       { crons },
       what,
       bearerToken(c.req),
-      c.executionCtx,
+      requestScope(c),
     )
     return c.json(succeeded({ schedules: schedulesOf(result.deployment.settings?.crons, result.deployment.createdAt) }))
   })
@@ -187,7 +187,7 @@ for (const path of [SCRIPT, NAMESPACED]) {
     const { filters } = c.req.valid('json')
     // The caller's address, as Cloudflare (and wrangler dev) gives it: what `client_ip: ["self"]` means.
     const self = c.req.header('cf-connecting-ip') ?? 'unknown'
-    const tail = await c.var.platform.logs.openTail(name, bearerToken(c.req), filters, self, c.executionCtx)
+    const tail = await c.var.platform.logs.openTail(name, bearerToken(c.req), filters, self, requestScope(c))
     const socket = new URL(`${CLIENT_API_MOUNT}/tails/${name}/${tail.id}/${tail.secret}`, c.req.url)
     socket.protocol = socket.protocol === 'https:' ? 'wss:' : 'ws:'
     return c.json(succeeded({ id: tail.id, url: socket.href, expires_at: new Date(tail.expiresAt).toISOString() }))
@@ -282,7 +282,7 @@ function changeSecrets(c: Context<AppEnv, string>, secrets: Record<string, strin
   const what = Object.entries(secrets)
     .map(([secret, value]) => `secret ${secret} ${value === null ? 'deleted' : 'set'}`)
     .join(', ')
-  return c.var.platform.deploys.changeSettings(scriptName(c), { secrets }, what, bearerToken(c.req), c.executionCtx)
+  return c.var.platform.deploys.changeSettings(scriptName(c), { secrets }, what, bearerToken(c.req), requestScope(c))
 }
 
 /** The script named in the path (every route here has one). */

@@ -1,6 +1,6 @@
 import { Hono } from 'hono/tiny'
 import type { AppEnv } from '../context'
-import { field, formToken, readForm } from './input'
+import { field, formToken, readForm, requestScope } from './input'
 import { proofOf } from './session'
 import { renderWorkerPage, workerPageWithError } from './worker-page'
 
@@ -18,9 +18,9 @@ domainPages.post('/workers/:name/domains/:action{remove|check}?', async (c) => {
   const hostname = field(body, 'hostname')?.trim() ?? ''
   try {
     const proof = await proofOf(c, name, formToken(body))
-    if (action === 'remove') await domains.remove(name, hostname, proof)
+    if (action === 'remove') await domains.remove(name, hostname, proof, requestScope(c))
     else if (action === 'check') await domains.check(name, hostname, proof)
-    else if (hostname !== '') await domains.add(name, hostname, proof, new URL(c.req.url).hostname)
+    else if (hostname !== '') await domains.add(name, hostname, proof, new URL(c.req.url).hostname, requestScope(c))
     c.header('Cache-Control', 'no-store')
     return renderWorkerPage(c, await workers.get(name), { domains: await domains.list(name, proof) })
   } catch (error) {

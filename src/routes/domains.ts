@@ -1,6 +1,6 @@
 import { Hono } from 'hono/tiny'
 import type { AppEnv } from '../context'
-import { bearerToken } from './input'
+import { bearerToken, requestScope } from './input'
 import { domainBody } from './bodies'
 import { jsonBody } from './validate'
 
@@ -21,7 +21,13 @@ domainsApi.get('/workers/:name/domains', async (c) => {
 domainsApi.post('/workers/:name/domains', jsonBody(domainBody), async (c) => {
   const { hostname } = c.req.valid('json')
   const host = new URL(c.req.url).hostname
-  const domain = await c.var.platform.domains.add(c.req.param('name'), hostname, bearerToken(c.req), host)
+  const domain = await c.var.platform.domains.add(
+    c.req.param('name'),
+    hostname,
+    bearerToken(c.req),
+    host,
+    requestScope(c),
+  )
   return c.json(domain, 201)
 })
 
@@ -33,6 +39,6 @@ domainsApi.post('/workers/:name/domains/:hostname/check', async (c) => {
 
 domainsApi.delete('/workers/:name/domains/:hostname', async (c) => {
   const { name, hostname } = c.req.param()
-  await c.var.platform.domains.remove(name, hostname, bearerToken(c.req))
+  await c.var.platform.domains.remove(name, hostname, bearerToken(c.req), requestScope(c))
   return c.json({ hostname, removed: true })
 })

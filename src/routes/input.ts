@@ -1,4 +1,6 @@
-import type { HonoRequest } from 'hono'
+import type { Context, HonoRequest } from 'hono'
+import type { AppEnv } from '../context'
+import type { RequestScope } from '../core/follow-up'
 import type { GenericSchema, InferOutput } from 'valibot'
 import { encodeText, fromBase64 } from '../lib/encoding'
 import { readJsonTextWithin } from '../lib/json-budget'
@@ -258,6 +260,12 @@ async function parseJsonBody(read: () => Promise<string>, malformed: string): Pr
   } catch {
     throw new PlatformError('invalid_request', malformed)
   }
+}
+
+/** What a change made by this request carries along: its background work and its client (for the audit log). */
+export function requestScope(c: Context<AppEnv>): RequestScope {
+  const clientIp = c.req.header('CF-Connecting-IP')
+  return { waitUntil: (promise) => requestScope(c).waitUntil(promise), ...(clientIp ? { clientIp } : {}) }
 }
 
 /** The deploy (or admin) token of an API call: `Authorization: Bearer <token>`. */

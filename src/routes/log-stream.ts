@@ -3,6 +3,7 @@ import { streamSSE } from 'hono/streaming'
 import type { AppEnv } from '../context'
 import { PlatformError } from '../core/errors'
 import type { Proof } from '../names/ownership'
+import { requestScope } from './input'
 
 /**
  * GET /api/workers/:name/logs?follow=1 (and a signed-in page's /workers/:name/logs/live): the worker's logs as server-sent events. Each line is one
@@ -18,7 +19,7 @@ export async function streamLogs(c: Context<AppEnv>, name: string, token: Proof)
   // Refusals (401, 403, 404) are thrown here, before the stream starts, and answered as JSON.
   // The client's address, as Cloudflare gives it (wrangler dev too); the cap per client counts by it.
   const client = c.req.header('cf-connecting-ip') ?? 'unknown'
-  const follow = await c.var.platform.logs.follow(name, token, after, c.executionCtx, client)
+  const follow = await c.var.platform.logs.follow(name, token, after, requestScope(c), client)
   const response = streamSSE(c, async (stream) => {
     // The client went away: the polling stops.
     const disconnected = new AbortController()

@@ -17,7 +17,7 @@ import { HomePage } from '../views/home'
 import type { SettingsFieldValues, SettingsFieldsProps } from '../views/settings-fields'
 import { EXAMPLE_SCRIPT, UploadPage, type CurrentCode } from '../views/upload'
 import type { WorkerPageProps } from '../views/worker'
-import { field, formToken, formUpload, readForm, readUploadForm } from './input'
+import { field, formToken, formUpload, readForm, readUploadForm, requestScope } from './input'
 import { accountPages } from './account-pages'
 import { domainPages } from './domain-pages'
 import { adminPages } from './admin-pages'
@@ -141,7 +141,7 @@ pages.post('/upload', limitUploadBody, async (c) => {
     const upload = formUpload(form, config.maxScriptBytes)
     const token = await proofOf(c, form.name, form.token)
     const options = { token, label: form.label, settings: form.settings(), promote: form.promote }
-    const result = await platform.deploys.upload(form.name, upload, options, c.executionCtx)
+    const result = await platform.deploys.upload(form.name, upload, options, requestScope(c))
     const query = new URLSearchParams({ deployed: result.deployment.workerId })
     // A first upload's token is handed to the next page through a one-time key, never in the URL.
     if (result.revealId) query.set('reveal', result.revealId)
@@ -223,7 +223,7 @@ pages.post('/workers/:name/logs', async (c) => {
   const name = c.req.param('name')
   try {
     const token = await proofOf(c, name, formToken(await readForm(c.req)))
-    const logs = await platform.logs.read(name, token, c.executionCtx)
+    const logs = await platform.logs.read(name, token, requestScope(c))
     const record = await platform.workers.get(name)
     c.header('Cache-Control', 'no-store')
     return renderWorkerPage(c, record, { logs })
@@ -237,7 +237,11 @@ pages.post('/workers/:name/token', async (c) => {
   const platform = c.var.platform
   const name = c.req.param('name')
   try {
-    const token = await platform.workers.rotateToken(name, await proofOf(c, name, formToken(await readForm(c.req))))
+    const token = await platform.workers.rotateToken(
+      name,
+      await proofOf(c, name, formToken(await readForm(c.req))),
+      requestScope(c),
+    )
     c.header('Cache-Control', 'no-store')
     return renderWorkerPage(c, await platform.workers.get(name), { token, rotated: true })
   } catch (error) {
@@ -250,7 +254,7 @@ pages.post('/workers/:name/delete', async (c) => {
   const name = c.req.param('name')
   const token = await proofOf(c, name, formToken(await readForm(c.req)))
   try {
-    await platform.workers.remove(name, token)
+    await platform.workers.remove(name, token, requestScope(c))
   } catch (error) {
     return workerPageWithError(c, name, error, 'delete')
   }
@@ -263,7 +267,7 @@ pages.post('/workers/:name/promote', async (c) => {
   try {
     const deployment = field(body, 'deployment')
     if (!deployment) throw new PlatformError('invalid_request', 'Choose the deployment to serve.')
-    await c.var.platform.deploys.promote(name, deployment, await proofOf(c, name, formToken(body)), c.executionCtx)
+    await c.var.platform.deploys.promote(name, deployment, await proofOf(c, name, formToken(body)), requestScope(c))
   } catch (error) {
     return workerPageWithError(c, name, error, 'promote')
   }

@@ -2,7 +2,7 @@ import { Hono } from 'hono/tiny'
 import { nonEmpty, object, pipe, regex, string, transform, trim } from 'valibot'
 import type { AppEnv } from '../context'
 import { parseInput } from '../core/schema'
-import { field, formToken, readForm } from './input'
+import { field, formToken, readForm, requestScope } from './input'
 import { proofOf } from './session'
 import { workerPageWithError } from './worker-page'
 
@@ -29,7 +29,7 @@ rolloutPages.post('/workers/:name/rollout', async (c) => {
   try {
     const { deployment, percent } = parseInput(rolloutForm, typed)
     const proof = await proofOf(c, name, formToken(body))
-    await c.var.platform.rollouts.set(name, deployment, percent, proof, c.executionCtx)
+    await c.var.platform.rollouts.set(name, deployment, percent, proof, requestScope(c))
   } catch (error) {
     return workerPageWithError(c, name, error, 'rollout', { rolloutInput: typed })
   }
@@ -43,11 +43,11 @@ rolloutPages.post('/workers/:name/rollout/:action{promote|abort}', async (c) => 
   try {
     const proof = await proofOf(c, name, formToken(body))
     if (c.req.param('action') === 'abort') {
-      await platform.rollouts.abort(name, proof, c.executionCtx)
+      await platform.rollouts.abort(name, proof, requestScope(c))
       return c.redirect(`/workers/${name}#rollout-heading`, 303)
     }
     const { deployment } = parseInput(promoteForm, { deployment: field(body, 'deployment') })
-    await platform.deploys.promote(name, deployment, proof, c.executionCtx)
+    await platform.deploys.promote(name, deployment, proof, requestScope(c))
   } catch (error) {
     return workerPageWithError(c, name, error, 'rollout')
   }

@@ -11,7 +11,7 @@
 //   build's declared env;
 // - a file containing SYNTAX_ERROR fails like esbuild (file:line:column), a dependency named
 //   "missing-package" like an install failure, more files than limits.maxFiles like a limit,
-//   a file containing BUILDER_FAULT like a builder bug, SLOW_BUILD takes 300 ms; a zip is answered as a one-file Worker
+//   a file containing BUILDER_FAULT like a builder bug, SLOW_BUILD takes 1,500 ms; a zip is answered as a one-file Worker
 //   saying how many bytes it had.
 // Every request is kept, for tests to read through the binding: env.BUILDER.fetch('http://builder/requests').
 import { WorkerEntrypoint } from 'cloudflare:workers'
@@ -58,7 +58,7 @@ export class Builder extends WorkerEntrypoint {
         ])
       }
       if (content.includes('BUILDER_FAULT')) return failure('internal', [{ message: 'The builder failed.' }])
-      if (content.includes('SLOW_BUILD')) await new Promise((resolve) => setTimeout(resolve, 300))
+      if (content.includes('SLOW_BUILD')) await new Promise((resolve) => setTimeout(resolve, 1500))
     }
     const pkg = json(files, 'package.json') ?? {}
     const dependencies = {}

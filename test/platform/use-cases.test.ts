@@ -68,7 +68,7 @@ describe('Deployer and the name-change protocol', () => {
     const name = uniqueName('uc')
     const first = await platform.deploys.release(name, { bundle: HELLO }, {}, background())
     await platform.deploys.release(name, { bundle: HELLO }, { token: first.token }, background())
-    await platform.workers.remove(name, first.token)
+    await platform.workers.remove(name, first.token, background())
     expect(calls.removed.sort()).toEqual([...calls.deployed].sort())
     expect(await platform.workers.find(name)).toBeNull()
   })

@@ -139,7 +139,9 @@ describe('projects (built by the builder Worker)', () => {
   it('a project whose build outlasts another upload’s claim of the name lost a race (409), not a taken name (403)', async () => {
     const name = uniqueName('proj-race')
     const slow = putJson(name, { files: { 'src/index.ts': `${WORKER} // SLOW_BUILD` } })
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    // Long enough for the slow upload to have begun (its start is what the race is judged by) on a
+    // loaded machine, well within its build (SLOW_BUILD: 1.5 s in the builder double).
+    await new Promise((resolve) => setTimeout(resolve, 400))
     expect((await platform(`/api/workers/${name}`, { method: 'PUT', body: WORKER })).status).toBe(201)
     expect((await slow).status).toBe(409)
   })
