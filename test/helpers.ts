@@ -147,3 +147,18 @@ export async function platformWith(
 export function declaredWrangler(declared: Partial<DeclaredEnv>, file = 'wrangler.json'): string {
   return JSON.stringify({ 'x-declared': { ...nothingDeclared(file), ...declared } })
 }
+
+/**
+ * A platform isolate of its own: one env object is one Platform (platformFor caches per env), with
+ * its own caches, allowances and metrics waiting in memory; another client is another isolate.
+ */
+export function platformIsolate(vars: Partial<Env> & ConfigVars = {}) {
+  const environment = { ...env, ...vars }
+  const call = async (path: string, init?: RequestInit): Promise<Response> => {
+    const ctx = createExecutionContext()
+    const res = await app.fetch(new Request(new URL(path, ORIGIN), { redirect: 'manual', ...init }), environment, ctx)
+    await waitOnExecutionContext(ctx)
+    return res
+  }
+  return { call, environment }
+}

@@ -1,11 +1,8 @@
-import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
-import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import app from '../../src/index'
 import type { ConfigVars } from '../../src/core/config'
 import { platformFor } from '../../src/platform/index'
 import { blockOf } from '../../src/budgets/allowances'
-import { ORIGIN, uniqueName } from '../helpers'
+import { uniqueName, platformIsolate } from '../helpers'
 
 // Daily request budgets (budgets/allowances.ts, docs/operators.md#budgets): leased per isolate from
 // the worker's name's object, so all isolates together never serve more than the budget.
@@ -14,13 +11,7 @@ const ADMIN = 'admin-token-for-budgets-0123456789abcdef0123'
 
 /** One platform isolate (one env object is one Platform, with its own allowances and metrics). */
 function isolate(overrides: Partial<Env> & ConfigVars = {}) {
-  const environment = { ...env, ADMIN_TOKEN: ADMIN, ...overrides }
-  const call = async (path: string, init?: RequestInit) => {
-    const ctx = createExecutionContext()
-    const res = await app.fetch(new Request(new URL(path, ORIGIN), { redirect: 'manual', ...init }), environment, ctx)
-    await waitOnExecutionContext(ctx)
-    return res
-  }
+  const { call, environment } = platformIsolate({ ADMIN_TOKEN: ADMIN, ...overrides })
   return { call, flush: () => platformFor(environment).metrics.flush() }
 }
 

@@ -5,7 +5,7 @@ import app, { LogTail } from '../../src/index'
 import type { ConfigVars } from '../../src/core/config'
 import { platformFor } from '../../src/platform/index'
 import { usageCounter } from '../../src/metrics/usage-counts'
-import { ORIGIN, ownerIdOf, uniqueName } from '../helpers'
+import { ownerIdOf, uniqueName, platformIsolate } from '../helpers'
 
 // CPU budgets (budgets/allowances.ts checkCpu, docs/operators.md#budgets): CPU is known only after
 // the fact, from tails; once today's reaches the budget, every isolate refuses after its next check.
@@ -15,13 +15,7 @@ const ADMIN = 'admin-token-for-cpu-budgets-0123456789abcdef'
 
 /** One platform isolate (one env object is one Platform, with its own allowances). */
 function isolate(overrides: Partial<Env> & ConfigVars = {}) {
-  const environment = { ...env, ADMIN_TOKEN: ADMIN, ...overrides }
-  const call = async (path: string, init?: RequestInit) => {
-    const ctx = createExecutionContext()
-    const res = await app.fetch(new Request(new URL(path, ORIGIN), { redirect: 'manual', ...init }), environment, ctx)
-    await waitOnExecutionContext(ctx)
-    return res
-  }
+  const { call, environment } = platformIsolate({ ADMIN_TOKEN: ADMIN, ...overrides })
   // The tails' CPU is in this isolate's usage counter (metrics/usage-counts.ts), flushed with the metrics.
   return { call, flush: () => Promise.all([platformFor(environment).metrics.flush(), usageCounter.flush()]) }
 }

@@ -1,24 +1,17 @@
-import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from 'cloudflare:test'
+import { runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import app from '../../src/index'
 import { platformFor } from '../../src/platform/index'
 import type { RolloutReport } from '../../src/metrics/rollout-metrics'
 import type { MetricsReport } from '../../src/metrics/metrics'
-import { ORIGIN, uniqueName } from '../helpers'
+import { uniqueName, platformIsolate } from '../helpers'
 
 // Per-deployment metrics during a gradual rollout (metrics/rollout-metrics.ts): each side's requests
 // are counted apart, in the worker's WorkerMetrics object, and deleted with the worker.
 
 /** A platform isolate of its own (one env object is one Platform): its metrics wait in memory until flushed. */
 function isolate() {
-  const environment = { ...env }
-  const call = async (path: string, init?: RequestInit) => {
-    const ctx = createExecutionContext()
-    const res = await app.fetch(new Request(new URL(path, ORIGIN), { redirect: 'manual', ...init }), environment, ctx)
-    await waitOnExecutionContext(ctx)
-    return res
-  }
+  const { call, environment } = platformIsolate()
   const flush = async () => {
     await platformFor(environment).metrics.flush()
     await platformFor(environment).rolloutMetrics.flush()

@@ -1,12 +1,10 @@
-import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it, vi } from 'vitest'
-import app from '../../src/index'
 import type { ConfigVars } from '../../src/core/config'
 import { platformFor } from '../../src/platform/index'
 import type { MetricsReport } from '../../src/metrics/metrics'
 import { AnalyticsEngineDouble } from '../doubles/analytics-engine'
-import { ORIGIN, helloScript, uniqueName } from '../helpers'
+import { helloScript, uniqueName, platformIsolate } from '../helpers'
 import { callWatchingForTheToken, namespaceEnv } from '../backends/namespace-double'
 
 /**
@@ -14,13 +12,7 @@ import { callWatchingForTheToken, namespaceEnv } from '../backends/namespace-dou
  * env), so its metrics stay in its memory until `flush()`; another client is another isolate.
  */
 function isolate(overrides: Partial<Env> & ConfigVars = {}) {
-  const environment = { ...env, ...overrides }
-  const call = async (path: string, init?: RequestInit) => {
-    const ctx = createExecutionContext()
-    const res = await app.fetch(new Request(new URL(path, ORIGIN), { redirect: 'manual', ...init }), environment, ctx)
-    await waitOnExecutionContext(ctx)
-    return res
-  }
+  const { call, environment } = platformIsolate({ ...overrides })
   return {
     call,
     flush: () => platformFor(environment).metrics.flush(),
