@@ -2,7 +2,7 @@ import { auditSource } from './audit-source'
 import type { Accounts } from '../accounts/accounts'
 import type { UserWorkerBackend } from '../backends/backend'
 import { PlatformError, workerNotFound } from '../core/errors'
-import { bestEffort } from '../core/follow-up'
+import { bestEffort, type Background } from '../core/follow-up'
 import type { WorkerBundle, WorkerList, WorkerRecord } from '../core/model'
 import { assertValidName } from '../core/names'
 import { currentDeployment } from '../deploy/deployments'
@@ -155,7 +155,12 @@ export class Workers {
    * (its deploy token, an admin token, or the API token of the account it is in now). The worker's
    * own deploy token keeps working.
    */
-  async moveToAccount(name: string, proof: string | undefined, apiToken: string | undefined): Promise<string> {
+  async moveToAccount(
+    name: string,
+    proof: string | undefined,
+    apiToken: string | undefined,
+    ctx: Background,
+  ): Promise<string> {
     const { changes, accounts } = this.parts
     const accountId = await accounts.require(apiToken)
     const credential = await changes.credential(proof)
@@ -167,6 +172,11 @@ export class Workers {
       await bestEffort(`unlist "${name}" from its previous account`, () => accounts.removeWorker(previous, name))
     }
     await accounts.addWorker(accountId, name)
+    // A commit copies the new account into the record and KV, so dispatch spends its budget; if it
+    // fails, the worker's next change does it. The account's own token proves it now.
+    await bestEffort(`copy the account of "${name}" into its record`, () =>
+      changes.updateRecord(name, { admin: false, accountId }, ctx, (record) => record),
+    )
     return accountId
   }
 

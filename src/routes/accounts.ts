@@ -46,7 +46,7 @@ accounts.post('/workers/:name/token', async (c) => {
 accounts.post('/workers/:name/account', jsonBody(moveBody), async (c) => {
   const name = c.req.param('name')
   const proof = c.req.valid('json').token
-  const accountId = await c.var.platform.workers.moveToAccount(name, proof, bearerToken(c.req))
+  const accountId = await c.var.platform.workers.moveToAccount(name, proof, bearerToken(c.req), c.executionCtx)
   return c.json({ name, accountId })
 })
 
