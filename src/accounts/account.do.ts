@@ -5,6 +5,7 @@ import { looseObject, nullish, optional, string, type GenericSchema } from 'vali
 import { parseStored } from '../core/schema'
 import { randomToken } from '../lib/crypto'
 import { MAX_TOKENS_PER_ACCOUNT } from './tokens'
+import { AccountBudget, type AccountLease } from './account-budget'
 
 /** An account: who signed up, and when. */
 export interface AccountInfo {
@@ -89,6 +90,30 @@ export const MAX_SESSIONS_PER_ACCOUNT = 100
 export class Account extends DurableObject<Env> {
   /** Its changes, who made them and from where (audit/): the account is the owner of its entries. */
   private readonly audit = new AuditJournal(this.ctx.storage, this.env)
+  /** Its daily request budget and the day's leases (account-budget.ts). */
+  private readonly budget = new AccountBudget(this.ctx.storage.sql)
+
+  /** Leases requests of `day` to an isolate within the account's budget (budgets/account-allowances.ts). */
+  lease(day: number, defaultLimit: number): AccountLease {
+    return this.budget.lease(day, defaultLimit)
+  }
+
+  /** The admin's own daily request budget (null: the platform's default) and what was leased of `day`. */
+  budgetOf(day: number): { requestsPerDay: number | null; leased: number } {
+    return { requestsPerDay: this.budget.override(), leased: this.budget.leased(day) }
+  }
+
+  /** Sets the account's own daily request budget, or with null resets it to the default; false for an unknown account. */
+  async setBudget(requestsPerDay: number | null, source: AuditSource): Promise<boolean> {
+    if (!(await this.info())) return false
+    this.budget.setOverride(requestsPerDay)
+    const detail =
+      requestsPerDay === null
+        ? 'Daily request budget of the account reset to the platform’s default.'
+        : `Daily request budget of the account set to ${requestsPerDay}.`
+    await this.record([{ action: 'budget', detail }], source)
+    return true
+  }
 
   /** Records the account with its first token; false when it exists already. */
   async open(

@@ -169,6 +169,21 @@ export class Accounts {
     }
   }
 
+  /**
+   * Sets an account's own daily request budget (0: no limit), or with null resets it to the
+   * platform's default; 404 for an account that does not exist. The caller checked it is an admin.
+   */
+  async setBudget(accountId: string, requestsPerDay: number | null, scope: RequestScope): Promise<void> {
+    if (!(await this.account(accountId).setBudget(requestsPerDay, auditSourceAs('admin', scope)))) {
+      throw new PlatformError('not_found', `There is no account "${accountId}".`)
+    }
+  }
+
+  /** An account's own daily request budget (null: the platform's default) and what its workers leased of `day`. */
+  budgetOf(accountId: string, day: number): Promise<{ requestsPerDay: number | null; leased: number }> {
+    return this.account(accountId).budgetOf(day)
+  }
+
   /** Lists a worker under its account (after the name's object recorded the account as its owner). */
   async addWorker(accountId: string, name: string): Promise<void> {
     await this.account(accountId).addWorker(name)

@@ -1,3 +1,4 @@
+import { blockOf } from '../core/budget-config'
 import { PlatformError } from '../core/errors'
 import type { WorkerRecord } from '../core/model'
 import { DAY_MS, dayOf } from '../metrics/metrics'
@@ -17,10 +18,7 @@ export interface LeaseStore {
  */
 export const CPU_RECHECK_MS = 10_000
 
-/** How many requests an isolate leases at once: a tenth of the budget, at most 1,000 (one object call per block). */
-export function blockOf(limit: number): number {
-  return Math.max(1, Math.min(1_000, Math.floor(limit / 10)))
-}
+export { blockOf }
 
 /**
  * Daily request budgets (docs/operators.md#budgets), enforced at dispatch without a write per

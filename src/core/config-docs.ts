@@ -177,6 +177,10 @@ export const CONFIG_DOCS: Record<ConfigVarName, ConfigDoc> = {
     default: code(false),
     doc: 'dynamic-workers: `true` attaches a CPU-only tail to every worker, so the usage export has CPU ms for all (dispatch-namespace always has them: this Worker is the tail consumer). It costs dispatch throughput: see [Metrics](metrics.md#cpu-time).',
   },
+  BUDGET_ACCOUNT_REQUESTS_PER_DAY: {
+    default: code(0),
+    doc: "Requests all the workers of one account may serve together per UTC day, unless an admin set the account's own budget (`0`: no limit); each worker's own budget applies too. Over it → 429 with `Retry-After` at midnight UTC, and a page naming the account's budget. See [Operating the platform](operators.md#budgets).",
+  },
   DISPATCH_OUTBOUND_WORKER: {
     default: '—',
     doc: "dispatch-namespace: the outbound Worker wired to the `dispatcher` binding (set it in `wrangler.jsonc` next to the binding's `outbound`). Unset: egress policies cannot be enforced there, so uploads asking for `block-all` or an allow-list are refused (400) and the home page and upload form say so.",

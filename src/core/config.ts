@@ -168,6 +168,7 @@ export const CONFIG_VARS = [
   'AUDIT_DAYS_KEPT',
   'BUDGET_CPU_MS_PER_DAY',
   'METER_CPU',
+  'BUDGET_ACCOUNT_REQUESTS_PER_DAY',
 ] as const
 
 export type ConfigVarName = (typeof CONFIG_VARS)[number]

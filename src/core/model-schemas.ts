@@ -114,6 +114,7 @@ export const workerRecordSchema: GenericSchema<WorkerRecord> = looseObject({
   logsUntil: optional(string()),
   tailsUntil: optional(string()),
   stores: optional(strings),
+  accountId: optional(string()),
   budget: optional(
     looseObject({
       requestsPerDay: optional(number()),

@@ -267,6 +267,11 @@ export interface WorkerRecord {
   rollout?: Rollout
   /** The worker's own daily budget, set by an admin (budgets/); absent: the platform's default. */
   budget?: Budget
+  /**
+   * The account that owns the name, copied from its owner at each commit so dispatch knows whose
+   * account budget a request spends without another read (budgets/account-allowances.ts).
+   */
+  accountId?: string
 }
 
 /** What a worker may use per UTC day (0: no limit); an absent field is the platform's default. */

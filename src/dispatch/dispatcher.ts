@@ -15,6 +15,7 @@ import { isOpen } from '../logs/logs'
 import { suspendedWorker } from '../operators/suspension'
 import { rolloutCandidate, rolloutPick } from '../deploy/rollouts'
 import type { Allowances } from '../budgets/allowances'
+import type { AccountAllowances } from '../budgets/account-allowances'
 import { cpuBudgetOf, metersCpu, requestBudgetOf } from '../budgets/budget-of'
 import { assertWithinHops, type DispatchContext } from './egress'
 import type { WorkerWiring } from './wiring'
@@ -42,8 +43,9 @@ export class Dispatcher {
       metrics: Metrics | undefined
       /** Each side of a rollout, counted apart (only while a worker has one). */
       rolloutMetrics: Pick<RolloutMetrics, 'meter'>
-      /** Daily budgets, leased per isolate (budgets/allowances.ts). */
+      /** Daily budgets, leased per isolate (budgets/allowances.ts), and per account (budgets/account-allowances.ts). */
       allowances: Allowances
+      accountAllowances: Pick<AccountAllowances, 'take' | 'giveBack'>
       now: () => number
     },
   ) {}
@@ -64,9 +66,18 @@ export class Dispatcher {
     const deployment = record.rollout && !parsed.preview ? this.rolledOut(record, addressed, arrival) : addressed
     if (arrival.owner !== undefined && record.ownerId !== arrival.owner) throw workerNotFound(name)
     if (record.suspended) throw suspendedWorker(name)
-    // A budget (an admin's, else the platform's default) costs an object call once per leased block.
+    // A budget (an admin's, else the platform's default) costs an object call once per leased block;
+    // a request spends the account's day and the worker's, and one the worker's refuses stays the account's.
+    if (record.accountId !== undefined) {
+      await this.parts.accountAllowances.take(record, config.budgets.accountRequestsPerDay)
+    }
     const budget = requestBudgetOf(record, config.budgets)
-    if (budget > 0) await this.parts.allowances.take(record, budget)
+    if (budget > 0) {
+      await this.parts.allowances.take(record, budget).catch((error: unknown) => {
+        this.parts.accountAllowances.giveBack(record)
+        throw error
+      })
+    }
     // CPU is known after the fact (the tail's cpuTime): an object call per worker per isolate every 10 s.
     const cpuBudget = cpuBudgetOf(record, config.budgets)
     if (cpuBudget > 0) await this.parts.allowances.checkCpu(record, cpuBudget)

@@ -114,8 +114,7 @@ export class NameChanges {
       expired: [],
       claim: false,
     }))
-    await this.commit(held, ctx)
-    return held.change.record
+    return (await this.commit(held, ctx)).record ?? held.change.record
   }
 
   /**
@@ -132,9 +131,9 @@ export class NameChanges {
       throw error
     }
     const { registry } = this.parts
-    const mappingSynced = await bestEffort(`update the mapping of "${change.record.name}"`, () =>
-      registry.put(change.record),
-    )
+    // The record as the object stored it (with its owner's account), so KV has what dispatch needs.
+    const record = committed.record ?? change.record
+    const mappingSynced = await bestEffort(`update the mapping of "${record.name}"`, () => registry.put(record))
     await bestEffort('end the lease', () => claim.release(lease.leaseId, { mappingSynced }))
     const { accountId } = committed
     if (accountId) {

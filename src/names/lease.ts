@@ -40,6 +40,14 @@ export interface Committed {
   revealId?: string
   /** Set when this commit claimed the name for an account: it lists the worker. */
   accountId?: string
+  /** The record as stored: the change's, with the owner's account (withAccount). */
+  record?: WorkerRecord
+}
+
+/** The record with the account that owns the name now, so dispatch needs no other read to find it (or without one). */
+export function withAccount(record: WorkerRecord, accountId: string | undefined): WorkerRecord {
+  const { accountId: _previous, ...rest } = record
+  return accountId ? { ...rest, accountId } : rest
 }
 
 /** How long a lease may be held before it is taken back (a Worker that died mid-change). */

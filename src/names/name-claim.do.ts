@@ -13,7 +13,7 @@ import type { TailFilter } from '../logs/tail-filters'
 import type { Invocation } from '../logs/invocations'
 import { toLogLines } from '../logs/logs'
 import { OWNER_EVENTS_KEY, OwnerChanges, type OwnerEvent } from './owner-changes'
-import { LeaseQueue } from './lease'
+import { LeaseQueue, withAccount } from './lease'
 import type { Change, Committed, Lease, LeaseRefusal, OwnerOnly } from './lease'
 import { doFollowUps } from './follow-ups'
 import { afterCommit, afterDelete, isEmpty, outboxTimes, OutboxStore, RETRY_MS, withUpload } from './outbox'
@@ -234,21 +234,22 @@ export class NameClaim extends DurableObject<Env> {
       const revealId = await this.reveals.keep(minted.token)
       committed = { token: minted.token, revealId, ...(accountId ? { accountId } : {}) }
     }
-    const outbox = afterCommit(await this.outbox.get(), change.record, change.expired, Date.now())
+    const record = withAccount(change.record, owner.accountId)
+    const outbox = afterCommit(await this.outbox.get(), record, change.expired, Date.now())
     await storage.transaction(async (txn) => {
       if (change.secrets) await txn.put(secretsKey(change.secrets.workerId), change.secrets.sealed)
       if (change.expired.length > 0) await txn.delete(change.expired.map(secretsKey))
       await txn.put('owner', owner)
-      await txn.put('record', change.record)
+      await txn.put('record', record)
       // Kept until the object's storage is given back: the alarm needs it to delete the mapping.
-      await txn.put('name', change.record.name)
+      await txn.put('name', record.name)
       await this.outbox.put(txn, outbox)
-      this.audit.record(describeChange(before, change.record, change.secretsSet), lease.source, lease.ownerId)
+      this.audit.record(describeChange(before, record, change.secretsSet), lease.source, lease.ownerId)
     })
-    await this.crons.plan(change.record, Date.now())
-    if (change.record.suspended) await this.tails.end(Number.POSITIVE_INFINITY, 'The worker was suspended.')
+    await this.crons.plan(record, Date.now())
+    if (record.suspended) await this.tails.end(Number.POSITIVE_INFINITY, 'The worker was suspended.')
     await this.armAlarm()
-    return committed
+    return { ...committed, record }
   }
 
   /**

@@ -175,6 +175,11 @@ export class Workers {
       await bestEffort(`unlist "${name}" from its previous account`, () => accounts.removeWorker(previous, name))
     }
     await accounts.addWorker(accountId, name)
+    // A commit copies the new account into the record and KV, so dispatch spends its budget; if it
+    // fails, the worker's next change does it. The account's own token proves it now.
+    await bestEffort(`copy the account of "${name}" into its record`, () =>
+      changes.updateRecord(name, { admin: false, accountId }, scope, (record) => record),
+    )
     return accountId
   }
 

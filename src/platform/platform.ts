@@ -34,6 +34,8 @@ import { Rollouts } from '../deploy/rollout-changes'
 import { RolloutMetrics } from '../metrics/rollout-metrics'
 import { Allowances, type LeaseStore } from '../budgets/allowances'
 import { BudgetChanges } from '../budgets/budget-changes'
+import { AccountBudgets } from '../budgets/account-budgets'
+import { AccountAllowances } from '../budgets/account-allowances'
 
 /** What the platform is built from: this isolate's bindings and the validated configuration. */
 export interface PlatformParts {
@@ -102,6 +104,8 @@ export class Platform {
   readonly rolloutMetrics: RolloutMetrics
   /** An admin's budgets per worker (budgets/). */
   readonly budgets: BudgetChanges
+  /** An admin's daily request budget per account (budgets/account-budgets.ts). */
+  readonly accountBudgets: AccountBudgets
   /** Who changed what, when and from where (audit/). */
   readonly audit: AuditReader
   private readonly wiring: WorkerWiring
@@ -146,6 +150,7 @@ export class Platform {
     this.rollouts = new Rollouts({ changes, now })
     this.rolloutMetrics = new RolloutMetrics({ metrics: parts.deploymentMetrics, now })
     this.budgets = new BudgetChanges({ changes, suspensions: this.suspensions })
+    this.accountBudgets = new AccountBudgets({ accounts, suspensions: this.suspensions })
     this.audit = new AuditReader({ changes, suspensions: this.suspensions, trail: parts.trail })
     this.usage = new UsageExport({
       metrics: parts.metrics,
@@ -161,9 +166,20 @@ export class Platform {
     const accountSuspension = (accountId: string) => accounts.suspension(accountId)
     this.deploys = new Deployer({ ...parts, changes, wiring, objects: this.objects, accountSuspension, now })
     const allowances = new Allowances(parts.leases, now)
+    const accountAllowances = new AccountAllowances(parts.accounts, now)
     const { metrics } = parts
     const rolloutMetrics = this.rolloutMetrics
-    this.dispatch = new Dispatcher({ config, registry, claims, wiring, metrics, rolloutMetrics, allowances, now })
+    this.dispatch = new Dispatcher({
+      config,
+      registry,
+      claims,
+      wiring,
+      metrics,
+      rolloutMetrics,
+      allowances,
+      accountAllowances,
+      now,
+    })
     this.cron = new Scheduler({ config, changes, wiring, now })
     this.logs = new LogAccess({ changes, now })
     this.data = new TenantData({ changes, storage, objects: this.objects })

@@ -1,7 +1,7 @@
 import { Hono } from 'hono/tiny'
 import type { AppEnv } from '../context'
 import { bearerToken, requestScope } from './input'
-import { budgetBody, confirmBody, suspendBody } from './bodies'
+import { accountBudgetBody, budgetBody, confirmBody, suspendBody } from './bodies'
 import { jsonBody } from './validate'
 
 /** The platform operator's API under /api/admin (ADMIN_TOKEN as a Bearer token): docs/operators.md. */
@@ -52,6 +52,13 @@ adminApi.post('/admin/workers/:name/budget', jsonBody(budgetBody), async (c) => 
   const name = c.req.param('name')
   const record = await c.var.platform.budgets.set(name, c.req.valid('json'), bearerToken(c.req), requestScope(c))
   return c.json({ name: record.name, budget: record.budget ?? null })
+})
+
+adminApi.post('/admin/accounts/:accountId/budget', jsonBody(accountBudgetBody), async (c) => {
+  const { accountId } = c.req.param()
+  const { requestsPerDay } = c.req.valid('json')
+  await c.var.platform.accountBudgets.set(accountId, requestsPerDay, bearerToken(c.req), requestScope(c))
+  return c.json({ accountId, budget: requestsPerDay === null ? null : { requestsPerDay } })
 })
 
 adminApi.post('/admin/workers/:name/resume', async (c) => {

@@ -86,6 +86,12 @@ export const budgetBody = pipe(
   check((body) => body.requestsPerDay !== undefined || body.cpuMsPerDay !== undefined, BUDGET),
 )
 
+const ACCOUNT_BUDGET =
+  'Send { "requestsPerDay": <a whole number, 0: no limit> } or { "requestsPerDay": null } for the default.'
+
+/** `POST /api/admin/accounts/:accountId/budget`: the account's daily request budget, or null for the default. */
+export const accountBudgetBody = object({ requestsPerDay: nullable(number(ACCOUNT_BUDGET)) }, ACCOUNT_BUDGET)
+
 const CONFIRM_COUNT = 'Send { "confirm": <the number of workers GET /api/admin/tags/:tag listed> }.'
 
 /** `POST /api/admin/tags/:tag/delete`: the count of workers the caller saw and confirms. */

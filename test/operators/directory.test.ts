@@ -43,7 +43,7 @@ function directory() {
     index: { list: () => Promise.resolve({ accounts: [] }), accountOf: () => Promise.resolve(null) },
     metrics: undefined,
     suspensions: { assertAdmin: async () => {} },
-    config: { budgets: { requestsPerDay: 0, cpuMsPerDay: 0, meterCpu: false } },
+    config: { budgets: { requestsPerDay: 0, cpuMsPerDay: 0, meterCpu: false, accountRequestsPerDay: 0 } },
     now: () => 0,
   })
   return { dir, reads }
