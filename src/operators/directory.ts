@@ -62,6 +62,12 @@ export interface AccountRow {
   /** The workers it lists. */
   workers: string[]
   suspended?: AccountSuspension
+  /**
+   * Its daily request budget across its workers (its own, or the platform's default; null: no
+   * limit) and what its workers leased of today so far (served, but for blocks isolates hold unserved).
+   * Only on an account's own page.
+   */
+  budget?: { requestsPerDay: number | null; own: boolean; leasedToday: number }
 }
 
 /**
@@ -73,7 +79,7 @@ export class Directory {
   constructor(
     private readonly parts: {
       workers: Pick<Workers, 'list' | 'find' | 'remove'>
-      accounts: Pick<Accounts, 'view'>
+      accounts: Pick<Accounts, 'view' | 'budgetOf'>
       index: Pick<AccountIndex, 'list' | 'accountOf'>
       metrics: Pick<Metrics, 'readDays'> | undefined
       suspensions: Pick<Suspensions, 'assertAdmin'>
@@ -137,7 +143,9 @@ export class Directory {
     await this.parts.suspensions.assertAdmin(proof)
     const row = await this.accountRow(accountId)
     if (!row) throw new PlatformError('not_found', `There is no account "${accountId}".`)
-    return row
+    const { requestsPerDay: own, leased } = await this.parts.accounts.budgetOf(accountId, dayOf(this.parts.now()))
+    const limit = own ?? this.parts.config.budgets.accountRequestsPerDay
+    return { ...row, budget: { requestsPerDay: limit > 0 ? limit : null, own: own !== null, leasedToday: leased } }
   }
 
   /**

@@ -124,7 +124,7 @@ adminConsole.get('/admin/accounts', async (c) => {
 async function accountPage(
   c: Context<AppEnv>,
   accountId: string,
-  props: Pick<AdminAccountProps, 'notice' | 'error' | 'reason'>,
+  props: Pick<AdminAccountProps, 'notice' | 'error' | 'reason' | 'budget'>,
   status: 200 | PlatformError['status'] = 200,
 ) {
   const account = await c.var.platform.directory.account(accountId, await adminProof(c))
@@ -135,12 +135,12 @@ adminConsole.get('/admin/accounts/:accountId', (c) => {
   const done = c.req.query('done')
   const count = Number(c.req.query('workers'))
   const workers = Number.isSafeInteger(count) ? count : 0
-  const notice =
-    done === 'suspend'
-      ? `Suspended, with ${workers} of its workers.`
-      : done === 'resume'
-        ? `Resumed, with ${workers} of its workers.`
-        : undefined
+  const notices = new Map([
+    ['suspend', `Suspended, with ${workers} of its workers.`],
+    ['resume', `Resumed, with ${workers} of its workers.`],
+    ['budget', 'The account’s budget is set.'],
+  ])
+  const notice = notices.get(done ?? '')
   return accountPage(c, c.req.param('accountId'), { notice })
 })
 
@@ -159,6 +159,19 @@ adminConsole.post('/admin/accounts/:accountId/:action{suspend|resume}', async (c
   } catch (error) {
     if (!(error instanceof PlatformError) || error.code === 'not_found') throw error
     return accountPage(c, accountId, { error: error.message, reason }, error.status)
+  }
+})
+
+adminConsole.post('/admin/accounts/:accountId/budget', async (c) => {
+  const { accountId } = c.req.param()
+  const budget = field(await readForm(c.req), 'requestsPerDay').trim()
+  try {
+    await c.var.platform.accountBudgets.set(accountId, budgetOf(budget), await adminProof(c), requestScope(c))
+    return c.redirect(`/admin/accounts/${accountId}?done=budget`, 303)
+  } catch (error) {
+    // No such account: the error page says so; any other refusal, the page again with what was typed.
+    if (!(error instanceof PlatformError) || error.code === 'not_found') throw error
+    return accountPage(c, accountId, { error: error.message, budget }, error.status)
   }
 })
 

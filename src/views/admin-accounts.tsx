@@ -63,10 +63,12 @@ export interface AdminAccountProps {
   error?: string | undefined
   /** The reason typed into a refused suspend, shown again. */
   reason?: string | undefined
+  /** The budget typed into a refused change, shown again. */
+  budget?: string | undefined
 }
 
 /** One account for the operator: its workers, and suspend or resume (with every worker it has). */
-export const AdminAccountPage: FC<AdminAccountProps> = ({ backend, account, notice, error, reason }) => (
+export const AdminAccountPage: FC<AdminAccountProps> = ({ backend, account, notice, error, reason, budget }) => (
   <AdminLayout title={`Admin · ${account.name}`} backend={backend} current="accounts">
     <h1>{account.name}</h1>
     <AdminAlert notice={notice} error={error} />
@@ -95,8 +97,44 @@ export const AdminAccountPage: FC<AdminAccountProps> = ({ backend, account, noti
                 </>
               ))}
         </dd>
+        {account.budget && (
+          <>
+            <dt>Daily request budget</dt>
+            <dd>
+              {account.budget.requestsPerDay === null
+                ? 'No limit'
+                : `${account.budget.requestsPerDay} requests a day (UTC) across its workers`}
+              {account.budget.own ? ' (its own)' : ' (the platform’s default)'}; leased today:{' '}
+              {account.budget.leasedToday}
+            </dd>
+          </>
+        )}
       </dl>
     </section>
+    <form
+      class="card"
+      method="post"
+      action={`/admin/accounts/${account.accountId}/budget`}
+      aria-labelledby="account-budget-heading"
+    >
+      <h2 id="account-budget-heading">Daily request budget of the account</h2>
+      <label for="account-budget-requests">Requests per day, all its workers together</label>
+      <p class="hint" id="account-budget-hint">
+        0: no limit; empty: the platform's default. Each worker's own budget applies too.
+      </p>
+      <input
+        type="number"
+        id="account-budget-requests"
+        name="requestsPerDay"
+        min="0"
+        step="1"
+        aria-describedby="account-budget-hint"
+        value={budget ?? (account.budget?.own ? String(account.budget.requestsPerDay ?? 0) : '')}
+      />
+      <div class="actions">
+        <button type="submit">Set the account's budget</button>
+      </div>
+    </form>
     {account.suspended ? (
       <form
         class="card"

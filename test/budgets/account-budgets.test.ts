@@ -145,3 +145,45 @@ describe('daily request budgets per account', () => {
     expect(await statuses(isolate(), [name, name, name])).toEqual([200, 200, 429])
   })
 })
+
+describe('the admin page’s account budget', () => {
+  it('shows the account’s budget and what was leased today, and sets it from a form (empty: the default)', async () => {
+    const call = isolate({ BUDGET_ACCOUNT_REQUESTS_PER_DAY: '7' })
+    const { accountId, apiToken } = await signUp(call)
+    const name = uniqueName('acct-form')
+    await deploy(call, name, apiToken)
+    await call(`/user-workers/${name}/`)
+    const signedIn = await call('/admin/signin', { method: 'POST', body: new URLSearchParams({ token: ADMIN }) })
+    const cookie = (signedIn.headers.get('set-cookie') ?? '').split(';')[0]!
+    const form = (fields: Record<string, string>) =>
+      call(`/admin/accounts/${accountId}/budget`, {
+        method: 'POST',
+        headers: { Cookie: cookie },
+        body: new URLSearchParams(fields),
+      })
+    const before = await (await call(`/admin/accounts/${accountId}`, { headers: { Cookie: cookie } })).text()
+    expect(before).toContain('7 requests a day (UTC) across its workers (the platform’s default); leased today: 1')
+
+    const set = await form({ requestsPerDay: '50' })
+    expect(set.status).toBe(303)
+    expect(set.headers.get('location')).toBe(`/admin/accounts/${accountId}?done=budget`)
+    const after = await (await call(set.headers.get('location')!, { headers: { Cookie: cookie } })).text()
+    expect(after).toContain('The account’s budget is set.')
+    expect(after).toContain('50 requests a day (UTC) across its workers (its own)')
+
+    const refused = await form({ requestsPerDay: 'lots' })
+    expect(refused.status).toBe(400)
+    const text = await refused.text()
+    expect(text).toContain('The budget must be a whole number')
+    expect(text).toContain('value="lots"')
+    expect((await form({})).status).toBe(303)
+    const reset = await (await call(`/admin/accounts/${accountId}`, { headers: { Cookie: cookie } })).text()
+    expect(reset).toContain('7 requests a day (UTC) across its workers (the platform’s default)')
+    // Signed out, nothing changes.
+    const anonymous = await call(`/admin/accounts/${accountId}/budget`, {
+      method: 'POST',
+      body: new URLSearchParams({ requestsPerDay: '1' }),
+    })
+    expect(anonymous.status).toBe(401)
+  })
+})

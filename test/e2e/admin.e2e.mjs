@@ -101,4 +101,41 @@ describe('The admin page in Chromium', () => {
     await clickAndWait(page, page.getByRole('button', { name: 'Sign out of admin' }))
     await page.getByRole('form', { name: 'Sign in as the operator' }).waitFor()
   })
+
+  test("an account's page sets its daily request budget, and shows a refused one again", async () => {
+    const { page } = current
+    const signedUp = await fetch(`${suite.server.url}/api/accounts`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'Budgeted in Chromium' }),
+    })
+    assert.equal(signedUp.status, 201)
+    const { account } = await signedUp.json()
+    await page.goto(`${suite.server.url}/admin/accounts/${account.accountId}`)
+    const signIn = page.getByRole('form', { name: 'Sign in as the operator' })
+    await signIn.getByLabel('Admin token').fill(ADMIN_TOKEN)
+    assert.equal((await clickAndWait(page, signIn.getByRole('button', { name: 'Sign in' }))).status(), 200)
+    await page.getByRole('heading', { name: 'Budgeted in Chromium', level: 1 }).waitFor()
+    await assertAccessible(page, "an account's admin page")
+
+    const budget = page.getByRole('form', { name: 'Daily request budget of the account' })
+    await budget.getByLabel('Requests per day, all its workers together').fill('1000')
+    assert.equal(
+      (await clickAndWait(page, budget.getByRole('button', { name: "Set the account's budget" }))).status(),
+      200,
+    )
+    await page.getByRole('status').filter({ hasText: 'The account’s budget is set.' }).waitFor()
+    await page.getByText('1000 requests a day (UTC) across its workers (its own)').waitFor()
+    await assertAccessible(page, "an account's admin page with its own budget")
+
+    // The browser keeps a number field's text to numbers: a negative one reaches the platform, refused.
+    await budget.getByLabel('Requests per day, all its workers together').fill('-5')
+    await budget.evaluate((form) => form.setAttribute('novalidate', ''))
+    assert.equal(
+      (await clickAndWait(page, budget.getByRole('button', { name: "Set the account's budget" }))).status(),
+      400,
+    )
+    await page.getByRole('alert').filter({ hasText: 'The budget must be a whole number' }).waitFor()
+    await assertAccessible(page, "an account's admin page, budget refused")
+  })
 })

@@ -39,7 +39,10 @@ function directory() {
   }
   const dir = new Directory({
     workers,
-    accounts: { view: () => Promise.reject(new Error('not used here')) },
+    accounts: {
+      view: () => Promise.reject(new Error('not used here')),
+      budgetOf: () => Promise.reject(new Error('not used here')),
+    },
     index: { list: () => Promise.resolve({ accounts: [] }), accountOf: () => Promise.resolve(null) },
     metrics: undefined,
     suspensions: { assertAdmin: async () => {} },
