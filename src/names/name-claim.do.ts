@@ -15,12 +15,12 @@ import { toLogLines } from '../logs/logs'
 import { OWNER_EVENTS_KEY, OwnerChanges, type OwnerEvent } from './owner-changes'
 import { LeaseQueue, withAccount } from './lease'
 import type { Change, Committed, Lease, LeaseRefusal, OwnerOnly } from './lease'
-import { doFollowUps } from './follow-ups'
-import { afterCommit, afterDelete, isEmpty, outboxTimes, OutboxStore, RETRY_MS, withUpload } from './outbox'
+import { ClaimUpkeep } from './claim-upkeep'
+import { afterCommit, afterDelete, OutboxStore, withUpload } from './outbox'
 import type { DomainRelease, FollowUp } from './outbox'
 import { Reveals } from './reveals'
 import { NameSessions, type NameSession } from './sessions'
-import { ownerAccess, secretsKey, storedName, storedOwner, storedRecord, storedSecrets } from './claim-storage'
+import { ownerAccess, secretsKey, storedOwner, storedRecord, storedSecrets } from './claim-storage'
 import type { SealedSecrets } from './secrets'
 import { ObjectIndex } from '../objects/object-index'
 import type { ObjectKey } from '../objects/object-key'
@@ -61,6 +61,20 @@ export class NameClaim extends DurableObject<Env> {
   /** The Durable Objects the worker's code has made (objects/object-index.ts), and its custom domains (domains/). */
   private readonly objects = new ObjectIndex(this.ctx.storage, this.env.TENANT_OBJECTS)
   private readonly domainIndex = new DomainIndex(this.ctx.storage)
+  /** What its alarm does, and when it is due (see claim-upkeep.ts). */
+  private readonly upkeep = new ClaimUpkeep({
+    storage: this.ctx.storage,
+    env: this.env,
+    leases: this.leases,
+    outbox: this.outbox,
+    reveals: this.reveals,
+    crons: this.cronJobs,
+    tails: this.tails,
+    audit: this.audit,
+    logs: this.logs,
+    objects: this.objects,
+    current: () => this.current(),
+  })
 
   /** The worker's custom domains, one added (within `max`) or removed first; for the owner (or an admin) only. */
   domains(credential: Credential, change?: DomainChange): Promise<OwnerOnly<DomainList & { ownerId: string }>> {
@@ -307,8 +321,8 @@ export class NameClaim extends DurableObject<Env> {
   }
 
   /** Strikes off follow-ups someone did outside a lease (code deleted after the response). */
-  async settle(done: FollowUp): Promise<void> {
-    await this.outbox.settle(done)
+  settle(done: FollowUp): Promise<void> {
+    return this.upkeep.settle(done)
   }
 
   /** Gives the lease back without changes (the deploy failed before its commit). */
@@ -330,30 +344,9 @@ export class NameClaim extends DurableObject<Env> {
     await this.drain(Date.now())
   }
 
-  /**
-   * Does what the outbox says is due at `now`: makes KV match this object's record (unless a lease
-   * holder is about to), deletes code whose time has come. Failures stay queued and retry. A free
-   * name whose outbox is empty gives its storage back.
-   */
-  async drain(now: number): Promise<void> {
-    // A holder silent for longer than a lease lasts has died (its timer may not have fired yet).
-    this.leases.expire(now)
-    const outbox = await this.outbox.get()
-    const done = await doFollowUps(this.env, outbox, now, {
-      // A lease holder is about to sync the mapping itself.
-      mappingHeld: this.leases.busy,
-      record: () => this.current(),
-      name: () => storedName(this.ctx.storage),
-      objects: this.objects,
-    })
-    await this.settle(done)
-    await this.cronJobs.runDue(now)
-    const name = await storedName(this.ctx.storage)
-    await this.audit.forward(name === undefined ? undefined : { name }, now)
-    await this.reveals.forgetExpired(now)
-    await this.tails.end(now)
-    await this.freeIfUnused()
-    await this.armAlarm(outbox.mapping && !done.mappingSynced ? now + RETRY_MS : undefined, now)
+  /** Does what is due at `now` (see claim-upkeep.ts). */
+  drain(now: number): Promise<void> {
+    return this.upkeep.drain(now)
   }
 
   /** The schedule of the current deployment (name-crons.ts); null for a free name. */
@@ -370,28 +363,8 @@ export class NameClaim extends DurableObject<Env> {
     return this.cronJobs.recordRun(run, note, ownerId)
   }
 
-  /** Sets the alarm for the next thing due (the outbox, a reveal's or a tail's end, a cron), or `at` if sooner. */
-  private async armAlarm(at?: number, now = Date.now()): Promise<void> {
-    const due = [
-      ...outboxTimes(await this.outbox.get(), now),
-      ...(await this.reveals.expiries()),
-      (await this.crons.next())?.at,
-      await this.tails.nextEnd(),
-      this.audit.pending ? now : undefined,
-    ].flatMap((time) => (time === undefined ? [] : [Math.max(time, now + 1)]))
-    if (at !== undefined) due.push(at)
-    if (due.length === 0) return
-    const next = Math.min(...due)
-    const current = await this.ctx.storage.getAlarm()
-    if (current === null || current > next) await this.ctx.storage.setAlarm(next)
-  }
-
-  /** A free name with nothing owed keeps nothing: its storage is given back, schema included. */
-  private async freeIfUnused(): Promise<void> {
-    if (this.leases.busy || !isEmpty(await this.outbox.get()) || this.audit.pending || (await this.owner())) return
-    await this.ctx.storage.deleteAll()
-    this.logs.dropped()
-    this.audit.dropped()
+  private armAlarm(at?: number): Promise<void> {
+    return this.upkeep.arm(at)
   }
 
   /** Console sessions opened with the owner's current deploy token (see sessions.ts). */
