@@ -1,3 +1,4 @@
+import { budgetSpent, heldFor } from './day-state'
 import type { AccountLease } from '../accounts/account-budget'
 import { PlatformError } from '../core/errors'
 import type { WorkerRecord } from '../core/model'
@@ -75,13 +76,8 @@ export class AccountAllowances {
   }
 
   private allowanceOf(accountId: string, day: number): AccountAllowance {
-    let allowance = this.held.get(accountId)
-    if (!allowance || allowance.day !== day) {
-      allowance = { day, limit: 0, left: 0, spent: false, heardAt: -Infinity }
-      if (this.held.size >= MAX_HELD) this.held.delete(this.held.keys().next().value as string)
-      this.held.set(accountId, allowance)
-    }
-    return allowance
+    const fresh = () => ({ day, limit: 0, left: 0, spent: false, heardAt: -Infinity })
+    return heldFor(this.held, accountId, (held) => held.day !== day, fresh)
   }
 }
 
@@ -94,13 +90,10 @@ interface AccountAllowance {
   heardAt: number
 }
 
-const MAX_HELD = 10_000
-
 /** 429 naming the account's budget, with Retry-After at the next UTC midnight. */
 function overAccountBudget(accountId: string, limit: number, untilResetMs: number): PlatformError {
-  return new PlatformError(
-    'budget_exceeded',
+  return budgetSpent(
     `The account ${accountId} has served its budget of ${limit} requests today (UTC), across all its workers; they serve again at midnight UTC.`,
-    { 'Retry-After': String(Math.ceil(untilResetMs / 1000)) },
+    untilResetMs,
   )
 }

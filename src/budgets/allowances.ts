@@ -1,3 +1,4 @@
+import { budgetSpent, heldFor } from './day-state'
 import { blockOf } from '../core/budget-config'
 import { PlatformError } from '../core/errors'
 import type { WorkerRecord } from '../core/model'
@@ -32,7 +33,7 @@ export { blockOf }
 export class Allowances {
   private readonly held = new Map<string, Allowance>()
   /** What this isolate last heard of each worker's CPU today. */
-  private readonly cpu = new Map<string, { day: number; spentMs: number | null; checkedAt: number }>()
+  private readonly cpu = new Map<string, CpuHeard>()
 
   constructor(
     private readonly store: LeaseStore,
@@ -84,12 +85,12 @@ export class Allowances {
     const now = this.now()
     const day = dayOf(now)
     const key = `${record.name}/${record.ownerId}`
-    let known = this.cpu.get(key)
-    if (!known || known.day !== day) {
-      known = { day, spentMs: null, checkedAt: -Infinity }
-      if (this.cpu.size >= MAX_HELD) this.cpu.delete(this.cpu.keys().next().value as string)
-      this.cpu.set(key, known)
-    }
+    const known = heldFor(
+      this.cpu,
+      key,
+      (entry) => entry.day !== day,
+      (): CpuHeard => ({ day, spentMs: null, checkedAt: -Infinity }),
+    )
     if (known.spentMs === null || now - known.checkedAt >= CPU_RECHECK_MS) {
       known.checkedAt = now
       try {
@@ -103,14 +104,16 @@ export class Allowances {
   }
 
   private allowanceOf(key: string, day: number, limit: number): Allowance {
-    let allowance = this.held.get(key)
-    if (!allowance || allowance.day !== day || allowance.limit !== limit) {
-      allowance = { day, limit, left: 0, spent: false }
-      if (this.held.size >= MAX_HELD) this.held.delete(this.held.keys().next().value as string)
-      this.held.set(key, allowance)
-    }
-    return allowance
+    const stale = (held: Allowance) => held.day !== day || held.limit !== limit
+    return heldFor(this.held, key, stale, () => ({ day, limit, left: 0, spent: false }))
   }
+}
+
+/** What an isolate last heard of a worker's CPU today (null: nothing yet), and when it asked. */
+interface CpuHeard {
+  day: number
+  spentMs: number | null
+  checkedAt: number
 }
 
 /** What an isolate holds of a worker's day: requests leased and not yet served, and whether the day is spent. */
@@ -121,22 +124,18 @@ interface Allowance {
   spent: boolean
 }
 
-const MAX_HELD = 10_000
-
 /** 429 naming the CPU budget, with Retry-After at the next UTC midnight. */
 function overCpuBudget(name: string, limitMs: number, untilResetMs: number): PlatformError {
-  return new PlatformError(
-    'budget_exceeded',
+  return budgetSpent(
     `The worker "${name}" has used its budget of ${limitMs} CPU milliseconds today (UTC); it serves again at midnight UTC.`,
-    { 'Retry-After': String(Math.ceil(untilResetMs / 1000)) },
+    untilResetMs,
   )
 }
 
 /** 429 naming the budget, with Retry-After at the next UTC midnight. */
 function overBudget(name: string, limit: number, untilResetMs: number): PlatformError {
-  return new PlatformError(
-    'budget_exceeded',
+  return budgetSpent(
     `The worker "${name}" has served its budget of ${limit} requests today (UTC); it serves again at midnight UTC.`,
-    { 'Retry-After': String(Math.ceil(untilResetMs / 1000)) },
+    untilResetMs,
   )
 }
