@@ -3,7 +3,7 @@
 // operator reads every worker's on the admin page.
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { api, clickAndWait, helloScript, uniqueName } from './flows.mjs'
+import { accountWithWorker, api, clickAndWait, helloScript, uniqueName } from './flows.mjs'
 import { assertAccessible } from './harness.mjs'
 import { browserAndServer, pagePerTest } from './suite.mjs'
 
@@ -16,18 +16,8 @@ describe('The audit log in Chromium', () => {
   test('a signed-in owner reads the worker’s changes on its page, on the log’s page and as CSV', async () => {
     const { url } = suite.server
     const { page } = current
-    const signedUp = await api(url, '/api/accounts', { method: 'POST', json: { name: 'Audit Studio' } })
-    assert.equal(signedUp.status, 201)
-    const { token } = await signedUp.json()
     const name = uniqueName('audited')
-    for (const version of ['v1', 'v2']) {
-      const deployed = await api(url, `/api/workers/${name}`, {
-        method: 'PUT',
-        token: token.value,
-        body: helloScript(version),
-      })
-      assert.ok(deployed.ok, `deploy ${version}: ${deployed.status}`)
-    }
+    const token = await accountWithWorker(url, 'Audit Studio', name)
 
     await page.goto(`${url}/signin`)
     await page.getByLabel('API token or deploy token').fill(token.value)

@@ -1,6 +1,7 @@
 // What a person does in the browser, shared by the e2e suite and the screenshot script.
 // Fields are found by their labels and buttons by their names, so these also check that the
 // form is usable with assistive technology, not just that some element with an id exists.
+import assert from 'node:assert/strict'
 
 export const helloScript = (text) =>
   `export default {\n  async fetch() {\n    return new Response(${JSON.stringify(text)});\n  },\n};\n`
@@ -47,4 +48,23 @@ export async function api(url, path, { method = 'GET', token, body, json } = {})
   if (token) headers.Authorization = `Bearer ${token}`
   if (json !== undefined) headers['Content-Type'] = 'application/json'
   return fetch(`${url}${path}`, { method, headers, body: json !== undefined ? JSON.stringify(json) : body })
+}
+
+/**
+ * A new account (through the API) whose API token deploys `name` once per version in turn; returns
+ * the account's first token ({ value, … }).
+ */
+export async function accountWithWorker(url, accountName, name, versions = ['v1', 'v2']) {
+  const signedUp = await api(url, '/api/accounts', { method: 'POST', json: { name: accountName } })
+  assert.equal(signedUp.status, 201)
+  const { token } = await signedUp.json()
+  for (const version of versions) {
+    const deployed = await api(url, `/api/workers/${name}`, {
+      method: 'PUT',
+      token: token.value,
+      body: helloScript(version),
+    })
+    assert.ok(deployed.ok, `deploy ${version}: ${deployed.status}`)
+  }
+  return token
 }

@@ -3,7 +3,7 @@
 // follows the logs of, uploads to and deletes a worker without any token field, and signs out.
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { api, clickAndWait, codeField, helloScript, uniqueName } from './flows.mjs'
+import { accountWithWorker, api, clickAndWait, codeField, helloScript, uniqueName } from './flows.mjs'
 import { assertAccessible } from './harness.mjs'
 import { browserAndServer, pagePerTest } from './suite.mjs'
 
@@ -25,18 +25,8 @@ describe('signing in to the console in Chromium', () => {
   test('sign in with an API token, act on a worker without token fields, sign out', async () => {
     const { url } = suite.server
     const { page, context } = current
-    const signedUp = await api(url, '/api/accounts', { method: 'POST', json: { name: 'E2E Studio' } })
-    assert.equal(signedUp.status, 201)
-    const { token } = await signedUp.json()
     const name = uniqueName('session')
-    for (const version of ['v1', 'v2']) {
-      const deployed = await api(url, `/api/workers/${name}`, {
-        method: 'PUT',
-        token: token.value,
-        body: helloScript(version),
-      })
-      assert.ok(deployed.ok, `deploy ${version}: ${deployed.status}`)
-    }
+    const token = await accountWithWorker(url, 'E2E Studio', name)
 
     // Signed out: a "Sign in" link; a wrong token gets the 401 page.
     await page.goto(url)
